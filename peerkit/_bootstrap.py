@@ -1,0 +1,133 @@
+"""Set up and enter the project's virtual environment; run the test suite.
+
+Standard library only: this runs on a fresh machine before anything is installed. A checkout is
+recognised by ``pyproject.toml`` and ``tests/`` beside the ``peerkit`` package. The venv lives in
+``<checkout>/.venv`` and is reinstalled when ``pyproject.toml`` (or the requested extras) change,
+tracked by a stamp file inside the venv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Sequence
+from pathlib import Path
+
+REQUIRED_PYTHON = (3, 11)
+STAMP = "peerkit-install.json"
+
+
+def source_checkout() -> Path | None:
+    """The checkout this package was imported from, or None for an installed package."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "tests").is_dir():
+        return root
+    return None
+
+
+def venv_dir(checkout: Path) -> Path:
+    return checkout / ".venv"
+
+
+def venv_python(checkout: Path) -> Path:
+    return venv_dir(checkout) / "bin" / "python"
+
+
+def inside_project_venv(checkout: Path) -> bool:
+    return Path(sys.prefix).resolve() == venv_dir(checkout).resolve()
+
+
+def _fingerprint(checkout: Path, extras: Sequence[str]) -> dict[str, object]:
+    digest = hashlib.sha256((checkout / "pyproject.toml").read_bytes()).hexdigest()
+    return {"pyproject": digest, "extras": sorted(extras), "python": sys.version.split()[0]}
+
+
+def ensure_venv(checkout: Path, *, extras: Sequence[str] = ()) -> Path:
+    """Create or update ``.venv`` so that it holds the project with *extras*; return its python."""
+    if sys.version_info[:2] != REQUIRED_PYTHON:
+        raise SystemExit(
+            f"peerkit needs Python {REQUIRED_PYTHON[0]}.{REQUIRED_PYTHON[1]} (found "
+            f"{sys.version.split()[0]}): its backbone (nbgrader 0.9.6, voila 0.5.13, "
+            "jupyterlab 4.6) installs together on 3.11. Run this command with python3.11."
+        )
+    target = venv_dir(checkout)
+    python = venv_python(checkout)
+    stamp = target / STAMP
+    installed: dict[str, object] = {}
+    if stamp.is_file():
+        try:
+            installed = json.loads(stamp.read_text())
+        except (OSError, ValueError):
+            installed = {}
+    # Extras only accumulate: `serve` after `test` keeps the test tools.
+    wanted = sorted(set(extras) | set(_as_str_list(installed.get("extras"))))
+    fingerprint = _fingerprint(checkout, wanted)
+    if python.exists() and installed == fingerprint:
+        return python
+    if not python.exists():
+        print(f"peerkit: creating the project environment in {target} ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(target)
+    spec = "." + (f"[{','.join(wanted)}]" if wanted else "")
+    print(f"peerkit: installing {spec} into {target} (the first time takes a minute) ...", flush=True)
+    pip = [str(python), "-m", "pip"]
+    _check_call([*pip, "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"], checkout)
+    _check_call([*pip, "install", "--quiet", "--disable-pip-version-check", "-e", spec], checkout)
+    stamp.write_text(json.dumps(fingerprint))
+    return python
+
+
+def _as_str_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _check_call(cmd: list[str], cwd: Path) -> None:
+    result = subprocess.run(cmd, cwd=cwd, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"peerkit: `{' '.join(cmd)}` failed with exit code {result.returncode}")
+
+
+def _venv_env(python: Path) -> dict[str, str]:
+    """The environment of a process running inside the venv: its bin/ first on PATH.
+
+    nbgrader runs ``alembic`` from PATH when it creates a gradebook, so the venv's scripts must be
+    found even when the caller never "activated" it.
+    """
+    env = dict(os.environ)
+    bindir = str(python.parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(python.parent.parent)
+    env.pop("PYTHONHOME", None)
+    return env
+
+
+def reexec(python: Path, args: Sequence[str]) -> int:
+    """Replace this process with *python* running *args* inside the venv."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(python, [str(python), *args], _venv_env(python))  # noqa: S606 - replace this process
+    return 0  # pragma: no cover - execve does not return
+
+
+def run_tests(checkout: Path, pytest_args: Sequence[str]) -> int:
+    """Provision the test suite's system parts, then run pytest over the whole suite.
+
+    pytest's exit code 5 ("no tests were collected") is turned into a failure with a message: a
+    suite that ran nothing must never pass CI by accident.
+    """
+    python = Path(sys.executable)
+    env = _venv_env(python)
+    provision = subprocess.run(
+        [str(python), str(checkout / "tests" / "provision.py")], cwd=checkout, env=env, check=False
+    )
+    if provision.returncode != 0:
+        print("peerkit test: provisioning failed (see above); not running the suite.", file=sys.stderr)
+        return provision.returncode
+    result = subprocess.run([str(python), "-m", "pytest", *pytest_args], cwd=checkout, env=env, check=False)
+    if result.returncode == 5:
+        print("peerkit test: pytest collected no tests; treating that as a failure.", file=sys.stderr)
+        return 1
+    return result.returncode
