@@ -1,0 +1,81 @@
+"""The one exception tree of peerkit.
+
+Every error the library raises on purpose is a :class:`PeerkitError`. Each carries structured
+fields besides its message so that callers (the CLI, the widgets, the hub service) can react
+without parsing text. The CLI turns them into clean messages; the widgets show ``str(error)``.
+"""
+
+from __future__ import annotations
+
+
+class PeerkitError(Exception):
+    """Base of every error peerkit raises on purpose."""
+
+
+class ConfigError(PeerkitError):
+    """A configuration or course definition is missing, malformed or inconsistent.
+
+    ``source`` names the file or setting at fault when known.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
+
+
+class IdentityError(PeerkitError):
+    """Who the learner is could not be established, or the name is unsafe to use."""
+
+    def __init__(self, message: str, *, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class ValidationError(PeerkitError):
+    """Input from a learner or a file does not have the expected shape or size.
+
+    ``field`` is the offending key (an answer id, a JSON path) when known.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class StorageError(PeerkitError):
+    """Reading or writing persistent state failed (disk full, read-only, database down).
+
+    ``path`` is the file or URL involved when known.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class NotFound(StorageError):
+    """A requested record or file does not exist."""
+
+
+class Conflict(StorageError):
+    """A write lost a race against another writer (another tab, another process)."""
+
+
+class WorkflowError(PeerkitError):
+    """An action is not possible in the current phase (submit before fetch, review a closed round)."""
+
+
+class ExchangeError(WorkflowError):
+    """nbgrader's exchange refused an operation (release, fetch, submit, collect).
+
+    ``operation`` names the step; ``log`` keeps nbgrader's own log lines for facilitators.
+    """
+
+    def __init__(self, message: str, *, operation: str, log: str = "") -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.log = log
+
+
+class AllocationError(PeerkitError):
+    """Reviewers cannot be allocated as asked (too few submitters, impossible constraints)."""

@@ -1,0 +1,63 @@
+"""Records of the course domain, as loaded from ``course/course.yml``.
+
+Frozen dataclasses, no behaviour beyond lookups. :mod:`peerkit.course` reads and validates the
+YAML; everything downstream (build, widgets, review rounds, dashboards) receives these records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peerkit.core.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class LearningPath:
+    """One learning path: an nbgrader assignment holding one notebook."""
+
+    id: str
+    title: str
+    notebook: Path
+    summary: str = ""
+    minutes: int = 0
+    points: float = 0.0
+    peer_review: bool = False
+
+    @property
+    def notebook_name(self) -> str:
+        """The notebook's file name inside the assignment folder: ``<id>.ipynb``."""
+        return f"{self.id}.ipynb"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_answer_chars: int = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A course: its nbgrader course id, its paths in order, and its local defaults."""
+
+    id: str
+    title: str
+    paths: tuple[LearningPath, ...]
+    description: str = ""
+    demo_learner: str = "demo-learner"
+    limits: Limits = field(default_factory=Limits)
+    source: Path | None = None
+
+    def __iter__(self) -> Iterator[LearningPath]:
+        return iter(self.paths)
+
+    def path(self, path_id: str) -> LearningPath:
+        for p in self.paths:
+            if p.id == path_id:
+                return p
+        known = ", ".join(p.id for p in self.paths) or "none"
+        raise ConfigError(f"no learning path {path_id!r} in course {self.id!r} (paths: {known})")
+
+    def position(self, path_id: str) -> int:
+        """1-based position of a path in the course order."""
+        return [p.id for p in self.paths].index(self.path(path_id).id) + 1

@@ -1,0 +1,1 @@
+"""Persistent state: answer files in assignment folders, and (later) the peerkit store."""

@@ -1,0 +1,78 @@
+"""The answer sheet of one learning path, kept as a JSON file in the learner's assignment folder.
+
+That file is the source of truth while a learner works: Voilà kernels die when a tab closes, so
+every change is saved at once; nbgrader's submit then carries the file to the exchange like any
+other file of the assignment.
+
+Saving merges: under a folder lock, the changed answers are laid over whatever is on disk now, so
+two tabs (two kernels) on the same path never erase each other's other answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peerkit.core.answers import FILENAME, Answer, AnswerSheet, parse_sheet
+from peerkit.core.errors import StorageError, ValidationError
+from peerkit.storage.atomic import describe_os_error, folder_lock, remove_stale_temps, write_atomic
+
+log = logging.getLogger(__name__)
+
+
+class AnswerFile:
+    """Load and save the answer sheet of *path_id* in *folder*."""
+
+    def __init__(self, folder: Path, path_id: str) -> None:
+        self.folder = Path(folder)
+        self.path_id = path_id
+        self.file = self.folder / FILENAME
+        #: Where an unreadable sheet was moved by :meth:`load`, for the widget to tell the learner.
+        self.quarantined: Path | None = None
+
+    def _read(self) -> AnswerSheet:
+        try:
+            data = self.file.read_bytes()
+        except FileNotFoundError:
+            return AnswerSheet(path=self.path_id)
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.file), path=str(self.file)) from exc
+        return parse_sheet(data, expected_path=self.path_id)
+
+    def load(self) -> AnswerSheet:
+        """The saved sheet, or an empty one.
+
+        A sheet that cannot be read as answers (edited by hand, written by another tool) is not
+        overwritten: it is renamed to ``peerkit-answers.unreadable-<time>.json`` beside it, kept
+        for the facilitator, and an empty sheet is returned; :attr:`quarantined` names the copy.
+        """
+        remove_stale_temps(self.file)
+        try:
+            return self._read()
+        except ValidationError as exc:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target = self.folder / f"peerkit-answers.unreadable-{stamp}.json"
+            try:
+                self.file.rename(target)
+            except OSError as move_exc:
+                raise StorageError(
+                    f"{self.file.name} cannot be read ({exc}) and could not be set aside", path=str(self.file)
+                ) from move_exc
+            log.warning("unreadable answer sheet %s moved to %s: %s", self.file, target, exc)
+            self.quarantined = target
+            return AnswerSheet(path=self.path_id)
+
+    def save(self, changes: Mapping[str, Answer]) -> AnswerSheet:
+        """Lay *changes* over the sheet on disk, write it atomically and return the new sheet."""
+        with folder_lock(self.folder):
+            try:
+                current = self._read()
+            except ValidationError:
+                current = self.load()  # sets an unreadable file aside instead of overwriting it
+            mine = AnswerSheet(path=self.path_id, answers=dict(changes), revision=current.revision)
+            sheet = replace(mine.merged_over(current), revision=current.revision + 1)
+            write_atomic(self.file, sheet.to_json().encode("utf-8"))
+            return sheet
