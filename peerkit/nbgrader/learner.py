@@ -1,0 +1,153 @@
+"""The learner's side of nbgrader's exchange: fetch a path, keep it current, submit it.
+
+Runs in a Voilà kernel (submit) as well as in ``peerkit serve`` (fetch for the demo learner), with
+nbgrader's exchange classes in-process: a submit is a few file copies, not a 3.5 s CLI start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+from peerkit.core.errors import ConfigError, ExchangeError
+from peerkit.identity import check_learner_id
+from peerkit.nbgrader.config import get
+from peerkit.nbgrader.parts import make_parts
+from peerkit.nbgrader.run import run_app
+from peerkit.storage.atomic import write_atomic
+
+#: Files a learner's kernel writes into an assignment folder (answers, set-aside copies).
+LEARNER_FILES_PREFIX = "peerkit-answers"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A submission as nbgrader's exchange recorded it."""
+
+    path_id: str
+    learner: str
+    timestamp: str  # nbgrader's timestamp string, e.g. "2026-11-22 14:20:38.487702 UTC"
+    inbound_name: str  # the folder created in <exchange>/<course>/inbound/
+
+
+def learner_config_values(
+    *, course_id: str, exchange_root: Path, learner: str, cache: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """The settings of a learner's ``~/.jupyter/nbgrader_config.py`` for a local course.
+
+    *cache* is nbgrader's local record of the learner's submissions (it holds the submission
+    secrets that later unlock feedback and review packets); it defaults to the Jupyter data folder.
+    """
+    exchange: dict[str, Any] = {"root": str(exchange_root)}
+    if cache is not None:
+        exchange["cache"] = str(cache)
+    return {
+        "CourseDirectory": {"course_id": course_id, "student_id": check_learner_id(learner)},
+        "Exchange": exchange,
+    }
+
+
+def course_id_of(config: Config) -> str:
+    course_id = get(config, "CourseDirectory", "course_id", "")
+    if not course_id:
+        raise ConfigError("no course is configured (c.CourseDirectory.course_id in nbgrader_config.py)")
+    return str(course_id)
+
+
+def assignment_dir_for(folder: Path, config: Config) -> Path:
+    """nbgrader's ``Exchange.assignment_dir`` for an assignment *folder* (its parent, or grandparent
+    when ``Exchange.path_includes_course`` puts the course id in between)."""
+    if get(config, "Exchange", "path_includes_course", False):
+        return folder.parent.parent
+    return folder.parent
+
+
+def fetch(config: Config, path_id: str, *, assignment_dir: Path, learner: str) -> Path:
+    """Fetch a released path into *assignment_dir* (nbgrader fetch_assignment); return its folder."""
+    cfg = Config(config)
+    cfg.merge(Config({"Exchange": {"assignment_dir": str(assignment_dir)}}))
+    parts = make_parts(cfg, assignment_id=path_id, student_id=check_learner_id(learner))
+    run_app(parts.step("FetchAssignment"), f"fetch {path_id}")
+    if get(config, "Exchange", "path_includes_course", False):
+        return assignment_dir / course_id_of(config) / path_id
+    return assignment_dir / path_id
+
+
+def refresh_released_files(outbound: Path, folder: Path) -> list[str]:
+    """Bring a fetched path's course files up to date with the released version.
+
+    Released files (the notebook, images) are course content: they are copied over the learner's
+    copies when they differ. The learner's own answers are never in a released file, so nothing a
+    learner wrote is touched. Returns the names of the files that were updated.
+    """
+    updated = []
+    for src in sorted(outbound.rglob("*")):
+        if not src.is_file() or src.name.startswith(LEARNER_FILES_PREFIX):
+            continue
+        dest = folder / src.relative_to(outbound)
+        if dest.is_file() and dest.read_bytes() == src.read_bytes():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(dest, src.read_bytes())
+        updated.append(str(src.relative_to(outbound)))
+    return updated
+
+
+def submit(config: Config, folder: Path, *, learner: str) -> Submission:
+    """Submit the assignment in *folder* (named after its path id) through nbgrader's exchange."""
+    if not folder.is_dir():
+        raise ExchangeError(f"assignment folder {folder} does not exist", operation="submit")
+    path_id = folder.name
+    cfg = Config(config)
+    cfg.merge(Config({"Exchange": {"assignment_dir": str(assignment_dir_for(folder, config))}}))
+    parts = make_parts(cfg, assignment_id=path_id, student_id=check_learner_id(learner))
+    app = parts.step("Submit")
+    run_app(app, f"submit {path_id}")
+    return Submission(
+        path_id=path_id,
+        learner=learner,
+        timestamp=str(app.timestamp),
+        inbound_name=str(app.assignment_filename),
+    )
+
+
+def cache_dir(config: Config) -> Path:
+    """nbgrader's local submission cache (``Exchange.cache``, else ``$JUPYTER_DATA_DIR/nbgrader_cache``)."""
+    configured = get(config, "Exchange", "cache", "")
+    if configured:
+        return Path(configured)
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "nbgrader_cache"
+
+
+def parse_exchange_time(text: str) -> datetime | None:
+    """A timestamp as nbgrader's exchange writes it (``2026-11-22 14:20:38.487702 UTC``), aware."""
+    from dateutil import parser as date_parser  # nbgrader depends on python-dateutil
+
+    try:
+        parsed = date_parser.parse(text.strip())
+    except (ValueError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def last_submission_time(config: Config, path_id: str, *, learner: str) -> datetime | None:
+    """When *learner* last submitted *path_id*, read from their own nbgrader cache."""
+    try:
+        course = course_id_of(config)
+    except ConfigError:
+        return None
+    folder = cache_dir(config) / course
+    times = []
+    for entry in folder.glob(f"{check_learner_id(learner)}+{path_id}+*"):
+        stamp = entry / "timestamp.txt"
+        if stamp.is_file():
+            parsed = parse_exchange_time(stamp.read_text())
+            if parsed is not None:
+                times.append(parsed)
+    return max(times, default=None)

@@ -1,0 +1,56 @@
+"""A local deployment of a course, all under one folder (the embedded default).
+
+::
+
+    <root>/
+      course/        nbgrader course root: source/, release/, submitted/, gradebook.db, nbgrader_config.py
+      exchange/      nbgrader's filesystem exchange (outbound/, inbound/, feedback/)
+      learners/<id>/ each learner's home: .jupyter/nbgrader_config.py and <course-id>/<path>/ folders
+      voila/         Voilà's configuration and runtime files for `peerkit serve`
+
+Under JupyterHub the same roles are played by the hub's shared exchange and each user's home; this
+class only describes the single-folder layout that ``peerkit serve`` and the tests use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from peerkit.identity import check_learner_id
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> Workspace:
+        return cls(Path(root).expanduser().resolve())
+
+    @property
+    def course_root(self) -> Path:
+        return self.root / "course"
+
+    @property
+    def exchange(self) -> Path:
+        return self.root / "exchange"
+
+    @property
+    def learners(self) -> Path:
+        return self.root / "learners"
+
+    @property
+    def voila_dir(self) -> Path:
+        return self.root / "voila"
+
+    @property
+    def gradebook_url(self) -> str:
+        return f"sqlite:///{self.course_root / 'gradebook.db'}"
+
+    def learner_home(self, learner: str) -> Path:
+        return self.learners / check_learner_id(learner)
+
+    def learner_course_dir(self, learner: str, course_id: str) -> Path:
+        """The learner's folder of assignments (nbgrader's ``Exchange.assignment_dir``), served by Voilà."""
+        return self.learner_home(learner) / course_id
