@@ -1,0 +1,104 @@
+"""What a learner's course home lists: every released path, and where the learner stands in it.
+
+Pure of widgets: reads the learner's course folder (fetched paths), the exchange's outbound folder
+(released paths not fetched yet) and nbgrader's local cache (submissions). Each path describes
+itself through the ``metadata.peerkit`` the build stamped into its notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from traitlets.config import Config
+
+from peerkit.core.answers import FILENAME as ANSWERS_FILE
+from peerkit.core.answers import parse_sheet
+from peerkit.core.errors import PeerkitError
+from peerkit.nbgrader.build import METADATA_KEY
+from peerkit.nbgrader.config import get
+from peerkit.nbgrader.learner import last_submission_time
+
+log = logging.getLogger(__name__)
+
+State = Literal["available", "not-started", "in-progress", "submitted"]
+
+
+@dataclass(frozen=True, slots=True)
+class PathEntry:
+    id: str
+    title: str
+    summary: str
+    minutes: int
+    position: int
+    course_title: str
+    state: State
+    answered: int = 0
+    submitted_at: datetime | None = None
+    folder: Path | None = None
+
+    @property
+    def link(self) -> str:
+        """The path page, relative to the course home's Voilà URL."""
+        return f"{self.id}/{self.id}.ipynb"
+
+
+def read_path_metadata(notebook: Path) -> dict[str, Any] | None:
+    """``metadata.peerkit`` of a built path notebook, or None if it is not one."""
+    try:
+        doc = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    meta = doc.get("metadata", {}).get(METADATA_KEY) if isinstance(doc, dict) else None
+    return meta if isinstance(meta, dict) and meta.get("path") == notebook.stem else None
+
+
+def _answered(folder: Path, path_id: str) -> int:
+    try:
+        sheet = parse_sheet((folder / ANSWERS_FILE).read_bytes(), expected_path=path_id)
+    except (OSError, PeerkitError):
+        return 0
+    return sum(1 for a in sheet.answers.values() if a.value not in ("", None, [], {}))
+
+
+def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
+    return PathEntry(
+        id=str(meta["path"]),
+        title=str(meta.get("title", meta["path"])),
+        summary=str(meta.get("summary", "")),
+        minutes=int(meta.get("minutes", 0) or 0),
+        position=int(meta.get("position", 0) or 0),
+        course_title=str(meta.get("course_title", "")),
+        state=state,
+        **extra,
+    )
+
+
+def list_paths(course_dir: Path, config: Config, *, learner: str | None) -> list[PathEntry]:
+    """Every path the learner has fetched or could fetch, in course order."""
+    entries: dict[str, PathEntry] = {}
+    for notebook in sorted(course_dir.glob("*/*.ipynb")):
+        if notebook.parent.name != notebook.stem:
+            continue
+        meta = read_path_metadata(notebook)
+        if meta is None:
+            continue
+        folder = notebook.parent
+        submitted = last_submission_time(config, folder.name, learner=learner) if learner else None
+        answered = _answered(folder, folder.name)
+        state: State = "submitted" if submitted else ("in-progress" if answered else "not-started")
+        entries[folder.name] = _entry(meta, state, answered=answered, submitted_at=submitted, folder=folder)
+    course_id = get(config, "CourseDirectory", "course_id", "")
+    exchange = get(config, "Exchange", "root", "")
+    if course_id and exchange:
+        for notebook in sorted((Path(exchange) / course_id / "outbound").glob("*/*.ipynb")):
+            if notebook.parent.name in entries or notebook.parent.name != notebook.stem:
+                continue
+            meta = read_path_metadata(notebook)
+            if meta is not None:
+                entries[notebook.parent.name] = _entry(meta, "available")
+    return sorted(entries.values(), key=lambda e: (e.position, e.id))

@@ -1,0 +1,121 @@
+"""The course home (a Voilà app): the learner's paths in order, with where they stand in each."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets.config import Config
+
+from peerkit.apps.catalog import PathEntry, list_paths
+from peerkit.core.errors import PeerkitError
+from peerkit.identity import resolve_learner
+from peerkit.nbgrader.config import get, learner_config
+from peerkit.widgets.status import day_and_time, notice_box, status_line
+
+log = logging.getLogger(__name__)
+
+_BADGES = {
+    "available": ("Not fetched yet", "#55595f"),
+    "not-started": ("Not started", "#55595f"),
+    "in-progress": ("In progress", "#8a5300"),
+    "submitted": ("Submitted", "#1a6b37"),
+}
+
+
+def path_card(entry: PathEntry) -> str:
+    """The HTML card of one path (every text escaped)."""
+    label, color = _BADGES[entry.state]
+    detail = ""
+    if entry.state == "submitted" and entry.submitted_at:
+        detail = f" · {day_and_time(entry.submitted_at)}"
+    elif entry.state == "in-progress":
+        detail = f" · {entry.answered} answer{'s' if entry.answered != 1 else ''} saved"
+    minutes = f"{entry.minutes} min · " if entry.minutes else ""
+    title = html.escape(entry.title)
+    heading = title if entry.state == "available" else f'<a href="{html.escape(entry.link)}" target="_self">{title}</a>'
+    return (
+        f'<article class="peerkit-path-card" data-path="{html.escape(entry.id)}" '
+        'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:10px 0;max-width:46rem">'
+        f'<h3 style="margin:0 0 4px 0;font-size:1.15em">{entry.position}. {heading}</h3>'
+        f'<p style="margin:0 0 6px 0">{html.escape(entry.summary)}</p>'
+        f'<p style="margin:0;font-size:0.9em;color:#55595f">{minutes}'
+        f'<span class="peerkit-badge" style="color:{color};font-weight:600">{label}</span>{html.escape(detail)}</p>'
+        "</article>"
+    )
+
+
+class CourseHome(widgets.VBox):
+    """Lists the learner's learning paths; fetches a released path on request."""
+
+    def __init__(
+        self, *, folder: Path | str | None = None, config: Config | None = None, learner: str | None = None
+    ) -> None:
+        self.folder = Path(folder) if folder is not None else Path.cwd()
+        self.config = config if config is not None else learner_config(self.folder)
+        self.notice = widgets.HTML()
+        self.header = widgets.HTML()
+        self.cards = widgets.VBox(layout=widgets.Layout(width="100%"))
+        try:
+            self.learner: str | None = learner or resolve_learner(
+                configured=get(self.config, "CourseDirectory", "student_id")
+            )
+        except PeerkitError as exc:
+            self.learner = None
+            self.notice.value = notice_box(f"Your progress cannot be shown: {exc}.", "warn")
+        super().__init__([self.header, self.notice, self.cards], layout=widgets.Layout(width="100%", max_width="48rem"))
+        self.add_class("peerkit-home")
+        self.refresh()
+        if os.environ.get("VOILA_PREHEAT") == "True":
+            threading.Thread(target=self._refresh_on_visit, daemon=True, name="peerkit-home-refresh").start()
+
+    def _refresh_on_visit(self) -> None:
+        try:
+            from voila.utils import wait_for_request
+
+            wait_for_request()
+        except Exception:
+            log.warning("waiting for the Voilà request failed", exc_info=True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        entries = list_paths(self.folder, self.config, learner=self.learner)
+        course_title = next((e.course_title for e in entries if e.course_title), "Your course")
+        who = f" · signed in as {self.learner}" if self.learner else ""
+        done = sum(1 for e in entries if e.state == "submitted")
+        self.header.value = (
+            f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
+            f'<p style="margin:0;color:#55595f">{done} of {len(entries)} paths submitted{html.escape(who)}</p>'
+        )
+        children: list[Any] = []
+        for entry in entries:
+            card = widgets.HTML(path_card(entry), layout=widgets.Layout(width="100%"))
+            if entry.state == "available":
+                button = widgets.Button(description=f"Start “{entry.title}”", button_style="primary", icon="download")
+                status = widgets.HTML()
+                button.on_click(lambda _b, e=entry, s=status: self._fetch(e, s))
+                children.append(widgets.VBox([card, button, status]))
+            else:
+                children.append(card)
+        if not entries:
+            children.append(widgets.HTML(status_line("No learning paths have been released yet.", "muted")))
+        self.cards.children = tuple(children)
+
+    def _fetch(self, entry: PathEntry, status: widgets.HTML) -> None:
+        if self.learner is None:
+            status.value = status_line("Cannot fetch: no learner is known for this session.", "error", role="alert")
+            return
+        status.value = status_line("Fetching…", "info")
+        try:
+            from peerkit.nbgrader.learner import fetch
+
+            fetch(self.config, entry.id, assignment_dir=self.folder, learner=self.learner)
+        except PeerkitError as exc:
+            status.value = status_line(f"Could not fetch this path: {exc}", "error", role="alert")
+            return
+        self.refresh()

@@ -1,0 +1,161 @@
+"""The ``peerkit`` command line: thin shims over the Python API.
+
+Each command parses options, calls one API function and prints its result. Errors the API raises
+on purpose (:class:`~peerkit.core.errors.PeerkitError`) become a one-line message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from peerkit.core.errors import PeerkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_WORKDIR = Path(".peerkit") / "demo"
+
+
+def default_course_file() -> Path:
+    """``course/course.yml`` in the current folder, else in the source checkout peerkit runs from."""
+    here = Path.cwd() / "course" / "course.yml"
+    if here.is_file():
+        return here
+    checkout = Path(__file__).resolve().parent.parent / "course" / "course.yml"
+    return checkout if checkout.is_file() else here
+
+
+def api_errors(func: F) -> F:
+    """Turn a :class:`PeerkitError` into a clean ``Error: ...`` message with exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PeerkitError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+course_option = click.option(
+    "--course",
+    "course_file",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=default_course_file,
+    show_default="course/course.yml",
+    help="The course definition (course.yml, or the folder holding it).",
+)
+workdir_option = click.option(
+    "--workdir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_WORKDIR,
+    show_default=True,
+    help="Folder for the built course, exchange and learner files.",
+)
+
+
+def _load(course_file: Path) -> tuple[Any, Path | None]:
+    from peerkit.course import load_course
+
+    course = load_course(course_file)
+    committed = (course.source.parent / "nbgrader_config.py") if course.source else None
+    return course, committed if committed and committed.is_file() else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="peerkit")
+def cli(verbose: int) -> None:
+    """Peer Learning Paths: build, serve and run a peer-learning course in Jupyter."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@course_option
+@workdir_option
+@click.option("--force", is_flag=True, help="Regenerate and re-release every path even if unchanged.")
+@click.argument("paths", nargs=-1)
+@api_errors
+def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -> None:
+    """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
+    from peerkit.demo import course_build
+    from peerkit.nbgrader.build import build_course
+    from peerkit.workspace import Workspace
+
+    course, committed = _load(course_file)
+    results = build_course(
+        course_build(course, Workspace.at(workdir), committed), paths=list(paths) or None, force=force
+    )
+    for result in results:
+        click.echo(f"{result.path_id}: {'released' if result.released else 'unchanged'}")
+
+
+@cli.command()
+@course_option
+@workdir_option
+@click.option("--port", type=int, default=8866, show_default=True, help="Port to serve on.")
+@click.option(
+    "--ip",
+    default="localhost",
+    show_default=True,
+    help="Interface to bind (keep localhost unless behind an auth proxy).",
+)
+@click.option("--learner", default=None, help="Learner to serve (default: the course's demo learner).")
+@click.option("--no-preheat", is_flag=True, help="Start a fresh kernel per page view instead of preheated ones.")
+@click.option("--prepare-only", is_flag=True, help="Build and set everything up, print the command, do not serve.")
+@api_errors
+def serve(
+    course_file: Path, workdir: Path, port: int, ip: str, learner: str | None, no_preheat: bool, prepare_only: bool
+) -> None:
+    """Build the demo course and serve it on localhost with Voilà.
+
+    Builds and releases every path (nbgrader generate + release into a local exchange in WORKDIR,
+    SQLite gradebook), fetches them for the demo learner and serves the learner's course home.
+    Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
+    """
+    from peerkit.demo import prepare_site
+    from peerkit.serve import ServeOptions, voila_command, voila_env, write_voila_config
+    from peerkit.workspace import Workspace
+
+    course, committed = _load(course_file)
+    workspace = Workspace.at(workdir)
+    click.echo(f"Preparing {course.title!r} in {workspace.root} ...")
+    site = prepare_site(course, workspace, committed_config=committed, learner=learner)
+    released = [b.path_id for b in site.builds if b.released]
+    click.echo(f"  paths: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
+    click.echo(f"  learner: {site.learner} (answers in {site.course_dir})")
+    options = ServeOptions(port=port, ip=ip, preheat=not no_preheat)
+    config_dir = workspace.voila_dir
+    write_voila_config(config_dir, site.notebooks(), options)
+    command = voila_command(site.course_dir, config_dir)
+    host = "localhost" if options.local_only else ip
+    click.echo(f"\nCourse home: http://{host}:{port}/\n")
+    if prepare_only:
+        click.echo(" ".join(command))
+        return
+    env = voila_env(site.learner_home)
+    sys.stdout.flush()
+    os.chdir(config_dir)  # Voilà also reads voila.json from its working folder
+    os.execve(command[0], command, env)  # noqa: S606 - become the Voilà server
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return its exit code (for ``python -m peerkit`` and the console script)."""
+    from peerkit.nbgrader.config import skip_slow_iri_grammar
+
+    skip_slow_iri_grammar()
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="peerkit", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

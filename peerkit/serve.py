@@ -1,0 +1,123 @@
+"""Serve a learner's course folder with Voilà, configured for peerkit.
+
+What the configuration does, and why:
+
+* ``extension_denylist``: nbgrader's and Notebook 7's lab extensions are built for JupyterLab 4.6
+  while Voilà 0.5.13's front end ships 4.2 core packages; loading them fills the console with
+  errors ("Shared module ... doesn't exist"). Voilà's lab preview extension is useless in Voilà.
+* ``show_tracebacks = False``: learners never see code, not even in an error.
+* preheated kernels (one per notebook): a page opens on a kernel that has already run the
+  notebook. The widgets re-read answers when the kernel is handed to a visitor (see
+  :func:`peerkit.widgets.page.reload_when_visited`).
+* ``disable_check_xsrf`` (only when bound to localhost): lets the page's unload beacon shut its
+  kernel down (voila#1458); culling of idle, unconnected kernels catches the rest. Pooled kernels
+  are never culled by Voilà.
+* ``port_retries = 0``: Voilà would otherwise silently move to the next free port.
+* the ``peerkit`` template sends ``/`` (Voilà's file tree) to the course home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from peerkit.storage.atomic import write_atomic
+
+DENIED_LAB_EXTENSIONS = (
+    "@jupyter/nbgrader",
+    "@jupyter-notebook/lab-extension",
+    "@voila-dashboards/jupyterlab-preview",
+)
+HOME_NOTEBOOK = "home.ipynb"
+TEMPLATE = "peerkit"
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    port: int = 8866
+    ip: str = "localhost"
+    preheat: bool = True
+    pool_size: int = 1
+    cull_idle_seconds: int = 600
+
+    @property
+    def local_only(self) -> bool:
+        return self.ip in {"localhost", "127.0.0.1", "::1"}
+
+
+def template_root() -> Path:
+    """The folder to add to ``JUPYTER_PATH`` so Voilà finds the ``peerkit`` template."""
+    return Path(str(resources.files("peerkit").joinpath("templates")))
+
+
+def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
+    """Voilà's config (``voila.json``) for a course folder holding *notebooks* (paths relative to it)."""
+    config: dict[str, Any] = {
+        "Voila": {
+            "port": options.port,
+            "ip": options.ip,
+            "port_retries": 0,
+            "open_browser": False,
+        },
+        "VoilaConfiguration": {
+            "extension_denylist": list(DENIED_LAB_EXTENSIONS),
+            "show_tracebacks": False,
+            "template": TEMPLATE,
+            "preheat_kernel": options.preheat,
+        },
+        "MappingKernelManager": {
+            "cull_idle_timeout": options.cull_idle_seconds,
+            "cull_interval": 60,
+            "cull_connected": False,
+        },
+    }
+    if options.local_only:
+        config["Voila"]["tornado_settings"] = {"disable_check_xsrf": True}
+    if options.preheat:
+        pools: dict[str, Any] = {"default": {"pool_size": 0}}
+        for name in notebooks:
+            pools[name] = {"pool_size": options.pool_size}
+        config["VoilaKernelManager"] = {"kernel_pools_config": pools}
+    return config
+
+
+def write_voila_config(config_dir: Path, notebooks: list[str], options: ServeOptions) -> Path:
+    config_dir.mkdir(parents=True, exist_ok=True)
+    file = config_dir / "voila.json"
+    write_atomic(file, (json.dumps(voila_config(notebooks, options), indent=1) + "\n").encode())
+    return file
+
+
+def voila_command(course_dir: Path, config_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(course_dir),
+        "--no-browser",
+        "--Voila.config_file_paths",
+        str(config_dir),
+    ]
+
+
+def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The Voilà server's environment: the learner's HOME (their nbgrader config, cache, Jupyter
+    data), the peerkit template on ``JUPYTER_PATH``, this interpreter's scripts first on PATH."""
+    env = dict(os.environ if base is None else base)
+    for key in [k for k in env if k.startswith("JUPYTERHUB_")]:
+        del env[key]  # the local demo serves its configured learner, whatever shell it starts from
+    env["HOME"] = str(learner_home)
+    # Explicit, so that neither the caller's settings nor JUPYTER_PLATFORM_DIRS move them elsewhere.
+    env["JUPYTER_CONFIG_DIR"] = str(learner_home / ".jupyter")
+    env["JUPYTER_DATA_DIR"] = str(learner_home / ".local" / "share" / "jupyter")
+    env.pop("JUPYTER_RUNTIME_DIR", None)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in [str(template_root()), env.get("JUPYTER_PATH", "")] if p)
+    scripts = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

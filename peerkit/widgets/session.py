@@ -1,0 +1,183 @@
+"""One learner working on one learning path: the controller behind every widget on the page.
+
+A :class:`PathSession` owns the path's answer sheet (:class:`~peerkit.storage.answerfile.AnswerFile`
+in the assignment folder), saves each change at once, reloads from disk when asked (a second tab, a
+preheated kernel handed to a visitor later), and submits through nbgrader's exchange. It imports no
+widget library, so it is tested directly and reused by every widget kind.
+
+Two modes:
+
+``learner``  the notebook runs inside a fetched assignment folder with a known learner: answers
+             are saved and can be submitted;
+``preview``  anywhere else (the course's source notebooks, a facilitator's look, headless test
+             runs): answers live in memory only and the page says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from traitlets.config import Config
+
+from peerkit.core.answers import Answer, AnswerSheet, utcnow
+from peerkit.core.errors import PeerkitError, StorageError, ValidationError
+from peerkit.nbgrader.learner import Submission, last_submission_time
+from peerkit.storage.answerfile import AnswerFile
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["learner", "preview"]
+
+
+@dataclass(frozen=True, slots=True)
+class SaveStatus:
+    """The outcome of one save, for the widget's status line."""
+
+    ok: bool
+    message: str
+    at: datetime | None = None
+
+
+class PathSession:
+    """Answers, saving and submitting for one path, in one kernel."""
+
+    def __init__(
+        self,
+        path_id: str,
+        *,
+        mode: Mode,
+        folder: Path | None = None,
+        learner: str | None = None,
+        config: Config | None = None,
+        notice: str = "",
+        max_answer_chars: int = 20_000,
+    ) -> None:
+        if mode == "learner" and (folder is None or learner is None or config is None):
+            raise ValueError("a learner session needs a folder, a learner and an nbgrader config")
+        self.path_id = path_id
+        self.mode: Mode = mode
+        self.folder = folder
+        self.learner = learner
+        self.config = config
+        self.notice = notice
+        self.max_answer_chars = max_answer_chars
+        self._file = AnswerFile(folder, path_id) if mode == "learner" and folder is not None else None
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[AnswerSheet], None]] = []
+        self._preload: threading.Thread | None = None
+        self.sheet = self._initial_sheet()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _initial_sheet(self) -> AnswerSheet:
+        if self._file is None:
+            return AnswerSheet(path=self.path_id)
+        try:
+            sheet = self._file.load()
+        except PeerkitError as exc:
+            self.notice = f"Your saved answers could not be read: {exc}"
+            return AnswerSheet(path=self.path_id)
+        if self._file.quarantined is not None:
+            self.notice = (
+                "Your saved answers file could not be read, so it was set aside as "
+                f"{self._file.quarantined.name} (your facilitator can recover it). New answers are saved as usual."
+            )
+        return sheet
+
+    @property
+    def saves(self) -> bool:
+        """Whether answers are written to disk (learner mode) or kept in memory (preview)."""
+        return self._file is not None
+
+    def value(self, answer_id: str, default: Any = None) -> Any:
+        answer = self.sheet.get(answer_id)
+        return default if answer is None else answer.value
+
+    def on_reload(self, callback: Callable[[AnswerSheet], None]) -> None:
+        """Call *callback* with the new sheet whenever answers are reloaded from disk."""
+        self._listeners.append(callback)
+
+    def reload(self) -> AnswerSheet:
+        """Re-read the answers from disk (another tab may have saved) and tell the widgets."""
+        if self._file is None:
+            return self.sheet
+        with self._lock:
+            try:
+                self.sheet = self._file.load()
+            except PeerkitError as exc:
+                log.warning("reload of %s failed: %s", self.path_id, exc)
+                return self.sheet
+        for callback in list(self._listeners):
+            callback(self.sheet)
+        return self.sheet
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def save(self, answer_id: str, kind: str, value: Any) -> SaveStatus:
+        """Validate and save one answer now. Never raises: the status says what happened."""
+        try:
+            if kind == "text" and isinstance(value, str) and len(value) > self.max_answer_chars:
+                raise ValidationError(
+                    f"this answer is {len(value):,} characters long; the limit is {self.max_answer_chars:,}. "
+                    "Shorten it to save it (nothing you typed has been thrown away).",
+                    field=answer_id,
+                )
+            answer = Answer.make(kind, value, answer_id=answer_id, updated=utcnow())
+        except ValidationError as exc:
+            return SaveStatus(ok=False, message=str(exc))
+        with self._lock:
+            if self._file is None:
+                self.sheet = self.sheet.with_answer(answer_id, answer)
+                return SaveStatus(ok=True, message="kept for this preview (not saved)", at=datetime.now())
+            try:
+                self.sheet = self._file.save({answer_id: answer})
+            except StorageError as exc:
+                return SaveStatus(
+                    ok=False,
+                    message=f"Not saved: {exc}. Your text is still on this page; keep this tab open "
+                    "and copy it somewhere safe if the problem lasts.",
+                )
+            except PeerkitError as exc:
+                return SaveStatus(ok=False, message=f"Not saved: {exc}")
+        return SaveStatus(ok=True, message="saved", at=datetime.now())
+
+    # -- submitting ------------------------------------------------------------------------------
+
+    def preload_submit(self) -> None:
+        """Import nbgrader's exchange in the background, so that Submit answers in well under a second."""
+        if self._file is None or self._preload is not None:
+            return
+
+        def work() -> None:
+            try:
+                from peerkit.nbgrader.parts import make_parts
+
+                make_parts(Config())
+            except Exception:
+                log.debug("preloading nbgrader failed", exc_info=True)
+
+        self._preload = threading.Thread(target=work, name="peerkit-preload-nbgrader", daemon=True)
+        self._preload.start()
+
+    def submit(self) -> Submission:
+        """Submit the path through nbgrader's exchange. Raises a :class:`PeerkitError` saying why not."""
+        if self._file is None or self.folder is None or self.learner is None or self.config is None:
+            raise PeerkitError(self.notice or "this page is a preview: there is nothing to submit")
+        if self._preload is not None:
+            self._preload.join()
+        from peerkit.nbgrader.learner import submit
+
+        with self._lock:
+            return submit(self.config, self.folder, learner=self.learner)
+
+    def last_submitted(self) -> datetime | None:
+        """When this learner last submitted this path (from nbgrader's local cache), if ever."""
+        if self.config is None or self.learner is None:
+            return None
+        return last_submission_time(self.config, self.path_id, learner=self.learner)
