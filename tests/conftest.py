@@ -1,0 +1,191 @@
+"""Shared fixtures: one temporary course (built with the real nbgrader), isolated Jupyter paths.
+
+``course`` builds a small purpose-made course (two paths, notebooks written with nbformat) into a
+temporary workspace: nbgrader course root, filesystem exchange and SQLite gradebook, all real.
+``real_course`` does the same with the repository's own ``course/course.yml``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from peerkit.core.models import Course
+from peerkit.course import load_course
+from peerkit.demo import course_build, fetch_all, setup_learner
+from peerkit.nbgrader.build import CourseBuild, build_course, write_course_root_config
+from peerkit.nbgrader.config import load_config
+from peerkit.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE_FILE = REPO / "course" / "course.yml"
+COMMITTED_CONFIG = REPO / "course" / "nbgrader_config.py"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a real part is missing on a developer machine; fail under CI=true."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: a missing real part is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test reads the developer's ~/.jupyter or writes into their Jupyter data folder."""
+    home = tmp_path_factory.mktemp("home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HOME", str(home))
+    patch.setenv("JUPYTER_CONFIG_DIR", str(home / ".jupyter"))
+    patch.setenv("JUPYTER_DATA_DIR", str(home / ".local" / "share" / "jupyter"))
+    patch.setenv("JUPYTER_RUNTIME_DIR", str(home / ".local" / "share" / "jupyter" / "runtime"))
+    patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    patch.setenv("PEERKIT_NO_BOOTSTRAP", "1")
+    for key in [k for k in os.environ if k.startswith("JUPYTERHUB_")]:
+        patch.delenv(key)
+    yield home
+    patch.undo()
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """A built course in a temporary workspace."""
+
+    course: Course
+    workspace: Workspace
+    build: CourseBuild
+
+    def enroll(self, learner: str) -> Path:
+        """Give *learner* a home, nbgrader config and every released path; return their course folder."""
+        setup_learner(self.course, self.workspace, learner)
+        fetch_all(self.course, self.workspace, learner, self.build)
+        return self.workspace.learner_course_dir(learner, self.course.id)
+
+    def learner_config(self, learner: str) -> Config:
+        return load_config([self.workspace.learner_home(learner) / ".jupyter"])
+
+    def folder(self, learner: str, path_id: str) -> Path:
+        return self.workspace.learner_course_dir(learner, self.course.id) / path_id
+
+    def course_config(self) -> Config:
+        return self.build.config()
+
+    def inbound(self) -> Path:
+        return self.workspace.exchange / self.course.id / "inbound"
+
+
+def path_notebook(path_id: str, answers: list[tuple[str, int]]) -> nbformat.NotebookNode:
+    """A minimal path notebook: setup cell, a task cell and a reflection per answer, submit."""
+    nb = nbformat.v4.new_notebook()
+    locked = {"schema_version": 3, "grade": False, "solution": False, "locked": True, "task": False}
+    cells = [
+        nbformat.v4.new_code_cell(
+            f'from peerkit.widgets import PathPage\npage = PathPage("{path_id}")\npage.banner()',
+            metadata={"nbgrader": {**locked, "grade_id": "setup"}},
+        ),
+        nbformat.v4.new_markdown_cell(f"# Test path {path_id}\n\nSome text to read."),
+    ]
+    for answer_id, points in answers:
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"## Question {answer_id}",
+                metadata={"nbgrader": {**locked, "task": True, "grade_id": answer_id, "points": points}},
+            )
+        )
+        cells.append(
+            nbformat.v4.new_code_cell(
+                f'page.reflection("{answer_id}", "Question {answer_id}?")',
+                metadata={"nbgrader": {**locked, "grade_id": f"{answer_id}-widget"}},
+            )
+        )
+    cells.append(nbformat.v4.new_code_cell("page.submit()", metadata={"nbgrader": {**locked, "grade_id": "submit"}}))
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def write_test_course(root: Path) -> Path:
+    """Write a two-path course definition and its notebooks under *root*; return course.yml."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "course").mkdir()
+    nbformat.write(path_notebook("alpha", [("first", 2), ("second", 3)]), str(root / "notebooks" / "alpha.ipynb"))
+    nbformat.write(path_notebook("beta", [("only", 4)]), str(root / "notebooks" / "beta.ipynb"))
+    (root / "course" / "course.yml").write_text(
+        "id: test-course\n"
+        "title: A test course\n"
+        "demo: {learner: tester}\n"
+        "paths:\n"
+        "  - {id: alpha, title: Alpha path, notebook: ../notebooks/alpha.ipynb,\n"
+        "     summary: First., minutes: 5, points: 5}\n"
+        "  - {id: beta, title: Beta path, notebook: ../notebooks/beta.ipynb,\n"
+        "     summary: Second., minutes: 3, points: 4}\n"
+    )
+    (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())
+    return root / "course" / "course.yml"
+
+
+def _built(course_file: Path, root: Path) -> CourseLayout:
+    course = load_course(course_file)
+    workspace = Workspace.at(root / "work")
+    build = course_build(course, workspace, course_file.parent / "nbgrader_config.py")
+    build_course(build)  # skips every path already released from identical sources
+    return CourseLayout(course=course, workspace=workspace, build=build)
+
+
+def _copy_built(template: Path, tmp_path: Path, course_file: Path) -> CourseLayout:
+    """Copy a course built once per session, then point its config at the copy's folders."""
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
+    layout = _built(tmp_path / course_file.relative_to(template), tmp_path)
+    write_course_root_config(layout.build)
+    return layout
+
+
+@pytest.fixture(scope="session")
+def _test_course_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("test-course-template")
+    course_file = write_test_course(root / "src")
+    _built(course_file, root)
+    return root, course_file
+
+
+@pytest.fixture(scope="session")
+def _real_course_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("real-course-template")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "course", root / "course")
+    _built(root / "course" / "course.yml", root)
+    return root, root / "course" / "course.yml"
+
+
+@pytest.fixture
+def course(tmp_path: Path, _test_course_template: tuple[Path, Path]) -> CourseLayout:
+    """A small two-path course, generated and released with nbgrader into a temporary exchange."""
+    template, course_file = _test_course_template
+    return _copy_built(template, tmp_path, course_file)
+
+
+@pytest.fixture
+def real_course(tmp_path: Path, _real_course_template: tuple[Path, Path]) -> CourseLayout:
+    """The repository's own course, generated and released into a temporary exchange."""
+    template, course_file = _real_course_template
+    return _copy_built(template, tmp_path, course_file)

@@ -1,0 +1,49 @@
+"""Answer files in an assignment folder: load, save, merge two tabs, set aside unreadable files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from peerkit.core.answers import FILENAME, Answer, parse_sheet
+from peerkit.storage.answerfile import AnswerFile
+
+
+def test_missing_file_gives_an_empty_sheet(tmp_path: Path) -> None:
+    sheet = AnswerFile(tmp_path, "p").load()
+    assert sheet.path == "p" and not sheet.answers and sheet.revision == 0
+
+
+def test_save_then_load(tmp_path: Path) -> None:
+    file = AnswerFile(tmp_path, "p")
+    saved = file.save({"q": Answer.make("text", "first words")})
+    assert saved.revision == 1
+    assert AnswerFile(tmp_path, "p").load() == saved
+    assert parse_sheet((tmp_path / FILENAME).read_text()).get("q").value == "first words"  # type: ignore[union-attr]
+
+
+def test_two_tabs_keep_each_others_answers(tmp_path: Path) -> None:
+    tab_a, tab_b = AnswerFile(tmp_path, "p"), AnswerFile(tmp_path, "p")
+    tab_a.load(), tab_b.load()
+    tab_a.save({"one": Answer.make("text", "from tab A")})
+    after_b = tab_b.save({"two": Answer.make("text", "from tab B")})
+    assert {k: a.value for k, a in after_b.answers.items()} == {"one": "from tab A", "two": "from tab B"}
+    assert after_b.revision == 2
+
+
+def test_unreadable_file_is_set_aside_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / FILENAME).write_text("{ this is not json")
+    file = AnswerFile(tmp_path, "p")
+    assert not file.load().answers
+    assert file.quarantined is not None and file.quarantined.read_text() == "{ this is not json"
+    file.save({"q": Answer.make("text", "new start")})
+    assert parse_sheet((tmp_path / FILENAME).read_text()).get("q") is not None
+
+
+def test_sheet_of_another_path_is_set_aside_on_save(tmp_path: Path) -> None:
+    other = {"format": "peerkit-answers", "version": 1, "path": "other", "revision": 1, "answers": {}}
+    (tmp_path / FILENAME).write_text(json.dumps(other))
+    file = AnswerFile(tmp_path, "p")
+    sheet = file.save({"q": Answer.make("text", "mine")})
+    assert sheet.path == "p" and sheet.revision == 1
+    assert any(p.name.startswith("peerkit-answers.unreadable-") for p in tmp_path.iterdir())

@@ -1,0 +1,114 @@
+"""Crash-safe replacement: old or new content, never a mix; clear errors; nothing left behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from peerkit.core.errors import StorageError
+from peerkit.storage import atomic
+from peerkit.storage.atomic import folder_lock, remove_stale_temps, write_atomic
+
+
+def test_replaces_content_with_normal_file_mode(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    umask = atomic._current_umask()
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    assert list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EROFS, "read-only file system"),
+        (errno.EACCES, "permission was denied"),
+    ],
+)
+def test_a_failed_write_keeps_the_old_file_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, reason: str
+) -> None:
+    target = tmp_path / "answers.json"
+    write_atomic(target, b"the last good copy")
+
+    def failing_write(fd: int, data: object) -> int:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(atomic.os, "write", failing_write)
+    with pytest.raises(StorageError, match=reason):
+        write_atomic(target, b"new content that cannot be written")
+    assert target.read_bytes() == b"the last good copy"
+    assert list(tmp_path.iterdir()) == [target]  # the temporary file was removed
+
+
+def test_missing_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="no longer exists"):
+        write_atomic(tmp_path / "gone" / "f.json", b"x")
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    stale = tmp_path / ".a.json.abc123.tmp"
+    fresh = tmp_path / ".a.json.def456.tmp"
+    stale.write_text("half")
+    fresh.write_text("in progress")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    assert remove_stale_temps(target) == 1
+    assert not stale.exists() and fresh.exists()
+
+
+def test_folder_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
+    code = (
+        "import sys, time, pathlib; from peerkit.storage.atomic import folder_lock\n"
+        "t = time.monotonic()\n"
+        "with folder_lock(pathlib.Path(sys.argv[1])): print(round(time.monotonic() - t, 2))\n"
+    )
+    with folder_lock(tmp_path):
+        other = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        assert other.poll() is None  # still waiting for the lock
+    out, _ = other.communicate(timeout=30)
+    assert float(out) >= 0.4
+
+
+WRITER = """
+import sys, pathlib
+from peerkit.storage.atomic import write_atomic
+target = pathlib.Path(sys.argv[1])
+versions = [(str(i) * 200_000).encode() for i in range(2)]
+i = 0
+print("ready", flush=True)
+while True:
+    write_atomic(target, versions[i % 2])
+    i += 1
+"""
+
+
+def test_kill_minus_nine_mid_save_never_leaves_a_corrupt_file(tmp_path: Path) -> None:
+    """Kill a process that saves in a tight loop at random moments, many times: the file is
+    always exactly one complete version."""
+    target = tmp_path / "answers.json"
+    versions = {(str(i) * 200_000).encode() for i in range(2)}
+    write_atomic(target, next(iter(versions)))
+    rng = random.Random(20261122)
+    for _ in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.05))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert target.read_bytes() in versions
+    leftovers = [p for p in tmp_path.iterdir() if p != target]
+    assert all(p.name.startswith(".answers.json.") and p.name.endswith(".tmp") for p in leftovers)

@@ -1,0 +1,42 @@
+"""Voilà configuration for peerkit: what learners must (not) get."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peerkit.serve import DENIED_LAB_EXTENSIONS, ServeOptions, template_root, voila_config, voila_env
+
+
+def test_voila_config_hides_tracebacks_denies_nbgrader_and_preheats() -> None:
+    config = voila_config(["home.ipynb", "p/p.ipynb"], ServeOptions(port=9999))
+    vc = config["VoilaConfiguration"]
+    assert vc["show_tracebacks"] is False
+    assert (
+        "@jupyter/nbgrader" in vc["extension_denylist"] and "@jupyter-notebook/lab-extension" in DENIED_LAB_EXTENSIONS
+    )
+    assert vc["preheat_kernel"] is True and vc["template"] == "peerkit"
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools["default"]["pool_size"] == 0 and pools["p/p.ipynb"]["pool_size"] == 1
+    assert config["Voila"]["port_retries"] == 0 and config["Voila"]["port"] == 9999
+    assert config["Voila"]["tornado_settings"] == {"disable_check_xsrf": True}
+
+
+def test_xsrf_stays_on_when_not_bound_to_localhost() -> None:
+    config = voila_config([], ServeOptions(ip="0.0.0.0", preheat=False))  # noqa: S104
+    assert "tornado_settings" not in config["Voila"] and "VoilaKernelManager" not in config
+
+
+def test_voila_env_serves_the_configured_learner(tmp_path: Path) -> None:
+    env = voila_env(
+        tmp_path / "learners" / "you", {"JUPYTERHUB_USER": "someone", "JUPYTER_CONFIG_DIR": "/x", "PATH": "/usr/bin"}
+    )
+    assert "JUPYTERHUB_USER" not in env
+    assert env["JUPYTER_CONFIG_DIR"] == str(tmp_path / "learners" / "you" / ".jupyter")
+    assert env["HOME"].endswith("learners/you") and str(template_root()) in env["JUPYTER_PATH"]
+
+
+def test_template_strips_cdn_links_and_redirects_the_tree() -> None:
+    template = template_root() / "voila" / "templates" / "peerkit"
+    assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text()  # the strings it removes
+    for name in ("tree.html", "tree-lab.html"):
+        assert "voila/render/home.ipynb" in (template / name).read_text()

@@ -1,0 +1,87 @@
+"""PathSession: modes, saving, limits, storage failures, reload, submit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from peerkit.core.answers import FILENAME, parse_sheet
+from peerkit.core.errors import PeerkitError, StorageError
+from peerkit.storage import answerfile
+from peerkit.widgets.context import PREVIEW_NOTICE, open_path
+from tests.conftest import CourseLayout
+
+
+def test_outside_an_assignment_folder_is_a_preview(tmp_path: Path) -> None:
+    session = open_path("alpha", folder=tmp_path, config=Config())
+    assert session.mode == "preview" and not session.saves and session.notice == PREVIEW_NOTICE
+    assert session.save("first", "text", "kept in memory").ok
+    assert session.value("first") == "kept in memory"
+    assert not (tmp_path / FILENAME).exists()
+    with pytest.raises(PeerkitError, match="Preview"):
+        session.submit()
+
+
+def test_assignment_folder_without_a_learner_explains(course: CourseLayout) -> None:
+    course.enroll("gail")
+    config = course.learner_config("gail")
+    del config.CourseDirectory["student_id"]
+    session = open_path("alpha", folder=course.folder("gail", "alpha"), config=config)
+    assert session.mode == "preview" and "student_id" in session.notice
+
+
+def test_learner_mode_saves_every_change(course: CourseLayout) -> None:
+    course.enroll("hal")
+    folder = course.folder("hal", "alpha")
+    session = open_path("alpha", folder=folder, config=course.learner_config("hal"))
+    assert session.mode == "learner" and session.learner == "hal"
+    for text in ["W", "Wo", "Wor", "Word"]:
+        assert session.save("first", "text", text).ok
+    sheet = parse_sheet((folder / FILENAME).read_bytes())
+    assert sheet.get("first").value == "Word" and sheet.revision == 4  # type: ignore[union-attr]
+
+
+def test_oversize_answer_is_not_saved_and_says_so(course: CourseLayout) -> None:
+    course.enroll("ida")
+    session = open_path("alpha", folder=course.folder("ida", "alpha"), config=course.learner_config("ida"))
+    session.save("first", "text", "short and saved")
+    status = session.save("first", "text", "x" * 5_000_000)
+    assert not status.ok and "limit is 20,000" in status.message and "nothing you typed" in status.message
+    assert session.value("first") == "short and saved"
+
+
+def test_storage_failure_keeps_last_good_copy_and_warns(course: CourseLayout, monkeypatch: pytest.MonkeyPatch) -> None:
+    course.enroll("jo")
+    folder = course.folder("jo", "alpha")
+    session = open_path("alpha", folder=folder, config=course.learner_config("jo"))
+    session.save("first", "text", "good copy")
+
+    def disk_full(target: Path, data: bytes, **_: object) -> None:
+        raise StorageError("could not save peerkit-answers.json: the disk is full", path=str(target))
+
+    monkeypatch.setattr(answerfile, "write_atomic", disk_full)
+    status = session.save("first", "text", "good copy plus more")
+    assert not status.ok and "the disk is full" in status.message and "still on this page" in status.message
+    assert parse_sheet((folder / FILENAME).read_bytes()).get("first").value == "good copy"  # type: ignore[union-attr]
+
+
+def test_reload_picks_up_another_tab_and_notifies(course: CourseLayout) -> None:
+    course.enroll("kim")
+    folder, config = course.folder("kim", "alpha"), course.learner_config("kim")
+    tab_a = open_path("alpha", folder=folder, config=config)
+    tab_b = open_path("alpha", folder=folder, config=config)
+    seen = []
+    tab_a.on_reload(lambda sheet: seen.append(sheet.revision))
+    tab_b.save("second", "text", "typed in tab B")
+    tab_a.reload()
+    assert tab_a.value("second") == "typed in tab B" and seen == [1]
+
+
+def test_unreadable_answers_are_reported_on_the_page(course: CourseLayout) -> None:
+    course.enroll("lee")
+    folder = course.folder("lee", "alpha")
+    (folder / FILENAME).write_text("garbage")
+    session = open_path("alpha", folder=folder, config=course.learner_config("lee"))
+    assert "set aside" in session.notice and session.saves
