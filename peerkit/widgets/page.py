@@ -18,10 +18,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.widgets.context import open_path
+from peerkit.widgets.look import Look
 from peerkit.widgets.reflection import Reflection
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import Tone, notice_box
@@ -70,6 +70,7 @@ class PathPage:
         session: PathSession | None = None,
     ) -> None:
         self.session = session or open_path(path_id, folder=folder, learner=learner, config=config)
+        self.look = Look()
         self.widgets: list[Any] = []
         reload_when_visited(self.session)
 
@@ -82,20 +83,23 @@ class PathPage:
         text = self.session.notice
         tone: Tone = "warn" if not self.session.saves else "info"
         html = notice_box(text, tone) if text else ""
-        return self._keep(widgets.HTML(html, layout=widgets.Layout(width="100%")))
+        return self._keep(self.look.html_widget(html))
 
-    def reflection(self, answer_id: str, prompt: str, **options: Any) -> Reflection:
+    def reflection(self, answer_id: str, prompt: str = "", **options: Any) -> Reflection:
         """A free-text reflection saved as *answer_id* (see :class:`Reflection` for options)."""
-        widget: Reflection = self._keep(Reflection(self.session, answer_id, prompt, **options))
+        widget: Reflection = self._keep(Reflection(self.session, answer_id, prompt, look=self.look, **options))
         return widget
 
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for this path."""
-        widget: SubmitPanel = self._keep(SubmitPanel(self.session, **options))
+        widget: SubmitPanel = self._keep(SubmitPanel(self.session, look=self.look, **options))
         return widget
 
     def close(self) -> None:
         """Close every widget of the page (ipywidgets keeps a global registry of live widgets)."""
         for widget in self.widgets:
-            widget.close_all() if hasattr(widget, "close_all") else widget.close()
+            for child in getattr(widget, "children", ()):
+                child.close()
+            widget.close()
         self.widgets.clear()
+        self.look.close()

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from peerkit.core.answers import AnswerSheet
+from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import clock, status_line
 
@@ -29,7 +30,8 @@ class Reflection(widgets.VBox):
     answer_id:
         Key of the answer in the sheet; the nbgrader task cell that grades it has the same grade id.
     prompt:
-        The question, shown above the box (plain text).
+        A question shown in bold above the box (plain text). Course notebooks usually leave it
+        out: the nbgrader task cell just above already asks the question.
     label:
         The box's visible label (read out by screen readers).
     min_words, max_words:
@@ -41,39 +43,38 @@ class Reflection(widgets.VBox):
         self,
         session: PathSession,
         answer_id: str,
-        prompt: str,
+        prompt: str = "",
         *,
         label: str = "Your reflection",
         placeholder: str = "Write here. Your words are saved as you type.",
         rows: int = 6,
         min_words: int = 0,
         max_words: int | None = None,
+        look: Look | None = None,
     ) -> None:
+        look = look or Look()
         self.session = session
         self.answer_id = answer_id
         self.min_words = min_words
         self.max_words = max_words
         self._applying = False
-        self.prompt = widgets.HTML(
-            f'<p class="peerkit-prompt" style="margin:0 0 4px 0"><strong>{html.escape(prompt)}</strong></p>'
-        )
+        question = f'<p class="peerkit-prompt" style="margin:0 0 4px 0"><strong>{html.escape(prompt)}</strong></p>'
+        self.prompt = look.html_widget(question) if prompt else None
         self.text = widgets.Textarea(
             value=str(session.value(answer_id, "") or ""),
             description=label,
             placeholder=placeholder,
             rows=rows,
             continuous_update=True,
-            layout=widgets.Layout(width="100%", flex_flow="column", align_items="stretch"),
-            style={"description_width": "initial"},
+            layout=look.stacked,
+            style=look.text,
         )
         self.text.add_class("peerkit-answer")
-        self.status = widgets.HTML(self._idle_status())
+        self.status = look.html_widget(self._idle_status())
         self.text.observe(self._on_change, names="value")
         session.on_reload(self._on_reload)
-        super().__init__(
-            [self.prompt, self.text, self.status],
-            layout=widgets.Layout(width="100%", max_width="46rem", margin="12px 0"),
-        )
+        children = [self.text, self.status] if self.prompt is None else [self.prompt, self.text, self.status]
+        super().__init__(children, layout=look.block)
         self.add_class("peerkit-reflection")
 
     def _words_note(self, text: str) -> str:

@@ -44,6 +44,6 @@ def clock(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%H:%M:%S UTC")
 
 
-def day_and_time(moment: datetime) -> str:
-    """A date and time: ``22 Nov 2026, 15:04 UTC``."""
-    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+def day_and_time(moment: datetime, *, seconds: bool = False) -> str:
+    """A date and time: ``22 Nov 2026, 15:04 UTC`` (``15:04:09 UTC`` with *seconds*)."""
+    return moment.astimezone(UTC).strftime(f"%d %b %Y, %H:%M{':%S' if seconds else ''} UTC").lstrip("0")

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from peerkit.core.errors import PeerkitError
 from peerkit.nbgrader.learner import parse_exchange_time
+from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import day_and_time, status_line
 
@@ -16,20 +17,22 @@ from peerkit.widgets.status import day_and_time, status_line
 class SubmitPanel(widgets.VBox):
     """A Submit button with a status line that always says where the learner stands."""
 
-    def __init__(self, session: PathSession, *, label: str = "Submit my answers") -> None:
+    def __init__(self, session: PathSession, *, label: str = "Submit my answers", look: Look | None = None) -> None:
+        look = look or Look()
         self.session = session
         self.button = widgets.Button(
             description=label,
             button_style="primary",
             icon="paper-plane",
             tooltip="Send your answers to the facilitator through nbgrader",
-            layout=widgets.Layout(width="auto"),
+            layout=look.auto,
+            style=look.button,
             disabled=not session.saves,
         )
         self.button.add_class("peerkit-submit")
-        self.status = widgets.HTML(self._initial_status())
+        self.status = look.html_widget(self._initial_status())
         self.button.on_click(self._on_click)
-        super().__init__([self.button, self.status], layout=widgets.Layout(margin="16px 0", align_items="flex-start"))
+        super().__init__([self.button, self.status], layout=look.panel)
         self.add_class("peerkit-submit-panel")
         session.preload_submit()
 
@@ -58,7 +61,7 @@ class SubmitPanel(widgets.VBox):
         else:
             when = parse_exchange_time(submission.timestamp) or datetime.now(UTC)
             self.status.value = status_line(
-                f"Submitted {day_and_time(when)}. Your facilitator has your answers; you can keep "
+                f"Submitted {day_and_time(when, seconds=True)}. Your facilitator has your answers; you can keep "
                 "editing and submit again.",
                 "ok",
             )

@@ -1,0 +1,33 @@
+"""Layout and style models shared by the widgets of one page.
+
+Every ipywidgets control creates its own ``Layout`` and style model unless given one; each model
+is one more object for the browser to fetch and build before the page is usable. The widgets of a
+page share these instead: a two-question path page goes from 33 widget models to 18.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+
+
+class Look:
+    """Shared ``Layout``/style instances for one page's widgets."""
+
+    def __init__(self) -> None:
+        self.full_width = widgets.Layout(width="100%")
+        self.block = widgets.Layout(width="100%", max_width="46rem", margin="12px 0")
+        self.stacked = widgets.Layout(width="100%", flex_flow="column", align_items="stretch")
+        self.panel = widgets.Layout(margin="16px 0", align_items="flex-start")
+        self.auto = widgets.Layout(width="auto")
+        self.html = HTMLStyle()
+        self.text = TextStyle(description_width="initial")
+        self.button = widgets.ButtonStyle()
+
+    def html_widget(self, value: str = "") -> widgets.HTML:
+        return widgets.HTML(value, layout=self.full_width, style=self.html)
+
+    def close(self) -> None:
+        shared = (self.full_width, self.block, self.stacked, self.panel, self.auto, self.html, self.text, self.button)
+        for model in shared:
+            model.close()
