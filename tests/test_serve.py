@@ -38,5 +38,5 @@ def test_voila_env_serves_the_configured_learner(tmp_path: Path) -> None:
 def test_template_strips_cdn_links_and_redirects_the_tree() -> None:
     template = template_root() / "voila" / "templates" / "peerkit"
     assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text()  # the strings it removes
-    for name in ("tree.html", "tree-lab.html"):
-        assert "voila/render/home.ipynb" in (template / name).read_text()
+    assert "voila/render/home.ipynb" in (template / "tree-lab.html").read_text()
+    assert '{% include "tree-lab.html" %}' in (template / "tree.html").read_text()

@@ -16,6 +16,7 @@ from peerkit.apps.catalog import PathEntry, list_paths
 from peerkit.core.errors import PeerkitError
 from peerkit.identity import resolve_learner
 from peerkit.nbgrader.config import get, learner_config
+from peerkit.widgets.look import Look
 from peerkit.widgets.status import day_and_time, notice_box, status_line
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,11 @@ class CourseHome(widgets.VBox):
         self.config = config if config is not None else learner_config(self.folder)
         self.notice = widgets.HTML()
         self.header = widgets.HTML()
-        self.cards = widgets.VBox(layout=widgets.Layout(width="100%"))
+        self.look = Look()
+        self.cards = widgets.VBox(layout=self.look.full_width)
+        self._cards: dict[str, widgets.HTML] = {}
+        self._start_boxes: dict[str, widgets.VBox] = {}
+        self._empty = self.look.html_widget(status_line("No learning paths have been released yet.", "muted"))
         try:
             self.learner: str | None = learner or resolve_learner(
                 configured=get(self.config, "CourseDirectory", "student_id")
@@ -84,6 +89,12 @@ class CourseHome(widgets.VBox):
         self.refresh()
 
     def refresh(self) -> None:
+        """Re-read where the learner stands and update the cards in place.
+
+        Runs when a preheated kernel is handed to a visitor, i.e. while the browser is still
+        loading this page's widgets: existing widgets are updated, never replaced, so the page
+        never refers to a widget the browser has not received yet.
+        """
         entries = list_paths(self.folder, self.config, learner=self.learner)
         course_title = next((e.course_title for e in entries if e.course_title), "Your course")
         who = f" · signed in as {self.learner}" if self.learner else ""
@@ -94,17 +105,27 @@ class CourseHome(widgets.VBox):
         )
         children: list[Any] = []
         for entry in entries:
-            card = widgets.HTML(path_card(entry), layout=widgets.Layout(width="100%"))
+            card = self._cards.get(entry.id)
+            if card is None:
+                card = self._cards[entry.id] = widgets.HTML(layout=self.look.full_width, style=self.look.html)
+            card.value = path_card(entry)
             if entry.state == "available":
-                button = widgets.Button(description=f"Start “{entry.title}”", button_style="primary", icon="download")
-                status = widgets.HTML()
-                button.on_click(lambda _b, e=entry, s=status: self._fetch(e, s))
-                children.append(widgets.VBox([card, button, status]))
+                children.append(self._start_box(entry, card))
             else:
                 children.append(card)
         if not entries:
-            children.append(widgets.HTML(status_line("No learning paths have been released yet.", "muted")))
-        self.cards.children = tuple(children)
+            children.append(self._empty)
+        if tuple(children) != tuple(self.cards.children):
+            self.cards.children = tuple(children)
+
+    def _start_box(self, entry: PathEntry, card: widgets.HTML) -> widgets.VBox:
+        box = self._start_boxes.get(entry.id)
+        if box is None:
+            button = widgets.Button(description=f"Start “{entry.title}”", button_style="primary", icon="download")
+            status = widgets.HTML()
+            button.on_click(lambda _b, e=entry, s=status: self._fetch(e, s))
+            box = self._start_boxes[entry.id] = widgets.VBox([card, button, status])
+        return box
 
     def _fetch(self, entry: PathEntry, status: widgets.HTML) -> None:
         if self.learner is None:

@@ -134,13 +134,19 @@ class ConsoleLog:
     def attach(self, page: Any) -> None:
         def on_console(message: Any) -> None:
             if message.type == "error":
-                self.errors.append(message.text)
+                where = message.location.get("url", "") if isinstance(message.location, dict) else ""
+                self.errors.append(f"{message.text} ({where})" if where else message.text)
             elif message.type == "warning" and not message.text.startswith(KNOWN_WARNINGS):
                 self.warnings.append(message.text)
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
         page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
 
     def _request_failed(self, request: Any) -> None:
         # Voilà's unload handler shuts the kernel down with navigator.sendBeacon; the browser

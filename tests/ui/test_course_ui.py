@@ -59,7 +59,7 @@ def test_learner_writes_reloads_reopens_and_submits(browser: Any, served: Served
     box.wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "PathPage" not in body and "import" not in body  # no code visible
-    assert page.locator("label", has_text="Your moment").count() == 1
+    assert page.locator("label", has_text="Your moment").count() == 1  # every box has a visible label
 
     typed = "My colleague showed me how to <b>search</b> the catalogue."
     box.press_sequentially(typed, delay=5)
@@ -81,14 +81,24 @@ def test_learner_writes_reloads_reopens_and_submits(browser: Any, served: Served
     page.click("button.peerkit-submit")
     confirmation = page.locator(".peerkit-ok", has_text="Submitted")
     confirmation.wait_for(timeout=10_000)
-    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d UTC", confirmation.inner_text())
+    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC", confirmation.inner_text())
 
     inbound = served.workdir / "exchange" / "peer-learning" / "inbound"
     (submission,) = [p for p in inbound.iterdir() if p.name.startswith(f"you+{PATH}+")]
     sheet = parse_sheet((submission / FILENAME).read_bytes(), expected_path=PATH)
     assert sheet.get("peer-moment").value.endswith("the catalogue.")  # type: ignore[union-attr]
     close_tab(page)
-    assert console.errors == [], console.errors
+    assert console.errors == [], "\n".join(console.errors)
+
+
+def test_file_trees_lead_to_the_course_home(browser: Any, served: Served) -> None:
+    console = ConsoleLog()
+    for tree in ("/voila/tree", "/voila/tree?classic-tree=true", f"/voila/tree/{PATH}"):
+        page = open_page(browser, served.url + tree, console)
+        page.wait_for_selector(".peerkit-path-card", timeout=60_000)
+        assert page.url.endswith("/voila/render/home.ipynb")
+        close_tab(page)
+    assert console.errors == [], "\n".join(console.errors)
 
 
 def test_home_fits_a_phone_screen(browser: Any, served: Served) -> None:
@@ -97,4 +107,4 @@ def test_home_fits_a_phone_screen(browser: Any, served: Served) -> None:
     page.wait_for_selector(".peerkit-path-card", timeout=60_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     close_tab(page)
-    assert console.errors == []
+    assert console.errors == [], "\n".join(console.errors)

@@ -66,7 +66,7 @@ def test_submit_confirms_with_the_time(page: PathPage, course: CourseLayout) -> 
     panel = page.submit()
     assert "Not submitted yet" in panel.status.value
     panel.button.click()
-    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d UTC", panel.status.value), panel.status.value
+    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC", panel.status.value), panel.status.value
     assert not panel.button.disabled
     inbound = list(course.inbound().iterdir())
     assert len(inbound) == 1 and inbound[0].name.startswith("mo+alpha+")
