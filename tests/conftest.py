@@ -124,6 +124,48 @@ def path_notebook(path_id: str, answers: list[tuple[str, int]]) -> nbformat.Note
     return nb
 
 
+EVERY_KIND = [
+    ("story", 'page.reflection("story", label="Your story", min_words=5)'),
+    ("often", 'page.scale("often", label="How often do you learn from peers?", low="never", high="every day")'),
+    ("when", 'page.checklist("when", ["To solve a problem", "To build a skill", "To stay connected"], label="When?")'),
+    ("me", 'page.profile("me")'),
+    ("next", 'page.plan("next")'),
+    ("share", 'page.example("share")'),
+]
+
+
+def every_kind_notebook(path_id: str) -> nbformat.NotebookNode:
+    """A path notebook with one activity of every widget kind, a progress bar and Submit."""
+    nb = path_notebook(path_id, [])
+    locked = {"schema_version": 3, "grade": False, "solution": False, "locked": True, "task": False}
+    cells = [nbformat.v4.new_code_cell("page.progress()", metadata={"nbgrader": {**locked, "grade_id": "progress"}})]
+    for answer_id, code in EVERY_KIND:
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"## Activity {answer_id}",
+                metadata={"nbgrader": {**locked, "task": True, "grade_id": answer_id, "points": 1}},
+            )
+        )
+        cells.append(
+            nbformat.v4.new_code_cell(code, metadata={"nbgrader": {**locked, "grade_id": f"{answer_id}-widget"}})
+        )
+    nb.cells[2:2] = cells
+    return nb
+
+
+def write_kinds_course(root: Path) -> Path:
+    """A one-path course whose path shows every widget kind; return its course.yml."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "course").mkdir()
+    nbformat.write(every_kind_notebook("kinds"), str(root / "notebooks" / "kinds.ipynb"))
+    (root / "course" / "course.yml").write_text(
+        "id: kinds-course\ntitle: Every widget kind\ndemo: {learner: tester}\n"
+        "paths:\n  - {id: kinds, title: Every kind, notebook: ../notebooks/kinds.ipynb, points: 6}\n"
+    )
+    (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())
+    return root / "course" / "course.yml"
+
+
 def write_test_course(root: Path) -> Path:
     """Write a two-path course definition and its notebooks under *root*; return course.yml."""
     (root / "notebooks").mkdir(parents=True)

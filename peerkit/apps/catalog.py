@@ -17,7 +17,7 @@ from typing import Any, Literal
 from traitlets.config import Config
 
 from peerkit.core.answers import FILENAME as ANSWERS_FILE
-from peerkit.core.answers import parse_sheet
+from peerkit.core.answers import is_answered, parse_sheet
 from peerkit.core.errors import PeerkitError
 from peerkit.nbgrader.build import METADATA_KEY
 from peerkit.nbgrader.config import get
@@ -62,7 +62,7 @@ def _answered(folder: Path, path_id: str) -> int:
         sheet = parse_sheet((folder / ANSWERS_FILE).read_bytes(), expected_path=path_id)
     except (OSError, PeerkitError):
         return 0
-    return sum(1 for a in sheet.answers.values() if a.value not in ("", None, [], {}))
+    return sum(1 for a in sheet.answers.values() if is_answered(a))
 
 
 def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:

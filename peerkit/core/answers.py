@@ -33,6 +33,7 @@ MAX_SHORT_CHARS: Final = 200
 MAX_LIST_ITEMS: Final = 50
 MAX_ANSWERS: Final = 200
 MAX_SHEET_BYTES: Final = 2_000_000
+MAX_BACKUPS: Final = 20
 
 JSON = Any  # values are JSON-compatible; each kind's validator narrows them
 
@@ -113,6 +114,28 @@ KINDS: Final[Mapping[str, Callable[[JSON, str], JSON]]] = {
 }
 
 
+def is_answered(answer: Answer | None) -> bool:
+    """Whether *answer* holds something a learner wrote or chose (progress counts these).
+
+    Text must not be blank; a scale needs a point; a checklist a tick or an "other"; a profile any
+    tag or note; an action plan its first step; an example a title or a story.
+    """
+    if answer is None:
+        return False
+    value = answer.value
+    if answer.kind == "text":
+        return bool(str(value).strip())
+    if answer.kind == "scale":
+        return value is not None
+    if not isinstance(value, dict):
+        return False
+    if answer.kind == "plan":
+        return bool(str(value.get("step", "")).strip())
+    if answer.kind == "example":
+        return bool(str(value.get("title", "")).strip() or str(value.get("story", "")).strip())
+    return any(bool(v.strip()) if isinstance(v, str) else bool(v) for v in value.values())
+
+
 # --- the sheet ----------------------------------------------------------------------------------
 
 
@@ -132,12 +155,22 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Backup:
+    """A version of an answer that a writer replaced without ever having seen it (a second tab)."""
+
+    answer_id: str
+    answer: Answer
+    set_aside: str
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerSheet:
-    """All answers of one learner to one learning path."""
+    """All answers of one learner to one learning path, and backups of overwritten versions."""
 
     path: str
     answers: Mapping[str, Answer] = field(default_factory=dict)
     revision: int = 0
+    backups: tuple[Backup, ...] = ()
 
     def get(self, answer_id: str) -> Answer | None:
         return self.answers.get(answer_id)
@@ -148,33 +181,52 @@ class AnswerSheet:
             raise ValidationError(f"a sheet holds at most {MAX_ANSWERS} answers", field=answer_id)
         return replace(self, answers={**self.answers, answer_id: answer})
 
-    def merged_over(self, base: AnswerSheet) -> AnswerSheet:
-        """This sheet's answers laid over *base*, answer by answer, the newer one winning.
+    def with_change(self, answer_id: str, answer: Answer, *, seen: str | None) -> tuple[AnswerSheet, Backup | None]:
+        """Lay one writer's change over this sheet without losing anybody's text.
 
-        Used when another writer (a second tab) saved since this one loaded: answers that only
-        the other writer changed are kept, so neither tab erases the other's text.
+        *seen* is the ``updated`` time of the version of this answer the writer last saw (None if
+        it saw none). If the sheet now holds a different version that the writer never saw (another
+        tab saved in between), the change still wins, as the latest edit, and that other version is
+        kept in :attr:`backups` (the newest :data:`MAX_BACKUPS`), and returned.
         """
-        merged = replace(base, path=self.path, revision=max(self.revision, base.revision))
-        for key, mine in self.answers.items():
-            theirs = merged.get(key)
-            if theirs is None or parse_time(mine.updated, field=key) >= parse_time(theirs.updated, field=key):
-                merged = merged.with_answer(key, mine)
-        return merged
+        current = self.get(answer_id)
+        sheet = self.with_answer(answer_id, answer)
+        if current is None or current.updated == seen or current.value == answer.value:
+            return sheet, None
+        backup = Backup(answer_id=answer_id, answer=current, set_aside=utcnow())
+        return replace(sheet, backups=(*self.backups, backup)[-MAX_BACKUPS:]), backup
 
     def to_json(self) -> str:
-        doc = {
+        doc: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
             "path": self.path,
             "revision": self.revision,
-            "answers": {
-                key: {"kind": a.kind, "value": a.value, "updated": a.updated} for key, a in sorted(self.answers.items())
-            },
+            "answers": {key: _answer_doc(a) for key, a in sorted(self.answers.items())},
         }
-        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        if self.backups:
+            doc["backups"] = [
+                {"answer": b.answer_id, "set_aside": b.set_aside, **_answer_doc(b.answer)} for b in self.backups
+            ]
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def check_answer_id(answer_id: str) -> str:
+def _answer_doc(answer: Answer) -> dict[str, JSON]:
+    return {"kind": answer.kind, "value": answer.value, "updated": answer.updated}
+
+
+def _parse_answer(key: str, raw: object) -> Answer:
+    if not isinstance(raw, dict):
+        raise ValidationError(f"{key}: expected an object", field=key)
+    updated = raw.get("updated")
+    if not isinstance(updated, str):
+        raise ValidationError(f"{key}: missing 'updated' time", field=key)
+    parse_time(updated, field=f"{key}.updated")
+    return Answer.make(str(raw.get("kind")), raw.get("value"), answer_id=key, updated=updated)
+
+
+def check_answer_id(answer_id: object) -> str:
+    """*answer_id* if it is a valid answer id (a string following nbgrader's grade id rules)."""
     if not isinstance(answer_id, str) or not ANSWER_ID.match(answer_id):
         raise ValidationError(
             f"answer id {answer_id!r} must be 1-64 letters, digits, '-' or '_', starting with a letter or digit",
@@ -220,12 +272,15 @@ def parse_sheet(text: str | bytes, *, expected_path: str | None = None) -> Answe
         raise ValidationError(f"more than {MAX_ANSWERS} answers", field="answers")
     answers: dict[str, Answer] = {}
     for key, raw in raw_answers.items():
-        check_answer_id(key)
-        if not isinstance(raw, dict):
-            raise ValidationError(f"{key}: expected an object", field=key)
-        updated = raw.get("updated")
-        if not isinstance(updated, str):
-            raise ValidationError(f"{key}: missing 'updated' time", field=key)
-        parse_time(updated, field=f"{key}.updated")
-        answers[key] = Answer.make(str(raw.get("kind")), raw.get("value"), answer_id=key, updated=updated)
-    return AnswerSheet(path=path, answers=answers, revision=revision)
+        answers[check_answer_id(key)] = _parse_answer(key, raw)
+    raw_backups = doc.get("backups", [])
+    if not isinstance(raw_backups, list) or len(raw_backups) > MAX_BACKUPS:
+        raise ValidationError(f"backups must be a list of at most {MAX_BACKUPS}", field="backups")
+    backups = []
+    for raw in raw_backups:
+        if not isinstance(raw, dict) or not isinstance(raw.get("set_aside"), str):
+            raise ValidationError("each backup needs an answer id and a 'set_aside' time", field="backups")
+        key = check_answer_id(raw.get("answer"))
+        parse_time(raw["set_aside"], field="backups.set_aside")
+        backups.append(Backup(answer_id=key, answer=_parse_answer(key, raw), set_aside=raw["set_aside"]))
+    return AnswerSheet(path=path, answers=answers, revision=revision, backups=tuple(backups))

@@ -4,19 +4,19 @@ That file is the source of truth while a learner works: Voilà kernels die when 
 every change is saved at once; nbgrader's submit then carries the file to the exchange like any
 other file of the assignment.
 
-Saving merges: under a folder lock, the changed answers are laid over whatever is on disk now, so
-two tabs (two kernels) on the same path never erase each other's other answers.
+Saving merges: under a folder lock, the changed answer is laid over whatever is on disk now, so two
+tabs (two kernels) on the same path never erase each other's answers; a version of the same answer
+that one tab never saw is kept as a backup in the sheet.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from peerkit.core.answers import FILENAME, Answer, AnswerSheet, parse_sheet
+from peerkit.core.answers import FILENAME, Answer, AnswerSheet, Backup, parse_sheet
 from peerkit.core.errors import StorageError, ValidationError
 from peerkit.storage.atomic import describe_os_error, folder_lock, remove_stale_temps, write_atomic
 
@@ -65,14 +65,27 @@ class AnswerFile:
             self.quarantined = target
             return AnswerSheet(path=self.path_id)
 
-    def save(self, changes: Mapping[str, Answer]) -> AnswerSheet:
-        """Lay *changes* over the sheet on disk, write it atomically and return the new sheet."""
+    def save(self, answer_id: str, answer: Answer, *, seen: str | None) -> tuple[AnswerSheet, Backup | None]:
+        """Lay one changed answer over the sheet on disk, write it atomically, return the new sheet.
+
+        *seen* is the ``updated`` time of the version of this answer the writer last saw. If the
+        disk holds another version it never saw (a second tab), that version is kept as a backup in
+        the sheet and returned, so no text is ever dropped.
+        """
         with folder_lock(self.folder):
             try:
                 current = self._read()
             except ValidationError:
                 current = self.load()  # sets an unreadable file aside instead of overwriting it
-            mine = AnswerSheet(path=self.path_id, answers=dict(changes), revision=current.revision)
-            sheet = replace(mine.merged_over(current), revision=current.revision + 1)
+            sheet, backup = current.with_change(answer_id, answer, seen=seen)
+            sheet = replace(sheet, revision=current.revision + 1)
             write_atomic(self.file, sheet.to_json().encode("utf-8"))
-            return sheet
+            return sheet, backup
+
+    def stamp(self) -> tuple[int, int] | None:
+        """(modification time, size) of the file, to notice another writer cheaply; None if absent."""
+        try:
+            info = self.file.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size

@@ -8,6 +8,8 @@ page share these instead: a two-question path page goes from 33 widget models to
 from __future__ import annotations
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_int import ProgressStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 
@@ -21,13 +23,28 @@ class Look:
         self.panel = widgets.Layout(margin="16px 0", align_items="flex-start")
         self.auto = widgets.Layout(width="auto")
         self.html = HTMLStyle()
+        # TextStyle is a DescriptionStyle: the same instance serves text boxes, radio buttons,
+        # dropdowns, date pickers and tag inputs.
         self.text = TextStyle(description_width="initial")
         self.button = widgets.ButtonStyle()
+        self.progress = ProgressStyle(description_width="initial")
+        self.check = CheckboxStyle(description_width="initial")
 
     def html_widget(self, value: str = "") -> widgets.HTML:
         return widgets.HTML(value, layout=self.full_width, style=self.html)
 
     def close(self) -> None:
-        shared = (self.full_width, self.block, self.stacked, self.panel, self.auto, self.html, self.text, self.button)
+        shared = (
+            self.full_width,
+            self.block,
+            self.stacked,
+            self.panel,
+            self.auto,
+            self.html,
+            self.text,
+            self.button,
+            self.progress,
+            self.check,
+        )
         for model in shared:
             model.close()

@@ -6,8 +6,10 @@ A path notebook starts with::
     page = PathPage("what-is-peer-learning")
     page.banner()
 
-and then uses ``page.reflection(...)`` and finally ``page.submit()`` in later cells; each returns a
-widget that the cell displays.
+then puts one activity per cell — ``page.reflection(...)``, ``page.scale(...)``,
+``page.checklist(...)``, ``page.profile(...)``, ``page.plan(...)``, ``page.example(...)`` — shows
+``page.progress()`` where it wants the progress bar, and ends with ``page.submit()``. Each call
+returns a widget that the cell displays.
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.widgets.answer import AnswerWidget
+from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
+from peerkit.widgets.example import Example
 from peerkit.widgets.look import Look
+from peerkit.widgets.plan import ActionPlan
+from peerkit.widgets.profile import Profile
+from peerkit.widgets.progress import PathProgress
 from peerkit.widgets.reflection import Reflection
+from peerkit.widgets.scale import Scale
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import Tone, notice_box
 from peerkit.widgets.submit import SubmitPanel
@@ -72,7 +82,9 @@ class PathPage:
         self.session = session or open_path(path_id, folder=folder, learner=learner, config=config)
         self.look = Look()
         self.widgets: list[Any] = []
+        self.progress_widget = PathProgress(self.session, look=self.look)
         reload_when_visited(self.session)
+        self.session.watch()
 
     def _keep(self, widget: Any) -> Any:
         self.widgets.append(widget)
@@ -85,19 +97,46 @@ class PathPage:
         html = notice_box(text, tone) if text else ""
         return self._keep(self.look.html_widget(html))
 
+    def _answer(self, widget: AnswerWidget) -> Any:
+        self.progress_widget.track(widget.answer_id)
+        return self._keep(widget)
+
+    def progress(self) -> PathProgress:
+        """The path's progress bar (counts every activity on the page, including later cells)."""
+        return self._keep(self.progress_widget)  # type: ignore[no-any-return]
+
     def reflection(self, answer_id: str, prompt: str = "", **options: Any) -> Reflection:
         """A free-text reflection saved as *answer_id* (see :class:`Reflection` for options)."""
-        widget: Reflection = self._keep(Reflection(self.session, answer_id, prompt, look=self.look, **options))
-        return widget
+        return self._answer(Reflection(self.session, answer_id, prompt, look=self.look, **options))  # type: ignore[no-any-return]
+
+    def scale(self, answer_id: str, *, label: str, low: str, high: str, **options: Any) -> Scale:
+        """A Likert-style scale from *low* to *high* (see :class:`Scale`)."""
+        return self._answer(Scale(self.session, answer_id, label=label, low=low, high=high, look=self.look, **options))  # type: ignore[no-any-return]
+
+    def checklist(self, answer_id: str, options: Sequence[str], *, label: str, **more: Any) -> Checklist:
+        """Tick every option that applies, with an optional "other" box (see :class:`Checklist`)."""
+        return self._answer(Checklist(self.session, answer_id, options, label=label, look=self.look, **more))  # type: ignore[no-any-return]
+
+    def profile(self, answer_id: str, **options: Any) -> Profile:
+        """What I know / what I bring / what I want to learn (see :class:`Profile`)."""
+        return self._answer(Profile(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+
+    def plan(self, answer_id: str, **options: Any) -> ActionPlan:
+        """An action plan: first step, date, check-in, support (see :class:`ActionPlan`)."""
+        return self._answer(ActionPlan(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+
+    def example(self, answer_id: str, **options: Any) -> Example:
+        """Contribute an example to the course gallery: title, story, tags (see :class:`Example`)."""
+        return self._answer(Example(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
 
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for this path."""
-        widget: SubmitPanel = self._keep(SubmitPanel(self.session, look=self.look, **options))
-        return widget
+        return self._keep(SubmitPanel(self.session, look=self.look, **options))  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close every widget of the page (ipywidgets keeps a global registry of live widgets)."""
-        for widget in self.widgets:
+        self.session.stop()
+        for widget in [*self.widgets, self.progress_widget]:
             for child in getattr(widget, "children", ()):
                 child.close()
             widget.close()

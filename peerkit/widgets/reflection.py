@@ -1,17 +1,16 @@
-"""Free-text reflection: a prompt, a labelled text box, a live word count and a save status."""
+"""Free-text reflection: a labelled text box with a live word count."""
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 import ipywidgets as widgets
 
-from peerkit.core.answers import AnswerSheet
+from peerkit.core.answers import JSON
+from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession
-from peerkit.widgets.status import clock, status_line
 
 _WORD = re.compile(r"\S+")
 
@@ -20,8 +19,8 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-class Reflection(widgets.VBox):
-    """A reflection answer that saves itself on every change and comes back when the page reopens.
+class Reflection(AnswerWidget):
+    """A reflection answer that saves itself on every keystroke and comes back when the page reopens.
 
     Parameters
     ----------
@@ -35,9 +34,11 @@ class Reflection(widgets.VBox):
     label:
         The box's visible label (read out by screen readers).
     min_words, max_words:
-        Guidance shown with the live word count; text is saved whatever its length (up to the
+        Guidance shown with the live word count. Text is saved whatever its length (up to the
         course's character limit), so nothing is lost while a learner is still writing.
     """
+
+    kind = "text"
 
     def __init__(
         self,
@@ -53,15 +54,11 @@ class Reflection(widgets.VBox):
         look: Look | None = None,
     ) -> None:
         look = look or Look()
-        self.session = session
-        self.answer_id = answer_id
         self.min_words = min_words
         self.max_words = max_words
-        self._applying = False
         question = f'<p class="peerkit-prompt" style="margin:0 0 4px 0"><strong>{html.escape(prompt)}</strong></p>'
         self.prompt = look.html_widget(question) if prompt else None
         self.text = widgets.Textarea(
-            value=str(session.value(answer_id, "") or ""),
             description=label,
             placeholder=placeholder,
             rows=rows,
@@ -70,47 +67,21 @@ class Reflection(widgets.VBox):
             style=look.text,
         )
         self.text.add_class("peerkit-answer")
-        self.status = look.html_widget(self._idle_status())
-        self.text.observe(self._on_change, names="value")
-        session.on_reload(self._on_reload)
-        children = [self.text, self.status] if self.prompt is None else [self.prompt, self.text, self.status]
-        super().__init__(children, layout=look.block)
-        self.add_class("peerkit-reflection")
+        controls = [self.text] if self.prompt is None else [self.prompt, self.text]
+        super().__init__(session, answer_id, controls, look=look)
+        self.watch(self.text)
 
-    def _words_note(self, text: str) -> str:
-        words = count_words(text)
+    def read(self) -> JSON:
+        return str(self.text.value)
+
+    def write(self, value: JSON | None) -> None:
+        self.text.value = "" if value is None else str(value)
+
+    def describe(self, value: JSON) -> str:
+        words = count_words(str(value or ""))
         note = f"{words} word{'s' if words != 1 else ''}"
         if self.min_words and words < self.min_words:
             note += f" (aim for at least {self.min_words})"
         elif self.max_words and words > self.max_words:
             note += f" (aim for at most {self.max_words})"
         return note
-
-    def _idle_status(self) -> str:
-        text = self.text.value if hasattr(self, "text") else ""
-        if not text:
-            return status_line(self._words_note(""), "muted")
-        where = "saved" if self.session.saves else "preview, not saved"
-        return status_line(f"{self._words_note(text)} · {where}", "muted")
-
-    def _on_change(self, change: dict[str, Any]) -> None:
-        if self._applying:
-            return
-        value = change["new"]
-        result = self.session.save(self.answer_id, "text", value)
-        if result.ok:
-            when = f" at {clock(result.at)}" if result.at and self.session.saves else ""
-            self.status.value = status_line(f"{self._words_note(value)} · {result.message}{when}", "ok")
-        else:
-            self.status.value = status_line(result.message, "error", role="alert")
-
-    def _on_reload(self, sheet: AnswerSheet) -> None:
-        answer = sheet.get(self.answer_id)
-        value = "" if answer is None else str(answer.value)
-        if value != self.text.value:
-            self._applying = True
-            try:
-                self.text.value = value
-            finally:
-                self._applying = False
-            self.status.value = self._idle_status()

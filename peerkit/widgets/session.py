@@ -1,8 +1,9 @@
 """One learner working on one learning path: the controller behind every widget on the page.
 
 A :class:`PathSession` owns the path's answer sheet (:class:`~peerkit.storage.answerfile.AnswerFile`
-in the assignment folder), saves each change at once, reloads from disk when asked (a second tab, a
-preheated kernel handed to a visitor later), and submits through nbgrader's exchange. It imports no
+in the assignment folder), saves each change at once, reloads from disk when asked or when another
+writer changed the file (a second tab; a preheated kernel handed to a visitor later), and submits
+through nbgrader's exchange. It imports no
 widget library, so it is tested directly and reused by every widget kind.
 
 Two modes:
@@ -42,6 +43,12 @@ class SaveStatus:
     ok: bool
     message: str
     at: datetime | None = None
+    #: Another tab had changed this answer meanwhile; its version was kept as a backup.
+    kept_backup: bool = False
+
+
+#: A listener gets the new sheet and the id of the answer whose save caused it (None: a reload).
+Listener = Callable[[AnswerSheet, str | None], None]
 
 
 class PathSession:
@@ -69,9 +76,11 @@ class PathSession:
         self.max_answer_chars = max_answer_chars
         self._file = AnswerFile(folder, path_id) if mode == "learner" and folder is not None else None
         self._lock = threading.RLock()
-        self._listeners: list[Callable[[AnswerSheet], None]] = []
+        self._listeners: list[Listener] = []
         self._preload: threading.Thread | None = None
+        self._stop = threading.Event()
         self.sheet = self._initial_sheet()
+        self._stamp = self._file.stamp() if self._file is not None else None
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -99,9 +108,14 @@ class PathSession:
         answer = self.sheet.get(answer_id)
         return default if answer is None else answer.value
 
-    def on_reload(self, callback: Callable[[AnswerSheet], None]) -> None:
-        """Call *callback* with the new sheet whenever answers are reloaded from disk."""
+    def on_change(self, callback: Listener) -> None:
+        """Call *callback(sheet, origin)* after every save (origin: the saved answer's id) and every
+        reload from disk (origin None), so that widgets show what another tab wrote."""
         self._listeners.append(callback)
+
+    def _publish(self, sheet: AnswerSheet, origin: str | None) -> None:
+        for callback in list(self._listeners):
+            callback(sheet, origin)
 
     def reload(self) -> AnswerSheet:
         """Re-read the answers from disk (another tab may have saved) and tell the widgets."""
@@ -113,9 +127,26 @@ class PathSession:
             except PeerkitError as exc:
                 log.warning("reload of %s failed: %s", self.path_id, exc)
                 return self.sheet
-        for callback in list(self._listeners):
-            callback(self.sheet)
+            self._stamp = self._file.stamp()
+        self._publish(self.sheet, None)
         return self.sheet
+
+    def watch(self, interval: float = 2.0) -> None:
+        """Reload whenever another writer (a second tab on this path) changes the answers file."""
+        if self._file is None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                stamp = self._file.stamp() if self._file is not None else None
+                if stamp != self._stamp:
+                    self.reload()
+
+        threading.Thread(target=loop, name=f"peerkit-watch-{self.path_id}", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop watching the answers file."""
+        self._stop.set()
 
     # -- saving ----------------------------------------------------------------------------------
 
@@ -134,9 +165,11 @@ class PathSession:
         with self._lock:
             if self._file is None:
                 self.sheet = self.sheet.with_answer(answer_id, answer)
+                self._publish(self.sheet, answer_id)
                 return SaveStatus(ok=True, message="kept for this preview (not saved)", at=datetime.now())
+            seen = self.sheet.get(answer_id)
             try:
-                self.sheet = self._file.save({answer_id: answer})
+                self.sheet, backup = self._file.save(answer_id, answer, seen=seen.updated if seen else None)
             except StorageError as exc:
                 return SaveStatus(
                     ok=False,
@@ -145,6 +178,15 @@ class PathSession:
                 )
             except PeerkitError as exc:
                 return SaveStatus(ok=False, message=f"Not saved: {exc}")
+            self._stamp = self._file.stamp()
+        self._publish(self.sheet, answer_id)
+        if backup is not None:
+            return SaveStatus(
+                ok=True,
+                message="saved; another tab had changed this answer, and its version is kept as a backup",
+                at=datetime.now(),
+                kept_backup=True,
+            )
         return SaveStatus(ok=True, message="saved", at=datetime.now())
 
     # -- submitting ------------------------------------------------------------------------------

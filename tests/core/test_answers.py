@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from peerkit.core.answers import (
     FORMAT,
     MAX_ANSWERS,
+    MAX_BACKUPS,
     MAX_TEXT_CHARS,
     Answer,
     AnswerSheet,
     check_answer_id,
+    is_answered,
     parse_sheet,
 )
 from peerkit.core.errors import ValidationError
@@ -98,31 +100,93 @@ def test_answer_ids_follow_nbgrader_grade_id_rules(bad: str) -> None:
         check_answer_id(bad)
 
 
-def test_merge_keeps_both_writers_answers_and_the_newer_of_a_shared_one() -> None:
-    base = (
-        AnswerSheet(path="p", revision=5)
-        .with_answer("theirs", Answer.make("text", "written in tab B", updated="2026-11-22T10:00:05Z"))
-        .with_answer("shared", Answer.make("text", "B's newer text", updated="2026-11-22T10:00:09Z"))
-    )
-    mine = (
-        AnswerSheet(path="p", revision=4)
-        .with_answer("mine", Answer.make("text", "written in tab A", updated="2026-11-22T10:00:07Z"))
-        .with_answer("shared", Answer.make("text", "A's older text", updated="2026-11-22T10:00:01Z"))
-    )
-    merged = mine.merged_over(base)
-    assert merged.get("theirs").value == "written in tab B"  # type: ignore[union-attr]
-    assert merged.get("mine").value == "written in tab A"  # type: ignore[union-attr]
-    assert merged.get("shared").value == "B's newer text"  # type: ignore[union-attr]
-    assert merged.revision == 5
+def test_a_change_over_a_version_the_writer_never_saw_keeps_that_version() -> None:
+    tab_b = Answer.make("text", "B wrote this", updated="2026-11-22T10:00:05Z")
+    sheet = AnswerSheet(path="p").with_answer("x", tab_b).with_answer("y", Answer.make("text", "untouched"))
+    tab_a = Answer.make("text", "A wrote this", updated="2026-11-22T10:00:07Z")
+    merged, backup = sheet.with_change("x", tab_a, seen=None)  # tab A never saw B's version
+    assert merged.get("x") == tab_a and merged.get("y") is not None
+    assert backup is not None and backup.answer == tab_b and merged.backups == (backup,)
+    again = parse_sheet(merged.to_json())
+    assert again.backups[0].answer.value == "B wrote this"
+
+
+def test_a_change_over_the_version_the_writer_saw_keeps_no_backup() -> None:
+    first = Answer.make("text", "draft", updated="2026-11-22T10:00:05Z")
+    sheet = AnswerSheet(path="p").with_answer("x", first)
+    merged, backup = sheet.with_change("x", Answer.make("text", "draft 2"), seen=first.updated)
+    assert backup is None and not merged.backups
+
+
+def test_backups_are_bounded() -> None:
+    sheet = AnswerSheet(path="p")
+    for i in range(MAX_BACKUPS + 5):
+        sheet = sheet.with_answer("x", Answer.make("text", f"other tab {i}", updated="2026-11-22T10:00:00Z"))
+        sheet, _ = sheet.with_change("x", Answer.make("text", f"this tab {i}"), seen=None)
+    assert len(sheet.backups) == MAX_BACKUPS
+    assert sheet.backups[-1].answer.value == f"other tab {MAX_BACKUPS + 4}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "answered"),
+    [
+        ("text", "  ", False),
+        ("text", "a thought", True),
+        ("scale", None, False),
+        ("scale", 3, True),
+        ("checklist", {"selected": [], "other": ""}, False),
+        ("checklist", {"selected": [], "other": "mine"}, True),
+        ("profile", {"know": [], "bring": [], "want": [], "notes": ""}, False),
+        ("profile", {"know": ["maps"], "bring": [], "want": [], "notes": ""}, True),
+        ("plan", {"step": "", "date": "2026-12-01", "checkin": "", "support": ""}, False),
+        ("plan", {"step": "call Ana", "date": "", "checkin": "", "support": ""}, True),
+        ("example", {"title": "", "story": "", "tags": ["x"]}, False),
+        ("example", {"title": "Shared translations", "story": "", "tags": []}, True),
+    ],
+)
+def test_what_counts_as_answered(kind: str, value: object, answered: bool) -> None:
+    assert is_answered(Answer.make(kind, value)) is answered
+    assert is_answered(None) is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("checklist", {"selected": "not a list"}, "expected a list"),
+        ("checklist", {"picked": []}, "unexpected field"),
+        ("profile", {"know": ["x" * 201]}, "over the limit of 200"),
+        ("plan", {"date": "next tuesday"}, "YYYY-MM-DD"),
+        ("example", ["not", "a", "record"], "expected an object"),
+        ("scale", 101, "whole number"),
+    ],
+)
+def test_every_kind_checks_its_value(kind: str, value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Answer.make(kind, value)
 
 
 texts = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300)
-records = st.fixed_dictionaries(
-    {},
-    optional={
-        "selected": st.lists(st.text(max_size=30).filter(lambda s: "\x00" not in s), max_size=5),
-        "other": st.text(max_size=50).filter(lambda s: "\x00" not in s),
-    },
+short = st.text(max_size=40).filter(lambda s: "\x00" not in s)
+tags = st.lists(short, max_size=5)
+records = st.one_of(
+    st.tuples(st.just("checklist"), st.fixed_dictionaries({}, optional={"selected": tags, "other": short})),
+    st.tuples(
+        st.just("profile"),
+        st.fixed_dictionaries({}, optional={"know": tags, "bring": tags, "want": tags, "notes": texts}),
+    ),
+    st.tuples(
+        st.just("plan"),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "step": texts,
+                "date": st.dates().map(lambda d: d.isoformat()),
+                "checkin": short,
+                "support": texts,
+            },
+        ),
+    ),
+    st.tuples(st.just("example"), st.fixed_dictionaries({}, optional={"title": short, "story": texts, "tags": tags})),
 )
 
 
@@ -132,14 +196,20 @@ records = st.fixed_dictionaries(
         st.one_of(
             st.tuples(st.just("text"), texts),
             st.tuples(st.just("scale"), st.one_of(st.none(), st.integers(0, 100))),
-            st.tuples(st.just("checklist"), records),
+            records,
         ),
         max_size=12,
     ),
     revision=st.integers(0, 10**6),
+    overwritten=st.lists(texts, max_size=3),
 )
-def test_any_valid_sheet_survives_the_json_round_trip(answers: dict[str, tuple[str, object]], revision: int) -> None:
+def test_any_valid_sheet_survives_the_json_round_trip(
+    answers: dict[str, tuple[str, object]], revision: int, overwritten: list[str]
+) -> None:
     sheet = AnswerSheet(path="some-path", revision=revision)
     for key, (kind, value) in answers.items():
         sheet = sheet.with_answer(key, Answer.make(kind, value, updated="2026-11-22T10:00:00Z"))
+    for i, text in enumerate(overwritten):  # another tab's versions, kept as backups
+        sheet = sheet.with_answer("tab", Answer.make("text", text, updated=f"2026-11-22T09:00:0{i}Z"))
+        sheet, _ = sheet.with_change("tab", Answer.make("text", f"mine {i}", updated="2026-11-22T10:00:00Z"), seen=None)
     assert parse_sheet(sheet.to_json().encode("utf-8")) == sheet

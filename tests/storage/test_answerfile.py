@@ -16,7 +16,8 @@ def test_missing_file_gives_an_empty_sheet(tmp_path: Path) -> None:
 
 def test_save_then_load(tmp_path: Path) -> None:
     file = AnswerFile(tmp_path, "p")
-    saved = file.save({"q": Answer.make("text", "first words")})
+    saved, backup = file.save("q", Answer.make("text", "first words"), seen=None)
+    assert backup is None
     assert saved.revision == 1
     assert AnswerFile(tmp_path, "p").load() == saved
     assert parse_sheet((tmp_path / FILENAME).read_text()).get("q").value == "first words"  # type: ignore[union-attr]
@@ -25,8 +26,8 @@ def test_save_then_load(tmp_path: Path) -> None:
 def test_two_tabs_keep_each_others_answers(tmp_path: Path) -> None:
     tab_a, tab_b = AnswerFile(tmp_path, "p"), AnswerFile(tmp_path, "p")
     tab_a.load(), tab_b.load()
-    tab_a.save({"one": Answer.make("text", "from tab A")})
-    after_b = tab_b.save({"two": Answer.make("text", "from tab B")})
+    tab_a.save("one", Answer.make("text", "from tab A"), seen=None)
+    after_b, _ = tab_b.save("two", Answer.make("text", "from tab B"), seen=None)
     assert {k: a.value for k, a in after_b.answers.items()} == {"one": "from tab A", "two": "from tab B"}
     assert after_b.revision == 2
 
@@ -36,7 +37,7 @@ def test_unreadable_file_is_set_aside_not_overwritten(tmp_path: Path) -> None:
     file = AnswerFile(tmp_path, "p")
     assert not file.load().answers
     assert file.quarantined is not None and file.quarantined.read_text() == "{ this is not json"
-    file.save({"q": Answer.make("text", "new start")})
+    file.save("q", Answer.make("text", "new start"), seen=None)
     assert parse_sheet((tmp_path / FILENAME).read_text()).get("q") is not None
 
 
@@ -44,6 +45,24 @@ def test_sheet_of_another_path_is_set_aside_on_save(tmp_path: Path) -> None:
     other = {"format": "peerkit-answers", "version": 1, "path": "other", "revision": 1, "answers": {}}
     (tmp_path / FILENAME).write_text(json.dumps(other))
     file = AnswerFile(tmp_path, "p")
-    sheet = file.save({"q": Answer.make("text", "mine")})
+    sheet, _ = file.save("q", Answer.make("text", "mine"), seen=None)
     assert sheet.path == "p" and sheet.revision == 1
     assert any(p.name.startswith("peerkit-answers.unreadable-") for p in tmp_path.iterdir())
+
+
+def test_same_answer_in_two_tabs_keeps_both_versions(tmp_path: Path) -> None:
+    file = AnswerFile(tmp_path, "p")
+    file.save("q", Answer.make("text", "tab B's paragraph"), seen=None)
+    sheet, backup = file.save("q", Answer.make("text", "tab A's paragraph"), seen=None)  # A never saw B's
+    assert sheet.get("q").value == "tab A's paragraph"  # type: ignore[union-attr]
+    assert backup is not None and backup.answer.value == "tab B's paragraph"
+    assert parse_sheet((tmp_path / FILENAME).read_text()).backups[0].answer.value == "tab B's paragraph"
+
+
+def test_stamp_changes_when_another_writer_saves(tmp_path: Path) -> None:
+    file = AnswerFile(tmp_path, "p")
+    assert file.stamp() is None
+    file.save("q", Answer.make("text", "one"), seen=None)
+    first = file.stamp()
+    AnswerFile(tmp_path, "p").save("q", Answer.make("text", "one and two"), seen=None)
+    assert file.stamp() != first

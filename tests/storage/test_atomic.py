@@ -70,16 +70,18 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path: Path) -> Non
 
 def test_folder_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
     code = (
-        "import sys, time, pathlib; from peerkit.storage.atomic import folder_lock\n"
-        "t = time.monotonic()\n"
-        "with folder_lock(pathlib.Path(sys.argv[1])): print(round(time.monotonic() - t, 2))\n"
+        "import sys, pathlib; from peerkit.storage.atomic import folder_lock\n"
+        "print('trying', flush=True)\n"
+        "with folder_lock(pathlib.Path(sys.argv[1])): print('acquired', flush=True)\n"
     )
     with folder_lock(tmp_path):
         other = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
-        assert other.poll() is None  # still waiting for the lock
-    out, _ = other.communicate(timeout=30)
-    assert float(out) >= 0.4
+        assert other.stdout is not None
+        assert other.stdout.readline().strip() == "trying"
+        time.sleep(0.3)  # time enough to take the lock if the lock did not hold
+        assert other.poll() is None  # still blocked while we hold it
+    assert other.stdout.readline().strip() == "acquired"
+    assert other.wait(timeout=30) == 0
 
 
 WRITER = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,37 @@ def test_reload_picks_up_another_tab_and_notifies(course: CourseLayout) -> None:
     tab_a = open_path("alpha", folder=folder, config=config)
     tab_b = open_path("alpha", folder=folder, config=config)
     seen = []
-    tab_a.on_reload(lambda sheet: seen.append(sheet.revision))
+    tab_a.on_change(lambda sheet, origin: seen.append((sheet.revision, origin)))
     tab_b.save("second", "text", "typed in tab B")
     tab_a.reload()
-    assert tab_a.value("second") == "typed in tab B" and seen == [1]
+    assert tab_a.value("second") == "typed in tab B" and seen == [(1, None)]
+
+
+def test_watching_follows_another_tab_within_the_interval(course: CourseLayout) -> None:
+    course.enroll("kit")
+    folder, config = course.folder("kit", "alpha"), course.learner_config("kit")
+    tab_a = open_path("alpha", folder=folder, config=config)
+    tab_b = open_path("alpha", folder=folder, config=config)
+    tab_a.watch(interval=0.05)
+    try:
+        tab_b.save("first", "text", "from the other tab")
+        deadline = time.monotonic() + 5
+        while tab_a.value("first") != "from the other tab":
+            assert time.monotonic() < deadline, "tab A never noticed tab B's save"
+            time.sleep(0.02)
+    finally:
+        tab_a.stop()
+
+
+def test_same_answer_edited_in_two_tabs_keeps_a_backup_and_says_so(course: CourseLayout) -> None:
+    course.enroll("lou")
+    folder, config = course.folder("lou", "alpha"), course.learner_config("lou")
+    tab_a = open_path("alpha", folder=folder, config=config)
+    tab_b = open_path("alpha", folder=folder, config=config)
+    assert tab_b.save("first", "text", "B's thoughts").ok
+    status = tab_a.save("first", "text", "A's thoughts")  # tab A never saw B's text
+    assert status.ok and status.kept_backup and "backup" in status.message
+    assert tab_a.sheet.backups[0].answer.value == "B's thoughts"
 
 
 def test_unreadable_answers_are_reported_on_the_page(course: CourseLayout) -> None:

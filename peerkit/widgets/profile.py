@@ -1,0 +1,63 @@
+"""A learner profile: what I already know, what I bring, what I want to learn (tags), and a note.
+
+Review allocation reads it to pair authors with reviewers who know what the author wants to learn.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from peerkit.core.answers import JSON
+from peerkit.widgets.answer import AnswerWidget
+from peerkit.widgets.look import Look
+from peerkit.widgets.session import PathSession
+from peerkit.widgets.tags import parse_tags, show_tags, tag_field
+
+FIELDS = (
+    ("know", "What I already know"),
+    ("bring", "What I bring to a group"),
+    ("want", "What I want to learn"),
+)
+
+
+class Profile(AnswerWidget):
+    """Three tag lists and a note; the answer is ``{"know": [...], "bring": [...], "want": [...], "notes": "..."}``.
+
+    Tags are typed as comma-separated words; *examples* shows a few in each field's placeholder.
+    """
+
+    kind = "profile"
+
+    def __init__(
+        self,
+        session: PathSession,
+        answer_id: str,
+        *,
+        examples: str = "e.g. storytimes, spreadsheets, coaching",
+        notes_label: str = "Anything else peers should know about your work",
+        look: Look | None = None,
+    ) -> None:
+        look = look or Look()
+        self.tags = {key: tag_field(text, placeholder=examples, look=look) for key, text in FIELDS}
+        for key, tags in self.tags.items():
+            tags.add_class(f"peerkit-profile-{key}")
+        self.notes = widgets.Textarea(description=notes_label, rows=3, layout=look.stacked, style=look.text)
+        self.notes.add_class("peerkit-answer")
+        super().__init__(session, answer_id, [*self.tags.values(), self.notes], look=look)
+        self.watch(*self.tags.values(), self.notes)
+
+    def read(self) -> JSON:
+        value: dict[str, JSON] = {key: parse_tags(tags.value) for key, tags in self.tags.items()}
+        value["notes"] = str(self.notes.value)
+        return value
+
+    def write(self, value: JSON | None) -> None:
+        record = value if isinstance(value, dict) else {}
+        for key, tags in self.tags.items():
+            tags.value = show_tags(record.get(key, []))
+        self.notes.value = str(record.get("notes", ""))
+
+    def describe(self, value: JSON) -> str:
+        record = value if isinstance(value, dict) else {}
+        count = sum(len(record.get(key, [])) for key, _ in FIELDS)
+        return f"{count} tag{'s' if count != 1 else ''}"
