@@ -17,7 +17,7 @@ def normalise(name: str) -> str:
 
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    reqs = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
     return {normalise(Requirement(r).name): str(Requirement(r).specifier) for r in reqs}
 
 

@@ -1,0 +1,99 @@
+"""What peerkit keeps about a cohort, and the interface of the store that keeps it.
+
+The store is the facilitator's record: learners (with their circle), and every submission of
+every path as ingested from nbgrader — the current one and the history of earlier ones. It sits
+behind :class:`Store` so the rest of peerkit does not depend on SQL;
+:class:`peerkit.storage.sql.SqlStore` implements it with SQLAlchemy (SQLite file by default,
+PostgreSQL by URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from peerkit.core.answers import AnswerSheet
+
+Outcome = Literal["added", "replaced", "unchanged", "older"]
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    name: str
+    circle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSubmission:
+    """One ingested submission of one path by one learner."""
+
+    learner: str
+    path_id: str
+    submitted_at: datetime
+    ingested_at: datetime
+    sheet: AnswerSheet
+    current: bool
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubmission:
+    """A submission to record (see :meth:`Store.record_submissions`)."""
+
+    learner: str
+    path_id: str
+    submitted_at: datetime
+    sheet: AnswerSheet
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    """A line of "who has submitted what": the learner's current submission of a path."""
+
+    learner: str
+    path_id: str
+    submitted_at: datetime
+    answers: int
+    versions: int
+
+
+class Store(Protocol):
+    """The facilitator's record of a cohort. Every method raises :class:`~peerkit.core.errors.StorageError`
+    (or a subclass) when the storage fails, never a driver's exception."""
+
+    def add_learner(self, name: str, *, circle: str | None = None) -> None:
+        """Register *name* (idempotent); a given *circle* replaces the stored one."""
+        ...
+
+    def learners(self) -> list[Learner]: ...
+
+    def record_submission(
+        self, learner: str, path_id: str, *, submitted_at: datetime, sheet: AnswerSheet, source: str = ""
+    ) -> Outcome:
+        """Keep a submission. The newest one per learner and path is current; older ones stay as
+        history. Recording the same submission again changes nothing ("unchanged"); a submission
+        older than the current one is kept in the history only ("older")."""
+        ...
+
+    def record_submissions(self, items: Sequence[NewSubmission]) -> list[Outcome]:
+        """:meth:`record_submission` for many at once, in one transaction, in order."""
+        ...
+
+    def submission(self, learner: str, path_id: str) -> StoredSubmission | None:
+        """The learner's current submission of *path_id*, if any."""
+        ...
+
+    def history(self, learner: str, path_id: str) -> list[StoredSubmission]:
+        """Every submission of *path_id* by *learner*, newest first."""
+        ...
+
+    def submissions(self, path_id: str) -> list[StoredSubmission]:
+        """The current submission of every learner who submitted *path_id*, by learner name."""
+        ...
+
+    def overview(self, path_ids: Sequence[str] | None = None) -> list[SubmissionRow]:
+        """Who has submitted what (current submissions), by learner then path."""
+        ...
