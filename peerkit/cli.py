@@ -62,6 +62,22 @@ workdir_option = click.option(
 )
 
 
+db_option = click.option(
+    "--db",
+    "db_url",
+    envvar="PEERKIT_DB",
+    default=None,
+    help="The peerkit store: sqlite:///file or postgresql://user@host/db [default: peerkit.db in WORKDIR].",
+)
+
+
+def _store(db_url: str | None, workdir: Path) -> Any:
+    from peerkit.storage.sql import SqlStore
+    from peerkit.workspace import Workspace
+
+    return SqlStore.open(db_url or Workspace.at(workdir).store_url)
+
+
 def _load(course_file: Path) -> tuple[Any, Path | None]:
     from peerkit.course import load_course
 
@@ -146,6 +162,59 @@ def serve(
     sys.stdout.flush()
     os.chdir(config_dir)  # Voilà also reads voila.json from its working folder
     os.execve(command[0], command, env)  # noqa: S606 - become the Voilà server
+
+
+@cli.command()
+@course_option
+@workdir_option
+@db_option
+@click.option("--no-ingest", is_flag=True, help="Only run nbgrader's collect.")
+@click.argument("path_id")
+@api_errors
+def collect(course_file: Path, workdir: Path, db_url: str | None, no_ingest: bool, path_id: str) -> None:
+    """Collect PATH_ID's submissions with nbgrader and ingest every learner's answers into the store.
+
+    Safe to run again: unchanged submissions are left alone, a re-submission becomes the current
+    one and the earlier one stays in the history. A folder that cannot be ingested (unsafe name,
+    broken or oversize answers) is listed with its reason and skipped.
+    """
+    from peerkit.demo import course_build
+    from peerkit.nbgrader.collect import collect as nbgrader_collect
+    from peerkit.nbgrader.ingest import ingest
+    from peerkit.workspace import Workspace
+
+    course, committed = _load(course_file)
+    course.path(path_id)
+    build = course_build(course, Workspace.at(workdir), committed)
+    found = nbgrader_collect(build.config(), path_id)
+    click.echo(f"collected {len(found)} submission(s) of {path_id} with nbgrader")
+    if no_ingest:
+        return
+    store = _store(db_url, workdir)
+    with click.progressbar(length=len(found), label="ingesting", file=sys.stderr) as bar:
+        report = ingest(store, build.course_root, path_id, progress=lambda _done, _total: bar.update(1))
+    click.echo(report.summary())
+    for problem in report.problems:
+        click.echo(f"  skipped {problem.folder!r}: {problem.reason}")
+
+
+@cli.command()
+@workdir_option
+@db_option
+@click.argument("path_ids", nargs=-1)
+@api_errors
+def submissions(workdir: Path, db_url: str | None, path_ids: Sequence[str]) -> None:
+    """List who has submitted what (all paths, or only PATH_IDS), from the store."""
+    rows = _store(db_url, workdir).overview(list(path_ids) or None)
+    if not rows:
+        click.echo("no submissions ingested yet (peerkit collect PATH)")
+        return
+    width = max(len("learner"), *(len(r.learner) for r in rows))
+    pwidth = max(len("path"), *(len(r.path_id) for r in rows))
+    click.echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions")
+    for r in rows:
+        when = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

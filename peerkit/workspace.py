@@ -7,6 +7,7 @@
       exchange/      nbgrader's filesystem exchange (outbound/, inbound/, feedback/)
       learners/<id>/ each learner's home: .jupyter/nbgrader_config.py and <course-id>/<path>/ folders
       voila/         Voilà's configuration and runtime files for `peerkit serve`
+      peerkit.db     the peerkit store (SQLite), unless a database URL is given
 
 Under JupyterHub the same roles are played by the hub's shared exchange and each user's home; this
 class only describes the single-folder layout that ``peerkit serve`` and the tests use.
@@ -47,6 +48,11 @@ class Workspace:
     @property
     def gradebook_url(self) -> str:
         return f"sqlite:///{self.course_root / 'gradebook.db'}"
+
+    @property
+    def store_url(self) -> str:
+        """The embedded default: the peerkit store as an SQLite file beside the course."""
+        return f"sqlite:///{self.root / 'peerkit.db'}"
 
     def learner_home(self, learner: str) -> Path:
         return self.learners / check_learner_id(learner)
