@@ -7,6 +7,7 @@ temporary workspace: nbgrader course root, filesystem exchange and SQLite gradeb
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -23,7 +24,9 @@ from peerkit.course import load_course
 from peerkit.demo import course_build, fetch_all, setup_learner
 from peerkit.nbgrader.build import CourseBuild, build_course, write_course_root_config
 from peerkit.nbgrader.config import load_config
+from peerkit.storage.sql import SqlStore
 from peerkit.workspace import Workspace
+from tests.postgres_server import PostgresServer, server_bin, throwaway_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_FILE = REPO / "course" / "course.yml"
@@ -65,6 +68,39 @@ def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         patch.delenv(key)
     yield home
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session (Debian's binaries, a throwaway cluster)."""
+    require(server_bin() is not None, "PostgreSQL server binaries are not installed (Debian package postgresql)")
+    with throwaway_postgres() as server:
+        yield server
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    return postgres.create_database(f"peerkit_test_{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every store test runs against an SQLite file and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    opened = SqlStore.open(store_url)
+    yield opened
+    opened.close()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from peerkit.cli import cli
-from tests.conftest import write_test_course
+from tests.conftest import CourseLayout, write_test_course
 
 
 def test_build_reports_released_then_unchanged(tmp_path: Path) -> None:
@@ -59,3 +59,37 @@ def test_bad_learner_name_is_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "relative path" in result.output
     assert not (tmp_path / "etc").exists()
+
+
+def test_collect_ingests_and_lists_submissions(course: CourseLayout) -> None:
+    from peerkit.widgets.context import open_path
+
+    for learner in ("amy", "ben"):
+        course.enroll(learner)
+        session = open_path("alpha", folder=course.folder(learner, "alpha"), config=course.learner_config(learner))
+        session.save("first", "text", f"{learner} writes")
+        session.submit()
+    (course.inbound() / "bad name+alpha+2026-11-22 10:00:00.000000 UTC+x").mkdir()
+    common = ["--workdir", str(course.workspace.root)]
+    result = CliRunner().invoke(cli, ["collect", "alpha", "--course", str(course.course.source), *common])
+    assert result.exit_code == 0, result.output
+    assert "collected 3 submission(s) of alpha" in result.output
+    assert "alpha: 2 added, 1 skipped" in result.output
+    assert "skipped 'bad name': unsafe learner name" in result.output
+    listing = CliRunner().invoke(cli, ["submissions", *common])
+    assert listing.exit_code == 0
+    lines = listing.output.splitlines()
+    assert lines[0].split() == ["learner", "path", "submitted", "(UTC)", "answers", "versions"]
+    assert [line.split()[:2] for line in lines[1:]] == [["amy", "alpha"], ["ben", "alpha"]]
+
+
+def test_collect_of_an_unknown_path_is_refused(course: CourseLayout) -> None:
+    result = CliRunner().invoke(
+        cli, ["collect", "nope", "--course", str(course.course.source), "--workdir", str(course.workspace.root)]
+    )
+    assert result.exit_code == 1 and "no learning path 'nope'" in result.output
+
+
+def test_store_url_comes_from_the_environment(tmp_path: Path, postgres_url: str) -> None:
+    result = CliRunner().invoke(cli, ["submissions", "--workdir", str(tmp_path)], env={"PEERKIT_DB": postgres_url})
+    assert result.exit_code == 0 and "no submissions ingested yet" in result.output

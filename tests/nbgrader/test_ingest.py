@@ -1,0 +1,136 @@
+"""Ingest of a real nbgrader collect: several learners, resubmissions, and bad or hostile ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from peerkit.core.answers import FILENAME
+from peerkit.nbgrader.ingest import collect_and_ingest, ingest
+from peerkit.storage.sql import SqlStore
+from peerkit.widgets.context import open_path
+from tests.conftest import CourseLayout
+
+PATH = "alpha"
+
+
+def submit(course: CourseLayout, learner: str, **answers: str) -> Path:
+    """Enroll, answer through the widgets' own session, submit; return the inbound folder."""
+    if not course.folder(learner, PATH).exists():
+        course.enroll(learner)
+    session = open_path(PATH, folder=course.folder(learner, PATH), config=course.learner_config(learner))
+    for key, text in answers.items():
+        assert session.save(key, "text", text).ok
+    submission = session.submit()
+    return course.inbound() / submission.inbound_name
+
+
+def forge(course: CourseLayout, template: Path, name: str, answers: bytes | None) -> None:
+    """A hand-made inbound entry, as anybody could drop into nbgrader's world-writable inbound."""
+    stamp = template.name.split("+")[2]
+    target = course.inbound() / f"{name}+{PATH}+{stamp}+forged"
+    shutil.copytree(template, target)
+    if answers is None:
+        (target / FILENAME).unlink()
+    else:
+        (target / FILENAME).write_bytes(answers)
+
+
+def test_collect_and_ingest_reports_each_bad_learner_and_keeps_the_rest(course: CourseLayout, store: SqlStore) -> None:
+    alice = submit(course, "alice", first="Alice's first answer", second="more")
+    submit(course, "bob", first="Bob's answer")
+    submit(course, "zoë", first="Ünïcödé is fine")
+    forge(course, alice, "carol", b"{ this is not json")
+    forge(
+        course,
+        alice,
+        "dave",
+        json.dumps(
+            {
+                "format": "peerkit-answers",
+                "version": 1,
+                "path": PATH,
+                "answers": {"first": {"kind": "text", "value": "x" * 5_000_000, "updated": "2026-11-22T10:00:00Z"}},
+            }
+        ).encode(),
+    )
+    forge(
+        course,
+        alice,
+        "erin",
+        json.dumps(
+            {
+                "format": "peerkit-answers",
+                "version": 1,
+                "path": PATH,
+                "answers": {"first": {"kind": "text", "value": 42, "updated": "2026-11-22T10:00:00Z"}},
+            }
+        ).encode(),
+    )
+    forge(course, alice, "finn", None)  # submitted without answering anything
+    forge(course, alice, "eve smith", b"{}")
+    forge(course, alice, "<script>", b"{}")
+
+    report = collect_and_ingest(course.course_config(), store, PATH)
+
+    assert report.counts == {"added": 4}
+    assert sorted(s.learner for s in store.submissions(PATH)) == ["alice", "bob", "finn", "zoë"]
+    assert store.submission("finn", PATH).sheet.answers == {}  # type: ignore[union-attr]
+    reasons = {p.folder: p.reason for p in report.problems}
+    assert set(reasons) == {"carol", "dave", "erin", "eve smith", "<script>"}
+    assert "not valid JSON" in reasons["carol"]
+    assert "over the limit" in reasons["dave"]
+    assert "expected text" in reasons["erin"]
+    assert "unsafe learner name" in reasons["eve smith"] and "unsafe learner name" in reasons["<script>"]
+
+
+def test_ingest_is_idempotent_and_keeps_history(course: CourseLayout, store: SqlStore) -> None:
+    submit(course, "alice", first="draft one")
+    config = course.course_config()
+    assert collect_and_ingest(config, store, PATH).counts == {"added": 1}
+    assert collect_and_ingest(config, store, PATH).counts == {"unchanged": 1}
+    submit(course, "alice", first="draft two")
+    assert collect_and_ingest(config, store, PATH).counts == {"replaced": 1}
+    history = store.history("alice", PATH)
+    assert [h.sheet.get("first").value for h in history] == ["draft two", "draft one"]  # type: ignore[union-attr]
+
+
+def test_a_broken_resubmission_loses_nothing_already_stored(course: CourseLayout, store: SqlStore) -> None:
+    submit(course, "bob", first="Bob's good answer")
+    config = course.course_config()
+    collect_and_ingest(config, store, PATH)
+    folder = course.folder("bob", PATH)
+    (folder / FILENAME).write_text("garbage written by a broken tool")
+    shutil.copy(folder / FILENAME, folder / "keep.txt")
+    from peerkit.nbgrader.learner import submit as nb_submit
+
+    nb_submit(course.learner_config("bob"), folder, learner="bob")
+    report = collect_and_ingest(config, store, PATH)
+    assert report.ingested == 0 and [p.folder for p in report.problems] == ["bob"]
+    assert store.submission("bob", PATH).sheet.get("first").value == "Bob's good answer"  # type: ignore[union-attr]
+
+
+def test_answers_file_that_is_a_link_is_refused(course: CourseLayout, store: SqlStore, tmp_path: Path) -> None:
+    submit(course, "gus", first="fine")
+    collected = course.workspace.course_root / "submitted" / "gus" / PATH
+    from peerkit.nbgrader.collect import collect
+
+    collect(course.course_config(), PATH)
+    secret = tmp_path / "secret.json"
+    secret.write_text("{}")
+    (collected / FILENAME).unlink()
+    (collected / FILENAME).symlink_to(secret)
+    report = ingest(store, course.workspace.course_root, PATH)
+    assert report.problems and "is a link" in report.problems[0].reason
+
+
+@pytest.mark.parametrize("progress_calls", [True])
+def test_progress_is_reported_per_folder(course: CourseLayout, store: SqlStore, progress_calls: bool) -> None:
+    for name in ("h1", "h2", "h3"):
+        submit(course, name, first=name)
+    seen: list[tuple[int, int]] = []
+    collect_and_ingest(course.course_config(), store, PATH, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]

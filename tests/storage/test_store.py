@@ -1,0 +1,150 @@
+"""The store's contract, against an SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from peerkit.core.answers import Answer, AnswerSheet
+from peerkit.core.errors import IdentityError, StorageError
+from peerkit.storage.sql import SqlStore, normalise_url, redact
+
+T0 = datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+def sheet(path: str = "p1", **answers: str) -> AnswerSheet:
+    result = AnswerSheet(path=path)
+    for key, text in answers.items():
+        result = result.with_answer(key, Answer.make("text", text, updated="2026-11-22T09:00:00Z"))
+    return result
+
+
+def test_learners_are_registered_once_with_their_circle(store: SqlStore) -> None:
+    store.add_learner("alice")
+    store.add_learner("alice", circle="north library")
+    store.add_learner("bob")
+    assert [(lrn.name, lrn.circle) for lrn in store.learners()] == [("alice", "north library"), ("bob", None)]
+
+
+def test_unsafe_learner_names_never_reach_the_store(store: SqlStore) -> None:
+    with pytest.raises(IdentityError):
+        store.add_learner("../../etc")
+    with pytest.raises(IdentityError):
+        store.record_submission("a b", "p1", submitted_at=T0, sheet=sheet())
+    assert store.learners() == []
+
+
+def test_first_submission_is_added_and_current(store: SqlStore) -> None:
+    assert store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="hi"), source="ts") == "added"
+    current = store.submission("alice", "p1")
+    assert current is not None and current.current and current.sheet == sheet(q="hi")
+    assert current.submitted_at == T0 and current.source == "ts"
+    assert current.ingested_at.tzinfo is not None
+
+
+def test_ingesting_the_same_submission_again_changes_nothing(store: SqlStore) -> None:
+    store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="hi"))
+    assert store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="hi")) == "unchanged"
+    assert len(store.history("alice", "p1")) == 1
+
+
+def test_resubmission_replaces_and_keeps_history(store: SqlStore) -> None:
+    store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="first"))
+    assert (
+        store.record_submission("alice", "p1", submitted_at=T0 + timedelta(hours=1), sheet=sheet(q="second"))
+        == "replaced"
+    )
+    assert store.submission("alice", "p1").sheet.get("q").value == "second"  # type: ignore[union-attr]
+    history = store.history("alice", "p1")
+    assert [h.sheet.get("q").value for h in history] == ["second", "first"]  # type: ignore[union-attr]
+    assert [h.current for h in history] == [True, False]
+
+
+def test_an_older_submission_arriving_late_stays_in_the_history(store: SqlStore) -> None:
+    store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="newer"))
+    assert (
+        store.record_submission("alice", "p1", submitted_at=T0 - timedelta(days=1), sheet=sheet(q="older")) == "older"
+    )
+    assert store.submission("alice", "p1").sheet.get("q").value == "newer"  # type: ignore[union-attr]
+
+
+def test_submissions_and_overview(store: SqlStore) -> None:
+    store.record_submission("bob", "p1", submitted_at=T0, sheet=sheet(a="x", b="y"))
+    store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(a="x"))
+    store.record_submission("alice", "p1", submitted_at=T0 + timedelta(minutes=5), sheet=sheet(a="x2"))
+    store.record_submission("alice", "p2", submitted_at=T0, sheet=sheet(path="p2"))
+    assert [s.learner for s in store.submissions("p1")] == ["alice", "bob"]
+    rows = store.overview()
+    assert [(r.learner, r.path_id, r.answers, r.versions) for r in rows] == [
+        ("alice", "p1", 1, 2),
+        ("alice", "p2", 0, 1),
+        ("bob", "p1", 2, 1),
+    ]
+    assert [r.path_id for r in store.overview(["p2"])] == ["p2"]
+
+
+def test_every_kind_and_unicode_survive(store: SqlStore) -> None:
+    full = AnswerSheet(path="p1")
+    for key, kind, value in [
+        ("t", "text", "Zoë’s <script>alert(1)</script> 日本語 \U0001f600"),
+        ("s", "scale", None),
+        ("c", "checklist", {"selected": ["a"], "other": ""}),
+        ("pr", "profile", {"know": ["x"], "bring": [], "want": ["y"], "notes": ""}),
+        ("pl", "plan", {"step": "go", "date": "2026-12-01", "checkin": "", "support": ""}),
+        ("e", "example", {"title": "T", "story": "S", "tags": []}),
+    ]:
+        full = full.with_answer(key, Answer.make(kind, value, updated="2026-11-22T09:00:00Z"))
+    store.record_submission("zoë", "p1", submitted_at=T0, sheet=full)
+    assert store.submission("zoë", "p1").sheet == full  # type: ignore[union-attr]
+
+
+def test_reopening_keeps_everything(store_url: str) -> None:
+    first = SqlStore.open(store_url)
+    first.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="kept"))
+    first.close()
+    again = SqlStore.open(store_url)
+    assert again.submission("alice", "p1").sheet.get("q").value == "kept"  # type: ignore[union-attr]
+    again.close()
+
+
+def test_unreachable_database_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(
+        StorageError, match=re.escape("cannot open the store at postgresql+psycopg://u:***@127.0.0.1:9/x")
+    ) as info:
+        SqlStore.open("postgresql://u:secret@127.0.0.1:9/x")
+    assert "secret" not in str(info.value)
+
+
+def test_urls() -> None:
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("/tmp/x.db") == "sqlite:////tmp/x.db"
+    assert redact("postgresql+psycopg://u:pw@h/db") == "postgresql+psycopg://u:***@h/db"
+
+
+def test_a_batch_is_recorded_in_order_in_one_go(store: SqlStore) -> None:
+    from peerkit.core.store import NewSubmission
+
+    store.record_submission("old", "p1", submitted_at=T0, sheet=sheet(q="stored before"))
+    batch = [
+        NewSubmission("amy", "p1", T0, sheet(q="amy 1")),
+        NewSubmission("amy", "p1", T0 + timedelta(hours=1), sheet(q="amy 2")),
+        NewSubmission("amy", "p1", T0 - timedelta(hours=1), sheet(q="amy 0")),
+        NewSubmission("old", "p1", T0, sheet(q="stored before")),
+        NewSubmission("old", "p1", T0 + timedelta(days=1), sheet(q="old, newer")),
+        NewSubmission("ben", "p2", T0, sheet(path="p2", q="ben")),
+    ]
+    assert store.record_submissions(batch) == ["added", "replaced", "older", "unchanged", "replaced", "added"]
+    assert store.submission("amy", "p1").sheet.get("q").value == "amy 2"  # type: ignore[union-attr]
+    assert [h.current for h in store.history("amy", "p1")] == [True, False, False]
+    assert store.submission("old", "p1").sheet.get("q").value == "old, newer"  # type: ignore[union-attr]
+    assert store.record_submissions([]) == []
+
+
+def test_repaired_submission_replaces_its_content(store: SqlStore) -> None:
+    store.record_submission("amy", "p1", submitted_at=T0, sheet=sheet(q="broken"))
+    assert store.record_submission("amy", "p1", submitted_at=T0, sheet=sheet(q="repaired", extra="x")) == "replaced"
+    current = store.submission("amy", "p1")
+    assert current is not None and current.sheet.get("q").value == "repaired"  # type: ignore[union-attr]
+    assert [r.answers for r in store.overview()] == [2]
