@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -113,3 +118,43 @@ def test_unreadable_answers_are_reported_on_the_page(course: CourseLayout) -> No
     (folder / FILENAME).write_text("garbage")
     session = open_path("alpha", folder=folder, config=course.learner_config("lee"))
     assert "set aside" in session.notice and session.saves
+
+
+@pytest.fixture
+def tiny_disk(course: CourseLayout, tmp_path: Path) -> Iterator[Path]:
+    """The learner's path folder on a real 64 KiB tmpfs, so that full and read-only disks are real."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root; the same failures are simulated in test_atomic.py")
+    course.enroll("mo")
+    original = course.folder("mo", "alpha")
+    mount_point = tmp_path / "mnt" / "alpha"
+    mount_point.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], check=True)
+    try:
+        shutil.copytree(original, mount_point, dirs_exist_ok=True)
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_really_full_disk_keeps_the_last_good_copy(tiny_disk: Path, course: CourseLayout) -> None:
+    session = open_path("alpha", folder=tiny_disk, config=course.learner_config("mo"))
+    assert session.save("first", "text", "the last good copy").ok
+    filler = tiny_disk / "filler"
+    with contextlib.suppress(OSError), filler.open("wb") as handle:  # closing may fail too
+        while True:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+    status = session.save("first", "text", "the last good copy, and a long new paragraph " * 100)
+    assert not status.ok and "the disk is full" in status.message
+    assert parse_sheet((tiny_disk / FILENAME).read_bytes()).get("first").value == "the last good copy"  # type: ignore[union-attr]
+    assert not [p for p in tiny_disk.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_really_read_only_folder_says_so(tiny_disk: Path, course: CourseLayout) -> None:
+    session = open_path("alpha", folder=tiny_disk, config=course.learner_config("mo"))
+    assert session.save("first", "text", "written before").ok
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+    status = session.save("first", "text", "written after")
+    assert not status.ok and "read-only file system" in status.message
+    assert session.value("first") == "written before"
