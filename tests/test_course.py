@@ -56,3 +56,42 @@ def test_unknown_path_lookup_lists_known_ones() -> None:
     course = load_course(COURSE_FILE)
     with pytest.raises(ConfigError, match="what-is-peer-learning"):
         course.path("no-such-path")
+
+
+def test_repository_rubrics_cover_every_reviewed_path() -> None:
+    course = load_course(COURSE_FILE)
+    assert course.reviewed_paths(), "at least the capstone is peer reviewed"
+    for path in course.reviewed_paths():
+        rubric = course.rubric_for(path.id)
+        assert rubric.criteria and rubric.guidance and rubric.comment_min_words >= 10
+        for criterion in rubric.criteria:
+            assert [lv.points for lv in criterion.levels] == sorted(lv.points for lv in criterion.levels)
+
+
+def rubric_course(tmp_path: Path, rubric_yaml: str, path_extra: str = "peer_review: true") -> Path:
+    (tmp_path / "rubrics.yml").write_text(rubric_yaml)
+    return write(tmp_path, f"id: ok\ntitle: t\npaths: [{{id: a1, title: A, notebook: a.ipynb, {path_extra}}}]\n")
+
+
+GOOD_RUBRIC = "rubrics: [{id: default, title: R, criteria: [{id: c, title: C, levels: [{points: 0, label: not yet}, {points: 1, label: clearly}]}]}]\n"
+
+
+def test_review_settings_and_defaults(tmp_path: Path) -> None:
+    course = load_course(rubric_course(tmp_path, GOOD_RUBRIC, "peer_review: true, review: {per_submission: 4}"))
+    settings = course.path("a1").review
+    assert settings is not None and settings.rubric == "default" and settings.per_submission == 4
+    assert settings.anonymity == "double-blind" and settings.self_assessment
+
+
+@pytest.mark.parametrize(
+    ("rubric_yaml", "path_extra", "message"),
+    [
+        (GOOD_RUBRIC, "peer_review: true, review: {rubric: missing}", "rubric 'missing', which is not defined"),
+        (GOOD_RUBRIC, "review: {per_submission: 2}", "peer_review is not true"),
+        (GOOD_RUBRIC.replace("points: 1", "points: 0"), "peer_review: true", "two levels give the same points"),
+        ("rubrics: [{id: default, title: R, criteria: []}]\n", "peer_review: true", "should be non-empty"),
+    ],
+)
+def test_broken_rubrics_are_explained(tmp_path: Path, rubric_yaml: str, path_extra: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_course(rubric_course(tmp_path, rubric_yaml, path_extra))

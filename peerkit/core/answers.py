@@ -102,6 +102,20 @@ def _date_or_empty(value: JSON, where: str) -> str:
     return text
 
 
+def _mapping(value: JSON, where: str, check: Callable[[JSON, str], JSON]) -> dict[str, JSON]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"{where}: expected an object, got {type(value).__name__}", field=where)
+    if len(value) > MAX_LIST_ITEMS:
+        raise ValidationError(f"{where}: more than {MAX_LIST_ITEMS} entries", field=where)
+    return {_short(key, f"{where} key"): check(item, f"{where}.{key}") for key, item in value.items()}
+
+
+def _points(value: JSON, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or not -1000 <= value <= 1000:
+        raise ValidationError(f"{where}: expected a number of points", field=where)
+    return value
+
+
 KINDS: Final[Mapping[str, Callable[[JSON, str], JSON]]] = {
     "text": _text,
     "scale": _scale,
@@ -111,6 +125,18 @@ KINDS: Final[Mapping[str, Callable[[JSON, str], JSON]]] = {
     ),
     "plan": lambda v, w: _record(v, w, {"step": _text, "date": _date_or_empty, "checkin": _short, "support": _text}),
     "example": lambda v, w: _record(v, w, {"title": _short, "story": _text, "tags": _short_list}),
+    # A peer review of one packet (or of one's own submission): a level per rubric criterion and
+    # the feedback prompts' text. Whether criteria and levels exist is checked against the rubric
+    # when reviews are ingested (peerkit.core.rubric.check_review).
+    "review": lambda v, w: _record(
+        v,
+        w,
+        {
+            "packet": _short,
+            "scores": lambda x, y: _mapping(x, y, _points),
+            "comments": lambda x, y: _mapping(x, y, _text),
+        },
+    ),
 }
 
 
@@ -133,6 +159,8 @@ def is_answered(answer: Answer | None) -> bool:
         return bool(str(value.get("step", "")).strip())
     if answer.kind == "example":
         return bool(str(value.get("title", "")).strip() or str(value.get("story", "")).strip())
+    if answer.kind == "review":
+        return bool(value.get("scores")) or any(str(t).strip() for t in value.get("comments", {}).values())
     return any(bool(v.strip()) if isinstance(v, str) else bool(v) for v in value.values())
 
 

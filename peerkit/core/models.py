@@ -6,11 +6,12 @@ YAML; everything downstream (build, widgets, review rounds, dashboards) receives
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from peerkit.core.errors import ConfigError
+from peerkit.core.rubric import ReviewSettings, Rubric
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,17 @@ class LearningPath:
     minutes: int = 0
     points: float = 0.0
     peer_review: bool = False
+    review: ReviewSettings | None = None
 
     @property
     def notebook_name(self) -> str:
         """The notebook's file name inside the assignment folder: ``<id>.ipynb``."""
         return f"{self.id}.ipynb"
+
+    @property
+    def review_id(self) -> str:
+        """The nbgrader assignment through which learners send their reviews of this path."""
+        return f"{self.id}-review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class Course:
     demo_learner: str = "demo-learner"
     limits: Limits = field(default_factory=Limits)
     source: Path | None = None
+    rubrics: Mapping[str, Rubric] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[LearningPath]:
         return iter(self.paths)
@@ -57,6 +65,15 @@ class Course:
                 return p
         known = ", ".join(p.id for p in self.paths) or "none"
         raise ConfigError(f"no learning path {path_id!r} in course {self.id!r} (paths: {known})")
+
+    def reviewed_paths(self) -> list[LearningPath]:
+        return [p for p in self.paths if p.review is not None]
+
+    def rubric_for(self, path_id: str) -> Rubric:
+        path = self.path(path_id)
+        if path.review is None:
+            raise ConfigError(f"path {path_id!r} is not peer reviewed (peer_review: true in course.yml)")
+        return self.rubrics[path.review.rubric]
 
     def position(self, path_id: str) -> int:
         """1-based position of a path in the course order."""
