@@ -47,6 +47,8 @@ class NewSubmission:
     submitted_at: datetime
     sheet: AnswerSheet
     source: str = ""
+    #: Names the learner's review channel (from the nbgrader submission secret); None if unknown.
+    channel_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from traitlets.config import Config
 
 from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, AnswerSheet, parse_sheet
 from peerkit.core.errors import IdentityError, ValidationError
+from peerkit.core.review import channel_key
 from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.identity import check_learner_id
 from peerkit.nbgrader.collect import collect
@@ -71,6 +72,7 @@ class Found:
     sheet: AnswerSheet
     timestamp: str  # as nbgrader wrote it
     submitted_at: datetime
+    channel_key: str | None = None
 
 
 def read_submission(folder: Path, path_id: str) -> Found:
@@ -86,18 +88,20 @@ def read_submission(folder: Path, path_id: str) -> Found:
     when = parse_exchange_time(timestamp)
     if when is None:
         raise _Skip(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")
+    secret = folder / "submission_secret.txt"
+    key = channel_key(path_id, secret.read_text(errors="replace")[:300]) if secret.is_file() else None
     answers = folder / FILENAME
     if answers.is_symlink():
         raise _Skip(f"{FILENAME} is a link, not a file")
     if not answers.exists():  # submitted before answering anything: still a submission
-        return Found(learner, AnswerSheet(path=path_id), timestamp, when)
+        return Found(learner, AnswerSheet(path=path_id), timestamp, when, key)
     with answers.open("rb") as handle:
         data = handle.read(MAX_SHEET_BYTES + 1)
     try:
         sheet = parse_sheet(data, expected_path=path_id)
     except ValidationError as exc:
         raise _Skip(f"{FILENAME}: {exc}") from None
-    return Found(learner, sheet, timestamp, when)
+    return Found(learner, sheet, timestamp, when, key)
 
 
 def ingest(
@@ -126,7 +130,12 @@ def ingest(
         else:
             pending.append(
                 NewSubmission(
-                    found.learner, path_id, submitted_at=found.submitted_at, sheet=found.sheet, source=found.timestamp
+                    found.learner,
+                    path_id,
+                    submitted_at=found.submitted_at,
+                    sheet=found.sheet,
+                    source=found.timestamp,
+                    channel_key=found.channel_key,
                 )
             )
             if len(pending) >= batch:

@@ -42,6 +42,8 @@ class SubmissionRecord(Base):
     source: Mapped[str] = mapped_column(String(200), default="")
     checksum: Mapped[str] = mapped_column(String(64))
     sheet: Mapped[str] = mapped_column(Text)  # the answer sheet's JSON, exactly as validated
+    # Names the learner's review channel; derived from this version's nbgrader submission secret.
+    channel_key: Mapped[str | None] = mapped_column(String(64))
 
     learner: Mapped[LearnerRow] = relationship(lazy="joined")
     answers: Mapped[list[AnswerRecord]] = relationship(
@@ -63,3 +65,56 @@ class AnswerRecord(Base):
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     submission: Mapped[SubmissionRecord] = relationship(back_populates="answers")
+
+
+class RoundRecord(Base):
+    """A peer-review round of one path (one round per path)."""
+
+    __tablename__ = "review_round"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path_id: Mapped[str] = mapped_column(String(48), unique=True)
+    rubric_id: Mapped[str] = mapped_column(String(48))
+    per_submission: Mapped[int] = mapped_column(Integer)
+    anonymity: Mapped[str] = mapped_column(String(20))
+    self_assessment: Mapped[bool] = mapped_column(Boolean)
+    seed: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AssignmentRecord(Base):
+    """Reviewer X reviews author Y's submission in a round, through the packet named by ``token``."""
+
+    __tablename__ = "review_assignment"
+    __table_args__ = (Index("ix_assignment_round_reviewer", "round_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(10))  # open, done, replaced
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewRecord(Base):
+    """A review as ingested: a peer's review through an assignment, or an author's self-assessment."""
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_round_author", "round_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("review_assignment.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # peer, self
+    scores: Mapped[Any] = mapped_column(JSONType)
+    comments: Mapped[Any] = mapped_column(JSONType)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    current: Mapped[bool] = mapped_column(Boolean)
+    checksum: Mapped[str] = mapped_column(String(64))

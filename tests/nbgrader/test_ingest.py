@@ -134,3 +134,13 @@ def test_progress_is_reported_per_folder(course: CourseLayout, store: SqlStore, 
     seen: list[tuple[int, int]] = []
     collect_and_ingest(course.course_config(), store, PATH, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_channel_keys_come_from_each_submissions_secret(course: CourseLayout, store: SqlStore) -> None:
+    from peerkit.core.review import channel_key
+
+    submit(course, "ivy", first="x")
+    collect_and_ingest(course.course_config(), store, PATH)
+    secret = (course.workspace.course_root / "submitted" / "ivy" / PATH / "submission_secret.txt").read_text()
+    assert store.channel_keys(PATH) == {"ivy": channel_key(PATH, secret)}
+    assert channel_key(PATH, "not a secret") is None

@@ -1,0 +1,171 @@
+"""The store's engine: opening (with migrations), transactions, error translation, learners.
+
+Opening a store brings its schema up to date with alembic (through alembic's Python API, never
+its command line). Every public method runs in one transaction and turns driver errors into
+:class:`~peerkit.core.errors.StorageError`, so callers never see SQLAlchemy's exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from peerkit.core.errors import Conflict, StorageError
+from peerkit.core.store import Learner
+from peerkit.identity import check_learner_id
+from peerkit.storage.schema import LearnerRow
+
+log = logging.getLogger(__name__)
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3; a bare path means an SQLite file."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as given minus nothing secret we can find
+        return url.split("@")[-1]
+
+
+def migrations_dir() -> Path:
+    return Path(str(resources.files("peerkit.storage").joinpath("migrations")))
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to *revision* with alembic's Python API."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Datetimes come back naive from SQLite; peerkit stores and returns UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the dashboard) never block the writer
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class SqlBase:
+    """Engine, transactions and learners; the submission and review methods build on it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Self:
+        """Open (and by default migrate) the store at *url*: ``sqlite:///file``, a file path, or
+        ``postgresql://user@host/db``."""
+        full = normalise_url(url)
+        try:
+            if full.startswith("sqlite"):
+                engine = create_engine(full, connect_args={"timeout": 30})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(full, pool_pre_ping=True)
+            if upgrade:
+                migrate(engine)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot open the store at {redact(full)}: {_reason(exc)}", path=redact(full)) from exc
+        except ModuleNotFoundError as exc:
+            raise StorageError(
+                f"cannot open the store at {redact(full)}: the driver {exc.name!r} is not installed "
+                "(pip install 'peerkit[postgres]' for PostgreSQL)",
+                path=redact(full),
+            ) from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise Conflict(f"the store refused a conflicting write: {_reason(exc)}") from exc
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StorageError(f"the store failed: {_reason(exc)}", path=redact(str(self.engine.url))) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    # -- learners ----------------------------------------------------------------------------------
+
+    def _learner(self, session: Session, name: str) -> LearnerRow:
+        """The learner's row, created on first sight."""
+        row = session.scalars(select(LearnerRow).where(LearnerRow.name == name)).one_or_none()
+        if row is None:
+            row = LearnerRow(name=check_learner_id(name), circle=None, created_at=datetime.now(UTC))
+            session.add(row)
+            session.flush()
+        return row
+
+    def _learner_ids(self, session: Session, names: set[str], now: datetime) -> dict[str, int]:
+        ids = {
+            name: lid
+            for lid, name in session.execute(select(LearnerRow.id, LearnerRow.name).where(LearnerRow.name.in_(names)))
+        }
+        missing = sorted(names - set(ids))
+        if missing:
+            created = session.execute(
+                insert(LearnerRow).returning(LearnerRow.id, LearnerRow.name, sort_by_parameter_order=True),
+                [{"name": name, "circle": None, "created_at": now} for name in missing],
+            ).all()
+            ids.update({name: lid for lid, name in created})
+        return ids
+
+    def add_learner(self, name: str, *, circle: str | None = None) -> None:
+        check_learner_id(name)
+        with self.transaction() as session:
+            row = self._learner(session, name)
+            if circle is not None:
+                row.circle = circle[:100]
+
+    def learners(self) -> list[Learner]:
+        with self.transaction() as session:
+            rows = session.scalars(select(LearnerRow).order_by(LearnerRow.name)).all()
+            return [Learner(name=r.name, circle=r.circle) for r in rows]
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line, without SQLAlchemy's boilerplate and statement dump."""
+    original = getattr(exc, "orig", None)
+    text = str(original if original is not None else exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

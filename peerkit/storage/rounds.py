@@ -1,0 +1,246 @@
+"""Review rounds in the SQL store: the round, its assignments (with packet tokens) and the reviews."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from peerkit.core.errors import Conflict, NotFound
+from peerkit.core.review import Assignment, NewReview, Review, Round
+from peerkit.core.rubric import Anonymity, ReviewContent
+from peerkit.core.store import Outcome
+from peerkit.storage.engine import SqlBase, _utc
+from peerkit.storage.schema import AssignmentRecord, LearnerRow, ReviewRecord, RoundRecord, SubmissionRecord
+
+
+def _round(record: RoundRecord) -> Round:
+    anonymity: Anonymity = record.anonymity  # type: ignore[assignment]  # written by open_round only
+    return Round(
+        path_id=record.path_id,
+        rubric_id=record.rubric_id,
+        per_submission=record.per_submission,
+        anonymity=anonymity,
+        self_assessment=record.self_assessment,
+        seed=record.seed,
+        opened_at=_utc(record.opened_at),
+        closed_at=_utc(record.closed_at) if record.closed_at else None,
+    )
+
+
+def _checksum(content: ReviewContent) -> str:
+    text = json.dumps({"scores": dict(content.scores), "comments": dict(content.comments)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RoundMethods(SqlBase):
+    def _round_record(self, session: Session, path_id: str) -> RoundRecord:
+        record = session.scalars(select(RoundRecord).where(RoundRecord.path_id == path_id)).one_or_none()
+        if record is None:
+            raise NotFound(f"no review round is open for {path_id!r} (peerkit review open {path_id})")
+        return record
+
+    def open_round(
+        self,
+        path_id: str,
+        *,
+        rubric_id: str,
+        per_submission: int,
+        anonymity: Anonymity,
+        self_assessment: bool,
+        seed: int,
+        now: datetime | None = None,
+    ) -> Round:
+        """The round of *path_id*, created with these settings if it does not exist yet."""
+        with self.transaction() as session:
+            record = session.scalars(select(RoundRecord).where(RoundRecord.path_id == path_id)).one_or_none()
+            if record is None:
+                record = RoundRecord(
+                    path_id=path_id,
+                    rubric_id=rubric_id,
+                    per_submission=per_submission,
+                    anonymity=anonymity,
+                    self_assessment=self_assessment,
+                    seed=seed,
+                    opened_at=now or datetime.now(UTC),
+                    closed_at=None,
+                )
+                session.add(record)
+                session.flush()
+            return _round(record)
+
+    def review_round(self, path_id: str) -> Round | None:
+        with self.transaction() as session:
+            record = session.scalars(select(RoundRecord).where(RoundRecord.path_id == path_id)).one_or_none()
+            return None if record is None else _round(record)
+
+    def close_round(self, path_id: str, *, now: datetime | None = None) -> None:
+        with self.transaction() as session:
+            self._round_record(session, path_id).closed_at = now or datetime.now(UTC)
+
+    def channel_keys(self, path_id: str) -> dict[str, str]:
+        """Each submitter's review channel key, from their current submission of *path_id*."""
+        with self.transaction() as session:
+            rows = session.execute(
+                select(LearnerRow.name, SubmissionRecord.channel_key)
+                .join(LearnerRow, LearnerRow.id == SubmissionRecord.learner_id)
+                .where(SubmissionRecord.path_id == path_id, SubmissionRecord.current)
+            ).all()
+            return {name: key for name, key in rows if key}
+
+    def add_assignments(
+        self, path_id: str, pairs: Sequence[tuple[str, str, str]], *, now: datetime | None = None
+    ) -> None:
+        """Record ``(reviewer, author, token)`` assignments; each author's current submission is the one reviewed."""
+        if not pairs:
+            return
+        when = now or datetime.now(UTC)
+        with self.transaction() as session:
+            record = self._round_record(session, path_id)
+            ids = self._learner_ids(session, {name for pair in pairs for name in pair[:2]}, when)
+            current = dict(
+                session.execute(
+                    select(SubmissionRecord.learner_id, SubmissionRecord.id).where(
+                        SubmissionRecord.path_id == path_id, SubmissionRecord.current
+                    )
+                ).all()
+            )
+            for reviewer, author, token in pairs:
+                if reviewer == author:
+                    raise Conflict(f"{reviewer!r} cannot review their own submission")
+                if ids[author] not in current:
+                    raise NotFound(f"{author!r} has no submission of {path_id!r} to review")
+                session.add(
+                    AssignmentRecord(
+                        round_id=record.id,
+                        reviewer_id=ids[reviewer],
+                        author_id=ids[author],
+                        submission_id=current[ids[author]],
+                        token=token,
+                        status="open",
+                        assigned_at=when,
+                        done_at=None,
+                    )
+                )
+
+    def assignments(self, path_id: str) -> list[Assignment]:
+        reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
+        with self.transaction() as session:
+            rows = session.execute(
+                select(AssignmentRecord, reviewer.name, author.name)
+                .join(RoundRecord, RoundRecord.id == AssignmentRecord.round_id)
+                .join(reviewer, reviewer.id == AssignmentRecord.reviewer_id)
+                .join(author, author.id == AssignmentRecord.author_id)
+                .where(RoundRecord.path_id == path_id)
+                .order_by(reviewer.name, author.name, AssignmentRecord.id)
+            ).all()
+            return [
+                Assignment(
+                    token=a.token,
+                    reviewer=r,
+                    author=au,
+                    status=a.status,  # type: ignore[arg-type]  # written by this module only
+                    assigned_at=_utc(a.assigned_at),
+                    done_at=_utc(a.done_at) if a.done_at else None,
+                )
+                for a, r, au in rows
+            ]
+
+    def replace_assignments(self, tokens: Sequence[str]) -> None:
+        """Mark open assignments as replaced (their reviewer dropped out; others took them over)."""
+        if not tokens:
+            return
+        with self.transaction() as session:
+            session.execute(
+                update(AssignmentRecord)
+                .where(AssignmentRecord.token.in_(list(tokens)), AssignmentRecord.status == "open")
+                .values(status="replaced")
+            )
+
+    def record_reviews(self, path_id: str, items: Sequence[NewReview]) -> list[Outcome]:
+        """Record reviews in order. A peer review must come through an assignment of its reviewer in
+        this round (else :class:`Conflict`); a review with no token is the reviewer's self-assessment.
+        The newest version of each review is current; its assignment is marked done."""
+        now = datetime.now(UTC)
+        outcomes: list[Outcome] = []
+        with self.transaction() as session:
+            record = self._round_record(session, path_id)
+            ids = self._learner_ids(session, {item.reviewer for item in items}, now)
+            for item in items:
+                reviewer_id = ids[item.reviewer]
+                assignment = None
+                if item.token is not None:
+                    assignment = session.scalars(
+                        select(AssignmentRecord).where(
+                            AssignmentRecord.token == item.token, AssignmentRecord.round_id == record.id
+                        )
+                    ).one_or_none()
+                    if assignment is None or assignment.reviewer_id != reviewer_id:
+                        raise Conflict(f"{item.reviewer!r} has no review assignment with that packet in {path_id!r}")
+                same = (
+                    ReviewRecord.assignment_id == assignment.id
+                    if assignment is not None
+                    else (ReviewRecord.reviewer_id == reviewer_id) & (ReviewRecord.kind == "self")
+                )
+                versions = session.scalars(select(ReviewRecord).where(ReviewRecord.round_id == record.id, same)).all()
+                checksum = _checksum(item.content)
+                when = _utc(item.submitted_at)
+                if any(_utc(v.submitted_at) == when and v.checksum == checksum for v in versions):
+                    outcomes.append("unchanged")
+                    continue
+                newest = max((_utc(v.submitted_at) for v in versions), default=None)
+                is_current = newest is None or when >= newest
+                if is_current:
+                    for version in versions:
+                        version.current = False
+                session.add(
+                    ReviewRecord(
+                        round_id=record.id,
+                        assignment_id=assignment.id if assignment else None,
+                        reviewer_id=reviewer_id,
+                        author_id=assignment.author_id if assignment else reviewer_id,
+                        kind="peer" if assignment else "self",
+                        scores=dict(item.content.scores),
+                        comments=dict(item.content.comments),
+                        submitted_at=when,
+                        ingested_at=now,
+                        current=is_current,
+                        checksum=checksum,
+                    )
+                )
+                if assignment is not None and assignment.status != "done":
+                    assignment.status = "done"
+                    assignment.done_at = when
+                outcomes.append("older" if not is_current else ("replaced" if versions else "added"))
+            return outcomes
+
+    def reviews(self, path_id: str, *, current_only: bool = True) -> list[Review]:
+        reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
+        with self.transaction() as session:
+            query = (
+                select(ReviewRecord, reviewer.name, author.name, AssignmentRecord.token)
+                .join(RoundRecord, RoundRecord.id == ReviewRecord.round_id)
+                .join(reviewer, reviewer.id == ReviewRecord.reviewer_id)
+                .join(author, author.id == ReviewRecord.author_id)
+                .outerjoin(AssignmentRecord, AssignmentRecord.id == ReviewRecord.assignment_id)
+                .where(RoundRecord.path_id == path_id)
+                .order_by(author.name, reviewer.name, ReviewRecord.submitted_at)
+            )
+            if current_only:
+                query = query.where(ReviewRecord.current)
+            return [
+                Review(
+                    reviewer=r,
+                    author=au,
+                    kind=rec.kind,  # type: ignore[arg-type]  # written by record_reviews only
+                    content=ReviewContent(scores=dict(rec.scores), comments=dict(rec.comments)),
+                    submitted_at=_utc(rec.submitted_at),
+                    token=token,
+                    current=rec.current,
+                )
+                for rec, r, au, token in session.execute(query).all()
+            ]

@@ -1,0 +1,230 @@
+"""Submissions in the SQL store: recording (one at a time or in bulk), current versions, history."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from peerkit.core.answers import AnswerSheet, check_answer_id, parse_sheet, parse_time
+from peerkit.core.errors import Conflict
+from peerkit.core.store import NewSubmission, Outcome, StoredSubmission, SubmissionRow
+from peerkit.identity import check_learner_id
+from peerkit.storage.engine import SqlBase, _utc
+from peerkit.storage.schema import AnswerRecord, LearnerRow, SubmissionRecord
+
+
+class SubmissionMethods(SqlBase):
+    # -- submissions -------------------------------------------------------------------------------
+
+    def record_submission(
+        self, learner: str, path_id: str, *, submitted_at: datetime, sheet: AnswerSheet, source: str = ""
+    ) -> Outcome:
+        item = NewSubmission(learner=learner, path_id=path_id, submitted_at=submitted_at, sheet=sheet, source=source)
+        return self.record_submissions([item])[0]
+
+    def record_submissions(self, items: Sequence[NewSubmission]) -> list[Outcome]:
+        """Record many submissions in one transaction with a handful of queries (bulk ingest)."""
+        for item in items:
+            check_learner_id(item.learner)
+        if not items:
+            return []
+        now = datetime.now(UTC)
+        with self.transaction() as session:
+            learner_ids = self._learner_ids(session, {item.learner for item in items}, now)
+            versions: dict[tuple[int, str], list[_Version]] = {}
+            paths = {item.path_id for item in items}
+            for row in session.execute(
+                select(
+                    SubmissionRecord.id,
+                    SubmissionRecord.learner_id,
+                    SubmissionRecord.path_id,
+                    SubmissionRecord.submitted_at,
+                    SubmissionRecord.checksum,
+                ).where(SubmissionRecord.learner_id.in_(learner_ids.values()), SubmissionRecord.path_id.in_(paths))
+            ):
+                versions.setdefault((row.learner_id, row.path_id), []).append(
+                    _Version(id=row.id, submitted_at=_utc(row.submitted_at), checksum=row.checksum)
+                )
+            outcomes: list[Outcome] = []
+            new_rows: list[tuple[NewSubmission, dict[str, Any], _Version]] = []
+            demoted: set[int] = set()
+            for item in items:
+                key = (learner_ids[item.learner], item.path_id)
+                known = versions.setdefault(key, [])
+                text = item.sheet.to_json()
+                checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                when = _utc(item.submitted_at)
+                same = next((v for v in known if v.submitted_at == when), None)
+                if same is not None:
+                    if same.checksum == checksum:
+                        outcomes.append("unchanged")
+                        continue
+                    self._replace(session, same, text, checksum, item.sheet, now)
+                    outcomes.append("replaced")
+                    continue
+                newest = max((v.submitted_at for v in known), default=None)
+                current = newest is None or when > newest
+                if current:
+                    demoted.update(v.id for v in known if v.id is not None)
+                    for v in known:
+                        v.current = False
+                outcomes.append("older" if not current else ("replaced" if known else "added"))
+                values = {
+                    "learner_id": key[0],
+                    "path_id": item.path_id,
+                    "submitted_at": when,
+                    "ingested_at": now,
+                    "current": current,
+                    "source": item.source[:200],
+                    "checksum": checksum,
+                    "sheet": text,
+                    "channel_key": item.channel_key,
+                }
+                version = _Version(id=None, submitted_at=when, checksum=checksum, current=current)
+                known.append(version)
+                new_rows.append((item, values, version))
+            if demoted:
+                session.execute(update(SubmissionRecord).where(SubmissionRecord.id.in_(demoted)).values(current=False))
+            if new_rows:
+                for _, values, version in new_rows:  # a later item of this batch may have superseded one
+                    values["current"] = version.current
+                ids = session.scalars(
+                    insert(SubmissionRecord).returning(SubmissionRecord.id, sort_by_parameter_order=True),
+                    [values for _, values, _ in new_rows],
+                ).all()
+                answers = [
+                    {"submission_id": sid, **row}
+                    for sid, (item, _, _) in zip(ids, new_rows, strict=True)
+                    for row in _answer_values(item.sheet)
+                ]
+                if answers:
+                    session.execute(insert(AnswerRecord), answers)
+            return outcomes
+
+    def _replace(
+        self, session: Session, version: _Version, text: str, checksum: str, sheet: AnswerSheet, now: datetime
+    ) -> None:
+        """The same submission (same learner, path, time) with different content: keep the new content.
+
+        That happens when a collected folder was repaired by hand and ingested again."""
+        if version.id is None:  # pragma: no cover - same time twice in one batch is refused below
+            raise Conflict("the same submission appears twice in one batch with different content")
+        session.execute(
+            update(SubmissionRecord)
+            .where(SubmissionRecord.id == version.id)
+            .values(sheet=text, checksum=checksum, ingested_at=now)
+        )
+        session.execute(delete(AnswerRecord).where(AnswerRecord.submission_id == version.id))
+        rows = [{"submission_id": version.id, **row} for row in _answer_values(sheet)]
+        if rows:
+            session.execute(insert(AnswerRecord), rows)
+        version.checksum = checksum
+
+    def _stored(self, record: SubmissionRecord) -> StoredSubmission:
+        return StoredSubmission(
+            learner=record.learner.name,
+            path_id=record.path_id,
+            submitted_at=_utc(record.submitted_at),
+            ingested_at=_utc(record.ingested_at),
+            sheet=parse_sheet(record.sheet),
+            current=record.current,
+            source=record.source,
+        )
+
+    def submission(self, learner: str, path_id: str) -> StoredSubmission | None:
+        with self.transaction() as session:
+            record = session.scalars(
+                select(SubmissionRecord)
+                .join(LearnerRow)
+                .where(LearnerRow.name == learner, SubmissionRecord.path_id == path_id, SubmissionRecord.current)
+            ).one_or_none()
+            return None if record is None else self._stored(record)
+
+    def history(self, learner: str, path_id: str) -> list[StoredSubmission]:
+        with self.transaction() as session:
+            records = session.scalars(
+                select(SubmissionRecord)
+                .join(LearnerRow)
+                .where(LearnerRow.name == learner, SubmissionRecord.path_id == path_id)
+                .order_by(SubmissionRecord.submitted_at.desc())
+            ).all()
+            return [self._stored(r) for r in records]
+
+    def submissions(self, path_id: str) -> list[StoredSubmission]:
+        with self.transaction() as session:
+            records = session.scalars(
+                select(SubmissionRecord)
+                .join(LearnerRow)
+                .where(SubmissionRecord.path_id == path_id, SubmissionRecord.current)
+                .order_by(LearnerRow.name)
+            ).all()
+            return [self._stored(r) for r in records]
+
+    def overview(self, path_ids: Sequence[str] | None = None) -> list[SubmissionRow]:
+        with self.transaction() as session:
+            versions = (
+                select(
+                    SubmissionRecord.learner_id.label("learner_id"),
+                    SubmissionRecord.path_id.label("path_id"),
+                    func.count().label("versions"),
+                )
+                .group_by(SubmissionRecord.learner_id, SubmissionRecord.path_id)
+                .subquery()
+            )
+            answered = (
+                select(AnswerRecord.submission_id.label("submission_id"), func.count().label("answers"))
+                .group_by(AnswerRecord.submission_id)
+                .subquery()
+            )
+            query = (
+                select(
+                    LearnerRow.name,
+                    SubmissionRecord.path_id,
+                    SubmissionRecord.submitted_at,
+                    answered.c.answers,
+                    versions.c.versions,
+                )
+                .join(LearnerRow, LearnerRow.id == SubmissionRecord.learner_id)
+                .join(
+                    versions,
+                    (versions.c.learner_id == SubmissionRecord.learner_id)
+                    & (versions.c.path_id == SubmissionRecord.path_id),
+                )
+                .outerjoin(answered, answered.c.submission_id == SubmissionRecord.id)
+                .where(SubmissionRecord.current)
+                .order_by(LearnerRow.name, SubmissionRecord.path_id)
+            )
+            if path_ids is not None:
+                query = query.where(SubmissionRecord.path_id.in_(list(path_ids)))
+            return [
+                SubmissionRow(learner=name, path_id=path, submitted_at=_utc(at), answers=int(n or 0), versions=int(v))
+                for name, path, at, n, v in session.execute(query).all()
+            ]
+
+
+@dataclass
+class _Version:
+    """What a batch needs to know of a stored (or just added) submission version."""
+
+    id: int | None
+    submitted_at: datetime
+    checksum: str
+    current: bool = True
+
+
+def _answer_values(sheet: AnswerSheet) -> list[dict[str, Any]]:
+    return [
+        {
+            "answer_id": check_answer_id(key),
+            "kind": answer.kind,
+            "value": answer.value,
+            "updated": parse_time(answer.updated, field=key).astimezone(UTC),
+        }
+        for key, answer in sorted(sheet.answers.items())
+    ]
