@@ -217,6 +217,106 @@ def submissions(workdir: Path, db_url: str | None, path_ids: Sequence[str]) -> N
         click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}")
 
 
+@cli.group()
+def review() -> None:
+    """Peer-review rounds: open (and keep open), see who stands where, collect the reviews."""
+
+
+def _review_context(course_file: Path, workdir: Path, db_url: str | None, path_id: str) -> tuple[Any, Any, Any]:
+    from peerkit.demo import course_build
+    from peerkit.workspace import Workspace
+
+    course, committed = _load(course_file)
+    course.path(path_id)
+    build = course_build(course, Workspace.at(workdir), committed)
+    return course, build, _store(db_url, workdir)
+
+
+@review.command("open")
+@course_option
+@workdir_option
+@db_option
+@click.option(
+    "--per-submission",
+    "k",
+    type=click.IntRange(1, 10),
+    default=None,
+    help="Reviewers per submission [default: course.yml].",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the allocation (default: random, kept for the round).")
+@click.option(
+    "--watch",
+    type=click.IntRange(min=10),
+    default=None,
+    metavar="SECONDS",
+    help="Repeat every SECONDS: late submitters get reviewers at once.",
+)
+@click.argument("path_id")
+@api_errors
+def review_open(
+    course_file: Path,
+    workdir: Path,
+    db_url: str | None,
+    k: int | None,
+    seed: int | None,
+    watch: int | None,
+    path_id: str,
+) -> None:
+    """Collect PATH_ID's submissions, allocate reviewers and deliver every learner their packets.
+
+    Run it again (or with --watch) to bring in late submitters and to hand reviews that are
+    overdue to active learners; finished reviews never move.
+    """
+    import time
+
+    from peerkit.nbgrader.ingest import collect_and_ingest
+    from peerkit.review.collect import collect_reviews
+    from peerkit.review.round import open_round
+
+    course, build, store = _review_context(course_file, workdir, db_url, path_id)
+    while True:
+        ingested = collect_and_ingest(build.config(), store, path_id)
+        click.echo(ingested.summary())
+        if store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
+            click.echo(collect_reviews(build.config(), store, course, path_id).summary())
+        report = open_round(store, course, path_id, exchange_root=build.exchange_root, per_submission=k, seed=seed)
+        click.echo(report.summary())
+        if watch is None:
+            return
+        time.sleep(watch)
+
+
+@review.command("status")
+@workdir_option
+@db_option
+@click.argument("path_id")
+@api_errors
+def review_status(workdir: Path, db_url: str | None, path_id: str) -> None:
+    """Who has how many reviews to do, and who is still waiting for theirs."""
+    from peerkit.review.round import round_status
+
+    click.echo(round_status(_store(db_url, workdir), path_id).table())
+
+
+@review.command("collect")
+@course_option
+@workdir_option
+@db_option
+@click.argument("path_id")
+@api_errors
+def review_collect(course_file: Path, workdir: Path, db_url: str | None, path_id: str) -> None:
+    """Collect the reviews of PATH_ID through nbgrader and record the finished ones."""
+    from peerkit.review.collect import collect_reviews
+
+    course, build, store = _review_context(course_file, workdir, db_url, path_id)
+    report = collect_reviews(build.config(), store, course, path_id)
+    click.echo(report.summary())
+    for item in report.unfinished:
+        click.echo(f"  unfinished, {item.learner!r}: {item.reason}")
+    for item in report.problems:
+        click.echo(f"  refused, {item.learner!r}: {item.reason}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return its exit code (for ``python -m peerkit`` and the console script)."""
     from peerkit.nbgrader.config import skip_slow_iri_grammar

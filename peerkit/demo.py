@@ -43,7 +43,12 @@ class Site:
 
     def notebooks(self) -> list[str]:
         """Notebooks under the course folder, relative to it (for Voilà's kernel pools)."""
-        return [*APP_NOTEBOOKS, *(f"{p.id}/{p.notebook_name}" for p in self.course.paths)]
+        return [*APP_NOTEBOOKS, *(f"{a}/{a}.ipynb" for a in assignment_ids(self.course))]
+
+
+def assignment_ids(course: Course) -> list[str]:
+    """Every nbgrader assignment of the course: each path, and after it its review assignment."""
+    return [a for p in course.paths for a in ([p.id, p.review_id] if p.review is not None else [p.id])]
 
 
 def course_build(course: Course, workspace: Workspace, committed_config: Path | None) -> CourseBuild:
@@ -79,14 +84,14 @@ def fetch_all(course: Course, workspace: Workspace, learner: str, build: CourseB
     """Fetch every released path the learner does not have; refresh the ones they have."""
     course_dir = workspace.learner_course_dir(learner, course.id)
     config = load_config([workspace.learner_home(learner) / ".jupyter"])
-    for path in course.paths:
-        folder = course_dir / path.id
+    for assignment_id in assignment_ids(course):
+        folder = course_dir / assignment_id
         if folder.is_dir():
-            updated = refresh_released_files(build.outbound(path.id), folder)
+            updated = refresh_released_files(build.outbound(assignment_id), folder)
             if updated:
-                log.info("updated %s for %s: %s", path.id, learner, ", ".join(updated))
+                log.info("updated %s for %s: %s", assignment_id, learner, ", ".join(updated))
         else:
-            fetch(config, path.id, assignment_dir=course_dir, learner=learner)
+            fetch(config, assignment_id, assignment_dir=course_dir, learner=learner)
 
 
 def prepare_site(

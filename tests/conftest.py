@@ -202,6 +202,37 @@ def write_kinds_course(root: Path) -> Path:
     return root / "course" / "course.yml"
 
 
+TEST_RUBRIC = """\
+rubrics:
+  - id: default
+    title: Essay review
+    comment_min_words: 4
+    guidance: Be kind, specific and actionable.
+    criteria:
+      - id: clear
+        title: Clear
+        levels: [{points: 0, label: Not yet}, {points: 1, label: Partly}, {points: 2, label: Clearly}]
+      - id: grounded
+        title: Grounded
+        levels: [{points: 0, label: Not yet}, {points: 2, label: Clearly}]
+"""
+
+
+def write_review_course(root: Path) -> Path:
+    """A one-path course whose path "essay" is peer reviewed (3 per submission); return course.yml."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "course").mkdir()
+    nbformat.write(path_notebook("essay", [("story", 3), ("lesson", 2)]), str(root / "notebooks" / "essay.ipynb"))
+    (root / "course" / "course.yml").write_text(
+        "id: review-course\ntitle: A reviewed course\ndemo: {learner: tester}\n"
+        "paths:\n  - {id: essay, title: An essay, notebook: ../notebooks/essay.ipynb, points: 5, peer_review: true,\n"
+        "     review: {per_submission: 3, replace_after_hours: 48}}\n"
+    )
+    (root / "course" / "rubrics.yml").write_text(TEST_RUBRIC)
+    (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())
+    return root / "course" / "course.yml"
+
+
 def write_test_course(root: Path) -> Path:
     """Write a two-path course definition and its notebooks under *root*; return course.yml."""
     (root / "notebooks").mkdir(parents=True)
@@ -259,6 +290,21 @@ def _real_course_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
 def course(tmp_path: Path, _test_course_template: tuple[Path, Path]) -> CourseLayout:
     """A small two-path course, generated and released with nbgrader into a temporary exchange."""
     template, course_file = _test_course_template
+    return _copy_built(template, tmp_path, course_file)
+
+
+@pytest.fixture(scope="session")
+def _review_course_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("review-course-template")
+    course_file = write_review_course(root / "src")
+    _built(course_file, root)
+    return root, course_file
+
+
+@pytest.fixture
+def review_course(tmp_path: Path, _review_course_template: tuple[Path, Path]) -> CourseLayout:
+    """A course with one peer-reviewed path, "essay", and its review assignment "essay-review"."""
+    template, course_file = _review_course_template
     return _copy_built(template, tmp_path, course_file)
 
 

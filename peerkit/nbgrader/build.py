@@ -122,8 +122,55 @@ def prepare_exchange(root: Path) -> None:
     root.chmod(0o777)  # every learner writes submissions into it: nbgrader's exchange is shared by design
 
 
+REVIEW_CELLS = (
+    ("setup", "from peerkit.apps.review import ReviewPage\n\npage = ReviewPage({path!r})\npage.banner()"),
+    ("packets", "page.view"),
+    ("progress", "page.progress()"),
+    ("submit", 'page.submit(label="Submit my reviews")'),
+)
+
+
+def review_notebook(course: Course, path: LearningPath) -> bytes:
+    """The notebook of ``<path>-review``: the review app for *path*, as an nbgrader assignment."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    locked = {"schema_version": 3, "grade": False, "solution": False, "locked": True, "task": False}
+    nb.cells = [
+        nbformat.v4.new_code_cell(code.format(path=path.id), metadata={"nbgrader": {**locked, "grade_id": grade_id}})  # type: ignore[no-untyped-call]
+        for grade_id, code in REVIEW_CELLS
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    rubric = course.rubric_for(path.id)
+    nb.metadata[METADATA_KEY] = {
+        **path_metadata(course, path),
+        "path": path.review_id,
+        "title": f"Review: {path.title}",
+        "summary": f"Review {path.review.per_submission if path.review else 3} peers' submissions of "
+        f"“{path.title}” with the {rubric.title.lower()}, then assess your own.",
+        "minutes": 30,
+        "points": 0,
+        "peer_review": False,
+        "review_of": path.id,
+    }
+    text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
+    return text.encode("utf-8")
+
+
+def assignments(course: Course, paths: list[str] | None = None) -> list[tuple[str, str, bytes]]:
+    """(assignment id, notebook name, notebook bytes) of every path and every path's review assignment."""
+    wanted = [course.path(p) for p in paths] if paths else list(course.paths)
+    result = []
+    for path in wanted:
+        result.append((path.id, path.notebook_name, stamped_notebook(course, path)))
+        if path.review is not None:
+            result.append((path.review_id, f"{path.review_id}.ipynb", review_notebook(course, path)))
+    return result
+
+
 def build_course(build: CourseBuild, *, paths: list[str] | None = None, force: bool = False) -> list[BuildResult]:
-    """Generate and release every path of the course (or only *paths*); return what was done."""
+    """Generate and release every path of the course (or only *paths*), and the review assignment
+    of each peer-reviewed one; return what was done."""
     ensure_scripts_on_path()
     build.course_root.mkdir(parents=True, exist_ok=True)
     prepare_exchange(build.exchange_root)
@@ -133,27 +180,25 @@ def build_course(build: CourseBuild, *, paths: list[str] | None = None, force: b
         build.committed_config.read_bytes() if build.committed_config and build.committed_config.is_file() else b""
     )
     stamps = _read_stamps(build)
-    wanted = [build.course.path(p) for p in paths] if paths else list(build.course.paths)
     results = []
-    for path in wanted:
-        notebook = stamped_notebook(build.course, path)
+    for assignment_id, notebook_name, notebook in assignments(build.course, paths):
         digest = hashlib.sha256(notebook + b"\0" + committed).hexdigest()
-        if not force and stamps.get(path.id) == digest and build.outbound(path.id).is_dir():
-            results.append(BuildResult(path.id, released=False))
+        if not force and stamps.get(assignment_id) == digest and build.outbound(assignment_id).is_dir():
+            results.append(BuildResult(assignment_id, released=False))
             continue
-        source_dir = build.course_root / "source" / path.id
+        source_dir = build.course_root / "source" / assignment_id
         source_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(source_dir / path.notebook_name, notebook)
-        parts = make_parts(config, assignment_id=path.id)
+        write_atomic(source_dir / notebook_name, notebook)
+        parts = make_parts(config, assignment_id=assignment_id)
         from nbgrader.converters import GenerateAssignment
 
         generate = GenerateAssignment(coursedir=parts.coursedir, config=config)
         generate.force = True
         generate.create_assignment = True
-        run_app(generate, f"generate_assignment {path.id}")
-        run_app(parts.step("ReleaseAssignment", force=True), f"release_assignment {path.id}")
-        stamps[path.id] = digest
+        run_app(generate, f"generate_assignment {assignment_id}")
+        run_app(parts.step("ReleaseAssignment", force=True), f"release_assignment {assignment_id}")
+        stamps[assignment_id] = digest
         _write_stamps(build, stamps)
-        log.info("released %s", path.id)
-        results.append(BuildResult(path.id, released=True))
+        log.info("released %s", assignment_id)
+        results.append(BuildResult(assignment_id, released=True))
     return results

@@ -62,8 +62,8 @@ class IngestReport:
         return f"{self.path_id}: " + (", ".join(parts) if parts else "nothing to ingest")
 
 
-class _Skip(Exception):
-    pass
+class Unreadable(Exception):
+    """A collected folder that cannot be ingested; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +76,23 @@ class Found:
 
 
 def read_submission(folder: Path, path_id: str) -> Found:
-    """What one collected folder holds, or :class:`_Skip` with the reason it cannot be ingested."""
+    """What one collected folder holds, or :class:`Unreadable` with the reason it cannot be ingested."""
     try:
         learner = check_learner_id(folder.parent.name)
     except IdentityError as exc:
-        raise _Skip(f"unsafe learner name: {exc}") from None
+        raise Unreadable(f"unsafe learner name: {exc}") from None
     stamp = folder / "timestamp.txt"
     if not stamp.is_file():
-        raise _Skip("no timestamp.txt: not a submission made through nbgrader")
+        raise Unreadable("no timestamp.txt: not a submission made through nbgrader")
     timestamp = stamp.read_text(errors="replace")[:100].strip()
     when = parse_exchange_time(timestamp)
     if when is None:
-        raise _Skip(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")
+        raise Unreadable(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")
     secret = folder / "submission_secret.txt"
     key = channel_key(path_id, secret.read_text(errors="replace")[:300]) if secret.is_file() else None
     answers = folder / FILENAME
     if answers.is_symlink():
-        raise _Skip(f"{FILENAME} is a link, not a file")
+        raise Unreadable(f"{FILENAME} is a link, not a file")
     if not answers.exists():  # submitted before answering anything: still a submission
         return Found(learner, AnswerSheet(path=path_id), timestamp, when, key)
     with answers.open("rb") as handle:
@@ -100,7 +100,7 @@ def read_submission(folder: Path, path_id: str) -> Found:
     try:
         sheet = parse_sheet(data, expected_path=path_id)
     except ValidationError as exc:
-        raise _Skip(f"{FILENAME}: {exc}") from None
+        raise Unreadable(f"{FILENAME}: {exc}") from None
     return Found(learner, sheet, timestamp, when, key)
 
 
@@ -124,7 +124,7 @@ def ingest(
     for done, folder in enumerate(folders, start=1):
         try:
             found = read_submission(folder, path_id)
-        except _Skip as skip:
+        except Unreadable as skip:
             problems.append(IngestProblem(folder=folder.parent.name, path_id=path_id, reason=str(skip)))
             log.warning("skipped %r for %s: %s", folder.parent.name, path_id, skip)
         else:

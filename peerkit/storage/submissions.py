@@ -166,6 +166,18 @@ class SubmissionMethods(SqlBase):
             ).all()
             return [self._stored(r) for r in records]
 
+    def profiles(self) -> dict[str, dict[str, Any]]:
+        """Each learner's latest "what I know / bring / want to learn" answer, from any current submission."""
+        with self.transaction() as session:
+            rows = session.execute(
+                select(LearnerRow.name, AnswerRecord.value, AnswerRecord.updated)
+                .join(SubmissionRecord, SubmissionRecord.id == AnswerRecord.submission_id)
+                .join(LearnerRow, LearnerRow.id == SubmissionRecord.learner_id)
+                .where(AnswerRecord.kind == "profile", SubmissionRecord.current)
+                .order_by(AnswerRecord.updated)
+            ).all()
+            return {name: value for name, value, _ in rows if isinstance(value, dict)}
+
     def overview(self, path_ids: Sequence[str] | None = None) -> list[SubmissionRow]:
         with self.transaction() as session:
             versions = (

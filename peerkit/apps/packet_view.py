@@ -1,0 +1,94 @@
+"""Render a review packet as HTML in which nothing a learner wrote can become markup or script.
+
+Every string from a packet (answers, but also titles and questions, which came through a file
+anyone with the channel key could have written) goes through :func:`html.escape`; structure
+(paragraphs, lists) is added around escaped text only.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+
+def _text(value: Any) -> str:
+    """Escaped text with paragraphs and line breaks kept."""
+    paragraphs = [p for p in str(value).replace("\r\n", "\n").split("\n\n") if p.strip()]
+    if not paragraphs:
+        return '<p class="peerkit-empty"><em>(no answer)</em></p>'
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def _items(values: Any) -> str:
+    if not isinstance(values, list) or not values:
+        return "<em>(none)</em>"
+    return ", ".join(html.escape(str(v)) for v in values)
+
+
+def _field(label: str, body: str) -> str:
+    return f'<p style="margin:2px 0"><strong>{html.escape(label)}:</strong> {body}</p>'
+
+
+def render_value(kind: str, value: Any) -> str:
+    """HTML for one answer of *kind*."""
+    record: Mapping[str, Any] = value if isinstance(value, dict) else {}
+    if kind == "text":
+        return _text(value or "")
+    if kind == "scale":
+        return (
+            "<p><em>(no answer)</em></p>" if value is None else f"<p>Point {html.escape(str(value))} of the scale</p>"
+        )
+    if kind == "checklist":
+        chosen = [*record.get("selected", []), *([record["other"]] if str(record.get("other", "")).strip() else [])]
+        if not chosen:
+            return "<p><em>(nothing ticked)</em></p>"
+        return "<ul>" + "".join(f"<li>{html.escape(str(c))}</li>" for c in chosen) + "</ul>"
+    if kind == "profile":
+        return (
+            _field("Already knows", _items(record.get("know")))
+            + _field("Brings", _items(record.get("bring")))
+            + _field("Wants to learn", _items(record.get("want")))
+            + (_text(record["notes"]) if str(record.get("notes", "")).strip() else "")
+        )
+    if kind == "plan":
+        return (
+            _field("First step", html.escape(str(record.get("step", "")) or "—"))
+            + _field("By", html.escape(str(record.get("date", "")) or "—"))
+            + _field("Check-in", html.escape(str(record.get("checkin", "")) or "—"))
+            + _field("Support", html.escape(str(record.get("support", "")) or "—"))
+        )
+    if kind == "example":
+        return (
+            f"<p><strong>{html.escape(str(record.get('title', '')) or '(untitled example)')}</strong></p>"
+            + _text(record.get("story", ""))
+            + _field("Tags", _items(record.get("tags")))
+        )
+    return f"<pre>{html.escape(str(value))}</pre>"
+
+
+def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:
+    """The whole packet: a heading, then each question and the author's answer."""
+    parts = [f'<section class="peerkit-packet"><h3 style="margin:0.4em 0">{html.escape(heading)}</h3>']
+    if packet.get("author"):
+        parts.append(f"<p><em>Written by {html.escape(str(packet['author']))}</em></p>")
+    answers = packet.get("answers", [])
+    if not answers:
+        parts.append("<p><em>This submission holds no answers.</em></p>")
+    for answer in answers:
+        title = html.escape(str(answer.get("title", "")))
+        parts.append(
+            '<div class="peerkit-packet-answer" style="border-left:3px solid #d0d7de;padding:0 0 0 12px;margin:12px 0">'
+        )
+        parts.append(f'<h4 style="margin:0.2em 0">{title}</h4>')
+        question = str(answer.get("question", "")).strip()
+        if question:
+            parts.append(
+                f'<div class="peerkit-question" style="color:#55595f;font-size:0.92em">{_text(question)}</div>'
+            )
+        parts.append(
+            f'<div class="peerkit-author-answer">{render_value(str(answer.get("kind", "")), answer.get("value"))}</div>'
+        )
+        parts.append("</div>")
+    parts.append("</section>")
+    return "".join(parts)

@@ -1,0 +1,170 @@
+"""Review packets: what a reviewer receives about one submission, and nothing that identifies its author.
+
+A packet carries the path's questions and the author's answers (values only). It leaves out
+the learner's name and id, file names, nbgrader's timestamps and secrets, the answers' save
+times, revision counters and backups; its file is named by a random token. Where the author
+wrote their own name or id into an answer, it is replaced by "[the author]". Under ``open``
+anonymity (chosen per path) the author's name is included on purpose.
+
+The round manifest tells a reviewer's app which packets are theirs and carries the rubric, so the
+app needs nothing from the course folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from peerkit.core.answers import JSON, MAX_TEXT_CHARS, AnswerSheet
+from peerkit.core.errors import ValidationError
+from peerkit.core.review import ReviewKind
+from peerkit.core.rubric import Anonymity, Criterion, Level, Prompt, Rubric
+
+PACKET_FORMAT = "peerkit-packet"
+ROUND_FORMAT = "peerkit-round"
+VERSION = 1
+REDACTED = "[the author]"
+MAX_PACKET_BYTES = 4_000_000
+
+Questions = Mapping[str, tuple[str, str]]  # answer id -> (title, text)
+
+
+def new_token() -> str:
+    """A random packet name: 128 bits, unrelated to anybody's name or submission."""
+    return secrets.token_hex(16)
+
+
+def redact(value: JSON, names: Sequence[str]) -> JSON:
+    """*value* with every whole-word mention of *names* replaced by ``[the author]`` (any case)."""
+    words = [re.escape(n) for n in names if n and len(n) >= 2]
+    if not words:
+        return value
+    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(words) + r")(?![\w@])", re.IGNORECASE)
+
+    def walk(item: JSON) -> JSON:
+        if isinstance(item, str):
+            return pattern.sub(REDACTED, item)
+        if isinstance(item, list):
+            return [walk(x) for x in item]
+        if isinstance(item, dict):
+            return {k: walk(v) for k, v in item.items()}
+        return item
+
+    return walk(value)
+
+
+def build_packet(
+    *,
+    token: str,
+    path_id: str,
+    path_title: str,
+    kind: ReviewKind,
+    sheet: AnswerSheet,
+    questions: Questions,
+    author: str,
+    anonymity: Anonymity = "double-blind",
+    also_redact: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The packet of *author*'s *sheet* for one reviewer (or for the author's self-assessment)."""
+    order = list(questions) + sorted(set(sheet.answers) - set(questions))
+    answers = []
+    for answer_id in order:
+        answer = sheet.get(answer_id)
+        if answer is None:
+            continue
+        title, text = questions.get(answer_id, (answer_id, ""))
+        value = answer.value if kind == "self" else redact(answer.value, [author, *also_redact])
+        answers.append({"id": answer_id, "title": title, "question": text, "kind": answer.kind, "value": value})
+    return {
+        "format": PACKET_FORMAT,
+        "version": VERSION,
+        "path": path_id,
+        "path_title": path_title,
+        "token": token,
+        "kind": kind,
+        "author": author if anonymity == "open" or kind == "self" else None,
+        "answers": answers,
+    }
+
+
+def rubric_document(rubric: Rubric) -> dict[str, Any]:
+    return asdict(rubric)
+
+
+def rubric_from_document(doc: Mapping[str, Any]) -> Rubric:
+    try:
+        return Rubric(
+            id=str(doc["id"]),
+            title=str(doc["title"]),
+            guidance=str(doc.get("guidance", "")),
+            comment_min_words=int(doc.get("comment_min_words", 0)),
+            criteria=tuple(
+                Criterion(
+                    id=str(c["id"]),
+                    title=str(c["title"]),
+                    description=str(c.get("description", "")),
+                    levels=tuple(
+                        Level(float(lv["points"]), str(lv["label"]), str(lv.get("description", "")))
+                        for lv in c["levels"]
+                    ),
+                )
+                for c in doc["criteria"]
+            ),
+            prompts=tuple(
+                Prompt(str(p["id"]), str(p["label"]), str(p.get("help", "")), bool(p.get("required", True)))
+                for p in doc["prompts"]
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"round manifest has a malformed rubric: {exc}") from None
+
+
+def build_round(
+    *, path_id: str, path_title: str, rubric: Rubric, anonymity: Anonymity, packets: Sequence[str], own: str | None
+) -> dict[str, Any]:
+    """The manifest of one reviewer's channel: their packets in order, their own packet, the rubric."""
+    return {
+        "format": ROUND_FORMAT,
+        "version": VERSION,
+        "path": path_id,
+        "path_title": path_title,
+        "anonymity": anonymity,
+        "rubric": rubric_document(rubric),
+        "packets": list(packets),
+        "self": own,
+    }
+
+
+def _load(data: bytes, fmt: str) -> dict[str, Any]:
+    if len(data) > MAX_PACKET_BYTES:
+        raise ValidationError(f"{fmt} is {len(data):,} bytes, over the limit")
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{fmt} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt or doc.get("version") != VERSION:
+        raise ValidationError(f"not a {fmt} file of version {VERSION}")
+    return doc
+
+
+def parse_packet(data: bytes) -> dict[str, Any]:
+    doc = _load(data, PACKET_FORMAT)
+    answers = doc.get("answers")
+    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+        raise ValidationError("packet answers must be a list of objects")
+    for answer in answers:
+        value = answer.get("value")
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            raise ValidationError("packet answer over the text limit")
+    return doc
+
+
+def parse_round(data: bytes) -> tuple[dict[str, Any], Rubric]:
+    doc = _load(data, ROUND_FORMAT)
+    if not isinstance(doc.get("packets"), list) or not all(isinstance(t, str) for t in doc["packets"]):
+        raise ValidationError("round manifest packets must be a list of tokens")
+    return doc, rubric_from_document(doc.get("rubric", {}))

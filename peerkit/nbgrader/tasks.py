@@ -1,0 +1,64 @@
+"""The questions of a path: its nbgrader task cells, as reviewers should see them.
+
+Each answer widget of a path sits under a markdown task cell whose ``grade_id`` is the answer's
+id. That cell asks the question; its mark scheme (between nbgrader's ``=== BEGIN MARK SCHEME ===``
+and ``=== END MARK SCHEME ===``) is for graders only and is removed here, as nbgrader removes it
+from the learner's copy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from peerkit.core.errors import ConfigError
+
+_MARK_SCHEME = re.compile(r"=== BEGIN MARK SCHEME ===.*?=== END MARK SCHEME ===", re.S)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1", re.S)
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", re.S)
+_CODE = re.compile(r"`([^`]+)`")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+def plain(markdown: str) -> str:
+    """Markdown emphasis, code marks and links reduced to their text (packets show plain text)."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    return _CODE.sub(r"\1", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A task cell: its heading (the question's title), the rest of its text, and its points."""
+
+    answer_id: str
+    title: str
+    text: str
+    points: float
+
+
+def task_questions(notebook: Path) -> dict[str, Question]:
+    """The questions of *notebook* by answer id, in notebook order."""
+    try:
+        doc = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the questions of {notebook}: {exc}") from None
+    questions: dict[str, Question] = {}
+    for cell in doc.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "markdown" or not meta.get("task"):
+            continue
+        source = cell.get("source", "")
+        text = _MARK_SCHEME.sub("", "".join(source) if isinstance(source, list) else str(source)).strip()
+        lines = text.splitlines()
+        title = ""
+        if lines and (match := _HEADING.match(lines[0])):
+            title, lines = match.group(1), lines[1:]
+        grade_id = str(meta.get("grade_id", ""))
+        body = "\n".join(lines).strip()
+        questions[grade_id] = Question(grade_id, plain(title) or grade_id, plain(body), float(meta.get("points", 0)))
+    return questions

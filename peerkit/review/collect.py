@@ -1,0 +1,103 @@
+"""Collect a path's reviews through nbgrader and record them in the store.
+
+Learners submit their reviews as the ``<path>-review`` assignment; each review is an answer of
+kind ``review`` in that assignment's answer sheet. A review is recorded only if it is one the
+learner was asked for (a packet of their own assignments, or their self-assessment) and complete
+on the rubric (a level for every criterion, comments long enough). Unfinished reviews are
+reported as such and can be submitted again; everything else that is wrong is reported and skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from traitlets.config import Config
+
+from peerkit.core.errors import ValidationError
+from peerkit.core.models import Course
+from peerkit.core.review import NewReview
+from peerkit.core.rubric import check_review, content_from_value
+from peerkit.core.store import Outcome
+from peerkit.nbgrader.collect import collect
+from peerkit.nbgrader.config import get
+from peerkit.nbgrader.ingest import Unreadable, read_submission
+from peerkit.storage.sql import SqlStore
+
+SELF = "self"
+PEER_PREFIX = "r-"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewProblem:
+    learner: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReport:
+    path_id: str
+    counts: dict[Outcome, int] = field(default_factory=dict)
+    unfinished: tuple[ReviewProblem, ...] = ()
+    problems: tuple[ReviewProblem, ...] = ()
+
+    def summary(self) -> str:
+        parts = [f"{n} {outcome}" for outcome, n in sorted(self.counts.items()) if n]
+        if self.unfinished:
+            parts.append(f"{len(self.unfinished)} unfinished")
+        if self.problems:
+            parts.append(f"{len(self.problems)} refused")
+        return f"{self.path_id} reviews: " + (", ".join(parts) if parts else "none submitted yet")
+
+
+def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: str) -> ReviewReport:
+    """Record the reviews collected under ``<course_root>/submitted/*/<path>-review``."""
+    path = course.path(path_id)
+    rubric = course.rubric_for(path_id)
+    review_round = store.review_round(path_id)
+    if review_round is None:
+        raise ValidationError(f"no review round is open for {path_id!r}")
+    owners = {a.token: a.reviewer for a in store.assignments(path_id)}
+    items: list[NewReview] = []
+    unfinished: list[ReviewProblem] = []
+    problems: list[ReviewProblem] = []
+    for folder in sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir()):
+        try:
+            found = read_submission(folder, path.review_id)
+        except Unreadable as skip:
+            problems.append(ReviewProblem(folder.parent.name, str(skip)))
+            continue
+        for answer_id, answer in sorted(found.sheet.answers.items()):
+            where = "your self-assessment" if answer_id == SELF else f"review {answer_id}"
+            try:
+                if answer.kind != "review":
+                    raise ValidationError(f"{answer_id} is not a review")
+                content = content_from_value(answer.value)
+                if answer_id == SELF:
+                    if not review_round.self_assessment:
+                        raise ValidationError("this round has no self-assessment")
+                    token = None
+                else:
+                    token = answer_id.removeprefix(PEER_PREFIX)
+                    if not answer_id.startswith(PEER_PREFIX) or owners.get(token) != found.learner:
+                        raise ValidationError("not a packet this learner was asked to review")
+                    if answer.value.get("packet") != token:
+                        raise ValidationError("the review names another packet than its own")
+                todo = check_review(rubric, content)
+            except ValidationError as exc:
+                problems.append(ReviewProblem(found.learner, f"{where}: {exc}"))
+                continue
+            if todo:
+                unfinished.append(ReviewProblem(found.learner, f"{where}: " + "; ".join(todo)))
+                continue
+            items.append(NewReview(found.learner, token, content, found.submitted_at))
+    counts: dict[Outcome, int] = {}
+    for outcome in store.record_reviews(path_id, items):
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return ReviewReport(path_id, counts, tuple(unfinished), tuple(problems))
+
+
+def collect_reviews(config: Config, store: SqlStore, course: Course, path_id: str) -> ReviewReport:
+    """nbgrader collect of ``<path>-review``, then :func:`ingest_reviews`."""
+    collect(config, course.path(path_id).review_id)
+    return ingest_reviews(store, course, Path(get(config, "CourseDirectory", "root", ".")), path_id)

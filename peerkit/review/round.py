@@ -1,0 +1,311 @@
+"""Open a review round, keep it going, and say where everybody stands.
+
+``open_round`` is safe to run again and again (a facilitator's cron, ``peerkit review open --watch``):
+
+* the first time, every submitter gets ``k`` reviewers (allocation in :mod:`peerkit.core.allocation`:
+  no self review, balanced loads, other circles preferred, profiles matched);
+* later, learners who submitted since get reviewers and something to review at once, without any
+  existing assignment moving;
+* reviews still open ``replace_after_hours`` after they were assigned go to other, active learners
+  (the old assignment is marked replaced; if its reviewer finishes anyway, the review still counts);
+* every new assignment's packet is built from the author's current submission and delivered, with
+  the reviewer's round manifest, to the reviewer's own channel; each submitter also gets a packet
+  of their own submission for the self-assessment.
+
+With fewer than ``k + 1`` submitters the round still opens, with the shortfall stated, and fills
+up as more learners submit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from peerkit.core import allocation as alloc
+from peerkit.core.errors import WorkflowError
+from peerkit.core.models import Course
+from peerkit.core.packets import build_packet, build_round, new_token
+from peerkit.core.review import Assignment, Round
+from peerkit.core.store import StoredSubmission
+from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.channel import packet_file, publish, round_file
+from peerkit.storage.sql import SqlStore
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    path_id: str
+    round: Round
+    submitters: int
+    added: int
+    replaced: int
+    newcomers: tuple[str, ...]
+    dropped: tuple[str, ...]
+    shortfall: tuple[str, ...]
+    no_channel: tuple[str, ...]
+    cross_circle_share: float
+    matched_share: float
+    delivered_to: int
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.path_id}: {self.submitters} submitters, {self.added} review assignments added"
+            + (f", {self.replaced} replaced" if self.replaced else ""),
+            f"  across circles: {self.cross_circle_share:.0%} of assignments; matched to what authors want to learn: "
+            f"{self.matched_share:.0%}",
+            f"  packets delivered to {self.delivered_to} learners",
+        ]
+        if self.newcomers:
+            lines.append(f"  late submitters brought in: {', '.join(self.newcomers)}")
+        if self.dropped:
+            lines.append(f"  reviews handed over from: {', '.join(self.dropped)}")
+        if self.shortfall:
+            lines.append("  not enough reviewers yet: " + "; ".join(self.shortfall))
+        if self.no_channel:
+            lines.append(f"  cannot deliver to (submitted without nbgrader's secret): {', '.join(self.no_channel)}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerStatus:
+    learner: str
+    to_do: int
+    done: int
+    received: int
+    expected: int
+
+    @property
+    def waiting(self) -> bool:
+        """Has submitted but has fewer completed reviews than the round promises."""
+        return self.received < self.expected
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStatus:
+    path_id: str
+    round: Round | None
+    learners: tuple[LearnerStatus, ...] = field(default_factory=tuple)
+
+    def table(self) -> str:
+        if self.round is None:
+            return f"{self.path_id}: no review round open yet (peerkit review open {self.path_id})"
+        width = max([len("learner"), *(len(s.learner) for s in self.learners)])
+        lines = [f"{'learner':<{width}}  to do  done  received  waiting"]
+        for s in self.learners:
+            flag = "yes" if s.waiting else ""
+            lines.append(f"{s.learner:<{width}}  {s.to_do:>5}  {s.done:>4}  {s.received:>4}/{s.expected:<3}  {flag}")
+        stuck = [s.learner for s in self.learners if s.to_do]
+        waiting = [s.learner for s in self.learners if s.waiting]
+        lines.append(f"reviews still to do: {sum(s.to_do for s in self.learners)} by {len(stuck)} learners")
+        lines.append(f"waiting for reviews: {len(waiting)} learners")
+        return "\n".join(lines)
+
+
+def _profiles(store: SqlStore) -> dict[str, alloc.Profile]:
+    result = {}
+    for learner, value in store.profiles().items():
+        knows = [*value.get("know", []), *value.get("bring", [])]
+        result[learner] = alloc.Profile.from_tags(knows=knows, wants=value.get("want", []))
+    return result
+
+
+def _members(assignments: Iterable[Assignment]) -> set[str]:
+    return {name for a in assignments for name in (a.reviewer, a.author)}
+
+
+def open_round(
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    exchange_root: Path,
+    per_submission: int | None = None,
+    seed: int | None = None,
+    now: datetime | None = None,
+) -> OpenReport:
+    """Open the round of *path_id*, or bring it up to date; deliver every new packet."""
+    path = course.path(path_id)
+    if path.review is None:
+        raise WorkflowError(f"path {path_id!r} is not peer reviewed (set peer_review: true in course.yml)")
+    settings = path.review
+    rubric = course.rubric_for(path_id)
+    now = now or datetime.now(UTC)
+    review_round = store.open_round(
+        path_id,
+        rubric_id=rubric.id,
+        per_submission=per_submission or settings.per_submission,
+        anonymity=settings.anonymity,
+        self_assessment=settings.self_assessment,
+        seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+        now=now,
+    )
+    k = review_round.per_submission
+    submissions = {s.learner: s for s in store.submissions(path_id)}
+    keys = store.channel_keys(path_id)
+    authors = sorted(name for name in submissions if name in keys)
+    no_channel = tuple(sorted(set(submissions) - set(keys)))
+    circles = {lrn.name: lrn.circle for lrn in store.learners() if lrn.circle}
+    profiles = _profiles(store)
+    existing = store.assignments(path_id)
+    live = [a for a in existing if a.status != "replaced"]
+    members = _members(existing)
+    # Reviewers whose reviews were handed over stay out of the pool until they finish one.
+    finished = {a.reviewer for a in existing if a.status == "done"}
+    gone = {a.reviewer for a in existing if a.status == "replaced"} - finished
+    newcomers = tuple(a for a in authors if a not in members)
+    dropped: tuple[str, ...] = ()
+    removed: tuple[tuple[str, str], ...] = ()
+    if not existing:
+        allocation = alloc.allocate(authors, k, seed=review_round.seed, circles=circles, profiles=profiles)
+        added = tuple(allocation.assignments)
+        newcomers = ()
+    else:
+        allocation = alloc.rebuild(
+            [(a.reviewer, a.author) for a in live],
+            k=k,
+            authors=sorted(members & set(authors)),
+            circles=circles,
+            profiles=profiles,
+            dropped=sorted(gone & members & set(authors)),
+        )
+        added = ()
+        if newcomers:
+            update = alloc.add_late(allocation, newcomers, seed=review_round.seed, circles=circles, profiles=profiles)
+            allocation, added = update.allocation, update.added
+        deadline = now - timedelta(hours=settings.replace_after_hours)
+        overdue = [
+            a for a in live if a.status == "open" and a.assigned_at <= deadline and a.author in allocation.authors
+        ]
+        if overdue:
+            dropped = tuple(sorted({a.reviewer for a in overdue}))
+            update = alloc.reassign(
+                allocation, [(a.reviewer, a.author) for a in overdue], dropped, seed=review_round.seed
+            )
+            allocation, added, removed = update.allocation, added + update.added, update.removed
+    tokens = [(reviewer, author, new_token()) for reviewer, author in added]
+    store.add_assignments(path_id, tokens, now=now)
+    removed_set = set(removed)
+    store.replace_assignments([a.token for a in live if a.status == "open" and (a.reviewer, a.author) in removed_set])
+    delivered = deliver(
+        store,
+        course,
+        path_id,
+        exchange_root=exchange_root,
+        round_=review_round,
+        submissions=submissions,
+        keys=keys,
+        new_tokens={t for _, _, t in tokens},
+        newcomers=set(newcomers) | (set(authors) if not existing else set()),
+    )
+    shortfall = tuple(f"{s.author} has {s.reviewers} of {k} ({s.reason})" for s in allocation.shortfall)
+    return OpenReport(
+        path_id=path_id,
+        round=review_round,
+        submitters=len(submissions),
+        added=len(tokens),
+        replaced=len(removed),
+        newcomers=newcomers,
+        dropped=dropped,
+        shortfall=shortfall,
+        no_channel=no_channel,
+        cross_circle_share=allocation.mixing.share,
+        matched_share=allocation.matching.share,
+        delivered_to=delivered,
+    )
+
+
+def deliver(
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    exchange_root: Path,
+    round_: Round,
+    submissions: dict[str, StoredSubmission],
+    keys: dict[str, str],
+    new_tokens: set[str],
+    newcomers: set[str],
+) -> int:
+    """Write new packets, self packets for *newcomers*, and fresh manifests for every reviewer concerned."""
+    path = course.path(path_id)
+    rubric = course.rubric_for(path_id)
+    questions = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
+    by_reviewer: dict[str, list[Assignment]] = defaultdict(list)
+    for assignment in store.assignments(path_id):
+        if assignment.status != "replaced":
+            by_reviewer[assignment.reviewer].append(assignment)
+    concerned = {r for r, items in by_reviewer.items() if any(a.token in new_tokens for a in items)} | newcomers
+    delivered = 0
+    for learner in sorted(concerned):
+        key = keys.get(learner)
+        if key is None:
+            continue
+        files: dict[str, dict[str, Any]] = {}
+        for assignment in by_reviewer.get(learner, []):
+            if assignment.token in new_tokens:
+                author = submissions[assignment.author]
+                files[packet_file(assignment.token)] = build_packet(
+                    token=assignment.token,
+                    path_id=path_id,
+                    path_title=path.title,
+                    kind="peer",
+                    sheet=author.sheet,
+                    questions=questions,
+                    author=author.learner,
+                    anonymity=round_.anonymity,
+                )
+        own = _self_token(learner, path_id, round_)
+        if round_.self_assessment and learner in newcomers and learner in submissions:
+            files[packet_file(own)] = build_packet(
+                token=own,
+                path_id=path_id,
+                path_title=path.title,
+                kind="self",
+                sheet=submissions[learner].sheet,
+                questions=questions,
+                author=learner,
+            )
+        files[round_file(path_id)] = build_round(
+            path_id=path_id,
+            path_title=path.title,
+            rubric=rubric,
+            anonymity=round_.anonymity,
+            packets=[a.token for a in by_reviewer.get(learner, [])],
+            own=own if round_.self_assessment and learner in submissions else None,
+        )
+        publish(exchange_root, course.id, key, files)
+        delivered += 1
+    return delivered
+
+
+def _self_token(learner: str, path_id: str, round_: Round) -> str:
+    """The token of a learner's own packet: stable for the round; it only ever sits in their own channel."""
+    return hashlib.sha256(f"self\0{path_id}\0{round_.seed}\0{learner}".encode()).hexdigest()[:32]
+
+
+def round_status(store: SqlStore, path_id: str) -> RoundStatus:
+    review_round = store.review_round(path_id)
+    if review_round is None:
+        return RoundStatus(path_id, None)
+    to_do: dict[str, int] = defaultdict(int)
+    done: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    for a in store.assignments(path_id):
+        if a.status == "open":
+            to_do[a.reviewer] += 1
+        elif a.status == "done":
+            done[a.reviewer] += 1
+            received[a.author] += 1
+    submitters = {s.learner for s in store.submissions(path_id)}
+    names = sorted(submitters | set(to_do) | set(done))
+    rows = tuple(
+        LearnerStatus(n, to_do[n], done[n], received[n], review_round.per_submission if n in submitters else 0)
+        for n in names
+    )
+    return RoundStatus(path_id, review_round, rows)

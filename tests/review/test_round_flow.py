@@ -1,0 +1,114 @@
+"""A full review round in the real nbgrader exchange: six learners in two circles, a late submitter
+and a reviewer who never reviews; in the end everyone who submitted has k finished reviews."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from peerkit.apps.review import ReviewPage
+from peerkit.nbgrader.ingest import collect_and_ingest
+from peerkit.review.collect import collect_reviews
+from peerkit.review.round import open_round, round_status
+from peerkit.storage.sql import SqlStore
+from peerkit.widgets.context import open_path
+from tests.conftest import CourseLayout
+
+PATH = "essay"
+NORTH = ["ana", "bo", "cy"]
+SOUTH = ["dee", "eli", "fay"]
+LAZY = "bo"  # never reviews
+LATE = "fay"  # submits after the round opened
+
+
+def write_and_submit(course: CourseLayout, learner: str) -> None:
+    course.enroll(learner)
+    session = open_path(PATH, folder=course.folder(learner, PATH), config=course.learner_config(learner))
+    session.save("story", "text", f"{learner} learned from a colleague at the front desk.")
+    session.save("lesson", "text", "Ask early; share what you find.")
+    session.submit()
+
+
+def review_everything(course: CourseLayout, learner: str) -> int:
+    """Open the learner's review app, complete every review and the self-assessment, submit."""
+    page = ReviewPage(PATH, folder=course.folder(learner, f"{PATH}-review"), config=course.learner_config(learner))
+    for form in page.forms:
+        for choice in form.levels.values():
+            choice.value = choice.options[-1][1]
+        for key, box in form.comments.items():
+            box.value = f"The {key} part is specific and useful to me as a reader."
+        assert form.missing() == []
+    page.session.submit()
+    count = len(page.forms)
+    page.close()
+    return count
+
+
+def facilitator(course: CourseLayout, store: SqlStore, *, now: datetime | None = None) -> object:
+    """What `peerkit review open` does: collect submissions and reviews, then bring the round up to date."""
+    config = course.course_config()
+    collect_and_ingest(config, store, PATH)
+    if store.review_round(PATH) is not None:
+        collect_reviews(config, store, course.course, PATH)
+    return open_round(store, course.course, PATH, exchange_root=course.workspace.exchange, seed=1, now=now)
+
+
+def test_everyone_who_submitted_gets_k_reviews_in_the_end(review_course: CourseLayout, store: SqlStore) -> None:
+    for learner in NORTH + SOUTH:
+        if learner != LATE:
+            write_and_submit(review_course, learner)
+    for learner in NORTH:
+        store.add_learner(learner, circle="north library")
+    for learner in SOUTH:
+        store.add_learner(learner, circle="south school")
+    t0 = datetime.now(UTC)
+
+    first = facilitator(review_course, store, now=t0)
+    assert first.submitters == 5 and first.added == 15  # type: ignore[attr-defined]
+    assert first.cross_circle_share > 0.5  # type: ignore[attr-defined]
+
+    for learner in NORTH + SOUTH:  # everybody but the lazy one and the late one reviews
+        if learner not in (LAZY, LATE):
+            assert review_everything(review_course, learner) == 4  # three peers and themselves
+
+    write_and_submit(review_course, LATE)
+    late = facilitator(review_course, store, now=t0 + timedelta(hours=1))
+    assert late.newcomers == (LATE,) and late.added == 6  # type: ignore[attr-defined]
+    for learner in NORTH + SOUTH:  # the late packets reach the active reviewers' apps at once
+        if learner != LAZY:
+            review_everything(review_course, learner)
+
+    lazy_open = [a.token for a in store.assignments(PATH) if a.reviewer == LAZY and a.status == "open"]
+    overdue = facilitator(review_course, store, now=t0 + timedelta(hours=49))
+    assert overdue.dropped == (LAZY,) and overdue.replaced == len(lazy_open) >= 3  # type: ignore[attr-defined]
+    assert {a.token: a.status for a in store.assignments(PATH) if a.token in lazy_open} == dict.fromkeys(
+        lazy_open, "replaced"
+    )
+    for learner in NORTH + SOUTH:
+        if learner != LAZY:
+            review_everything(review_course, learner)
+
+    report = collect_reviews(review_course.course_config(), store, review_course.course, PATH)
+    assert not report.problems and not report.unfinished
+    received = Counter(r.author for r in store.reviews(PATH) if r.kind == "peer")
+    assert all(received[learner] >= 3 for learner in NORTH + SOUTH), received
+    assert not any(r.reviewer == r.author for r in store.reviews(PATH) if r.kind == "peer")
+    selves = {r.reviewer for r in store.reviews(PATH) if r.kind == "self"}
+    assert selves == set(NORTH + SOUTH) - {LAZY}
+    status = round_status(store, PATH)
+    assert [s.learner for s in status.learners if s.waiting] == []
+    assert {s.learner: s.to_do for s in status.learners}[LAZY] == 0  # their reviews were handed over
+
+
+def test_small_cohort_says_so_and_fills_up_later(review_course: CourseLayout, store: SqlStore) -> None:
+    for learner in ("ana", "bo"):
+        write_and_submit(review_course, learner)
+    report = facilitator(review_course, store)
+    assert report.shortfall and "ana" in report.shortfall[0]  # type: ignore[attr-defined]
+    assert "not enough reviewers yet" in report.summary()  # type: ignore[attr-defined]
+    for learner in ("cy", "dee"):
+        write_and_submit(review_course, learner)
+    later = facilitator(review_course, store)
+    assert later.shortfall == ()  # type: ignore[attr-defined]
+    received = Counter(a.author for a in store.assignments(PATH) if a.status != "replaced")
+    assert all(n >= 3 for n in received.values()) and len(received) == 4
