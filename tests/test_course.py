@@ -73,7 +73,10 @@ def rubric_course(tmp_path: Path, rubric_yaml: str, path_extra: str = "peer_revi
     return write(tmp_path, f"id: ok\ntitle: t\npaths: [{{id: a1, title: A, notebook: a.ipynb, {path_extra}}}]\n")
 
 
-GOOD_RUBRIC = "rubrics: [{id: default, title: R, criteria: [{id: c, title: C, levels: [{points: 0, label: not yet}, {points: 1, label: clearly}]}]}]\n"
+GOOD_RUBRIC = (
+    "rubrics: [{id: default, title: R, criteria: [{id: c, title: C,\n"
+    "  levels: [{points: 0, label: not yet}, {points: 1, label: clearly}]}]}]\n"
+)
 
 
 def test_review_settings_and_defaults(tmp_path: Path) -> None:

@@ -38,16 +38,24 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def redact(value: JSON, names: Sequence[str]) -> JSON:
-    """*value* with every whole-word mention of *names* replaced by ``[the author]`` (any case)."""
+    """*value* with every mention of *names* replaced by ``[the author]`` (any case): whole-word
+    mentions, and whole e-mail addresses that contain one of the names."""
     words = [re.escape(n) for n in names if n and len(n) >= 2]
     if not words:
         return value
-    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(words) + r")(?![\w@])", re.IGNORECASE)
+    name = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+
+    def scrub(text: str) -> str:
+        text = _EMAIL.sub(lambda m: REDACTED if name.search(m.group(0).replace("@", " ")) else m.group(0), text)
+        return name.sub(REDACTED, text)
 
     def walk(item: JSON) -> JSON:
         if isinstance(item, str):
-            return pattern.sub(REDACTED, item)
+            return scrub(item)
         if isinstance(item, list):
             return [walk(x) for x in item]
         if isinstance(item, dict):
@@ -86,7 +94,7 @@ def build_packet(
         "path_title": path_title,
         "token": token,
         "kind": kind,
-        "author": author if anonymity == "open" or kind == "self" else None,
+        "author": author if anonymity == "open" and kind == "peer" else None,
         "answers": answers,
     }
 
