@@ -1,0 +1,438 @@
+"""The course content: written fresh from the seeds, consistent with course.yml, clean when rendered.
+
+Three families of checks, all on the files alone (no kernel, no nbgrader run):
+
+1. **Fresh prose.** No run of :data:`MAX_SHARED_RUN` or more consecutive words of a notebook, or of
+   course.yml's titles, summaries and description, also appears in a seed document
+   (``../shared/seeds`` beside the repository), comparing case-insensitively on words and ignoring
+   punctuation.
+2. **course.yml and the notebooks agree.** Each path's notebook exists and is named ``NN-<id>``;
+   it opens with ``PathPage("<id>")`` and ends with ``page.submit()``; every answer widget has
+   exactly one task cell just before it with the same grade id and points; course.yml's points are
+   the sum of the task points; every path shows the loop it teaches (Learn, Apply, Give and
+   receive feedback, Reflect), a progress bar and a References section; every widget kind is used.
+3. **Clean rendering.** Markdown rendered the way nbconvert renders it for Voilà leaves no stray
+   ``**``, no wiki links, no leftover notes such as "TODO" or "FORMATTER ERROR".
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import mistune
+import pytest
+import yaml
+
+from peerkit.core.models import Course, LearningPath
+from peerkit.course import load_course
+from tests.conftest import COURSE_FILE, REPO
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+MAX_SHARED_RUN = 12  # words; a run this long, shared with a seed, is copied prose
+
+KINDS = ("reflection", "scale", "checklist", "profile", "plan", "example")
+LABELLED = ("reflection", "scale", "checklist")  # kinds whose visible label the author must give
+STAGES = ("Learn", "Apply", "Give and receive feedback", "Reflect")
+SEED_TITLES = (
+    "Learning Path #1: What is Peer Learning?",
+    "Learning Path #2: Why use Peer Learning?",
+    "e-Learning Ecologies",
+    "Peer Learning Central",
+    "Connecting to Something Bigger",
+)
+MARK_SCHEME = re.compile(r"=== BEGIN MARK SCHEME ===\n.+?\n=== END MARK SCHEME ===", re.DOTALL)
+POINTS_LINE = re.compile(r"^\*(\d+(?:\.\d+)?) points? · about (\d+) minutes?\*$", re.MULTILINE)
+
+
+# -- reading the course -------------------------------------------------------------------------
+
+
+@cache
+def course() -> Course:
+    return load_course(COURSE_FILE)
+
+
+def source(cell: dict[str, Any]) -> str:
+    text = cell["source"]
+    return text if isinstance(text, str) else "".join(text)
+
+
+def nbgrader(cell: dict[str, Any]) -> dict[str, Any]:
+    meta: dict[str, Any] = cell.get("metadata", {}).get("nbgrader", {})
+    return meta
+
+
+def is_task(cell: dict[str, Any]) -> bool:
+    return cell["cell_type"] == "markdown" and bool(nbgrader(cell).get("task"))
+
+
+@dataclass
+class Widget:
+    kind: str
+    answer_id: str
+    call: ast.Call
+
+
+@dataclass
+class Notebook:
+    path: LearningPath
+    cells: list[dict[str, Any]]
+    widgets: dict[int, Widget] = field(default_factory=dict)  # code cell index → its answer widget
+
+    @property
+    def code_cells(self) -> list[tuple[int, dict[str, Any]]]:
+        return [(i, c) for i, c in enumerate(self.cells) if c["cell_type"] == "code"]
+
+    @property
+    def markdown(self) -> list[str]:
+        return [source(c) for c in self.cells if c["cell_type"] == "markdown"]
+
+    @property
+    def tasks(self) -> list[dict[str, Any]]:
+        return [c for c in self.cells if is_task(c)]
+
+    def text(self) -> str:
+        return "\n\n".join(source(c) for c in self.cells)
+
+
+def page_calls(code: str) -> list[tuple[str, ast.Call]]:
+    """Every ``page.<method>(...)`` call in *code*, in order."""
+    calls = []
+    for node in ast.walk(ast.parse(code)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "page"
+        ):
+            calls.append((node.func.attr, node))
+    return sorted(calls, key=lambda item: (item[1].lineno, item[1].col_offset))
+
+
+def first_string(call: ast.Call) -> str | None:
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    return None
+
+
+@cache
+def notebook(path_id: str) -> Notebook:
+    path = course().path(path_id)
+    doc = json.loads(path.notebook.read_text(encoding="utf-8"))
+    nb = Notebook(path, doc["cells"])
+    for index, cell in nb.code_cells:
+        for kind, call in page_calls(source(cell)):
+            if kind in KINDS:
+                answer_id = first_string(call)
+                assert answer_id, f"{path_id}: page.{kind} without a literal answer id in cell {index}"
+                assert index not in nb.widgets, f"{path_id}: cell {index} holds more than one answer widget"
+                nb.widgets[index] = Widget(kind, answer_id, call)
+    return nb
+
+
+PATH_IDS = [p.id for p in course().paths]
+by_path = pytest.mark.parametrize("path_id", PATH_IDS)
+
+
+# -- 1. fresh prose -------------------------------------------------------------------------------
+
+
+def words_split(text: str) -> list[str]:
+    """Words with every punctuation mark as a separator ("peer-to-peer" is three words)."""
+    text = text.lower().replace("’", "'").replace("'", "")
+    return re.findall(r"[^\W_]+", text)
+
+
+def words_joined(text: str) -> list[str]:
+    """Words with punctuation inside a word dropped ("peer-to-peer" is one word)."""
+    tokens = (re.sub(r"[\W_]+", "", token) for token in text.lower().split())
+    return [t for t in tokens if t]
+
+
+TOKENIZERS = (words_split, words_joined)
+
+
+@cache
+def seed_runs(tokenizer_index: int) -> frozenset[tuple[str, ...]]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}: the copy check needs ../shared/seeds beside the repository")
+    words = TOKENIZERS[tokenizer_index]
+    runs: set[tuple[str, ...]] = set()
+    for seed in sorted(p for p in SEEDS.iterdir() if p.is_file()):
+        tokens = words(seed.read_text(encoding="utf-8", errors="replace"))
+        runs.update(tuple(tokens[i : i + MAX_SHARED_RUN]) for i in range(len(tokens) - MAX_SHARED_RUN + 1))
+    return frozenset(runs)
+
+
+def copied_runs(text: str) -> list[str]:
+    found = []
+    for index, words in enumerate(TOKENIZERS):
+        tokens = words(text)
+        runs = seed_runs(index)
+        found += [
+            " ".join(tokens[i : i + MAX_SHARED_RUN])
+            for i in range(len(tokens) - MAX_SHARED_RUN + 1)
+            if tuple(tokens[i : i + MAX_SHARED_RUN]) in runs
+        ]
+    return found
+
+
+def test_the_seed_documents_are_there() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    assert len([p for p in SEEDS.iterdir() if p.is_file()]) >= 5
+
+
+def test_copy_check_catches_a_copied_sentence() -> None:
+    seed = next(p for p in sorted(SEEDS.iterdir()) if p.is_file()) if SEEDS.is_dir() else None
+    if seed is None:
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    words = words_split(seed.read_text(encoding="utf-8", errors="replace"))
+    copied = " ".join(words[40 : 40 + MAX_SHARED_RUN]).upper() + "!"
+    assert copied_runs(f"Our own words, then: {copied} And more of ours.")
+    assert not copied_runs(" ".join(words[40 : 40 + MAX_SHARED_RUN - 1]))
+
+
+@by_path
+def test_notebook_prose_is_not_copied_from_a_seed(path_id: str) -> None:
+    copied = copied_runs(notebook(path_id).text())
+    assert not copied, f"{path_id} shares {MAX_SHARED_RUN}+ word runs with a seed: {copied[:5]}"
+
+
+def test_course_yml_text_is_not_copied_from_a_seed() -> None:
+    doc = yaml.safe_load(COURSE_FILE.read_text(encoding="utf-8"))
+    texts = [doc["title"], doc.get("description", "")]
+    texts += [p["title"] for p in doc["paths"]] + [p.get("summary", "") for p in doc["paths"]]
+    copied = [run for text in texts for run in copied_runs(text)]
+    assert not copied, f"course.yml shares {MAX_SHARED_RUN}+ word runs with a seed: {copied[:5]}"
+
+
+# -- 2. course.yml and the notebooks agree --------------------------------------------------------
+
+
+def test_paths_are_numbered_from_orientation_to_capstone() -> None:
+    paths = course().paths
+    assert paths[0].id == "orientation" and paths[-1].id == "capstone"
+    assert "what-is-peer-learning" in PATH_IDS
+    assert paths[-1].peer_review, "the capstone is reviewed by peers"
+    for number, path in enumerate(paths):
+        assert path.notebook.is_file(), f"{path.id}: {path.notebook} is missing"
+        assert path.notebook.name == f"{number:02d}-{path.id}.ipynb"
+
+
+def test_peer_reviewed_paths_exist() -> None:
+    reviewed = [p for p in course().paths if p.peer_review]
+    assert reviewed and all(p.notebook.is_file() for p in reviewed)
+
+
+@by_path
+def test_first_code_cell_opens_the_path_and_last_submits(path_id: str) -> None:
+    nb = notebook(path_id)
+    (_, first), *_, (_, last) = nb.code_cells
+    opened = [
+        node
+        for node in ast.walk(ast.parse(source(first)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "PathPage"
+    ]
+    assert len(opened) == 1 and first_string(opened[0]) == path_id
+    assert "page.banner()" in source(first)
+    assert source(last).strip() == "page.submit()"
+    assert nb.cells.index(first) == 0, "the page is created before anything is shown"
+
+
+@by_path
+def test_every_code_cell_is_locked_with_a_unique_grade_id(path_id: str) -> None:
+    nb = notebook(path_id)
+    ids = [nbgrader(c).get("grade_id") for c in nb.cells if nbgrader(c)]
+    assert all(ids) and len(ids) == len(set(ids)), Counter(ids).most_common(3)
+    for index, cell in nb.code_cells:
+        meta = nbgrader(cell)
+        assert meta.get("locked") is True and not meta.get("solution") and not meta.get("grade"), index
+
+
+@by_path
+def test_every_answer_widget_has_its_task_cell_just_before(path_id: str) -> None:
+    nb = notebook(path_id)
+    answer_ids = [w.answer_id for w in nb.widgets.values()]
+    assert len(answer_ids) == len(set(answer_ids)), f"{path_id}: an answer id is used twice"
+    assert 3 <= len(answer_ids) <= 7, f"{path_id}: {len(answer_ids)} activities (3 to 7 expected)"
+    for index, widget in nb.widgets.items():
+        before = nb.cells[index - 1]
+        assert is_task(before), f"{path_id}: no task cell just before the {widget.answer_id!r} widget"
+        assert nbgrader(before)["grade_id"] == widget.answer_id
+        assert nbgrader(before)["points"] > 0
+    tasks = [nbgrader(c)["grade_id"] for c in nb.tasks]
+    assert sorted(tasks) == sorted(answer_ids), f"{path_id}: task cells without a widget or the reverse"
+
+
+@by_path
+def test_task_cells_ask_state_points_and_carry_a_mark_scheme(path_id: str) -> None:
+    for cell in notebook(path_id).tasks:
+        text, meta = source(cell), nbgrader(cell)
+        assert len(MARK_SCHEME.findall(text)) == 1, f"{meta['grade_id']}: one mark scheme block"
+        shown = POINTS_LINE.search(text)
+        assert shown, f"{meta['grade_id']}: a line '*N points · about M minutes*'"
+        assert float(shown.group(1)) == meta["points"], f"{meta['grade_id']}: points shown ≠ points graded"
+        question = MARK_SCHEME.sub("", text)
+        assert re.search(r"^### \S", question, re.MULTILINE), f"{meta['grade_id']}: a heading"
+        assert "?" in question or "**" in question, f"{meta['grade_id']}: the question is asked"
+    for text in notebook(path_id).markdown:
+        assert "MARK SCHEME" not in MARK_SCHEME.sub("", text), "a stray mark scheme marker"
+    plain = [c for c in notebook(path_id).cells if not is_task(c) and c["cell_type"] == "markdown"]
+    assert not any("MARK SCHEME" in source(c) for c in plain), "mark schemes only in task cells"
+
+
+@by_path
+def test_course_points_are_the_sum_of_task_points(path_id: str) -> None:
+    nb = notebook(path_id)
+    assert nb.path.points == sum(nbgrader(c)["points"] for c in nb.tasks)
+
+
+@by_path
+def test_title_minutes_and_position_match_course_yml(path_id: str) -> None:
+    nb = notebook(path_id)
+    text = "\n\n".join(nb.markdown)
+    titles = re.findall(r"^# (.+)$", text, re.MULTILINE)
+    assert titles == [nb.path.title], f"{path_id}: exactly one H1, the path's title"
+    position = PATH_IDS.index(path_id)
+    line = re.search(r"^\*About (\d+) minutes · Learning path (\d+)\b.*\*$", text, re.MULTILINE)
+    assert line and (int(line.group(1)), int(line.group(2))) == (nb.path.minutes, position)
+    assert 20 <= nb.path.minutes <= 40
+
+
+@by_path
+def test_the_page_follows_the_loop_it_teaches(path_id: str) -> None:
+    nb = notebook(path_id)
+    headings = [h for text in nb.markdown for h in re.findall(r"^## (.+)$", text, re.MULTILINE)]
+    steps = [h for h in headings if h.startswith("Step ")]
+    assert [re.sub(r"^Step (\d) · ([^:]+).*$", r"\1 \2", h) for h in steps] == [
+        f"{n} {stage}" for n, stage in enumerate(STAGES, start=1)
+    ], f"{path_id}: the four stages in order, got {steps}"
+    # every stage but Learn holds an activity; on a peer-reviewed path the review itself, after
+    # submission, can be the whole feedback step
+    starts = [next(i for i, c in enumerate(nb.cells) if f"## {step}" in source(c)) for step in steps]
+    for step, start, end in zip(steps, starts, [*starts[1:], len(nb.cells)], strict=True):
+        if not step.startswith("Step 1") and not (step.startswith("Step 3") and nb.path.peer_review):
+            assert any(start < i < end for i in nb.widgets), f"{path_id}: no activity in '{step}'"
+
+
+@by_path
+def test_the_peer_step_says_who_gives_feedback(path_id: str) -> None:
+    nb = notebook(path_id)
+    text = "\n\n".join(nb.markdown)
+    step3 = text[text.index("## Step 3") : text.index("## Step 4")]
+    if nb.path.peer_review:
+        assert "**reviewed by peers**" in step3 and "not reviewed by peers" not in step3
+        assert re.search(r"without your name", step3), f"{path_id}: reviewers read anonymously"
+    else:
+        assert "not reviewed by peers" in step3, f"{path_id}: say how the learner gets feedback instead"
+
+
+@pytest.mark.parametrize("path_id", [p.id for p in course().paths if p.peer_review])
+def test_reviewed_paths_tell_learners_the_rubric_their_reviewers_use(path_id: str) -> None:
+    text = "\n\n".join(notebook(path_id).markdown)
+    for criterion in course().rubric_for(path_id).criteria:
+        assert f"**{criterion.title}.**" in text, f"{path_id}: the page does not explain {criterion.title!r}"
+
+
+@by_path
+def test_progress_bar_near_the_top(path_id: str) -> None:
+    nb = notebook(path_id)
+    progress = [i for i, c in nb.code_cells if [k for k, _ in page_calls(source(c))] == ["progress"]]
+    assert len(progress) == 1, f"{path_id}: one page.progress() cell"
+    assert progress[0] < min(nb.widgets), f"{path_id}: progress shown before the first activity"
+
+
+@by_path
+def test_references_section_names_the_seed_sources(path_id: str) -> None:
+    last = notebook(path_id).markdown[-1]
+    assert last.startswith("## References\n"), f"{path_id}: the page ends with a References section"
+    assert any(title in last for title in SEED_TITLES), f"{path_id}: References name a seed document"
+
+
+@by_path
+def test_widgets_have_visible_labels(path_id: str) -> None:
+    for widget in notebook(path_id).widgets.values():
+        if widget.kind in LABELLED:
+            labels = [k.value for k in widget.call.keywords if k.arg == "label"]
+            assert labels and isinstance(labels[0], ast.Constant) and str(labels[0].value).strip(), widget.answer_id
+
+
+PHONE_LINE = 40  # characters of a one-line control that stay readable at 390 px
+
+
+@by_path
+def test_one_line_texts_fit_a_phone_screen(path_id: str) -> None:
+    """Checkbox labels and text-box placeholders do not wrap: ipywidgets cuts them off with "…"."""
+    for widget in notebook(path_id).widgets.values():
+        lines: list[object] = []
+        if widget.kind == "checklist":
+            options = widget.call.args[1]
+            assert isinstance(options, ast.List), widget.answer_id
+            lines += [e.value for e in options.elts if isinstance(e, ast.Constant)]
+        lines += [
+            k.value.value for k in widget.call.keywords if k.arg == "examples" and isinstance(k.value, ast.Constant)
+        ]
+        for line in lines:
+            assert isinstance(line, str) and len(line) <= PHONE_LINE, (
+                f"{widget.answer_id}: {line!r} is cut off on a phone"
+            )
+
+
+def test_every_widget_kind_is_used_across_the_course() -> None:
+    uses = Counter(w.kind for path_id in PATH_IDS for w in notebook(path_id).widgets.values())
+    paths_with = {
+        kind: [p for p in PATH_IDS if any(w.kind == kind for w in notebook(p).widgets.values())] for kind in KINDS
+    }
+    for kind in KINDS:
+        assert paths_with[kind], f"no path uses page.{kind}"
+        assert uses[kind] >= 2, f"page.{kind} is used {uses[kind]} time(s); at least 2 expected"
+
+
+def test_first_path_keeps_the_answers_other_tests_rely_on() -> None:
+    answers = {w.answer_id: w.kind for w in notebook("what-is-peer-learning").widgets.values()}
+    assert answers.get("peer-moment") == "reflection" and answers.get("my-trace") == "reflection"
+
+
+# -- 3. clean rendering ---------------------------------------------------------------------------
+
+ARTEFACTS = ("**", "__", "](", "[http", "TODO", "FIXME", "FORMATTER ERROR", "NOT FINISHED", "{{", "}}", "```")
+
+
+def rendered_text(markdown: str) -> str:
+    """The text a reader sees: markdown rendered (as nbconvert does for Voilà), tags removed."""
+    rendered = mistune.html(markdown)
+    assert isinstance(rendered, str)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+@by_path
+def test_rendered_markdown_has_no_artefacts(path_id: str) -> None:
+    for text in notebook(path_id).markdown:
+        seen = rendered_text(text)
+        for artefact in ARTEFACTS:
+            assert artefact not in seen, f"{path_id}: {artefact!r} left in {seen[:120]!r}"
+        assert "*" not in seen, f"{path_id}: an unpaired '*' in {seen[:120]!r}"
+        assert not re.search(r"^#+[^#\s]", text, re.MULTILINE), f"{path_id}: a heading without a space"
+        assert "<" not in text, f"{path_id}: raw HTML in markdown"
+
+
+@by_path
+def test_widget_labels_are_plain_text(path_id: str) -> None:
+    for widget in notebook(path_id).widgets.values():
+        strings = [n.value for n in ast.walk(widget.call) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        for text in strings:
+            assert not any(a in text for a in ("**", "](", "TODO", "<")), f"{widget.answer_id}: {text!r}"
+
+
+def test_repository_notebooks_are_all_in_the_course() -> None:
+    listed = {p.notebook.name for p in course().paths}
+    assert {p.name for p in (REPO / "notebooks").glob("*.ipynb")} == listed
