@@ -42,8 +42,8 @@ class Site:
         return self.workspace.learner_course_dir(self.learner, self.course.id)
 
     def notebooks(self) -> list[str]:
-        """Notebooks under the course folder, relative to it (for Voilà's kernel pools)."""
-        return [*APP_NOTEBOOKS, *(f"{a}/{a}.ipynb" for a in assignment_ids(self.course))]
+        """Notebooks that get a preheated kernel: the home and the paths (review apps start cold)."""
+        return [*APP_NOTEBOOKS, *(f"{p.id}/{p.notebook_name}" for p in self.course.paths)]
 
 
 def assignment_ids(course: Course) -> list[str]:

@@ -21,6 +21,8 @@ _STRONG = re.compile(r"(\*\*|__)(.+?)\1", re.S)
 _EMPHASIS = re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", re.S)
 _CODE = re.compile(r"`([^`]+)`")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+#: Lines such as "*3 points · about 5 minutes*": for the learner answering, not for a reviewer.
+_EFFORT = re.compile(r"^\W*\d+(?:\.\d+)?\s+points?\b.*$|^\W*about\s+\d+\s+minutes?\W*$", re.I | re.M)
 
 
 def plain(markdown: str) -> str:
@@ -59,6 +61,6 @@ def task_questions(notebook: Path) -> dict[str, Question]:
         if lines and (match := _HEADING.match(lines[0])):
             title, lines = match.group(1), lines[1:]
         grade_id = str(meta.get("grade_id", ""))
-        body = "\n".join(lines).strip()
+        body = _EFFORT.sub("", "\n".join(lines)).strip()
         questions[grade_id] = Question(grade_id, plain(title) or grade_id, plain(body), float(meta.get("points", 0)))
     return questions

@@ -45,14 +45,18 @@ def _preheated() -> bool:
 
 
 def reload_when_visited(session: PathSession) -> None:
-    """In a preheated Voilà kernel, re-read the answers when a visitor is actually handed this kernel.
+    """In a preheated Voilà kernel, re-read the answers when a visitor is actually handed this kernel;
+    then (or, without preheating, shortly after the page is built) preload what Submit needs.
 
     Voilà runs preheated notebooks when the pool is filled, possibly long before the visit; answers
     saved since then (by the previous visit's kernel) would be missing from the page. Voilà's
     ``wait_for_request`` returns when the kernel is given to a request; reloading then puts the
     latest answers on the page before or as the browser connects.
     """
-    if not _preheated() or not session.saves:
+    if not session.saves:
+        return
+    if not _preheated():
+        session.preload_submit(delay=0.5)
         return
 
     def wait_then_reload() -> None:
@@ -60,9 +64,10 @@ def reload_when_visited(session: PathSession) -> None:
             from voila.utils import wait_for_request
 
             wait_for_request()
-        except Exception:
+        except Exception:  # a failed wait must not break the page; reload anyway
             log.warning("waiting for the Voilà request failed", exc_info=True)
         session.reload()
+        session.preload_submit(delay=0.5)  # only now: pooled kernels must not all import it at startup
 
     threading.Thread(target=wait_then_reload, name="peerkit-reload-on-visit", daemon=True).start()
 

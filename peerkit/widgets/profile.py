@@ -5,6 +5,8 @@ Review allocation reads it to pair authors with reviewers who know what the auth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ipywidgets as widgets
 
 from peerkit.core.answers import JSON
@@ -18,12 +20,18 @@ FIELDS = (
     ("bring", "What I bring to a group"),
     ("want", "What I want to learn"),
 )
+EXAMPLES = {
+    "know": "e.g. storytimes, spreadsheets, grant writing",
+    "bring": "e.g. patience, a wide network, good questions",
+    "want": "e.g. coaching, running video calls",
+}
 
 
 class Profile(AnswerWidget):
     """Three tag lists and a note; the answer is ``{"know": [...], "bring": [...], "want": [...], "notes": "..."}``.
 
-    Tags are typed as comma-separated words; *examples* shows a few in each field's placeholder.
+    Tags are typed as comma-separated words. *examples* replaces the few shown in the fields'
+    placeholders: one text for all three, or one per field (``know``, ``bring``, ``want``).
     """
 
     kind = "profile"
@@ -33,12 +41,13 @@ class Profile(AnswerWidget):
         session: PathSession,
         answer_id: str,
         *,
-        examples: str = "e.g. storytimes, spreadsheets, coaching",
+        examples: str | Mapping[str, str] | None = None,
         notes_label: str = "Anything else peers should know about your work",
         look: Look | None = None,
     ) -> None:
         look = look or Look()
-        self.tags = {key: tag_field(text, placeholder=examples, look=look) for key, text in FIELDS}
+        hints = dict.fromkeys(EXAMPLES, examples) if isinstance(examples, str) else {**EXAMPLES, **(examples or {})}
+        self.tags = {key: tag_field(text, placeholder=hints[key], look=look) for key, text in FIELDS}
         for key, tags in self.tags.items():
             tags.add_class(f"peerkit-profile-{key}")
         self.notes = widgets.Textarea(description=notes_label, rows=3, layout=look.stacked, style=look.text)

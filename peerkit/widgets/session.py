@@ -79,6 +79,7 @@ class PathSession:
         self._listeners: list[Listener] = []
         self._preload: threading.Thread | None = None
         self._stop = threading.Event()
+        self._hurry = threading.Event()
         self.sheet = self._initial_sheet()
         self._stamp = self._file.stamp() if self._file is not None else None
 
@@ -191,12 +192,15 @@ class PathSession:
 
     # -- submitting ------------------------------------------------------------------------------
 
-    def preload_submit(self) -> None:
-        """Import nbgrader's exchange in the background, so that Submit answers in well under a second."""
+    def preload_submit(self, *, delay: float = 0.0) -> None:
+        """Import nbgrader's exchange in the background, after *delay* seconds, so that Submit answers
+        in well under a second. The delay keeps the import (a second of CPU) off the page's own
+        start; a Submit click during the delay starts it at once."""
         if self._file is None or self._preload is not None:
             return
 
         def work() -> None:
+            self._hurry.wait(delay)
             try:
                 from peerkit.nbgrader.parts import make_parts
 
@@ -212,6 +216,7 @@ class PathSession:
         if self._file is None or self.folder is None or self.learner is None or self.config is None:
             raise PeerkitError(self.notice or "this page is a preview: there is nothing to submit")
         if self._preload is not None:
+            self._hurry.set()
             self._preload.join()
         from peerkit.nbgrader.learner import submit
 

@@ -34,7 +34,6 @@ class SubmitPanel(widgets.VBox):
         self.button.on_click(self._on_click)
         super().__init__([self.button, self.status], layout=look.panel)
         self.add_class("peerkit-submit-panel")
-        session.preload_submit()
 
     def _initial_status(self) -> str:
         if not self.session.saves:
