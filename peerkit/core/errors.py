@@ -7,6 +7,13 @@ without parsing text. The CLI turns them into clean messages; the widgets show `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from peerkit.core.allocation import Shortfall
+
 
 class PeerkitError(Exception):
     """Base of every error peerkit raises on purpose."""
@@ -78,4 +85,23 @@ class ExchangeError(WorkflowError):
 
 
 class AllocationError(PeerkitError):
-    """Reviewers cannot be allocated as asked (too few submitters, impossible constraints)."""
+    """Reviewers cannot be allocated as asked (too few submitters, impossible constraints).
+
+    ``learners`` names the offending ids (at most a handful) when there are any. ``k`` is the
+    number of reviewers per submission asked for and ``shortfall`` the submissions that have fewer
+    (:class:`peerkit.core.allocation.Shortfall` records), when the error is about an incomplete
+    round; ``None`` and empty otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        learners: Iterable[str] = (),
+        k: int | None = None,
+        shortfall: Iterable[Shortfall] = (),
+    ) -> None:
+        super().__init__(message)
+        self.learners = tuple(learners)
+        self.k = k
+        self.shortfall = tuple(shortfall)

@@ -1,0 +1,104 @@
+"""From index arrays to an :class:`~peerkit.core.allocation.Allocation`: the one way results are made.
+
+:func:`_finish` sorts the pairs and computes counts, shortfall and reports for every operation;
+:func:`_mixing` counts cross-circle assignments and bounds the best count any allocation with the
+same loads could reach.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from peerkit.core.allocation.cohort import _Cohort
+from peerkit.core.allocation.records import (
+    Allocation,
+    BoolArray,
+    Counts,
+    IntArray,
+    Matching,
+    Mixing,
+    Pairs,
+    Shortfall,
+    _s,
+)
+
+
+def _finish(
+    cohort: _Cohort,
+    k: int,
+    reviewer: IntArray,
+    author: IntArray,
+    is_author: BoolArray,
+    is_pool: BoolArray,
+    dropped: frozenset[str],
+) -> Allocation:
+    """Sort the pairs and compute counts, shortfall and reports: the one way results are made."""
+    n = len(cohort.ids)
+    keys = np.sort(reviewer.astype(np.int64) * n + author)  # sorting one key beats lexsort tenfold
+    reviewer, author = keys // n, keys % n
+    load = np.bincount(reviewer, minlength=n).astype(np.int64)
+    received = np.bincount(author, minlength=n).astype(np.int64)
+    pool_idx, author_idx = np.flatnonzero(is_pool), np.flatnonzero(is_author)
+    pool_names, author_names = cohort.subset(pool_idx), cohort.subset(author_idx)
+    active = is_pool & ~cohort.mask(dropped)
+    n_active = int(active.sum())
+    shortfall = []
+    for a in author_idx[received[author_idx] < k].tolist():
+        others = n_active - int(active[a])
+        reason = (
+            f"only {others} other learner{_s(others)} can review it; {k} reviewer{_s(k)} per submission "
+            f"need at least {k + 1} learners who can review"
+            if others < k
+            else "no eligible reviewer was left to take the missing reviews"
+        )
+        shortfall.append(Shortfall(cohort.ids[a], int(received[a]), k - int(received[a]), reason))
+    return Allocation(
+        k=k,
+        assignments=Pairs(cohort.names, reviewer, author),
+        authors=author_names,
+        reviewers=pool_names,
+        load=Counts(pool_names, load[pool_idx]),
+        received=Counts(author_names, received[author_idx]),
+        mixing=_mixing(cohort, reviewer, author, load, received, is_author, is_pool),
+        matching=Matching(
+            matched=int(cohort.match(reviewer, author).sum()),
+            wanting=int(cohort.wants_any[author].sum()),
+            assignments=len(reviewer),
+        ),
+        shortfall=tuple(shortfall),
+        dropped=dropped,
+        circles=MappingProxyType(cohort.circles),
+        profiles=MappingProxyType(cohort.profiles),
+    )
+
+
+def _mixing(
+    cohort: _Cohort,
+    reviewer: IntArray,
+    author: IntArray,
+    load: IntArray,
+    received: IntArray,
+    is_author: BoolArray,
+    is_pool: BoolArray,
+) -> Mixing:
+    """Cross-circle count, and an upper bound from three lower bounds on same-circle pairs per circle.
+
+    For circle C: its authors' reviews plus its reviewers' loads minus all reviews (what C needs
+    beyond what the outside can give or take); for each author in C, reviews beyond the number of
+    reviewers outside C; for each reviewer in C, reviews beyond the number of authors outside C.
+    The bound uses only the per-learner counts, so it holds for every allocation with those counts.
+    """
+    c, m, codes = cohort.circle, len(reviewer), cohort.n_codes
+    cross = int((c[reviewer] != c[author]).sum())
+    received_c = np.bincount(c, weights=received, minlength=codes)
+    load_c = np.bincount(c, weights=load, minlength=codes)
+    authors_c = np.bincount(c[is_author], minlength=codes)
+    pool_c = np.bincount(c[is_pool], minlength=codes)
+    outside_pool = int(is_pool.sum()) - pool_c[c]
+    outside_authors = int(is_author.sum()) - authors_c[c]
+    per_author = np.bincount(c, weights=np.maximum(0, received - outside_pool) * is_author, minlength=codes)
+    per_reviewer = np.bincount(c, weights=np.maximum(0, load - outside_authors) * is_pool, minlength=codes)
+    same = np.maximum.reduce([np.zeros(codes), received_c + load_c - m, per_author, per_reviewer])
+    return Mixing(cross_circle=cross, assignments=m, best_possible=m - round(float(same.sum())))

@@ -1,0 +1,162 @@
+"""The local search of :func:`~peerkit.core.allocation.allocate`: exchanges that keep every load and count.
+
+A bounded local search exchanges the reviewers of two seats (row ``i``, column ``j`` of the
+authors × ``k`` reviewer matrix); an exchange keeps every load and every received count.
+Same-circle seats are offered to same-circle seats of other circles, and each submission with an
+unmatched seat picks a wanted tag and is offered an unmatched seat whose reviewer knows it; valid
+exchanges that gain are applied in parallel, row-disjoint, in a few passes per round. The gain
+weights make sure that an exchange loses no cross-circle assignment, so matching never costs
+mixing, and neither ever costs an invariant.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from peerkit.core.allocation.cohort import _Cohort
+from peerkit.core.allocation.records import BoolArray, IntArray
+
+#: Exchange rounds of the local search in :func:`allocate`. A round costs a few passes over the
+#: round's arrays, fewer as seats get matched: on the benchmark cohort eight rounds take the
+#: matched share from 12 % to 98 % for about 0.2 s of CPU at 100,000 learners (five: 93 %).
+DEFAULT_MATCH_ROUNDS: Final = 8
+#: Gain of one exchange = 3·Δcross-circle + Δmatches; Δmatches is at most 2, so any mixing gain
+#: beats any matching gain and no exchange trades mixing for matches.
+_CIRCLE_WEIGHT: Final = 3
+_SELF_WEIGHT: Final = 100
+
+
+def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> None:
+    """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts."""
+    for _ in range(rounds):
+        changed = 0
+        if int((cohort.circle[rev] != cohort.circle[au][:, None]).sum()) < best:
+            changed += _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng))
+        if cohort.tagged:
+            changed += _exchange(rev, au, cohort, _propose_matching(rev, au, cohort, rng))
+        if changed == 0 and not cohort.tagged:
+            break
+
+
+Proposal = tuple[IntArray, IntArray, IntArray, IntArray]
+
+
+def _propose_mixing(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator) -> Proposal:
+    """Each seat with a same-circle reviewer (or the author) is offered a partner seat.
+
+    The partner is the same-circle seat half-way along the list of them sorted by circle, when its
+    circle differs (exchanging two such seats fixes both), else a random seat (which helps when
+    its reviewer and author are both outside the first circle).
+    """
+    n, k = rev.shape
+    bad = cohort.circle[rev] == cohort.circle[au][:, None]
+    rows, seats = np.nonzero(bad)
+    circle = cohort.circle[au[rows]]
+    order = np.argsort((circle << 32) | rng.integers(0, 1 << 32, len(rows)))
+    rows, seats, circle = rows[order], seats[order], circle[order]
+    across = (np.arange(len(rows)) + len(rows) // 2) % max(len(rows), 1)
+    paired = circle[across] != circle
+    partner_rows = np.where(paired, rows[across], rng.integers(n, size=len(rows)))
+    partner_seats = np.where(paired, seats[across], rng.integers(k, size=len(rows)))
+    return rows, seats, partner_rows.astype(np.int64), partner_seats.astype(np.int64)
+
+
+def _propose_matching(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator) -> Proposal:
+    """Submissions with an unmatched seat each pick a wanted tag and are offered an unmatched seat whose
+    reviewer knows it.
+
+    The l-th submission wanting tag t (random order) meets the l-th offered seat for t (random
+    order), so every round tries new partners.
+    """
+    k = rev.shape[1]
+    unmatched = ~cohort.match(rev, au[:, None])
+    needy = np.flatnonzero((cohort.wants_len[au] > 0) & unmatched.any(axis=1))
+    seat = np.argmax(unmatched[needy] * rng.random((len(needy), k)), axis=1)
+    tag = _random_tag(cohort.wants_start, cohort.wants_len, cohort.wants_flat, au[needy], rng)
+    slots = np.flatnonzero(unmatched.ravel())
+    slots = slots[cohort.knows_len[rev.ravel()[slots]] > 0]
+    offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, rev.ravel()[slots], rng)
+    slots = slots[_by_tag(offer, rng)]
+    by_tag = _by_tag(tag, rng)
+    needy, seat, tag = needy[by_tag], seat[by_tag], tag[by_tag]
+    # Both lists are now grouped by tag: group starts from counts (tags are few), ranks inside groups.
+    n_tags = len(cohort.tag_names)
+    wanted, offered = np.bincount(tag, minlength=n_tags), np.bincount(offer, minlength=n_tags)
+    rank = np.arange(len(tag)) - (np.cumsum(wanted) - wanted)[tag]
+    ok = rank < offered[tag]
+    partner = slots[((np.cumsum(offered) - offered)[tag] + rank)[ok]]
+    return needy[ok], seat[ok], partner // k, partner % k
+
+
+def _overlap(knows: npt.NDArray[np.uint64], wants: npt.NDArray[np.uint64]) -> BoolArray:
+    """Elementwise: do the bitsets share a tag? (Rows of words are reduced over the last axis.)"""
+    common = (knows & wants) != 0
+    return np.asarray(common if common.ndim == 1 else common.any(axis=-1), dtype=np.bool_)
+
+
+def _by_tag(tags: IntArray, rng: np.random.Generator) -> IntArray:
+    """An order sorting ``tags``, random among equal tags: a stable sort of a random permutation.
+
+    Tag ids are small, and numpy's stable sort of 16-bit keys is a radix sort: three times faster
+    than sorting (tag, random) pairs as 64-bit keys.
+    """
+    shuffled = rng.permutation(len(tags))
+    keys = tags[shuffled]
+    if len(keys) and int(keys.max()) < 1 << 16:
+        return shuffled[np.argsort(keys.astype(np.uint16), kind="stable")]
+    return shuffled[np.argsort(keys, kind="stable")]
+
+
+def _random_tag(start: IntArray, length: IntArray, flat: IntArray, who: IntArray, rng: np.random.Generator) -> IntArray:
+    """One tag id drawn uniformly from each learner's list (every learner in ``who`` has one)."""
+    return flat[start[who] + (rng.random(len(who)) * length[who]).astype(np.int64)]
+
+
+def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, passes: int = 3) -> int:
+    """Apply the proposed seat exchanges that are valid and gain; return how many were applied.
+
+    Exchanging the reviewers of two seats keeps every load and every received count. Within a pass
+    a row takes part in its first proposal only, so that the checks see the rows as they will be;
+    proposals that lost a row to an earlier one are checked again, against the new rows, in the
+    next pass (a pass keeps about two in five of them).
+    """
+    i1, j1, i2, j2 = (x[proposal[0] != proposal[2]] for x in proposal)
+    applied = 0
+    for _ in range(passes):
+        if len(i1) == 0:
+            break
+        p = np.arange(len(i1))
+        first = np.full(len(au), len(i1), dtype=np.int64)  # the first proposal each row takes part in
+        np.minimum.at(first, i1, p)
+        np.minimum.at(first, i2, p)
+        now = (first[i1] == p) & (first[i2] == p)
+        applied += _apply(rev, au, cohort, i1[now], j1[now], i2[now], j2[now])
+        i1, j1, i2, j2 = i1[~now], j1[~now], i2[~now], j2[~now]
+    return applied
+
+
+def _apply(rev: IntArray, au: IntArray, cohort: _Cohort, i1: IntArray, j1: IntArray, i2: IntArray, j2: IntArray) -> int:
+    """Exchange the seats of row-disjoint proposals where that is valid and gains."""
+    r1, r2, a1, a2 = rev[i1, j1], rev[i2, j2], au[i1], au[i2]
+    valid = (
+        (r1 >= 0)
+        & (r2 >= 0)
+        & (r1 != r2)
+        & (r2 != a1)
+        & (r1 != a2)
+        & ~(rev[i1] == r2[:, None]).any(axis=1)
+        & ~(rev[i2] == r1[:, None]).any(axis=1)
+    )
+    c1, c2, d1, d2 = (cohort.circle[x] for x in (r1, r2, a1, a2))  # gather each once
+    cross = (c2 != d1).astype(np.int64) + (c1 != d2) - (c1 != d1) - (c2 != d2)
+    gain = _CIRCLE_WEIGHT * cross + _SELF_WEIGHT * ((r1 == a1).astype(np.int64) + (r2 == a2))
+    if cohort.tagged:
+        k1, k2, w1, w2 = cohort.knows_of(r1), cohort.knows_of(r2), cohort.wants_of(a1), cohort.wants_of(a2)
+        gain += _overlap(k2, w1).astype(np.int64) + _overlap(k1, w2) - _overlap(k1, w1) - _overlap(k2, w2)
+    ok = valid & (gain > 0)
+    rev[i1[ok], j1[ok]] = r2[ok]
+    rev[i2[ok], j2[ok]] = r1[ok]
+    return int(ok.sum())
