@@ -7,7 +7,6 @@ on purpose (:class:`~peerkit.core.errors.PeerkitError`) become a one-line messag
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -128,18 +127,28 @@ def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -
 @click.option("--learner", default=None, help="Learner to serve (default: the course's demo learner).")
 @click.option("--no-preheat", is_flag=True, help="Start a fresh kernel per page view instead of preheated ones.")
 @click.option("--prepare-only", is_flag=True, help="Build and set everything up, print the command, do not serve.")
+@click.option("--no-cohort", is_flag=True, help="Serve without the demo's synthetic peers (course/demo/cohort.yml).")
 @api_errors
 def serve(
-    course_file: Path, workdir: Path, port: int, ip: str, learner: str | None, no_preheat: bool, prepare_only: bool
+    course_file: Path,
+    workdir: Path,
+    port: int,
+    ip: str,
+    learner: str | None,
+    no_preheat: bool,
+    prepare_only: bool,
+    no_cohort: bool,
 ) -> None:
     """Build the demo course and serve it on localhost with Voilà.
 
     Builds and releases every path (nbgrader generate + release into a local exchange in WORKDIR,
     SQLite gradebook), fetches them for the demo learner and serves the learner's course home.
+    The demo cohort (synthetic peers) submits the peer-reviewed paths and, while the server runs,
+    reviews the demo learner's work as soon as it is submitted: the whole loop on one laptop.
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
-    from peerkit.demo import prepare_site
-    from peerkit.serve import ServeOptions, voila_command, voila_env, write_voila_config
+    from peerkit.demo import course_build, prepare_site
+    from peerkit.serve import ServeOptions, run_voila, voila_command, voila_env, write_voila_config
     from peerkit.workspace import Workspace
 
     course, committed = _load(course_file)
@@ -147,8 +156,11 @@ def serve(
     click.echo(f"Preparing {course.title!r} in {workspace.root} ...")
     site = prepare_site(course, workspace, committed_config=committed, learner=learner)
     released = [b.path_id for b in site.builds if b.released]
-    click.echo(f"  paths: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
+    click.echo(f"  assignments: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
     click.echo(f"  learner: {site.learner} (answers in {site.course_dir})")
+    autopilot = (
+        None if no_cohort else _demo_cohort(course, workspace, course_build(course, workspace, committed), site.learner)
+    )
     options = ServeOptions(port=port, ip=ip, preheat=not no_preheat)
     config_dir = workspace.voila_dir
     write_voila_config(config_dir, site.notebooks(), options)
@@ -158,10 +170,30 @@ def serve(
     if prepare_only:
         click.echo(" ".join(command))
         return
-    env = voila_env(site.learner_home)
     sys.stdout.flush()
-    os.chdir(config_dir)  # Voilà also reads voila.json from its working folder
-    os.execve(command[0], command, env)  # noqa: S606 - become the Voilà server
+    code = run_voila(command, voila_env(site.learner_home), config_dir, beside=autopilot.run if autopilot else None)
+    if code not in (0, -2, 130):
+        raise click.ClickException(f"Voilà stopped with exit code {code}")
+
+
+def _demo_cohort(course: Any, workspace: Any, build: Any, learner: str) -> Any:
+    """Enroll the demo peers (once) and return the autopilot that plays facilitator and peers."""
+    from peerkit.demo.autopilot import Autopilot
+    from peerkit.demo.cohort import enroll_peers, load_cohort
+    from peerkit.storage.sql import SqlStore
+
+    peers = load_cohort(course)
+    if not peers:
+        return None
+    store = SqlStore.open(workspace.store_url)
+    made = enroll_peers(course, workspace, build, store, peers)
+    names = ", ".join(p.name for p in peers)
+    click.echo(f"  demo cohort: {len(peers)} peers ({names}); {len(made)} submissions made now")
+    reviewed = ", ".join(f"“{p.title}”" for p in course.reviewed_paths())
+    click.echo(f"  submit {reviewed} and your peers review you back within seconds")
+    return Autopilot(
+        course=course, workspace=workspace, build=build, store=store, learner=learner, peers=peers, say=click.echo
+    )
 
 
 @cli.command()

@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -121,3 +125,24 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def run_voila(
+    command: list[str], env: dict[str, str], cwd: Path, *, beside: Callable[[threading.Event], None] | None = None
+) -> int:
+    """Run Voilà until it exits (Ctrl-C stops it cleanly), with *beside* running in a thread meanwhile."""
+    process = subprocess.Popen(command, env=env, cwd=cwd)
+    stop = threading.Event()
+    worker = threading.Thread(target=beside, args=(stop,), name="peerkit-beside-voila", daemon=True) if beside else None
+    if worker is not None:
+        worker.start()
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        return process.wait()
+    finally:
+        stop.set()
+        if process.poll() is None:
+            process.terminate()
+            process.wait()

@@ -218,6 +218,21 @@ rubrics:
 """
 
 
+TEST_COHORT = "peers:\n" + "".join(
+    f"""  - name: {name}
+    circle: {circle}
+    role: tester
+    answers:
+      essay: {{story: "{name} learned filing from a colleague.", lesson: "Ask early and often."}}
+    reviews:
+      essay:
+        scores: {{clear: 1, grounded: 2}}
+        comments: {{strengths: "You open with “{{quote}}…”, which sets the scene.", suggestion: "Add one date please now."}}
+"""
+    for name, circle in [("pia", "north"), ("quin", "north"), ("rosa", "south"), ("sam", "south")]
+)
+
+
 def write_review_course(root: Path) -> Path:
     """A one-path course whose path "essay" is peer reviewed (3 per submission); return course.yml."""
     (root / "notebooks").mkdir(parents=True)
@@ -230,6 +245,8 @@ def write_review_course(root: Path) -> Path:
     )
     (root / "course" / "rubrics.yml").write_text(TEST_RUBRIC)
     (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())
+    (root / "course" / "demo").mkdir()
+    (root / "course" / "demo" / "cohort.yml").write_text(TEST_COHORT)
     return root / "course" / "course.yml"
 
 

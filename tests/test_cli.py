@@ -93,3 +93,29 @@ def test_collect_of_an_unknown_path_is_refused(course: CourseLayout) -> None:
 def test_store_url_comes_from_the_environment(tmp_path: Path, postgres_url: str) -> None:
     result = CliRunner().invoke(cli, ["submissions", "--workdir", str(tmp_path)], env={"PEERKIT_DB": postgres_url})
     assert result.exit_code == 0 and "no submissions ingested yet" in result.output
+
+
+def test_review_open_status_collect(review_course: CourseLayout) -> None:
+    from tests.review.test_round_flow import review_everything, write_and_submit
+
+    for learner in ("ana", "bo", "cy", "dee"):
+        write_and_submit(review_course, learner)
+    common = ["--workdir", str(review_course.workspace.root)]
+    course = ["--course", str(review_course.course.source)]
+    opened = CliRunner().invoke(cli, ["review", "open", "essay", "--seed", "4", *course, *common])
+    assert opened.exit_code == 0, opened.output
+    assert "essay: 4 added" in opened.output and "12 review assignments added" in opened.output
+    status = CliRunner().invoke(cli, ["review", "status", "essay", *common])
+    assert "reviews still to do: 12 by 4 learners" in status.output and "waiting for reviews: 4 learners" in status.output
+    review_everything(review_course, "ana")
+    collected = CliRunner().invoke(cli, ["review", "collect", "essay", *course, *common])
+    assert collected.exit_code == 0 and "essay reviews: 4 added" in collected.output
+    after = CliRunner().invoke(cli, ["review", "status", "essay", *common])
+    assert "reviews still to do: 9 by 3 learners" in after.output
+
+
+def test_review_of_a_path_without_peer_review_is_refused(course: CourseLayout) -> None:
+    result = CliRunner().invoke(
+        cli, ["review", "open", "alpha", "--course", str(course.course.source), "--workdir", str(course.workspace.root)]
+    )
+    assert result.exit_code == 1 and "is not peer reviewed" in result.output

@@ -64,3 +64,32 @@ def task_questions(notebook: Path) -> dict[str, Question]:
         body = _EFFORT.sub("", "\n".join(lines)).strip()
         questions[grade_id] = Question(grade_id, plain(title) or grade_id, plain(body), float(meta.get("points", 0)))
     return questions
+
+
+#: ``page.<method>(`` in a path notebook, and the kind of answer each method saves.
+KIND_OF_METHOD = {
+    "reflection": "text",
+    "scale": "scale",
+    "checklist": "checklist",
+    "profile": "profile",
+    "plan": "plan",
+    "example": "example",
+}
+_ACTIVITY = re.compile(r"\bpage\.(" + "|".join(KIND_OF_METHOD) + r")\(\s*[\"']([A-Za-z0-9][A-Za-z0-9_-]*)[\"']")
+
+
+def answer_kinds(notebook: Path) -> dict[str, str]:
+    """The activities of a path notebook, in order: answer id -> answer kind (from its code cells)."""
+    try:
+        doc = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the activities of {notebook}: {exc}") from None
+    kinds: dict[str, str] = {}
+    for cell in doc.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        for method, answer_id in _ACTIVITY.findall(text):
+            kinds[answer_id] = KIND_OF_METHOD[method]
+    return kinds

@@ -1,0 +1,112 @@
+"""The demo's facilitator and peers, acting when the demo learner acts.
+
+``peerkit serve`` runs :meth:`Autopilot.run` beside Voilà. Every couple of seconds it looks at
+nbgrader's inbound folder; when the demo learner has submitted a peer-reviewed path since the last
+look, it does what a facilitator and a cohort would do over a few days:
+
+1. collect and ingest the path's submissions (the learner's and the peers');
+2. open the review round, or bring it up to date: the learner gets packets, peers get theirs;
+3. every peer with a review to do writes it and submits it (so the learner is reviewed at once);
+4. collect the reviews submitted so far.
+
+When the learner submits their own reviews, they are collected too. Each step says what it did
+on the console, so the person trying the demo can follow the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peerkit.core.errors import PeerkitError
+from peerkit.core.models import Course
+from peerkit.demo.cohort import Peer, write_peer_reviews
+from peerkit.nbgrader.build import CourseBuild
+from peerkit.nbgrader.ingest import collect_and_ingest
+from peerkit.review.collect import collect_reviews
+from peerkit.review.round import open_round
+from peerkit.storage.sql import SqlStore
+from peerkit.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+Say = Callable[[str], None]
+
+
+def newest_submission(inbound: Path, learner: str, assignment_id: str) -> str | None:
+    """Name of the learner's newest inbound submission of *assignment_id* (names sort by time)."""
+    names = sorted(p.name for p in inbound.glob(f"{learner}+{assignment_id}+*"))
+    return names[-1] if names else None
+
+
+@dataclass
+class Autopilot:
+    course: Course
+    workspace: Workspace
+    build: CourseBuild
+    store: SqlStore
+    learner: str
+    peers: tuple[Peer, ...]
+    say: Say = print
+    seen: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def inbound(self) -> Path:
+        return self.build.exchange_root / self.course.id / "inbound"
+
+    def remember_current(self) -> None:
+        """Start from what is already there: only submissions made from now on trigger the loop."""
+        for path in self.course.reviewed_paths():
+            for assignment_id in (path.id, path.review_id):
+                self.seen[assignment_id] = newest_submission(self.inbound, self.learner, assignment_id)
+
+    def _new(self, assignment_id: str) -> bool:
+        latest = newest_submission(self.inbound, self.learner, assignment_id)
+        if latest is None or latest == self.seen.get(assignment_id):
+            return False
+        self.seen[assignment_id] = latest
+        return True
+
+    def tick(self) -> None:
+        """One look at the inbound folder, and whatever follows from it."""
+        config = self.build.config()
+        for path in self.course.reviewed_paths():
+            if self._new(path.id):
+                self.say(f"[demo] {self.learner} submitted “{path.title}”: the facilitator collects it ...")
+                ingested = collect_and_ingest(config, self.store, path.id)
+                if self.store.review_round(path.id) is not None:
+                    collect_reviews(config, self.store, self.course, path.id)
+                report = open_round(self.store, self.course, path.id, exchange_root=self.build.exchange_root)
+                mine = [
+                    a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status != "replaced"
+                ]
+                self.say(
+                    f"[demo]   {ingested.summary()}; review round: {report.added} new assignments, "
+                    f"{len(mine)} packets for {self.learner} (open “Review: {path.title}” on the course home)"
+                )
+                written = write_peer_reviews(self.course, self.workspace, self.store, self.peers, path.id)
+                reviews = collect_reviews(config, self.store, self.course, path.id)
+                received = sum(1 for r in self.store.reviews(path.id) if r.author == self.learner and r.kind == "peer")
+                self.say(
+                    f"[demo]   peers wrote {written} reviews; {reviews.summary()}; {self.learner} has {received} so far"
+                )
+            if self._new(path.review_id):
+                reviews = collect_reviews(config, self.store, self.course, path.id)
+                self.say(f"[demo] {self.learner} submitted reviews of “{path.title}”: {reviews.summary()}")
+                for item in reviews.unfinished:
+                    if item.learner == self.learner:
+                        self.say(f"[demo]   still unfinished: {item.reason}")
+
+    def run(self, stop: threading.Event, *, interval: float = 2.0) -> None:
+        """Tick until *stop* is set; a failing tick is logged and the loop goes on."""
+        self.remember_current()
+        while not stop.wait(interval):
+            try:
+                self.tick()
+            except PeerkitError as exc:
+                self.say(f"[demo] could not act on the last submission: {exc}")
+            except Exception:
+                log.exception("demo autopilot tick failed")

@@ -1,0 +1,177 @@
+"""The demo cohort: synthetic peers who submit the peer-reviewed paths and review whoever they are given.
+
+``course/demo/cohort.yml`` holds each peer's answers (written for the course) and the review they
+give, per peer-reviewed path. The peers act through the same channels as a person would: their
+answers are saved in their own assignment folders and submitted with nbgrader, and their reviews
+are answers of their own ``<path>-review`` assignment, submitted the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from peerkit.core.answers import JSON, Answer
+from peerkit.core.errors import ConfigError, PeerkitError, ValidationError
+from peerkit.core.models import Course
+from peerkit.core.rubric import ReviewContent, check_review, content_from_value
+from peerkit.identity import check_learner_id
+from peerkit.nbgrader.build import CourseBuild
+from peerkit.nbgrader.config import load_config
+from peerkit.nbgrader.learner import fetch, last_submission_time, submit
+from peerkit.nbgrader.tasks import answer_kinds
+from peerkit.storage.answerfile import AnswerFile
+from peerkit.storage.sql import SqlStore
+from peerkit.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+COHORT_FILE = Path("demo") / "cohort.yml"
+QUOTE_WORDS = 12
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    name: str
+    circle: str
+    role: str
+    answers: Mapping[str, Mapping[str, Answer]]  # path id -> answer id -> answer
+    reviews: Mapping[str, ReviewContent]  # path id -> the review this peer gives (may hold {quote})
+
+
+def cohort_file(course: Course) -> Path | None:
+    return course.source.parent / COHORT_FILE if course.source else None
+
+
+def _quote_sample() -> str:
+    return " ".join(["word"] * QUOTE_WORDS)
+
+
+def load_cohort(course: Course) -> tuple[Peer, ...]:
+    """The course's demo peers (none if it has no ``demo/cohort.yml``), each answer checked."""
+    file = cohort_file(course)
+    if file is None or not file.is_file():
+        return ()
+    try:
+        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read the demo cohort: {exc}", source=str(file)) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("peers"), list):
+        raise ConfigError("expected a list under 'peers'", source=str(file))
+    kinds = {path.id: answer_kinds(path.notebook) for path in course.paths}
+    peers = []
+    for raw in doc["peers"]:
+        try:
+            peers.append(_peer(course, raw, kinds))
+        except (KeyError, TypeError, PeerkitError) as exc:
+            name = raw.get("name", "?") if isinstance(raw, dict) else "?"
+            raise ConfigError(f"peer {name!r}: {exc}", source=str(file)) from None
+    return tuple(peers)
+
+
+def _peer(course: Course, raw: dict[str, Any], kinds: Mapping[str, Mapping[str, str]]) -> Peer:
+    name = check_learner_id(str(raw["name"]))
+    answers: dict[str, dict[str, Answer]] = {}
+    for path_id, values in (raw.get("answers") or {}).items():
+        path_kinds = kinds[course.path(path_id).id]
+        for answer_id in values:
+            if answer_id not in path_kinds:
+                raise ValidationError(f"{path_id} has no activity {answer_id!r}")
+        answers[path_id] = {
+            answer_id: Answer.make(path_kinds[answer_id], value, answer_id=answer_id)
+            for answer_id, value in values.items()
+        }
+    reviews = {}
+    for path_id, review in (raw.get("reviews") or {}).items():
+        content = content_from_value(review)
+        sample = _fill(content, _quote_sample())
+        todo = check_review(course.rubric_for(path_id), sample)
+        if todo:
+            raise ValidationError(f"the review of {path_id} is not complete: {'; '.join(todo)}")
+        reviews[path_id] = content
+    return Peer(
+        name=name, circle=str(raw.get("circle", "")), role=str(raw.get("role", "")), answers=answers, reviews=reviews
+    )
+
+
+def _fill(content: ReviewContent, quote: str) -> ReviewContent:
+    return ReviewContent(
+        scores=content.scores, comments={k: v.replace("{quote}", quote) for k, v in content.comments.items()}
+    )
+
+
+def main_answer(course: Course, path_id: str, sheet_answers: Mapping[str, Answer]) -> str:
+    """The first words of the author's first text answer, for a reviewer's ``{quote}``."""
+    for answer_id, kind in answer_kinds(course.path(path_id).notebook).items():
+        answer = sheet_answers.get(answer_id)
+        if kind == "text" and answer is not None and str(answer.value).strip():
+            words = _WORD.findall(str(answer.value))
+            return " ".join(words[:QUOTE_WORDS])
+    return "your answer"
+
+
+def enroll_peers(
+    course: Course, workspace: Workspace, build: CourseBuild, store: SqlStore, peers: tuple[Peer, ...]
+) -> list[str]:
+    """Give every peer a home, record their circle, and submit each of their paths once; return
+    "peer/path" for each submission made now (nothing on a second run)."""
+    from peerkit.demo.site import setup_learner
+
+    made = []
+    for peer in peers:
+        course_dir = setup_learner(course, workspace, peer.name)
+        store.add_learner(peer.name, circle=peer.circle or None)
+        config = load_config([workspace.learner_home(peer.name) / ".jupyter"])
+        for path_id, answers in peer.answers.items():
+            if last_submission_time(config, path_id, learner=peer.name) is not None:
+                continue
+            folder = course_dir / path_id
+            if not folder.is_dir():
+                fetch(config, path_id, assignment_dir=course_dir, learner=peer.name)
+            file = AnswerFile(folder, path_id)
+            for answer_id, answer in answers.items():
+                file.save(answer_id, answer, seen=None)
+            submit(config, folder, learner=peer.name)
+            made.append(f"{peer.name}/{path_id}")
+    return made
+
+
+def write_peer_reviews(
+    course: Course, workspace: Workspace, store: SqlStore, peers: tuple[Peer, ...], path_id: str
+) -> int:
+    """Every open review assignment of a peer in *path_id*: write the peer's review and submit it."""
+    by_name = {peer.name: peer for peer in peers}
+    path = course.path(path_id)
+    pending = [a for a in store.assignments(path_id) if a.status == "open" and a.reviewer in by_name]
+    written = 0
+    for reviewer in sorted({a.reviewer for a in pending}):
+        peer = by_name[reviewer]
+        template = peer.reviews.get(path_id)
+        if template is None:
+            continue
+        config = load_config([workspace.learner_home(reviewer) / ".jupyter"])
+        course_dir = workspace.learner_course_dir(reviewer, course.id)
+        folder = course_dir / path.review_id
+        if not folder.is_dir():
+            fetch(config, path.review_id, assignment_dir=course_dir, learner=reviewer)
+        file = AnswerFile(folder, path.review_id)
+        for assignment in (a for a in pending if a.reviewer == reviewer):
+            author = store.submission(assignment.author, path_id)
+            quote = main_answer(course, path_id, author.sheet.answers) if author else "your answer"
+            content = _fill(template, quote)
+            value: JSON = {
+                "packet": assignment.token,
+                "scores": dict(content.scores),
+                "comments": dict(content.comments),
+            }
+            file.save(f"r-{assignment.token}", Answer.make("review", value), seen=None)
+            written += 1
+        submit(config, folder, learner=reviewer)
+    return written

@@ -1,0 +1,94 @@
+"""The demo cohort: peers load and validate, submit once, review whoever they are given; the
+autopilot runs the loop when the demo learner submits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from peerkit.core.errors import ConfigError
+from peerkit.demo.autopilot import Autopilot
+from peerkit.demo.cohort import enroll_peers, load_cohort
+from peerkit.storage.sql import SqlStore
+from peerkit.widgets.context import open_path
+from tests.conftest import CourseLayout
+
+PATH = "essay"
+
+
+@pytest.fixture
+def demo_store(review_course: CourseLayout) -> SqlStore:
+    return SqlStore.open(review_course.workspace.store_url)
+
+
+def test_cohort_loads_with_every_answer_checked(review_course: CourseLayout) -> None:
+    peers = load_cohort(review_course.course)
+    assert [p.name for p in peers] == ["pia", "quin", "rosa", "sam"]
+    assert peers[0].answers[PATH]["story"].value == "pia learned filing from a colleague."
+    assert peers[0].reviews[PATH].scores == {"clear": 1.0, "grounded": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("essay: {story:", "essay: {x: 1, story:"), "no activity 'x'"),
+        (('story: "pia learned filing from a colleague."', "story: 42"), "expected text"),
+        (("clear: 1, grounded: 2", "clear: 1"), "choose a level for “Grounded”"),
+        (("clear: 1, grounded: 2", "clear: 7, grounded: 2"), "not one of this criterion's levels"),
+        (("- name: pia", "- name: Pia Smith"), "spaces"),
+    ],
+)
+def test_broken_cohorts_are_explained(review_course: CourseLayout, change: tuple[str, str], message: str) -> None:
+    file = Path(str(review_course.course.source)).parent / "demo" / "cohort.yml"
+    file.write_text(file.read_text().replace(*change, 1))
+    with pytest.raises(ConfigError, match=message):
+        load_cohort(review_course.course)
+
+
+def test_peers_submit_once(review_course: CourseLayout, demo_store: SqlStore) -> None:
+    peers = load_cohort(review_course.course)
+    made = enroll_peers(review_course.course, review_course.workspace, review_course.build, demo_store, peers)
+    assert made == ["pia/essay", "quin/essay", "rosa/essay", "sam/essay"]
+    assert enroll_peers(review_course.course, review_course.workspace, review_course.build, demo_store, peers) == []
+    assert {lrn.name: lrn.circle for lrn in demo_store.learners()} == {
+        "pia": "north",
+        "quin": "north",
+        "rosa": "south",
+        "sam": "south",
+    }
+
+
+def test_autopilot_runs_the_loop_when_the_learner_submits(review_course: CourseLayout, demo_store: SqlStore) -> None:
+    course, workspace = review_course.course, review_course.workspace
+    peers = load_cohort(course)
+    enroll_peers(course, workspace, review_course.build, demo_store, peers)
+    lines: list[str] = []
+    pilot = Autopilot(course, workspace, review_course.build, demo_store, "tester", peers, say=lines.append)
+    pilot.remember_current()
+    pilot.tick()
+    assert lines == []  # nothing happened yet
+
+    review_course.enroll("tester")
+    session = open_path(
+        PATH, folder=review_course.folder("tester", PATH), config=review_course.learner_config("tester")
+    )
+    session.save("story", "text", "My neighbour at the reference desk showed me how to search the archive quickly.")
+    session.submit()
+    pilot.tick()
+    reviews_of_me = [r for r in demo_store.reviews(PATH) if r.author == "tester" and r.kind == "peer"]
+    assert len(reviews_of_me) == 3
+    quoted = [r.content.comments["strengths"] for r in reviews_of_me]
+    assert all("“My neighbour at the reference desk showed me how to search the…”" in q for q in quoted)
+    mine = [a for a in demo_store.assignments(PATH) if a.reviewer == "tester"]
+    assert len(mine) == 3
+    assert any("3 packets for tester" in line for line in lines) and any(
+        "tester has 3 so far" in line for line in lines
+    )
+
+    from tests.review.test_round_flow import review_everything
+
+    review_everything(review_course, "tester")
+    pilot.tick()
+    assert any("tester submitted reviews" in line and "added" in line for line in lines)
+    assert {a.status for a in demo_store.assignments(PATH) if a.reviewer == "tester"} == {"done"}
