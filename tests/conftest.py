@@ -227,7 +227,9 @@ TEST_COHORT = "peers:\n" + "".join(
     reviews:
       essay:
         scores: {{clear: 1, grounded: 2}}
-        comments: {{strengths: "You open with “{{quote}}…”, which sets the scene.", suggestion: "Add one date please now."}}
+        comments:
+          strengths: "You open with “{{quote}}…”, which sets the scene."
+          suggestion: "Add one date please now."
 """
     for name, circle in [("pia", "north"), ("quin", "north"), ("rosa", "south"), ("sam", "south")]
 )
