@@ -1,0 +1,436 @@
+"""Peer reviews to grades: validation, known answers, the calibrated model, agreement, flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peerkit.core.aggregation import (
+    METHODS,
+    VARIANCE_RATIO,
+    CalibrationSettings,
+    Grades,
+    Reviews,
+    aggregate,
+    combine_quality,
+    flag,
+    reviewer_agreement,
+    variance_ratio,
+)
+from peerkit.core.errors import PeerkitError, ValidationError
+
+# Tiny hand-made cohort on a 0-4 rubric. Submission 3 has no review; reviewer 5 reviewed nothing.
+#   submission 0: 1, 2, 4     (reviewers 0, 1, 2)
+#   submission 1: 3, 3        (reviewers 0, 1)
+#   submission 2: 2           (reviewer 2)
+#   submission 4: 0, 1, 3, 4, 4 (reviewers 0..4)
+SUB = [0, 0, 0, 1, 1, 2, 4, 4, 4, 4, 4]
+REV = [0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 4]
+SCORE = [1, 2, 4, 3, 3, 2, 0, 1, 3, 4, 4]
+
+
+@pytest.fixture
+def tiny() -> Reviews:
+    return Reviews.from_arrays(SUB, REV, SCORE, scale=(0, 4), n_submissions=5, n_reviewers=6, step=1)
+
+
+# Standard errors by hand: within-submission sums of squares 42/9, 0, 0, -, 13.2; pooled variance
+# 17.8667 / 7 (11 reviews, 4 reviewed submissions); moderated variance (4 * pooled + ss) / (4 + n - 1).
+POOLED = (42 / 9 + 13.2) / 7
+MOD_VAR = [(4 * POOLED + 42 / 9) / 6, 4 * POOLED / 5, POOLED, math.nan, (4 * POOLED + 13.2) / 8]
+COUNTS = [3, 2, 1, 0, 5]
+
+
+def se(index: int, ratio: float = 1.0) -> float:
+    return math.sqrt(MOD_VAR[index] * ratio / COUNTS[index])
+
+
+@pytest.mark.parametrize(
+    ("method", "estimate", "ratios"),
+    [
+        ("mean", [7 / 3, 3, 2, math.nan, 2.4], [1, 1, 1, 1, 1]),
+        ("median", [2, 3, 2, math.nan, 3], [1.346, 1, 1, 1, 1.4342]),
+        # trim 0.2: n=3 drops one at each end (the median), n=2 none, n=5 one: mean of 1, 3, 4.
+        ("trimmed", [2, 3, 2, math.nan, 8 / 3], [1.346, 1, 1, 1, 1.1353]),
+    ],
+)
+def test_simple_methods_known_answers(tiny: Reviews, method: str, estimate: list[float], ratios: list[float]) -> None:
+    grades = aggregate(tiny, method)  # type: ignore[arg-type]
+    assert grades.method == method
+    np.testing.assert_allclose(grades.estimate, estimate, rtol=1e-12)
+    expected_se = [se(i, r) if COUNTS[i] else math.inf for i, r in enumerate(ratios)]
+    np.testing.assert_allclose(grades.uncertainty, expected_se, rtol=1e-12)
+    np.testing.assert_array_equal(grades.n_reviews, COUNTS)
+    np.testing.assert_array_equal(grades.spread, [3, 0, math.nan, math.nan, 4])
+    assert not grades.anchored.any()
+    assert grades.reviewer_bias is None and grades.reviewer_reliability is None and grades.fit is None
+
+
+def test_hand_computed_standard_error_of_the_mean(tiny: Reviews) -> None:
+    # Submission 0 spelled out: pooled 2.552381, moderated (10.209524 + 4.666667) / 6, over 3 reviews.
+    assert aggregate(tiny, "mean").uncertainty[0] == pytest.approx(0.909096, abs=1e-6)
+
+
+def test_trimming_rule_by_number_of_reviews() -> None:
+    scores = [0.0, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    expected = {2: 0.5, 3: 1.0, 4: 1.5, 5: 7 / 3, 6: 11 / 4, 7: 3.0}  # 6 and 7 drop one at each end
+    for n, value in expected.items():
+        reviews = Reviews.from_arrays([0] * n, list(range(n)), scores[:n], scale=(0, 4))
+        assert aggregate(reviews, "trimmed").estimate[0] == pytest.approx(value), n
+    ten = Reviews.from_arrays([0] * 10, list(range(10)), [0, 0, 1, 2, 2, 2, 3, 4, 4, 4], scale=(0, 4))
+    assert aggregate(ten, "trimmed").estimate[0] == pytest.approx(14 / 6)  # drops two at each end
+    assert aggregate(ten, "trimmed", trim=0.0).estimate[0] == pytest.approx(2.2)
+
+
+def test_zero_reviews_and_anchors_for_simple_methods(tiny: Reviews) -> None:
+    for method in ("mean", "median", "trimmed"):
+        grades = aggregate(tiny, method, anchors={3: 1.5, 0: 4.0})  # type: ignore[arg-type]
+        assert grades.estimate[3] == 1.5 and grades.estimate[0] == 4.0
+        assert grades.uncertainty[3] == 0.0 and grades.uncertainty[0] == 0.0
+        assert grades.anchored.tolist() == [True, False, False, True, False]
+        assert grades.estimate[1] == 3.0  # other submissions unchanged
+    plain = aggregate(tiny, "median")
+    assert math.isnan(plain.estimate[3]) and plain.uncertainty[3] == math.inf and plain.n_reviews[3] == 0
+
+
+def test_grades_are_read_only(tiny: Reviews) -> None:
+    grades = aggregate(tiny, "calibrated")
+    for array in (grades.estimate, grades.uncertainty, grades.spread, grades.reviewer_bias, tiny.score):
+        assert array is not None
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"submission": [], "reviewer": [], "score": []}, "no reviews"),
+        ({"score": [1, 2]}, "differ in length"),
+        ({"score": [1, 2, 5]}, "score 5 is outside the scale"),
+        ({"score": [1, -0.5, 2]}, "score -0.5 is outside the scale"),
+        ({"score": [1, math.nan, 2]}, "NaN or infinite"),
+        ({"score": [1, math.inf, 2]}, "NaN or infinite"),
+        ({"score": [1, "x", 2]}, "must be numbers"),
+        ({"submission": [0, -1, 2]}, "submission index -1 is outside"),
+        ({"reviewer": [0, 1, 9], "n_reviewers": 3}, "reviewer index 9 is outside 0..2"),
+        ({"submission": [0.0, 1.0, 2.0]}, "indices must be integers"),
+        ({"submission": [[0, 1, 2]]}, "one-dimensional"),
+        ({"submission": [0, 0, 1], "reviewer": [1, 1, 0]}, "reviewer 1 reviewed submission 0 more than once"),
+        ({"scale": (4, 0)}, "lo < hi"),
+        ({"scale": (0, math.inf)}, "finite"),
+        ({"step": 1.5}, "must divide the scale"),
+        ({"score": [1, 2.5, 3], "step": 1}, "score 2.5 is not a rubric level"),
+        ({"n_submissions": 2}, "submission index 2 is outside 0..1"),
+        ({"n_submissions": 0}, "positive integer"),
+    ],
+)
+def test_reviews_validation(kwargs: dict[str, object], message: str) -> None:
+    args: dict[str, object] = {"submission": [0, 1, 2], "reviewer": [0, 1, 2], "score": [1, 2, 3], "scale": (0, 4)}
+    args.update(kwargs)
+    with pytest.raises(ValidationError, match=message) as raised:
+        Reviews.from_arrays(**args)  # type: ignore[arg-type]
+    assert isinstance(raised.value, PeerkitError) and raised.value.field
+
+
+def test_direct_construction_validates_too() -> None:
+    with pytest.raises(ValidationError, match="outside the scale"):
+        Reviews(np.array([0]), np.array([0]), np.array([7.0]), 1, 1, 0.0, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: aggregate(r, "mode"), "unknown method 'mode'"),
+        (lambda r: aggregate(r, "trimmed", trim=0.5), "trim must be in"),
+        (lambda r: aggregate(r, "mean", anchors={7: 1.0}), "anchor 7 is not a submission index 0..4"),
+        (lambda r: aggregate(r, "mean", anchors={1: 9.0}), "anchor 1: score 9 is outside the scale"),
+        (lambda r: aggregate(r, "mean", anchors={1: "high"}), "is not a number"),
+        (lambda r: aggregate(r, "mean", anchors=[(1, 2.0)]), "must be a mapping"),
+        (lambda r: aggregate("reviews", "mean"), "expected Reviews"),
+        (lambda r: CalibrationSettings(max_iter=0), "max_iter"),
+        (lambda r: CalibrationSettings(reliability_shape=0), "reliability_shape"),
+    ],
+)
+def test_aggregate_validation(tiny: Reviews, call: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        call(tiny)  # type: ignore[operator]
+
+
+def test_variance_ratio_table_matches_simulation() -> None:
+    rng = np.random.default_rng(7)
+    for n in (3, 4, 5, 8):
+        draws = np.sort(rng.standard_normal((200_000, n)), axis=1)
+        for g in range((n - 1) // 2 + 1):
+            simulated = n * draws[:, g : n - g].mean(axis=1).var()
+            assert simulated == pytest.approx(VARIANCE_RATIO[n][g], rel=0.02), (n, g)
+    assert variance_ratio(3, 1) == 1.346
+    assert variance_ratio(40, 0) == 1.0
+    assert variance_ratio(41, 20) == pytest.approx(math.pi / 2)  # the median, asymptotically
+    assert 1.0 < variance_ratio(20, 4) < variance_ratio(20, 6) < math.pi / 2
+
+
+# --- the calibrated model -----------------------------------------------------------------------
+
+
+def cohort(
+    rng: np.random.Generator,
+    *,
+    n: int = 300,
+    k: int = 8,
+    bias_mean: float = 0.0,
+    bias_sd: float = 0.1,
+    noise: float = 0.05,
+    anchors: int = 0,
+    step: float | None = None,
+) -> tuple[Reviews, np.ndarray, np.ndarray, dict[int, float]]:
+    """n learners on a 0-1 scale; each reviews k others at random (a random k-regular allocation)."""
+    truth = np.clip(rng.normal(0.6, 0.15, n), 0, 1)
+    bias = rng.normal(bias_mean, bias_sd, n)
+    reviewers = np.empty((n, k), dtype=np.intp)
+    for j in range(k):  # each round a permutation, conflicts (self, repeat) swapped away at random
+        p = rng.permutation(n)
+        while len(bad := np.flatnonzero((p == np.arange(n)) | (reviewers[:, :j] == p[:, None]).any(axis=1))):
+            for a in bad:
+                b = rng.integers(n)
+                p[a], p[b] = p[b], p[a]
+        reviewers[:, j] = p
+    sub, rev = np.repeat(np.arange(n), k), reviewers.ravel()
+    true_of_review = truth[sub]
+    anchor_truth = np.linspace(0.25, 0.75, anchors)
+    if anchors:
+        sub = np.concatenate([sub, np.repeat(n + np.arange(anchors), n)])
+        rev = np.concatenate([rev, np.tile(np.arange(n), anchors)])
+        true_of_review = np.concatenate([true_of_review, np.repeat(anchor_truth, n)])
+    score = true_of_review + bias[rev] + rng.normal(0, noise, len(sub))
+    if step is not None:
+        score = np.rint(score / step) * step
+    reviews = Reviews.from_arrays(
+        sub, rev, np.clip(score, 0, 1), scale=(0, 1), n_submissions=n + anchors, n_reviewers=n, step=step
+    )
+    return reviews, truth, bias, {n + i: float(a) for i, a in enumerate(anchor_truth)}
+
+
+def test_calibrated_noise_free_known_answer() -> None:
+    # Every reviewer sees all four submissions and adds their own constant bias; submission 0 is an
+    # anchor. Scores are exactly s + b, so the answer is known: s = (1, 2, 3, 2.5), b = (+.5, -.5, 0).
+    s = np.array([1.0, 2.0, 3.0, 2.5])
+    b = np.array([0.5, -0.5, 0.0])
+    sub, rev = np.meshgrid(np.arange(4), np.arange(3), indexing="ij")
+    reviews = Reviews.from_arrays(sub.ravel(), rev.ravel(), (s[:, None] + b[None, :]).ravel(), scale=(0, 4))
+    grades = aggregate(reviews, "calibrated", anchors={0: 1.0}, settings=CalibrationSettings(max_iter=500, tol=1e-7))
+    assert grades.reviewer_bias is not None and grades.fit is not None
+    np.testing.assert_allclose(grades.estimate, s, atol=0.02)
+    np.testing.assert_allclose(grades.reviewer_bias, b, atol=0.02)
+    assert grades.fit.bias_mean == pytest.approx(0.0, abs=0.02)
+    assert grades.uncertainty[0] == 0.0 and (grades.uncertainty[1:] < 0.1).all()
+
+
+def test_calibrated_recovers_planted_biases() -> None:
+    reviews, truth, bias, _ = cohort(np.random.default_rng(1))
+    grades = aggregate(reviews, "calibrated")
+    median = aggregate(reviews, "median")
+    assert grades.reviewer_bias is not None and grades.fit is not None
+    assert np.corrcoef(grades.reviewer_bias, bias)[0, 1] > 0.9
+    assert grades.fit.bias_sd == pytest.approx(0.1, abs=0.03)
+    rmse = float(np.sqrt(np.mean((grades.estimate - truth) ** 2)))
+    assert rmse < 0.6 * float(np.sqrt(np.mean((median.estimate - truth) ** 2)))
+    # Posterior standard deviations are roughly honest: close to 95 % of errors within 2 sd.
+    inside = np.abs(grades.estimate - truth) <= 2 * grades.uncertainty
+    assert 0.88 < inside.mean() <= 0.99
+
+
+def test_anchors_detect_a_global_shift() -> None:
+    reviews, truth, _, anchors = cohort(np.random.default_rng(2), bias_mean=0.1, bias_sd=0.03, anchors=3)
+    blind = aggregate(reviews, "calibrated")
+    anchored = aggregate(reviews, "calibrated", anchors=anchors)
+    assert blind.fit is not None and anchored.fit is not None
+    n = len(truth)
+    # Without anchors the shift is indistinguishable from a better cohort and stays in the grades.
+    assert blind.fit.bias_mean == 0.0
+    assert float(np.mean(blind.estimate[:n] - truth)) == pytest.approx(0.1, abs=0.02)
+    # With them it is measured and removed.
+    assert anchored.fit.bias_mean == pytest.approx(0.1, abs=0.015)
+    assert abs(float(np.mean(anchored.estimate[:n] - truth))) < 0.015
+    assert (anchored.estimate[n:] == list(anchors.values())).all()
+
+
+def test_censored_anchor_reviews_see_a_bias_smaller_than_half_a_level() -> None:
+    # A 5-level rubric (step 0.25), anchors exactly on levels, every reviewer 0.1 too generous with
+    # little noise: most anchor reviews round back to the right level. Read as exact values they
+    # would show a much smaller bias; read as "within half a step" they show it.
+    reviews, _, _, anchors = cohort(
+        np.random.default_rng(3), bias_mean=0.1, bias_sd=0.0, noise=0.06, anchors=3, step=0.25
+    )
+    censored = aggregate(reviews, "calibrated", anchors=anchors)
+    as_exact = Reviews.from_arrays(
+        reviews.submission, reviews.reviewer, reviews.score, scale=(0, 1), n_submissions=reviews.n_submissions
+    )
+    exact = aggregate(as_exact, "calibrated", anchors=anchors)
+    assert censored.fit is not None and exact.fit is not None
+    assert censored.fit.bias_mean == pytest.approx(0.1, abs=0.02)
+    assert abs(exact.fit.bias_mean - 0.1) > abs(censored.fit.bias_mean - 0.1)
+
+
+def test_careless_reviewers_get_low_reliability() -> None:
+    rng = np.random.default_rng(4)
+    reviews, truth, _, _ = cohort(rng, bias_sd=0.0)
+    careless = rng.choice(reviews.n_reviewers, 30, replace=False)
+    score = reviews.score.copy()
+    hit = np.isin(reviews.reviewer, careless)
+    score[hit] = rng.uniform(0, 1, int(hit.sum()))
+    noisy = Reviews.from_arrays(reviews.submission, reviews.reviewer, score, scale=(0, 1))
+    grades = aggregate(noisy, "calibrated")
+    assert grades.reviewer_reliability is not None and grades.reviewer_noise_sd is not None
+    careful = np.setdiff1d(np.arange(reviews.n_reviewers), careless)
+    assert np.median(grades.reviewer_reliability[careless]) < 0.2 * np.median(grades.reviewer_reliability[careful])
+    assert np.median(grades.reviewer_noise_sd[careful]) == pytest.approx(0.05, rel=0.5)
+    mean_rmse = float(np.sqrt(np.mean((aggregate(noisy, "mean").estimate - truth) ** 2)))
+    assert float(np.sqrt(np.mean((grades.estimate - truth) ** 2))) < 0.7 * mean_rmse
+
+
+def test_calibrated_zero_reviews_and_idle_reviewers(tiny: Reviews) -> None:
+    grades = aggregate(tiny, "calibrated")
+    assert grades.reviewer_bias is not None and grades.reviewer_reliability is not None
+    assert math.isnan(grades.estimate[3]) and grades.uncertainty[3] == math.inf
+    assert math.isnan(grades.reviewer_bias[5]) and math.isnan(grades.reviewer_reliability[5])
+    reviewed = [0, 1, 2, 4]
+    assert np.isfinite(grades.estimate[reviewed]).all() and (grades.uncertainty[reviewed] > 0).all()
+    assert ((grades.estimate[reviewed] >= 0) & (grades.estimate[reviewed] <= 4)).all()
+
+
+def test_calibrated_is_deterministic_and_order_free() -> None:
+    reviews, _, _, anchors = cohort(np.random.default_rng(5), n=80, k=4, anchors=2, step=0.25)
+    first = aggregate(reviews, "calibrated", anchors=anchors)
+    again = aggregate(reviews, "calibrated", anchors=anchors)
+    np.testing.assert_array_equal(first.estimate, again.estimate)
+    order = np.random.default_rng(6).permutation(len(reviews))
+    shuffled = Reviews.from_arrays(
+        reviews.submission[order],
+        reviews.reviewer[order],
+        reviews.score[order],
+        scale=(0, 1),
+        n_submissions=reviews.n_submissions,
+        step=0.25,
+    )
+    np.testing.assert_allclose(aggregate(shuffled, "calibrated", anchors=anchors).estimate, first.estimate, atol=1e-9)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@st.composite
+def review_sets(draw: st.DrawFn) -> Reviews:
+    n_sub = draw(st.integers(1, 6))
+    n_rev = draw(st.integers(1, 6))
+    pairs = draw(
+        st.lists(st.tuples(st.integers(0, n_sub - 1), st.integers(0, n_rev - 1)), min_size=1, max_size=20, unique=True)
+    )
+    lo = draw(st.floats(-100, 100, allow_nan=False, allow_infinity=False))
+    width = draw(st.floats(0.5, 100))
+    scores = draw(st.lists(st.floats(lo, lo + width), min_size=len(pairs), max_size=len(pairs)))
+    sub, rev = zip(*pairs, strict=True)
+    return Reviews.from_arrays(sub, rev, scores, scale=(lo, lo + width), n_submissions=n_sub, n_reviewers=n_rev)
+
+
+@settings(max_examples=60, deadline=None)
+@given(reviews=review_sets(), shift=st.floats(-50, 50))
+def test_shift_moves_simple_estimates_by_the_same_constant(reviews: Reviews, shift: float) -> None:
+    moved = Reviews.from_arrays(
+        reviews.submission,
+        reviews.reviewer,
+        reviews.score + shift,
+        scale=(reviews.lo + shift, reviews.hi + shift),
+        n_submissions=reviews.n_submissions,
+    )
+    for method in ("mean", "median", "trimmed"):
+        before, after = aggregate(reviews, method), aggregate(moved, method)  # type: ignore[arg-type]
+        np.testing.assert_allclose(after.estimate, before.estimate + shift, atol=1e-9 * (1 + abs(shift) + reviews.hi))
+        np.testing.assert_allclose(after.uncertainty, before.uncertainty, rtol=1e-6, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(reviews=review_sets())
+def test_estimates_stay_within_the_scale_and_the_reviews(reviews: Reviews) -> None:
+    for method in METHODS:
+        grades = aggregate(reviews, method)
+        reviewed = grades.n_reviews > 0
+        assert np.isnan(grades.estimate[~reviewed]).all() and (grades.uncertainty[~reviewed] == np.inf).all()
+        est = grades.estimate[reviewed]
+        assert ((est >= reviews.lo) & (est <= reviews.hi)).all(), method
+        assert (np.isfinite(grades.uncertainty[reviewed]) & (grades.uncertainty[reviewed] >= 0)).all(), method
+        if method != "calibrated":  # a location estimate of the scores received
+            low = np.full(reviews.n_submissions, np.inf)
+            high = np.full(reviews.n_submissions, -np.inf)
+            np.minimum.at(low, reviews.submission, reviews.score)
+            np.maximum.at(high, reviews.submission, reviews.score)
+            slack = 1e-9 * (abs(reviews.lo) + abs(reviews.hi))
+            assert (est >= low[reviewed] - slack).all() and (est <= high[reviewed] + slack).all()
+
+
+# --- reviewer agreement, quality and flags ------------------------------------------------------
+
+
+def test_reviewer_agreement_known_answer(tiny: Reviews) -> None:
+    grades = aggregate(tiny, "median")  # estimates 2, 3, 2, -, 3
+    agreement = reviewer_agreement(tiny, grades)
+    # Reviewer 0: |1-2|, |3-3|, |0-3| -> mean 4/3; reviewer 2: |4-2|, |2-2|, |3-3| -> 2/3; reviewer 3: |4-3|.
+    np.testing.assert_allclose(agreement.mean_abs_deviation, [4 / 3, 2 / 3, 2 / 3, 1, 1, math.nan])
+    np.testing.assert_allclose(agreement.agreement, [1 / 3, 2 / 3, 2 / 3, 0.5, 0.5, math.nan])
+    np.testing.assert_array_equal(agreement.n_compared, [3, 3, 3, 1, 1, 0])
+    strict = reviewer_agreement(tiny, grades, strictness=4)
+    np.testing.assert_allclose(strict.agreement[:3], [0, 1 / 3, 1 / 3])
+
+
+def test_agreement_uses_the_facilitator_score_on_anchors(tiny: Reviews) -> None:
+    agreement = reviewer_agreement(tiny, aggregate(tiny, "median", anchors={0: 4.0}))
+    # Reviewer 2 gave 4 to submission 0: now exactly right there.
+    assert agreement.mean_abs_deviation[2] == pytest.approx((0 + 0 + 0) / 3)
+    assert agreement.mean_abs_deviation[0] == pytest.approx((3 + 0 + 3) / 3)
+
+
+def test_reviewer_agreement_validation(tiny: Reviews) -> None:
+    other = Reviews.from_arrays([0], [0], [1.0], scale=(0, 4))
+    with pytest.raises(ValidationError, match="do not match"):
+        reviewer_agreement(tiny, aggregate(other, "mean"))
+    with pytest.raises(ValidationError, match="strictness"):
+        reviewer_agreement(tiny, aggregate(tiny, "mean"), strictness=0)
+
+
+def test_combine_quality() -> None:
+    agreement = [1.0, 0.5, math.nan, 0.2, math.nan]
+    helpfulness = [0.0, 0.5, 0.8, math.nan, math.nan]
+    np.testing.assert_allclose(combine_quality(agreement, helpfulness), [0.5, 0.5, 0.8, 0.2, math.nan])
+    np.testing.assert_allclose(combine_quality(agreement, helpfulness, weight=0.8)[:2], [0.8, 0.5])
+    with pytest.raises(ValidationError, match="differ in shape"):
+        combine_quality([0.5], [0.5, 0.5])
+    with pytest.raises(ValidationError, match="helpfulness must lie in"):
+        combine_quality([0.5], [1.5])
+    with pytest.raises(ValidationError, match="weight"):
+        combine_quality([0.5], [0.5], weight=2)
+
+
+def test_flags(tiny: Reviews) -> None:
+    grades = aggregate(tiny, "median")
+    flags = flag(grades)  # spread > 1.6 points, or standard error > 0.4 points
+    assert flags.disagreement.tolist() == [True, False, False, False, True]
+    assert flags.uncertain.tolist() == [True, True, True, True, True]
+    lenient = flag(grades, disagreement=0.8, uncertainty=0.3)  # spread > 3.2, se > 1.2
+    assert lenient.disagreement.tolist() == [False, False, False, False, True]
+    assert lenient.uncertain.tolist() == [False, False, True, True, False]
+    assert lenient.submissions.tolist() == [2, 3, 4]
+    anchored = flag(aggregate(tiny, "median", anchors={4: 2.0, 3: 1.0}), disagreement=0.8, uncertainty=0.3)
+    assert anchored.submissions.tolist() == [2]
+    with pytest.raises(ValidationError, match="disagreement"):
+        flag(grades, disagreement=-0.1)
+    with pytest.raises(ValidationError, match="uncertainty"):
+        flag(grades, uncertainty=math.nan)
+
+
+def test_grades_length_and_noise_sd(tiny: Reviews) -> None:
+    grades: Grades = aggregate(tiny, "mean")
+    assert len(grades) == 5 and len(tiny) == 11 and tiny.width == 4
+    assert grades.reviewer_noise_sd is None
