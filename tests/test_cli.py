@@ -120,3 +120,58 @@ def test_review_of_a_path_without_peer_review_is_refused(course: CourseLayout) -
         cli, ["review", "open", "alpha", "--course", str(course.course.source), "--workdir", str(course.workspace.root)]
     )
     assert result.exit_code == 1 and "is not peer reviewed" in result.output
+
+
+def test_close_grades_flags_exclude_override_example(review_course: CourseLayout) -> None:
+    from tests.review.test_round_flow import review_everything, write_and_submit
+
+    for learner in ("ana", "bo", "cy", "dee"):
+        write_and_submit(review_course, learner)
+    common = ["--workdir", str(review_course.workspace.root)]
+    course = ["--course", str(review_course.course.source)]
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, [*args, *course, *common])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("review", "open", "essay", "--seed", "4")
+    for learner in ("ana", "bo", "cy", "dee"):
+        review_everything(review_course, learner)
+    closed = run("review", "close", "essay")
+    assert "released to 4 learners" in closed and "4/4" in closed
+    assert "ana" in run("grades", "essay")
+    quality = run("grades", "essay", "--reviewers")
+    assert quality.splitlines()[0].split() == ["reviewer", "reviews", "agreement", "helpfulness", "quality"]
+    assert "grades to look at: 0" in run("review", "flags", "essay")
+    overridden = run("override", "essay", "ana", "3", "--reason", "Missing the second part.", "--by", "fac")
+    assert "ana: 3 / 4 set by hand; re-released" in overridden
+    assert "3/4 *" in run("grades", "essay")
+    assert "computed grade restored" in run("override", "essay", "ana", "clear", "--reason", "-")
+    from peerkit.storage.sql import SqlStore
+
+    packet = SqlStore.open(review_course.workspace.store_url).assignments("essay")[0].token
+    assert "excluded" in run("review", "exclude", "essay", packet, "--reason", "careless")
+    assert "counts again" in run("review", "exclude", "essay", packet, "--reason", "-", "--undo")
+    assert "graded example (3 / 4)" in run(
+        "review", "example", "essay", "bo", "--score", "clear=1", "--score", "grounded=2"
+    )
+
+
+def test_override_refuses_points_out_of_range(review_course: CourseLayout) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "override",
+            "essay",
+            "ana",
+            "9",
+            "--reason",
+            "x",
+            "--course",
+            str(review_course.course.source),
+            "--workdir",
+            str(review_course.workspace.root),
+        ],
+    )
+    assert result.exit_code == 1 and "between 0 and 4" in result.output

@@ -92,3 +92,38 @@ def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:
         parts.append("</div>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def render_feedback_summary(doc: Mapping[str, Any]) -> str:
+    """The grade part of a learner's feedback: points, how sure, per criterion (escaped)."""
+    grade = doc.get("grade", {})
+    points = grade.get("points")
+    shown = "not graded yet" if points is None else f"{points:g} / {grade.get('max_points', 0):g}"
+    parts = [
+        '<section class="peerkit-feedback">',
+        f'<h3 style="margin:0.4em 0">Your grade: {html.escape(shown)}</h3>',
+        f"<p>How sure the grade is: <strong>{html.escape(str(grade.get('confidence', '')))}</strong>",
+    ]
+    if grade.get("uncertainty") is not None:
+        parts.append(f" (give or take {float(grade['uncertainty']):.1f} points)")
+    parts.append("</p>")
+    if grade.get("overridden") and grade.get("reason"):
+        parts.append(f"<p><em>Set by your facilitator: {html.escape(str(grade['reason']))}</em></p>")
+    parts.append("<ul>")
+    for criterion in grade.get("criteria", []):
+        estimate = criterion.get("estimate")
+        value = "—" if estimate is None else f"{estimate:g}"
+        title = html.escape(str(criterion.get("title", "")))
+        parts.append(f"<li>{title}: {html.escape(value)} / {criterion.get('max_points', 0):g}</li>")
+    parts.append("</ul></section>")
+    return "".join(parts)
+
+
+def render_received_review(review: Mapping[str, Any]) -> str:
+    """One review a learner received: its comments, labelled by prompt (escaped)."""
+    label = html.escape(str(review.get("label", "")))
+    parts = [f'<div class="peerkit-received-review"><h4 style="margin:0.6em 0 0.2em 0">{label}</h4>']
+    for label, text in review.get("comments", {}).items():
+        parts.append(f"<p style='margin:2px 0'><strong>{html.escape(str(label))}:</strong></p>{_text(text)}")
+    parts.append("</div>")
+    return "".join(parts)

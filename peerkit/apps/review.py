@@ -8,6 +8,7 @@ and submitted like any path's answers. Packets come from the learner's own revie
 from __future__ import annotations
 
 import html
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
-from peerkit.apps.packet_view import render_packet
+from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.core.errors import PeerkitError
+from peerkit.core.packets import MAX_PACKET_BYTES
 from peerkit.core.rubric import Rubric
-from peerkit.review.channel import learner_channels, read_packet, read_round
+from peerkit.review.channel import FEEDBACK_FORMAT, feedback_file, learner_channels, read_packet, read_round
 from peerkit.widgets.page import PathPage
+from peerkit.widgets.rating import RatingForm
 from peerkit.widgets.review_form import ReviewForm
 from peerkit.widgets.status import notice_box, status_line
 
@@ -30,6 +33,10 @@ SELF = "self"
 
 def review_answer_id(token: str) -> str:
     return f"r-{token}"
+
+
+def rating_answer_id(token: str) -> str:
+    return f"h-{token}"
 
 
 class ReviewPage(PathPage):
@@ -46,6 +53,7 @@ class ReviewPage(PathPage):
         super().__init__(f"{path_id}-review", folder=folder, learner=learner, config=config)
         self.reviewed_path = path_id
         self.forms: list[ReviewForm] = []
+        self.ratings: list[RatingForm] = []
         self.titles: list[str] = []
         self.view = widgets.VBox(layout=self.look.block)
         self.view.add_class("peerkit-review-app")
@@ -85,6 +93,9 @@ class ReviewPage(PathPage):
         if own:
             packet = self._packet(channels, own)
             pages.append(self._page("Your own submission", packet, SELF, own, rubric, own_work=True))
+        feedback = self._feedback(channels)
+        if feedback is not None:
+            pages.append(self._feedback_page(feedback))
         title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
         header = self.look.html_widget(
             f'<h2 style="margin:0.2em 0">Review: {title}</h2>'
@@ -102,6 +113,36 @@ class ReviewPage(PathPage):
         widgets.jslink((picker, "index"), (stack, "selected_index"))
         self.picker, self.stack = picker, stack
         self.view.children = (header, picker, stack)
+
+    def _feedback(self, channels: list[Path]) -> dict[str, Any] | None:
+        for channel in channels:
+            try:
+                doc = json.loads((channel / feedback_file(self.reviewed_path)).read_bytes()[:MAX_PACKET_BYTES])
+            except (OSError, ValueError):
+                continue
+            if isinstance(doc, dict) and doc.get("format") == FEEDBACK_FORMAT:
+                return doc
+        return None
+
+    def _feedback_page(self, doc: dict[str, Any]) -> Any:
+        """The learner's grade, each review they received, and a rating form for each review."""
+        self.titles.append("Your feedback")
+        children: list[Any] = [self.look.html_widget(render_feedback_summary(doc))]
+        reviews = [r for r in doc.get("reviews", []) if isinstance(r, dict) and isinstance(r.get("token"), str)]
+        if reviews:
+            children.append(
+                self.look.html_widget(
+                    status_line("Rate each review: your ratings help reviewers improve and stay anonymous.", "info")
+                )
+            )
+        for review in reviews:
+            children.append(self.look.html_widget(render_received_review(review)))
+            form = self._answer(
+                RatingForm(self.session, rating_answer_id(review["token"]), review["token"], look=self.look)
+            )
+            self.ratings.append(form)
+            children.append(form)
+        return widgets.VBox(children, layout=self.look.full_width)
 
     def _packet(self, channels: list[Path], token: str) -> dict[str, Any] | None:
         for channel in channels:

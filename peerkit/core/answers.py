@@ -110,6 +110,20 @@ def _mapping(value: JSON, where: str, check: Callable[[JSON, str], JSON]) -> dic
     return {_short(key, f"{where} key"): check(item, f"{where}.{key}") for key, item in value.items()}
 
 
+def _flag(value: JSON, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{where}: expected true or false", field=where)
+    return value
+
+
+def _helpful(value: JSON, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValidationError(f"{where}: expected a rating from 1 to 5", field=where)
+    return value
+
+
 def _points(value: JSON, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value or not -1000 <= value <= 1000:
         raise ValidationError(f"{where}: expected a number of points", field=where)
@@ -137,6 +151,11 @@ KINDS: Final[Mapping[str, Callable[[JSON, str], JSON]]] = {
             "comments": lambda x, y: _mapping(x, y, _text),
         },
     ),
+    # An author's rating of one review they received: how helpful, a note, and a flag for a
+    # careless or unkind review (with why).
+    "rating": lambda v, w: _record(
+        v, w, {"review": _short, "helpful": _helpful, "note": _text, "flag": _flag, "reason": _text}
+    ),
 }
 
 
@@ -159,6 +178,8 @@ def is_answered(answer: Answer | None) -> bool:
         return bool(str(value.get("step", "")).strip())
     if answer.kind == "example":
         return bool(str(value.get("title", "")).strip() or str(value.get("story", "")).strip())
+    if answer.kind == "rating":
+        return value.get("helpful") is not None or bool(value.get("flag"))
     if answer.kind == "review":
         return bool(value.get("scores")) or any(str(t).strip() for t in value.get("comments", {}).values())
     return any(bool(v.strip()) if isinstance(v, str) else bool(v) for v in value.values())

@@ -41,8 +41,8 @@ def new_token() -> str:
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def redact(value: JSON, names: Sequence[str]) -> JSON:
-    """*value* with every mention of *names* replaced by ``[the author]`` (any case): whole-word
+def redact(value: JSON, names: Sequence[str], replacement: str = REDACTED) -> JSON:
+    """*value* with every mention of *names* replaced by *replacement* (any case): whole-word
     mentions, and whole e-mail addresses that contain one of the names."""
     words = [re.escape(n) for n in names if n and len(n) >= 2]
     if not words:
@@ -50,8 +50,8 @@ def redact(value: JSON, names: Sequence[str]) -> JSON:
     name = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
 
     def scrub(text: str) -> str:
-        text = _EMAIL.sub(lambda m: REDACTED if name.search(m.group(0).replace("@", " ")) else m.group(0), text)
-        return name.sub(REDACTED, text)
+        text = _EMAIL.sub(lambda m: replacement if name.search(m.group(0).replace("@", " ")) else m.group(0), text)
+        return name.sub(replacement, text)
 
     def walk(item: JSON) -> JSON:
         if isinstance(item, str):

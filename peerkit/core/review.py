@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -75,3 +76,60 @@ class Review:
     submitted_at: datetime
     token: str | None = None
     current: bool = True
+    excluded: bool = False
+    excluded_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionGrade:
+    estimate: float | None
+    uncertainty: float | None
+    reviews: int
+    spread: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """A submission's grade in a round: computed from its reviews, perhaps overridden by hand."""
+
+    author: str
+    method: str
+    points: float | None
+    max_points: float
+    uncertainty: float | None
+    criteria: Mapping[str, CriterionGrade]
+    reviews: int
+    flags: tuple[str, ...] = ()
+    computed_at: datetime | None = None
+    override_points: float | None = None
+    override_by: str | None = None
+    override_reason: str | None = None
+    override_at: datetime | None = None
+    released_at: datetime | None = None
+
+    @property
+    def final_points(self) -> float | None:
+        return self.override_points if self.override_points is not None else self.points
+
+    @property
+    def confidence(self) -> str:
+        """How sure the grade is, in words: from its uncertainty relative to the rubric's range."""
+        if self.override_points is not None:
+            return "set by the facilitator"
+        if self.points is None or self.uncertainty is None:
+            return "not enough reviews yet"
+        share = self.uncertainty / self.max_points if self.max_points else 1.0
+        return "high" if share <= 0.05 else "medium" if share <= 0.12 else "low"
+
+
+@dataclass(frozen=True, slots=True)
+class NewRating:
+    """An author's rating of one review they received (through that review's packet token)."""
+
+    rater: str
+    token: str
+    helpful: int | None
+    note: str = ""
+    flagged: bool = False
+    flag_reason: str = ""
+    rated_at: datetime | None = None

@@ -109,6 +109,9 @@ class ReviewSettings:
     self_assessment: bool = True
     anonymity: Anonymity = "double-blind"
     replace_after_hours: float = 48.0
+    #: How reviews become grades: mean, median, trimmed, calibrated, or auto (calibrated when the
+    #: facilitator graded example submissions, median otherwise).
+    method: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,12 @@ def fetch(config: Config, path_id: str, *, assignment_dir: Path, learner: str) -
     cfg.merge(Config({"Exchange": {"assignment_dir": str(assignment_dir)}}))
     parts = make_parts(cfg, assignment_id=path_id, student_id=check_learner_id(learner))
     run_app(parts.step("FetchAssignment"), f"fetch {path_id}")
+    return assignment_folder(config, assignment_dir, path_id)
+
+
+def assignment_folder(config: Config, assignment_dir: Path, path_id: str) -> Path:
+    """Where nbgrader puts *path_id* under *assignment_dir* (with the course id in between when
+    ``Exchange.path_includes_course`` is set)."""
     if get(config, "Exchange", "path_includes_course", False):
         return assignment_dir / course_id_of(config) / path_id
     return assignment_dir / path_id

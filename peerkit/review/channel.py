@@ -8,6 +8,7 @@ use the same idea::
         <channel key>/                             a hash of the learner's own submission secret
             round-<path>.json                      the learner's packets for that path, and the rubric
             packet-<token>.json                    one packet each (random token, no author in it)
+            feedback-<path>.json                   once the round is closed: their grade and reviews
 
 Only the learner (whose nbgrader cache holds the secret) and the facilitator (who collected the
 submission) can compute the key, and without listing the parent nobody else can find the folder.
@@ -71,6 +72,14 @@ def round_file(path_id: str) -> str:
 
 def packet_file(token: str) -> str:
     return f"packet-{token}.json"
+
+
+FEEDBACK_FORMAT = "peerkit-feedback"
+
+
+def feedback_file(path_id: str) -> str:
+    """The learner's feedback on *path_id* (grade and the reviews they received)."""
+    return f"feedback-{path_id}.json"
 
 
 def learner_channels(config: Config, path_id: str, *, learner: str) -> list[Path]:

@@ -1,7 +1,8 @@
 """Collect a path's reviews through nbgrader and record them in the store.
 
 Learners submit their reviews as the ``<path>-review`` assignment; each review is an answer of
-kind ``review`` in that assignment's answer sheet. A review is recorded only if it is one the
+kind ``review`` in that assignment's answer sheet, and each rating of a review they received (after
+the round closed) an answer of kind ``rating``. A review is recorded only if it is one the
 learner was asked for (a packet of their own assignments, or their self-assessment) and complete
 on the rubric (a level for every criterion, comments long enough). Unfinished reviews are
 reported as such and can be submitted again; everything else that is wrong is reported and skipped.
@@ -14,9 +15,9 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from peerkit.core.errors import ValidationError
+from peerkit.core.errors import NotFound, ValidationError
 from peerkit.core.models import Course
-from peerkit.core.review import NewReview
+from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import check_review, content_from_value
 from peerkit.core.store import Outcome
 from peerkit.nbgrader.collect import collect
@@ -26,6 +27,7 @@ from peerkit.storage.sql import SqlStore
 
 SELF = "self"
 PEER_PREFIX = "r-"
+RATING_PREFIX = "h-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class ReviewReport:
     counts: dict[Outcome, int] = field(default_factory=dict)
     unfinished: tuple[ReviewProblem, ...] = ()
     problems: tuple[ReviewProblem, ...] = ()
+    ratings: int = 0
 
     def summary(self) -> str:
         parts = [f"{n} {outcome}" for outcome, n in sorted(self.counts.items()) if n]
@@ -47,6 +50,8 @@ class ReviewReport:
             parts.append(f"{len(self.unfinished)} unfinished")
         if self.problems:
             parts.append(f"{len(self.problems)} refused")
+        if self.ratings:
+            parts.append(f"{self.ratings} ratings of reviews")
         return f"{self.path_id} reviews: " + (", ".join(parts) if parts else "none submitted yet")
 
 
@@ -59,6 +64,7 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
         raise ValidationError(f"no review round is open for {path_id!r}")
     owners = {a.token: a.reviewer for a in store.assignments(path_id)}
     items: list[NewReview] = []
+    ratings: list[NewRating] = []
     unfinished: list[ReviewProblem] = []
     problems: list[ReviewProblem] = []
     for folder in sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir()):
@@ -68,6 +74,23 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
             problems.append(ReviewProblem(folder.parent.name, str(skip)))
             continue
         for answer_id, answer in sorted(found.sheet.answers.items()):
+            if answer.kind == "rating":
+                value = answer.value
+                if answer_id != f"{RATING_PREFIX}{value.get('review')}":
+                    problems.append(ReviewProblem(found.learner, f"rating {answer_id}: names another review"))
+                    continue
+                ratings.append(
+                    NewRating(
+                        rater=found.learner,
+                        token=str(value["review"]),
+                        helpful=value.get("helpful"),
+                        note=str(value.get("note", "")),
+                        flagged=bool(value.get("flag", False)),
+                        flag_reason=str(value.get("reason", "")),
+                        rated_at=found.submitted_at,
+                    )
+                )
+                continue
             where = "your self-assessment" if answer_id == SELF else f"review {answer_id}"
             try:
                 if answer.kind != "review":
@@ -94,7 +117,13 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
     counts: dict[Outcome, int] = {}
     for outcome in store.record_reviews(path_id, items):
         counts[outcome] = counts.get(outcome, 0) + 1
-    return ReviewReport(path_id, counts, tuple(unfinished), tuple(problems))
+    rated = 0
+    for rating in ratings:  # one by one: a rating of somebody else's review is refused on its own
+        try:
+            rated += store.record_ratings(path_id, [rating])
+        except NotFound:
+            problems.append(ReviewProblem(rating.rater, "a rating of a review this learner did not receive"))
+    return ReviewReport(path_id, counts, tuple(unfinished), tuple(problems), rated)
 
 
 def collect_reviews(config: Config, store: SqlStore, course: Course, path_id: str) -> ReviewReport:

@@ -210,6 +210,7 @@ class RoundMethods(SqlBase):
                         ingested_at=now,
                         current=is_current,
                         checksum=checksum,
+                        excluded=False,
                     )
                 )
                 if assignment is not None and assignment.status != "done":
@@ -241,6 +242,8 @@ class RoundMethods(SqlBase):
                     submitted_at=_utc(rec.submitted_at),
                     token=token,
                     current=rec.current,
+                    excluded=rec.excluded,
+                    excluded_reason=rec.excluded_reason,
                 )
                 for rec, r, au, token in session.execute(query).all()
             ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -118,3 +118,61 @@ class ReviewRecord(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     current: Mapped[bool] = mapped_column(Boolean)
     checksum: Mapped[str] = mapped_column(String(64))
+    # A facilitator may leave a review out of the grade (careless, unkind, flagged by its author).
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RatingRecord(Base):
+    """An author's rating of a review they received: how helpful (1-5), a note, a flag."""
+
+    __tablename__ = "review_rating"
+    __table_args__ = (UniqueConstraint("review_token", "rater_id", name="uq_rating_per_review"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    review_token: Mapped[str] = mapped_column(String(32))  # the assignment token of the rated review
+    rater_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    helpful: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnchorRecord(Base):
+    """A facilitator's own grading of one submission: an example that anchors reviewers' biases."""
+
+    __tablename__ = "review_anchor"
+    __table_args__ = (UniqueConstraint("round_id", "author_id", name="uq_anchor_per_author"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    scores: Mapped[Any] = mapped_column(JSONType)
+    graded_by: Mapped[str] = mapped_column(String(100))
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GradeRecord(Base):
+    """The grade of one submission in a round, as last computed, and any override."""
+
+    __tablename__ = "review_grade"
+    __table_args__ = (UniqueConstraint("round_id", "author_id", name="uq_grade_per_author"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(20))
+    points: Mapped[float | None] = mapped_column(Float)
+    max_points: Mapped[float] = mapped_column(Float)
+    uncertainty: Mapped[float | None] = mapped_column(Float)
+    criteria: Mapped[Any] = mapped_column(JSONType)  # criterion -> {estimate, uncertainty, reviews, spread}
+    reviews: Mapped[int] = mapped_column(Integer)
+    flags: Mapped[Any] = mapped_column(JSONType)  # reasons for a facilitator to look (disagreement, uncertainty)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    override_points: Mapped[float | None] = mapped_column(Float)
+    override_by: Mapped[str | None] = mapped_column(String(100))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,17 +2,18 @@
 
 :class:`SqlStore` implements :class:`peerkit.core.store.Store` from parts, one module per concept:
 :mod:`~peerkit.storage.engine` (opening, migrations, transactions, learners),
-:mod:`~peerkit.storage.submissions` and :mod:`~peerkit.storage.rounds` (review rounds).
+:mod:`~peerkit.storage.submissions`, :mod:`~peerkit.storage.rounds` (review rounds) and
+:mod:`~peerkit.storage.grades` (grades, ratings, exclusions, anchors).
 """
 
 from __future__ import annotations
 
 from peerkit.storage.engine import SqlBase, migrate, migrations_dir, normalise_url, redact
-from peerkit.storage.rounds import RoundMethods
+from peerkit.storage.grades import GradeMethods
 from peerkit.storage.submissions import SubmissionMethods
 
 
-class SqlStore(SubmissionMethods, RoundMethods, SqlBase):
+class SqlStore(SubmissionMethods, GradeMethods, SqlBase):
     """:class:`peerkit.core.store.Store` on SQLAlchemy."""
 
 

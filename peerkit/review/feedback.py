@@ -1,0 +1,183 @@
+"""Close a round: grades, nbgrader's gradebook and feedback, and each learner's feedback page.
+
+``close_round`` computes every grade (:mod:`peerkit.review.grading`), keeps overrides made by hand,
+and releases: peer grades and comments into nbgrader's gradebook, nbgrader's feedback HTML
+generated and released (each learner fetches their own), and a structured copy in each learner's
+review channel for the feedback view of the review app, where learners rate how helpful each
+review was and flag careless or unkind ones. Running it again (after an override, an excluded
+review or late reviews) recomputes and re-releases.
+
+Reviewers are never named to authors: reviews are shown as "Reviewer 1, 2, ...". Everything a
+learner wrote is HTML-escaped before it reaches nbgrader, whose feedback template renders
+comments as Markdown and would let raw HTML through.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from peerkit.core.models import Course
+from peerkit.core.packets import redact
+from peerkit.core.review import Grade, Review
+from peerkit.core.rubric import Rubric
+from peerkit.nbgrader.build import CourseBuild
+from peerkit.nbgrader.feedback import (
+    PeerGrade,
+    autograde_without_running,
+    generate_feedback,
+    release_feedback,
+    write_peer_grades,
+)
+from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.channel import FEEDBACK_FORMAT, feedback_file, publish
+from peerkit.review.grading import compute_grades
+from peerkit.storage.sql import SqlStore
+
+REVIEWER = "[the reviewer]"
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def received_reviews(store: SqlStore, path_id: str, author: str) -> list[Review]:
+    """The current, non-excluded peer reviews of *author*'s submission, in a stable order, each
+    reviewer's own name or e-mail in their comments replaced by "[the reviewer]"."""
+    reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and r.author == author and not r.excluded]
+    return [
+        replace(r, content=replace(r.content, comments=redact(dict(r.content.comments), [r.reviewer], REVIEWER)))
+        for r in sorted(reviews, key=lambda r: r.token or "")
+    ]
+
+
+def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequence[Review]) -> str:
+    """The comment nbgrader shows on the first activity: grade, criteria, every review (escaped)."""
+    lines = [f"**Peer review of “{html.escape(title)}”**", ""]
+    lines.append(f"Grade: **{_points(grade.final_points)} / {grade.max_points:g}** (how sure: {grade.confidence})")
+    if grade.override_points is not None and grade.override_reason:
+        lines.append(f"Set by the facilitator: {html.escape(grade.override_reason)}")
+    lines.append("")
+    for criterion in rubric.criteria:
+        estimate = grade.criteria.get(criterion.id)
+        value = _points(estimate.estimate if estimate else None)
+        lines.append(f"- {html.escape(criterion.title)}: {value} / {criterion.max_points:g}")
+    prompts = {p.id: p.label for p in rubric.prompts}
+    for number, review in enumerate(reviews, start=1):
+        lines += ["", f"**Reviewer {number}**", ""]
+        for key, label in prompts.items():
+            text = review.content.comments.get(key, "").strip()
+            if text:
+                lines.append(f"*{html.escape(label)}:* {html.escape(text)}")
+                lines.append("")
+    if not reviews:
+        lines += ["", "No peer reviews were received."]
+    return "\n".join(lines)
+
+
+def feedback_document(course: Course, path_id: str, grade: Grade, reviews: Sequence[Review]) -> dict[str, Any]:
+    """The learner's feedback for the review app's feedback view (their channel)."""
+    rubric = course.rubric_for(path_id)
+    return {
+        "format": FEEDBACK_FORMAT,
+        "version": 1,
+        "path": path_id,
+        "path_title": course.path(path_id).title,
+        "grade": {
+            "points": grade.final_points,
+            "max_points": grade.max_points,
+            "confidence": grade.confidence,
+            "uncertainty": grade.uncertainty if grade.override_points is None else None,
+            "overridden": grade.override_points is not None,
+            "reason": grade.override_reason if grade.override_points is not None else None,
+            "criteria": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "max_points": c.max_points,
+                    "estimate": grade.criteria[c.id].estimate if c.id in grade.criteria else None,
+                }
+                for c in rubric.criteria
+            ],
+        },
+        "reviews": [
+            {
+                "token": review.token,
+                "label": f"Reviewer {number}",
+                "scores": dict(review.content.scores),
+                "comments": {
+                    p.label: review.content.comments[p.id] for p in rubric.prompts if review.content.comments.get(p.id)
+                },
+            }
+            for number, review in enumerate(reviews, start=1)
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CloseReport:
+    path_id: str
+    grades: tuple[Grade, ...]
+    released: tuple[str, ...]
+
+    def table(self) -> str:
+        width = max([len("learner"), *(len(g.author) for g in self.grades)])
+        lines = [f"{'learner':<{width}}  {'grade':>11}  {'± ':>6}  confidence  reviews  flags"]
+        for g in self.grades:
+            grade = f"{_points(g.final_points)}/{g.max_points:g}" + (" *" if g.override_points is not None else "")
+            spread = "" if g.uncertainty is None or g.override_points is not None else f"{g.uncertainty:.2f}"
+            flags = "; ".join(g.flags)
+            lines.append(f"{g.author:<{width}}  {grade:>11}  {spread:>6}  {g.confidence:<10}  {g.reviews:>7}  {flags}")
+        lines.append(
+            f"released to {len(self.released)} learners"
+            + ("; * = set by hand" if any(g.override_points is not None for g in self.grades) else "")
+        )
+        return "\n".join(lines)
+
+
+def release(
+    store: SqlStore, course: Course, build: CourseBuild, path_id: str, *, learners: Sequence[str] | None = None
+) -> list[str]:
+    """Release the stored grades (with overrides) of *learners* (default: everyone with a grade)."""
+    path = course.path(path_id)
+    rubric = course.rubric_for(path_id)
+    grades = {g.author: g for g in store.grades(path_id) if learners is None or g.author in learners}
+    submitters = {s.learner for s in store.submissions(path_id)}
+    targets = sorted(a for a in grades if a in submitters)
+    if not targets:
+        return []
+    config = build.config()
+    autograde_without_running(config, path_id, students=targets)
+    tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
+    entries = {}
+    keys = store.channel_keys(path_id)
+    for author in targets:
+        grade = grades[author]
+        reviews = received_reviews(store, path_id, author)
+        final = grade.final_points
+        entries[author] = PeerGrade(
+            fraction=None if final is None or not grade.max_points else final / grade.max_points,
+            comment=feedback_markdown(path.title, rubric, grade, reviews),
+        )
+        if author in keys:
+            publish(
+                build.exchange_root,
+                course.id,
+                keys[author],
+                {feedback_file(path_id): feedback_document(course, path_id, grade, reviews)},
+            )
+    write_peer_grades(config, path_id, tasks, entries)
+    generate_feedback(config, path_id, targets)
+    release_feedback(config, path_id, targets)
+    store.mark_released(path_id, targets)
+    return targets
+
+
+def close_round(store: SqlStore, course: Course, build: CourseBuild, path_id: str) -> CloseReport:
+    """Compute every grade of *path_id* (overrides kept) and release them all."""
+    store.save_grades(path_id, compute_grades(store, course, path_id))
+    released = release(store, course, build, path_id)
+    store.close_round(path_id)
+    return CloseReport(path_id=path_id, grades=tuple(store.grades(path_id)), released=tuple(released))

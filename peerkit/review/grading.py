@@ -1,0 +1,189 @@
+"""From a round's reviews to grades: one aggregation per rubric criterion, summed, with how sure it is.
+
+The method is the path's ``review.method``: ``mean``, ``median``, ``trimmed``, ``calibrated``, or
+``auto`` (the default): the calibrated reviewer model when the facilitator graded example
+submissions (anchors), the median otherwise. ``bench/aggregation.py`` is the reason: with
+anchors the calibrated model's error is 0.62x the median's over biased reviewers; without them it
+cannot see a bias all reviewers share, and it is not better enough to be the default.
+
+Excluded reviews (careless, unkind, flagged and confirmed by the facilitator) take no part.
+Each grade carries flags for a facilitator's look: fewer reviews than promised, reviewers who
+disagree strongly on a criterion, an uncertain estimate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from peerkit.core.aggregation import Reviews, aggregate, combine_quality, flag, reviewer_agreement
+from peerkit.core.models import Course
+from peerkit.core.review import CriterionGrade, Grade
+from peerkit.core.rubric import Criterion
+from peerkit.storage.sql import SqlStore
+
+
+def level_step(criterion: Criterion) -> float | None:
+    """The spacing of a criterion's levels when they are evenly spaced (0, 1, 2 -> 1), else None."""
+    points = [lv.points for lv in criterion.levels]
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(points)}
+    return gaps.pop() if len(gaps) == 1 else None
+
+
+def method_for(course: Course, path_id: str, anchored: bool) -> str:
+    path = course.path(path_id)
+    configured = path.review.method if path.review else "auto"
+    if configured == "auto":
+        return "calibrated" if anchored else "median"
+    return configured
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerQuality:
+    reviewer: str
+    agreement: float | None
+    helpfulness: float | None
+    quality: float | None
+    reviews: int
+
+
+def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: datetime | None = None) -> list[Grade]:
+    """Grades of every submitter of *path_id* from its current, non-excluded peer reviews."""
+    rubric = course.rubric_for(path_id)
+    path = course.path(path_id)
+    k = path.review.per_submission if path.review else 3
+    reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and not r.excluded]
+    anchors = store.anchors(path_id)
+    authors = sorted({s.learner for s in store.submissions(path_id)} | set(anchors))
+    reviewers = sorted({r.reviewer for r in reviews})
+    a_index = {name: i for i, name in enumerate(authors)}
+    r_index = {name: i for i, name in enumerate(reviewers)}
+    method = method_for(course, path_id, anchored=bool(anchors))
+    per_author: dict[str, dict[str, CriterionGrade]] = {a: {} for a in authors}
+    flags: dict[str, list[str]] = {a: [] for a in authors}
+    for criterion in rubric.criteria:
+        lo, hi = min(lv.points for lv in criterion.levels), criterion.max_points
+        rows = [
+            (a_index[r.author], r_index[r.reviewer], r.content.scores[criterion.id])
+            for r in reviews
+            if criterion.id in r.content.scores
+        ]
+        if not rows:
+            for a in authors:
+                per_author[a][criterion.id] = CriterionGrade(None, None, 0)
+            continue
+        sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
+        data = Reviews.from_arrays(
+            sub,
+            rev,
+            score.astype(float),
+            scale=(lo, hi),
+            n_submissions=len(authors),
+            n_reviewers=len(reviewers),
+            step=level_step(criterion),
+        )
+        anchor_scores = {a_index[a]: s[criterion.id] for a, s in anchors.items() if criterion.id in s}
+        result = aggregate(data, method, anchors=anchor_scores or None)  # type: ignore[arg-type]
+        # Spread over half the scale is a real disagreement (0 vs 2 on 0..2); with three reviews an
+        # uncertainty of a tenth of the scale is the norm, so a quarter is what deserves a look.
+        marked = flag(result, disagreement=0.5, uncertainty=0.25)
+        for a, i in a_index.items():
+            estimate = float(result.estimate[i])
+            uncertainty = float(result.uncertainty[i])
+            spread = float(result.spread[i])
+            per_author[a][criterion.id] = CriterionGrade(
+                estimate=None if math.isnan(estimate) else round(estimate, 3),
+                uncertainty=None if not math.isfinite(uncertainty) else round(uncertainty, 3),
+                reviews=int(result.n_reviews[i]),
+                spread=None if math.isnan(spread) else spread,
+            )
+            if marked.disagreement[i] and result.n_reviews[i] > 0:
+                flags[a].append(f"reviewers disagree on “{criterion.title}”")
+            elif marked.uncertain[i] and result.n_reviews[i] > 0:
+                flags[a].append(f"uncertain on “{criterion.title}”")
+    grades = []
+    when = now or datetime.now(UTC)
+    for a in authors:
+        criteria = per_author[a]
+        received = sum(1 for r in reviews if r.author == a)
+        estimates = [c.estimate for c in criteria.values()]
+        points = None if any(e is None for e in estimates) else round(sum(e for e in estimates if e is not None), 2)
+        variances = [c.uncertainty**2 for c in criteria.values() if c.uncertainty is not None]
+        total_uncertainty = round(math.sqrt(sum(variances)), 3) if points is not None and variances else None
+        if received < k and a not in anchors:
+            flags[a].insert(0, f"{received} of {k} reviews")
+        grades.append(
+            Grade(
+                author=a,
+                method="facilitator" if a in anchors else method,
+                points=points,
+                max_points=rubric.max_points,
+                uncertainty=total_uncertainty,
+                criteria=criteria,
+                reviews=received,
+                flags=tuple(dict.fromkeys(flags[a])),
+                computed_at=when,
+            )
+        )
+    return grades
+
+
+def reviewer_quality(store: SqlStore, course: Course, path_id: str) -> list[ReviewerQuality]:
+    """Each reviewer's agreement with the consensus (averaged over criteria) and authors' helpfulness
+    ratings (1-5 mapped to 0..1), combined half and half where both exist."""
+    rubric = course.rubric_for(path_id)
+    reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and not r.excluded]
+    authors = sorted({r.author for r in reviews})
+    reviewers = sorted({r.reviewer for r in reviews})
+    if not reviews:
+        return []
+    a_index = {n: i for i, n in enumerate(authors)}
+    r_index = {n: i for i, n in enumerate(reviewers)}
+    agreement_sum = np.zeros(len(reviewers))
+    agreement_n = np.zeros(len(reviewers))
+    for criterion in rubric.criteria:
+        rows = [
+            (a_index[r.author], r_index[r.reviewer], r.content.scores[criterion.id])
+            for r in reviews
+            if criterion.id in r.content.scores
+        ]
+        if not rows:
+            continue
+        sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
+        lo = min(lv.points for lv in criterion.levels)
+        data = Reviews.from_arrays(
+            sub,
+            rev,
+            score.astype(float),
+            scale=(lo, criterion.max_points),
+            n_submissions=len(authors),
+            n_reviewers=len(reviewers),
+        )
+        agreement = reviewer_agreement(data, aggregate(data, "median")).agreement
+        ok = ~np.isnan(agreement)
+        agreement_sum[ok] += agreement[ok]
+        agreement_n[ok] += 1
+    agreement_mean = np.where(agreement_n > 0, agreement_sum / np.maximum(agreement_n, 1), np.nan)
+    token_reviewer = {r.token: r.reviewer for r in reviews if r.token}
+    helpful: dict[str, list[float]] = {}
+    for rating in store.ratings(path_id):
+        if rating.helpful is not None and rating.token in token_reviewer:
+            helpful.setdefault(token_reviewer[rating.token], []).append((rating.helpful - 1) / 4)
+    helpfulness = np.array([np.mean(helpful[n]) if n in helpful else np.nan for n in reviewers])
+    combined = combine_quality(agreement_mean, helpfulness)
+    counts: Mapping[str, int] = {n: sum(1 for r in reviews if r.reviewer == n) for n in reviewers}
+    return [
+        ReviewerQuality(
+            reviewer=n,
+            agreement=None if math.isnan(agreement_mean[i]) else round(float(agreement_mean[i]), 3),
+            helpfulness=None if math.isnan(helpfulness[i]) else round(float(helpfulness[i]), 3),
+            quality=None if math.isnan(combined[i]) else round(float(combined[i]), 3),
+            reviews=counts[n],
+        )
+        for i, n in enumerate(reviewers)
+    ]
