@@ -9,8 +9,10 @@ look, it does what a facilitator and a cohort would do over a few days:
 3. every peer with a review to do writes it and submits it (so the learner is reviewed at once);
 4. collect the reviews submitted so far.
 
-When the learner submits their own reviews, they are collected too. Each step says what it did
-on the console, so the person trying the demo can follow the loop.
+When the learner submits their own reviews, they are collected and the round is closed: grades
+computed, released through nbgrader's gradebook and feedback, and shown in the review app, where
+the learner can rate each review they received. Each step says what it did on the console, so the
+person trying the demo can follow the loop.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from peerkit.demo.cohort import Peer, write_peer_reviews
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.ingest import collect_and_ingest
 from peerkit.review.collect import collect_reviews
+from peerkit.review.feedback import close_round
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
 from peerkit.workspace import Workspace
@@ -99,6 +102,16 @@ class Autopilot:
                 for item in reviews.unfinished:
                     if item.learner == self.learner:
                         self.say(f"[demo]   still unfinished: {item.reason}")
+                done = [a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status == "done"]
+                if done:
+                    closed = close_round(self.store, self.course, self.build, path.id)
+                    grade = next((g for g in closed.grades if g.author == self.learner), None)
+                    if grade is not None and grade.final_points is not None:
+                        self.say(
+                            f"[demo]   the facilitator closed the round: {self.learner} gets "
+                            f"{grade.final_points:g} / {grade.max_points:g} ({grade.confidence} confidence); "
+                            f"reopen “Review: {path.title}” to read and rate the reviews"
+                        )
 
     def run(self, stop: threading.Event, *, interval: float = 2.0) -> None:
         """Tick until *stop* is set; a failing tick is logged and the loop goes on."""

@@ -8,6 +8,7 @@ are answers of their own ``<path>-review`` assignment, submitted the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Mapping
@@ -107,6 +108,31 @@ def _fill(content: ReviewContent, quote: str) -> ReviewContent:
     )
 
 
+def _plan_dates(peers: tuple[Peer, ...]) -> list[dt.date]:
+    return [
+        dt.date.fromisoformat(answer.value["date"])
+        for peer in peers
+        for answers in peer.answers.values()
+        for answer in answers.values()
+        if answer.kind == "plan" and answer.value.get("date")
+    ]
+
+
+def days_to_today(peers: tuple[Peer, ...], today: dt.date | None = None) -> int:
+    """How far to move the peers' plan dates so that the earliest falls on *today* (they were written
+    for the autumn of 2026; a demo started later should still show plans ahead, not long past)."""
+    dates = _plan_dates(peers)
+    return ((today or dt.date.today()) - min(dates)).days if dates else 0
+
+
+def moved(answer: Answer, days: int) -> Answer:
+    """*answer* with a plan's date moved by *days* (other kinds unchanged)."""
+    if answer.kind != "plan" or not days or not answer.value.get("date"):
+        return answer
+    date = dt.date.fromisoformat(answer.value["date"]) + dt.timedelta(days=days)
+    return Answer.make("plan", {**answer.value, "date": date.isoformat()}, updated=answer.updated)
+
+
 def main_answer(course: Course, path_id: str, sheet_answers: Mapping[str, Answer]) -> str:
     """The first words of the author's first text answer, for a reviewer's ``{quote}``."""
     for answer_id, kind in answer_kinds(course.path(path_id).notebook).items():
@@ -125,6 +151,7 @@ def enroll_peers(
     from peerkit.demo.site import setup_learner
 
     made = []
+    shift = days_to_today(peers)
     for peer in peers:
         course_dir = setup_learner(course, workspace, peer.name)
         store.add_learner(peer.name, circle=peer.circle or None)
@@ -137,7 +164,7 @@ def enroll_peers(
                 fetch(config, path_id, assignment_dir=course_dir, learner=peer.name)
             file = AnswerFile(folder, path_id)
             for answer_id, answer in answers.items():
-                file.save(answer_id, answer, seen=None)
+                file.save(answer_id, moved(answer, shift), seen=None)
             submit(config, folder, learner=peer.name)
             made.append(f"{peer.name}/{path_id}")
     return made

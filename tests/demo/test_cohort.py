@@ -92,3 +92,21 @@ def test_autopilot_runs_the_loop_when_the_learner_submits(review_course: CourseL
     pilot.tick()
     assert any("tester submitted reviews" in line and "added" in line for line in lines)
     assert {a.status for a in demo_store.assignments(PATH) if a.reviewer == "tester"} == {"done"}
+    assert any("the facilitator closed the round: tester gets" in line for line in lines)
+    grade = next(g for g in demo_store.grades(PATH) if g.author == "tester")
+    assert grade.reviews == 3 and grade.released_at is not None
+
+
+def test_plan_dates_move_so_the_earliest_is_today() -> None:
+    import datetime as dt
+
+    from peerkit.core.answers import Answer
+    from peerkit.demo.cohort import Peer, days_to_today, moved
+
+    plan = Answer.make("plan", {"step": "go", "date": "2026-11-02", "checkin": "", "support": ""})
+    later = Answer.make("plan", {"step": "go", "date": "2027-01-22", "checkin": "", "support": ""})
+    peers = (Peer("a", "c", "r", {"p": {"x": plan, "y": later}}, {}),)
+    shift = days_to_today(peers, today=dt.date(2027, 3, 1))
+    assert moved(plan, shift).value["date"] == "2027-03-01"
+    assert moved(later, shift).value["date"] == "2027-05-21"
+    assert moved(Answer.make("text", "hi"), shift).value == "hi"
