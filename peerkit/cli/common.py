@@ -1,0 +1,99 @@
+"""What every peerkit command shares: the click group, the common options, error reporting."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from peerkit.core.errors import PeerkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_WORKDIR = Path(".peerkit") / "demo"
+
+
+def default_course_file() -> Path:
+    """``course/course.yml`` in the current folder, else in the source checkout peerkit runs from."""
+    here = Path.cwd() / "course" / "course.yml"
+    if here.is_file():
+        return here
+    checkout = Path(__file__).resolve().parents[2] / "course" / "course.yml"
+    return checkout if checkout.is_file() else here
+
+
+def api_errors(func: F) -> F:
+    """Turn a :class:`PeerkitError` into a clean ``Error: ...`` message with exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PeerkitError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+course_option = click.option(
+    "--course",
+    "course_file",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=default_course_file,
+    show_default="course/course.yml",
+    help="The course definition (course.yml, or the folder holding it).",
+)
+workdir_option = click.option(
+    "--workdir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_WORKDIR,
+    show_default=True,
+    help="Folder for the built course, exchange and learner files.",
+)
+
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    envvar="PEERKIT_DB",
+    default=None,
+    help="The peerkit store: sqlite:///file or postgresql://user@host/db [default: peerkit.db in WORKDIR].",
+)
+
+
+def open_store(db_url: str | None, workdir: Path) -> Any:
+    from peerkit.storage.sql import SqlStore
+    from peerkit.workspace import Workspace
+
+    return SqlStore.open(db_url or Workspace.at(workdir).store_url)
+
+
+def load_definition(course_file: Path) -> tuple[Any, Path | None]:
+    from peerkit.course import load_course
+
+    course = load_course(course_file)
+    committed = (course.source.parent / "nbgrader_config.py") if course.source else None
+    return course, committed if committed and committed.is_file() else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="peerkit")
+def cli(verbose: int) -> None:
+    """Peer Learning Paths: build, serve and run a peer-learning course in Jupyter."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def review_context(course_file: Path, workdir: Path, db_url: str | None, path_id: str) -> tuple[Any, Any, Any]:
+    from peerkit.demo import course_build
+    from peerkit.workspace import Workspace
+
+    course, committed = load_definition(course_file)
+    course.path(path_id)
+    build = course_build(course, Workspace.at(workdir), committed)
+    return course, build, open_store(db_url, workdir)
