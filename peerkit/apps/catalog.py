@@ -40,6 +40,8 @@ class PathEntry:
     answered: int = 0
     submitted_at: datetime | None = None
     folder: Path | None = None
+    #: Set for a review assignment: the id of the path whose submissions it reviews.
+    review_of: str | None = None
 
     @property
     def link(self) -> str:
@@ -74,6 +76,7 @@ def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
         position=int(meta.get("position", 0) or 0),
         course_title=str(meta.get("course_title", "")),
         state=state,
+        review_of=str(meta["review_of"]) if meta.get("review_of") else None,
         **extra,
     )
 

@@ -40,10 +40,18 @@ def path_card(entry: PathEntry) -> str:
     minutes = f"{entry.minutes} min · " if entry.minutes else ""
     title = html.escape(entry.title)
     heading = title if entry.state == "available" else f'<a href="{html.escape(entry.link)}" target="_self">{title}</a>'
+    # A review assignment sits under its path, indented, without a number of its own.
+    review = entry.review_of is not None
+    number = "" if review else f"{entry.position}. "
+    kind, indent = (
+        ("peerkit-path-card peerkit-review-card", "margin:-4px 0 10px 2rem")
+        if review
+        else ("peerkit-path-card", "margin:10px 0")
+    )
     return (
-        f'<article class="peerkit-path-card" data-path="{html.escape(entry.id)}" '
-        'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:10px 0;max-width:46rem">'
-        f'<h3 style="margin:0 0 4px 0;font-size:1.15em">{entry.position}. {heading}</h3>'
+        f'<article class="{kind}" data-path="{html.escape(entry.id)}" '
+        f'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;{indent};max-width:46rem">'
+        f'<h3 style="margin:0 0 4px 0;font-size:1.15em">{number}{heading}</h3>'
         f'<p style="margin:0 0 6px 0">{html.escape(entry.summary)}</p>'
         f'<p style="margin:0;font-size:0.9em;color:#55595f">{minutes}'
         f'<span class="peerkit-badge" style="color:{color};font-weight:600">{label}</span>{html.escape(detail)}</p>'
@@ -98,10 +106,11 @@ class CourseHome(widgets.VBox):
         entries = list_paths(self.folder, self.config, learner=self.learner)
         course_title = next((e.course_title for e in entries if e.course_title), "Your course")
         who = f" · signed in as {self.learner}" if self.learner else ""
-        done = sum(1 for e in entries if e.state == "submitted")
+        paths = [e for e in entries if e.review_of is None]
+        done = sum(1 for e in paths if e.state == "submitted")
         self.header.value = (
             f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
-            f'<p style="margin:0;color:#55595f">{done} of {len(entries)} paths submitted{html.escape(who)}</p>'
+            f'<p style="margin:0;color:#55595f">{done} of {len(paths)} paths submitted{html.escape(who)}</p>'
         )
         children: list[Any] = []
         for entry in entries:
