@@ -19,6 +19,15 @@ from peerkit.core.models import Course, LearningPath, Limits
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
 
 
+def default_course_file() -> Path:
+    """``course/course.yml`` in the current folder, else in the source checkout peerkit runs from."""
+    here = Path.cwd() / "course" / "course.yml"
+    if here.is_file():
+        return here
+    checkout = Path(__file__).resolve().parents[1] / "course" / "course.yml"
+    return checkout if checkout.is_file() else here
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in ``peerkit/schemas`` (``course``, ``rubrics``)."""

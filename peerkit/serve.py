@@ -14,6 +14,10 @@ What the configuration does, and why:
   are never culled by Voilà.
 * ``port_retries = 0``: Voilà would otherwise silently move to the next free port.
 * the ``peerkit`` template sends ``/`` (Voilà's file tree) to the course home.
+
+The facilitator's dashboard runs in a second Voilà server on its own port, serving one notebook
+from the facilitator's folder (never a learner's), with the course, work folder and store in its
+environment (:func:`dashboard_env`); its kernels start on demand.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,6 +102,7 @@ def write_voila_config(config_dir: Path, notebooks: list[str], options: ServeOpt
 
 
 def voila_command(course_dir: Path, config_dir: Path) -> list[str]:
+    """Voilà serving *course_dir* (a folder: the tree and its notebooks; a notebook: that one app)."""
     return [
         sys.executable,
         "-m",
@@ -127,10 +132,35 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
     return env
 
 
+def dashboard_env(
+    facilitator_home: Path, *, course_file: Path, workdir: Path, db_url: str | None, base: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The dashboard server's environment: like a learner's (:func:`voila_env`), in the facilitator's
+    folder, plus where the course, the work folder and the store are (see
+    :func:`peerkit.dashboard.facilitator.settings_from_env`)."""
+    env = voila_env(facilitator_home, base)
+    env["PEERKIT_COURSE"] = str(course_file.resolve())
+    env["PEERKIT_WORKDIR"] = str(workdir.resolve())
+    env.pop("PEERKIT_DB", None)
+    if db_url:
+        env["PEERKIT_DB"] = db_url
+    return env
+
+
+Companion = tuple[list[str], dict[str, str], Path]
+
+
 def run_voila(
-    command: list[str], env: dict[str, str], cwd: Path, *, beside: Callable[[threading.Event], None] | None = None
+    command: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    beside: Callable[[threading.Event], None] | None = None,
+    companions: Sequence[Companion] = (),
 ) -> int:
-    """Run Voilà until it exits (Ctrl-C stops it cleanly), with *beside* running in a thread meanwhile."""
+    """Run Voilà until it exits (Ctrl-C stops it cleanly), with *beside* running in a thread and each
+    companion server (command, environment, folder) running as a process meanwhile."""
+    others = [subprocess.Popen(cmd, env=cmd_env, cwd=where) for cmd, cmd_env, where in companions]
     process = subprocess.Popen(command, env=env, cwd=cwd)
     stop = threading.Event()
     worker = threading.Thread(target=beside, args=(stop,), name="peerkit-beside-voila", daemon=True) if beside else None
@@ -143,6 +173,7 @@ def run_voila(
         return process.wait()
     finally:
         stop.set()
-        if process.poll() is None:
-            process.terminate()
-            process.wait()
+        for child in [process, *others]:
+            if child.poll() is None:
+                child.terminate()
+                child.wait()

@@ -7,6 +7,8 @@
       exchange/      nbgrader's filesystem exchange (outbound/, inbound/, feedback/)
       learners/<id>/ each learner's home: .jupyter/nbgrader_config.py and <course-id>/<path>/ folders
       voila/         Voilà's configuration and runtime files for `peerkit serve`
+      facilitator/   the facilitator's dashboard app (served by a second Voilà, voila-facilitator/)
+      exports/       what the dashboard exports (grades, reviews, rounds)
       peerkit.db     the peerkit store (SQLite), unless a database URL is given
 
 Under JupyterHub the same roles are played by the hub's shared exchange and each user's home; this
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peerkit.identity import check_learner_id
+
+#: Where the demo and the facilitator's commands keep a course unless told otherwise.
+DEFAULT_WORKDIR = Path(".peerkit") / "demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,16 @@ class Workspace:
     @property
     def voila_dir(self) -> Path:
         return self.root / "voila"
+
+    @property
+    def facilitator_dir(self) -> Path:
+        """The facilitator's own folder: the dashboard app, served apart from every learner's folder."""
+        return self.root / "facilitator"
+
+    @property
+    def facilitator_voila_dir(self) -> Path:
+        """Voilà's configuration for the facilitator's dashboard server."""
+        return self.root / "voila-facilitator"
 
     @property
     def gradebook_url(self) -> str:

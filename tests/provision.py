@@ -25,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(CHECKOUT, ".peerkit", "tools")
 CHP = os.path.join(TOOLS, "node_modules", ".bin", "configurable-http-proxy")
+CHP_PACKAGE = ["configurable-http-proxy@5"]
 
 
 def in_ci() -> bool:
@@ -63,7 +64,7 @@ def install_chp() -> bool:
     os.makedirs(TOOLS, exist_ok=True)
     print("provision: npm install configurable-http-proxy ...", flush=True)
     result = subprocess.run(
-        ["npm", "install", "--prefix", TOOLS, "--no-audit", "--no-fund", "--loglevel=error", "configurable-http-proxy@5"],
+        ["npm", "install", "--prefix", TOOLS, "--no-audit", "--no-fund", "--loglevel=error", *CHP_PACKAGE],
         check=False,
     )
     return result.returncode == 0 and have_chp()

@@ -40,3 +40,49 @@ def test_template_strips_cdn_links_and_redirects_the_tree() -> None:
     assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text()  # the strings it removes
     assert "voila/render/home.ipynb" in (template / "tree-lab.html").read_text()
     assert '{% include "tree-lab.html" %}' in (template / "tree.html").read_text()
+
+
+def test_dashboard_server_knows_the_course_and_store(tmp_path: Path) -> None:
+    from peerkit.serve import dashboard_env
+
+    base = {"PEERKIT_DB": "postgresql://elsewhere/db", "PATH": "/usr/bin"}
+    env = dashboard_env(
+        tmp_path / "facilitator", course_file=tmp_path / "c.yml", workdir=tmp_path, db_url=None, base=base
+    )
+    assert (env["PEERKIT_COURSE"], env["PEERKIT_WORKDIR"]) == (str(tmp_path / "c.yml"), str(tmp_path))
+    assert "PEERKIT_DB" not in env and env["HOME"] == str(tmp_path / "facilitator")
+    assert (
+        dashboard_env(tmp_path, course_file=tmp_path, workdir=tmp_path, db_url="sqlite:///x", base={})["PEERKIT_DB"]
+        == "sqlite:///x"
+    )
+
+
+def test_serve_prepares_the_dashboard_apart_from_the_learner(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from peerkit.cli import cli
+    from tests.conftest import write_test_course
+
+    course_file = write_test_course(tmp_path / "src")
+    args = [
+        "serve",
+        "--course",
+        str(course_file),
+        "--workdir",
+        str(tmp_path / "w"),
+        "--port",
+        "9911",
+        "--ip",
+        "0.0.0.0",  # noqa: S104 - the learner's server may face the network; the dashboard must not
+    ]
+    result = CliRunner().invoke(cli, [*args, "--prepare-only", "--no-cohort"])
+    assert result.exit_code == 0, result.output
+    assert "Facilitator dashboard: http://localhost:9912/" in result.output
+    assert (tmp_path / "w" / "facilitator" / "dashboard.ipynb").is_file()
+    assert not (tmp_path / "w" / "learners" / "tester" / "test-course" / "dashboard.ipynb").exists()
+    config = json.loads((tmp_path / "w" / "voila-facilitator" / "voila.json").read_text())
+    assert config["Voila"]["port"] == 9912 and config["Voila"]["ip"] == "localhost"  # never beyond this machine
+    assert "VoilaKernelManager" not in config  # kernels start when the facilitator visits
+    assert (tmp_path / "w" / "exchange" / "test-course" / "peerkit-activity").is_dir()

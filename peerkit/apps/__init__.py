@@ -1,7 +1,9 @@
-"""Helpers behind peerkit's Voilà apps (course home; later the review app and the dashboard).
+"""Helpers behind peerkit's Voilà apps: the learner's course home, "my progress" page, example
+gallery and review app, and the facilitator's dashboard.
 
-The apps themselves are small notebooks shipped in this package (``home.ipynb``) that a learner's
-course folder receives a copy of.
+The apps themselves are small notebooks shipped in this package: a learner's course folder receives
+a copy of each of :data:`APP_NOTEBOOKS`; the facilitator's dashboard (:data:`DASHBOARD_NOTEBOOK`) is
+served from a folder of the facilitator's own (``peerkit serve`` runs it on a second port).
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-APP_NOTEBOOKS = ("home.ipynb",)
+APP_NOTEBOOKS = ("home.ipynb", "progress.ipynb", "gallery.ipynb")
+#: The apps a learner opens first, kept warm in preheated kernels (the others start when visited).
+PREHEATED_APPS = ("home.ipynb",)
+DASHBOARD_NOTEBOOK = "dashboard.ipynb"
 
 
 def app_notebook(name: str) -> Path:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from traitlets.config import Config
 
 from peerkit.core.answers import FILENAME as ANSWERS_FILE
-from peerkit.core.answers import is_answered, parse_sheet
+from peerkit.core.answers import AnswerSheet, is_answered, parse_sheet
 from peerkit.core.errors import PeerkitError
 from peerkit.nbgrader.build import METADATA_KEY
 from peerkit.nbgrader.config import get
@@ -59,12 +59,17 @@ def read_path_metadata(notebook: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) and meta.get("path") == notebook.stem else None
 
 
-def _answered(folder: Path, path_id: str) -> int:
+def read_sheet(folder: Path, path_id: str) -> AnswerSheet | None:
+    """The learner's saved answers in a path folder, read only (None if absent or unreadable)."""
     try:
-        sheet = parse_sheet((folder / ANSWERS_FILE).read_bytes(), expected_path=path_id)
+        return parse_sheet((folder / ANSWERS_FILE).read_bytes(), expected_path=path_id)
     except (OSError, PeerkitError):
-        return 0
-    return sum(1 for a in sheet.answers.values() if is_answered(a))
+        return None
+
+
+def _answered(folder: Path, path_id: str) -> int:
+    sheet = read_sheet(folder, path_id)
+    return 0 if sheet is None else sum(1 for a in sheet.answers.values() if is_answered(a))
 
 
 def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:

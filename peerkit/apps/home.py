@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import html
-import logging
-import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +15,13 @@ from peerkit.identity import resolve_learner
 from peerkit.nbgrader.config import get, learner_config
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import day_and_time, notice_box, status_line
+from peerkit.widgets.visit import when_visited
 
-log = logging.getLogger(__name__)
+#: The learner's other apps, beside the home in their course folder (:data:`peerkit.apps.APP_NOTEBOOKS`).
+LINKS = (
+    '<a href="progress.ipynb" target="_self">My progress</a> · '
+    '<a href="gallery.ipynb" target="_self">Example gallery</a>'
+)
 
 _BADGES = {
     "available": ("Not fetched yet", "#55595f"),
@@ -27,6 +29,15 @@ _BADGES = {
     "in-progress": ("In progress", "#8a5300"),
     "submitted": ("Submitted", "#1a6b37"),
 }
+
+
+def page_learner(config: Config, learner: str | None = None) -> tuple[str | None, str]:
+    """Whose page this is (*learner*, else from the learner's config or the hub), and, when nobody can
+    be told, None and a notice saying why."""
+    try:
+        return learner or resolve_learner(configured=get(config, "CourseDirectory", "student_id")), ""
+    except PeerkitError as exc:
+        return None, notice_box(f"Your progress cannot be shown: {exc}.", "warn")
 
 
 def path_card(entry: PathEntry) -> str:
@@ -74,27 +85,11 @@ class CourseHome(widgets.VBox):
         self._cards: dict[str, widgets.HTML] = {}
         self._start_boxes: dict[str, widgets.VBox] = {}
         self._empty = self.look.html_widget(status_line("No learning paths have been released yet.", "muted"))
-        try:
-            self.learner: str | None = learner or resolve_learner(
-                configured=get(self.config, "CourseDirectory", "student_id")
-            )
-        except PeerkitError as exc:
-            self.learner = None
-            self.notice.value = notice_box(f"Your progress cannot be shown: {exc}.", "warn")
+        self.learner, self.notice.value = page_learner(self.config, learner)
         super().__init__([self.header, self.notice, self.cards], layout=widgets.Layout(width="100%", max_width="48rem"))
         self.add_class("peerkit-home")
         self.refresh()
-        if os.environ.get("VOILA_PREHEAT") == "True":
-            threading.Thread(target=self._refresh_on_visit, daemon=True, name="peerkit-home-refresh").start()
-
-    def _refresh_on_visit(self) -> None:
-        try:
-            from voila.utils import wait_for_request
-
-            wait_for_request()
-        except Exception:
-            log.warning("waiting for the Voilà request failed", exc_info=True)
-        self.refresh()
+        when_visited(self.refresh, name="peerkit-home-refresh")
 
     def refresh(self) -> None:
         """Re-read where the learner stands and update the cards in place.
@@ -111,6 +106,7 @@ class CourseHome(widgets.VBox):
         self.header.value = (
             f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
             f'<p style="margin:0;color:#55595f">{done} of {len(paths)} paths submitted{html.escape(who)}</p>'
+            f'<p class="peerkit-home-links" style="margin:6px 0 0 0">{LINKS}</p>'
         )
         children: list[Any] = []
         for entry in entries:

@@ -1,14 +1,14 @@
 """The review app (a Voilà page): a learner's review packets one by one, the rubric, their self-assessment.
 
 It is the notebook of the ``<path>-review`` nbgrader assignment; its answers are reviews, saved
-and submitted like any path's answers. Packets come from the learner's own review channel
-(:mod:`peerkit.review.channel`), found through their nbgrader submission secrets.
+and submitted like any path's answers. Packets come from the learner's inbox
+(:mod:`peerkit.review.inbox`): their own review channel on a local course, the course's hub
+service under JupyterHub, where each review answer is also kept there as a draft.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,9 @@ from traitlets.config import Config
 
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.core.errors import PeerkitError
-from peerkit.core.packets import MAX_PACKET_BYTES
 from peerkit.core.rubric import Rubric
-from peerkit.review.channel import FEEDBACK_FORMAT, feedback_file, learner_channels, read_packet, read_round
+from peerkit.review.drafts import DraftMirror
+from peerkit.review.inbox import NO_PACKETS_YET, ChannelInbox, ServiceInbox, open_inbox
 from peerkit.widgets.page import PathPage
 from peerkit.widgets.rating import RatingForm
 from peerkit.widgets.review_form import ReviewForm
@@ -55,45 +55,62 @@ class ReviewPage(PathPage):
         self.forms: list[ReviewForm] = []
         self.ratings: list[RatingForm] = []
         self.titles: list[str] = []
+        self.drafts: DraftMirror | None = None
+        self.sync_line = self.look.html_widget("")
         self.view = widgets.VBox(layout=self.look.block)
         self.view.add_class("peerkit-review-app")
         self._build()
 
-    def _channel(self) -> tuple[list[Path], str]:
+    def _inbox(self) -> tuple[ChannelInbox | ServiceInbox | None, str]:
         session = self.session
         if not session.saves or session.config is None or session.learner is None:
-            return [], session.notice
+            return None, session.notice
         try:
-            channels = learner_channels(session.config, self.reviewed_path, learner=session.learner)
+            return open_inbox(session.config, self.reviewed_path, learner=session.learner), ""
         except PeerkitError as exc:
-            return [], f"Your review packets cannot be found: {exc}."
-        if not channels:
-            return [], (
-                "No reviews for you yet. Packets are shared with learners who submitted the path; "
-                "once the facilitator opens the review round after your submission, they appear here."
-            )
-        return channels, ""
+            return None, f"Your review packets cannot be found: {exc}."
+
+    def _mirror_drafts(self, inbox: ServiceInbox) -> None:
+        """Under JupyterHub: take in newer drafts from the course service, then send each change."""
+        mirror = DraftMirror(inbox.client, self.reviewed_path, on_status=self._sync_status)
+        try:
+            self.session.adopt(mirror.newer_drafts(self.session.sheet))
+        except PeerkitError as exc:
+            self._sync_status(f"Your saved drafts could not be fetched from the course service: {exc}", False)
+        self.session.on_change(mirror.listener)
+        self.drafts = mirror
+
+    def _sync_status(self, message: str, ok: bool) -> None:
+        self.sync_line.value = status_line(message, "ok" if ok else "warn")
 
     def _build(self) -> None:
-        channels, problem = self._channel()
-        if problem:
-            self.view.children = (self.look.html_widget(notice_box(problem, "info")),)
+        inbox, problem = self._inbox()
+        if isinstance(inbox, ServiceInbox):  # say so on the page while the service is away, then retry
+            inbox.client.on_wait = lambda message, _pause: self._sync_status(message.capitalize() + ".", False)
+        try:
+            delivered = inbox.manifest() if inbox is not None else None
+        except PeerkitError as exc:
+            delivered, problem = None, f"Your review packets cannot be read right now: {exc}"
+        if inbox is None or delivered is None:
+            self.view.children = (self.look.html_widget(notice_box(problem or NO_PACKETS_YET, "info")),)
             return
-        manifest, rubric = read_round(channels[0], self.reviewed_path)
-        tokens: list[str] = []
-        for channel in channels:  # a learner who resubmitted may hold packets in an older channel too
-            doc, _ = read_round(channel, self.reviewed_path)
-            tokens += [t for t in doc["packets"] if t not in tokens]
+        if isinstance(inbox, ServiceInbox):
+            self._mirror_drafts(inbox)
+        manifest, rubric, tokens = delivered
         pages: list[Any] = []
         for number, token in enumerate(tokens, start=1):
-            packet = self._packet(channels, token)
+            packet = inbox.packet(token)
             title = f"Submission {number} of {len(tokens)}"
             pages.append(self._page(title, packet, review_answer_id(token), token, rubric))
         own = manifest.get("self")
         if own:
-            packet = self._packet(channels, own)
+            packet = inbox.packet(own)
             pages.append(self._page("Your own submission", packet, SELF, own, rubric, own_work=True))
-        feedback = self._feedback(channels)
+        try:
+            feedback = inbox.feedback()
+        except PeerkitError as exc:
+            feedback = None
+            self._sync_status(f"Your feedback cannot be fetched right now: {exc}", False)
         if feedback is not None:
             pages.append(self._feedback_page(feedback))
         title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
@@ -104,6 +121,7 @@ class ReviewPage(PathPage):
         if not pages:
             self.view.children = (
                 header,
+                self.sync_line,
                 self.look.html_widget(notice_box("You have no packets to review in this round.")),
             )
             return
@@ -112,17 +130,7 @@ class ReviewPage(PathPage):
         stack = widgets.Stack(pages, selected_index=0, layout=self.look.full_width)
         widgets.jslink((picker, "index"), (stack, "selected_index"))
         self.picker, self.stack = picker, stack
-        self.view.children = (header, picker, stack)
-
-    def _feedback(self, channels: list[Path]) -> dict[str, Any] | None:
-        for channel in channels:
-            try:
-                doc = json.loads((channel / feedback_file(self.reviewed_path)).read_bytes()[:MAX_PACKET_BYTES])
-            except (OSError, ValueError):
-                continue
-            if isinstance(doc, dict) and doc.get("format") == FEEDBACK_FORMAT:
-                return doc
-        return None
+        self.view.children = (header, self.sync_line, picker, stack)
 
     def _feedback_page(self, doc: dict[str, Any]) -> Any:
         """The learner's grade, each review they received, and a rating form for each review."""
@@ -143,15 +151,6 @@ class ReviewPage(PathPage):
             self.ratings.append(form)
             children.append(form)
         return widgets.VBox(children, layout=self.look.full_width)
-
-    def _packet(self, channels: list[Path], token: str) -> dict[str, Any] | None:
-        for channel in channels:
-            try:
-                return read_packet(channel, token)
-            except PeerkitError:
-                continue
-        log.warning("review packet %s could not be read", token)
-        return None
 
     def _page(
         self,

@@ -2,8 +2,8 @@
 
 Each command parses options, calls one API function and prints its result. Errors the API raises
 on purpose (:class:`~peerkit.core.errors.PeerkitError`) become a one-line message and exit code 1.
-Commands live in :mod:`peerkit.cli.course` and :mod:`peerkit.cli.review`; importing them registers
-them on :data:`cli`.
+Commands live in :mod:`peerkit.cli.course`, :mod:`peerkit.cli.review` and
+:mod:`peerkit.cli.service`; importing them registers them on :data:`cli`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from peerkit.cli import course as _course  # noqa: F401 - registers the course commands
+from peerkit.cli import dashboard as _dashboard  # noqa: F401 - registers the dashboard commands
 from peerkit.cli import review as _review  # noqa: F401 - registers the review commands
+from peerkit.cli import service as _service  # noqa: F401 - registers the hub service command
 from peerkit.cli.common import cli
 
 

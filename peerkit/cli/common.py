@@ -11,19 +11,10 @@ from typing import Any, TypeVar
 import click
 
 from peerkit.core.errors import PeerkitError
+from peerkit.course import default_course_file
+from peerkit.workspace import DEFAULT_WORKDIR
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-DEFAULT_WORKDIR = Path(".peerkit") / "demo"
-
-
-def default_course_file() -> Path:
-    """``course/course.yml`` in the current folder, else in the source checkout peerkit runs from."""
-    here = Path.cwd() / "course" / "course.yml"
-    if here.is_file():
-        return here
-    checkout = Path(__file__).resolve().parents[2] / "course" / "course.yml"
-    return checkout if checkout.is_file() else here
 
 
 def api_errors(func: F) -> F:

@@ -20,7 +20,7 @@ from peerkit.cli.common import api_errors, cli, course_option, db_option, load_d
 @api_errors
 def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -> None:
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
-    from peerkit.demo import course_build
+    from peerkit.demo import course_build, setup_facilitator
     from peerkit.nbgrader.build import build_course
     from peerkit.workspace import Workspace
 
@@ -28,6 +28,7 @@ def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -
     results = build_course(
         course_build(course, Workspace.at(workdir), committed), paths=list(paths) or None, force=force
     )
+    setup_facilitator(course, Workspace.at(workdir))
     for result in results:
         click.echo(f"{result.path_id}: {'released' if result.released else 'unchanged'}")
 
@@ -46,6 +47,14 @@ def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -
 @click.option("--no-preheat", is_flag=True, help="Start a fresh kernel per page view instead of preheated ones.")
 @click.option("--prepare-only", is_flag=True, help="Build and set everything up, print the command, do not serve.")
 @click.option("--no-cohort", is_flag=True, help="Serve without the demo's synthetic peers (course/demo/cohort.yml).")
+@click.option(
+    "--dashboard-port",
+    type=int,
+    default=None,
+    help="Port of the facilitator dashboard, on localhost [default: PORT + 1].",
+)
+@click.option("--no-dashboard", is_flag=True, help="Do not serve the facilitator dashboard.")
+@db_option
 @api_errors
 def serve(
     course_file: Path,
@@ -56,6 +65,9 @@ def serve(
     no_preheat: bool,
     prepare_only: bool,
     no_cohort: bool,
+    dashboard_port: int | None,
+    no_dashboard: bool,
+    db_url: str | None,
 ) -> None:
     """Build the demo course and serve it on localhost with Voilà.
 
@@ -63,10 +75,13 @@ def serve(
     SQLite gradebook), fetches them for the demo learner and serves the learner's course home.
     The demo cohort (synthetic peers) submits the peer-reviewed paths and, while the server runs,
     reviews the demo learner's work as soon as it is submitted: the whole loop on one laptop.
+    The facilitator dashboard is served on a second port (from the facilitator's own folder).
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
+    from dataclasses import replace
+
     from peerkit.demo import course_build, prepare_site
-    from peerkit.serve import ServeOptions, run_voila, voila_command, voila_env, write_voila_config
+    from peerkit.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
     from peerkit.workspace import Workspace
 
     course, committed = load_definition(course_file)
@@ -84,12 +99,31 @@ def serve(
     write_voila_config(config_dir, site.notebooks(), options)
     command = voila_command(site.course_dir, config_dir)
     host = "localhost" if options.local_only else ip
-    click.echo(f"\nCourse home: http://{host}:{port}/\n")
+    click.echo(f"\nCourse home: http://{host}:{port}/")
+    companions = []
+    if not no_dashboard:
+        # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
+        board = replace(options, port=dashboard_port or port + 1, ip="localhost", preheat=False)
+        write_voila_config(workspace.facilitator_voila_dir, [], board)
+        env = dashboard_env(
+            workspace.facilitator_dir, course_file=course.source or course_file, workdir=workspace.root, db_url=db_url
+        )
+        companions.append(
+            (voila_command(site.dashboard, workspace.facilitator_voila_dir), env, workspace.facilitator_voila_dir)
+        )
+        click.echo(f"Facilitator dashboard: http://localhost:{board.port}/")
+    click.echo("")
     if prepare_only:
         click.echo(" ".join(command))
         return
     sys.stdout.flush()
-    code = run_voila(command, voila_env(site.learner_home), config_dir, beside=autopilot.run if autopilot else None)
+    code = run_voila(
+        command,
+        voila_env(site.learner_home),
+        config_dir,
+        beside=autopilot.run if autopilot else None,
+        companions=companions,
+    )
     if code not in (0, -2, 130):
         raise click.ClickException(f"Voilà stopped with exit code {code}")
 
@@ -98,6 +132,7 @@ def _demo_cohort(course: Any, workspace: Any, build: Any, learner: str) -> Any:
     """Enroll the demo peers (once) and return the autopilot that plays facilitator and peers."""
     from peerkit.demo.autopilot import Autopilot
     from peerkit.demo.cohort import enroll_peers, load_cohort
+    from peerkit.nbgrader.ingest import collect_and_ingest
     from peerkit.storage.sql import SqlStore
 
     peers = load_cohort(course)
@@ -105,6 +140,8 @@ def _demo_cohort(course: Any, workspace: Any, build: Any, learner: str) -> Any:
         return None
     store = SqlStore.open(workspace.store_url)
     made = enroll_peers(course, workspace, build, store, peers)
+    for path_id in sorted({item.split("/", 1)[1] for item in made}):  # the facilitator's dashboard shows them at once
+        collect_and_ingest(build.config(), store, path_id)
     names = ", ".join(p.name for p in peers)
     click.echo(f"  demo cohort: {len(peers)} peers ({names}); {len(made)} submissions made now")
     reviewed = ", ".join(f"“{p.title}”" for p in course.reviewed_paths())

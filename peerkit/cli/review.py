@@ -62,7 +62,7 @@ def review_open(
         click.echo(ingested.summary())
         if store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
             click.echo(collect_reviews(build.config(), store, course, path_id).summary())
-        report = open_round(store, course, path_id, exchange_root=build.exchange_root, per_submission=k, seed=seed)
+        report = open_round(store, course, path_id, exchange_root=build.channel_root, per_submission=k, seed=seed)
         click.echo(report.summary())
         if watch is None:
             return

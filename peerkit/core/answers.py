@@ -251,20 +251,22 @@ class AnswerSheet:
             "version": VERSION,
             "path": self.path,
             "revision": self.revision,
-            "answers": {key: _answer_doc(a) for key, a in sorted(self.answers.items())},
+            "answers": {key: answer_doc(a) for key, a in sorted(self.answers.items())},
         }
         if self.backups:
             doc["backups"] = [
-                {"answer": b.answer_id, "set_aside": b.set_aside, **_answer_doc(b.answer)} for b in self.backups
+                {"answer": b.answer_id, "set_aside": b.set_aside, **answer_doc(b.answer)} for b in self.backups
             ]
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def _answer_doc(answer: Answer) -> dict[str, JSON]:
+def answer_doc(answer: Answer) -> dict[str, JSON]:
+    """The JSON form of one answer, as the sheet (and a hub draft) holds it."""
     return {"kind": answer.kind, "value": answer.value, "updated": answer.updated}
 
 
-def _parse_answer(key: str, raw: object) -> Answer:
+def parse_answer(key: str, raw: object) -> Answer:
+    """Validate the JSON form of one answer (see :func:`answer_doc`)."""
     if not isinstance(raw, dict):
         raise ValidationError(f"{key}: expected an object", field=key)
     updated = raw.get("updated")
@@ -321,7 +323,7 @@ def parse_sheet(text: str | bytes, *, expected_path: str | None = None) -> Answe
         raise ValidationError(f"more than {MAX_ANSWERS} answers", field="answers")
     answers: dict[str, Answer] = {}
     for key, raw in raw_answers.items():
-        answers[check_answer_id(key)] = _parse_answer(key, raw)
+        answers[check_answer_id(key)] = parse_answer(key, raw)
     raw_backups = doc.get("backups", [])
     if not isinstance(raw_backups, list) or len(raw_backups) > MAX_BACKUPS:
         raise ValidationError(f"backups must be a list of at most {MAX_BACKUPS}", field="backups")
@@ -331,5 +333,5 @@ def parse_sheet(text: str | bytes, *, expected_path: str | None = None) -> Answe
             raise ValidationError("each backup needs an answer id and a 'set_aside' time", field="backups")
         key = check_answer_id(raw.get("answer"))
         parse_time(raw["set_aside"], field="backups.set_aside")
-        backups.append(Backup(answer_id=key, answer=_parse_answer(key, raw), set_aside=raw["set_aside"]))
+        backups.append(Backup(answer_id=key, answer=parse_answer(key, raw), set_aside=raw["set_aside"]))
     return AnswerSheet(path=path, answers=answers, revision=revision, backups=tuple(backups))

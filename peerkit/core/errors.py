@@ -68,6 +68,25 @@ class Conflict(StorageError):
     """A write lost a race against another writer (another tab, another process)."""
 
 
+class Unavailable(StorageError):
+    """The store cannot be reached right now (the database server restarts, the network is down).
+
+    Nothing was written; trying again later is the right reaction (the hub service answers 503
+    with ``Retry-After``, and its clients retry).
+    """
+
+
+class ServiceError(PeerkitError):
+    """The course's JupyterHub service refused or failed a request.
+
+    ``status`` is the HTTP status (0 when the service could not be reached at all).
+    """
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class WorkflowError(PeerkitError):
     """An action is not possible in the current phase (submit before fetch, review a closed round)."""
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from peerkit.core.rubric import Anonymity, ReviewContent
 
@@ -133,3 +133,19 @@ class NewRating:
     flagged: bool = False
     flag_reason: str = ""
     rated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A learner's review answer saved before submission (through the hub service).
+
+    ``version`` counts the saves; a writer that read version *n* and saves with ``base=n`` is
+    refused if someone saved in between, so two tabs never silently overwrite each other.
+    """
+
+    learner: str
+    path_id: str
+    answer_id: str
+    answer: dict[str, Any]
+    version: int
+    updated: datetime

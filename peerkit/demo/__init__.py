@@ -4,6 +4,22 @@ synthetic peers, so one person on a laptop can try the whole loop (see :mod:`pee
 
 from __future__ import annotations
 
-from peerkit.demo.site import Site, assignment_ids, course_build, fetch_all, prepare_site, setup_learner
+from peerkit.demo.site import (
+    Site,
+    assignment_ids,
+    course_build,
+    fetch_all,
+    prepare_site,
+    setup_facilitator,
+    setup_learner,
+)
 
-__all__ = ["Site", "assignment_ids", "course_build", "fetch_all", "prepare_site", "setup_learner"]
+__all__ = [
+    "Site",
+    "assignment_ids",
+    "course_build",
+    "fetch_all",
+    "prepare_site",
+    "setup_facilitator",
+    "setup_learner",
+]

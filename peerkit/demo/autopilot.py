@@ -82,7 +82,7 @@ class Autopilot:
                 ingested = collect_and_ingest(config, self.store, path.id)
                 if self.store.review_round(path.id) is not None:
                     collect_reviews(config, self.store, self.course, path.id)
-                report = open_round(self.store, self.course, path.id, exchange_root=self.build.exchange_root)
+                report = open_round(self.store, self.course, path.id, exchange_root=self.build.channel_root)
                 mine = [
                     a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status != "replaced"
                 ]

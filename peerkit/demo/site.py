@@ -11,13 +11,15 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from peerkit.apps import APP_NOTEBOOKS, app_notebook
+from peerkit.activity import ensure_activity_root
+from peerkit.apps import APP_NOTEBOOKS, DASHBOARD_NOTEBOOK, PREHEATED_APPS, app_notebook
 from peerkit.core.models import Course
 from peerkit.identity import check_learner_id
 from peerkit.nbgrader.build import BuildResult, CourseBuild, build_course
 from peerkit.nbgrader.config import load_config, render_config_file
 from peerkit.nbgrader.gradebook import ensure_students
 from peerkit.nbgrader.learner import fetch, learner_config_values, refresh_released_files
+from peerkit.public import ensure_public_root
 from peerkit.storage.atomic import write_atomic
 from peerkit.workspace import Workspace
 
@@ -38,12 +40,17 @@ class Site:
         return self.workspace.learner_home(self.learner)
 
     @property
+    def dashboard(self) -> Path:
+        return self.workspace.facilitator_dir / DASHBOARD_NOTEBOOK
+
+    @property
     def course_dir(self) -> Path:
         return self.workspace.learner_course_dir(self.learner, self.course.id)
 
     def notebooks(self) -> list[str]:
-        """Notebooks that get a preheated kernel: the home and the paths (review apps start cold)."""
-        return [*APP_NOTEBOOKS, *(f"{p.id}/{p.notebook_name}" for p in self.course.paths)]
+        """Notebooks that get a preheated kernel: the home and the paths (review apps, the progress
+        page and the gallery start cold: fewer kernels compete for the CPU when the server starts)."""
+        return [*PREHEATED_APPS, *(f"{p.id}/{p.notebook_name}" for p in self.course.paths)]
 
 
 def assignment_ids(course: Course) -> list[str]:
@@ -80,6 +87,17 @@ def setup_learner(course: Course, workspace: Workspace, learner: str) -> Path:
     return course_dir
 
 
+def setup_facilitator(course: Course, workspace: Workspace) -> Path:
+    """The facilitator's side beside the exchange (activity and public folders) and their own folder
+    holding the dashboard app; return the dashboard notebook."""
+    ensure_activity_root(workspace.exchange, course.id)
+    ensure_public_root(workspace.exchange, course.id)
+    workspace.facilitator_dir.mkdir(parents=True, exist_ok=True)
+    notebook = workspace.facilitator_dir / DASHBOARD_NOTEBOOK
+    write_atomic(notebook, app_notebook(DASHBOARD_NOTEBOOK).read_bytes())
+    return notebook
+
+
 def fetch_all(course: Course, workspace: Workspace, learner: str, build: CourseBuild) -> None:
     """Fetch every released path the learner does not have; refresh the ones they have."""
     course_dir = workspace.learner_course_dir(learner, course.id)
@@ -107,6 +125,7 @@ def prepare_site(
     build = course_build(course, workspace, committed_config)
     results = build_course(build, force=force)
     ensure_students(workspace.gradebook_url, course.id, [who])
+    setup_facilitator(course, workspace)
     setup_learner(course, workspace, who)
     fetch_all(course, workspace, who, build)
     return Site(course=course, workspace=workspace, learner=who, builds=tuple(results))

@@ -41,6 +41,15 @@ class CourseBuild:
     course_root: Path
     exchange_root: Path
     committed_config: Path | None = None
+    #: Also write review packets and feedback as files in each learner's review channel beside the
+    #: exchange (a local course). Off under JupyterHub, where learners share one Unix user and the
+    #: hub service delivers them instead.
+    channel_files: bool = True
+
+    @property
+    def channel_root(self) -> Path | None:
+        """The exchange root for review channel files, or None when they are not written."""
+        return self.exchange_root if self.channel_files else None
 
     def config(self) -> Config:
         return course_config(

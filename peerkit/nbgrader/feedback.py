@@ -33,6 +33,12 @@ class PeerGrade:
     comment: str
 
 
+def task_score(fraction: float, points: float) -> float:
+    """The manual score of one task cell worth *points* for a peer grade of *fraction* of the rubric
+    (exports add these up to match the gradebook exactly)."""
+    return round(fraction * points, 2)
+
+
 def _with(config: Config, extra: dict[str, dict[str, object]]) -> Config:
     merged = Config(config)
     merged.merge(Config(extra))
@@ -76,7 +82,7 @@ def write_peer_grades(
                         operation="write grades",
                     ) from exc
                 if grade.fraction is not None:
-                    score.manual_score = round(grade.fraction * points, 2)
+                    score.manual_score = task_score(grade.fraction, points)
                     score.needs_manual_grade = False
                 comment.manual_comment = grade.comment if number == 0 else POINTER
         gradebook.db.commit()

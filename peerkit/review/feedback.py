@@ -34,6 +34,7 @@ from peerkit.nbgrader.feedback import (
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.channel import FEEDBACK_FORMAT, feedback_file, publish
 from peerkit.review.grading import compute_grades
+from peerkit.storage.delivery import Delivery
 from peerkit.storage.sql import SqlStore
 
 REVIEWER = "[the reviewer]"
@@ -152,6 +153,7 @@ def release(
     autograde_without_running(config, path_id, students=targets)
     tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
     entries = {}
+    documents: list[Delivery] = []
     keys = store.channel_keys(path_id)
     for author in targets:
         grade = grades[author]
@@ -161,13 +163,11 @@ def release(
             fraction=None if final is None or not grade.max_points else final / grade.max_points,
             comment=feedback_markdown(path.title, rubric, grade, reviews),
         )
-        if author in keys:
-            publish(
-                build.exchange_root,
-                course.id,
-                keys[author],
-                {feedback_file(path_id): feedback_document(course, path_id, grade, reviews)},
-            )
+        document = feedback_document(course, path_id, grade, reviews)
+        documents.append((author, feedback_file(path_id), document))
+        if build.channel_files and author in keys:
+            publish(build.exchange_root, course.id, keys[author], {feedback_file(path_id): document})
+    store.deliver(documents)
     write_peer_grades(config, path_id, tasks, entries)
     generate_feedback(config, path_id, targets)
     release_feedback(config, path_id, targets)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from peerkit.core.aggregation import Reviews, aggregate, combine_quality, flag, reviewer_agreement
 from peerkit.core.models import Course
-from peerkit.core.review import CriterionGrade, Grade
+from peerkit.core.review import CriterionGrade, Grade, Review
 from peerkit.core.rubric import Criterion
 from peerkit.storage.sql import SqlStore
 
@@ -43,6 +43,36 @@ def method_for(course: Course, path_id: str, anchored: bool) -> str:
     return configured
 
 
+def criterion_reviews(
+    reviews: Sequence[Review],
+    criterion: Criterion,
+    authors: Mapping[str, int],
+    reviewers: Mapping[str, int],
+    *,
+    stepped: bool = True,
+) -> Reviews | None:
+    """The scores *reviews* gave on *criterion*, for :func:`~peerkit.core.aggregation.aggregate`
+    (submissions and reviewers numbered by *authors* and *reviewers*); None when there are none.
+    *stepped* tells the model the criterion's level spacing (rubric rounding)."""
+    rows = [
+        (authors[r.author], reviewers[r.reviewer], r.content.scores[criterion.id])
+        for r in reviews
+        if criterion.id in r.content.scores
+    ]
+    if not rows:
+        return None
+    sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
+    return Reviews.from_arrays(
+        sub,
+        rev,
+        score.astype(float),
+        scale=(min(lv.points for lv in criterion.levels), criterion.max_points),
+        n_submissions=len(authors),
+        n_reviewers=len(reviewers),
+        step=level_step(criterion) if stepped else None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewerQuality:
     reviewer: str
@@ -56,7 +86,8 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     """Grades of every submitter of *path_id* from its current, non-excluded peer reviews."""
     rubric = course.rubric_for(path_id)
     path = course.path(path_id)
-    k = path.review.per_submission if path.review else 3
+    review_round = store.review_round(path_id)  # the round's own k (review open --per-submission)
+    k = review_round.per_submission if review_round else path.review.per_submission if path.review else 3
     reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and not r.excluded]
     anchors = store.anchors(path_id)
     authors = sorted({s.learner for s in store.submissions(path_id)} | set(anchors))
@@ -67,26 +98,11 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     per_author: dict[str, dict[str, CriterionGrade]] = {a: {} for a in authors}
     flags: dict[str, list[str]] = {a: [] for a in authors}
     for criterion in rubric.criteria:
-        lo, hi = min(lv.points for lv in criterion.levels), criterion.max_points
-        rows = [
-            (a_index[r.author], r_index[r.reviewer], r.content.scores[criterion.id])
-            for r in reviews
-            if criterion.id in r.content.scores
-        ]
-        if not rows:
+        data = criterion_reviews(reviews, criterion, a_index, r_index)
+        if data is None:
             for a in authors:
                 per_author[a][criterion.id] = CriterionGrade(None, None, 0)
             continue
-        sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
-        data = Reviews.from_arrays(
-            sub,
-            rev,
-            score.astype(float),
-            scale=(lo, hi),
-            n_submissions=len(authors),
-            n_reviewers=len(reviewers),
-            step=level_step(criterion),
-        )
         anchor_scores = {a_index[a]: s[criterion.id] for a, s in anchors.items() if criterion.id in s}
         result = aggregate(data, method, anchors=anchor_scores or None)  # type: ignore[arg-type]
         # Spread over half the scale is a real disagreement (0 vs 2 on 0..2); with three reviews an
@@ -147,23 +163,9 @@ def reviewer_quality(store: SqlStore, course: Course, path_id: str) -> list[Revi
     agreement_sum = np.zeros(len(reviewers))
     agreement_n = np.zeros(len(reviewers))
     for criterion in rubric.criteria:
-        rows = [
-            (a_index[r.author], r_index[r.reviewer], r.content.scores[criterion.id])
-            for r in reviews
-            if criterion.id in r.content.scores
-        ]
-        if not rows:
+        data = criterion_reviews(reviews, criterion, a_index, r_index, stepped=False)
+        if data is None:
             continue
-        sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
-        lo = min(lv.points for lv in criterion.levels)
-        data = Reviews.from_arrays(
-            sub,
-            rev,
-            score.astype(float),
-            scale=(lo, criterion.max_points),
-            n_submissions=len(authors),
-            n_reviewers=len(reviewers),
-        )
         agreement = reviewer_agreement(data, aggregate(data, "median")).agreement
         ok = ~np.isnan(agreement)
         agreement_sum[ok] += agreement[ok]

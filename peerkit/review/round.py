@@ -35,6 +35,7 @@ from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.channel import packet_file, publish, round_file
+from peerkit.storage.delivery import Delivery
 from peerkit.storage.sql import SqlStore
 
 
@@ -124,12 +125,17 @@ def open_round(
     course: Course,
     path_id: str,
     *,
-    exchange_root: Path,
+    exchange_root: Path | None,
     per_submission: int | None = None,
     seed: int | None = None,
     now: datetime | None = None,
 ) -> OpenReport:
-    """Open the round of *path_id*, or bring it up to date; deliver every new packet."""
+    """Open the round of *path_id*, or bring it up to date; deliver every new packet.
+
+    Packets always go to the store (the hub service serves them from there); with an
+    *exchange_root* they are also written into each learner's review channel beside nbgrader's
+    exchange (the local course). Under JupyterHub, where learners share one Unix user, pass None.
+    """
     path = course.path(path_id)
     if path.review is None:
         raise WorkflowError(f"path {path_id!r} is not peer reviewed (set peer_review: true in course.yml)")
@@ -148,8 +154,12 @@ def open_round(
     k = review_round.per_submission
     submissions = {s.learner: s for s in store.submissions(path_id)}
     keys = store.channel_keys(path_id)
-    authors = sorted(name for name in submissions if name in keys)
-    no_channel = tuple(sorted(set(submissions) - set(keys)))
+    no_channel: tuple[str, ...] = ()
+    if exchange_root is None:  # delivered through the hub service, by learner name: no key needed
+        authors = sorted(submissions)
+    else:
+        authors = sorted(name for name in submissions if name in keys)
+        no_channel = tuple(sorted(set(submissions) - set(keys)))
     circles = {lrn.name: lrn.circle for lrn in store.learners() if lrn.circle}
     profiles = _profiles(store)
     existing = store.assignments(path_id)
@@ -225,14 +235,16 @@ def deliver(
     course: Course,
     path_id: str,
     *,
-    exchange_root: Path,
+    exchange_root: Path | None,
     round_: Round,
     submissions: dict[str, StoredSubmission],
     keys: dict[str, str],
     new_tokens: set[str],
     newcomers: set[str],
 ) -> int:
-    """Write new packets, self packets for *newcomers*, and fresh manifests for every reviewer concerned."""
+    """Deliver new packets, self packets for *newcomers*, and fresh manifests for every reviewer
+    concerned: into the store, and into their channel files when there is an *exchange_root*.
+    Returns how many learners got something."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     questions = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
@@ -241,11 +253,8 @@ def deliver(
         if assignment.status != "replaced":
             by_reviewer[assignment.reviewer].append(assignment)
     concerned = {r for r, items in by_reviewer.items() if any(a.token in new_tokens for a in items)} | newcomers
-    delivered = 0
+    documents: list[Delivery] = []
     for learner in sorted(concerned):
-        key = keys.get(learner)
-        if key is None:
-            continue
         files: dict[str, dict[str, Any]] = {}
         for assignment in by_reviewer.get(learner, []):
             if assignment.token in new_tokens:
@@ -279,9 +288,12 @@ def deliver(
             packets=[a.token for a in by_reviewer.get(learner, [])],
             own=own if round_.self_assessment and learner in submissions else None,
         )
-        publish(exchange_root, course.id, key, files)
-        delivered += 1
-    return delivered
+        documents += [(learner, name, doc) for name, doc in files.items()]
+        key = keys.get(learner)
+        if exchange_root is not None and key is not None:
+            publish(exchange_root, course.id, key, files)
+    store.deliver(documents)
+    return len(concerned)
 
 
 def _self_token(learner: str, path_id: str, round_: Round) -> str:

@@ -17,12 +17,12 @@ from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from peerkit.core.errors import Conflict, StorageError
+from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
 from peerkit.identity import check_learner_id
 from peerkit.storage.schema import LearnerRow
@@ -80,18 +80,22 @@ class SqlBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._learner_ids_seen: dict[str, int] = {}  # learner rows are never renamed or removed
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Self:
+    def open(cls, url: str, *, upgrade: bool = True, pool_size: int | None = None) -> Self:
         """Open (and by default migrate) the store at *url*: ``sqlite:///file``, a file path, or
-        ``postgresql://user@host/db``."""
+        ``postgresql://user@host/db``. *pool_size* keeps that many PostgreSQL connections open (the
+        hub service sizes it to its worker threads, so that no request waits for a new connection)."""
         full = normalise_url(url)
         try:
             if full.startswith("sqlite"):
                 engine = create_engine(full, connect_args={"timeout": 30})
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = create_engine(full, pool_pre_ping=True)
+                sizing = {"pool_size": pool_size, "max_overflow": max(4, pool_size // 4)} if pool_size else {}
+                # pre-ping: a connection the server dropped (a restart) is replaced before use
+                engine = create_engine(full, pool_pre_ping=True, **sizing)
             if upgrade:
                 migrate(engine)
         except SQLAlchemyError as exc:
@@ -114,17 +118,34 @@ class SqlBase:
         try:
             yield session
             session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            raise Conflict(f"the store refused a conflicting write: {_reason(exc)}") from exc
         except SQLAlchemyError as exc:
-            session.rollback()
-            raise StorageError(f"the store failed: {_reason(exc)}", path=redact(str(self.engine.url))) from exc
+            _rollback_quietly(session)
+            raise self._translate(exc) from exc
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One unit of work on a bare connection (SQLAlchemy Core), for the hot paths of the hub
+        service: the same commit, rollback and error translation as :meth:`transaction`."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: SQLAlchemyError) -> StorageError:
+        if isinstance(exc, IntegrityError):
+            return Conflict(f"the store refused a conflicting write: {_reason(exc)}")
+        if _unreachable(exc):
+            return Unavailable(
+                f"the store is unavailable right now ({_reason(exc)}); nothing was written, try again",
+                path=redact(str(self.engine.url)),
+            )
+        return StorageError(f"the store failed: {_reason(exc)}", path=redact(str(self.engine.url)))
 
     # -- learners ----------------------------------------------------------------------------------
 
@@ -151,6 +172,15 @@ class SqlBase:
             ids.update({name: lid for lid, name in created})
         return ids
 
+    def learner_id(self, name: str) -> int:
+        """The row id of learner *name* (created on first sight), remembered for this store's life."""
+        known = self._learner_ids_seen.get(name)
+        if known is None:
+            with self.transaction() as session:
+                known = self._learner(session, name).id
+            self._learner_ids_seen[name] = known
+        return known
+
     def add_learner(self, name: str, *, circle: str | None = None) -> None:
         check_learner_id(name)
         with self.transaction() as session:
@@ -162,6 +192,21 @@ class SqlBase:
         with self.transaction() as session:
             rows = session.scalars(select(LearnerRow).order_by(LearnerRow.name)).all()
             return [Learner(name=r.name, circle=r.circle) for r in rows]
+
+
+def _rollback_quietly(session: Session) -> None:
+    """Roll back; on a dead connection the rollback itself fails, which changes nothing."""
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        log.debug("rollback on a broken connection failed", exc_info=True)
+
+
+def _unreachable(exc: SQLAlchemyError) -> bool:
+    """Whether *exc* means the database server could not be reached (as opposed to a bad query)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

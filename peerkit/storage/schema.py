@@ -176,3 +176,90 @@ class GradeRecord(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentRecord(Base):
+    """A document delivered to one learner: their round manifest, a packet, their feedback.
+
+    The same documents the local review channel holds as files; the hub service serves a learner
+    only the rows of their own ``learner_id``.
+    """
+
+    __tablename__ = "delivered_document"
+    __table_args__ = (UniqueConstraint("learner_id", "name", name="uq_document_per_learner"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))  # round-<path>.json, packet-<token>.json, feedback-<path>.json
+    doc: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DraftRecord(Base):
+    """A learner's unsubmitted review answer, saved through the hub service as they type."""
+
+    __tablename__ = "review_draft"
+    __table_args__ = (UniqueConstraint("learner_id", "path_id", "answer_id", name="uq_draft_per_answer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    path_id: Mapped[str] = mapped_column(String(48))  # the reviewed path
+    answer_id: Mapped[str] = mapped_column(String(64))  # r-<token>, h-<token> or self
+    answer: Mapped[Any] = mapped_column(JSONType)  # the answer as peerkit-answers.json holds it
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActivityRecord(Base):
+    """One event a learner's page recorded (opened, answered, submitted, feedback read), once ingested."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_path_event", "path_id", "event"),
+        Index("ix_activity_learner", "learner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32), unique=True)  # the page's random id: ingest is idempotent
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    path_id: Mapped[str] = mapped_column(String(64))  # a path, or its "<path>-review" assignment
+    event: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoteRecord(Base):
+    """A path's summary notes: the machine draft, the facilitator's working text, the released text."""
+
+    __tablename__ = "summary_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path_id: Mapped[str] = mapped_column(String(48), unique=True)
+    draft: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    sources: Mapped[int] = mapped_column(Integer)  # reflections the draft was made from
+    drafted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    edited_by: Mapped[str | None] = mapped_column(String(100))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_text: Mapped[str | None] = mapped_column(Text)
+    released_by: Mapped[str | None] = mapped_column(String(100))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GalleryRecord(Base):
+    """A facilitator's decision on a learner's contributed example: approved (with the content as
+    approved, names redacted) or hidden."""
+
+    __tablename__ = "gallery_item"
+    __table_args__ = (UniqueConstraint("learner_id", "path_id", "answer_id", name="uq_gallery_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    path_id: Mapped[str] = mapped_column(String(48))
+    answer_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # approved, hidden
+    content: Mapped[Any] = mapped_column(JSONType)
+    checksum: Mapped[str] = mapped_column(String(64))  # of the example as the learner wrote it
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,18 +2,24 @@
 
 :class:`SqlStore` implements :class:`peerkit.core.store.Store` from parts, one module per concept:
 :mod:`~peerkit.storage.engine` (opening, migrations, transactions, learners),
-:mod:`~peerkit.storage.submissions`, :mod:`~peerkit.storage.rounds` (review rounds) and
-:mod:`~peerkit.storage.grades` (grades, ratings, exclusions, anchors).
+:mod:`~peerkit.storage.submissions`, :mod:`~peerkit.storage.rounds` (review rounds),
+:mod:`~peerkit.storage.grades` (grades, ratings, exclusions, anchors),
+:mod:`~peerkit.storage.delivery` (documents delivered to learners, review drafts),
+:mod:`~peerkit.storage.activity` (learners' activity) and :mod:`~peerkit.storage.curation`
+(summary notes, the example gallery).
 """
 
 from __future__ import annotations
 
+from peerkit.storage.activity import ActivityMethods
+from peerkit.storage.curation import CurationMethods
+from peerkit.storage.delivery import DeliveryMethods
 from peerkit.storage.engine import SqlBase, migrate, migrations_dir, normalise_url, redact
 from peerkit.storage.grades import GradeMethods
 from peerkit.storage.submissions import SubmissionMethods
 
 
-class SqlStore(SubmissionMethods, GradeMethods, SqlBase):
+class SqlStore(SubmissionMethods, GradeMethods, DeliveryMethods, ActivityMethods, CurationMethods, SqlBase):
     """:class:`peerkit.core.store.Store` on SQLAlchemy."""
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from peerkit.activity import ActivityLog, activity_log
 from peerkit.core.errors import PeerkitError
 from peerkit.identity import resolve_learner
 from peerkit.nbgrader.config import get, learner_config
@@ -30,8 +31,13 @@ def open_path(
     learner: str | None = None,
     config: Config | None = None,
     max_answer_chars: int = 20_000,
+    activity: ActivityLog | None = None,
 ) -> PathSession:
-    """The :class:`PathSession` for *path_id* in *folder* (default: the kernel's working folder)."""
+    """The :class:`PathSession` for *path_id* in *folder* (default: the kernel's working folder).
+
+    A learner's session records its activity in *activity*, by default the course's activity folder
+    found through the learner's nbgrader config (:func:`peerkit.activity.activity_log`).
+    """
     where = Path(folder) if folder is not None else Path.cwd()
     cfg = config if config is not None else learner_config(where)
     course_id = get(cfg, "CourseDirectory", "course_id", "")
@@ -47,5 +53,11 @@ def open_path(
             max_answer_chars=max_answer_chars,
         )
     return PathSession(
-        path_id, mode="learner", folder=where, learner=who, config=cfg, max_answer_chars=max_answer_chars
+        path_id,
+        mode="learner",
+        folder=where,
+        learner=who,
+        config=cfg,
+        max_answer_chars=max_answer_chars,
+        activity=activity if activity is not None else activity_log(cfg, who),
     )

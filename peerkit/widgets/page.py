@@ -14,15 +14,13 @@ returns a widget that the cell displays.
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.activity import ActivityLog
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
@@ -36,17 +34,13 @@ from peerkit.widgets.scale import Scale
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import Tone, notice_box
 from peerkit.widgets.submit import SubmitPanel
-
-log = logging.getLogger(__name__)
-
-
-def _preheated() -> bool:
-    return os.environ.get("VOILA_PREHEAT") == "True"
+from peerkit.widgets.visit import preheated, when_visited
 
 
-def reload_when_visited(session: PathSession) -> None:
+def reload_when_visited(session: PathSession, on_visit: Callable[[], None] | None = None) -> None:
     """In a preheated Voilà kernel, re-read the answers when a visitor is actually handed this kernel;
-    then (or, without preheating, shortly after the page is built) preload what Submit needs.
+    then (or, without preheating, shortly after the page is built) preload what Submit needs and call
+    *on_visit* (the page records that it was opened: a preheated page is built long before anyone visits).
 
     Voilà runs preheated notebooks when the pool is filled, possibly long before the visit; answers
     saved since then (by the previous visit's kernel) would be missing from the page. Voilà's
@@ -55,21 +49,18 @@ def reload_when_visited(session: PathSession) -> None:
     """
     if not session.saves:
         return
-    if not _preheated():
-        session.preload_submit(delay=0.5)
-        return
 
-    def wait_then_reload() -> None:
-        try:
-            from voila.utils import wait_for_request
-
-            wait_for_request()
-        except Exception:  # a failed wait must not break the page; reload anyway
-            log.warning("waiting for the Voilà request failed", exc_info=True)
-        session.reload()
+    def visited(*, reload: bool) -> None:
+        if reload:
+            session.reload()
+        if on_visit is not None:
+            on_visit()
         session.preload_submit(delay=0.5)  # only now: pooled kernels must not all import it at startup
 
-    threading.Thread(target=wait_then_reload, name="peerkit-reload-on-visit", daemon=True).start()
+    if preheated():
+        when_visited(lambda: visited(reload=True), name="peerkit-reload-on-visit")
+    else:
+        visited(reload=False)
 
 
 class PathPage:
@@ -83,12 +74,15 @@ class PathPage:
         learner: str | None = None,
         config: Config | None = None,
         session: PathSession | None = None,
+        activity: ActivityLog | None = None,
     ) -> None:
-        self.session = session or open_path(path_id, folder=folder, learner=learner, config=config)
+        self.session = session or open_path(path_id, folder=folder, learner=learner, config=config, activity=activity)
+        if session is not None and activity is not None:
+            session.activity = activity
         self.look = Look()
         self.widgets: list[Any] = []
         self.progress_widget = PathProgress(self.session, look=self.look)
-        reload_when_visited(self.session)
+        reload_when_visited(self.session, on_visit=self.session.opened)
         self.session.watch()
 
     def _keep(self, widget: Any) -> Any:

@@ -3,8 +3,9 @@
 A :class:`PathSession` owns the path's answer sheet (:class:`~peerkit.storage.answerfile.AnswerFile`
 in the assignment folder), saves each change at once, reloads from disk when asked or when another
 writer changed the file (a second tab; a preheated kernel handed to a visitor later), and submits
-through nbgrader's exchange. It imports no
-widget library, so it is tested directly and reused by every widget kind.
+through nbgrader's exchange. It tells its :class:`~peerkit.activity.ActivityLog` what the learner
+does (the page was opened, an answer was first given, the path was submitted) for the facilitator's
+dashboard. It imports no widget library, so it is tested directly and reused by every widget kind.
 
 Two modes:
 
@@ -26,7 +27,8 @@ from typing import Any, Literal
 
 from traitlets.config import Config
 
-from peerkit.core.answers import Answer, AnswerSheet, utcnow
+from peerkit.activity import ActivityLog, NoActivityLog
+from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
 from peerkit.core.errors import PeerkitError, StorageError, ValidationError
 from peerkit.nbgrader.learner import Submission, last_submission_time
 from peerkit.storage.answerfile import AnswerFile
@@ -64,6 +66,7 @@ class PathSession:
         config: Config | None = None,
         notice: str = "",
         max_answer_chars: int = 20_000,
+        activity: ActivityLog | None = None,
     ) -> None:
         if mode == "learner" and (folder is None or learner is None or config is None):
             raise ValueError("a learner session needs a folder, a learner and an nbgrader config")
@@ -74,6 +77,8 @@ class PathSession:
         self.config = config
         self.notice = notice
         self.max_answer_chars = max_answer_chars
+        self.activity: ActivityLog = activity if activity is not None else NoActivityLog()
+        self._answered: set[str] = set()  # answers this session has reported as answered
         self._file = AnswerFile(folder, path_id) if mode == "learner" and folder is not None else None
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
@@ -181,6 +186,9 @@ class PathSession:
                 return SaveStatus(ok=False, message=f"Not saved: {exc}")
             self._stamp = self._file.stamp()
         self._publish(self.sheet, answer_id)
+        if answer_id not in self._answered and is_answered(answer):
+            self._answered.add(answer_id)  # the first save that answers it, once per session
+            self.activity.record("answered", self.path_id, answer_id)
         if backup is not None:
             return SaveStatus(
                 ok=True,
@@ -189,6 +197,31 @@ class PathSession:
                 kept_backup=True,
             )
         return SaveStatus(ok=True, message="saved", at=datetime.now())
+
+    def opened(self) -> None:
+        """Record that the learner opened this path's page (learner mode only)."""
+        if self._file is not None:
+            self.activity.record("opened", self.path_id)
+
+    def adopt(self, answers: dict[str, Answer]) -> AnswerSheet:
+        """Take in answers saved elsewhere (drafts the hub service kept), keeping their own times,
+        and tell the widgets as for a reload. A local version they replace is kept as a backup."""
+        if not answers:
+            return self.sheet
+        with self._lock:
+            for answer_id, answer in answers.items():
+                if self._file is None:
+                    self.sheet = self.sheet.with_answer(answer_id, answer)
+                    continue
+                seen = self.sheet.get(answer_id)
+                try:
+                    self.sheet, _ = self._file.save(answer_id, answer, seen=seen.updated if seen else None)
+                except PeerkitError as exc:
+                    log.warning("could not keep the draft of %s: %s", answer_id, exc)
+            if self._file is not None:
+                self._stamp = self._file.stamp()
+        self._publish(self.sheet, None)
+        return self.sheet
 
     # -- submitting ------------------------------------------------------------------------------
 
@@ -221,7 +254,9 @@ class PathSession:
         from peerkit.nbgrader.learner import submit
 
         with self._lock:
-            return submit(self.config, self.folder, learner=self.learner)
+            done = submit(self.config, self.folder, learner=self.learner)
+        self.activity.record("submitted", self.path_id, done.timestamp)
+        return done
 
     def last_submitted(self) -> datetime | None:
         """When this learner last submitted this path (from nbgrader's local cache), if ever."""

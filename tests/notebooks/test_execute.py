@@ -84,3 +84,16 @@ def test_app_notebooks_run_in_a_learners_course_folder(name: str, real_course: C
     assert (folder / name).read_bytes() == app_notebook(name).read_bytes()
     nb = execute(folder / name, folder, env={"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter")})
     assert not errors(nb)
+
+
+def test_dashboard_notebook_runs_in_the_facilitators_folder(real_course: CourseLayout) -> None:
+    from peerkit.apps import DASHBOARD_NOTEBOOK
+    from peerkit.demo import setup_facilitator
+
+    notebook = setup_facilitator(real_course.course, real_course.workspace)
+    assert notebook == real_course.workspace.facilitator_dir / DASHBOARD_NOTEBOOK
+    env = {"PEERKIT_COURSE": str(real_course.course.source), "PEERKIT_WORKDIR": str(real_course.workspace.root)}
+    nb = execute(notebook, notebook.parent, env=env)
+    assert not errors(nb)
+    state = widget_text(nb)
+    assert "Facilitator dashboard" in state and "Peer Learning Paths" in state

@@ -1,0 +1,278 @@
+"""The facilitator dashboard (a Voilà app): progress, participation, review health, grades, summary
+notes, the gallery and exports, for one path or the whole course.
+
+``Dashboard()`` reads its settings from the facilitator server's environment (``PEERKIT_COURSE``,
+``PEERKIT_WORKDIR``, ``PEERKIT_DB``; see :func:`peerkit.dashboard.facilitator.settings_from_env`), or
+takes them as arguments. **Refresh** ingests what learners' pages recorded and reads the store again.
+The read-only sections are rendered by :mod:`peerkit.apps.dashboard_views`; the summary notes editor,
+the gallery's curation and the exports act through the same API as the ``peerkit`` commands.
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from peerkit.apps import dashboard_views as views
+from peerkit.apps.public_view import markdown_html
+from peerkit.core.curation import SummaryNote
+from peerkit.core.errors import PeerkitError
+from peerkit.dashboard.data import Cohort
+from peerkit.dashboard.facilitator import Facilitator, settings_from_env
+from peerkit.storage.atomic import write_atomic
+from peerkit.widgets.look import Look
+from peerkit.widgets.status import day_and_time, status_line
+
+SECTIONS = ("Progress", "Participation", "Review health", "Grades", "Summary notes", "Gallery", "Exports")
+
+
+class Dashboard(widgets.VBox):
+    """The facilitator's dashboard; display it (a notebook's last expression)."""
+
+    def __init__(
+        self,
+        *,
+        course: Path | str | None = None,
+        workdir: Path | str | None = None,
+        db: str | None = None,
+        facilitator: Facilitator | None = None,
+        by: str | None = None,
+    ) -> None:
+        settings = settings_from_env()
+        self.desk = facilitator or Facilitator.open(
+            course_file=Path(course) if course else settings.course_file,
+            workdir=Path(workdir) if workdir else settings.workdir,
+            db_url=db or settings.db_url,
+        )
+        self.by = by or getpass.getuser()
+        self.look = Look()
+        self.status = self.look.html_widget()
+        self.path = widgets.Dropdown(description="Path", style=self.look.text, layout=widgets.Layout(width="28rem"))
+        refresh = widgets.Button(description="Refresh", icon="refresh")
+        refresh.on_click(lambda _b: self.refresh())
+        self.sections = {name: self.look.html_widget() for name in SECTIONS[:4]}
+        self.notes = NotesEditor(self)
+        self.gallery = GalleryCurator(self)
+        self.exports = Exports(self)
+        tabs = widgets.Tab(
+            children=[*(widgets.VBox([w]) for w in self.sections.values()), self.notes, self.gallery, self.exports],
+            titles=list(SECTIONS),
+        )
+        header = self.look.html_widget(
+            f'<h1 style="margin:0.2em 0 0.1em 0">Facilitator dashboard</h1>'
+            f'<p style="margin:0;color:#55595f">{html.escape(self.desk.course.title)}</p>'
+        )
+        super().__init__(
+            [header, widgets.HBox([self.path, refresh]), self.status, tabs], layout=widgets.Layout(width="100%")
+        )
+        self.add_class("peerkit-dashboard")
+        self.path.options = list(views.path_options(self.desk.course))
+        self.path.value = ""
+        self.path.observe(lambda _change: self.render(), names="value")
+        self.refresh()
+
+    @property
+    def path_id(self) -> str | None:
+        return self.path.value or None
+
+    def act(self, what: Callable[[], str]) -> None:
+        """Run a facilitator action; say how it went in the status line, never raise into the page."""
+        try:
+            self.status.value = status_line(what(), "ok")
+        except PeerkitError as exc:
+            self.status.value = status_line(str(exc), "error", role="alert")
+
+    def refresh(self) -> None:
+        """Ingest learners' activity, then read the store again and redraw."""
+        self.act(lambda: self.desk.refresh().summary())
+        self.render()
+
+    def render(self) -> None:
+        self.cohort: Cohort = self.desk.cohort()
+        path_id = self.path_id
+        for name, render in zip(
+            SECTIONS[:4], (views.progress_html, views.equity_html, views.health_html, views.grades_html), strict=True
+        ):
+            self.sections[
+                name
+            ].value = f'<div class="peerkit-dash-{name.lower().replace(" ", "-")}">{render(self.cohort, path_id)}</div>'
+        self.notes.show(path_id)
+        self.gallery.show()
+        self.exports.show(path_id)
+
+
+class NotesEditor(widgets.VBox):
+    """Draft, edit and release the summary notes of the selected path."""
+
+    def __init__(self, board: Dashboard) -> None:
+        self.board = board
+        self.state = board.look.html_widget()
+        self.text = widgets.Textarea(rows=16, layout=widgets.Layout(width="100%", max_width="56rem"))
+        self.text.add_class("peerkit-notes-text")
+        self.preview = board.look.html_widget()
+        self.text.observe(lambda change: setattr(self.preview, "value", markdown_html(change["new"])), names="value")
+        buttons = []
+        for label, action, style in (
+            ("Draft from reflections", self.draft, ""),
+            ("Save", self.save, ""),
+            ("Release to learners", self.release, "primary"),
+        ):
+            button = widgets.Button(description=label, button_style=style, layout=widgets.Layout(width="auto"))
+            button.on_click(lambda _b, act=action: board.act(act))
+            buttons.append(button)
+        self.buttons = widgets.HBox(buttons)
+        super().__init__(
+            [self.state, self.text, self.buttons, board.look.html_widget("<h3>Preview</h3>"), self.preview]
+        )
+        self.add_class("peerkit-notes-editor")
+
+    def show(self, path_id: str | None) -> None:
+        self.path_id = path_id
+        self.buttons.layout.display = "none" if path_id is None else ""
+        self.text.disabled = path_id is None
+        if path_id is None:
+            self.state.value = status_line("Choose a path above to draft, edit and release its summary notes.", "info")
+            self.text.value = ""
+            return
+        note = self.board.desk.store.note(path_id)
+        self.text.value = note.text if note else ""
+        self.show_state(note)
+
+    def show_state(self, note: SummaryNote | None) -> None:
+        state = "no notes yet" if note is None else note.state
+        if note is not None and note.released_at is not None:
+            state += f" (released {day_and_time(note.released_at)})"
+        self.state.value = status_line(f"{self.path_id}: {state}", "muted")
+
+    def draft(self) -> str:
+        from peerkit.dashboard.notes import draft_notes
+
+        note = draft_notes(self.board.desk.store, self.board.desk.course, str(self.path_id), keep_edits=False)
+        self.text.value = note.text
+        self.show_state(note)
+        return f"drafted from {note.sources} reflections; edit, save, release"
+
+    def save(self) -> str:
+        from peerkit.dashboard.notes import edit_notes
+
+        note = edit_notes(
+            self.board.desk.store, self.board.desk.course, str(self.path_id), self.text.value, by=self.board.by
+        )
+        self.show_state(note)
+        return f"saved ({note.state})"
+
+    def release(self) -> str:
+        from peerkit.dashboard.notes import edit_notes, release_notes
+
+        desk = self.board.desk
+        edit_notes(desk.store, desk.course, str(self.path_id), self.text.value, by=self.board.by)
+        release_notes(desk.store, desk.course, desk.exchange_root, str(self.path_id), by=self.board.by)
+        self.show_state(desk.store.note(str(self.path_id)))
+        return "released: every learner's progress page shows these notes"
+
+
+class GalleryCurator(widgets.VBox):
+    """Approve or hide learners' examples; the approved ones are published without their authors."""
+
+    def __init__(self, board: Dashboard) -> None:
+        self.board = board
+        self.pick = widgets.Select(rows=8, layout=widgets.Layout(width="100%", max_width="56rem"))
+        self.preview = board.look.html_widget()
+        self.pick.observe(lambda _change: self.preview_item(), names="value")
+        approve = widgets.Button(description="Approve", button_style="success", icon="check")
+        hide = widgets.Button(description="Hide", icon="eye-slash")
+        approve.on_click(lambda _b: board.act(lambda: self.decide("approved")))
+        hide.on_click(lambda _b: board.act(lambda: self.decide("hidden")))
+        super().__init__([self.pick, widgets.HBox([approve, hide]), self.preview])
+        self.add_class("peerkit-gallery-curator")
+        self.items: dict[str, Any] = {}
+
+    def show(self) -> None:
+        from peerkit.dashboard.gallery import gallery_items
+
+        found = gallery_items(self.board.desk.store, self.board.desk.course)
+        self.items = {i.id: i for i in found}
+        chosen = self.pick.value
+        self.pick.options = [(f"[{i.state}] {i.path_id}: {i.title or '(untitled)'} — {i.learner}", i.id) for i in found]
+        self.pick.value = chosen if chosen in self.items else (found[0].id if found else None)
+        self.preview_item()
+
+    def preview_item(self) -> None:
+        from peerkit.apps.public_view import render_example
+
+        item = self.items.get(self.pick.value or "")
+        if item is None:
+            self.preview.value = status_line("No examples contributed yet.", "muted")
+            return
+        path_title = self.board.desk.course.path(item.path_id).title
+        self.preview.value = render_example({**item.value, "path_title": path_title})
+
+    def decide(self, status: str) -> str:
+        from peerkit.dashboard.gallery import decide
+
+        if not self.pick.value:
+            return "choose an example first"
+        desk = self.board.desk
+        item = decide(desk.store, desk.course, desk.exchange_root, self.pick.value, status, by=self.board.by)  # type: ignore[arg-type]
+        self.show()
+        return f"“{item.title}”: {item.state}; gallery published"
+
+
+class Exports(widgets.VBox):
+    """Write grades, reviews or the whole round to the work folder's ``exports/``, with a download link."""
+
+    def __init__(self, board: Dashboard) -> None:
+        self.board = board
+        self.names = widgets.Checkbox(
+            description="learners' ids instead of pseudonyms", value=False, style=board.look.check
+        )
+        self.links = board.look.html_widget()
+        buttons = []
+        for label, kind in (
+            ("Grades CSV (Canvas)", "grades-canvas"),
+            ("Grades CSV (Moodle)", "grades-moodle"),
+            ("Reviews CSV", "reviews"),
+            ("Round JSON", "round"),
+        ):
+            button = widgets.Button(description=label, layout=widgets.Layout(width="auto"), icon="download")
+            button.on_click(lambda _b, k=kind: board.act(lambda: self.export(k)))
+            buttons.append(button)
+        self.note = board.look.html_widget()
+        super().__init__([self.note, widgets.HBox(buttons), self.names, self.links])
+        self.add_class("peerkit-exports")
+
+    def show(self, path_id: str | None) -> None:
+        self.path_id = path_id
+        scope = "every peer-reviewed path" if path_id is None else path_id
+        self.note.value = status_line(f"Grades of {scope}; reviews and the round need one peer-reviewed path.", "muted")
+
+    def export(self, kind: str) -> str:
+        from peerkit.dashboard import export as out
+
+        desk = self.board.desk
+        if kind.startswith("grades"):
+            lms = kind.split("-", 1)[1]
+            text = out.export_grades(desk.store, desk.course, [self.path_id] if self.path_id else [], lms=lms)  # type: ignore[arg-type]
+            name = f"grades-{self.path_id or 'all'}-{lms}.csv"
+        else:
+            if self.path_id is None or desk.course.path(self.path_id).review is None:
+                return "choose one peer-reviewed path above first"
+            make = out.export_reviews if kind == "reviews" else out.export_round
+            text = make(desk.store, desk.course, self.path_id, names=self.names.value)
+            name = f"{kind}-{self.path_id}.{'csv' if kind == 'reviews' else 'json'}"
+        folder = desk.workspace.root / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / name, text.encode("utf-8"))
+        kind_type = "text/csv" if name.endswith(".csv") else "application/json"
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.links.value += (
+            f'<p class="peerkit-export-link"><a download="{html.escape(name)}" '
+            f'href="data:{kind_type};base64,{data}">Download {html.escape(name)}</a></p>'
+        )
+        return f"wrote {folder / name}"

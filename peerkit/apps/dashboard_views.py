@@ -1,0 +1,164 @@
+"""The read-only sections of the facilitator dashboard as HTML: progress, participation, review health,
+grades. Figures come from :mod:`peerkit.dashboard.figures`, plots from :mod:`peerkit.dashboard.plots`
+(SVG inside ``<img>``); every piece of text is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from peerkit.apps.public_view import html_table
+from peerkit.core.models import Course
+from peerkit.dashboard import plots
+from peerkit.dashboard.data import Cohort, PathRecords
+from peerkit.dashboard.figures import STAGES, equity, grade_points, health, progress, reviewer_bias
+from peerkit.dashboard.tables import CIRCLES, VOICES, circle_rows, voice_rows
+
+MUTED = "#55595f"
+
+
+def _h(text: str) -> str:
+    return f'<h3 style="margin:1em 0 0.3em 0">{html.escape(text)}</h3>'
+
+
+def _p(text: str, *, css: str = "") -> str:
+    return f'<p class="{css}" style="margin:4px 0">{html.escape(text)}</p>'
+
+
+def _when(moment: object) -> str:
+    return moment.strftime("%d %b %H:%M") if hasattr(moment, "strftime") else ""
+
+
+def _mark(value: bool | None) -> str:
+    return "—" if value is None else ("✓" if value else "")
+
+
+def progress_html(cohort: Cohort, path_id: str | None) -> str:
+    report = progress(cohort, path_id)
+    parts = []
+    if path_id is None:
+        counts = {rec.path.title: report.funnel(rec.id) for rec in cohort.selected(None)}
+        parts.append(plots.as_img(plots.funnels(counts), "Progress in every path"))
+    else:
+        title = cohort.course.path(path_id).title
+        parts.append(plots.as_img(plots.funnel(report.funnel(path_id), title=title), f"Progress in {title}"))
+        rows = [[r.learner, *(_mark(r.stage(s)) for s in STAGES), _when(r.last_seen)] for r in report.rows]
+        parts += [_h("Learners"), html_table(["learner", *STAGES, "last seen"], rows)]
+    parts.append(_h(f"Stuck ({len(report.stuck)})"))
+    if report.stuck:
+        rows = [[s.path_id, s.learner, s.reason, _when(s.since)] for s in report.stuck]
+        parts.append(html_table(["path", "learner", "why", "since"], rows, css="peerkit-table peerkit-stuck"))
+    else:
+        parts.append(_p("Nobody is stuck."))
+    nudge = ", ".join(report.nudge) if report.nudge else "nobody"
+    parts += [_h("To nudge"), _p(f"Reviews others are waiting for: {nudge}", css="peerkit-nudge")]
+    return "".join(parts)
+
+
+def equity_html(cohort: Cohort, path_id: str | None) -> str:
+    report = equity(cohort, path_id)
+    scope = cohort.course.path(path_id).title if path_id else "the whole course"
+    parts = [
+        _p(
+            f"In {scope}: Gini coefficient of words {report.gini_words:.2f}, "
+            f"of reviews given {report.gini_reviews:.2f} (0 = every voice equally, towards 1 = a few voices)."
+        ),
+        plots.as_img(plots.word_shares({v.learner: v.share for v in report.voices}), "Share of words per learner"),
+        plots.as_img(plots.participation_timeline(list(report.timeline)), "Gini of words over time"),
+        _h(f"Said nothing yet ({len(report.silent)})"),
+        _p(", ".join(report.silent) if report.silent else "Everybody has written something.", css="peerkit-silent"),
+    ]
+    if report.circles:
+        parts += [_h("Circles"), html_table(CIRCLES, circle_rows(report))]
+    parts += [_h("Voices"), html_table(VOICES, voice_rows(report))]
+    return "".join(parts)
+
+
+def _reviewed(cohort: Cohort, path_id: str | None) -> list[PathRecords]:
+    return [r for r in cohort.selected(path_id) if r.path.review is not None]
+
+
+def health_html(cohort: Cohort, path_id: str | None) -> str:
+    parts = []
+    for rec in _reviewed(cohort, path_id):
+        report = health(cohort, rec.id)
+        parts.append(_h(rec.path.title))
+        if rec.round is None:
+            parts.append(_p("No review round yet."))
+            continue
+        done = "—" if report.completion is None else f"{report.completion:.0%}"
+        words = "—" if report.mean_comment_words is None else f"{report.mean_comment_words:g} words"
+        helpful = (
+            "no ratings yet"
+            if report.mean_helpful is None
+            else f"{report.mean_helpful:.2f} of 5 ({report.ratings} ratings)"
+        )
+        parts.append(
+            html_table(
+                ["reviews done", "average comment", "helpfulness", "flagged", "reviewers disagree", "low confidence"],
+                [
+                    [
+                        f"{report.done} of {report.assigned} ({done})",
+                        words,
+                        helpful,
+                        len(report.flagged),
+                        len(report.disagreement),
+                        len(report.low_confidence),
+                    ]
+                ],
+            )
+        )
+        if report.provisional:
+            parts.append(_p("Grades below are provisional: the round is still open.", css="peerkit-provisional"))
+        if report.flagged:
+            rows = [[f.token, f.reviewer, f.author, f.reason, "yes" if f.excluded else ""] for f in report.flagged]
+            parts += [_h("Flagged reviews"), html_table(["packet", "reviewer", "flagged by", "why", "excluded"], rows)]
+        if report.disagreement:
+            rows = [
+                [g.author, "" if g.points is None else f"{g.points:g}", "; ".join(g.reasons)]
+                for g in report.disagreement
+            ]
+            parts += [
+                _h("Reviewers disagree"),
+                html_table(["author", "points", "why"], rows, css="peerkit-table peerkit-disagreement"),
+            ]
+        if report.low_confidence:
+            rows = [
+                [g.author, "" if g.points is None else f"{g.points:g}", g.confidence] for g in report.low_confidence
+            ]
+            parts += [_h("Low confidence"), html_table(["author", "points", "confidence"], rows)]
+    return "".join(parts) or _p("No path of this selection is peer reviewed.")
+
+
+def grades_html(cohort: Cohort, path_id: str | None) -> str:
+    parts = []
+    for rec in _reviewed(cohort, path_id):
+        if not rec.grades:
+            parts += [_h(rec.path.title), _p("No grades yet.")]
+            continue
+        rubric_max = rec.grades[0].max_points
+        parts.append(
+            plots.as_img(
+                plots.grade_distribution(grade_points(rec), rubric_max, title=f"Grades: {rec.path.title}"),
+                "Grade distribution",
+            )
+        )
+        biases = reviewer_bias(cohort, rec.id)
+        parts.append(plots.as_img(plots.bias_chart(biases), "Reviewer bias estimates"))
+        rows = [
+            [
+                g.author,
+                "" if g.final_points is None else f"{g.final_points:g}",
+                g.confidence,
+                g.reviews,
+                "; ".join(g.flags),
+            ]
+            for g in rec.grades
+        ]
+        parts.append(html_table([f"author (of {rubric_max:g})", "points", "confidence", "reviews", "flags"], rows))
+    return "".join(parts) or _p("No path of this selection is peer reviewed.")
+
+
+def path_options(course: Course) -> Sequence[tuple[str, str]]:
+    """The dashboard's choice of path: all of them (""), or one."""
+    return [("All paths", ""), *((p.title, p.id) for p in course.paths)]

@@ -1,0 +1,146 @@
+"""What a learner's "my progress" page shows, gathered from their own side only.
+
+Paths done (their course folder and nbgrader cache, :mod:`peerkit.apps.catalog`), reviews to do and
+feedback waiting (their own review channels, found through their submission secrets,
+:mod:`peerkit.review.channel`, read only), the summary notes and the gallery the facilitator released
+(:mod:`peerkit.public`). Pure of widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+from peerkit.apps.catalog import PathEntry, list_paths, read_sheet
+from peerkit.core.answers import AnswerSheet, parse_time
+from peerkit.core.errors import PeerkitError
+from peerkit.core.rubric import Rubric, check_review, content_from_value
+from peerkit.nbgrader.learner import last_submission_time
+from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, learner_public_root, read_public, released_notes
+from peerkit.review.inbox import open_inbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewsToDo:
+    """The learner's reviews of one path's round."""
+
+    path_id: str
+    title: str
+    link: str
+    packets: int
+    written: int  # complete reviews saved (self-assessment included)
+    unsent: bool  # complete reviews saved since the last submission of the reviews
+
+    @property
+    def to_do(self) -> int:
+        return max(0, self.packets - self.written)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackWaiting:
+    """Feedback released to the learner on one path: their grade and the reviews to rate."""
+
+    path_id: str
+    title: str
+    link: str
+    points: float | None
+    max_points: float
+    reviews: int
+    rated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    paths: tuple[PathEntry, ...]
+    reviews: tuple[ReviewsToDo, ...]
+    feedback: tuple[FeedbackWaiting, ...]
+    notes: tuple[dict[str, Any], ...]
+    gallery_items: int
+
+    @property
+    def done(self) -> int:
+        return sum(1 for p in self.paths if p.state == "submitted")
+
+
+def _complete(rubric: Rubric, value: Any) -> bool:
+    try:
+        return not check_review(rubric, content_from_value(value))
+    except PeerkitError:
+        return False
+
+
+def _reviews(
+    entry: PathEntry, tokens: list[str], own: str | None, rubric: Rubric, sent: datetime | None
+) -> ReviewsToDo:
+    sheet = read_sheet(entry.folder, entry.id) if entry.folder else None
+    answers = sheet.answers if sheet else {}
+    keys = [f"r-{t}" for t in tokens] + (["self"] if own else [])
+    written = [answers[k] for k in keys if k in answers and _complete(rubric, answers[k].value)]
+    unsent = any(sent is None or parse_time(a.updated, field="updated") > sent for a in written)
+    return ReviewsToDo(entry.review_of or "", entry.title, entry.link, len(keys), len(written), unsent)
+
+
+def _rated(sheet: AnswerSheet | None, tokens: list[str]) -> int:
+    if sheet is None:
+        return 0
+    found = 0
+    for token in tokens:
+        answer = sheet.get(f"h-{token}")
+        if answer is not None and isinstance(answer.value, dict):
+            found += answer.value.get("helpful") is not None or bool(answer.value.get("flag"))
+    return found
+
+
+def learner_overview(folder: Path, config: Config, *, learner: str | None) -> Overview:
+    """Everything the learner's progress page shows, from *folder* (their course folder) and *config*."""
+    entries = list_paths(folder, config, learner=learner)
+    reviews: list[ReviewsToDo] = []
+    feedback: list[FeedbackWaiting] = []
+    for entry in entries:
+        if entry.review_of is None or learner is None or entry.state == "available":
+            continue
+        try:  # the local review channel, or the course's hub service under JupyterHub
+            inbox = open_inbox(config, entry.review_of, learner=learner)
+            delivered = inbox.manifest()
+            if delivered is None:
+                continue
+            manifest, rubric, tokens = delivered
+            doc = inbox.feedback()
+        except PeerkitError as exc:
+            log.warning("review packets of %s not readable: %s", entry.review_of, exc)
+            continue
+        sent = last_submission_time(config, entry.id, learner=learner)
+        reviews.append(_reviews(entry, tokens, manifest.get("self"), rubric, sent))
+        if doc is not None:
+            grade = doc.get("grade", {}) if isinstance(doc.get("grade"), dict) else {}
+            received = [
+                r["token"] for r in doc.get("reviews", []) if isinstance(r, dict) and isinstance(r.get("token"), str)
+            ]
+            feedback.append(
+                FeedbackWaiting(
+                    path_id=entry.review_of,
+                    title=str(doc.get("path_title", entry.review_of)),
+                    link=entry.link,
+                    points=grade.get("points") if isinstance(grade.get("points"), int | float) else None,
+                    max_points=float(grade.get("max_points", 0) or 0),
+                    reviews=len(received),
+                    rated=_rated(read_sheet(entry.folder, entry.id) if entry.folder else None, received),
+                )
+            )
+    board = learner_public_root(config)
+    gallery = read_public(board, GALLERY_FILE, GALLERY_FORMAT)
+    notes = sorted(released_notes(board), key=lambda d: (int(d.get("position", 0) or 0), str(d.get("path", ""))))
+    return Overview(
+        paths=tuple(e for e in entries if e.review_of is None),
+        reviews=tuple(reviews),
+        feedback=tuple(feedback),
+        notes=tuple(notes),
+        gallery_items=len(gallery.get("items", [])) if gallery else 0,
+    )

@@ -1,0 +1,273 @@
+"""Dashboard commands: progress, equity and review health; summary notes; the gallery; exports.
+
+The same figures as the facilitator dashboard app (:mod:`peerkit.apps.dashboard`), as tables.
+Every command that shows figures first ingests what learners' pages recorded (their activity).
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from peerkit.cli.common import api_errors, cli, course_option, db_option, workdir_option
+
+by_option = click.option("--by", "by_whom", default=None, help="Who does it [default: your user name].")
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to FILE [default: stdout].",
+)
+names_option = click.option("--names", is_flag=True, help="Show learners' ids instead of pseudonyms.")
+
+
+def open_facilitator(course_file: Path, workdir: Path, db_url: str | None) -> Any:
+    from peerkit.dashboard.facilitator import Facilitator
+
+    return Facilitator.open(course_file=course_file, workdir=workdir, db_url=db_url)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from peerkit.storage.atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)
+
+
+# -- figures --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def dashboard() -> None:
+    """The dashboard's figures as tables: progress, participation equity, review health."""
+
+
+def _figures(name: str, summary: str, *, every_path: bool) -> None:
+    """Register ``peerkit dashboard NAME [PATH_ID]``, a shim over :func:`peerkit.dashboard.tables.report`."""
+
+    @dashboard.command(name, help=summary)
+    @course_option
+    @workdir_option
+    @db_option
+    @click.argument("path_id", required=not every_path)
+    @api_errors
+    def command(course_file: Path, workdir: Path, db_url: str | None, path_id: str | None) -> None:
+        from peerkit.dashboard.tables import report
+
+        desk = open_facilitator(course_file, workdir, db_url)
+        if path_id is not None:
+            desk.course.path(path_id)  # an unknown path is refused before anything is read
+        click.echo(desk.refresh().summary(), err=True)
+        click.echo(report(desk.cohort(), name, path_id))
+
+
+_figures(
+    "progress", "Who reached which stage of PATH_ID (or of every path), who is stuck, whom to nudge.", every_path=True
+)
+_figures(
+    "equity",
+    "Whose voices are heard in PATH_ID (or the course): words, reviews, Gini, the silent, circles.",
+    every_path=True,
+)
+_figures(
+    "health",
+    "Review health of PATH_ID's round: completion, comments, helpfulness, flags, disagreement.",
+    every_path=False,
+)
+
+
+# -- summary notes --------------------------------------------------------------------------------
+
+
+@cli.group()
+def notes() -> None:
+    """Summary notes per path: draft from the reflections, edit, release to every learner."""
+
+
+@notes.command("draft")
+@course_option
+@workdir_option
+@db_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the clustering.")
+@click.option("--replace", is_flag=True, help="Replace your edited text with the new draft.")
+@click.argument("path_id")
+@api_errors
+def notes_draft(course_file: Path, workdir: Path, db_url: str | None, seed: int, replace: bool, path_id: str) -> None:
+    """Draft PATH_ID's summary notes from the cohort's reflections and action plans; print them."""
+    from peerkit.dashboard.notes import draft_notes
+
+    desk = open_facilitator(course_file, workdir, db_url)
+    note = draft_notes(desk.store, desk.course, path_id, seed=seed, keep_edits=not replace)
+    click.echo(note.draft)
+    if note.text != note.draft:
+        click.echo("(your edited text is kept; --replace puts the new draft in its place)", err=True)
+
+
+@notes.command("edit")
+@course_option
+@workdir_option
+@db_option
+@by_option
+@click.option(
+    "--file", "file", type=click.File("r", encoding="utf-8"), required=True, help="The notes' new text (- for stdin)."
+)
+@click.argument("path_id")
+@api_errors
+def notes_edit(
+    course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, file: Any, path_id: str
+) -> None:
+    """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**)."""
+    from peerkit.dashboard.notes import edit_notes
+
+    desk = open_facilitator(course_file, workdir, db_url)
+    note = edit_notes(desk.store, desk.course, path_id, file.read(), by=by_whom or getpass.getuser())
+    click.echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")
+
+
+@notes.command("release")
+@course_option
+@workdir_option
+@db_option
+@by_option
+@click.argument("path_id")
+@api_errors
+def notes_release(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, path_id: str) -> None:
+    """Release PATH_ID's notes to every learner (their "my progress" page shows them)."""
+    from peerkit.dashboard.notes import release_notes
+
+    desk = open_facilitator(course_file, workdir, db_url)
+    file = release_notes(desk.store, desk.course, desk.exchange_root, path_id, by=by_whom or getpass.getuser())
+    click.echo(f"{path_id}: notes released ({file})")
+
+
+@notes.command("show")
+@workdir_option
+@db_option
+@click.argument("path_id")
+@api_errors
+def notes_show(workdir: Path, db_url: str | None, path_id: str) -> None:
+    """Print PATH_ID's current notes and whether they are released."""
+    from peerkit.cli.common import open_store
+
+    note = open_store(db_url, workdir).note(path_id)
+    if note is None:
+        raise click.ClickException(f"no summary notes for {path_id!r} yet (peerkit notes draft {path_id})")
+    click.echo(f"[{note.state}]", err=True)
+    click.echo(note.text)
+
+
+# -- the gallery ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def gallery() -> None:
+    """The example gallery: approve or hide learners' examples; approved ones are published."""
+
+
+@gallery.command("list")
+@course_option
+@workdir_option
+@db_option
+@click.option("--state", type=click.Choice(["waiting", "approved", "hidden", "changed"]), default=None)
+@api_errors
+def gallery_list(course_file: Path, workdir: Path, db_url: str | None, state: str | None) -> None:
+    """Every contributed example, with its id and state."""
+    from peerkit.dashboard.gallery import gallery_items
+    from peerkit.dashboard.tables import table
+
+    desk = open_facilitator(course_file, workdir, db_url)
+    items = [i for i in gallery_items(desk.store, desk.course) if state is None or i.state == state]
+    click.echo(
+        table(
+            ["id", "state", "path", "learner", "title"],
+            [[i.id, i.state, i.path_id, i.learner, i.title[:60]] for i in items],
+        )
+    )
+
+
+def _decision(name: str, status: str, summary: str) -> None:
+    """Register ``peerkit gallery NAME ITEM``, a shim over :func:`peerkit.dashboard.gallery.decide`."""
+
+    @gallery.command(name, help=summary)
+    @course_option
+    @workdir_option
+    @db_option
+    @by_option
+    @click.argument("item")
+    @api_errors
+    def command(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, item: str) -> None:
+        from peerkit.dashboard.gallery import decide
+
+        desk = open_facilitator(course_file, workdir, db_url)
+        done = decide(desk.store, desk.course, desk.exchange_root, item, status, by=by_whom or getpass.getuser())  # type: ignore[arg-type]
+        click.echo(f"{done.id} “{done.title}”: {done.state}; gallery published")
+
+
+_decision("approve", "approved", "Show example ITEM (an id from `gallery list`) in the gallery, without its author.")
+_decision("hide", "hidden", "Keep example ITEM out of the gallery (or take it out again).")
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def export() -> None:
+    """Grades for an LMS gradebook (CSV), reviews (CSV), a whole round (JSON)."""
+
+
+@export.command("grades")
+@course_option
+@workdir_option
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--lms", type=click.Choice(["canvas", "moodle"]), default="canvas", show_default=True, help="Gradebook shape."
+)
+@output_option
+@click.argument("path_ids", nargs=-1)
+@api_errors
+def export_grades(
+    course_file: Path,
+    workdir: Path,
+    db_url: str | None,
+    fmt: str,
+    lms: str,
+    output: Path | None,
+    path_ids: tuple[str, ...],
+) -> None:
+    """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
+    from peerkit.dashboard.export import export_grades
+
+    desk = open_facilitator(course_file, workdir, db_url)
+    emit(export_grades(desk.store, desk.course, path_ids, lms=lms), output)  # type: ignore[arg-type]
+
+
+def _round_export(name: str, summary: str) -> None:
+    """Register ``peerkit export NAME PATH_ID``, a shim over :func:`peerkit.dashboard.export.export_<name>`."""
+
+    @export.command(name, help=summary)
+    @course_option
+    @workdir_option
+    @db_option
+    @names_option
+    @output_option
+    @click.argument("path_id")
+    @api_errors
+    def command(
+        course_file: Path, workdir: Path, db_url: str | None, names: bool, output: Path | None, path_id: str
+    ) -> None:
+        from peerkit.dashboard import export as out
+
+        desk = open_facilitator(course_file, workdir, db_url)
+        emit(getattr(out, f"export_{name}")(desk.store, desk.course, path_id, names=names), output)
+
+
+_round_export("reviews", "Every review of PATH_ID's round as CSV (pseudonyms unless --names).")
+_round_export("round", "PATH_ID's whole round as JSON: settings, submissions, assignments, reviews, grades, ratings.")

@@ -1,0 +1,106 @@
+"""What learners do on their pages, as events: opened, answered, submitted, feedback read.
+
+A learner's kernel writes each event as one JSON line (:func:`event_line`) into a file of their own
+beside nbgrader's exchange (:mod:`peerkit.activity`); the facilitator's side reads the lines back
+(:func:`parse_line`) into the store. Pure: no I/O here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from peerkit.core.answers import parse_time
+from peerkit.core.errors import ValidationError
+
+#: The events a page records. "feedback read" is recorded by the review app.
+EVENTS: Final = ("opened", "answered", "submitted", "feedback read")
+#: One line stays well under PIPE_BUF (4096 bytes), so that an O_APPEND write of it is atomic.
+MAX_LINE_BYTES: Final = 2048
+MAX_DETAIL_CHARS: Final = 200
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_LEARNER_FORBIDDEN = set("/\\+*?[]{}<>|:\"'`$;&!#%\x00")
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """One thing a learner did on one path's page."""
+
+    id: str
+    at: datetime
+    learner: str
+    event: str
+    path_id: str
+    detail: str = ""
+
+
+def new_event(learner: str, event: str, path_id: str, detail: str = "", *, at: datetime | None = None) -> ActivityEvent:
+    """A fresh event with a random id, now (or *at*), UTC."""
+    if event not in EVENTS:
+        raise ValidationError(f"unknown activity event {event!r}", field="event")
+    return ActivityEvent(
+        id=uuid.uuid4().hex,
+        at=(at or datetime.now(UTC)).astimezone(UTC),
+        learner=learner,
+        event=event,
+        path_id=path_id,
+        detail=detail[:MAX_DETAIL_CHARS],
+    )
+
+
+def event_line(event: ActivityEvent) -> bytes:
+    """The JSON line of *event*, newline included."""
+    doc = {
+        "id": event.id,
+        "time": event.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "learner": event.learner,
+        "event": event.event,
+        "path": event.path_id,
+        "detail": event.detail,
+    }
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _field(doc: dict[str, object], key: str) -> str:
+    value = doc.get(key)
+    if not isinstance(value, str):
+        raise ValidationError(f"activity line: {key!r} must be text", field=key)
+    return value
+
+
+def parse_line(line: bytes, *, learner: str) -> ActivityEvent:
+    """The event on one line of *learner*'s activity file.
+
+    Raises :class:`ValidationError` for anything that is not an event of that learner: a line
+    that is not JSON, too long, an unknown event, a malformed id, path or time, or another learner's
+    name (a learner writes their own file only).
+    """
+    if len(line) > MAX_LINE_BYTES:
+        raise ValidationError("activity line is too long")
+    try:
+        doc = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("activity line is not JSON") from None
+    if not isinstance(doc, dict):
+        raise ValidationError("activity line is not a JSON object")
+    event_id, event, path_id = _field(doc, "id"), _field(doc, "event"), _field(doc, "path")
+    who, detail = _field(doc, "learner"), doc.get("detail", "")
+    if not _ID.match(event_id):
+        raise ValidationError("activity line: malformed id", field="id")
+    if event not in EVENTS:
+        raise ValidationError(f"activity line: unknown event {event!r}", field="event")
+    if not _PATH.match(path_id):
+        raise ValidationError("activity line: malformed path id", field="path")
+    if who != learner or not who or set(who) & _LEARNER_FORBIDDEN:
+        raise ValidationError("activity line: written for another learner", field="learner")
+    if not isinstance(detail, str):
+        raise ValidationError("activity line: detail must be text", field="detail")
+    at = parse_time(_field(doc, "time"), field="time").astimezone(UTC)
+    return ActivityEvent(
+        id=event_id, at=at, learner=who, event=event, path_id=path_id, detail=detail[:MAX_DETAIL_CHARS]
+    )

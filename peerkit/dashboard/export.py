@@ -1,0 +1,266 @@
+"""Exports: grades as CSV for an LMS gradebook, reviews as CSV, the whole round as JSON.
+
+Grades CSV (:func:`grades_csv`), one row per learner who submitted, one column per peer-reviewed
+path, in points on the path's scale: exactly what ``peerkit review close`` wrote into nbgrader's
+gradebook (each task cell gets its share of the peer grade, rounded as nbgrader stores it). Two shapes:
+
+``canvas`` (default)
+    Canvas's gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` then one column per
+    assignment, and a ``Points Possible`` row under the header. Learners are matched on
+    ``SIS Login ID``, which holds the learner id (the JupyterHub user name, usually the LMS login);
+    an assignment column Canvas does not know yet becomes a new assignment.
+``moodle``
+    Moodle's "Import grades from CSV": ``Username`` then one column per assignment; at import, map
+    "Username" to the user field *username* and each column to a grade item (or a new one).
+
+Reviews CSV (:func:`reviews_csv`): one row per review with its scores, comments, helpfulness
+rating and flags. Round JSON (:func:`round_json`): the round's settings and rubric, submissions'
+metadata (never their answers), assignments, reviews, grades and ratings. Both replace learners'
+ids by stable pseudonyms (``L-3fa2b1``, one per learner and round) and names in comments by
+"[name]" unless asked for names. Text cells that a spreadsheet would run as a formula are quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from peerkit.core.models import Course, LearningPath
+from peerkit.core.packets import redact, rubric_document
+from peerkit.core.review import Grade
+from peerkit.core.rubric import word_count
+from peerkit.dashboard.data import PathRecords, path_records
+from peerkit.dashboard.notes import NAME, redactable
+from peerkit.nbgrader.feedback import task_score
+from peerkit.nbgrader.tasks import task_questions
+from peerkit.storage.sql import SqlStore
+
+Lms = Literal["canvas", "moodle"]
+LMS: tuple[Lms, ...] = ("canvas", "moodle")
+CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+ROUND_FORMAT = "peerkit-round-export"
+
+
+def safe_cell(value: object) -> str:
+    """*value* as CSV text that no spreadsheet runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _points(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def task_points(path: LearningPath) -> list[float]:
+    """The points of the path's task cells that carry points (as the gradebook holds them)."""
+    return [q.points for q in task_questions(path.notebook).values() if q.points > 0]
+
+
+def gradebook_points(grade: Grade, tasks: Sequence[float]) -> float | None:
+    """The score nbgrader's gradebook holds for *grade*: the sum of each task cell's share."""
+    final = grade.final_points
+    if final is None or not grade.max_points:
+        return None
+    return round(sum(task_score(final / grade.max_points, p) for p in tasks), 2)
+
+
+def _write(rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
+def grades_csv(course: Course, records: Sequence[PathRecords], *, lms: Lms = "canvas") -> str:
+    """Grades of the peer-reviewed paths in *records* as an LMS gradebook import (see the module)."""
+    reviewed = [r for r in records if r.path.review is not None]
+    columns = []
+    for rec in reviewed:
+        tasks = task_points(rec.path)
+        by_author = {g.author: gradebook_points(g, tasks) for g in rec.grades}
+        columns.append((rec.path.title, sum(tasks), by_author))
+    learners = sorted({s.learner for rec in reviewed for s in rec.submissions})
+    titles = [title for title, _, _ in columns]
+    if lms == "moodle":
+        rows: list[list[object]] = [["Username", *titles]]
+        rows += [[name, *(_points(points.get(name)) for _, _, points in columns)] for name in learners]
+        return _write(rows)
+    rows = [[*CANVAS_FIXED, *titles], ["Points Possible", "", "", "", "", *(_points(m) for _, m, _ in columns)]]
+    rows += [[name, "", "", name, "", *(_points(points.get(name)) for _, _, points in columns)] for name in learners]
+    return _write(rows)
+
+
+def pseudonym(records: PathRecords, name: str) -> str:
+    """A stable stand-in for *name* in this round's exports (unguessable without the round's seed)."""
+    seed = records.round.seed if records.round else 0
+    return "L-" + hashlib.sha256(f"{records.id}\0{seed}\0{name}".encode()).hexdigest()[:6]
+
+
+def _namer(
+    records: PathRecords, names: bool, everyone: Sequence[str]
+) -> tuple[Callable[[str], str], Callable[[Any], Any]]:
+    """(how to show a learner id, how to show a learner's text) for this export."""
+    if names:
+        return (lambda n: n), (lambda text: text)
+    hidden = redactable(everyone)
+    return (lambda n: pseudonym(records, n)), (lambda text: redact(text, hidden, NAME))
+
+
+def reviews_csv(course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False) -> str:
+    """Every current review of the round, one per row (pseudonyms unless *names*)."""
+    who, scrub = _namer(records, names, everyone)
+    rubric = course.rubric_for(records.id)
+    criteria = [c.id for c in rubric.criteria]
+    prompts = [p.id for p in rubric.prompts]
+    ratings = {r.token: r for r in records.ratings}
+    header: list[object] = ["path", "packet", "reviewer", "author", "kind", *criteria, "comment words", *prompts]
+    header += ["submitted (UTC)", "excluded", "excluded reason", "helpful (1-5)", "flagged", "flag reason"]
+    rows: list[list[object]] = [header]
+    for r in records.reviews:
+        rating = ratings.get(r.token or "")
+        comments = {k: scrub(v) for k, v in r.content.comments.items()}
+        rows.append(
+            [
+                records.id,
+                r.token or "self",
+                who(r.reviewer),
+                who(r.author),
+                r.kind,
+                *(_points(r.content.scores.get(c)) for c in criteria),
+                sum(word_count(t) for t in r.content.comments.values()),
+                *(comments.get(p, "") for p in prompts),
+                r.submitted_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                "yes" if r.excluded else "",
+                scrub(r.excluded_reason or ""),
+                "" if rating is None or rating.helpful is None else rating.helpful,
+                "yes" if rating is not None and rating.flagged else "",
+                scrub(rating.flag_reason) if rating is not None else "",
+            ]
+        )
+    return _write(rows)
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def round_document(
+    course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False
+) -> dict[str, Any]:
+    """The whole round of *records* as one JSON-ready document (pseudonyms unless *names*)."""
+    who, scrub = _namer(records, names, everyone)
+    tasks = task_points(records.path)
+    rnd = records.round
+    return {
+        "format": ROUND_FORMAT,
+        "version": 1,
+        "course": course.id,
+        "path": records.id,
+        "path_title": records.path.title,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "names": names,
+        "round": None
+        if rnd is None
+        else {
+            "rubric": rnd.rubric_id,
+            "per_submission": rnd.per_submission,
+            "anonymity": rnd.anonymity,
+            "self_assessment": rnd.self_assessment,
+            "opened_at": _time(rnd.opened_at),
+            "closed_at": _time(rnd.closed_at),
+        },
+        "rubric": rubric_document(course.rubric_for(records.id)) if records.path.review else None,
+        "submissions": [
+            {"learner": who(s.learner), "submitted_at": _time(s.submitted_at), "answers": len(s.sheet.answers)}
+            for s in records.submissions
+        ],
+        "assignments": [
+            {
+                "packet": a.token,
+                "reviewer": who(a.reviewer),
+                "author": who(a.author),
+                "status": a.status,
+                "assigned_at": _time(a.assigned_at),
+                "done_at": _time(a.done_at),
+            }
+            for a in records.assignments
+        ],
+        "reviews": [
+            {
+                "packet": r.token,
+                "reviewer": who(r.reviewer),
+                "author": who(r.author),
+                "kind": r.kind,
+                "scores": dict(r.content.scores),
+                "comments": {k: scrub(v) for k, v in r.content.comments.items()},
+                "submitted_at": _time(r.submitted_at),
+                "excluded": r.excluded,
+                "excluded_reason": scrub(r.excluded_reason) if r.excluded_reason else None,
+            }
+            for r in records.reviews
+        ],
+        "grades": [
+            {
+                "author": who(g.author),
+                "method": g.method,
+                "points": g.points,
+                "final_points": g.final_points,
+                "max_points": g.max_points,
+                "gradebook_points": gradebook_points(g, tasks),
+                "uncertainty": g.uncertainty,
+                "confidence": g.confidence,
+                "reviews": g.reviews,
+                "criteria": {k: asdict(v) for k, v in g.criteria.items()},
+                "flags": list(g.flags),
+                "override": None
+                if g.override_points is None
+                else {"points": g.override_points, "by": g.override_by, "reason": scrub(g.override_reason or "")},
+                "released_at": _time(g.released_at),
+                "provisional": records.provisional,
+            }
+            for g in records.grades
+        ],
+        "ratings": [
+            {
+                "packet": r.token,
+                "rater": who(r.rater),
+                "helpful": r.helpful,
+                "note": scrub(r.note),
+                "flagged": r.flagged,
+                "flag_reason": scrub(r.flag_reason),
+                "rated_at": _time(r.rated_at),
+            }
+            for r in records.ratings
+        ],
+    }
+
+
+def round_json(course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False) -> str:
+    return json.dumps(round_document(course, records, everyone, names=names), ensure_ascii=False, indent=1) + "\n"
+
+
+# -- from the store: what the commands and the dashboard call -------------------------------------
+
+
+def export_grades(store: SqlStore, course: Course, path_ids: Sequence[str] = (), *, lms: Lms = "canvas") -> str:
+    """:func:`grades_csv` of *path_ids* (default: every peer-reviewed path) as the store holds them."""
+    paths = [course.path(p) for p in path_ids] or course.reviewed_paths()
+    return grades_csv(course, [path_records(store, course, p) for p in paths], lms=lms)
+
+
+def export_reviews(store: SqlStore, course: Course, path_id: str, *, names: bool = False) -> str:
+    """:func:`reviews_csv` of *path_id*'s round as the store holds it."""
+    records = path_records(store, course, course.path(path_id))
+    return reviews_csv(course, records, [lrn.name for lrn in store.learners()], names=names)
+
+
+def export_round(store: SqlStore, course: Course, path_id: str, *, names: bool = False) -> str:
+    """:func:`round_json` of *path_id*'s round as the store holds it."""
+    records = path_records(store, course, course.path(path_id))
+    return round_json(course, records, [lrn.name for lrn in store.learners()], names=names)

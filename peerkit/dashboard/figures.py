@@ -1,0 +1,359 @@
+"""The dashboard's figures, computed from a :class:`~peerkit.dashboard.data.Cohort` snapshot.
+
+* :func:`progress`: per path and learner, how far they got (opened, answered, submitted, reviewed,
+  feedback read), and who is stuck: waiting for reviews, or with reviews still to do (the list to
+  nudge);
+* :func:`equity`: whose voices are heard (:mod:`peerkit.core.equity`) over one path or the course;
+* :func:`health`: review completion, comment length, helpfulness ratings, flagged reviews, grades
+  with low confidence or reviewers who disagree;
+* :func:`reviewer_bias`: each reviewer's bias as the calibrated reviewer model estimates it.
+
+Pure: the same snapshot gives the same figures, in the Voilà app, the command line and the API.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from peerkit.core.activity import ActivityEvent
+from peerkit.core.aggregation import aggregate
+from peerkit.core.answers import Answer, is_answered, parse_time
+from peerkit.core.equity import Contribution, Participation, participation
+from peerkit.core.review import Assignment
+from peerkit.core.rubric import word_count
+from peerkit.dashboard.data import Cohort, PathRecords
+
+STAGES = ("opened", "answered", "submitted", "reviewed", "feedback read")
+
+
+# -- progress -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerProgress:
+    """Where one learner stands in one path. ``reviewed`` and ``feedback_read`` are None where they do
+    not apply (a path without peer review, nobody to review yet, no feedback released yet)."""
+
+    learner: str
+    path_id: str
+    opened: bool
+    answered: bool
+    submitted: bool
+    reviewed: bool | None
+    feedback_read: bool | None
+    last_seen: datetime | None = None
+
+    def stage(self, name: str) -> bool | None:
+        return {
+            "opened": self.opened,
+            "answered": self.answered,
+            "submitted": self.submitted,
+            "reviewed": self.reviewed,
+            "feedback read": self.feedback_read,
+        }[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A learner in a review round: reviews to do and done, reviews received of those promised."""
+
+    learner: str
+    to_do: int
+    done: int
+    received: int
+    expected: int
+    oldest_open: datetime | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.received < self.expected
+
+
+@dataclass(frozen=True, slots=True)
+class Stuck:
+    learner: str
+    path_id: str
+    reason: str
+    since: datetime | None = None
+    nudge: bool = False  # the learner can act (reviews to do), rather than wait for others
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    rows: tuple[LearnerProgress, ...]
+    stuck: tuple[Stuck, ...]
+
+    @property
+    def nudge(self) -> list[str]:
+        """Learners to remind: they have reviews to do that others are waiting for."""
+        return sorted({s.learner for s in self.stuck if s.nudge})
+
+    def funnel(self, path_id: str) -> dict[str, int]:
+        """How many learners of *path_id* reached each stage."""
+        rows = [r for r in self.rows if r.path_id == path_id]
+        return {stage: sum(1 for r in rows if r.stage(stage)) for stage in STAGES}
+
+
+def standing(assignments: Iterable[Assignment], submitters: Iterable[str], per_submission: int) -> list[Standing]:
+    """Each learner's place in a round, from its assignments (replaced ones do not count)."""
+    to_do: dict[str, int] = defaultdict(int)
+    done: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    oldest: dict[str, datetime] = {}
+    for a in assignments:
+        if a.status == "open":
+            to_do[a.reviewer] += 1
+            oldest[a.reviewer] = min(oldest.get(a.reviewer, a.assigned_at), a.assigned_at)
+        elif a.status == "done":
+            done[a.reviewer] += 1
+            received[a.author] += 1
+    authors = set(submitters)
+    return [
+        Standing(n, to_do[n], done[n], received[n], per_submission if n in authors else 0, oldest.get(n))
+        for n in sorted(authors | set(to_do) | set(done))
+    ]
+
+
+def _answered_any(answers: Iterable[Answer]) -> bool:
+    return any(is_answered(a) for a in answers)
+
+
+def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
+    """Progress of every learner in *path_id* (or every path), and who is stuck."""
+    events: dict[tuple[str, str], list[ActivityEvent]] = defaultdict(list)
+    for e in cohort.activity:
+        # a review assignment's events ("<path>-review") count for the path it reviews
+        events[(e.learner, e.path_id.removesuffix("-review"))].append(e)
+    rows: list[LearnerProgress] = []
+    stuck: list[Stuck] = []
+    for records in cohort.selected(path_id):
+        pid = records.id
+        subs = {s.learner: s for s in records.submissions}
+        mine: dict[str, list[Assignment]] = defaultdict(list)
+        for a in records.assignments:
+            if a.status != "replaced":
+                mine[a.reviewer].append(a)
+        released = {g.author for g in records.grades if g.released_at is not None}
+        raters = {r.rater for r in records.ratings}
+        for name in cohort.names:
+            seen = events.get((name, pid), [])
+            kinds = {e.event for e in seen if e.path_id == pid}
+            submitted = name in subs or "submitted" in kinds
+            answered = "answered" in kinds or (name in subs and _answered_any(subs[name].sheet.answers.values()))
+            opened = answered or submitted or "opened" in kinds
+            reviewed: bool | None = None
+            if records.round is not None and mine.get(name):
+                reviewed = all(a.status == "done" for a in mine[name])
+            feedback: bool | None = None
+            if name in released:
+                feedback = name in raters or any(e.event == "feedback read" for e in seen)
+            if not (opened or name in mine):
+                continue  # not begun: counted by the funnel's absence, not listed
+            rows.append(
+                LearnerProgress(
+                    learner=name,
+                    path_id=pid,
+                    opened=opened,
+                    answered=answered,
+                    submitted=submitted,
+                    reviewed=reviewed,
+                    feedback_read=feedback,
+                    last_seen=max((e.at for e in seen), default=None),
+                )
+            )
+        if records.round is not None and records.round.closed_at is None:
+            stuck += _stuck(records, records.round.per_submission)
+    return Progress(rows=tuple(rows), stuck=tuple(sorted(stuck, key=lambda s: (s.path_id, not s.nudge, s.learner))))
+
+
+def _stuck(records: PathRecords, per_submission: int) -> list[Stuck]:
+    found = []
+    submitted_at = {s.learner: s.submitted_at for s in records.submissions}
+    for s in standing(records.assignments, records.submitters, per_submission):
+        if s.to_do:
+            noun = "review" if s.to_do == 1 else "reviews"
+            found.append(Stuck(s.learner, records.id, f"{s.to_do} {noun} still to do", s.oldest_open, nudge=True))
+        if s.waiting:
+            found.append(
+                Stuck(
+                    s.learner,
+                    records.id,
+                    f"waiting for reviews: {s.received} of {s.expected}",
+                    submitted_at.get(s.learner),
+                )
+            )
+    return found
+
+
+# -- participation equity -------------------------------------------------------------------------
+
+
+def answer_words(answer: Answer) -> int:
+    """Words a learner wrote in *answer* that others can read (choices and scales count none)."""
+    value = answer.value
+    if answer.kind == "text":
+        return word_count(str(value))
+    if not isinstance(value, dict):
+        return 0
+    fields = {"plan": ("step", "support"), "example": ("title", "story"), "profile": ("notes",)}.get(answer.kind, ())
+    words = sum(word_count(str(value.get(f, ""))) for f in fields)
+    if answer.kind == "checklist":
+        words += word_count(str(value.get("other", "")))
+    return words
+
+
+def contributions(records: Iterable[PathRecords]) -> list[Contribution]:
+    """Every answer and every peer review's comments, as words written at a time."""
+    found = []
+    for rec in records:
+        for sub in rec.submissions:
+            for answer in sub.sheet.answers.values():
+                words = answer_words(answer)
+                if words:
+                    found.append(Contribution(sub.learner, parse_time(answer.updated, field="updated"), words))
+        for review in rec.peer_reviews():
+            words = sum(word_count(t) for t in review.content.comments.values())
+            found.append(Contribution(review.reviewer, review.submitted_at, words, "review"))
+    return found
+
+
+def equity(cohort: Cohort, path_id: str | None = None, *, points: int = 12) -> Participation:
+    """Whose voices are heard in *path_id* (or the whole course)."""
+    records = cohort.selected(path_id)
+    pairs = [(r.reviewer, r.author) for rec in records for r in rec.peer_reviews()]
+    return participation(cohort.names, contributions(records), pairs, circles=cohort.circles, points=points)
+
+
+# -- review health --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedReview:
+    token: str
+    reviewer: str
+    author: str
+    reason: str
+    excluded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GradeConcern:
+    author: str
+    points: float | None
+    confidence: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    path_id: str
+    assigned: int
+    done: int
+    mean_comment_words: float | None
+    ratings: int
+    mean_helpful: float | None
+    helpful_counts: dict[int, int]
+    flagged: tuple[FlaggedReview, ...]
+    disagreement: tuple[GradeConcern, ...]
+    low_confidence: tuple[GradeConcern, ...]
+    provisional: bool = False
+
+    @property
+    def completion(self) -> float | None:
+        return self.done / self.assigned if self.assigned else None
+
+
+DISAGREE = "reviewers disagree"
+
+
+def health(cohort: Cohort, path_id: str) -> Health:
+    """Review health of the round of *path_id* (figures are empty before it opens)."""
+    (rec,) = cohort.selected(path_id)
+    live = [a for a in rec.assignments if a.status != "replaced"]
+    reviews = rec.peer_reviews()
+    words = [sum(word_count(t) for t in r.content.comments.values()) for r in reviews]
+    helpful = [r.helpful for r in rec.ratings if r.helpful is not None]
+    by_token = {r.token: r for r in reviews if r.token}
+    flagged = tuple(
+        FlaggedReview(
+            token=rating.token,
+            reviewer=by_token[rating.token].reviewer if rating.token in by_token else "?",
+            author=rating.rater,
+            reason=rating.flag_reason,
+            excluded=rating.token in by_token and by_token[rating.token].excluded,
+        )
+        for rating in rec.ratings
+        if rating.flagged
+    )
+    disagreement, low = [], []
+    for g in rec.grades:
+        concern = GradeConcern(g.author, g.final_points, g.confidence, g.flags)
+        if any(f.startswith(DISAGREE) for f in g.flags):
+            disagreement.append(concern)
+        if g.confidence == "low" or any(f.startswith("uncertain") for f in g.flags):
+            low.append(concern)
+    return Health(
+        path_id=rec.id,
+        assigned=len(live),
+        done=sum(1 for a in live if a.status == "done"),
+        mean_comment_words=round(sum(words) / len(words), 1) if words else None,
+        ratings=len(helpful),
+        mean_helpful=round(sum(helpful) / len(helpful), 2) if helpful else None,
+        helpful_counts=dict(sorted(Counter(helpful).items())),
+        flagged=flagged,
+        disagreement=tuple(disagreement),
+        low_confidence=tuple(low),
+        provisional=rec.provisional,
+    )
+
+
+# -- grades ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bias:
+    """A reviewer's estimated bias in points over the whole rubric (positive: generous)."""
+
+    reviewer: str
+    bias: float
+    reviews: int
+
+
+def reviewer_bias(cohort: Cohort, path_id: str) -> list[Bias]:
+    """Each reviewer's bias from the calibrated reviewer model, summed over the rubric's criteria,
+    most severe first. With facilitator-graded examples the biases are absolute; without, they are
+    relative to the cohort's typical reviewer."""
+    from peerkit.review.grading import criterion_reviews
+
+    (rec,) = cohort.selected(path_id)
+    reviews = [r for r in rec.peer_reviews() if not r.excluded]
+    if not reviews:
+        return []
+    rubric = cohort.course.rubric_for(rec.id)
+    authors = sorted({r.author for r in reviews} | set(rec.anchors))
+    reviewers = sorted({r.reviewer for r in reviews})
+    a_index = {n: i for i, n in enumerate(authors)}
+    r_index = {n: i for i, n in enumerate(reviewers)}
+    total = np.zeros(len(reviewers))
+    for criterion in rubric.criteria:
+        data = criterion_reviews(reviews, criterion, a_index, r_index)
+        if data is None:
+            continue
+        anchors = {a_index[a]: s[criterion.id] for a, s in rec.anchors.items() if criterion.id in s}
+        fit = aggregate(data, "calibrated", anchors=anchors or None)
+        if fit.reviewer_bias is not None:
+            total += np.nan_to_num(fit.reviewer_bias)
+    counts = Counter(r.reviewer for r in reviews)
+    biases = [Bias(n, round(float(total[i]), 3), counts[n]) for i, n in enumerate(reviewers)]
+    return sorted(biases, key=lambda b: (b.bias, b.reviewer))
+
+
+def grade_points(records: PathRecords) -> list[float]:
+    """The final points of every graded submission (overrides included)."""
+    return [g.final_points for g in records.grades if g.final_points is not None and math.isfinite(g.final_points)]

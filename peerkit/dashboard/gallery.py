@@ -1,0 +1,149 @@
+"""The example gallery: learners' contributed examples, curated by the facilitator, browsable by all.
+
+Examples are answers of kind ``example`` (a title, a story, tags) in learners' current submissions.
+The facilitator approves or hides each one (:func:`decide`); an approved example is kept as it was
+approved, with every learner's name replaced by "[name]", and published without its author to
+``<exchange>/<course>/peerkit-public/gallery.json`` (:func:`publish_gallery`), where every learner's
+gallery page reads it. If the learner later changes an approved example, the gallery keeps the
+approved version and the facilitator sees the item as "changed" until they decide again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from peerkit.core.answers import is_answered
+from peerkit.core.curation import GalleryDecision, GalleryStatus
+from peerkit.core.errors import NotFound
+from peerkit.core.models import Course
+from peerkit.core.packets import redact
+from peerkit.dashboard.notes import NAME, redactable
+from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, VERSION, publish
+from peerkit.storage.sql import SqlStore
+
+ItemState = Literal["waiting", "approved", "hidden", "changed"]
+
+
+def item_id(learner: str, path_id: str, answer_id: str) -> str:
+    """A short id for the facilitator's commands (never published: it derives from the author)."""
+    return hashlib.sha256(f"{learner}\0{path_id}\0{answer_id}".encode()).hexdigest()[:10]
+
+
+def checksum(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryItem:
+    id: str
+    learner: str
+    path_id: str
+    answer_id: str
+    title: str
+    story: str
+    tags: tuple[str, ...]
+    state: ItemState
+    decided_by: str | None = None
+
+    @property
+    def value(self) -> dict[str, Any]:
+        return {"title": self.title, "story": self.story, "tags": list(self.tags)}
+
+
+def gallery_items(store: SqlStore, course: Course) -> list[GalleryItem]:
+    """Every example in learners' current submissions, with the facilitator's decision on it."""
+    decided = {(d.learner, d.path_id, d.answer_id): d for d in store.gallery_decisions()}
+    items = []
+    for path in course.paths:
+        for sub in store.submissions(path.id):
+            for answer_id, answer in sorted(sub.sheet.answers.items()):
+                if answer.kind != "example" or not is_answered(answer):
+                    continue
+                value = answer.value
+                decision = decided.get((sub.learner, path.id, answer_id))
+                state: ItemState = "waiting"
+                if decision is not None:
+                    changed = decision.status == "approved" and decision.checksum != checksum(value)
+                    state = "changed" if changed else decision.status
+                items.append(
+                    GalleryItem(
+                        id=item_id(sub.learner, path.id, answer_id),
+                        learner=sub.learner,
+                        path_id=path.id,
+                        answer_id=answer_id,
+                        title=str(value.get("title", "")),
+                        story=str(value.get("story", "")),
+                        tags=tuple(str(t) for t in value.get("tags", [])),
+                        state=state,
+                        decided_by=decision.decided_by if decision else None,
+                    )
+                )
+    return items
+
+
+def find_item(items: Sequence[GalleryItem], wanted: str) -> GalleryItem:
+    matches = [i for i in items if i.id.startswith(wanted)] if len(wanted) >= 4 else []
+    if len(matches) != 1:
+        raise NotFound(f"no single example with id {wanted!r} (peerkit gallery list)")
+    return matches[0]
+
+
+def public_content(item: GalleryItem, names: Sequence[str]) -> dict[str, Any]:
+    """The example as published: learners' names replaced by "[name]"."""
+    scrubbed: dict[str, Any] = redact(item.value, redactable([*names, item.learner]), NAME)
+    return scrubbed
+
+
+def decide(
+    store: SqlStore, course: Course, exchange_root: Path, wanted: str, status: GalleryStatus, *, by: str
+) -> GalleryItem:
+    """Approve or hide the example whose id starts with *wanted*, and publish the gallery again."""
+    item = find_item(gallery_items(store, course), wanted)
+    names = [lrn.name for lrn in store.learners()]
+    store.decide_example(
+        item.learner,
+        item.path_id,
+        item.answer_id,
+        status,
+        content=public_content(item, names) if status == "approved" else {},
+        checksum=checksum(item.value),
+        by=by,
+    )
+    publish_gallery(store, course, exchange_root)
+    return next(i for i in gallery_items(store, course) if i.id == item.id)
+
+
+def gallery_document(course: Course, decisions: Sequence[GalleryDecision]) -> dict[str, Any]:
+    """The public gallery: approved examples as approved, by path, no authors."""
+    order = {p.id: n for n, p in enumerate(course.paths)}
+    approved = sorted(
+        (d for d in decisions if d.status == "approved" and d.path_id in order),
+        key=lambda d: (order[d.path_id], str(d.content.get("title", "")).lower(), d.checksum),
+    )
+    return {
+        "format": GALLERY_FORMAT,
+        "version": VERSION,
+        "course_title": course.title,
+        "published_at": datetime.now(UTC).isoformat(),
+        "items": [_public_item(course, d.path_id, d.content) for d in approved],
+    }
+
+
+def _public_item(course: Course, path_id: str, content: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "path": path_id,
+        "path_title": course.path(path_id).title,
+        "title": str(content.get("title", "")),
+        "story": str(content.get("story", "")),
+        "tags": [str(t) for t in content.get("tags", [])],
+    }
+
+
+def publish_gallery(store: SqlStore, course: Course, exchange_root: Path) -> Path:
+    return publish(exchange_root, course.id, GALLERY_FILE, gallery_document(course, store.gallery_decisions()))

@@ -1,0 +1,146 @@
+"""Review drafts kept by the hub service as the learner writes (JupyterHub only).
+
+The answers file in the learner's folder stays the source of truth in the kernel, as on a laptop;
+under JupyterHub every review answer is also sent to the course service as a draft, on a background
+thread so that typing never waits for the network. When the learner opens the review app again
+(another browser, a rebuilt server, a lost home folder), newer drafts from the service are taken in.
+
+Each draft carries the version this kernel last saw; if another tab saved in between, the service
+refuses (409), the mirror learns the current version and sends its own change again (it is the
+newer edit; the other tab's text stays in the service's history of that tab and in the local backups).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from peerkit.core.answers import Answer, AnswerSheet, answer_doc, parse_answer, parse_time
+from peerkit.core.errors import PeerkitError, ServiceError
+from peerkit.service.client import ServiceClient
+
+log = logging.getLogger(__name__)
+
+DRAFT_ID = re.compile(r"^(?:[rh]-[0-9a-f]{32}|self)$")
+
+#: ``on_status(message, ok)``: told when drafts stop (or start again) reaching the service.
+StatusListener = Callable[[str, bool], None]
+
+
+class DraftMirror:
+    """Sends the review answers of one path session to the hub service, newest version each."""
+
+    def __init__(self, client: ServiceClient, path_id: str, *, on_status: StatusListener | None = None) -> None:
+        self.client = client
+        self.path_id = path_id
+        self.on_status = on_status
+        self.versions: dict[str, int] = {}
+        self._pending: dict[str, Answer] = {}
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stop = False
+        self.sent = 0
+        self.failing = False
+
+    # -- taking drafts in ---------------------------------------------------------------------------
+
+    def newer_drafts(self, sheet: AnswerSheet) -> dict[str, Answer]:
+        """The service's drafts that are newer than the local answers (to adopt into the session)."""
+        newer: dict[str, Answer] = {}
+        for answer_id, draft in self.client.drafts(self.path_id).items():
+            if not DRAFT_ID.match(answer_id):
+                continue
+            self.versions[answer_id] = int(draft.get("version", 0))
+            try:
+                remote = parse_answer(answer_id, draft.get("answer"))
+            except PeerkitError as exc:
+                log.warning("draft %s from the service is unreadable: %s", answer_id, exc)
+                continue
+            local = sheet.get(answer_id)
+            if local is None or _time(remote) > _time(local):
+                newer[answer_id] = remote
+        return newer
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    def listener(self, sheet: AnswerSheet, origin: str | None) -> None:
+        """A :meth:`PathSession.on_change` listener: queue each saved review answer."""
+        if origin is None or not DRAFT_ID.match(origin):
+            return
+        answer = sheet.get(origin)
+        if answer is not None:
+            self.push(origin, answer)
+
+    def push(self, answer_id: str, answer: Answer) -> None:
+        with self._wake:
+            self._pending[answer_id] = answer
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"peerkit-drafts-{self.path_id}", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued draft was sent (for tests and before submitting)."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stop = True
+            self._wake.notify_all()
+
+    _busy = False
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._stop)
+                if self._stop and not self._pending:
+                    return
+                answer_id, answer = next(iter(self._pending.items()))
+                del self._pending[answer_id]
+                self._busy = True
+            try:
+                self._send(answer_id, answer)
+            except PeerkitError as exc:
+                self._status(f"Your review is saved on this server, but not yet with the course service: {exc}", False)
+                with self._wake:
+                    self._pending.setdefault(answer_id, answer)  # a newer edit wins over the retry
+                    self._busy = False
+                    self._wake.notify_all()
+                    self._wake.wait(5.0)
+                continue
+            with self._wake:
+                self._busy = False
+                self._wake.notify_all()
+
+    def _send(self, answer_id: str, answer: Answer) -> None:
+        doc: dict[str, Any] = answer_doc(answer)
+        try:
+            saved = self.client.save_draft(self.path_id, answer_id, doc, base=self.versions.get(answer_id))
+        except ServiceError as exc:
+            if exc.status != 409:
+                raise
+            current = self.client.drafts(self.path_id).get(answer_id)
+            base = int(current["version"]) if current else None
+            saved = self.client.save_draft(self.path_id, answer_id, doc, base=base)
+        self.versions[answer_id] = int(saved["version"])
+        self.sent += 1
+        if self.failing:
+            self._status("Your review drafts reach the course service again.", True)
+
+    def _status(self, message: str, ok: bool) -> None:
+        self.failing = not ok
+        log.log(logging.INFO if ok else logging.WARNING, "%s", message)
+        if self.on_status is not None:
+            self.on_status(message, ok)
+
+
+def _time(answer: Answer) -> Any:
+    try:
+        return parse_time(answer.updated, field="updated")
+    except PeerkitError:
+        return parse_time("1970-01-01T00:00:00Z", field="updated")

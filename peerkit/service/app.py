@@ -1,0 +1,132 @@
+"""The service's tornado application and its process (``peerkit service``).
+
+Run by JupyterHub as a managed service, it finds everything the hub hands a service in the
+environment: where to listen (``JUPYTERHUB_SERVICE_URL``), its URL prefix
+(``JUPYTERHUB_SERVICE_PREFIX``), its own API token and the hub's API (read by jupyterhub's
+``HubAuth``). The course, its nbgrader root and the store come from ``peerkit service`` options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tornado import web
+
+from peerkit.core.errors import ConfigError
+from peerkit.service.handlers import NotFoundHandler, routes
+from peerkit.service.state import ServiceState
+
+log = logging.getLogger(__name__)
+
+#: Bodies larger than this are refused by the HTTP server before any handler reads them.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    host: str
+    port: int
+    prefix: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Listen:
+        """Where the hub told this service to listen, and under which prefix."""
+        environ = dict(os.environ if env is None else env)
+        url = environ.get("JUPYTERHUB_SERVICE_URL", "")
+        if not url:
+            raise ConfigError(
+                "JUPYTERHUB_SERVICE_URL is not set: run peerkit service as a JupyterHub service "
+                "(c.JupyterHub.services with a url and a command)"
+            )
+        parsed = urlparse(url)
+        if parsed.hostname is None or parsed.port is None:
+            raise ConfigError(f"JUPYTERHUB_SERVICE_URL {url!r} has no host and port")
+        prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/peerkit/")
+        if not prefix.endswith("/"):
+            prefix += "/"
+        return cls(host=parsed.hostname, port=parsed.port, prefix=prefix)
+
+
+def make_hub_auth(*, cache_max_age: int = 300) -> object:
+    """jupyterhub's token checker, configured from the service's environment."""
+    from jupyterhub.services.auth import HubAuth
+
+    # Tokens only in the Authorization header: never in URLs (logs, referrers) or cookies.
+    return HubAuth(cache_max_age=cache_max_age, allow_token_in_url=False)
+
+
+def make_app(state: ServiceState, prefix: str) -> web.Application:
+    return web.Application(
+        routes(prefix, state),
+        default_handler_class=NotFoundHandler,
+        serve_traceback=False,
+        compress_response=True,
+    )
+
+
+async def serve(state: ServiceState, listen: Listen, *, ready: asyncio.Event | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (the hub stops its services with SIGTERM)."""
+    app = make_app(state, listen.prefix)
+    server = app.listen(listen.port, address=listen.host, max_body_size=MAX_BODY_BYTES, xheaders=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
+            loop.add_signal_handler(signum, stop.set)
+    log.warning("peerkit service for %s on http://%s:%d%s", state.course.id, listen.host, listen.port, listen.prefix)
+    if ready is not None:
+        ready.set()
+    try:
+        await stop.wait()
+    finally:
+        server.stop()
+        await server.close_all_connections()
+        state.close()
+
+
+def run(
+    *,
+    course_file: Path,
+    store_url: str,
+    course_root: Path | None,
+    exchange_root: Path | None,
+    group: str | None,
+    auth_cache: int,
+    workers: int,
+) -> None:
+    """``peerkit service``: open the store and the course, then serve."""
+    from peerkit.cli.common import load_definition
+    from peerkit.nbgrader.build import CourseBuild
+    from peerkit.service.auth import facilitator_group
+    from peerkit.storage.sql import SqlStore
+
+    listen = Listen.from_env()
+    course, committed = load_definition(course_file)
+    build = None
+    if course_root is not None:
+        if exchange_root is None:
+            raise ConfigError("--course-root needs --exchange (the nbgrader exchange root) too")
+        build = CourseBuild(
+            course=course,
+            course_root=course_root.resolve(),
+            exchange_root=exchange_root.resolve(),
+            committed_config=committed,
+            channel_files=False,
+        )
+    store = SqlStore.open(store_url, pool_size=workers)
+    state = ServiceState(
+        store=store,
+        course=course,
+        hub_auth=make_hub_auth(cache_max_age=auth_cache),
+        facilitator_group=group or facilitator_group(course.id),
+        build=build,
+        workers=workers,
+    )
+    asyncio.run(serve(state, listen))

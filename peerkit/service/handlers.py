@@ -1,0 +1,437 @@
+"""The service's HTTP API. Every route sits under the hub's service prefix (``/services/peerkit/``).
+
+Learners (their own documents only; the learner is always the token's owner, never a parameter)::
+
+    GET  api/whoami                                   who the hub says you are
+    GET  api/paths/<path>/round                       your round manifest (packet tokens, rubric)
+    GET  api/paths/<path>/packets/<token>             one packet of yours
+    GET  api/paths/<path>/feedback                    your grade and the reviews you received
+    GET  api/paths/<path>/drafts                      your saved review drafts
+    PUT  api/paths/<path>/drafts/<answer id>          save one draft {"answer": {...}, "base": version}
+    POST api/activity                                 your page events (opened, answered, submitted, ...)
+
+Facilitators (hub group ``formgrade-<course>`` or scope ``custom:peerkit:facilitate``)::
+
+    GET  api/facilitator/paths                        every peer-reviewed path: submissions, round
+    GET  api/facilitator/paths/<path>/submissions     who submitted, when
+    GET  api/facilitator/paths/<path>/round           who has reviews to do, who waits for reviews
+    GET  api/facilitator/paths/<path>/grades          computed grades (with overrides)
+    POST api/facilitator/paths/<path>/release         build and release the path through nbgrader
+    POST api/facilitator/paths/<path>/collect         collect submissions and ingest them
+    POST api/facilitator/paths/<path>/round           open the round, or bring it up to date
+    POST api/facilitator/paths/<path>/reviews         collect the submitted reviews
+    POST api/facilitator/paths/<path>/close           compute grades and release feedback
+
+Errors are JSON ``{"status": 4xx, "error": "why"}``; a broken request never gets a 500 or a
+traceback. When the store is unreachable (PostgreSQL restarting) the answer is 503 with
+``Retry-After``: nothing was written, and clients retry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from peerkit.core.activity import parse_line
+from peerkit.core.answers import answer_doc, parse_answer
+from peerkit.core.errors import (
+    AllocationError,
+    Conflict,
+    IdentityError,
+    NotFound,
+    PeerkitError,
+    ServiceError,
+    StorageError,
+    Unavailable,
+    ValidationError,
+    WorkflowError,
+)
+from peerkit.core.models import LearningPath
+from peerkit.core.review import Draft
+from peerkit.identity import check_learner_id
+from peerkit.review.channel import feedback_file, packet_file, round_file
+from peerkit.service.auth import Caller, caller_from_model
+from peerkit.service.state import ServiceState
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+DRAFT_ID = re.compile(r"^(?:(?P<kind>[rh])-(?P<token>[0-9a-f]{32})|self)$")
+#: A draft request body is one review: rubric choices and comments (answers.py caps each text).
+MAX_DRAFT_BYTES = 256 * 1024
+RETRY_AFTER = 2
+
+
+class ApiError(web.HTTPError):
+    """An HTTP error whose reason is safe to show to the caller."""
+
+    def __init__(self, status: int, reason: str, *, retry_after: int | None = None) -> None:
+        super().__init__(status, log_message=reason)
+        self.reason_text = reason
+        self.retry_after = retry_after
+
+
+def jsonable(value: Any) -> Any:
+    """Reports and records as JSON: dataclasses as objects, datetimes as ISO 8601, paths as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def error_for(exc: PeerkitError) -> ApiError:
+    """The HTTP answer to a peerkit error: a 4xx that says why, 503 when the store is away."""
+    message = str(exc)
+    if isinstance(exc, Unavailable):
+        return ApiError(
+            503,
+            "the course database is unavailable for a moment; nothing was saved, try again",
+            retry_after=RETRY_AFTER,
+        )
+    if isinstance(exc, ServiceError):
+        return ApiError(exc.status or 502, message)
+    if isinstance(exc, ValidationError | IdentityError):
+        return ApiError(400, message)
+    if isinstance(exc, NotFound):
+        return ApiError(404, message)
+    if isinstance(exc, Conflict | WorkflowError | AllocationError):
+        return ApiError(409, message)
+    if isinstance(exc, StorageError):
+        return ApiError(500, "the course database failed; the facilitator can find details in the service log")
+    return ApiError(400, message)
+
+
+class ApiHandler(web.RequestHandler):
+    """Authenticates every request through the hub and answers in JSON."""
+
+    state: ServiceState
+    caller: Caller
+
+    def initialize(self, state: ServiceState) -> None:
+        self.state = state
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def check_xsrf_cookie(self) -> None:
+        """Only ``Authorization`` header tokens are accepted, never cookies: no cross-site risk."""
+
+    async def prepare(self) -> None:
+        auth = self.state.hub_auth
+        token = auth.get_token(self, in_cookie=False)
+        if not token:
+            raise ApiError(401, "send your JupyterHub API token in the Authorization header (token <value>)")
+        try:
+            model = await auth.user_for_token(token, sync=False)
+        except web.HTTPError as exc:
+            log.warning("token check with the hub failed: %s", exc)
+            raise ApiError(
+                502, "the hub could not check your token right now; try again", retry_after=RETRY_AFTER
+            ) from None
+        if not model:
+            raise ApiError(401, "the hub does not know this token (expired or revoked?)")
+        if auth.access_scopes and not auth.check_scopes(auth.access_scopes, model):
+            wanted = ", ".join(sorted(auth.access_scopes))
+            raise ApiError(403, f"this token lacks the scope to use the service ({wanted})")
+        self.caller = caller_from_model(model, group=self.state.facilitator_group)
+
+    def write_json(self, value: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(jsonable(value), ensure_ascii=False))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ApiError):
+            reason = exc.reason_text
+            if exc.retry_after is not None:
+                self.set_header("Retry-After", str(exc.retry_after))
+        elif isinstance(exc, web.HTTPError) and status_code < 500:
+            reason = exc.log_message or self._reason
+        elif status_code >= 500:
+            reason = "the service failed; the facilitator can find details in the service log"
+        else:
+            reason = self._reason
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"status": status_code, "error": reason}))
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking store or nbgrader work on the service's worker threads."""
+        try:
+            return await IOLoop.current().run_in_executor(self.state.executor, lambda: fn(*args, **kwargs))
+        except PeerkitError as exc:
+            raise error_for(exc) from exc
+
+    def json_body(self) -> dict[str, Any]:
+        if len(self.request.body) > MAX_DRAFT_BYTES:
+            raise ApiError(413, f"the request body is over {MAX_DRAFT_BYTES // 1024} KiB")
+        try:
+            doc = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "the request body is not valid JSON") from None
+        if not isinstance(doc, dict):
+            raise ApiError(400, "the request body must be a JSON object")
+        return doc
+
+    def course_path(self, path_id: str) -> LearningPath:
+        for path in self.state.course.paths:
+            if path.id == path_id:
+                return path
+        raise ApiError(404, f"this course has no path {path_id!r}")
+
+    def reviewed_path(self, path_id: str) -> LearningPath:
+        for path in self.state.course.reviewed_paths():
+            if path.id == path_id:
+                return path
+        raise ApiError(404, f"this course has no peer-reviewed path {path_id!r}")
+
+
+class NotFoundHandler(web.RequestHandler):
+    """Any other URL: a JSON 404 (without asking the hub first)."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+
+    def prepare(self) -> None:
+        raise web.HTTPError(404)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish(json.dumps({"status": status_code, "error": "no such endpoint"}))
+
+
+class HealthHandler(web.RequestHandler):
+    """Readiness without a token: is the store reachable? (Kubernetes probes, the hub's check.)"""
+
+    def initialize(self, state: ServiceState) -> None:
+        self.state = state
+
+    async def get(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        ok = await IOLoop.current().run_in_executor(self.state.executor, self.state.store_reachable)
+        self.set_status(200 if ok else 503)
+        self.finish(json.dumps({"ok": ok, "course": self.state.course.id}))
+
+
+class WhoAmIHandler(ApiHandler):
+    async def get(self) -> None:
+        self.write_json(
+            {
+                "name": self.caller.name,
+                "kind": self.caller.kind,
+                "facilitator": self.caller.facilitator,
+                "course": self.state.course.id,
+            }
+        )
+
+
+# -- learners -------------------------------------------------------------------------------------
+
+
+class LearnerHandler(ApiHandler):
+    def learner(self) -> str:
+        if not self.caller.is_user:
+            raise ApiError(403, f"only hub users have review packets; this token belongs to a {self.caller.kind}")
+        try:
+            return check_learner_id(self.caller.name)
+        except IdentityError as exc:
+            raise ApiError(403, f"this hub user name cannot take part: {exc}") from exc
+
+    async def document(self, name: str, missing: str) -> None:
+        doc = await self.call(self.state.store.document, self.learner(), name)
+        if doc is None:
+            raise ApiError(404, missing)
+        self.write_json(doc)
+
+
+class RoundHandler(LearnerHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        await self.document(
+            round_file(path_id),
+            "no review packets for you on this path yet: they come once you have submitted it and the "
+            "facilitator has opened the review round",
+        )
+
+
+class PacketHandler(LearnerHandler):
+    async def get(self, path_id: str, token: str) -> None:
+        self.reviewed_path(path_id)
+        if not TOKEN.match(token):
+            raise ApiError(400, "a packet token is 32 hexadecimal characters")
+        doc = await self.call(self.state.store.document, self.learner(), packet_file(token))
+        if doc is None or doc.get("path") != path_id:
+            raise ApiError(404, "you have no packet with this token on this path")
+        self.write_json(doc)
+
+
+class FeedbackHandler(LearnerHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        await self.document(feedback_file(path_id), "no feedback for you on this path yet")
+
+
+def _draft_json(draft: Draft) -> dict[str, Any]:
+    return {
+        "answer_id": draft.answer_id,
+        "answer": draft.answer,
+        "version": draft.version,
+        "updated": draft.updated.isoformat(),
+    }
+
+
+class DraftsHandler(LearnerHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        drafts = await self.call(self.state.store.drafts, self.learner(), path_id)
+        self.write_json({"path": path_id, "drafts": [_draft_json(d) for d in drafts]})
+
+
+class DraftHandler(LearnerHandler):
+    async def put(self, path_id: str, answer_id: str) -> None:
+        self.reviewed_path(path_id)
+        learner = self.learner()
+        match = DRAFT_ID.match(answer_id)
+        if match is None:
+            raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
+        body = self.json_body()
+        base = body.get("base")
+        if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
+            raise ApiError(400, "'base' must be the version you last saw (a whole number) or null")
+        expected = "rating" if match["kind"] == "h" else "review"
+        try:
+            answer = parse_answer(answer_id, body.get("answer"))
+        except ValidationError as exc:
+            raise ApiError(400, str(exc)) from exc
+        if answer.kind != expected:
+            raise ApiError(400, f"draft {answer_id} must be a {expected}, not a {answer.kind}")
+        draft = await self.call(self._save, learner, path_id, answer_id, match["kind"], answer_doc(answer), base)
+        self.write_json(_draft_json(draft))
+
+    def _save(
+        self, learner: str, path_id: str, answer_id: str, kind: str | None, doc: dict[str, Any], base: int | None
+    ) -> Draft:
+        if not self.state.may_draft(learner, path_id, answer_id):
+            if kind == "h":
+                raise NotFound("you received no review with this token on this path")
+            if kind == "r":
+                raise NotFound("you have no packet with this token on this path")
+            raise NotFound("this round has no self-assessment for you")
+        return self.state.store.save_draft(learner, path_id, answer_id, doc, base=base)
+
+
+class ActivityHandler(LearnerHandler):
+    """POST api/activity {"events": [...]}: the caller's own page events (opened, answered, ...)."""
+
+    MAX_EVENTS = 200
+
+    async def post(self) -> None:
+        learner = self.learner()
+        events = self.json_body().get("events")
+        if not isinstance(events, list) or len(events) > self.MAX_EVENTS:
+            raise ApiError(400, f"'events' must be a list of at most {self.MAX_EVENTS} events")
+        try:  # the same check as for a line of a learner's activity file: their own events only
+            parsed = [parse_line(json.dumps(e).encode(), learner=learner) for e in events]
+        except ValidationError as exc:
+            raise ApiError(400, str(exc)) from exc
+        added = await self.call(self.state.store.record_activity, parsed)
+        self.write_json({"added": added})
+
+
+# -- facilitators ---------------------------------------------------------------------------------
+
+
+class FacilitatorHandler(ApiHandler):
+    async def prepare(self) -> None:
+        await super().prepare()
+        if not self.caller.facilitator:
+            raise ApiError(
+                403, f"facilitators only (hub group {self.state.facilitator_group} or scope custom:peerkit:facilitate)"
+            )
+
+
+class PathsHandler(FacilitatorHandler):
+    async def get(self) -> None:
+        self.write_json({"course": self.state.course.id, "paths": await self.call(self.state.overview)})
+
+
+class SubmissionsHandler(FacilitatorHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        rows = await self.call(self.state.store.submissions, path_id)
+        self.write_json(
+            {"path": path_id, "submissions": [{"learner": s.learner, "submitted_at": s.submitted_at} for s in rows]}
+        )
+
+
+class GradesHandler(FacilitatorHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        self.write_json({"path": path_id, "grades": await self.call(self.state.store.grades, path_id)})
+
+
+class RoundStatusHandler(FacilitatorHandler):
+    async def get(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        self.write_json(await self.call(self.state.round_status, path_id))
+
+    async def post(self, path_id: str) -> None:
+        self.reviewed_path(path_id)
+        body = self.json_body()
+        k = body.get("per_submission")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10):
+            raise ApiError(400, "'per_submission' must be a whole number from 1 to 10")
+        report = await self.call(self.state.facilitate, "open", path_id, per_submission=k)
+        self.write_json(report)
+
+
+class ActionHandler(FacilitatorHandler):
+    """POST release, collect, reviews, close: the facilitator's steps of a round, in order."""
+
+    async def post(self, path_id: str, action: str) -> None:
+        if action in {"release", "collect"}:  # every path is released and collected, reviewed or not
+            self.course_path(path_id)
+        else:
+            self.reviewed_path(path_id)
+        self.json_body()  # an empty or JSON body; anything else is refused
+        self.write_json(await self.call(self.state.facilitate, action, path_id))
+
+
+def routes(prefix: str, state: ServiceState) -> list[Any]:
+    """The URL table under *prefix* (the hub's ``JUPYTERHUB_SERVICE_PREFIX``, ending in ``/``)."""
+    p = re.escape(prefix)
+    seg = r"([^/]+)"
+    table: list[tuple[str, type[web.RequestHandler]]] = [
+        (r"api/health", HealthHandler),
+        (r"api/whoami", WhoAmIHandler),
+        (rf"api/paths/{seg}/round", RoundHandler),
+        (rf"api/paths/{seg}/packets/{seg}", PacketHandler),
+        (rf"api/paths/{seg}/feedback", FeedbackHandler),
+        (rf"api/paths/{seg}/drafts", DraftsHandler),
+        (rf"api/paths/{seg}/drafts/{seg}", DraftHandler),
+        (r"api/activity", ActivityHandler),
+        (r"api/facilitator/paths", PathsHandler),
+        (rf"api/facilitator/paths/{seg}/submissions", SubmissionsHandler),
+        (rf"api/facilitator/paths/{seg}/grades", GradesHandler),
+        (rf"api/facilitator/paths/{seg}/round", RoundStatusHandler),
+        (rf"api/facilitator/paths/{seg}/(release|collect|reviews|close)", ActionHandler),
+    ]
+    return [(p + pattern + r"/?", handler, {"state": state}) for pattern, handler in table]

@@ -1,0 +1,97 @@
+"""The facilitator dashboard app on the seeded cohort: every section renders, actions work through
+the API, and hostile text from learners stays text everywhere."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peerkit.apps.dashboard import SECTIONS, Dashboard
+from peerkit.core.answers import Answer, AnswerSheet
+from peerkit.core.review import NewRating
+from peerkit.dashboard.facilitator import Facilitator, settings_from_env
+from peerkit.public import GALLERY_FILE, public_root
+from peerkit.workspace import Workspace
+from tests.dashboard.conftest import PATH, Seeded, token
+
+HOSTILE = '<script>window.__xss=1</script><img src=x onerror="alert(1)">'
+
+
+def board(seeded: Seeded, tmp_path: Path) -> Dashboard:
+    desk = Facilitator(course=seeded.course, workspace=Workspace.at(tmp_path), store=seeded.store)
+    return Dashboard(facilitator=desk, by="fac")
+
+
+def all_html(dash: Dashboard) -> str:
+    parts = [w.value for w in dash.sections.values()]
+    parts += [dash.notes.preview.value, dash.gallery.preview.value, dash.status.value, dash.exports.links.value]
+    return "".join(parts)
+
+
+def test_every_section_renders_and_hostile_text_stays_text(seeded: Seeded, tmp_path: Path) -> None:
+    seeded.store.add_learner("fay", circle=f"East {HOSTILE}")
+    seeded.store.record_ratings(PATH, [NewRating("dee", token("cy", "dee"), 2, flagged=True, flag_reason=HOSTILE)])
+    example = Answer.make("example", {"title": f"Huddle {HOSTILE}", "story": f"cy said {HOSTILE}", "tags": ["x"]})
+    seeded.store.record_submission(
+        "cy", PATH, submitted_at=datetime(2026, 11, 5, tzinfo=UTC), sheet=AnswerSheet(PATH, {"share": example})
+    )
+    dash = board(seeded, tmp_path)
+    assert dash.sections.keys() == set(SECTIONS[:4])
+    for path in ("", PATH):
+        dash.path.value = path
+        page = all_html(dash)
+        assert "<script" not in page and "<img src=x" not in page and 'onerror="alert' not in page
+        assert "&lt;script&gt;" in page
+    dash.path.value = PATH
+    progress = dash.sections["Progress"].value
+    assert "peerkit-stuck" in progress and "bo, dee" in progress and 'class="peerkit-plot"' in progress
+    assert "eli, fay" in dash.sections["Participation"].value
+    assert "peerkit-disagreement" in dash.sections["Review health"].value
+    grades = dash.sections["Grades"].value
+    assert grades.count('class="peerkit-plot"') == 2  # the grade distribution and the reviewers' biases
+    for svg in re.findall(r"base64,([A-Za-z0-9+/=]+)", grades):
+        assert "<script" not in base64.b64decode(svg).decode()
+    dash.close_all()
+
+
+def test_notes_gallery_and_exports_from_the_dashboard(seeded: Seeded, tmp_path: Path) -> None:
+    example = Answer.make("example", {"title": "Friday huddle", "story": "ana showed us.", "tags": ["desk"]})
+    seeded.store.record_submission(
+        "ana", PATH, submitted_at=datetime(2026, 11, 5, tzinfo=UTC), sheet=AnswerSheet(PATH, {"share": example})
+    )
+    dash = board(seeded, tmp_path)
+    dash.path.value = PATH
+    dash.notes.buttons.children[0].click()  # draft
+    assert dash.notes.text.value.startswith("## Summary notes: An essay") and "<h4>" in dash.notes.preview.value
+    dash.notes.text.value += "\n### From the facilitator\n\n- Meet again on Friday.\n"
+    dash.notes.buttons.children[2].click()  # release
+    assert "released" in dash.status.value
+    assert (public_root(tmp_path / "exchange", seeded.course.id) / f"notes-{PATH}.json").is_file()
+    assert seeded.store.note(PATH).released_text.endswith("- Meet again on Friday.\n")  # type: ignore[union-attr]
+
+    assert len(dash.gallery.pick.options) == 1 and "[waiting]" in dash.gallery.pick.options[0][0]
+    dash.gallery.children[1].children[0].click()  # approve
+    assert "[approved]" in dash.gallery.pick.options[0][0]
+    published = (public_root(tmp_path / "exchange", seeded.course.id) / GALLERY_FILE).read_text()
+    assert "[name] showed us." in published and "ana" not in published
+
+    for button in dash.exports.children[1].children:
+        button.click()
+    exports = sorted(p.name for p in (tmp_path / "exports").iterdir())
+    assert exports == [
+        f"grades-{PATH}-canvas.csv",
+        f"grades-{PATH}-moodle.csv",
+        f"reviews-{PATH}.csv",
+        f"round-{PATH}.json",
+    ]
+    assert dash.exports.links.value.count('download="') == 4
+    dash.close_all()
+
+
+def test_settings_come_from_the_facilitators_server(tmp_path: Path) -> None:
+    env = {"PEERKIT_COURSE": str(tmp_path / "c.yml"), "PEERKIT_WORKDIR": str(tmp_path), "PEERKIT_DB": "sqlite:///x.db"}
+    settings = settings_from_env(env)
+    assert (settings.course_file, settings.workdir, settings.db_url) == (tmp_path / "c.yml", tmp_path, "sqlite:///x.db")
+    assert settings_from_env({}).workdir == Path(".peerkit") / "demo"

@@ -1,0 +1,45 @@
+"""Export shapes on the seeded cohort: pseudonyms unless asked, formulas defused, the round complete."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from peerkit.dashboard.data import path_records
+from peerkit.dashboard.export import grades_csv, reviews_csv, round_json, safe_cell
+from tests.dashboard.conftest import PATH, Seeded
+
+
+def test_reviews_csv_is_pseudonymous_unless_asked(seeded: Seeded) -> None:
+    records = path_records(seeded.store, seeded.course, seeded.course.path(PATH))
+    everyone = [lrn.name for lrn in seeded.store.learners()]
+    rows = list(csv.DictReader(io.StringIO(reviews_csv(seeded.course, records, everyone))))
+    assert len(rows) == 4 and all(r["reviewer"].startswith("L-") and r["author"].startswith("L-") for r in rows)
+    flagged = [r for r in rows if r["flagged"] == "yes"]
+    assert len(flagged) == 1 and flagged[0]["flag reason"] == "Unkind" and flagged[0]["helpful (1-5)"] == "1"
+    assert {r["clear"] for r in rows} == {"0", "1", "2"} and {r["comment words"] for r in rows} == {"10"}
+    named = list(csv.DictReader(io.StringIO(reviews_csv(seeded.course, records, everyone, names=True))))
+    assert {r["reviewer"] for r in named} == {"ana", "cy", "dee"}
+
+
+def test_round_json_holds_the_whole_round(seeded: Seeded) -> None:
+    records = path_records(seeded.store, seeded.course, seeded.course.path(PATH))
+    doc = json.loads(round_json(seeded.course, records, [lrn.name for lrn in seeded.store.learners()]))
+    assert doc["format"] == "peerkit-round-export" and doc["round"]["per_submission"] == 2
+    assert (len(doc["submissions"]), len(doc["assignments"]), len(doc["reviews"]), len(doc["ratings"])) == (4, 7, 4, 2)
+    assert len(doc["grades"]) == 4 and doc["grades"][0]["provisional"] is True
+    assert "answers" not in json.dumps(doc["submissions"][0]) or isinstance(doc["submissions"][0]["answers"], int)
+    text = json.dumps(doc)
+    assert not any(f'"{name}"' in text for name in ("ana", "bo", "cy", "dee"))
+    assert "seed" not in doc["round"]  # the seed would undo the pseudonyms
+
+
+def test_grades_csv_before_grading_has_empty_cells(seeded: Seeded) -> None:
+    records = path_records(seeded.store, seeded.course, seeded.course.path(PATH))
+    rows = list(csv.reader(io.StringIO(grades_csv(seeded.course, [records], lms="moodle"))))
+    assert rows[0] == ["Username", "An essay"] and [r[0] for r in rows[1:]] == ["ana", "bo", "cy", "dee"]
+
+
+def test_cells_never_start_a_formula() -> None:
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("-1") == "'-1" and safe_cell("fine") == "fine"

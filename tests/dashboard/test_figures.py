@@ -1,0 +1,79 @@
+"""Dashboard figures against the seeded cohort (tests/dashboard/conftest.py), whose answers are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerkit.core.errors import ConfigError
+from peerkit.dashboard.data import load_cohort
+from peerkit.dashboard.figures import answer_words, equity, health, progress, reviewer_bias
+from peerkit.dashboard.tables import equity_table, health_table, progress_table
+from tests.dashboard.conftest import PATH, Seeded
+
+
+def test_the_stuck_list_and_whom_to_nudge(seeded: Seeded) -> None:
+    report = progress(load_cohort(seeded.store, seeded.course), PATH)
+    assert [(s.learner, s.reason, s.nudge) for s in report.stuck] == [
+        ("bo", "2 reviews still to do", True),
+        ("dee", "1 review still to do", True),
+        ("ana", "waiting for reviews: 0 of 2", False),
+        ("bo", "waiting for reviews: 1 of 2", False),
+        ("dee", "waiting for reviews: 1 of 2", False),
+    ]
+    assert report.nudge == ["bo", "dee"]
+    assert "to nudge (reviews others wait for): bo, dee" in progress_table(report, [PATH])
+
+
+def test_progress_stages_per_learner(seeded: Seeded) -> None:
+    report = progress(load_cohort(seeded.store, seeded.course), PATH)
+    stages = {r.learner: (r.opened, r.answered, r.submitted, r.reviewed, r.feedback_read) for r in report.rows}
+    assert stages == {
+        "ana": (True, True, True, True, None),
+        "bo": (True, True, True, False, None),
+        "cy": (True, True, True, True, None),
+        "dee": (True, False, True, False, None),  # submitted an empty sheet
+        "eli": (True, False, False, None, None),  # only opened the page
+    }  # fay never began: not listed
+    assert report.funnel(PATH) == {"opened": 5, "answered": 3, "submitted": 4, "reviewed": 2, "feedback read": 0}
+
+
+def test_the_gini_of_the_planted_distribution(seeded: Seeded) -> None:
+    report = equity(load_cohort(seeded.store, seeded.course), PATH)
+    assert {v.learner: v.words for v in report.voices} == {"ana": 60, "bo": 10, "cy": 20, "dee": 10, "eli": 0, "fay": 0}
+    assert report.gini_words == pytest.approx(0.6)
+    assert report.silent == ("eli", "fay")
+    assert report.closed_circles == ("south",)
+    assert report.timeline[-1][1] == pytest.approx(0.6)
+    assert "said nothing yet: eli, fay" in equity_table(report, PATH)
+
+
+def test_the_disagreement_flags_and_review_health(seeded: Seeded) -> None:
+    report = health(load_cohort(seeded.store, seeded.course), PATH)
+    assert [g.author for g in report.disagreement] == ["cy"]
+    assert any("“Clear”" in r for r in report.disagreement[0].reasons)
+    assert report.provisional  # computed while the round is open
+    assert (report.assigned, report.done, report.completion) == (7, 4, pytest.approx(4 / 7))
+    assert report.mean_comment_words == 10
+    assert (report.mean_helpful, report.helpful_counts) == (3.0, {1: 1, 5: 1})
+    assert [(f.reviewer, f.author, f.reason) for f in report.flagged] == [("ana", "cy", "Unkind")]
+    assert "reviewers disagree: 1" in health_table(report)
+
+
+def test_reviewer_bias_from_the_calibrated_model(seeded: Seeded) -> None:
+    biases = {b.reviewer: b for b in reviewer_bias(load_cohort(seeded.store, seeded.course), PATH)}
+    assert set(biases) == {"ana", "cy", "dee"} and biases["ana"].reviews == 2
+    assert biases["ana"].bias < biases["dee"].bias  # ana gave 0 on "Clear" where dee gave 2
+
+
+def test_an_unknown_path_is_refused(seeded: Seeded) -> None:
+    with pytest.raises(ConfigError):
+        progress(load_cohort(seeded.store, seeded.course), "nope")
+
+
+def test_words_count_what_others_can_read() -> None:
+    from peerkit.core.answers import Answer
+
+    assert answer_words(Answer.make("text", "one two three")) == 3
+    assert answer_words(Answer.make("plan", {"step": "call Ann", "support": "a friend", "checkin": "x y z"})) == 4
+    assert answer_words(Answer.make("scale", 3)) == 0
+    assert answer_words(Answer.make("checklist", {"selected": ["A long option"], "other": "mine"})) == 1

@@ -1,0 +1,100 @@
+"""Summary notes: drafted from planted reflections (the themes are found, names never shown),
+edited, released as a public page that renders inert."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, datetime
+
+import pytest
+
+from peerkit.apps.public_view import markdown_html, render_notes
+from peerkit.core.answers import Answer, AnswerSheet
+from peerkit.core.errors import WorkflowError
+from peerkit.core.store import StoredSubmission
+from peerkit.dashboard.notes import draft, draft_notes, edit_notes, redactable, release_notes
+from peerkit.public import NOTES_FORMAT, notes_file, public_root, read_public
+from tests.dashboard.conftest import PATH, Seeded
+
+NOW = datetime(2026, 11, 2, tzinfo=UTC)
+HOSTILE = "<script>alert('notes')</script>"
+MENTORING = [
+    "My mentor at the circulation desk showed me how to renew a loan over the phone.",
+    "Pairing with a mentor every Friday morning made the new catalogue much less scary.",
+    "A mentor who listens first and explains second is worth more than any manual.",
+]
+FEEDBACK = [
+    "Written feedback from a colleague on my workshop slides changed how I open sessions.",
+    "The feedback I got on my slides was specific, kind and easy to act on the same week.",
+    f"Peer feedback on slides works best when it names one thing to change {HOSTILE}.",
+]
+
+
+def sub(learner: str, *texts: str, step: str = "") -> StoredSubmission:
+    answers = {f"t{i}": Answer.make("text", t) for i, t in enumerate(texts)}
+    if step:
+        answers["plan"] = Answer.make("plan", {"step": step})
+    return StoredSubmission(learner, PATH, NOW, NOW, AnswerSheet(PATH, answers), True)
+
+
+def cohort_answers() -> list[StoredSubmission]:
+    return [
+        sub("amelia", MENTORING[0], FEEDBACK[0], step="Ask desmond to be my mentor before Friday."),
+        sub("desmond", MENTORING[1], FEEDBACK[1] + " Amelia agreed.", step="Email amelia@library.org my slides."),
+        sub("cordelia", MENTORING[2], FEEDBACK[2], step="Try one mentoring lunch."),
+        sub("you", "I asked you and you answered me with three useful tips for the desk."),
+    ]
+
+
+def test_draft_finds_the_planted_themes_and_names_nobody(seeded: Seeded) -> None:
+    made = draft(seeded.course, PATH, cohort_answers(), ["amelia", "desmond", "cordelia", "you"], seed=3)
+    terms = [set(t.terms) for t in made.themes]
+    assert any("mentor" in " ".join(t) for t in terms) and any(
+        ("feedback" in " ".join(t) or "slides" in " ".join(t)) for t in terms
+    )
+    assert all(t.learners >= 2 for t in made.themes)  # recurring: more than one learner's words
+    text = made.markdown()
+    for name in ("amelia", "Amelia", "desmond", "cordelia"):
+        assert name not in text
+    assert "[name]" in text and "amelia@library.org" not in text
+    assert redactable(["you", "amelia", "al", "x"]) == [
+        "al",
+        "amelia",
+    ]  # a learner called "you" must not blank out "you"
+    assert [a.text for a in made.actions][2] == "Try one mentoring lunch."
+    assert made == draft(seeded.course, PATH, cohort_answers(), ["amelia", "desmond", "cordelia", "you"], seed=3)
+
+
+def test_draft_with_too_little_to_go_on(seeded: Seeded) -> None:
+    made = draft(seeded.course, PATH, [sub("ana", "Short.")], ["ana"])
+    assert made.themes == () and "Not enough reflections yet" in made.markdown()
+
+
+def test_draft_edit_release_publishes_a_readable_page(seeded: Seeded) -> None:
+    note = draft_notes(seeded.store, seeded.course, PATH)
+    assert note.sources == 4 and note.state == "draft"  # the seeded cohort's non-empty text answers
+    edit_notes(seeded.store, seeded.course, PATH, f"## Our notes\n\n- ana said {HOSTILE}\n", by="fac")
+    file = release_notes(seeded.store, seeded.course, seeded.exchange, PATH, by="fac")
+    assert file == public_root(seeded.exchange, seeded.course.id) / notes_file(PATH)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o644 and stat.S_IMODE(file.parent.stat().st_mode) == 0o755
+    doc = read_public(file.parent, file.name, NOTES_FORMAT)
+    assert doc is not None and doc["path_title"] == "An essay"
+    assert "ana" not in doc["text"] and "[name] said" in doc["text"]  # names redacted again on release
+    page = render_notes(doc)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert json.loads(file.read_text())["format"] == NOTES_FORMAT
+
+
+def test_release_needs_notes(seeded: Seeded) -> None:
+    with pytest.raises(WorkflowError):
+        release_notes(seeded.store, seeded.course, seeded.exchange, PATH, by="fac")
+
+
+def test_markdown_subset_is_inert() -> None:
+    page = markdown_html(
+        "# T <b>\n\n1. **x** <img src=x onerror=alert(1)>\n- [a](javascript:alert(1)) _i_\n\npara\nline"
+    )
+    assert "<img" not in page and "<b>" not in page and "<a" not in page
+    assert "<strong>x</strong>" in page and "<em>i</em>" in page and "<ol>" in page and "<ul>" in page
+    assert "<p>para<br>line</p>" in page

@@ -1,0 +1,83 @@
+"""The facilitator dashboard and the learner's progress and gallery pages in a real browser, against a
+real `peerkit serve` with the demo cohort: everything renders with no console error; notes drafted
+and released, and an example approved, in the dashboard reach the learner's pages."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+from tests.ui.conftest import ConsoleLog, Served, start_serve, stop_serve
+from tests.ui.test_course_ui import close_tab, open_page
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, str]]:
+    port = free_port()
+    served = start_serve(tmp_path_factory.mktemp("dashboard-ui") / "work", "--dashboard-port", str(port))
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=5) as response:  # noqa: S310 - localhost
+                if response.status == 200:
+                    break
+        except OSError:
+            assert time.monotonic() < deadline, "the dashboard server did not answer:\n" + "".join(served.log[-30:])
+            time.sleep(0.3)
+    yield served, url
+    stop_serve(served)
+
+
+def images_loaded(page: Any) -> bool:
+    return bool(
+        page.evaluate("[...document.querySelectorAll('img.peerkit-plot')].every(i => i.complete && i.naturalWidth > 0)")
+    )
+
+
+def test_dashboard_renders_and_releases_to_learners(browser: Any, board: tuple[Served, str]) -> None:
+    served, url = board
+    console = ConsoleLog()
+    page = open_page(browser, url + "/", console, width=1280)
+    page.locator(".peerkit-dashboard").wait_for(timeout=90_000)
+    assert "Facilitator dashboard" in page.inner_text("body")
+    assert "activity:" in page.locator(".peerkit-status").first.inner_text()
+    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=30_000)
+    assert images_loaded(page)
+    for tab in ("Participation", "Review health", "Grades", "Gallery", "Exports", "Summary notes"):
+        page.get_by_role("tab", name=tab).click()
+    page.locator(".peerkit-dashboard select").first.select_option(label="Running peer learning groups")
+    page.locator(".peerkit-notes-editor button", has_text="Draft from reflections").click()
+    page.wait_for_function(
+        "document.querySelector('.peerkit-notes-text textarea').value.startsWith('## Summary notes')", timeout=60_000
+    )
+    page.locator(".peerkit-notes-editor button", has_text="Release to learners").click()
+    page.locator(".peerkit-ok", has_text="released").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Gallery").click()
+    page.locator(".peerkit-gallery-curator button", has_text="Approve").click()
+    page.locator(".peerkit-ok", has_text="gallery published").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Participation").click()
+    assert images_loaded(page)
+    close_tab(page)
+    assert console.errors == [], "\n".join(console.errors)
+
+    learner = ConsoleLog()
+    mine = open_page(browser, served.url + "/voila/render/progress.ipynb", learner)
+    mine.locator(".peerkit-progress-page").wait_for(timeout=60_000)
+    mine.locator(".peerkit-notes").first.wait_for(timeout=30_000)
+    text = mine.inner_text("body")
+    assert "Summary notes: Running peer learning groups" in text and "Browse the gallery (1 example)" in text
+    for name in ("amara", "tomas", "ines", "priya", "jonah"):
+        assert name not in text.lower().split("summary notes")[-1]
+    mine.click("a.peerkit-gallery-link")
+    mine.locator(".peerkit-example").first.wait_for(timeout=60_000)
+    assert mine.locator(".peerkit-example").count() == 1 and "1 of 1 examples" in mine.inner_text("body")
+    close_tab(mine)
+    assert learner.errors == [], "\n".join(learner.errors)
