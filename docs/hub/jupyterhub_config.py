@@ -1,0 +1,133 @@
+# JupyterHub on one host for a Peer Learning Paths course, configured the nbgrader way.
+#
+# Load it from your own jupyterhub_config.py (which picks the authenticator and spawner) with
+#
+#     load_subconfig("/srv/peerkit/jupyterhub_config.py")
+#
+# The end-to-end test (tests/hub/) runs this very file, with a shared-password authenticator and
+# local processes, so what is documented here is what is tested. Site-specific values come from the
+# environment of the hub process:
+#
+#   PEERKIT_COURSE_ID       the course id of course.yml (also the nbgrader course service's name)
+#   PEERKIT_COURSE_FILE     the course definition, course/course.yml of this repository
+#   PEERKIT_COURSE_ROOT     the nbgrader course root (source/, release/, submitted/, gradebook.db)
+#   PEERKIT_EXCHANGE        nbgrader's exchange root, shared by every server (mkdir; chmod 0777)
+#   PEERKIT_DB              the peerkit store: postgresql://peerkit:secret@127.0.0.1/peerkit
+#   PEERKIT_PUBLIC_URL      how learners' servers reach the hub's proxy (default http://127.0.0.1:8000)
+#   PEERKIT_SERVICE_PORT    where the peerkit service listens (default 10101)
+#   PEERKIT_COURSE_PORT     where the nbgrader course service listens (default 10102)
+#   PEERKIT_LEARNER_CONFIG  the folder holding the learners' nbgrader_config.py (default /etc/jupyter)
+#   PEERKIT_FACILITATORS    comma-separated hub users who facilitate (the formgrade-<course> group)
+#   PEERKIT_LEARNERS        comma-separated hub users enrolled as learners (the nbgrader-<course> group);
+#                           learners can also be added later on the hub's admin page or its API
+#
+# What it sets up, and why:
+#
+# * the peerkit service (`peerkit service`), managed by the hub: it serves each learner only their own
+#   review packets, drafts and feedback, checking every request's token with the hub;
+# * nbgrader's course service (`jupyterhub-singleuser --group=formgrade-<course>`): the formgrader
+#   for the facilitators, named after the course id, as nbgrader's multiple-courses setup wants;
+# * groups: `formgrade-<course>` (facilitators) and `nbgrader-<course>` (learners; nbgrader adds
+#   learners to it when the facilitator adds them to the gradebook);
+# * roles and scopes: every user may call the peerkit service (it decides what each one may see);
+#   facilitators also get `custom:peerkit:facilitate` and the course service; servers' own tokens
+#   carry those scopes so that code in a learner's Voilà kernel can call the service as the learner;
+# * every learner's server gets PEERKIT_SERVICE_URL, which switches the review app from the local
+#   review channel to the service: the same notebooks run on a laptop and on the hub;
+# * every learner's server starts with `peerkit-singleuser`: it fetches the released paths and copies
+#   the course home in, then opens the course home as a Voilà app.
+import os
+import sys
+
+c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+
+COURSE = os.environ.get("PEERKIT_COURSE_ID", "peer-learning-paths")
+COURSE_FILE = os.environ.get("PEERKIT_COURSE_FILE", "/srv/peerkit/course/course.yml")
+COURSE_ROOT = os.environ.get("PEERKIT_COURSE_ROOT", f"/srv/nbgrader/{COURSE}")
+EXCHANGE = os.environ.get("PEERKIT_EXCHANGE", "/srv/nbgrader/exchange")
+DB = os.environ.get("PEERKIT_DB", "postgresql://peerkit@127.0.0.1/peerkit")
+PUBLIC_URL = os.environ.get("PEERKIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SERVICE_PORT = int(os.environ.get("PEERKIT_SERVICE_PORT", "10101"))
+COURSE_PORT = int(os.environ.get("PEERKIT_COURSE_PORT", "10102"))
+LEARNER_CONFIG = os.environ.get("PEERKIT_LEARNER_CONFIG", "/etc/jupyter")
+FACILITATORS = [u for u in os.environ.get("PEERKIT_FACILITATORS", "").split(",") if u]
+LEARNERS = [u for u in os.environ.get("PEERKIT_LEARNERS", "").split(",") if u]
+ROOT_FLAGS = ["--allow-root"] if os.geteuid() == 0 else []  # a local test hub running as root
+
+FACILITATE = "custom:peerkit:facilitate"
+
+c.JupyterHub.services = [
+    {
+        "name": "peerkit",
+        "url": f"http://127.0.0.1:{SERVICE_PORT}",
+        "command": [
+            sys.executable,
+            "-m",
+            "peerkit",
+            "service",
+            "--course",
+            COURSE_FILE,
+            "--course-root",
+            COURSE_ROOT,
+            "--exchange",
+            EXCHANGE,
+        ],
+        "environment": {"PEERKIT_DB": DB, "PEERKIT_NO_BOOTSTRAP": "1"},
+        "oauth_no_confirm": True,
+    },
+    {
+        # nbgrader's course service: the formgrader, for members of formgrade-<course>.
+        "name": COURSE,
+        "url": f"http://127.0.0.1:{COURSE_PORT}",
+        "command": ["jupyterhub-singleuser", f"--group=formgrade-{COURSE}", *ROOT_FLAGS],
+        "cwd": COURSE_ROOT,
+        "environment": {"JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+        "oauth_no_confirm": True,
+    },
+]
+
+c.JupyterHub.custom_scopes = {
+    FACILITATE: {"description": "Run the peer-review rounds of the course through the peerkit service."},
+}
+
+c.JupyterHub.load_groups = {
+    f"formgrade-{COURSE}": {"users": FACILITATORS},
+    f"nbgrader-{COURSE}": {"users": LEARNERS},
+}
+
+c.JupyterHub.load_roles = [
+    # Every hub user may call the peerkit service; it serves each one only their own documents.
+    {"name": "user", "scopes": ["self", "access:services!service=peerkit"]},
+    {
+        "name": f"facilitator-{COURSE}",
+        "groups": [f"formgrade-{COURSE}"],
+        "scopes": [FACILITATE, f"access:services!service={COURSE}"],
+    },
+    {
+        # What nbgrader's course service needs to manage the nbgrader-<course> group (nbgrader #1900).
+        "name": f"course-service-{COURSE}",
+        "services": [COURSE],
+        "scopes": ["read:users:groups", "list:users", "list:services", "groups", "admin:groups"],
+    },
+]
+
+# The token each server (and so each Voilà kernel) holds: enough to call the peerkit service as its
+# owner, and to let nbgrader look up the owner's course groups. Scopes the owner lacks are dropped.
+c.Spawner.server_token_scopes = [
+    "users:activity!user",
+    "access:servers!server",
+    "read:users:groups!user",
+    "access:services!service=peerkit",
+    FACILITATE,
+]
+c.Spawner.environment = {
+    "PEERKIT_SERVICE_URL": f"{PUBLIC_URL}/services/peerkit/",
+    "PEERKIT_EXCHANGE": EXCHANGE,
+    "PEERKIT_COURSE_ID": COURSE,
+    "JUPYTER_CONFIG_PATH": LEARNER_CONFIG,
+}
+c.Spawner.args = ROOT_FLAGS
+# Each server starts with the learner's course folder up to date: released paths fetched, the course
+# home and other apps copied in (`peerkit sync`), then runs jupyterhub-singleuser as usual.
+c.Spawner.cmd = ["peerkit-singleuser"]
+c.Spawner.default_url = f"/voila/render/{COURSE}/home.ipynb"

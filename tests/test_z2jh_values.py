@@ -1,0 +1,153 @@
+"""The Zero to JupyterHub values in docs/hub/: valid for the real chart, and wired the way peerkit
+expects (the service, its token and URL, roles and scopes, the learners' environment and volumes).
+
+The chart's JSON Schema and default values sit in tests/data/z2jh/ (copied unchanged from
+jupyterhub/zero-to-jupyterhub-k8s, BSD-3-Clause). Like ``helm install``, the values are merged over
+the defaults (maps merged key by key, everything else replaced) and validated, with no cluster.
+"""
+
+from __future__ import annotations
+
+import copy
+import runpy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from traitlets.config import Config
+
+from peerkit.service.app import Listen
+from peerkit.service.auth import FACILITATE_SCOPE
+
+REPO = Path(__file__).resolve().parents[1]
+CHART = REPO / "tests" / "data" / "z2jh"
+VALUES = REPO / "docs" / "hub" / "z2jh-values.yaml"
+SERVICE_PORT = 10101
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Helm's coalescing of a values file over the chart's defaults."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(override)
+
+
+@pytest.fixture(scope="module")
+def values() -> dict[str, Any]:
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    ours = yaml.safe_load(VALUES.read_text())
+    merged: dict[str, Any] = merge(defaults, ours)
+    return merged
+
+
+@pytest.fixture(scope="module")
+def sidecar(values: dict[str, Any]) -> dict[str, Any]:
+    containers = [c for c in values["hub"]["extraContainers"] if c["name"] == "peerkit"]
+    assert len(containers) == 1
+    container: dict[str, Any] = containers[0]
+    return container
+
+
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+
+
+def test_values_merged_over_the_defaults_validate_against_the_chart_schema(values: dict[str, Any]) -> None:
+    schema = yaml.safe_load((CHART / "values.schema.yaml").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(values), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
+
+
+def test_the_schema_would_catch_a_mistake(values: dict[str, Any]) -> None:
+    """The check has teeth: a misspelt key is refused by the same validation."""
+    schema = yaml.safe_load((CHART / "values.schema.yaml").read_text())
+    broken = merge(values, {"hub": {"extraContainer": []}})
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken))
+
+
+def test_the_service_is_registered_and_reachable_through_the_proxy(values: dict[str, Any]) -> None:
+    service = values["hub"]["services"]["peerkit"]
+    assert service["url"] == f"http://hub:{SERVICE_PORT}"
+    assert {"name": "peerkit", "port": SERVICE_PORT, "targetPort": SERVICE_PORT} in values["hub"]["service"][
+        "extraPorts"
+    ]
+    ingress = values["hub"]["networkPolicy"]["ingress"]
+    allowed = {
+        peer["podSelector"]["matchLabels"]["component"]
+        for rule in ingress
+        if {"port": SERVICE_PORT} in rule["ports"]
+        for peer in rule["from"]
+    }
+    assert allowed == {"proxy", "singleuser-server"}
+
+
+def test_the_sidecar_runs_peerkit_service_with_the_hubs_token(values: dict[str, Any], sidecar: dict[str, Any]) -> None:
+    env = env_of(sidecar)
+    listen = Listen.from_env({k: v for k, v in env.items() if isinstance(v, str)})
+    assert listen.port == SERVICE_PORT and listen.prefix == "/services/peerkit/"
+    assert env["JUPYTERHUB_SERVICE_NAME"] == "peerkit"  # HubAuth's default access scope names it
+    assert env["JUPYTERHUB_API_TOKEN"] == {"secretKeyRef": {"name": "hub", "key": "hub.services.peerkit.apiToken"}}
+    assert env["JUPYTERHUB_API_URL"].endswith("/hub/api")
+    assert env["PEERKIT_DB"]["secretKeyRef"]["name"] == "peerkit-db"
+    command = sidecar["command"]
+    assert command[:2] == ["peerkit", "service"]
+    options = dict(zip(command[2::2], command[3::2], strict=True))
+    mounts = {m["name"]: m["mountPath"] for m in sidecar["volumeMounts"]}
+    assert options["--exchange"] == mounts["nbgrader-exchange"]
+    assert options["--course-root"].startswith(mounts["peerkit-course"] + "/")
+    assert options["--course"] == "/opt/peerkit/course/course.yml"  # where docs/hub/Dockerfile puts it
+    dockerfile = (REPO / "docs" / "hub" / "Dockerfile").read_text()
+    assert "COPY --chown=1000:100 . /opt/peerkit" in dockerfile and "/opt/peerkit[hub]" in dockerfile
+    assert sidecar["readinessProbe"]["httpGet"]["path"] == f"{listen.prefix}api/health"
+    volumes = {v["name"] for v in values["hub"]["extraVolumes"]}
+    assert set(mounts) <= volumes
+    # The CLI accepts exactly these options.
+    from click.testing import CliRunner
+
+    from peerkit.cli import cli
+
+    help_text = CliRunner().invoke(cli, ["service", "--help"]).output
+    assert all(option in help_text for option in options)
+
+
+def test_learners_servers_reach_the_service_as_themselves(values: dict[str, Any]) -> None:
+    single = values["singleuser"]
+    assert single["extraEnv"]["PEERKIT_SERVICE_URL"] == f"http://hub:{SERVICE_PORT}/services/peerkit/"
+    scopes = values["hub"]["config"]["Spawner"]["server_token_scopes"]
+    assert {"access:services!service=peerkit", "read:users:groups!user", "users:activity!user"} <= set(scopes)
+    egress = single["networkPolicy"]["egress"]
+    assert any(
+        {"port": SERVICE_PORT} in rule["ports"] and rule["to"][0]["podSelector"]["matchLabels"]["component"] == "hub"
+        for rule in egress
+    )
+    assert single["cmd"] == "peerkit-singleuser"
+    # nbgrader's exchange is the same volume, at the same path, in the user pods and in the sidecar.
+    mounts = {m["name"]: m["mountPath"] for m in single["storage"]["extraVolumeMounts"]}
+    assert mounts["nbgrader-exchange"] == single["extraEnv"]["PEERKIT_EXCHANGE"]
+    nbgrader_config = single["extraFiles"]["nbgrader-config"]["stringData"]
+    assert f'c.Exchange.root = "{mounts["nbgrader-exchange"]}"' in nbgrader_config
+    assert "c.Exchange.path_includes_course = True" in nbgrader_config
+    assert f'c.CourseDirectory.course_id = "{single["extraEnv"]["PEERKIT_COURSE_ID"]}"' in nbgrader_config
+
+
+def test_roles_and_scopes_match_the_single_host_config_the_hub_tests_run(values: dict[str, Any]) -> None:
+    """docs/hub/jupyterhub_config.py (run by tests/hub) and these values grant the same things."""
+    config: Any = runpy.run_path(
+        str(REPO / "docs" / "hub" / "jupyterhub_config.py"),
+        init_globals={"get_config": Config},
+    )["c"]
+    hub_config = values["hub"]["config"]
+    assert set(hub_config["Spawner"]["server_token_scopes"]) == set(config.Spawner.server_token_scopes)
+    assert set(hub_config["JupyterHub"]["custom_scopes"]) == set(config.JupyterHub.custom_scopes) == {FACILITATE_SCOPE}
+    local_roles = {r["name"]: r for r in config.JupyterHub.load_roles}
+    assert set(values["hub"]["loadRoles"]["user"]["scopes"]) == set(local_roles["user"]["scopes"])
+    course = values["singleuser"]["extraEnv"]["PEERKIT_COURSE_ID"]
+    facilitators = values["hub"]["loadRoles"][f"facilitator-{course}"]
+    assert facilitators["groups"] == [f"formgrade-{course}"] and FACILITATE_SCOPE in facilitators["scopes"]
+    assert {f"formgrade-{course}", f"nbgrader-{course}"} == set(hub_config["JupyterHub"]["load_groups"])
