@@ -32,7 +32,9 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, durable: bool = False) -> None:
+        """*durable*: fsync on, as a production server runs (tests run with fsync off, for speed)."""
+        self.durable = durable
         bindir = server_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL server binaries are not installed (Debian package postgresql)")
@@ -70,7 +72,9 @@ class PostgresServer:
                 ),
                 "initdb",
             )
-        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            options += " -c fsync=off"
         self._check(
             self._run(
                 str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"
@@ -106,14 +110,14 @@ class PostgresServer:
 
 
 @contextmanager
-def throwaway_postgres() -> Iterator[PostgresServer]:
+def throwaway_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
     """A started server in its own folder under the system temp dir, removed afterwards.
 
     Not under pytest's temporary folders: those are private to root, and as root the server runs
     as the ``postgres`` user, which must be able to reach its data folder.
     """
     root = Path(tempfile.mkdtemp(prefix="peerkit-postgres-"))
-    server = PostgresServer(root / "cluster")
+    server = PostgresServer(root / "cluster", durable=durable)
     try:
         server.start()
         yield server

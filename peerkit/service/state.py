@@ -7,6 +7,7 @@ only touch the store and run side by side on the worker threads.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,8 @@ class ServiceState:
     #: Seconds a learner's allowed draft ids are remembered (a withdrawn packet stays writable that long).
     draft_ids_ttl: float = 60.0
     _draft_ids: dict[tuple[str, str], tuple[float, set[str]]] = field(init=False, default_factory=dict)
+    _path_loaded: dict[str, float] = field(init=False, default_factory=dict)
+    _loading: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="peerkit-service")
@@ -48,28 +51,50 @@ class ServiceState:
         self-assessment, a rating of each review they received."""
         from peerkit.review.channel import feedback_file, round_file
 
-        manifest = self.store.document(learner, round_file(path_id)) or {}
-        feedback = self.store.document(learner, feedback_file(path_id)) or {}
-        ids = {f"r-{t}" for t in manifest.get("packets", []) if isinstance(t, str)}
-        if manifest.get("self"):
-            ids.add("self")
-        ids |= {f"h-{r['token']}" for r in feedback.get("reviews", []) if isinstance(r, dict) and "token" in r}
-        return ids
+        docs = self.store.documents(learner, [round_file(path_id), feedback_file(path_id)])
+        return _draft_ids(docs.get(round_file(path_id), {}), docs.get(feedback_file(path_id), {}))
 
     def may_draft(self, learner: str, path_id: str, answer_id: str) -> bool:
-        """Whether *learner* may save draft *answer_id*. Remembered for a while: a learner saves the
-        same few drafts again and again as they type. Deliveries only add to what one may draft, so
-        an id not remembered is looked up again before it is refused."""
+        """Whether *learner* may save draft *answer_id*. Remembered for a while (each entry for
+        ``draft_ids_ttl`` seconds, jittered so that entries do not all expire together): a learner
+        saves the same few drafts again and again as they type. Deliveries only add to what one may
+        draft, so an id not remembered is looked up again before it is refused."""
         key = (learner, path_id)
-        now = time.monotonic()
         cached = self._draft_ids.get(key)
-        if cached is not None and now - cached[0] < self.draft_ids_ttl and answer_id in cached[1]:
+        if cached is None:
+            self._load_path(path_id)
+            cached = self._draft_ids.get(key)
+        if cached is not None and time.monotonic() < cached[0] and answer_id in cached[1]:
             return True
         ids = self.draft_ids(learner, path_id)
-        if len(self._draft_ids) > 100_000:
+        if len(self._draft_ids) > 200_000:
             self._draft_ids.clear()
-        self._draft_ids[key] = (now, ids)
+            self._path_loaded.clear()
+        self._draft_ids[key] = (self._expiry(), ids)
         return answer_id in ids
+
+    def _load_path(self, path_id: str) -> None:
+        """Load the draft grants of every learner on *path_id* in one query, at most once per TTL.
+        A workshop's learners open the review app in the same minute: without this their first
+        saves would queue behind hundreds of single lookups. Threads that arrive meanwhile wait for
+        the load instead of starting their own."""
+        from peerkit.review.channel import feedback_file, round_file
+
+        with self._loading:
+            loaded = self._path_loaded.get(path_id)
+            if loaded is not None and time.monotonic() - loaded < self.draft_ids_ttl:
+                return
+            self.store.remember_learners()
+            names = {round_file(path_id): 0, feedback_file(path_id): 1}
+            found: dict[str, list[dict[str, Any]]] = {}
+            for learner, name, doc in self.store.documents_named(names):
+                found.setdefault(learner, [{}, {}])[names[name]] = doc
+            for learner, (manifest, feedback) in found.items():
+                self._draft_ids[(learner, path_id)] = (self._expiry(), _draft_ids(manifest, feedback))
+            self._path_loaded[path_id] = time.monotonic()
+
+    def _expiry(self) -> float:
+        return time.monotonic() + self.draft_ids_ttl * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
 
     def store_reachable(self) -> bool:
         try:
@@ -142,3 +167,11 @@ class ServiceState:
             closed = close_round(store, course, build, path_id)
             return {"summary": closed.table(), "report": closed}
         raise PeerkitError(f"unknown step {action!r}")
+
+
+def _draft_ids(manifest: dict[str, Any], feedback: dict[str, Any]) -> set[str]:
+    ids = {f"r-{t}" for t in manifest.get("packets", []) if isinstance(t, str)}
+    if manifest.get("self"):
+        ids.add("self")
+    ids |= {f"h-{r['token']}" for r in feedback.get("reviews", []) if isinstance(r, dict) and "token" in r}
+    return ids

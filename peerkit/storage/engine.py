@@ -181,6 +181,14 @@ class SqlBase:
             self._learner_ids_seen[name] = known
         return known
 
+    def remember_learners(self) -> int:
+        """Load every learner's row id at once (a service's warm start); returns how many."""
+        table = LearnerRow.__table__
+        with self.connection() as connection:
+            rows = connection.execute(select(table.c.id, table.c.name))
+            self._learner_ids_seen.update({name: lid for lid, name in rows})
+        return len(self._learner_ids_seen)
+
     def add_learner(self, name: str, *, circle: str | None = None) -> None:
         check_learner_id(name)
         with self.transaction() as session:

@@ -82,3 +82,37 @@ def test_concurrent_saves_of_one_draft_lose_no_version(store: SqlStore) -> None:
         pytest.skip("SQLite serialises writers; a busy timeout is not what this test is about")
     assert errors == []
     assert store.drafts("ana", "essay")[0].version == 81
+
+
+def test_documents_by_name_in_one_query_and_only_the_learners_own(store: SqlStore) -> None:
+    store.deliver(
+        [
+            ("ana", "round-essay.json", {"packets": ["a"]}),
+            ("ana", "feedback-essay.json", {"reviews": []}),
+            ("bo", "round-essay.json", {"packets": ["b"]}),
+        ]
+    )
+    assert store.documents("ana", ["round-essay.json", "feedback-essay.json", "round-other.json"]) == {
+        "round-essay.json": {"packets": ["a"]},
+        "feedback-essay.json": {"reviews": []},
+    }
+    assert store.documents("bo", ["feedback-essay.json"]) == {}
+    assert store.documents("nobody", ["round-essay.json"]) == {}
+
+
+def test_documents_named_streams_every_learners_documents(store: SqlStore) -> None:
+    store.deliver([(f"l{i:03d}", "round-essay.json", {"n": i}) for i in range(250)] + [("x", "other.json", {})])
+    found = sorted(store.documents_named(["round-essay.json"], batch=40))
+    assert [(learner, doc["n"]) for learner, _, doc in found] == [(f"l{i:03d}", i) for i in range(250)]
+    assert {name for _, name, _ in found} == {"round-essay.json"}
+
+
+def test_remember_learners_loads_every_row_id(store: SqlStore) -> None:
+    store.deliver([("ana", "round-essay.json", {}), ("bo", "round-essay.json", {})])
+    other = SqlStore.open(str(store.engine.url.render_as_string(hide_password=False)), upgrade=False)
+    try:
+        assert other.remember_learners() == 2
+        assert other.learner_id("ana") == store.learner_id("ana")
+        assert other.learner_id("bo") == store.learner_id("bo")
+    finally:
+        other.close()

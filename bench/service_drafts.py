@@ -1,0 +1,222 @@
+"""500 learners saving review drafts through the hub service at once, for 60 s.
+
+    .venv/bin/python -m bench.service_drafts [--learners 500] [--seconds 60] [--interval 2.0]
+
+Starts what a hub deployment runs (tests/hub/harness.py: a real JupyterHub with the documented
+configuration, the peerkit service it manages, a throwaway PostgreSQL server), creates N hub users
+and their API tokens, and gives each a review round with a self-assessment. Then N simulated
+learners, split over two load processes, each save their draft every ``interval`` seconds (as the
+review app does while they type: each change, coalesced), straight to the service on loopback
+with their own token, each request on a new connection as the kernel's urllib client makes it.
+
+Printed: requests, errors, p50/p90/p99/max latency of the draft saves, beside the same figures for
+``api/whoami`` under the same load (the baseline: token check and HTTP, no database; the first
+request of each token, which the hub checks before the service caches the answer, is reported on
+its own line), p99 per 5-second window (the draft saves' cold start is in the first), and the lost
+writes: after the run every learner's stored draft must hold their last acknowledged save and a
+version equal to the number of saves acknowledged. Target: p99 ≤ 100 ms, 0 lost writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.hub.conftest import write_hub_course
+from tests.hub.harness import Hub, chp_command
+from tests.postgres_server import throwaway_postgres
+
+TARGET_P99 = 0.100
+PATH = "essay"
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def draft(n: int, learner: str) -> dict[str, Any]:
+    text = f"Draft {n} by {learner}: the story was specific, the lesson could name one next step. " * 3
+    return {
+        "answer": {
+            "kind": "review",
+            "value": {"scores": {"clarity": 2}, "comments": {"strengths": text}},
+            "updated": "2026-11-22T12:00:00Z",
+        },
+        "base": None,
+    }
+
+
+async def _learners(
+    url: str, tokens: dict[str, str], seconds: float, interval: float, endpoint: str, seed: int
+) -> dict[str, Any]:
+    from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+
+    AsyncHTTPClient.configure(None, max_clients=len(tokens) + 10)
+    client = AsyncHTTPClient()
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    acked: dict[str, tuple[int, int]] = {}  # learner -> (last acknowledged n, saves acknowledged)
+    deadline = time.monotonic() + seconds
+
+    async def learner(name: str, token: str) -> None:
+        await asyncio.sleep(rng.uniform(0, interval))  # learners do not start in lockstep
+        n = 0
+        count = 0
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                if endpoint == "drafts":
+                    await client.fetch(
+                        f"{url}api/paths/{PATH}/drafts/self",
+                        method="PUT",
+                        body=json.dumps(draft(n, name)),
+                        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+                        request_timeout=30,
+                    )
+                    count += 1
+                    acked[name] = (n, count)
+                else:
+                    await client.fetch(
+                        f"{url}api/whoami", headers={"Authorization": f"token {token}"}, request_timeout=30
+                    )
+                latencies.append((started - deadline + seconds, time.monotonic() - started))
+            except HTTPClientError as exc:
+                errors[str(exc.code)] = errors.get(str(exc.code), 0) + 1
+            except Exception as exc:  # noqa: BLE001 - every failure is counted, by kind
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            n += 1
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)) * rng.uniform(0.8, 1.2))
+
+    await asyncio.gather(*(learner(name, token) for name, token in tokens.items()))
+    return {"latencies": latencies, "errors": errors, "acked": acked}
+
+
+def _worker(args: tuple[str, dict[str, str], float, float, str, int]) -> dict[str, Any]:
+    return asyncio.run(_learners(*args))
+
+
+def run_load(url: str, tokens: dict[str, str], seconds: float, interval: float, endpoint: str) -> dict[str, Any]:
+    names = sorted(tokens)
+    halves = [{n: tokens[n] for n in names[i::2]} for i in range(2)]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        parts = pool.map(_worker, [(url, half, seconds, interval, endpoint, i) for i, half in enumerate(halves)])
+    merged: dict[str, Any] = {"latencies": [], "errors": {}, "acked": {}}
+    for part in parts:
+        merged["latencies"] += part["latencies"]
+        merged["acked"].update(part["acked"])
+        for kind, count in part["errors"].items():
+            merged["errors"][kind] = merged["errors"].get(kind, 0) + count
+    return merged
+
+
+def report(title: str, result: dict[str, Any], seconds: float, *, windows: bool = False) -> None:
+    lat = [latency for _, latency in result["latencies"]]
+    errors = sum(result["errors"].values())
+    print(
+        f"{title:<22} {len(lat):>7} ok {errors:>5} errors  {len(lat) / seconds:>6.0f}/s  "
+        f"p50 {quantile(lat, 0.5) * 1000:6.1f} ms  p90 {quantile(lat, 0.9) * 1000:6.1f} ms  "
+        f"p99 {quantile(lat, 0.99) * 1000:6.1f} ms  max {max(lat, default=float('nan')) * 1000:7.1f} ms"
+        + (f"  {result['errors']}" if errors else "")
+    )
+    if windows:
+        step = 5.0
+        for start in range(0, int(seconds), int(step)):
+            part = [lt for at, lt in result["latencies"] if start <= at < start + step]
+            print(
+                f"    {start:>3}-{start + step:<3.0f} s  {len(part):>6} ok  p50 {quantile(part, 0.5) * 1000:6.1f} ms  "
+                f"p99 {quantile(part, 0.99) * 1000:6.1f} ms"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between one learner's saves")
+    parser.add_argument("--baseline-seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    if chp_command() is None:
+        print("configurable-http-proxy is missing: run `python3 -m peerkit test` once, or npm install it")
+        return 2
+
+    from peerkit.storage.sql import SqlStore
+
+    with tempfile.TemporaryDirectory(prefix="peerkit-bench-hub-") as tmp, throwaway_postgres(durable=True) as postgres:
+        root = Path(tmp)
+        course_file = write_hub_course(root / "src")
+        (root / "exchange").mkdir()
+        db_url = postgres.create_database("peerkit_bench")
+        users = [f"learner{i:04d}" for i in range(args.learners)]
+        hub = Hub(
+            root=root,
+            course_id="review-course",
+            course_file=course_file,
+            course_root=root / "course-root",
+            exchange=root / "exchange",
+            db_url=db_url,
+            users=[],
+            facilitators=[],
+            learners=[],
+        )
+        started = time.monotonic()
+        hub.start()
+        try:
+            print(f"hub and service up in {time.monotonic() - started:.1f} s; creating {len(users)} users and tokens")
+            for i in range(0, len(users), 100):
+                response = hub.api("POST", "users", {"usernames": users[i : i + 100]})
+                assert response.status == 201, response.error
+            tokens = {user: hub.token(user) for user in users}
+            store = SqlStore.open(db_url)
+            store.deliver(
+                [(u, f"round-{PATH}.json", {"path": PATH, "packets": [], "self": os.urandom(16).hex()}) for u in users]
+            )
+            service = f"http://127.0.0.1:{hub.service_port}/services/peerkit/"
+            print(
+                f"{len(users)} learners, one save every {args.interval:.1f} s each "
+                f"(~{len(users) / args.interval:.0f} saves/s), direct to the service on loopback, "
+                "PostgreSQL 15 with fsync on\n"
+            )
+            # Each token's first request waits for the hub to check it (then cached for 300 s): a
+            # cold start, reported apart so that the baseline below is the steady state.
+            cold = run_load(service, tokens, args.interval, args.interval, "whoami")
+            report("first requests (cold)", cold, args.interval)
+            baseline = run_load(service, tokens, args.baseline_seconds, args.interval, "whoami")
+            report("baseline api/whoami", baseline, args.baseline_seconds)
+            result = run_load(service, tokens, args.seconds, args.interval, "drafts")
+            report("PUT drafts", result, args.seconds, windows=True)
+            lost = 0
+            for user, (last, count) in result["acked"].items():
+                drafts = store.drafts(user, PATH)
+                stored = drafts[0] if drafts else None
+                text = stored.answer["value"]["comments"]["strengths"] if stored else ""
+                if stored is None or not text.startswith(f"Draft {last} by {user}:") or stored.version != count:
+                    lost += 1
+            store.close()
+            p99 = quantile([lt for _, lt in result["latencies"]], 0.99)
+            verdict = "met" if p99 <= TARGET_P99 and lost == 0 and not result["errors"] else "NOT met"
+            print(
+                f"\nlost writes: {lost} of {len(result['acked'])} learners checked "
+                f"(stored draft = last acknowledged save, version = saves acknowledged)"
+            )
+            print(f"target p99 <= {TARGET_P99 * 1000:.0f} ms, 0 errors, 0 lost writes: {verdict}")
+            base_p99 = quantile([lt for _, lt in baseline["latencies"]], 0.99)
+            print(f"(p99 is {p99 / base_p99:.2f}x the baseline's p99)")
+        finally:
+            hub.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The service's shared state: who may keep which review drafts, looked up in bulk and remembered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerkit.course import load_course
+from peerkit.service.state import ServiceState
+from peerkit.storage.sql import SqlStore
+from tests.conftest import write_review_course
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[ServiceState]:
+    course = load_course(write_review_course(tmp_path / "src"))
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'peerkit.db'}")
+    state = ServiceState(store=store, course=course, hub_auth=None, facilitator_group="formgrade-review-course")
+    yield state
+    state.close()
+
+
+class Counting:
+    """Counts the store's queries the state makes, by method."""
+
+    def __init__(self, store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: dict[str, int] = {}
+        for name in ("documents", "documents_named", "remember_learners"):
+            monkeypatch.setattr(store, name, self.wrap(name, getattr(store, name)))
+
+    def wrap(self, name: str, method: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def deliver_round(
+    store: SqlStore, learners: dict[str, list[str]], *, reviews: dict[str, list[str]] | None = None
+) -> None:
+    items: list[tuple[str, str, dict[str, Any]]] = [
+        (learner, "round-essay.json", {"path": "essay", "packets": tokens, "self": "s"})
+        for learner, tokens in learners.items()
+    ]
+    for learner, tokens in (reviews or {}).items():
+        items.append((learner, "feedback-essay.json", {"reviews": [{"token": t} for t in tokens]}))
+    store.deliver(items)
+
+
+def test_the_first_miss_loads_every_learners_grants_in_one_go(
+    state: ServiceState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learners = {f"l{i:03d}": [f"t{i:03d}a", f"t{i:03d}b"] for i in range(300)}
+    deliver_round(state.store, learners, reviews={"l000": ["rv1"]})
+    counting = Counting(state.store, monkeypatch)
+    for learner, tokens in learners.items():
+        assert state.may_draft(learner, "essay", f"r-{tokens[1]}")
+        assert state.may_draft(learner, "essay", "self")
+    assert state.may_draft("l000", "essay", "h-rv1")
+    assert counting.calls == {"documents_named": 1, "remember_learners": 1}
+
+
+def test_another_learners_packet_or_an_unknown_id_is_refused(state: ServiceState) -> None:
+    deliver_round(state.store, {"ana": ["ta"], "bo": ["tb"]}, reviews={"bo": ["rvb"]})
+    assert state.may_draft("ana", "essay", "r-ta")
+    assert not state.may_draft("ana", "essay", "r-tb")
+    assert not state.may_draft("ana", "essay", "h-rvb")
+    assert not state.may_draft("cy", "essay", "self")
+    assert not state.may_draft("ana", "other-path", "r-ta")
+
+
+def test_a_packet_delivered_later_is_looked_up_on_demand(state: ServiceState, monkeypatch: pytest.MonkeyPatch) -> None:
+    deliver_round(state.store, {"ana": ["ta"]})
+    assert state.may_draft("ana", "essay", "r-ta")
+    deliver_round(state.store, {"ana": ["ta", "late"], "bo": ["tb"]})  # e.g. `peerkit review open` again
+    counting = Counting(state.store, monkeypatch)
+    assert state.may_draft("ana", "essay", "r-late")  # a single lookup, no reload of the whole path
+    assert counting.calls == {"documents": 1}
+    assert state.may_draft("bo", "essay", "r-tb")  # a learner not loaded before: looked up alone
+    assert counting.calls == {"documents": 2}
+
+
+def test_a_withdrawn_packet_stops_being_writable_once_remembered_grants_expire(state: ServiceState) -> None:
+    state.draft_ids_ttl = 0.05
+    deliver_round(state.store, {"ana": ["ta", "tb"]})
+    assert state.may_draft("ana", "essay", "r-tb")
+    deliver_round(state.store, {"ana": ["ta", "tc"]})  # tb was reassigned to someone else
+    assert state.may_draft("ana", "essay", "r-tb")  # still remembered: at most the TTL, jittered
+    time.sleep(0.08)
+    assert not state.may_draft("ana", "essay", "r-tb")
+    assert state.may_draft("ana", "essay", "r-tc")
