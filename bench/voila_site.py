@@ -22,20 +22,10 @@ from peerkit.course import load_course
 from peerkit.demo import Site, prepare_site
 from peerkit.serve import ServeOptions, voila_command, voila_env, write_voila_config
 from peerkit.workspace import Workspace
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 
 REPO = Path(__file__).resolve().parent.parent
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EMPTY = "bench-empty.ipynb"
 ONE_WIDGET = "bench-one-widget.ipynb"
 _KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium"  # as in tests/browser.py: this file runs as a script, before the suite
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(CHECKOUT, ".peerkit", "tools")
 CHP = os.path.join(TOOLS, "node_modules", ".bin", "configurable-http-proxy")

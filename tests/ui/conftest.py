@@ -15,19 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import COURSE_FILE, free_port, require
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Console warnings that come from Voilà's own front end (it ships JupyterLab 4.2 core packages
 #: while the widget manager was built against 4.6); they are warnings, not errors.
 KNOWN_WARNINGS = ("Unsatisfied version", "No satisfying version")
