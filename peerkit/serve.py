@@ -94,6 +94,28 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
     return config
 
 
+def server_extension_config() -> dict[str, Any]:
+    """Jupyter server config for a server that runs Voilà as one of its extensions (a hub's
+    single-user servers, nbgrader's course service): the same deny-list, hidden tracebacks and
+    template as :func:`voila_config` gives ``peerkit serve`` (the template is found through
+    :func:`with_template_path`), and, as standalone Voilà has it, no MathJax from a CDN (Voilà's
+    server extension falls back to cdnjs when the server has no ``mathjax_url``)."""
+    return {
+        "VoilaConfiguration": {
+            "extension_denylist": list(DENIED_LAB_EXTENSIONS),
+            "show_tracebacks": False,
+            "template": TEMPLATE,
+        },
+        "ServerApp": {"tornado_settings": {"mathjax_url": None, "mathjax_config": None}},
+    }
+
+
+def with_template_path(env: dict[str, str]) -> dict[str, str]:
+    """*env* with the peerkit template's folder first on ``JUPYTER_PATH``."""
+    paths = [str(template_root()), *(p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p)]
+    return {**env, "JUPYTER_PATH": os.pathsep.join(dict.fromkeys(paths))}
+
+
 def write_voila_config(config_dir: Path, notebooks: list[str], options: ServeOptions) -> Path:
     config_dir.mkdir(parents=True, exist_ok=True)
     file = config_dir / "voila.json"
@@ -125,7 +147,7 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
     env["JUPYTER_CONFIG_DIR"] = str(learner_home / ".jupyter")
     env["JUPYTER_DATA_DIR"] = str(learner_home / ".local" / "share" / "jupyter")
     env.pop("JUPYTER_RUNTIME_DIR", None)
-    env["JUPYTER_PATH"] = os.pathsep.join(p for p in [str(template_root()), env.get("JUPYTER_PATH", "")] if p)
+    env = with_template_path(env)
     scripts = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
     env["PYTHONUNBUFFERED"] = "1"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -13,3 +16,38 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+#: Console warnings that come from Voilà's own front end (it ships JupyterLab 4.2 core packages
+#: while the widget manager was built against 4.6); they are warnings, not errors.
+KNOWN_WARNINGS = ("Unsatisfied version", "No satisfying version")
+
+
+@dataclass
+class ConsoleLog:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                where = message.location.get("url", "") if isinstance(message.location, dict) else ""
+                self.errors.append(f"{message.text} ({where})" if where else message.text)
+            elif message.type == "warning" and not message.text.startswith(KNOWN_WARNINGS):
+                self.warnings.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def _request_failed(self, request: Any) -> None:
+        # Voilà's unload handler shuts the kernel down with navigator.sendBeacon; the browser
+        # reports the beacon as aborted because the page is gone (the server does receive it,
+        # which the tests check in the server log).
+        if "/voila/api/shutdown/" in request.url and "ERR_ABORTED" in str(request.failure):
+            return
+        self.errors.append(f"request failed: {request.url} {request.failure}")

@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -68,6 +69,19 @@ def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         patch.delenv(key)
     yield home
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+    require(os.path.exists(CHROMIUM), f"Debian's chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

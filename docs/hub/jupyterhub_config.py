@@ -25,8 +25,9 @@
 #
 # * the peerkit service (`peerkit service`), managed by the hub: it serves each learner only their own
 #   review packets, drafts and feedback, checking every request's token with the hub;
-# * nbgrader's course service (`jupyterhub-singleuser --group=formgrade-<course>`): the formgrader
-#   for the facilitators, named after the course id, as nbgrader's multiple-courses setup wants;
+# * nbgrader's course service (`peerkit-course-service --group=formgrade-<course>`, which becomes
+#   jupyterhub-singleuser): the formgrader and the peerkit facilitator dashboard, for the
+#   facilitators only, named after the course id, as nbgrader's multiple-courses setup wants;
 # * groups: `formgrade-<course>` (facilitators) and `nbgrader-<course>` (learners; nbgrader adds
 #   learners to it when the facilitator adds them to the gradebook);
 # * roles and scopes: every user may call the peerkit service (it decides what each one may see);
@@ -76,12 +77,21 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,
     },
     {
-        # nbgrader's course service: the formgrader, for members of formgrade-<course>.
+        # nbgrader's course service: the formgrader and the peerkit facilitator dashboard
+        # (/services/<course>/voila/render/dashboard.ipynb), for members of formgrade-<course> only.
+        # peerkit-course-service copies the dashboard in and becomes jupyterhub-singleuser.
         "name": COURSE,
         "url": f"http://127.0.0.1:{COURSE_PORT}",
-        "command": ["jupyterhub-singleuser", f"--group=formgrade-{COURSE}", *ROOT_FLAGS],
+        "command": ["peerkit-course-service", f"--group=formgrade-{COURSE}", *ROOT_FLAGS],
         "cwd": COURSE_ROOT,
-        "environment": {"JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+        "environment": {
+            "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+            # What the dashboard's kernel reads (peerkit.dashboard.facilitator.settings_from_env):
+            "PEERKIT_COURSE": COURSE_FILE,
+            "PEERKIT_DB": DB,
+            "PEERKIT_EXCHANGE": EXCHANGE,
+            "PEERKIT_WORKDIR": os.path.join(COURSE_ROOT, "peerkit"),  # the dashboard's exports/
+        },
         "oauth_no_confirm": True,
     },
 ]

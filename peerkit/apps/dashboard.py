@@ -49,6 +49,7 @@ class Dashboard(widgets.VBox):
             course_file=Path(course) if course else settings.course_file,
             workdir=Path(workdir) if workdir else settings.workdir,
             db_url=db or settings.db_url,
+            exchange=settings.exchange,
         )
         self.by = by or getpass.getuser()
         self.look = Look()

@@ -23,6 +23,8 @@ from peerkit.storage.sql import SqlStore
 from peerkit.workspace import DEFAULT_WORKDIR, Workspace
 
 ENV_COURSE, ENV_WORKDIR, ENV_DB = "PEERKIT_COURSE", "PEERKIT_WORKDIR", "PEERKIT_DB"
+#: The nbgrader exchange, when it is not the work folder's own (a hub's shared exchange).
+ENV_EXCHANGE = "PEERKIT_EXCHANGE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,18 +32,22 @@ class Settings:
     course_file: Path
     workdir: Path
     db_url: str | None = None
+    exchange: Path | None = None
 
 
 def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """The facilitator's settings from ``PEERKIT_COURSE``, ``PEERKIT_WORKDIR`` and ``PEERKIT_DB``
-    (``peerkit serve`` sets them for the dashboard's server), with the demo's defaults."""
+    """The facilitator's settings from ``PEERKIT_COURSE``, ``PEERKIT_WORKDIR``, ``PEERKIT_DB`` and
+    ``PEERKIT_EXCHANGE`` (``peerkit serve`` sets them for the dashboard's server, the hub for its
+    course service), with the demo's defaults."""
     environ = os.environ if env is None else env
     course = environ.get(ENV_COURSE)
     workdir = environ.get(ENV_WORKDIR)
+    exchange = environ.get(ENV_EXCHANGE)
     return Settings(
         course_file=Path(course) if course else default_course_file(),
         workdir=Path(workdir) if workdir else DEFAULT_WORKDIR,
         db_url=environ.get(ENV_DB) or None,
+        exchange=Path(exchange) if exchange else None,
     )
 
 
@@ -50,16 +56,21 @@ class Facilitator:
     course: Course
     workspace: Workspace
     store: SqlStore
+    #: The nbgrader exchange when it is not the work folder's (under JupyterHub, the shared one).
+    exchange: Path | None = None
 
     @classmethod
-    def open(cls, *, course_file: Path, workdir: Path, db_url: str | None = None) -> Facilitator:
+    def open(
+        cls, *, course_file: Path, workdir: Path, db_url: str | None = None, exchange: Path | None = None
+    ) -> Facilitator:
         course = load_course(course_file)
         workspace = Workspace.at(workdir)
-        return cls(course=course, workspace=workspace, store=SqlStore.open(db_url or workspace.store_url))
+        store = SqlStore.open(db_url or workspace.store_url)
+        return cls(course=course, workspace=workspace, store=store, exchange=exchange)
 
     @property
     def exchange_root(self) -> Path:
-        return self.workspace.exchange
+        return self.exchange or self.workspace.exchange
 
     def prepare(self) -> None:
         """Create the course's activity and public folders beside the exchange (idempotent)."""

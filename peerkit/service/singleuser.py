@@ -1,12 +1,22 @@
-"""``peerkit-singleuser``: a learner's hub server that starts with their course folder up to date.
+"""Jupyter servers on the hub that start ready for the course.
 
-Use it as the spawner's command (``c.Spawner.cmd = ["peerkit-singleuser"]``): it runs ``peerkit
-sync`` (fetch released paths, copy the course apps) and then becomes ``jupyterhub-singleuser`` with
-the same arguments. A failing sync is logged and never stops the server from starting.
+``peerkit-singleuser`` is a learner's server: use it as the spawner's command
+(``c.Spawner.cmd = ["peerkit-singleuser"]``). It runs ``peerkit sync`` (fetch released paths, copy
+the course apps) and then becomes ``jupyterhub-singleuser`` with the same arguments. A failing sync
+is logged and never stops the server from starting.
+
+``peerkit-course-service`` is nbgrader's course service (the formgrader, for the course's
+facilitators only): it copies the facilitator dashboard into its folder (the course root) as
+``dashboard.ipynb`` and becomes ``jupyterhub-singleuser``, so facilitators open the dashboard at
+``/services/<course>/voila/render/dashboard.ipynb``. The hub lets only ``formgrade-<course>`` in.
+
+Both run Voilà with the settings ``peerkit serve`` gives it: nbgrader's lab extensions denied,
+tracebacks hidden, the peerkit template.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -15,10 +25,38 @@ from pathlib import Path
 
 log = logging.getLogger("peerkit.singleuser")
 
+#: The dashboard's file name in the course service's folder.
+DASHBOARD_FILE = "dashboard.ipynb"
+
 
 def singleuser_command() -> str:
     beside = Path(sys.executable).with_name("jupyterhub-singleuser")
     return str(beside) if beside.exists() else (shutil.which("jupyterhub-singleuser") or "jupyterhub-singleuser")
+
+
+def server_config_dir(home: Path | None = None) -> Path:
+    """The folder of peerkit's ``jupyter_server_config.json`` (:func:`peerkit.serve.server_extension_config`),
+    written afresh at each start in the server's own home (never a shared folder another user
+    could prepare): ``~/.peerkit/jupyter-config``."""
+    from peerkit.serve import server_extension_config
+    from peerkit.storage.atomic import write_atomic
+
+    folder = (home or Path.home()) / ".peerkit" / "jupyter-config"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(server_extension_config(), indent=1) + "\n"
+    write_atomic(folder / "jupyter_server_config.json", text.encode())
+    return folder
+
+
+def become_singleuser(args: list[str]) -> None:
+    """Replace this process with ``jupyterhub-singleuser *args``, with peerkit's Voilà settings."""
+    from peerkit.serve import with_template_path
+
+    command = singleuser_command()
+    env = with_template_path(dict(os.environ))
+    paths = [str(server_config_dir()), *(p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p)]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    os.execve(command, [command, *args], env)  # noqa: S606 - becomes the hub's server
 
 
 def main() -> None:
@@ -35,5 +73,26 @@ def main() -> None:
         log.info("%s", sync(config, home=home, learner=learner).summary())
     except Exception as exc:  # noqa: BLE001 - the server must start anyway; the learner can sync later
         log.warning("could not sync the course folder: %s: %s", type(exc).__name__, exc)
-    command = singleuser_command()
-    os.execv(command, [command, *sys.argv[1:]])  # noqa: S606 - becomes the hub's single-user server
+    become_singleuser(sys.argv[1:])
+
+
+def install_dashboard(folder: Path) -> bool:
+    """Copy the facilitator dashboard into *folder* unless the same file is there; True if copied."""
+    from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook
+    from peerkit.storage.atomic import write_atomic
+
+    target, source = folder / DASHBOARD_FILE, app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
+    if target.is_file() and target.read_bytes() == source:
+        return False
+    write_atomic(target, source)
+    return True
+
+
+def course_service_main() -> None:
+    logging.basicConfig(level=logging.INFO, format="[peerkit-course-service] %(message)s")
+    try:
+        if install_dashboard(Path.cwd()):
+            log.info("facilitator dashboard installed as %s", Path.cwd() / DASHBOARD_FILE)
+    except Exception as exc:  # noqa: BLE001 - the formgrader must start anyway
+        log.warning("could not install the facilitator dashboard: %s: %s", type(exc).__name__, exc)
+    become_singleuser(sys.argv[1:])

@@ -11,27 +11,10 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.conftest import COURSE_FILE, free_port, require
-
-#: Console warnings that come from Voilà's own front end (it ships JupyterLab 4.2 core packages
-#: while the widget manager was built against 4.6); they are warnings, not errors.
-KNOWN_WARNINGS = ("Unsatisfied version", "No satisfying version")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    require(os.path.exists(CHROMIUM), f"Debian's chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
+from tests.conftest import COURSE_FILE, free_port
 
 
 @dataclass
@@ -114,34 +97,3 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     instance = start_serve(tmp_path_factory.mktemp("serve") / "work")
     yield instance
     stop_serve(instance)
-
-
-@dataclass
-class ConsoleLog:
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def attach(self, page: Any) -> None:
-        def on_console(message: Any) -> None:
-            if message.type == "error":
-                where = message.location.get("url", "") if isinstance(message.location, dict) else ""
-                self.errors.append(f"{message.text} ({where})" if where else message.text)
-            elif message.type == "warning" and not message.text.startswith(KNOWN_WARNINGS):
-                self.warnings.append(message.text)
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("requestfailed", self._request_failed)
-        page.on("response", self._response)
-
-    def _response(self, response: Any) -> None:
-        if response.status >= 400:
-            self.errors.append(f"HTTP {response.status}: {response.url}")
-
-    def _request_failed(self, request: Any) -> None:
-        # Voilà's unload handler shuts the kernel down with navigator.sendBeacon; the browser
-        # reports the beacon as aborted because the page is gone (the server does receive it,
-        # which the tests check in the server log).
-        if "/voila/api/shutdown/" in request.url and "ERR_ABORTED" in str(request.failure):
-            return
-        self.errors.append(f"request failed: {request.url} {request.failure}")

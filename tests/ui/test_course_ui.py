@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from peerkit.core.answers import FILENAME, parse_sheet
-from tests.ui.conftest import ConsoleLog, Served
+from tests.browser import ConsoleLog
+from tests.ui.conftest import Served
 
 pytestmark = pytest.mark.ui
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import ConsoleLog
 from tests.conftest import free_port
-from tests.ui.conftest import ConsoleLog, Served, start_serve, stop_serve
+from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui

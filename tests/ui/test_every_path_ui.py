@@ -11,8 +11,9 @@ import pytest
 
 from peerkit.core.answers import FILENAME, is_answered, parse_sheet
 from peerkit.course import load_course
+from tests.browser import ConsoleLog
 from tests.conftest import COURSE_FILE
-from tests.ui.conftest import ConsoleLog, Served, start_serve, stop_serve
+from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page, wait_until
 
 pytestmark = pytest.mark.ui

@@ -14,8 +14,9 @@ from peerkit.nbgrader.ingest import collect_and_ingest
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
+from tests.browser import ConsoleLog
 from tests.conftest import CourseLayout, _copy_built
-from tests.ui.conftest import ConsoleLog, Served, start_serve, stop_serve
+from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from peerkit.core.answers import FILENAME, parse_sheet
+from tests.browser import ConsoleLog
 from tests.conftest import write_kinds_course
-from tests.ui.conftest import ConsoleLog, Served, start_serve, stop_serve
+from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page, wait_until
 
 pytestmark = pytest.mark.ui

@@ -1,0 +1,86 @@
+"""The hub's pages in a real browser: a learner's course home, the facilitator dashboard in nbgrader's
+course service, and a learner turned away from it. Runs after the loop (test_hub_loop.py), so the
+dashboard has a whole round to show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser import ConsoleLog
+from tests.hub.flow import COURSE_ID, FACILITATOR, Flow
+from tests.hub.harness import PASSWORD, Hub
+
+pytestmark = [pytest.mark.hub, pytest.mark.postgres, pytest.mark.ui]
+
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def login(browser: Any, hub: Hub) -> Iterator[Any]:
+    """Log *user* into the hub in a fresh browser context; return its page."""
+    contexts: list[Any] = []
+
+    def page_for(user: str) -> Any:
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        # Land on the hub's own home page, not the server's default URL (a Voilà page whose kernel
+        # requests the test's next navigation would cut short).
+        page.goto(f"{hub.url}/hub/login?next=%2Fhub%2Fhome", timeout=TIMEOUT_MS)
+        page.fill("#username_input", user)
+        page.fill("#password_input", PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url(f"{hub.url}/hub/home", timeout=TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield page_for
+    for context in contexts:
+        context.close()
+
+
+def dashboard_url(hub: Hub) -> str:
+    return f"{hub.url}/services/{COURSE_ID}/voila/render/dashboard.ipynb"
+
+
+def test_a_learner_meets_the_course_home_with_peerkits_voila_settings(flow: Flow, hub: Hub, login: Any) -> None:
+    flow.feedback()
+    page = login("alice")
+    console = ConsoleLog()
+    console.attach(page)
+    page.goto(f"{hub.url}/user/alice/voila/render/{COURSE_ID}/home.ipynb", timeout=TIMEOUT_MS)
+    page.get_by_text("An essay").first.wait_for(timeout=TIMEOUT_MS)
+    # nbgrader's lab extensions are denied and the peerkit template is used, as under `peerkit serve`.
+    html = page.content()
+    assert "@jupyter/nbgrader" not in html
+    assert "peerkit" in html
+    assert console.errors == []
+
+
+def test_the_facilitator_dashboard_opens_for_facilitators_in_the_course_service(
+    flow: Flow, hub: Hub, login: Any
+) -> None:
+    flow.feedback()
+    page = login(FACILITATOR)
+    console = ConsoleLog()
+    console.attach(page)
+    page.goto(dashboard_url(hub), timeout=TIMEOUT_MS)
+    page.locator(".peerkit-dashboard").wait_for(timeout=TIMEOUT_MS)
+    assert "Facilitator dashboard" in page.inner_text("body")
+    assert page.locator("option", has_text="An essay").count() >= 1  # the course's path, from course.yml
+    # The round run through the hub is in the figures: plots drawn from the PostgreSQL store.
+    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
+    assert "Traceback" not in page.inner_text("body")
+    assert console.errors == [], "\n".join(console.errors)
+
+
+def test_a_learner_cannot_open_the_facilitator_dashboard(flow: Flow, hub: Hub, login: Any) -> None:
+    flow.feedback()
+    page = login("alice")
+    response = page.goto(dashboard_url(hub), timeout=TIMEOUT_MS)
+    assert response is not None
+    assert response.status == 403
+    assert "Facilitator dashboard" not in page.inner_text("body")

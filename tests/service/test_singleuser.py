@@ -1,0 +1,52 @@
+"""The hub's server wrappers: the dashboard installed in the course service, Voilà's settings."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from jupyter_server.serverapp import ServerApp
+from traitlets.config import Config
+from voila.configuration import VoilaConfiguration
+
+from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook
+from peerkit.dashboard.facilitator import settings_from_env
+from peerkit.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
+from peerkit.service.singleuser import DASHBOARD_FILE, install_dashboard, server_config_dir
+
+
+def test_the_dashboard_is_installed_once_and_repaired_when_changed(tmp_path: Path) -> None:
+    assert install_dashboard(tmp_path)
+    target = tmp_path / DASHBOARD_FILE
+    assert target.read_bytes() == app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
+    assert not install_dashboard(tmp_path)  # unchanged: left alone
+    target.write_text("{}")
+    assert install_dashboard(tmp_path)
+    assert target.read_bytes() == app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
+
+
+def test_the_server_config_gives_voila_what_peerkit_serve_gives_it(tmp_path: Path) -> None:
+    folder = server_config_dir(tmp_path)
+    assert folder == tmp_path / ".peerkit" / "jupyter-config"
+    loaded = Config(json.loads((folder / "jupyter_server_config.json").read_text()))
+    voila = VoilaConfiguration(config=loaded)
+    assert voila.extension_denylist == list(DENIED_LAB_EXTENSIONS)
+    assert voila.show_tracebacks is False
+    assert voila.template == TEMPLATE
+    settings = ServerApp(config=loaded).tornado_settings
+    assert settings["mathjax_url"] is None  # never the CDN Voilà's extension falls back to
+    server_config_dir(tmp_path)  # written afresh at each start, idempotent
+
+
+def test_the_template_comes_first_on_jupyter_path_once() -> None:
+    env = with_template_path({"JUPYTER_PATH": os.pathsep.join(["/a", str(template_root())])})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(template_root()), "/a"]
+    assert with_template_path({})["JUPYTER_PATH"] == str(template_root())
+
+
+def test_the_dashboard_reads_the_hubs_exchange_from_the_environment(tmp_path: Path) -> None:
+    settings = settings_from_env({"PEERKIT_EXCHANGE": str(tmp_path / "exchange"), "PEERKIT_DB": "postgresql://x/y"})
+    assert settings.exchange == tmp_path / "exchange"
+    assert settings.db_url == "postgresql://x/y"
+    assert settings_from_env({}).exchange is None
