@@ -57,6 +57,11 @@ def env_of(container: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
 
 
+def local_hub_config() -> Any:
+    """docs/hub/jupyterhub_config.py, loaded as the hub loads it."""
+    return runpy.run_path(str(REPO / "docs" / "hub" / "jupyterhub_config.py"), init_globals={"get_config": Config})["c"]
+
+
 def test_values_merged_over_the_defaults_validate_against_the_chart_schema(values: dict[str, Any]) -> None:
     schema = yaml.safe_load((CHART / "values.schema.yaml").read_text())
     jsonschema.Draft7Validator.check_schema(schema)
@@ -138,10 +143,7 @@ def test_learners_servers_reach_the_service_as_themselves(values: dict[str, Any]
 
 def test_roles_and_scopes_match_the_single_host_config_the_hub_tests_run(values: dict[str, Any]) -> None:
     """docs/hub/jupyterhub_config.py (run by tests/hub) and these values grant the same things."""
-    config: Any = runpy.run_path(
-        str(REPO / "docs" / "hub" / "jupyterhub_config.py"),
-        init_globals={"get_config": Config},
-    )["c"]
+    config = local_hub_config()
     hub_config = values["hub"]["config"]
     assert set(hub_config["Spawner"]["server_token_scopes"]) == set(config.Spawner.server_token_scopes)
     assert set(hub_config["JupyterHub"]["custom_scopes"]) == set(config.JupyterHub.custom_scopes) == {FACILITATE_SCOPE}
@@ -151,3 +153,40 @@ def test_roles_and_scopes_match_the_single_host_config_the_hub_tests_run(values:
     facilitators = values["hub"]["loadRoles"][f"facilitator-{course}"]
     assert facilitators["groups"] == [f"formgrade-{course}"] and FACILITATE_SCOPE in facilitators["scopes"]
     assert {f"formgrade-{course}", f"nbgrader-{course}"} == set(hub_config["JupyterHub"]["load_groups"])
+
+
+def test_the_course_service_sidecar_serves_formgrader_and_dashboard_to_facilitators(
+    values: dict[str, Any], sidecar: dict[str, Any]
+) -> None:
+    """The second sidecar (tests/hub/ also runs it beside a real hub): registered, reachable only
+    through the proxy, given its own token, the store and the exchange, and open to facilitators."""
+    course_sidecar = next(c for c in values["hub"]["extraContainers"] if c["name"] == "course-service")
+    env = env_of(course_sidecar)
+    name = env["JUPYTERHUB_SERVICE_NAME"]
+    course = values["singleuser"]["extraEnv"]["PEERKIT_COURSE_ID"]
+    assert name == course  # nbgrader's course service is named after the course
+    assert course_sidecar["command"] == ["peerkit-course-service"]
+    assert values["hub"]["services"][name]["url"] == "http://hub:10102"
+    assert env["JUPYTERHUB_SERVICE_URL"] == "http://0.0.0.0:10102"
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == f"/services/{name}/"
+    assert env["JUPYTERHUB_CLIENT_ID"] == f"service-{name}"
+    assert env["JUPYTERHUB_OAUTH_CALLBACK_URL"] == f"/services/{name}/oauth_callback"
+    assert env["JUPYTERHUB_API_TOKEN"]["secretKeyRef"] == {"name": "hub", "key": f"hub.services.{name}.apiToken"}
+    assert env["PEERKIT_DB"] == env_of(sidecar)["PEERKIT_DB"]
+    assert env["PEERKIT_EXCHANGE"] == values["singleuser"]["extraEnv"]["PEERKIT_EXCHANGE"]
+    assert course_sidecar["workingDir"].startswith("/srv/peerkit/")  # the course root, on peerkit-course
+    assert {m["name"] for m in course_sidecar["volumeMounts"]} == {"nbgrader-exchange", "peerkit-course"}
+    assert 10102 in {p["port"] for p in values["hub"]["service"]["extraPorts"]}
+    rules = [r for r in values["hub"]["networkPolicy"]["ingress"] if {"port": 10102} in r["ports"]]
+    assert len(rules) == 1
+    assert [p["podSelector"]["matchLabels"]["component"] for p in rules[0]["from"]] == ["proxy"]
+    access = f"access:services!service={name}"
+    roles = values["hub"]["loadRoles"]
+    assert access in roles[f"facilitator-{course}"]["scopes"]
+    assert access not in roles["user"]["scopes"]
+    config: Any = runpy.run_path(
+        str(REPO / "docs" / "hub" / "jupyterhub_config.py"), init_globals={"get_config": Config}
+    )["c"]
+    local = {r["name"]: r for r in config.JupyterHub.load_roles}
+    assert set(roles[f"course-service-{course}"]["scopes"]) == set(local[f"course-service-{course}"]["scopes"])
+    assert roles[f"course-service-{course}"]["services"] == [name]

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import require, write_review_course
 from tests.hub.flow import COURSE_ID, FACILITATOR, LEARNERS, OUTSIDER, Flow
 from tests.hub.harness import Hub, chp_command
+from tests.hub.sidecar import Sidecar
 from tests.postgres_server import PostgresServer
 
 
@@ -24,7 +25,13 @@ def write_hub_course(root: Path) -> Path:
 
 
 @pytest.fixture(scope="package")
-def hub(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> Iterator[Hub]:
+def sidecar_spec() -> Sidecar:
+    """The values' course-service sidecar, registered with the package's hub when it starts."""
+    return Sidecar(facilitator_group=f"formgrade-{COURSE_ID}")
+
+
+@pytest.fixture(scope="package")
+def hub(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer, sidecar_spec: Sidecar) -> Iterator[Hub]:
     require(chp_command() is not None, "configurable-http-proxy is not installed (the test command installs it)")
     root = tmp_path_factory.mktemp("hub")
     course_file = write_hub_course(root / "src")
@@ -42,12 +49,31 @@ def hub(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> I
         users=[*LEARNERS, FACILITATOR, OUTSIDER],
         facilitators=[FACILITATOR],
         learners=LEARNERS,
+        extra_config=sidecar_spec.registration(),
     )
     try:
         instance.start()
         yield instance
     finally:
         instance.stop()
+
+
+@pytest.fixture(scope="package")
+def sidecar(hub: Hub, sidecar_spec: Sidecar) -> Iterator[Sidecar]:
+    """The sidecar running beside the hub, as the Kubernetes values run it beside theirs."""
+    env = sidecar_spec.environment(
+        hub_api=f"http://127.0.0.1:{hub.hub_port}/hub/api",
+        course_file=hub.course_file,
+        course_root=hub.course_root,
+        exchange=hub.exchange,
+        db_url=hub.db_url,
+    )
+    sidecar_spec.start(env=env, cwd=hub.course_root, home=hub.root / "sidecar-home", log=hub.root / "sidecar.log")
+    try:
+        sidecar_spec.wait(hub.url, hub.token(FACILITATOR))
+        yield sidecar_spec
+    finally:
+        sidecar_spec.stop()
 
 
 @pytest.fixture(scope="package")

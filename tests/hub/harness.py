@@ -100,6 +100,8 @@ class Hub:
     service_port: int = field(default_factory=_free_port)
     course_port: int = field(default_factory=_free_port)
     admin_token: str = field(default_factory=lambda: os.urandom(16).hex())
+    #: More configuration, appended after everything else (e.g. an external service to register).
+    extra_config: str = ""
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
 
@@ -164,6 +166,7 @@ c.JupyterHub.load_roles.append({{
 }})
 c.JupyterHub.log_level = "INFO"
 """
+            + self.extra_config
         )
         return config
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.browser import ConsoleLog
 from tests.hub.flow import COURSE_ID, FACILITATOR, Flow
-from tests.hub.harness import PASSWORD, Hub
+from tests.hub.harness import PASSWORD, Hub, request
+from tests.hub.sidecar import Sidecar
 
 pytestmark = [pytest.mark.hub, pytest.mark.postgres, pytest.mark.ui]
 
@@ -42,8 +43,8 @@ def login(browser: Any, hub: Hub) -> Iterator[Any]:
         context.close()
 
 
-def dashboard_url(hub: Hub) -> str:
-    return f"{hub.url}/services/{COURSE_ID}/voila/render/dashboard.ipynb"
+def dashboard_url(hub: Hub, service: str = COURSE_ID) -> str:
+    return f"{hub.url}/services/{service}/voila/render/dashboard.ipynb"
 
 
 def test_a_learner_meets_the_course_home_with_peerkits_voila_settings(flow: Flow, hub: Hub, login: Any) -> None:
@@ -84,3 +85,23 @@ def test_a_learner_cannot_open_the_facilitator_dashboard(flow: Flow, hub: Hub, l
     assert response is not None
     assert response.status == 403
     assert "Facilitator dashboard" not in page.inner_text("body")
+
+
+def test_the_kubernetes_sidecar_serves_the_dashboard_to_facilitators_only(
+    flow: Flow, hub: Hub, sidecar: Sidecar, login: Any
+) -> None:
+    """docs/hub/z2jh-values.yaml's course-service container, run beside the local hub."""
+    flow.feedback()
+    status = f"{hub.url}/services/{sidecar.name}/api/status"
+    assert request("GET", status, token=hub.token(FACILITATOR)).status == 200
+    assert request("GET", status, token=hub.token("alice")).status == 403
+    page = login(FACILITATOR)
+    console = ConsoleLog()
+    console.attach(page)
+    page.goto(dashboard_url(hub, sidecar.name), timeout=TIMEOUT_MS)
+    page.locator(".peerkit-dashboard").wait_for(timeout=TIMEOUT_MS)
+    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
+    assert console.errors == [], "\n".join(console.errors)
+    learner = login("alice")
+    response = learner.goto(dashboard_url(hub, sidecar.name), timeout=TIMEOUT_MS)
+    assert response is not None and response.status == 403
