@@ -110,10 +110,15 @@ def server_extension_config() -> dict[str, Any]:
     }
 
 
+def prepend_path(env: dict[str, str], key: str, folder: Path) -> dict[str, str]:
+    """*env* with *folder* first on the path list *key* (and nowhere else on it)."""
+    paths = [str(folder), *(p for p in env.get(key, "").split(os.pathsep) if p)]
+    return {**env, key: os.pathsep.join(dict.fromkeys(paths))}
+
+
 def with_template_path(env: dict[str, str]) -> dict[str, str]:
     """*env* with the peerkit template's folder first on ``JUPYTER_PATH``."""
-    paths = [str(template_root()), *(p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p)]
-    return {**env, "JUPYTER_PATH": os.pathsep.join(dict.fromkeys(paths))}
+    return prepend_path(env, "JUPYTER_PATH", template_root())
 
 
 def write_voila_config(config_dir: Path, notebooks: list[str], options: ServeOptions) -> Path:

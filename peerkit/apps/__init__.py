@@ -20,3 +20,15 @@ DASHBOARD_NOTEBOOK = "dashboard.ipynb"
 def app_notebook(name: str) -> Path:
     """The packaged app notebook *name* (e.g. ``home.ipynb``)."""
     return Path(str(resources.files("peerkit.apps").joinpath(name)))
+
+
+def install_app(name: str, folder: Path) -> bool:
+    """Copy the packaged app notebook *name* into *folder* (atomically) unless the same file is
+    already there; True if it was written."""
+    from peerkit.storage.atomic import write_atomic
+
+    target, source = folder / name, app_notebook(name).read_bytes()
+    if target.is_file() and target.read_bytes() == source:
+        return False
+    write_atomic(target, source)
+    return True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peerkit.activity import ensure_activity_root
-from peerkit.apps import APP_NOTEBOOKS, DASHBOARD_NOTEBOOK, PREHEATED_APPS, app_notebook
+from peerkit.apps import APP_NOTEBOOKS, DASHBOARD_NOTEBOOK, PREHEATED_APPS, install_app
 from peerkit.core.models import Course
 from peerkit.identity import check_learner_id
 from peerkit.nbgrader.build import BuildResult, CourseBuild, build_course
@@ -83,7 +83,7 @@ def setup_learner(course: Course, workspace: Workspace, learner: str) -> Path:
     course_dir = workspace.learner_course_dir(learner, course.id)
     course_dir.mkdir(parents=True, exist_ok=True)
     for name in APP_NOTEBOOKS:
-        write_atomic(course_dir / name, app_notebook(name).read_bytes())
+        install_app(name, course_dir)
     return course_dir
 
 
@@ -93,9 +93,8 @@ def setup_facilitator(course: Course, workspace: Workspace) -> Path:
     ensure_activity_root(workspace.exchange, course.id)
     ensure_public_root(workspace.exchange, course.id)
     workspace.facilitator_dir.mkdir(parents=True, exist_ok=True)
-    notebook = workspace.facilitator_dir / DASHBOARD_NOTEBOOK
-    write_atomic(notebook, app_notebook(DASHBOARD_NOTEBOOK).read_bytes())
-    return notebook
+    install_app(DASHBOARD_NOTEBOOK, workspace.facilitator_dir)
+    return workspace.facilitator_dir / DASHBOARD_NOTEBOOK
 
 
 def fetch_all(course: Course, workspace: Workspace, learner: str, build: CourseBuild) -> None:

@@ -19,7 +19,6 @@ from traitlets.config import Config
 from peerkit.core.errors import PeerkitError
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import assignment_folder, course_id_of, fetch, refresh_released_files
-from peerkit.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ def released(config: Config) -> list[str]:
 
 def sync(config: Config, *, home: Path, learner: str) -> SyncReport:
     """Fetch or refresh every released assignment into *home*; copy the app notebooks beside them."""
-    from peerkit.apps import APP_NOTEBOOKS, app_notebook
+    from peerkit.apps import APP_NOTEBOOKS, install_app
 
     course_id = course_id_of(config)
     outbound = Path(str(get(config, "Exchange", "root", ""))) / course_id / "outbound"
@@ -73,9 +72,5 @@ def sync(config: Config, *, home: Path, learner: str) -> SyncReport:
             log.warning("sync of %s for %s: %s", assignment_id, learner, exc)
     if report.fetched or report.updated or any(report.course_dir.glob("*/")):
         report.course_dir.mkdir(parents=True, exist_ok=True)
-        for name in APP_NOTEBOOKS:
-            target, source = report.course_dir / name, app_notebook(name).read_bytes()
-            if not target.is_file() or target.read_bytes() != source:
-                write_atomic(target, source)
-                report.apps.append(name)
+        report.apps += [name for name in APP_NOTEBOOKS if install_app(name, report.course_dir)]
     return report

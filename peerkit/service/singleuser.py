@@ -25,9 +25,6 @@ from pathlib import Path
 
 log = logging.getLogger("peerkit.singleuser")
 
-#: The dashboard's file name in the course service's folder.
-DASHBOARD_FILE = "dashboard.ipynb"
-
 
 def singleuser_command() -> str:
     beside = Path(sys.executable).with_name("jupyterhub-singleuser")
@@ -50,12 +47,10 @@ def server_config_dir(home: Path | None = None) -> Path:
 
 def become_singleuser(args: list[str]) -> None:
     """Replace this process with ``jupyterhub-singleuser *args``, with peerkit's Voilà settings."""
-    from peerkit.serve import with_template_path
+    from peerkit.serve import prepend_path, with_template_path
 
     command = singleuser_command()
-    env = with_template_path(dict(os.environ))
-    paths = [str(server_config_dir()), *(p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p)]
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    env = prepend_path(with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir())
     os.execve(command, [command, *args], env)  # noqa: S606 - becomes the hub's server
 
 
@@ -76,23 +71,13 @@ def main() -> None:
     become_singleuser(sys.argv[1:])
 
 
-def install_dashboard(folder: Path) -> bool:
-    """Copy the facilitator dashboard into *folder* unless the same file is there; True if copied."""
-    from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook
-    from peerkit.storage.atomic import write_atomic
-
-    target, source = folder / DASHBOARD_FILE, app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
-    if target.is_file() and target.read_bytes() == source:
-        return False
-    write_atomic(target, source)
-    return True
-
-
 def course_service_main() -> None:
     logging.basicConfig(level=logging.INFO, format="[peerkit-course-service] %(message)s")
+    from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
+
     try:
-        if install_dashboard(Path.cwd()):
-            log.info("facilitator dashboard installed as %s", Path.cwd() / DASHBOARD_FILE)
+        if install_app(DASHBOARD_NOTEBOOK, Path.cwd()):
+            log.info("facilitator dashboard installed as %s", Path.cwd() / DASHBOARD_NOTEBOOK)
     except Exception as exc:  # noqa: BLE001 - the formgrader must start anyway
         log.warning("could not install the facilitator dashboard: %s: %s", type(exc).__name__, exc)
     become_singleuser(sys.argv[1:])

@@ -64,13 +64,7 @@ class DeliveryMethods(SqlBase):
 
     def document(self, learner: str, name: str) -> dict[str, Any] | None:
         """The learner's document *name*, or None (also when it belongs to someone else)."""
-        with self.transaction() as session:
-            doc = session.scalars(
-                select(DocumentRecord.doc)
-                .join(LearnerRow, LearnerRow.id == DocumentRecord.learner_id)
-                .where(LearnerRow.name == learner, DocumentRecord.name == name)
-            ).one_or_none()
-            return doc if isinstance(doc, dict) else None
+        return self.documents(learner, [name]).get(name)
 
     def documents(self, learner: str, names: Collection[str]) -> dict[str, dict[str, Any]]:
         """The learner's documents among *names*, by name, in one query (missing ones left out)."""
@@ -84,7 +78,8 @@ class DeliveryMethods(SqlBase):
             return {name: doc for name, doc in rows if isinstance(doc, dict)}
 
     def documents_named(self, names: Collection[str], *, batch: int = 2000) -> Iterator[Delivery]:
-        """Every learner's documents among *names*, streamed in batches (for a service's warm start)."""
+        """Every learner's documents among *names*, streamed in batches (the hub
+        service loads a path's draft grants with it)."""
         table, learners = DocumentRecord.__table__, LearnerRow.__table__
         with self.connection() as connection:
             rows = connection.execution_options(yield_per=batch).execute(

@@ -182,7 +182,8 @@ class SqlBase:
         return known
 
     def remember_learners(self) -> int:
-        """Load every learner's row id at once (a service's warm start); returns how many."""
+        """Load every learner's row id at once (the hub service, before a class's first saves);
+        returns how many are known."""
         table = LearnerRow.__table__
         with self.connection() as connection:
             rows = connection.execute(select(table.c.id, table.c.name))

@@ -10,19 +10,19 @@ from jupyter_server.serverapp import ServerApp
 from traitlets.config import Config
 from voila.configuration import VoilaConfiguration
 
-from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook
+from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook, install_app
 from peerkit.dashboard.facilitator import settings_from_env
 from peerkit.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
-from peerkit.service.singleuser import DASHBOARD_FILE, install_dashboard, server_config_dir
+from peerkit.service.singleuser import server_config_dir
 
 
 def test_the_dashboard_is_installed_once_and_repaired_when_changed(tmp_path: Path) -> None:
-    assert install_dashboard(tmp_path)
-    target = tmp_path / DASHBOARD_FILE
+    assert install_app(DASHBOARD_NOTEBOOK, tmp_path)
+    target = tmp_path / DASHBOARD_NOTEBOOK
     assert target.read_bytes() == app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
-    assert not install_dashboard(tmp_path)  # unchanged: left alone
+    assert not install_app(DASHBOARD_NOTEBOOK, tmp_path)  # unchanged: left alone
     target.write_text("{}")
-    assert install_dashboard(tmp_path)
+    assert install_app(DASHBOARD_NOTEBOOK, tmp_path)
     assert target.read_bytes() == app_notebook(DASHBOARD_NOTEBOOK).read_bytes()
 
 
