@@ -32,6 +32,7 @@ from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
 from peerkit.core.errors import PeerkitError, StorageError, ValidationError
 from peerkit.nbgrader.learner import Submission, last_submission_time
 from peerkit.storage.answerfile import AnswerFile
+from peerkit.widgets import resync
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class PathSession:
         """Reload whenever another writer (a second tab on this path) changes the answers file."""
         if self._file is None:
             return
+        resync.install()  # a reload may land while a page is loading its widgets
 
         def loop() -> None:
             while not self._stop.wait(interval):

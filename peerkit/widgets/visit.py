@@ -7,6 +7,8 @@ import os
 import threading
 from collections.abc import Callable
 
+from peerkit.widgets import resync
+
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +24,7 @@ def when_visited(callback: Callable[[], None], *, name: str) -> None:
     """
     if not preheated():
         return
+    resync.install()  # the callback changes widgets while the visitor's page may be loading them
 
     def wait_then_call() -> None:
         try:

@@ -3,13 +3,15 @@ back; progress reaches 6 of 6; the answers file holds exactly what was entered."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from peerkit.core.answers import FILENAME, parse_sheet
+from peerkit.core.answers import FILENAME, Answer, parse_sheet, utcnow
+from peerkit.storage.answerfile import AnswerFile
 from tests.browser import ConsoleLog
 from tests.conftest import write_kinds_course
 from tests.ui.conftest import Served, start_serve, stop_serve
@@ -114,3 +116,29 @@ def test_every_control_is_labelled_for_screen_readers(browser: Any, kinds_served
     assert unlabelled == []
     assert page.locator(".peerkit-answer-widget input, .peerkit-answer-widget textarea").count() >= 15
     close_tab(page)
+
+
+def test_a_save_landing_while_the_page_loads_reaches_the_page(browser: Any, kinds_served: Served) -> None:
+    """Another tab's save that the kernel picks up while this page is still loading its widgets must
+    reach the page (ipywidgets drops updates sent before a model's comm is registered; peerkit sends
+    them again). Without that, about one reload in eight kept the old text here."""
+    console = ConsoleLog()
+    page = open_page(browser, kinds_served.url + URL, console)
+    page.locator(".peerkit-example").wait_for(timeout=60_000)
+    box = widget(page, "text").locator("textarea")
+    box.fill("written in this tab")
+    wait_until(lambda: saved(kinds_served).get("story") == "written in this tab", timeout=15)
+    other_tab = AnswerFile(answers_file(kinds_served).parent, "kinds")
+    stale = []
+    for attempt, delay in enumerate([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.45, 0.55, 0.65, 0.75, 0.85]):
+        page.reload(wait_until="commit")
+        time.sleep(delay)  # lands while the page fetches the widget states
+        text = f"saved by another tab, take {attempt}"
+        other_tab.save("story", Answer.make("text", text, answer_id="story", updated=utcnow()), seen=None)
+        try:
+            wait_until(lambda: box.input_value() == text, timeout=10)  # noqa: B023 - called at once
+        except AssertionError:
+            stale.append(f"after {delay}s the page still shows {box.input_value()!r}, not {text!r}")
+    close_tab(page)
+    assert stale == []
+    assert console.errors == [], "\n".join(console.errors)

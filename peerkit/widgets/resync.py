@@ -1,0 +1,112 @@
+"""Send again what a loading front end may have missed (an upstream ipywidgets race).
+
+An ipywidgets 8 front end (Voilà's included) loads a page's widgets with one ``request_states``
+round trip on the control comm, and only afterwards registers one comm per model. An update the
+kernel sends in between reaches a front end with no comm for it and is dropped without a word: the
+page keeps showing the old value until the next change (ipywidgets#2570 names the gap and leaves it
+open). peerkit's pages change widgets from threads at exactly that moment: a preheated kernel
+re-reads the answers when its visitor arrives, and the watch loop picks up what another tab saved.
+
+:func:`install` closes the gap in this kernel: after each ``request_states`` it notes every property
+the kernel sends during the next :data:`WINDOW` seconds and sends its current value again at
+:data:`RESEND_AFTER` seconds, when the front end has registered its models. Only properties the
+kernel itself sent are repeated, never what the learner is typing. Idempotent; a no-op without
+ipywidgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+WINDOW = 3.0  # seconds after a request_states during which sent properties are noted
+RESEND_AFTER = (1.0, WINDOW)  # when noted properties are sent again
+
+_lock = threading.Lock()
+_installed = False
+_open_until = 0.0
+_noted: dict[str, set[str] | None] = {}  # model id -> property names (None: the whole state)
+
+
+def install() -> None:
+    """Patch ipywidgets in this kernel (once) so that a loading front end gets what it missed."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        try:
+            from ipywidgets import Widget
+        except ImportError:  # pragma: no cover - every kernel that shows pages has ipywidgets
+            return
+        _installed = True
+    handle_control = Widget._handle_control_comm_msg.__func__
+    send_state = Widget.send_state
+
+    def handle_control_comm_msg(cls: Any, msg: dict[str, Any]) -> None:
+        handle_control(cls, msg)
+        if msg.get("content", {}).get("data", {}).get("method") == "request_states":
+            front_end_loading()
+
+    def send_state_noted(self: Any, key: str | Iterable[str] | None = None) -> None:
+        send_state(self, key)
+        note(self, key)
+
+    Widget._handle_control_comm_msg = classmethod(handle_control_comm_msg)
+    Widget.send_state = send_state_noted
+
+
+def front_end_loading(now: float | None = None) -> None:
+    """A front end has just been sent every state: note what is sent next, send it again later."""
+    global _open_until
+    start = time.monotonic() if now is None else now
+    with _lock:
+        _open_until = max(_open_until, start + WINDOW)
+    for delay in RESEND_AFTER:
+        timer = threading.Timer(delay, resend)
+        timer.daemon = True
+        timer.name = "peerkit-resync"
+        timer.start()
+
+
+def note(widget: Any, key: str | Iterable[str] | None) -> None:
+    if time.monotonic() > _open_until:
+        return
+    model_id = getattr(widget, "model_id", None)
+    if model_id is None:
+        return
+    with _lock:
+        if key is None:
+            _noted[model_id] = None
+            return
+        keys = {key} if isinstance(key, str) else set(key)
+        if model_id in _noted:
+            known = _noted[model_id]
+            if known is not None:
+                known.update(keys)
+        else:
+            _noted[model_id] = keys
+
+
+def resend() -> int:
+    """Send the current value of every noted property again; return how many widgets were sent."""
+    from ipywidgets.widgets.widget import _instances
+
+    with _lock:
+        noted = dict(_noted)
+        _noted.clear()
+    sent = 0
+    for model_id, keys in noted.items():
+        widget = _instances.get(model_id)
+        if widget is None or getattr(widget, "comm", None) is None:
+            continue  # closed since
+        try:
+            widget.send_state(key=None if keys is None else sorted(keys))
+            sent += 1
+        except Exception:  # a widget that cannot send now must not stop the others
+            log.warning("could not send %s again", model_id, exc_info=True)
+    return sent

@@ -1,0 +1,123 @@
+"""resync: what the kernel sends while a front end loads its widgets is sent again, nothing else."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import comm
+import ipywidgets
+import pytest
+from comm.base_comm import BaseComm
+
+from peerkit.widgets import resync
+
+
+class RecordingComm(BaseComm):
+    """A comm that keeps what the kernel would have sent to the front end."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        super().__init__(**kwargs)
+
+    def publish_msg(
+        self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **keys: Any
+    ) -> None:
+        self.sent.append((msg_type, data or {}))
+
+    def updates(self) -> list[dict[str, Any]]:
+        return [data["state"] for kind, data in self.sent if kind == "comm_msg" and data.get("method") == "update"]
+
+
+@pytest.fixture
+def kernel(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingComm]:
+    """Widgets get recording comms; a control comm answers request_states; no timers run."""
+    monkeypatch.setattr(comm, "create_comm", lambda **kwargs: RecordingComm(**kwargs))
+    monkeypatch.setattr(resync, "RESEND_AFTER", ())
+    monkeypatch.setattr(resync, "_open_until", 0.0)
+    monkeypatch.setattr(resync, "_noted", {})
+    resync.install()
+    control = RecordingComm(target_name="jupyter.widget.control")
+    monkeypatch.setattr(ipywidgets.Widget, "_control_comm", control)
+    yield control
+
+
+def request_states() -> None:
+    ipywidgets.Widget._handle_control_comm_msg({"content": {"data": {"method": "request_states"}}})
+
+
+def test_install_is_idempotent_and_keeps_the_control_reply(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    resync.install()
+    request_states()
+    [(kind, reply)] = [sent for sent in kernel.sent if sent[1].get("method") == "update_states"]
+    assert kind == "comm_msg" and reply["states"][box.model_id]["state"]["value"] == "before"
+
+
+def test_a_kernel_change_while_the_front_end_loads_is_sent_again(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    label = ipywidgets.HTML("0 of 3 done")
+    request_states()
+    box.value = "what another tab saved"  # the front end may drop this: its comm is not registered yet
+    label.value = "3 of 3 done"
+    box.comm.sent.clear()
+    label.comm.sent.clear()
+    assert resync.resend() == 2
+    assert box.comm.updates() == [{"value": "what another tab saved"}]
+    assert label.comm.updates() == [{"value": "3 of 3 done"}]
+    resync._open_until = 0.0  # the window closes: what the last tick sent is sent once more, then nothing
+    assert resync.resend() == 2
+    assert resync.resend() == 0
+
+
+def test_the_current_value_is_sent_not_the_one_noted(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    request_states()
+    box.value = "first reload"
+    box.value = "second reload"
+    box.comm.sent.clear()
+    resync.resend()
+    assert box.comm.updates() == [{"value": "second reload"}]
+
+
+def test_what_the_learner_types_is_not_sent_back(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    request_states()
+    box.comm.handle_msg(
+        {"content": {"comm_id": box.model_id, "data": {"method": "update", "state": {"value": "typed"}}}}
+    )
+    assert box.value == "typed"
+    box.comm.sent.clear()
+    assert resync.resend() == 0
+    assert box.comm.updates() == []
+
+
+def test_changes_outside_the_window_are_not_repeated(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    box.value = "no front end is loading"
+    assert resync.resend() == 0
+    request_states()
+    resync._open_until = 0.0  # the window has passed
+    box.value = "later"
+    assert resync.resend() == 0
+
+
+def test_a_widget_closed_since_is_skipped(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    request_states()
+    box.value = "changed"
+    box.close()
+    assert resync.resend() == 0
+
+
+def test_timers_resend_after_the_front_end_loaded(kernel: RecordingComm, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resync, "RESEND_AFTER", (0.05,))
+    box = ipywidgets.Textarea(value="before")
+    request_states()
+    box.value = "changed"
+    box.comm.sent.clear()
+    deadline = time.monotonic() + 5
+    while not box.comm.updates() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert box.comm.updates() == [{"value": "changed"}]
