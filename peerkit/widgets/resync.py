@@ -11,7 +11,9 @@ re-reads the answers when its visitor arrives, and the watch loop picks up what 
 the kernel sends during the next :data:`WINDOW` seconds and sends its current value again at
 :data:`RESEND_AFTER` seconds, when the front end has registered its models. Only properties the
 kernel itself sent are repeated, never what the learner is typing. Idempotent; a no-op without
-ipywidgets.
+ipywidgets. It also retries the reply to ``request_states`` when a thread created a widget while
+ipywidgets was walking them all (which would otherwise leave the front end waiting 4 s for a
+fallback).
 """
 
 from __future__ import annotations
@@ -48,7 +50,13 @@ def install() -> None:
     send_state = Widget.send_state
 
     def handle_control_comm_msg(cls: Any, msg: dict[str, Any]) -> None:
-        handle_control(cls, msg)
+        for attempt in range(3):
+            try:
+                handle_control(cls, msg)  # iterates every widget: a thread may create one meanwhile
+                break
+            except RuntimeError as exc:
+                if "changed size during iteration" not in str(exc) or attempt == 2:
+                    raise
         if msg.get("content", {}).get("data", {}).get("method") == "request_states":
             front_end_loading()
 

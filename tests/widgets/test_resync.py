@@ -121,3 +121,28 @@ def test_timers_resend_after_the_front_end_loaded(kernel: RecordingComm, monkeyp
     while not box.comm.updates() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert box.comm.updates() == [{"value": "changed"}]
+
+
+class ChangingInstances(dict[str, Any]):
+    """ipywidgets' widget registry, as a thread creating a widget makes it look once."""
+
+    walks = 0
+
+    def values(self) -> Any:
+        self.walks += 1
+        if self.walks == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+        return super().values()
+
+
+def test_the_states_reply_survives_a_widget_created_meanwhile(
+    kernel: RecordingComm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipywidgets.widgets import widget as widget_module
+
+    registry = ChangingInstances(widget_module._instances)
+    monkeypatch.setattr(widget_module, "_instances", registry)
+    box = ipywidgets.Textarea(value="before")
+    request_states()
+    [reply] = [data for _, data in kernel.sent if data.get("method") == "update_states"]
+    assert registry.walks > 1 and reply["states"][box.model_id]["state"]["value"] == "before"
