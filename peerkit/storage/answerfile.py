@@ -22,6 +22,8 @@ from peerkit.storage.atomic import describe_os_error, folder_lock, remove_stale_
 
 log = logging.getLogger(__name__)
 
+Stamp = tuple[int, int, int]
+
 
 class AnswerFile:
     """Load and save the answer sheet of *path_id* in *folder*."""
@@ -32,6 +34,9 @@ class AnswerFile:
         self.file = self.folder / FILENAME
         #: Where an unreadable sheet was moved by :meth:`load`, for the widget to tell the learner.
         self.quarantined: Path | None = None
+        #: The :meth:`stamp` of the file as the last :meth:`load` or :meth:`save` found or left it.
+        #: A watcher that compares it with :meth:`stamp` never misses a write made in between.
+        self.last_stamp: Stamp | None = None
 
     def _read(self) -> AnswerSheet:
         try:
@@ -50,6 +55,7 @@ class AnswerFile:
         for the facilitator, and an empty sheet is returned; :attr:`quarantined` names the copy.
         """
         remove_stale_temps(self.file)
+        self.last_stamp = self.stamp()  # before reading: a write in between costs one more reload, never a miss
         try:
             return self._read()
         except ValidationError as exc:
@@ -80,12 +86,14 @@ class AnswerFile:
             sheet, backup = current.with_change(answer_id, answer, seen=seen)
             sheet = replace(sheet, revision=current.revision + 1)
             write_atomic(self.file, sheet.to_json().encode("utf-8"))
+            self.last_stamp = self.stamp()  # under the lock: no other writer can come in between
             return sheet, backup
 
-    def stamp(self) -> tuple[int, int] | None:
-        """(modification time, size) of the file, to notice another writer cheaply; None if absent."""
+    def stamp(self) -> Stamp | None:
+        """(inode, modification time, size) of the file, to notice another writer cheaply; None if
+        absent. Every save replaces the file, so the inode changes even when time and size do not."""
         try:
             info = self.file.stat()
         except OSError:
             return None
-        return info.st_mtime_ns, info.st_size
+        return info.st_ino, info.st_mtime_ns, info.st_size

@@ -8,8 +8,9 @@ open). peerkit's pages change widgets from threads at exactly that moment: a pre
 re-reads the answers when its visitor arrives, and the watch loop picks up what another tab saved.
 
 :func:`install` closes the gap in this kernel: after each ``request_states`` it notes every property
-the kernel sends during the next :data:`WINDOW` seconds and sends its current value again at
-:data:`RESEND_AFTER` seconds, when the front end has registered its models. Only properties the
+the kernel sends during the next :data:`WINDOW` seconds and sends its current value again every
+:data:`TICK` seconds while that lasts and once after, when the front end has registered its models.
+A front end that falls back to asking model by model (``request_state``) opens the same window. Only properties the
 kernel itself sent are repeated, never what the learner is typing. Idempotent; a no-op without
 ipywidgets. It also retries the reply to ``request_states`` when a thread created a widget while
 ipywidgets was walking them all (which would otherwise leave the front end waiting 4 s for a
@@ -26,13 +27,14 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-WINDOW = 3.0  # seconds after a request_states during which sent properties are noted
-RESEND_AFTER = (1.0, WINDOW)  # when noted properties are sent again
+WINDOW = 3.0  # seconds after the last full-state request during which sent properties are noted
+TICK: float | None = 1.0  # noted properties are sent again this often while the window is open, and once after
 
 _lock = threading.Lock()
 _installed = False
+_ticking = False
 _open_until = 0.0
-_noted: dict[str, set[str] | None] = {}  # model id -> property names (None: the whole state)
+_noted: dict[str, set[str]] = {}  # model id -> names of the properties sent in the window
 
 
 def install() -> None:
@@ -62,42 +64,49 @@ def install() -> None:
 
     def send_state_noted(self: Any, key: str | Iterable[str] | None = None) -> None:
         send_state(self, key)
-        note(self, key)
+        if key is None:  # the whole state: a front end asked for this model alone (its fallback path)
+            front_end_loading()
+        else:
+            note(self, key)
 
     Widget._handle_control_comm_msg = classmethod(handle_control_comm_msg)
     Widget.send_state = send_state_noted
 
 
 def front_end_loading(now: float | None = None) -> None:
-    """A front end has just been sent every state: note what is sent next, send it again later."""
-    global _open_until
+    """A front end has just been sent states: note what is sent next, and send it again later."""
+    global _open_until, _ticking
     start = time.monotonic() if now is None else now
     with _lock:
         _open_until = max(_open_until, start + WINDOW)
-    for delay in RESEND_AFTER:
-        timer = threading.Timer(delay, resend)
-        timer.daemon = True
-        timer.name = "peerkit-resync"
-        timer.start()
+        if _ticking or TICK is None:
+            return
+        _ticking = True
+    threading.Thread(target=_tick, args=(TICK,), name="peerkit-resync", daemon=True).start()
 
 
-def note(widget: Any, key: str | Iterable[str] | None) -> None:
+def _tick(interval: float) -> None:
+    """Send noted properties again every *interval* while the window is open, then once more."""
+    global _ticking
+    while True:
+        time.sleep(interval)
+        resend()
+        with _lock:
+            if time.monotonic() >= _open_until:
+                _ticking = False
+                break
+    resend()
+
+
+def note(widget: Any, key: str | Iterable[str]) -> None:
+    """Remember that *widget* sent *key* (a property name or several) if a front end is loading."""
     if time.monotonic() > _open_until:
         return
     model_id = getattr(widget, "model_id", None)
     if model_id is None:
         return
     with _lock:
-        if key is None:
-            _noted[model_id] = None
-            return
-        keys = {key} if isinstance(key, str) else set(key)
-        if model_id in _noted:
-            known = _noted[model_id]
-            if known is not None:
-                known.update(keys)
-        else:
-            _noted[model_id] = keys
+        _noted.setdefault(model_id, set()).update({key} if isinstance(key, str) else key)
 
 
 def resend() -> int:
@@ -113,7 +122,7 @@ def resend() -> int:
         if widget is None or getattr(widget, "comm", None) is None:
             continue  # closed since
         try:
-            widget.send_state(key=None if keys is None else sorted(keys))
+            widget.send_state(key=sorted(keys))
             sent += 1
         except Exception:  # a widget that cannot send now must not stop the others
             log.warning("could not send %s again", model_id, exc_info=True)

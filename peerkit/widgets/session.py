@@ -87,7 +87,7 @@ class PathSession:
         self._stop = threading.Event()
         self._hurry = threading.Event()
         self.sheet = self._initial_sheet()
-        self._stamp = self._file.stamp() if self._file is not None else None
+        self._stamp = self._file.last_stamp if self._file is not None else None
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class PathSession:
             except PeerkitError as exc:
                 log.warning("reload of %s failed: %s", self.path_id, exc)
                 return self.sheet
-            self._stamp = self._file.stamp()
+            self._stamp = self._file.last_stamp
         self._publish(self.sheet, None)
         return self.sheet
 
@@ -186,7 +186,7 @@ class PathSession:
                 )
             except PeerkitError as exc:
                 return SaveStatus(ok=False, message=f"Not saved: {exc}")
-            self._stamp = self._file.stamp()
+            self._stamp = self._file.last_stamp
         self._publish(self.sheet, answer_id)
         if answer_id not in self._answered and is_answered(answer):
             self._answered.add(answer_id)  # the first save that answers it, once per session
@@ -221,7 +221,7 @@ class PathSession:
                 except PeerkitError as exc:
                     log.warning("could not keep the draft of %s: %s", answer_id, exc)
             if self._file is not None:
-                self._stamp = self._file.stamp()
+                self._stamp = self._file.last_stamp
         self._publish(self.sheet, None)
         return self.sheet
 

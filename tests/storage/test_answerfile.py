@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from peerkit.core.answers import FILENAME, Answer, parse_sheet
 from peerkit.storage.answerfile import AnswerFile
@@ -66,3 +70,36 @@ def test_stamp_changes_when_another_writer_saves(tmp_path: Path) -> None:
     first = file.stamp()
     AnswerFile(tmp_path, "p").save("q", Answer.make("text", "one and two"), seen=None)
     assert file.stamp() != first
+
+
+def test_stamp_changes_even_when_time_and_size_do_not(tmp_path: Path) -> None:
+    file = AnswerFile(tmp_path, "p")
+    file.save("q", Answer.make("text", "take 0", updated="2026-11-22T10:00:00Z"), seen=None)
+    first = file.stamp()
+    assert first is not None
+    AnswerFile(tmp_path, "p").save("q", Answer.make("text", "take 1", updated="2026-11-22T10:00:01Z"), seen=None)
+    os.utime(file.file, ns=(first[1], first[1]))  # a coarse clock: same time, and the same size
+    assert file.stamp() != first
+
+
+def test_a_write_during_a_load_is_never_missed_by_a_watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    file = AnswerFile(tmp_path, "p")
+    file.save("q", Answer.make("text", "take 0"), seen=None)
+    read = file._read
+
+    def another_tab_saves_meanwhile() -> Any:
+        sheet = read()
+        AnswerFile(tmp_path, "p").save("q", Answer.make("text", "take 1"), seen=None)
+        return sheet
+
+    monkeypatch.setattr(file, "_read", another_tab_saves_meanwhile)
+    assert file.load().get("q").value == "take 0"  # type: ignore[union-attr]
+    assert file.last_stamp != file.stamp()  # so a watcher comparing the two reloads and gets take 1
+
+
+def test_the_stamp_left_by_a_save_is_the_file_it_wrote(tmp_path: Path) -> None:
+    file = AnswerFile(tmp_path, "p")
+    file.save("q", Answer.make("text", "mine"), seen=None)
+    assert file.last_stamp == file.stamp()
+    AnswerFile(tmp_path, "p").save("q", Answer.make("text", "another tab's"), seen=None)
+    assert file.last_stamp != file.stamp()

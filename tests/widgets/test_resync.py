@@ -32,9 +32,13 @@ class RecordingComm(BaseComm):
 
 @pytest.fixture
 def kernel(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingComm]:
-    """Widgets get recording comms; a control comm answers request_states; no timers run."""
+    """Widgets get recording comms in a registry of their own; a control comm answers request_states;
+    no timers run."""
+    from ipywidgets.widgets import widget as widget_module
+
+    monkeypatch.setattr(widget_module, "_instances", {})  # not the widgets other tests left behind
     monkeypatch.setattr(comm, "create_comm", lambda **kwargs: RecordingComm(**kwargs))
-    monkeypatch.setattr(resync, "RESEND_AFTER", ())
+    monkeypatch.setattr(resync, "TICK", None)
     monkeypatch.setattr(resync, "_open_until", 0.0)
     monkeypatch.setattr(resync, "_noted", {})
     resync.install()
@@ -111,16 +115,34 @@ def test_a_widget_closed_since_is_skipped(kernel: RecordingComm) -> None:
     assert resync.resend() == 0
 
 
-def test_timers_resend_after_the_front_end_loaded(kernel: RecordingComm, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resync, "RESEND_AFTER", (0.05,))
+def test_a_ticker_resends_while_the_window_is_open_then_stops(
+    kernel: RecordingComm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resync, "TICK", 0.05)
+    monkeypatch.setattr(resync, "WINDOW", 0.3)
     box = ipywidgets.Textarea(value="before")
     request_states()
     box.value = "changed"
     box.comm.sent.clear()
     deadline = time.monotonic() + 5
-    while not box.comm.updates() and time.monotonic() < deadline:
+    while (resync._ticking or not box.comm.updates()) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert box.comm.updates() == [{"value": "changed"}]
+    assert not resync._ticking
+    sent = box.comm.updates()
+    assert 2 <= len(sent) <= 12 and all(update == {"value": "changed"} for update in sent)
+    time.sleep(0.2)
+    assert len(box.comm.updates()) == len(sent)  # stopped once the window closed
+
+
+def test_a_front_end_asking_model_by_model_opens_the_window_too(kernel: RecordingComm) -> None:
+    box = ipywidgets.Textarea(value="before")
+    box.value = "no front end is loading"
+    assert resync.resend() == 0
+    box.comm.handle_msg({"content": {"comm_id": box.model_id, "data": {"method": "request_state"}}})
+    box.value = "changed after its state was sent"
+    box.comm.sent.clear()
+    assert resync.resend() == 1
+    assert box.comm.updates() == [{"value": "changed after its state was sent"}]
 
 
 class ChangingInstances(dict[str, Any]):
