@@ -10,11 +10,11 @@ re-reads the answers when its visitor arrives, and the watch loop picks up what 
 :func:`install` closes the gap in this kernel: after each ``request_states`` it notes every property
 the kernel sends during the next :data:`WINDOW` seconds and sends its current value again every
 :data:`TICK` seconds while that lasts and once after, when the front end has registered its models.
-A front end that falls back to asking model by model (``request_state``) opens the same window. Only properties the
-kernel itself sent are repeated, never what the learner is typing. Idempotent; a no-op without
-ipywidgets. It also retries the reply to ``request_states`` when a thread created a widget while
-ipywidgets was walking them all (which would otherwise leave the front end waiting 4 s for a
-fallback).
+A front end that falls back to asking model by model (``request_state``) opens the same window.
+Only properties the kernel itself sent are repeated, never what the learner is typing. It also
+retries the reply to ``request_states`` when a thread created a widget while ipywidgets was walking
+them all (which would otherwise leave the front end waiting 4 s for a fallback). Idempotent; a
+no-op without ipywidgets.
 """
 
 from __future__ import annotations
