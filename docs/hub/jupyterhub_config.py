@@ -90,7 +90,7 @@ c.JupyterHub.services = [
             "PEERKIT_COURSE": COURSE_FILE,
             "PEERKIT_DB": DB,
             "PEERKIT_EXCHANGE": EXCHANGE,
-            "PEERKIT_WORKDIR": os.path.join(COURSE_ROOT, "peerkit"),  # the dashboard's exports/
+            "PEERKIT_WORKDIR": f"{COURSE_ROOT}/peerkit",  # the dashboard's exports/
         },
         "oauth_no_confirm": True,
     },
