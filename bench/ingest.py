@@ -22,8 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from peerkit.config.course import load_course
+from peerkit.config.workspace import Workspace
 from peerkit.core.answers import FILENAME, Answer, AnswerSheet
-from peerkit.course import load_course
 from peerkit.demo import course_build, setup_learner
 from peerkit.nbgrader.build import build_course
 from peerkit.nbgrader.collect import collect
@@ -31,7 +32,6 @@ from peerkit.nbgrader.config import load_config
 from peerkit.nbgrader.ingest import ingest
 from peerkit.nbgrader.learner import fetch, submit
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import Workspace
 from tests.postgres_server import throwaway_postgres
 
 T = TypeVar("T")

@@ -150,7 +150,7 @@ def python_runs(served: Served, runs: int) -> tuple[list[float], list[float], li
 
 
 def _learner_env(home: Path) -> dict[str, str]:
-    from peerkit.serve import voila_env
+    from peerkit.voila.serve import voila_env
 
     return voila_env(home)
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peerkit.course import load_course
+from peerkit.config.course import load_course
+from peerkit.config.workspace import Workspace
 from peerkit.demo import Site, prepare_site
-from peerkit.serve import ServeOptions, voila_command, voila_env, write_voila_config
-from peerkit.workspace import Workspace
+from peerkit.voila.serve import ServeOptions, voila_command, voila_env, write_voila_config
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 
 REPO = Path(__file__).resolve().parent.parent

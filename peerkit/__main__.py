@@ -13,28 +13,48 @@ because it runs before any dependency is installed.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
+from pathlib import Path
+from types import ModuleType
 
-from peerkit import _bootstrap
+
+def _checkout_bootstrap() -> ModuleType | None:
+    """The checkout's own set-up module (``tests/bootstrap.py``), or None for an installed package.
+
+    It is repository-only, like the suite it runs: the wheel holds neither, and an installed
+    ``peerkit`` needs no virtual environment of its own.
+    """
+    root = Path(__file__).resolve().parent.parent
+    file = root / "tests" / "bootstrap.py"
+    if not ((root / "pyproject.toml").is_file() and file.is_file()):
+        return None
+    spec = importlib.util.spec_from_file_location("peerkit_checkout_bootstrap", file)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``python -m peerkit`` with *argv* (defaults to ``sys.argv[1:]``)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    checkout = _bootstrap.source_checkout()
-    if checkout is not None and not _bootstrap.inside_project_venv(checkout):
+    bootstrap = _checkout_bootstrap()
+    checkout = bootstrap.source_checkout() if bootstrap is not None else None
+    if bootstrap is not None and checkout is not None and not bootstrap.inside_project_venv(checkout):
         if os.environ.get("PEERKIT_NO_BOOTSTRAP"):
             pass  # the caller manages the environment (conda, tox, a packager)
         else:
             extras = ("test",) if args[:1] == ["test"] else ()
-            python = _bootstrap.ensure_venv(checkout, extras=extras)
-            return _bootstrap.reexec(python, ["-m", "peerkit", *args])
+            python = bootstrap.ensure_venv(checkout, extras=extras)
+            return int(bootstrap.reexec(python, ["-m", "peerkit", *args]))
     if args[:1] == ["test"]:
-        if checkout is None:
+        if bootstrap is None or checkout is None:
             print("`peerkit test` runs the test suite of a source checkout; none found.", file=sys.stderr)
             return 2
-        return _bootstrap.run_tests(checkout, args[1:])
+        return int(bootstrap.run_tests(checkout, args[1:]))
     from peerkit.cli import main as cli_main
 
     return cli_main(args)

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from traitlets.config import Config
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.activity import ActivityEvent, event_line, new_event, parse_line
 from peerkit.core.errors import PeerkitError, StorageError, ValidationError
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.config import get
 from peerkit.service.client import ServiceClient
 

@@ -20,13 +20,13 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
+from peerkit.config.course import load_course
+from peerkit.config.workspace import Workspace
 from peerkit.core.models import Course
-from peerkit.course import load_course
 from peerkit.demo import course_build, fetch_all, setup_learner
 from peerkit.nbgrader.build import CourseBuild, build_course, write_course_root_config
 from peerkit.nbgrader.config import load_config
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import Workspace
 from tests.postgres_server import PostgresServer, server_bin, throwaway_postgres
 
 REPO = Path(__file__).resolve().parent.parent

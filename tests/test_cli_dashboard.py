@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from peerkit.cli import cli
-from peerkit.course import load_course
+from peerkit.config.course import load_course
+from peerkit.config.workspace import Workspace
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import Workspace
 from tests.conftest import write_review_course
 from tests.dashboard.conftest import seed
 

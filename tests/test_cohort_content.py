@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import Answer
 from peerkit.core.rubric import ReviewContent, check_review, word_count
-from peerkit.identity import check_learner_id
 from peerkit.widgets.plan import CHECK_INS
 from peerkit.widgets.tags import parse_tags
 from tests.test_course_content import MAX_SHARED_RUN, Widget, copied_runs, course, notebook

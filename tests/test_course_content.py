@@ -31,8 +31,8 @@ import mistune
 import pytest
 import yaml
 
+from peerkit.config.course import load_course
 from peerkit.core.models import Course, LearningPath
-from peerkit.course import load_course
 from tests.conftest import COURSE_FILE, REPO
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"

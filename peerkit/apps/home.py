@@ -10,8 +10,8 @@ import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.apps.catalog import PathEntry, list_paths
+from peerkit.config.identity import resolve_learner
 from peerkit.core.errors import PeerkitError
-from peerkit.identity import resolve_learner
 from peerkit.nbgrader.config import get, learner_config
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import day_and_time, notice_box, status_line

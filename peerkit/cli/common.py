@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
+from peerkit.config.course import default_course_file
+from peerkit.config.workspace import DEFAULT_WORKDIR
 from peerkit.core.errors import PeerkitError
-from peerkit.course import default_course_file
-from peerkit.workspace import DEFAULT_WORKDIR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,14 +57,14 @@ db_option = click.option(
 
 
 def open_store(db_url: str | None, workdir: Path) -> Any:
+    from peerkit.config.workspace import Workspace
     from peerkit.storage.sql import SqlStore
-    from peerkit.workspace import Workspace
 
     return SqlStore.open(db_url or Workspace.at(workdir).store_url)
 
 
 def load_definition(course_file: Path) -> tuple[Any, Path | None]:
-    from peerkit.course import load_course
+    from peerkit.config.course import load_course
 
     course = load_course(course_file)
     committed = (course.source.parent / "nbgrader_config.py") if course.source else None
@@ -81,8 +81,8 @@ def cli(verbose: int) -> None:
 
 
 def review_context(course_file: Path, workdir: Path, db_url: str | None, path_id: str) -> tuple[Any, Any, Any]:
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build
-    from peerkit.workspace import Workspace
 
     course, committed = load_definition(course_file)
     course.path(path_id)

@@ -20,9 +20,9 @@ from peerkit.cli.common import api_errors, cli, course_option, db_option, load_d
 @api_errors
 def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -> None:
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build, setup_facilitator
     from peerkit.nbgrader.build import build_course
-    from peerkit.workspace import Workspace
 
     course, committed = load_definition(course_file)
     results = build_course(
@@ -80,9 +80,9 @@ def serve(
     """
     from dataclasses import replace
 
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build, prepare_site
-    from peerkit.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
-    from peerkit.workspace import Workspace
+    from peerkit.voila.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
 
     course, committed = load_definition(course_file)
     workspace = Workspace.at(workdir)
@@ -165,10 +165,10 @@ def collect(course_file: Path, workdir: Path, db_url: str | None, no_ingest: boo
     one and the earlier one stays in the history. A folder that cannot be ingested (unsafe name,
     broken or oversize answers) is listed with its reason and skipped.
     """
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build
     from peerkit.nbgrader.collect import collect as nbgrader_collect
     from peerkit.nbgrader.ingest import ingest
-    from peerkit.workspace import Workspace
 
     course, committed = load_definition(course_file)
     course.path(path_id)

@@ -82,7 +82,7 @@ def service(
 @api_errors
 def sync_command(home: Path) -> None:
     """Fetch every released path into your course folder and copy the course apps (on a hub server)."""
-    from peerkit.identity import resolve_learner
+    from peerkit.config.identity import resolve_learner
     from peerkit.nbgrader.config import get, learner_config
     from peerkit.nbgrader.sync import sync
 

@@ -1,6 +1,6 @@
 """Records of the course domain, as loaded from ``course/course.yml``.
 
-Frozen dataclasses, no behaviour beyond lookups. :mod:`peerkit.course` reads and validates the
+Frozen dataclasses, no behaviour beyond lookups. :mod:`peerkit.config.course` reads and validates the
 YAML; everything downstream (build, widgets, review rounds, dashboards) receives these records.
 """
 

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from peerkit.activity import ActivityReport, ensure_activity_root, ingest_activity
+from peerkit.config.course import default_course_file, load_course
+from peerkit.config.workspace import DEFAULT_WORKDIR, Workspace
 from peerkit.core.models import Course
-from peerkit.course import default_course_file, load_course
 from peerkit.dashboard.data import Cohort, load_cohort
 from peerkit.public import ensure_public_root
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import DEFAULT_WORKDIR, Workspace
 
 ENV_COURSE, ENV_WORKDIR, ENV_DB = "PEERKIT_COURSE", "PEERKIT_WORKDIR", "PEERKIT_DB"
 #: The nbgrader exchange, when it is not the work folder's own (a hub's shared exchange).

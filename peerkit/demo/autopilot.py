@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peerkit.config.workspace import Workspace
 from peerkit.core.errors import PeerkitError
 from peerkit.core.models import Course
 from peerkit.demo.cohort import Peer, write_peer_reviews
@@ -32,7 +33,6 @@ from peerkit.review.collect import collect_reviews
 from peerkit.review.feedback import close_round
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,18 @@ from typing import Any
 
 import yaml
 
+from peerkit.config.identity import check_learner_id
+from peerkit.config.workspace import Workspace
 from peerkit.core.answers import JSON, Answer
 from peerkit.core.errors import ConfigError, PeerkitError, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.rubric import ReviewContent, check_review, content_from_value
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.config import load_config
 from peerkit.nbgrader.learner import fetch, last_submission_time, submit
 from peerkit.nbgrader.tasks import answer_kinds
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.storage.sql import SqlStore
-from peerkit.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from peerkit.activity import ensure_activity_root
 from peerkit.apps import APP_NOTEBOOKS, DASHBOARD_NOTEBOOK, PREHEATED_APPS, install_app
+from peerkit.config.identity import check_learner_id
+from peerkit.config.workspace import Workspace
 from peerkit.core.models import Course
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.build import BuildResult, CourseBuild, build_course
 from peerkit.nbgrader.config import load_config, render_config_file
 from peerkit.nbgrader.gradebook import ensure_students
 from peerkit.nbgrader.learner import fetch, learner_config_values, refresh_released_files
 from peerkit.public import ensure_public_root
 from peerkit.storage.atomic import write_atomic
-from peerkit.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

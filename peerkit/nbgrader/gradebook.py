@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from peerkit.identity import check_learner_id
+from peerkit.config.identity import check_learner_id
 from peerkit.nbgrader.config import ensure_scripts_on_path, skip_slow_iri_grammar
 
 

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, AnswerSheet, parse_sheet
 from peerkit.core.errors import IdentityError, ValidationError
 from peerkit.core.review import channel_key
 from peerkit.core.store import NewSubmission, Outcome, Store
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import parse_exchange_time

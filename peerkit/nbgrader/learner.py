@@ -13,8 +13,8 @@ from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import ConfigError, ExchangeError
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app

@@ -23,11 +23,11 @@ from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import StorageError, ValidationError
 from peerkit.core.packets import parse_packet, parse_round
 from peerkit.core.review import channel_key
 from peerkit.core.rubric import Rubric
-from peerkit.identity import check_learner_id
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import cache_dir, course_id_of
 from peerkit.storage.atomic import write_atomic

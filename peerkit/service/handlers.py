@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.activity import parse_line
 from peerkit.core.answers import answer_doc, parse_answer
 from peerkit.core.errors import (
@@ -57,7 +58,6 @@ from peerkit.core.errors import (
 )
 from peerkit.core.models import LearningPath
 from peerkit.core.review import Draft
-from peerkit.identity import check_learner_id
 from peerkit.review.channel import feedback_file, packet_file, round_file
 from peerkit.service.auth import Caller, caller_from_model
 from peerkit.service.state import ServiceState

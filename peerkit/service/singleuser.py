@@ -32,11 +32,11 @@ def singleuser_command() -> str:
 
 
 def server_config_dir(home: Path | None = None) -> Path:
-    """The folder of peerkit's ``jupyter_server_config.json`` (:func:`peerkit.serve.server_extension_config`),
+    """The folder of peerkit's ``jupyter_server_config.json`` (:func:`peerkit.voila.serve.server_extension_config`),
     written afresh at each start in the server's own home (never a shared folder another user
     could prepare): ``~/.peerkit/jupyter-config``."""
-    from peerkit.serve import server_extension_config
     from peerkit.storage.atomic import write_atomic
+    from peerkit.voila.serve import server_extension_config
 
     folder = (home or Path.home()) / ".peerkit" / "jupyter-config"
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def server_config_dir(home: Path | None = None) -> Path:
 
 def become_singleuser(args: list[str]) -> None:
     """Replace this process with ``jupyterhub-singleuser *args``, with peerkit's Voilà settings."""
-    from peerkit.serve import prepend_path, with_template_path
+    from peerkit.voila.serve import prepend_path, with_template_path
 
     command = singleuser_command()
     env = prepend_path(with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir())
@@ -57,7 +57,7 @@ def become_singleuser(args: list[str]) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[peerkit-singleuser] %(message)s")
     try:
-        from peerkit.identity import resolve_learner
+        from peerkit.config.identity import resolve_learner
         from peerkit.nbgrader.config import get, learner_config, skip_slow_iri_grammar
         from peerkit.nbgrader.sync import sync
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, ValidationError
 from peerkit.core.review import Draft
-from peerkit.identity import check_learner_id
 from peerkit.storage.engine import SqlBase, _utc
 from peerkit.storage.schema import DocumentRecord, DraftRecord, LearnerRow
 

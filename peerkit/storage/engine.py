@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
-from peerkit.identity import check_learner_id
 from peerkit.storage.schema import LearnerRow
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import AnswerSheet, check_answer_id, parse_sheet, parse_time
 from peerkit.core.errors import Conflict
 from peerkit.core.store import NewSubmission, Outcome, StoredSubmission, SubmissionRow
-from peerkit.identity import check_learner_id
 from peerkit.storage.engine import SqlBase, _utc
 from peerkit.storage.schema import AnswerRecord, LearnerRow, SubmissionRecord
 

@@ -2,7 +2,7 @@
 
 A Voilà kernel starts in the notebook's own folder. When that folder is a fetched assignment (its
 name is the path id and a course is configured for the learner), the page saves and submits; in any
-other folder it is a preview. Identity comes from :func:`peerkit.identity.resolve_learner`, config
+other folder it is a preview. Identity comes from :func:`peerkit.config.identity.resolve_learner`, config
 from the learner's ``nbgrader_config.py`` files. Tests pass every part explicitly instead.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from traitlets.config import Config
 
 from peerkit.activity import ActivityLog, activity_log
+from peerkit.config.identity import resolve_learner
 from peerkit.core.errors import PeerkitError
-from peerkit.identity import resolve_learner
 from peerkit.nbgrader.config import get, learner_config
 from peerkit.widgets.session import PathSession
 

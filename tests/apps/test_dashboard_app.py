@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from peerkit.apps.dashboard import SECTIONS, Dashboard
+from peerkit.config.workspace import Workspace
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.review import NewRating
 from peerkit.dashboard.facilitator import Facilitator, settings_from_env
 from peerkit.public import GALLERY_FILE, public_root
-from peerkit.workspace import Workspace
 from tests.dashboard.conftest import PATH, Seeded, token
 
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="alert(1)">'

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from peerkit.config.course import load_course
 from peerkit.core.activity import new_event
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.models import Course
 from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import ReviewContent
 from peerkit.core.store import NewSubmission
-from peerkit.course import load_course
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
 

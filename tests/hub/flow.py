@@ -16,7 +16,7 @@ PATH = "essay"
 
 SUBMIT = f"""
 from pathlib import Path
-from peerkit.identity import resolve_learner
+from peerkit.config.identity import resolve_learner
 from peerkit.nbgrader.config import learner_config
 from peerkit.nbgrader.sync import sync
 from peerkit.widgets.context import open_path

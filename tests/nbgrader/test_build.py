@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from peerkit.config.course import load_course
 from peerkit.core.errors import ConfigError, ExchangeError
-from peerkit.course import load_course
 from peerkit.nbgrader.build import build_course, path_metadata
 from tests.conftest import CourseLayout, write_test_course
 
@@ -65,8 +65,8 @@ def test_unreadable_notebook_is_a_config_error(tmp_path: Path) -> None:
     course_file = write_test_course(tmp_path / "src")
     (tmp_path / "src" / "notebooks" / "beta.ipynb").write_text("{ not a notebook")
     layout_course = load_course(course_file)
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build
-    from peerkit.workspace import Workspace
 
     build = course_build(layout_course, Workspace.at(tmp_path / "w"), None)
     with pytest.raises(ConfigError, match="beta"):
@@ -79,8 +79,8 @@ def test_invalid_nbgrader_metadata_is_reported_by_nbgrader(tmp_path: Path) -> No
     nb = nbformat.read(str(notebook), as_version=4)
     nb.cells[2].metadata["nbgrader"]["grade_id"] = "second"  # duplicate grade id
     nbformat.write(nb, str(notebook))
+    from peerkit.config.workspace import Workspace
     from peerkit.demo import course_build
-    from peerkit.workspace import Workspace
 
     build = course_build(load_course(course_file), Workspace.at(tmp_path / "w"), None)
     with pytest.raises(ExchangeError, match="generate_assignment alpha failed"):

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from peerkit.config.course import load_course
 from peerkit.core.answers import AnswerSheet
 from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import Criterion, Level, ReviewContent
 from peerkit.core.store import NewSubmission
-from peerkit.course import load_course
 from peerkit.review.grading import compute_grades, level_step, reviewer_quality
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course

@@ -12,8 +12,8 @@ from voila.configuration import VoilaConfiguration
 
 from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook, install_app
 from peerkit.dashboard.facilitator import settings_from_env
-from peerkit.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
 from peerkit.service.singleuser import server_config_dir
+from peerkit.voila.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
 
 
 def test_the_dashboard_is_installed_once_and_repaired_when_changed(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from peerkit.course import load_course
+from peerkit.config.course import load_course
 from peerkit.service.state import ServiceState
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course

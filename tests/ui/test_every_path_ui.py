@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from peerkit.config.course import load_course
 from peerkit.core.answers import FILENAME, is_answered, parse_sheet
-from peerkit.course import load_course
 from tests.browser import ConsoleLog
 from tests.conftest import COURSE_FILE
 from tests.ui.conftest import Served, start_serve, stop_serve

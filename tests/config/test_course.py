@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from peerkit.config.course import load_course
 from peerkit.core.errors import ConfigError
-from peerkit.course import load_course
 from tests.conftest import COURSE_FILE
 
 

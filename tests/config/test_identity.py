@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from peerkit.config.identity import check_learner_id, resolve_learner
 from peerkit.core.errors import IdentityError
-from peerkit.identity import check_learner_id, resolve_learner
 
 
 @pytest.mark.parametrize("name", ["alice", "bob.smith", "c_3-po", "zoë", "李雷", "ana@example.org", "x" * 64])

@@ -24,7 +24,7 @@ def default_course_file() -> Path:
     here = Path.cwd() / "course" / "course.yml"
     if here.is_file():
         return here
-    checkout = Path(__file__).resolve().parents[1] / "course" / "course.yml"
+    checkout = Path(__file__).resolve().parents[2] / "course" / "course.yml"
     return checkout if checkout.is_file() else here
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from peerkit.identity import check_learner_id
+from peerkit.config.identity import check_learner_id
 
 #: Where the demo and the facilitator's commands keep a course unless told otherwise.
 DEFAULT_WORKDIR = Path(".peerkit") / "demo"

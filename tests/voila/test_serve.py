@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peerkit.serve import DENIED_LAB_EXTENSIONS, ServeOptions, template_root, voila_config, voila_env
+from peerkit.voila.serve import DENIED_LAB_EXTENSIONS, ServeOptions, template_root, voila_config, voila_env
 
 
 def test_voila_config_hides_tracebacks_denies_nbgrader_and_preheats() -> None:
@@ -43,7 +43,7 @@ def test_template_strips_cdn_links_and_redirects_the_tree() -> None:
 
 
 def test_dashboard_server_knows_the_course_and_store(tmp_path: Path) -> None:
-    from peerkit.serve import dashboard_env
+    from peerkit.voila.serve import dashboard_env
 
     base = {"PEERKIT_DB": "postgresql://elsewhere/db", "PATH": "/usr/bin"}
     env = dashboard_env(

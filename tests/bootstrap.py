@@ -1,9 +1,10 @@
 """Set up and enter the project's virtual environment; run the test suite.
 
-Standard library only: this runs on a fresh machine before anything is installed. A checkout is
-recognised by ``pyproject.toml`` and ``tests/`` beside the ``peerkit`` package. The venv lives in
-``<checkout>/.venv`` and is reinstalled when ``pyproject.toml`` (or the requested extras) change,
-tracked by a stamp file inside the venv.
+Standard library only: this runs on a fresh machine before anything is installed. It is
+repository-only, like the suite it runs (``python -m peerkit`` loads it from a checkout; the wheel
+does not hold it). A checkout is recognised by ``pyproject.toml`` beside this file's ``tests/``.
+The venv lives in ``<checkout>/.venv`` and is reinstalled when ``pyproject.toml`` (or the
+requested extras) change, tracked by a stamp file inside the venv.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ STAMP = "peerkit-install.json"
 
 
 def source_checkout() -> Path | None:
-    """The checkout this package was imported from, or None for an installed package."""
+    """The checkout this file belongs to (it lives in ``<checkout>/tests``), or None."""
     root = Path(__file__).resolve().parent.parent
     if (root / "pyproject.toml").is_file() and (root / "tests").is_dir():
         return root

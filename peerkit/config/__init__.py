@@ -1,0 +1,1 @@
+"""Settings: who the learner is, which course (``course.yml``), where its files live."""
