@@ -1,5 +1,5 @@
 """The dashboard, notes, gallery and export commands: wiring and output (behaviour is tested at the
-API level, in tests/dashboard)."""
+API level, in tests/facilitator)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from peerkit.config.course import load_course
 from peerkit.config.workspace import Workspace
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
-from tests.dashboard.conftest import seed
+from tests.facilitator.conftest import seed
 
 
 @pytest.fixture
@@ -101,9 +101,9 @@ def test_commands_pass_their_options_to_the_api(desk: list[str], tmp_path: Path)
         return mock.Mock(id=item, title="t", state=status)
 
     with (
-        mock.patch("peerkit.dashboard.notes.release_notes", fake_release),
-        mock.patch("peerkit.dashboard.notes.draft_notes", fake_draft),
-        mock.patch("peerkit.dashboard.gallery.decide", fake_decide),
+        mock.patch("peerkit.facilitator.notes.release_notes", fake_release),
+        mock.patch("peerkit.facilitator.notes.draft_notes", fake_draft),
+        mock.patch("peerkit.facilitator.gallery.decide", fake_decide),
     ):
         run("notes", "release", "essay", "--by", "ann", *desk)
         run("notes", "draft", "essay", "--seed", "9", "--replace", *desk)

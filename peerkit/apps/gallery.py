@@ -9,10 +9,10 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
-from peerkit.apps.public_view import render_example
 from peerkit.nbgrader.config import learner_config
 from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, learner_public_root, read_public
 from peerkit.widgets.look import Look
+from peerkit.widgets.public_view import render_example
 from peerkit.widgets.status import notice_box
 from peerkit.widgets.visit import when_visited
 

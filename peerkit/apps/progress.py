@@ -11,9 +11,9 @@ from traitlets.config import Config
 
 from peerkit.apps.home import page_learner, path_card
 from peerkit.apps.overview import Overview, learner_overview
-from peerkit.apps.public_view import render_notes
 from peerkit.nbgrader.config import learner_config
 from peerkit.widgets.look import Look
+from peerkit.widgets.public_view import render_notes
 from peerkit.widgets.visit import when_visited
 
 _SECTION = '<h2 style="margin:1.2em 0 0.3em 0;font-size:1.25em">{}</h2>'

@@ -1,6 +1,6 @@
 """Dashboard commands: progress, equity and review health; summary notes; the gallery; exports.
 
-The same figures as the facilitator dashboard app (:mod:`peerkit.apps.dashboard`), as tables.
+The same figures as the facilitator dashboard app (:mod:`peerkit.dashboard.app`), as tables.
 Every command that shows figures first ingests what learners' pages recorded (their activity).
 """
 
@@ -26,7 +26,7 @@ names_option = click.option("--names", is_flag=True, help="Show learners' ids in
 
 
 def open_facilitator(course_file: Path, workdir: Path, db_url: str | None) -> Any:
-    from peerkit.dashboard.facilitator import Facilitator
+    from peerkit.facilitator.desk import Facilitator
 
     return Facilitator.open(course_file=course_file, workdir=workdir, db_url=db_url)
 
@@ -50,7 +50,7 @@ def dashboard() -> None:
 
 
 def _figures(name: str, summary: str, *, every_path: bool) -> None:
-    """Register ``peerkit dashboard NAME [PATH_ID]``, a shim over :func:`peerkit.dashboard.tables.report`."""
+    """Register ``peerkit dashboard NAME [PATH_ID]``, a shim over :func:`peerkit.facilitator.tables.report`."""
 
     @dashboard.command(name, help=summary)
     @course_option
@@ -59,7 +59,7 @@ def _figures(name: str, summary: str, *, every_path: bool) -> None:
     @click.argument("path_id", required=not every_path)
     @api_errors
     def command(course_file: Path, workdir: Path, db_url: str | None, path_id: str | None) -> None:
-        from peerkit.dashboard.tables import report
+        from peerkit.facilitator.tables import report
 
         desk = open_facilitator(course_file, workdir, db_url)
         if path_id is not None:
@@ -101,7 +101,7 @@ def notes() -> None:
 @api_errors
 def notes_draft(course_file: Path, workdir: Path, db_url: str | None, seed: int, replace: bool, path_id: str) -> None:
     """Draft PATH_ID's summary notes from the cohort's reflections and action plans; print them."""
-    from peerkit.dashboard.notes import draft_notes
+    from peerkit.facilitator.notes import draft_notes
 
     desk = open_facilitator(course_file, workdir, db_url)
     note = draft_notes(desk.store, desk.course, path_id, seed=seed, keep_edits=not replace)
@@ -124,7 +124,7 @@ def notes_edit(
     course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, file: Any, path_id: str
 ) -> None:
     """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**)."""
-    from peerkit.dashboard.notes import edit_notes
+    from peerkit.facilitator.notes import edit_notes
 
     desk = open_facilitator(course_file, workdir, db_url)
     note = edit_notes(desk.store, desk.course, path_id, file.read(), by=by_whom or getpass.getuser())
@@ -140,7 +140,7 @@ def notes_edit(
 @api_errors
 def notes_release(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, path_id: str) -> None:
     """Release PATH_ID's notes to every learner (their "my progress" page shows them)."""
-    from peerkit.dashboard.notes import release_notes
+    from peerkit.facilitator.notes import release_notes
 
     desk = open_facilitator(course_file, workdir, db_url)
     file = release_notes(desk.store, desk.course, desk.exchange_root, path_id, by=by_whom or getpass.getuser())
@@ -179,8 +179,8 @@ def gallery() -> None:
 @api_errors
 def gallery_list(course_file: Path, workdir: Path, db_url: str | None, state: str | None) -> None:
     """Every contributed example, with its id and state."""
-    from peerkit.dashboard.gallery import gallery_items
-    from peerkit.dashboard.tables import table
+    from peerkit.facilitator.gallery import gallery_items
+    from peerkit.facilitator.tables import table
 
     desk = open_facilitator(course_file, workdir, db_url)
     items = [i for i in gallery_items(desk.store, desk.course) if state is None or i.state == state]
@@ -193,7 +193,7 @@ def gallery_list(course_file: Path, workdir: Path, db_url: str | None, state: st
 
 
 def _decision(name: str, status: str, summary: str) -> None:
-    """Register ``peerkit gallery NAME ITEM``, a shim over :func:`peerkit.dashboard.gallery.decide`."""
+    """Register ``peerkit gallery NAME ITEM``, a shim over :func:`peerkit.facilitator.gallery.decide`."""
 
     @gallery.command(name, help=summary)
     @course_option
@@ -203,7 +203,7 @@ def _decision(name: str, status: str, summary: str) -> None:
     @click.argument("item")
     @api_errors
     def command(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, item: str) -> None:
-        from peerkit.dashboard.gallery import decide
+        from peerkit.facilitator.gallery import decide
 
         desk = open_facilitator(course_file, workdir, db_url)
         done = decide(desk.store, desk.course, desk.exchange_root, item, status, by=by_whom or getpass.getuser())  # type: ignore[arg-type]
@@ -243,14 +243,14 @@ def export_grades(
     path_ids: tuple[str, ...],
 ) -> None:
     """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
-    from peerkit.dashboard.export import export_grades
+    from peerkit.facilitator.export import export_grades
 
     desk = open_facilitator(course_file, workdir, db_url)
     emit(export_grades(desk.store, desk.course, path_ids, lms=lms), output)  # type: ignore[arg-type]
 
 
 def _round_export(name: str, summary: str) -> None:
-    """Register ``peerkit export NAME PATH_ID``, a shim over :func:`peerkit.dashboard.export.export_<name>`."""
+    """Register ``peerkit export NAME PATH_ID``, a shim over :func:`peerkit.facilitator.export.export_<name>`."""
 
     @export.command(name, help=summary)
     @course_option
@@ -263,7 +263,7 @@ def _round_export(name: str, summary: str) -> None:
     def command(
         course_file: Path, workdir: Path, db_url: str | None, names: bool, output: Path | None, path_id: str
     ) -> None:
-        from peerkit.dashboard import export as out
+        from peerkit.facilitator import export as out
 
         desk = open_facilitator(course_file, workdir, db_url)
         emit(getattr(out, f"export_{name}")(desk.store, desk.course, path_id, names=names), output)

@@ -10,7 +10,7 @@ comment in a review), measured in words. From contributions and reviews:
 * the learners who have said nothing yet;
 * circles (a library, a school, a team) whose members review only each other: no voice from outside.
 
-Pure functions over plain records; the dashboard (:mod:`peerkit.dashboard.figures`) feeds them from the store.
+Pure functions over plain records; the dashboard (:mod:`peerkit.facilitator.figures`) feeds them from the store.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from peerkit.dashboard.figures import STAGES, Bias
+from peerkit.facilitator.figures import STAGES, Bias
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -164,7 +164,7 @@ def dashboard_env(
 ) -> dict[str, str]:
     """The dashboard server's environment: like a learner's (:func:`voila_env`), in the facilitator's
     folder, plus where the course, the work folder and the store are (see
-    :func:`peerkit.dashboard.facilitator.settings_from_env`)."""
+    :func:`peerkit.facilitator.desk.settings_from_env`)."""
     env = voila_env(facilitator_home, base)
     env["PEERKIT_COURSE"] = str(course_file.resolve())
     env["PEERKIT_WORKDIR"] = str(workdir.resolve())

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from peerkit.dashboard import plots
-from peerkit.dashboard.figures import Bias
+from peerkit.facilitator.figures import Bias
 
 
 def test_every_plot_is_svg_and_deterministic() -> None:

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from peerkit.apps.public_view import render_example
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.errors import NotFound
-from peerkit.dashboard.gallery import decide, gallery_items
+from peerkit.facilitator.gallery import decide, gallery_items
 from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, public_root, read_public
-from tests.dashboard.conftest import PATH, Seeded
+from peerkit.widgets.public_view import render_example
+from tests.facilitator.conftest import PATH, Seeded
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert("gallery")</script>'
 

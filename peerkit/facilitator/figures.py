@@ -1,4 +1,4 @@
-"""The dashboard's figures, computed from a :class:`~peerkit.dashboard.data.Cohort` snapshot.
+"""The dashboard's figures, computed from a :class:`~peerkit.facilitator.data.Cohort` snapshot.
 
 * :func:`progress`: per path and learner, how far they got (opened, answered, submitted, reviewed,
   feedback read), and who is stuck: waiting for reviews, or with reviews still to do (the list to
@@ -27,7 +27,7 @@ from peerkit.core.answers import Answer, is_answered, parse_time
 from peerkit.core.equity import Contribution, Participation, participation
 from peerkit.core.review import Assignment
 from peerkit.core.rubric import word_count
-from peerkit.dashboard.data import Cohort, PathRecords
+from peerkit.facilitator.data import Cohort, PathRecords
 
 STAGES = ("opened", "answered", "submitted", "reviewed", "feedback read")
 

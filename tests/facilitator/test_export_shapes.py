@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from peerkit.dashboard.data import path_records
-from peerkit.dashboard.export import grades_csv, reviews_csv, round_json, safe_cell
-from tests.dashboard.conftest import PATH, Seeded
+from peerkit.facilitator.data import path_records
+from peerkit.facilitator.export import grades_csv, reviews_csv, round_json, safe_cell
+from tests.facilitator.conftest import PATH, Seeded
 
 
 def test_reviews_csv_is_pseudonymous_unless_asked(seeded: Seeded) -> None:

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from peerkit.apps.public_view import markdown_html, render_notes
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.errors import WorkflowError
 from peerkit.core.store import StoredSubmission
-from peerkit.dashboard.notes import draft, draft_notes, edit_notes, redactable, release_notes
+from peerkit.facilitator.notes import draft, draft_notes, edit_notes, redactable, release_notes
 from peerkit.public import NOTES_FORMAT, notes_file, public_root, read_public
-from tests.dashboard.conftest import PATH, Seeded
+from peerkit.widgets.public_view import markdown_html, render_notes
+from tests.facilitator.conftest import PATH, Seeded
 
 NOW = datetime(2026, 11, 2, tzinfo=UTC)
 HOSTILE = "<script>alert('notes')</script>"

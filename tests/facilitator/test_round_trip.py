@@ -9,11 +9,11 @@ import io
 
 from peerkit.apps.overview import learner_overview
 from peerkit.apps.progress import ProgressPage
-from peerkit.dashboard.data import path_records
-from peerkit.dashboard.export import grades_csv
-from peerkit.dashboard.gallery import decide, gallery_items
-from peerkit.dashboard.notes import draft_notes, release_notes
 from peerkit.demo import setup_facilitator
+from peerkit.facilitator.data import path_records
+from peerkit.facilitator.export import grades_csv
+from peerkit.facilitator.gallery import decide, gallery_items
+from peerkit.facilitator.notes import draft_notes, release_notes
 from peerkit.nbgrader.ingest import collect_and_ingest
 from peerkit.review.collect import collect_reviews
 from peerkit.review.feedback import close_round, release

@@ -18,7 +18,7 @@ from peerkit.activity import ActivityReport, ensure_activity_root, ingest_activi
 from peerkit.config.course import default_course_file, load_course
 from peerkit.config.workspace import DEFAULT_WORKDIR, Workspace
 from peerkit.core.models import Course
-from peerkit.dashboard.data import Cohort, load_cohort
+from peerkit.facilitator.data import Cohort, load_cohort
 from peerkit.public import ensure_public_root
 from peerkit.storage.sql import SqlStore
 

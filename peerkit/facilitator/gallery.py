@@ -23,7 +23,7 @@ from peerkit.core.curation import GalleryDecision, GalleryStatus
 from peerkit.core.errors import NotFound
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
-from peerkit.dashboard.notes import NAME, redactable
+from peerkit.facilitator.notes import NAME, redactable
 from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, VERSION, publish
 from peerkit.storage.sql import SqlStore
 

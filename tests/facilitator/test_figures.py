@@ -1,14 +1,14 @@
-"""Dashboard figures against the seeded cohort (tests/dashboard/conftest.py), whose answers are known."""
+"""Dashboard figures against the seeded cohort (tests/facilitator/conftest.py), whose answers are known."""
 
 from __future__ import annotations
 
 import pytest
 
 from peerkit.core.errors import ConfigError
-from peerkit.dashboard.data import load_cohort
-from peerkit.dashboard.figures import answer_words, equity, health, progress, reviewer_bias
-from peerkit.dashboard.tables import equity_table, health_table, progress_table
-from tests.dashboard.conftest import PATH, Seeded
+from peerkit.facilitator.data import load_cohort
+from peerkit.facilitator.figures import answer_words, equity, health, progress, reviewer_bias
+from peerkit.facilitator.tables import equity_table, health_table, progress_table
+from tests.facilitator.conftest import PATH, Seeded
 
 
 def test_the_stuck_list_and_whom_to_nudge(seeded: Seeded) -> None:

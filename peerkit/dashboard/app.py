@@ -2,9 +2,9 @@
 notes, the gallery and exports, for one path or the whole course.
 
 ``Dashboard()`` reads its settings from the facilitator server's environment (``PEERKIT_COURSE``,
-``PEERKIT_WORKDIR``, ``PEERKIT_DB``; see :func:`peerkit.dashboard.facilitator.settings_from_env`), or
+``PEERKIT_WORKDIR``, ``PEERKIT_DB``; see :func:`peerkit.facilitator.desk.settings_from_env`), or
 takes them as arguments. **Refresh** ingests what learners' pages recorded and reads the store again.
-The read-only sections are rendered by :mod:`peerkit.apps.dashboard_views`; the summary notes editor,
+The read-only sections are rendered by :mod:`peerkit.dashboard.views`; the summary notes editor,
 the gallery's curation and the exports act through the same API as the ``peerkit`` commands.
 """
 
@@ -19,14 +19,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from peerkit.apps import dashboard_views as views
-from peerkit.apps.public_view import markdown_html
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import PeerkitError
-from peerkit.dashboard.data import Cohort
-from peerkit.dashboard.facilitator import Facilitator, settings_from_env
+from peerkit.dashboard import views
+from peerkit.facilitator.data import Cohort
+from peerkit.facilitator.desk import Facilitator, settings_from_env
 from peerkit.storage.atomic import write_atomic
 from peerkit.widgets.look import Look
+from peerkit.widgets.public_view import markdown_html
 from peerkit.widgets.status import day_and_time, status_line
 
 SECTIONS = ("Progress", "Participation", "Review health", "Grades", "Summary notes", "Gallery", "Exports")
@@ -152,7 +152,7 @@ class NotesEditor(widgets.VBox):
         self.state.value = status_line(f"{self.path_id}: {state}", "muted")
 
     def draft(self) -> str:
-        from peerkit.dashboard.notes import draft_notes
+        from peerkit.facilitator.notes import draft_notes
 
         note = draft_notes(self.board.desk.store, self.board.desk.course, str(self.path_id), keep_edits=False)
         self.text.value = note.text
@@ -160,7 +160,7 @@ class NotesEditor(widgets.VBox):
         return f"drafted from {note.sources} reflections; edit, save, release"
 
     def save(self) -> str:
-        from peerkit.dashboard.notes import edit_notes
+        from peerkit.facilitator.notes import edit_notes
 
         note = edit_notes(
             self.board.desk.store, self.board.desk.course, str(self.path_id), self.text.value, by=self.board.by
@@ -169,7 +169,7 @@ class NotesEditor(widgets.VBox):
         return f"saved ({note.state})"
 
     def release(self) -> str:
-        from peerkit.dashboard.notes import edit_notes, release_notes
+        from peerkit.facilitator.notes import edit_notes, release_notes
 
         desk = self.board.desk
         edit_notes(desk.store, desk.course, str(self.path_id), self.text.value, by=self.board.by)
@@ -195,7 +195,7 @@ class GalleryCurator(widgets.VBox):
         self.items: dict[str, Any] = {}
 
     def show(self) -> None:
-        from peerkit.dashboard.gallery import gallery_items
+        from peerkit.facilitator.gallery import gallery_items
 
         found = gallery_items(self.board.desk.store, self.board.desk.course)
         self.items = {i.id: i for i in found}
@@ -205,7 +205,7 @@ class GalleryCurator(widgets.VBox):
         self.preview_item()
 
     def preview_item(self) -> None:
-        from peerkit.apps.public_view import render_example
+        from peerkit.widgets.public_view import render_example
 
         item = self.items.get(self.pick.value or "")
         if item is None:
@@ -215,7 +215,7 @@ class GalleryCurator(widgets.VBox):
         self.preview.value = render_example({**item.value, "path_title": path_title})
 
     def decide(self, status: str) -> str:
-        from peerkit.dashboard.gallery import decide
+        from peerkit.facilitator.gallery import decide
 
         if not self.pick.value:
             return "choose an example first"
@@ -254,7 +254,7 @@ class Exports(widgets.VBox):
         self.note.value = status_line(f"Grades of {scope}; reviews and the round need one peer-reviewed path.", "muted")
 
     def export(self, kind: str) -> str:
-        from peerkit.dashboard import export as out
+        from peerkit.facilitator import export as out
 
         desk = self.board.desk
         if kind.startswith("grades"):

@@ -35,8 +35,8 @@ from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import redact, rubric_document
 from peerkit.core.review import Grade
 from peerkit.core.rubric import word_count
-from peerkit.dashboard.data import PathRecords, path_records
-from peerkit.dashboard.notes import NAME, redactable
+from peerkit.facilitator.data import PathRecords, path_records
+from peerkit.facilitator.notes import NAME, redactable
 from peerkit.nbgrader.feedback import task_score
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.storage.sql import SqlStore

@@ -1,5 +1,5 @@
 """The read-only sections of the facilitator dashboard as HTML: progress, participation, review health,
-grades. Figures come from :mod:`peerkit.dashboard.figures`, plots from :mod:`peerkit.dashboard.plots`
+grades. Figures come from :mod:`peerkit.facilitator.figures`, plots from :mod:`peerkit.dashboard.plots`
 (SVG inside ``<img>``); every piece of text is escaped."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from peerkit.apps.public_view import html_table
 from peerkit.core.models import Course
 from peerkit.dashboard import plots
-from peerkit.dashboard.data import Cohort, PathRecords
-from peerkit.dashboard.figures import STAGES, equity, grade_points, health, progress, reviewer_bias
-from peerkit.dashboard.tables import CIRCLES, VOICES, circle_rows, voice_rows
+from peerkit.facilitator.data import Cohort, PathRecords
+from peerkit.facilitator.figures import STAGES, equity, grade_points, health, progress, reviewer_bias
+from peerkit.facilitator.tables import CIRCLES, VOICES, circle_rows, voice_rows
+from peerkit.widgets.public_view import html_table
 
 MUTED = "#55595f"
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from peerkit.core.equity import Participation
 from peerkit.core.errors import ValidationError
-from peerkit.dashboard.data import Cohort
-from peerkit.dashboard.figures import STAGES, Health, Progress, equity, health, progress
+from peerkit.facilitator.data import Cohort
+from peerkit.facilitator.figures import STAGES, Health, Progress, equity, health, progress
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()) -> str:

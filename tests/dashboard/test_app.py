@@ -8,13 +8,13 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from peerkit.apps.dashboard import SECTIONS, Dashboard
 from peerkit.config.workspace import Workspace
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.review import NewRating
-from peerkit.dashboard.facilitator import Facilitator, settings_from_env
+from peerkit.dashboard.app import SECTIONS, Dashboard
+from peerkit.facilitator.desk import Facilitator, settings_from_env
 from peerkit.public import GALLERY_FILE, public_root
-from tests.dashboard.conftest import PATH, Seeded, token
+from tests.facilitator.conftest import PATH, Seeded, token
 
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="alert(1)">'
 
