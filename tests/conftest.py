@@ -94,16 +94,38 @@ def postgres() -> Iterator[PostgresServer]:
 
 _databases = itertools.count()
 
+# A fixture that starts a real part -> the marker every test using it must carry.
+MARKER_OF_FIXTURE = {"postgres": "postgres", "postgres_url": "postgres", "browser": "ui", "hub": "hub"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts PostgreSQL, a browser or a hub without its marker is a collection error.
+
+    ``-m "not postgres"`` then runs no PostgreSQL at all, and ``-m postgres`` selects every such test.
+    (``store_url`` reaches PostgreSQL through ``getfixturevalue``: its parameter carries the marker, and
+    ``postgres_url`` checks it again at run time.)
+    """
+    unmarked = [
+        f"{item.nodeid} (uses {fixture!r}, lacks @pytest.mark.{marker})"
+        for item in items
+        for fixture, marker in MARKER_OF_FIXTURE.items()
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("tests that start a real part lack its marker:\n" + "\n".join(unmarked))
+
 
 @pytest.fixture
-def postgres_url(postgres: PostgresServer) -> str:
-    """A fresh, empty database on the session's PostgreSQL server."""
+def postgres_url(request: pytest.FixtureRequest, postgres: PostgresServer) -> str:
+    """A fresh, empty database on the session's PostgreSQL server (only for tests marked ``postgres``)."""
+    if request.node.get_closest_marker("postgres") is None:
+        pytest.fail(f"{request.node.nodeid} uses PostgreSQL: mark it (or its parameter) with pytest.mark.postgres")
     return postgres.create_database(f"peerkit_test_{os.getpid()}_{next(_databases)}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Every store test runs against an SQLite file and a real PostgreSQL database."""
+    """Every store test runs against an SQLite file and a real PostgreSQL database (marked ``postgres``)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url: str = request.getfixturevalue("postgres_url")

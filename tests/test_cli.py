@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from peerkit.cli import cli
@@ -90,6 +91,7 @@ def test_collect_of_an_unknown_path_is_refused(course: CourseLayout) -> None:
     assert result.exit_code == 1 and "no learning path 'nope'" in result.output
 
 
+@pytest.mark.postgres
 def test_store_url_comes_from_the_environment(tmp_path: Path, postgres_url: str) -> None:
     result = CliRunner().invoke(cli, ["submissions", "--workdir", str(tmp_path)], env={"PEERKIT_DB": postgres_url})
     assert result.exit_code == 0 and "no submissions ingested yet" in result.output
