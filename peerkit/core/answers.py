@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from peerkit.core import documents
 from peerkit.core.errors import ValidationError
 
-FORMAT: Final = "peerkit-answers"
-VERSION: Final = 1
+FORMAT: Final = documents.ANSWERS.name
+VERSION: Final = documents.ANSWERS.version
 FILENAME: Final = "peerkit-answers.json"
 
 #: Answer ids double as nbgrader ``grade_id`` of the matching task cell, so they follow its
@@ -246,13 +247,14 @@ class AnswerSheet:
         return replace(sheet, backups=(*self.backups, backup)[-MAX_BACKUPS:]), backup
 
     def to_json(self) -> str:
-        doc: dict[str, Any] = {
-            "format": FORMAT,
-            "version": VERSION,
-            "path": self.path,
-            "revision": self.revision,
-            "answers": {key: answer_doc(a) for key, a in sorted(self.answers.items())},
-        }
+        doc = documents.dump(
+            documents.ANSWERS,
+            {
+                "path": self.path,
+                "revision": self.revision,
+                "answers": {key: answer_doc(a) for key, a in sorted(self.answers.items())},
+            },
+        )
         if self.backups:
             doc["backups"] = [
                 {"answer": b.answer_id, "set_aside": b.set_aside, **answer_doc(b.answer)} for b in self.backups
@@ -286,28 +288,15 @@ def check_answer_id(answer_id: object) -> str:
     return answer_id
 
 
-def parse_sheet(text: str | bytes, *, expected_path: str | None = None) -> AnswerSheet:
-    """Parse and validate the JSON form of an answer sheet.
+def parse_sheet(text: str | bytes, *, expected_path: str | None = None, source: str = FILENAME) -> AnswerSheet:
+    """Parse and validate the JSON form of an answer sheet (*source* names it in errors).
 
     Raises :class:`ValidationError` naming what is wrong: not JSON, wrong format or version,
-    wrong path, an unknown kind, a value of the wrong type or size.
+    wrong path, an unknown kind, a value of the wrong type or size; an older version is upgraded
+    and a newer one refused (:class:`~peerkit.core.errors.DocumentVersionError`) by
+    :func:`peerkit.core.documents.parse`.
     """
-    if len(text) > MAX_SHEET_BYTES:
-        raise ValidationError(f"answer sheet is {len(text):,} bytes, over the limit of {MAX_SHEET_BYTES:,}")
-    try:
-        doc = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"answer sheet is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise ValidationError("answer sheet must be a JSON object")
-    if doc.get("format") != FORMAT:
-        raise ValidationError(f"not a peerkit answer sheet (format is {doc.get('format')!r})", field="format")
-    version = doc.get("version")
-    if version != VERSION:
-        raise ValidationError(
-            f"answer sheet version {version!r} is not supported (this peerkit reads version {VERSION})",
-            field="version",
-        )
+    doc = documents.parse(text, documents.ANSWERS, source=source, max_bytes=MAX_SHEET_BYTES)
     path = doc.get("path")
     if not isinstance(path, str) or not path:
         raise ValidationError("answer sheet has no path id", field="path")

@@ -49,6 +49,24 @@ class ValidationError(PeerkitError):
         self.field = field
 
 
+class DocumentVersionError(ValidationError):
+    """A versioned document (answer sheet, packet, feedback, notebook metadata...) is of a version this
+    peerkit cannot read: newer than it knows (upgrade peerkit), or older than it still upgrades.
+
+    ``source`` names the file, ``format`` the document format, ``found`` the document's version and
+    ``supported`` the newest version this peerkit reads.
+    """
+
+    def __init__(
+        self, message: str, *, source: str, format: str, found: int, supported: int, field: str = "version"
+    ) -> None:
+        super().__init__(message, field=field)
+        self.source = source
+        self.format = format
+        self.found = found
+        self.supported = supported
+
+
 class StorageError(PeerkitError):
     """Reading or writing persistent state failed (disk full, read-only, database down).
 

@@ -99,8 +99,9 @@ def read_submission(folder: Path, path_id: str) -> Found:
         data = handle.read(MAX_SHEET_BYTES + 1)
     try:
         sheet = parse_sheet(data, expected_path=path_id)
-    except ValidationError as exc:
-        raise Unreadable(f"{FILENAME}: {exc}") from None
+    except ValidationError as exc:  # the file's own errors (JSON, version) name it already
+        reason = str(exc)
+        raise Unreadable(reason if reason.startswith(f"{FILENAME}:") else f"{FILENAME}: {reason}") from None
     return Found(learner, sheet, timestamp, when, key)
 
 

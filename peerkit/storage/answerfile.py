@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from peerkit.core.answers import FILENAME, Answer, AnswerSheet, Backup, parse_sheet
-from peerkit.core.errors import StorageError, ValidationError
+from peerkit.core.errors import DocumentVersionError, StorageError, ValidationError
 from peerkit.storage.atomic import describe_os_error, folder_lock, remove_stale_temps, write_atomic
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class AnswerFile:
             return AnswerSheet(path=self.path_id)
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.file), path=str(self.file)) from exc
-        return parse_sheet(data, expected_path=self.path_id)
+        return parse_sheet(data, expected_path=self.path_id, source=str(self.file))
 
     def load(self) -> AnswerSheet:
         """The saved sheet, or an empty one.
@@ -53,11 +53,14 @@ class AnswerFile:
         A sheet that cannot be read as answers (edited by hand, written by another tool) is not
         overwritten: it is renamed to ``peerkit-answers.unreadable-<time>.json`` beside it, kept
         for the facilitator, and an empty sheet is returned; :attr:`quarantined` names the copy.
+        A sheet written by a newer peerkit raises :class:`DocumentVersionError` instead: it is valid there.
         """
         remove_stale_temps(self.file)
         self.last_stamp = self.stamp()  # before reading: a write in between costs one more reload, never a miss
         try:
             return self._read()
+        except DocumentVersionError:
+            raise  # written by a newer peerkit: readable there, so neither set aside nor overwritten
         except ValidationError as exc:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = self.folder / f"peerkit-answers.unreadable-{stamp}.json"
