@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from peerkit.core import documents
 from peerkit.core.answers import parse_time
 from peerkit.core.errors import ValidationError
 
 #: The events a page records. "feedback read" is recorded by the review app.
 EVENTS: Final = ("opened", "answered", "submitted", "feedback read")
 #: One line stays well under PIPE_BUF (4096 bytes), so that an O_APPEND write of it is atomic.
-MAX_LINE_BYTES: Final = 2048
+MAX_LINE_BYTES: Final = documents.ACTIVITY.max_bytes
 MAX_DETAIL_CHARS: Final = 200
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -54,15 +55,18 @@ def new_event(learner: str, event: str, path_id: str, detail: str = "", *, at: d
 
 
 def event_line(event: ActivityEvent) -> bytes:
-    """The JSON line of *event*, newline included."""
-    doc = {
-        "id": event.id,
-        "time": event.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "learner": event.learner,
-        "event": event.event,
-        "path": event.path_id,
-        "detail": event.detail,
-    }
+    """The JSON line of *event*, newline included (stamped with its format and version)."""
+    doc = documents.dump(
+        documents.ACTIVITY,
+        {
+            "id": event.id,
+            "time": event.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "learner": event.learner,
+            "event": event.event,
+            "path": event.path_id,
+            "detail": event.detail,
+        },
+    )
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
@@ -73,21 +77,15 @@ def _field(doc: dict[str, object], key: str) -> str:
     return value
 
 
-def parse_line(line: bytes, *, learner: str) -> ActivityEvent:
-    """The event on one line of *learner*'s activity file.
+def parse_line(line: bytes, *, learner: str, source: str = "activity line") -> ActivityEvent:
+    """The event on one line of *learner*'s activity file (*source* names the file in errors).
 
     Raises :class:`ValidationError` for anything that is not an event of that learner: a line
     that is not JSON, too long, an unknown event, a malformed id, path or time, or another learner's
-    name (a learner writes their own file only).
+    name (a learner writes their own file only); :class:`~peerkit.core.errors.DocumentVersionError`
+    for a line written by a newer peerkit. Lines written before lines were stamped are read as version 1.
     """
-    if len(line) > MAX_LINE_BYTES:
-        raise ValidationError("activity line is too long")
-    try:
-        doc = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError("activity line is not JSON") from None
-    if not isinstance(doc, dict):
-        raise ValidationError("activity line is not a JSON object")
+    doc = documents.parse(line, documents.ACTIVITY, source=source)
     event_id, event, path_id = _field(doc, "id"), _field(doc, "event"), _field(doc, "path")
     who, detail = _field(doc, "learner"), doc.get("detail", "")
     if not _ID.match(event_id):

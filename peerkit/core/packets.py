@@ -12,23 +12,23 @@ app needs nothing from the course folder.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from peerkit.core import documents
 from peerkit.core.answers import JSON, MAX_TEXT_CHARS, AnswerSheet
 from peerkit.core.errors import ValidationError
 from peerkit.core.review import ReviewKind
 from peerkit.core.rubric import Anonymity, Criterion, Level, Prompt, Rubric
 
-PACKET_FORMAT = "peerkit-packet"
-ROUND_FORMAT = "peerkit-round"
-VERSION = 1
+PACKET_FORMAT = documents.PACKET.name
+ROUND_FORMAT = documents.ROUND.name
+VERSION = documents.PACKET.version
 REDACTED = "[the author]"
-MAX_PACKET_BYTES = 4_000_000
+MAX_PACKET_BYTES = documents.PACKET.max_bytes
 
 Questions = Mapping[str, tuple[str, str]]  # answer id -> (title, text)
 
@@ -87,16 +87,17 @@ def build_packet(
         title, text = questions.get(answer_id, (answer_id, ""))
         value = answer.value if kind == "self" else redact(answer.value, [author, *also_redact])
         answers.append({"id": answer_id, "title": title, "question": text, "kind": answer.kind, "value": value})
-    return {
-        "format": PACKET_FORMAT,
-        "version": VERSION,
-        "path": path_id,
-        "path_title": path_title,
-        "token": token,
-        "kind": kind,
-        "author": author if anonymity == "open" and kind == "peer" else None,
-        "answers": answers,
-    }
+    return documents.dump(
+        documents.PACKET,
+        {
+            "path": path_id,
+            "path_title": path_title,
+            "token": token,
+            "kind": kind,
+            "author": author if anonymity == "open" and kind == "peer" else None,
+            "answers": answers,
+        },
+    )
 
 
 def rubric_document(rubric: Rubric) -> dict[str, Any]:
@@ -135,32 +136,22 @@ def build_round(
     *, path_id: str, path_title: str, rubric: Rubric, anonymity: Anonymity, packets: Sequence[str], own: str | None
 ) -> dict[str, Any]:
     """The manifest of one reviewer's channel: their packets in order, their own packet, the rubric."""
-    return {
-        "format": ROUND_FORMAT,
-        "version": VERSION,
-        "path": path_id,
-        "path_title": path_title,
-        "anonymity": anonymity,
-        "rubric": rubric_document(rubric),
-        "packets": list(packets),
-        "self": own,
-    }
+    return documents.dump(
+        documents.ROUND,
+        {
+            "path": path_id,
+            "path_title": path_title,
+            "anonymity": anonymity,
+            "rubric": rubric_document(rubric),
+            "packets": list(packets),
+            "self": own,
+        },
+    )
 
 
-def _load(data: bytes, fmt: str) -> dict[str, Any]:
-    if len(data) > MAX_PACKET_BYTES:
-        raise ValidationError(f"{fmt} is {len(data):,} bytes, over the limit")
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{fmt} is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != fmt or doc.get("version") != VERSION:
-        raise ValidationError(f"not a {fmt} file of version {VERSION}")
-    return doc
-
-
-def parse_packet(data: bytes) -> dict[str, Any]:
-    doc = _load(data, PACKET_FORMAT)
+def parse_packet(data: bytes, *, source: str = "review packet") -> dict[str, Any]:
+    """A review packet's document (*source* names its file in errors)."""
+    doc = documents.parse(data, documents.PACKET, source=source)
     answers = doc.get("answers")
     if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
         raise ValidationError("packet answers must be a list of objects")
@@ -171,8 +162,9 @@ def parse_packet(data: bytes) -> dict[str, Any]:
     return doc
 
 
-def parse_round(data: bytes) -> tuple[dict[str, Any], Rubric]:
-    doc = _load(data, ROUND_FORMAT)
+def parse_round(data: bytes, *, source: str = "round manifest") -> tuple[dict[str, Any], Rubric]:
+    """A round manifest's document and its rubric (*source* names its file in errors)."""
+    doc = documents.parse(data, documents.ROUND, source=source)
     if not isinstance(doc.get("packets"), list) or not all(isinstance(t, str) for t in doc["packets"]):
         raise ValidationError("round manifest packets must be a list of tokens")
     return doc, rubric_from_document(doc.get("rubric", {}))

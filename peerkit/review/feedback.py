@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from peerkit.core import documents
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
 from peerkit.core.review import Grade, Review
@@ -32,7 +33,7 @@ from peerkit.nbgrader.feedback import (
     write_peer_grades,
 )
 from peerkit.nbgrader.tasks import task_questions
-from peerkit.review.channel import FEEDBACK_FORMAT, feedback_file, publish
+from peerkit.review.channel import feedback_file, publish
 from peerkit.review.grading import compute_grades
 from peerkit.storage.delivery import Delivery
 from peerkit.storage.sql import SqlStore
@@ -81,40 +82,43 @@ def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequenc
 def feedback_document(course: Course, path_id: str, grade: Grade, reviews: Sequence[Review]) -> dict[str, Any]:
     """The learner's feedback for the review app's feedback view (their channel)."""
     rubric = course.rubric_for(path_id)
-    return {
-        "format": FEEDBACK_FORMAT,
-        "version": 1,
-        "path": path_id,
-        "path_title": course.path(path_id).title,
-        "grade": {
-            "points": grade.final_points,
-            "max_points": grade.max_points,
-            "confidence": grade.confidence,
-            "uncertainty": grade.uncertainty if grade.override_points is None else None,
-            "overridden": grade.override_points is not None,
-            "reason": grade.override_reason if grade.override_points is not None else None,
-            "criteria": [
+    return documents.dump(
+        documents.FEEDBACK,
+        {
+            "path": path_id,
+            "path_title": course.path(path_id).title,
+            "grade": {
+                "points": grade.final_points,
+                "max_points": grade.max_points,
+                "confidence": grade.confidence,
+                "uncertainty": grade.uncertainty if grade.override_points is None else None,
+                "overridden": grade.override_points is not None,
+                "reason": grade.override_reason if grade.override_points is not None else None,
+                "criteria": [
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "max_points": c.max_points,
+                        "estimate": grade.criteria[c.id].estimate if c.id in grade.criteria else None,
+                    }
+                    for c in rubric.criteria
+                ],
+            },
+            "reviews": [
                 {
-                    "id": c.id,
-                    "title": c.title,
-                    "max_points": c.max_points,
-                    "estimate": grade.criteria[c.id].estimate if c.id in grade.criteria else None,
+                    "token": review.token,
+                    "label": f"Reviewer {number}",
+                    "scores": dict(review.content.scores),
+                    "comments": {
+                        p.label: review.content.comments[p.id]
+                        for p in rubric.prompts
+                        if review.content.comments.get(p.id)
+                    },
                 }
-                for c in rubric.criteria
+                for number, review in enumerate(reviews, start=1)
             ],
         },
-        "reviews": [
-            {
-                "token": review.token,
-                "label": f"Reviewer {number}",
-                "scores": dict(review.content.scores),
-                "comments": {
-                    p.label: review.content.comments[p.id] for p in rubric.prompts if review.content.comments.get(p.id)
-                },
-            }
-            for number, review in enumerate(reviews, start=1)
-        ],
-    }
+    )
 
 
 @dataclass(frozen=True, slots=True)
