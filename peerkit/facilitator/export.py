@@ -31,6 +31,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from peerkit.core import documents
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import redact, rubric_document
 from peerkit.core.review import Grade
@@ -44,7 +45,7 @@ from peerkit.storage.sql import SqlStore
 Lms = Literal["canvas", "moodle"]
 LMS: tuple[Lms, ...] = ("canvas", "moodle")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
-ROUND_FORMAT = "peerkit-round-export"
+ROUND_FORMAT = documents.ROUND_EXPORT.name
 
 
 def safe_cell(value: object) -> str:
@@ -157,88 +158,89 @@ def round_document(
     who, scrub = _namer(records, names, everyone)
     tasks = task_points(records.path)
     rnd = records.round
-    return {
-        "format": ROUND_FORMAT,
-        "version": 1,
-        "course": course.id,
-        "path": records.id,
-        "path_title": records.path.title,
-        "exported_at": datetime.now(UTC).isoformat(),
-        "names": names,
-        "round": None
-        if rnd is None
-        else {
-            "rubric": rnd.rubric_id,
-            "per_submission": rnd.per_submission,
-            "anonymity": rnd.anonymity,
-            "self_assessment": rnd.self_assessment,
-            "opened_at": _time(rnd.opened_at),
-            "closed_at": _time(rnd.closed_at),
+    return documents.dump(
+        documents.ROUND_EXPORT,
+        {
+            "course": course.id,
+            "path": records.id,
+            "path_title": records.path.title,
+            "exported_at": datetime.now(UTC).isoformat(),
+            "names": names,
+            "round": None
+            if rnd is None
+            else {
+                "rubric": rnd.rubric_id,
+                "per_submission": rnd.per_submission,
+                "anonymity": rnd.anonymity,
+                "self_assessment": rnd.self_assessment,
+                "opened_at": _time(rnd.opened_at),
+                "closed_at": _time(rnd.closed_at),
+            },
+            "rubric": rubric_document(course.rubric_for(records.id)) if records.path.review else None,
+            "submissions": [
+                {"learner": who(s.learner), "submitted_at": _time(s.submitted_at), "answers": len(s.sheet.answers)}
+                for s in records.submissions
+            ],
+            "assignments": [
+                {
+                    "packet": a.token,
+                    "reviewer": who(a.reviewer),
+                    "author": who(a.author),
+                    "status": a.status,
+                    "assigned_at": _time(a.assigned_at),
+                    "done_at": _time(a.done_at),
+                }
+                for a in records.assignments
+            ],
+            "reviews": [
+                {
+                    "packet": r.token,
+                    "reviewer": who(r.reviewer),
+                    "author": who(r.author),
+                    "kind": r.kind,
+                    "scores": dict(r.content.scores),
+                    "comments": {k: scrub(v) for k, v in r.content.comments.items()},
+                    "submitted_at": _time(r.submitted_at),
+                    "excluded": r.excluded,
+                    "excluded_reason": scrub(r.excluded_reason) if r.excluded_reason else None,
+                }
+                for r in records.reviews
+            ],
+            "grades": [
+                {
+                    "author": who(g.author),
+                    "method": g.method,
+                    "points": g.points,
+                    "final_points": g.final_points,
+                    "max_points": g.max_points,
+                    "gradebook_points": gradebook_points(g, tasks),
+                    "uncertainty": g.uncertainty,
+                    "confidence": g.confidence,
+                    "reviews": g.reviews,
+                    "criteria": {k: asdict(v) for k, v in g.criteria.items()},
+                    "flags": list(g.flags),
+                    "override": None
+                    if g.override_points is None
+                    else {"points": g.override_points, "by": g.override_by, "reason": scrub(g.override_reason or "")},
+                    "released_at": _time(g.released_at),
+                    "provisional": records.provisional,
+                }
+                for g in records.grades
+            ],
+            "ratings": [
+                {
+                    "packet": r.token,
+                    "rater": who(r.rater),
+                    "helpful": r.helpful,
+                    "note": scrub(r.note),
+                    "flagged": r.flagged,
+                    "flag_reason": scrub(r.flag_reason),
+                    "rated_at": _time(r.rated_at),
+                }
+                for r in records.ratings
+            ],
         },
-        "rubric": rubric_document(course.rubric_for(records.id)) if records.path.review else None,
-        "submissions": [
-            {"learner": who(s.learner), "submitted_at": _time(s.submitted_at), "answers": len(s.sheet.answers)}
-            for s in records.submissions
-        ],
-        "assignments": [
-            {
-                "packet": a.token,
-                "reviewer": who(a.reviewer),
-                "author": who(a.author),
-                "status": a.status,
-                "assigned_at": _time(a.assigned_at),
-                "done_at": _time(a.done_at),
-            }
-            for a in records.assignments
-        ],
-        "reviews": [
-            {
-                "packet": r.token,
-                "reviewer": who(r.reviewer),
-                "author": who(r.author),
-                "kind": r.kind,
-                "scores": dict(r.content.scores),
-                "comments": {k: scrub(v) for k, v in r.content.comments.items()},
-                "submitted_at": _time(r.submitted_at),
-                "excluded": r.excluded,
-                "excluded_reason": scrub(r.excluded_reason) if r.excluded_reason else None,
-            }
-            for r in records.reviews
-        ],
-        "grades": [
-            {
-                "author": who(g.author),
-                "method": g.method,
-                "points": g.points,
-                "final_points": g.final_points,
-                "max_points": g.max_points,
-                "gradebook_points": gradebook_points(g, tasks),
-                "uncertainty": g.uncertainty,
-                "confidence": g.confidence,
-                "reviews": g.reviews,
-                "criteria": {k: asdict(v) for k, v in g.criteria.items()},
-                "flags": list(g.flags),
-                "override": None
-                if g.override_points is None
-                else {"points": g.override_points, "by": g.override_by, "reason": scrub(g.override_reason or "")},
-                "released_at": _time(g.released_at),
-                "provisional": records.provisional,
-            }
-            for g in records.grades
-        ],
-        "ratings": [
-            {
-                "packet": r.token,
-                "rater": who(r.rater),
-                "helpful": r.helpful,
-                "note": scrub(r.note),
-                "flagged": r.flagged,
-                "flag_reason": scrub(r.flag_reason),
-                "rated_at": _time(r.rated_at),
-            }
-            for r in records.ratings
-        ],
-    }
+    )
 
 
 def round_json(course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False) -> str:

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from peerkit.core import documents
 from peerkit.core.answers import is_answered
 from peerkit.core.curation import GalleryDecision, GalleryStatus
 from peerkit.core.errors import NotFound
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
 from peerkit.facilitator.notes import NAME, redactable
-from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, VERSION, publish
+from peerkit.public import GALLERY_FILE, publish
 from peerkit.storage.sql import SqlStore
 
 ItemState = Literal["waiting", "approved", "hidden", "changed"]
@@ -126,13 +127,14 @@ def gallery_document(course: Course, decisions: Sequence[GalleryDecision]) -> di
         (d for d in decisions if d.status == "approved" and d.path_id in order),
         key=lambda d: (order[d.path_id], str(d.content.get("title", "")).lower(), d.checksum),
     )
-    return {
-        "format": GALLERY_FORMAT,
-        "version": VERSION,
-        "course_title": course.title,
-        "published_at": datetime.now(UTC).isoformat(),
-        "items": [_public_item(course, d.path_id, d.content) for d in approved],
-    }
+    return documents.dump(
+        documents.GALLERY,
+        {
+            "course_title": course.title,
+            "published_at": datetime.now(UTC).isoformat(),
+            "items": [_public_item(course, d.path_id, d.content) for d in approved],
+        },
+    )
 
 
 def _public_item(course: Course, path_id: str, content: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,13 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from peerkit.core import documents
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
 from peerkit.core.rubric import word_count
 from peerkit.core.store import StoredSubmission
-from peerkit.public import NOTES_FORMAT, VERSION, notes_file, publish
+from peerkit.public import notes_file, publish
 from peerkit.storage.sql import SqlStore
 
 NAME = "[name]"
@@ -228,15 +229,16 @@ def notes_document(course: Course, note: SummaryNote, names: Sequence[str]) -> d
     """The public page of a released note (learners' names redacted once more)."""
     text = str(redact(note.released_text or "", redactable(names), NAME))
     released = note.released_at or datetime.now(UTC)
-    return {
-        "format": NOTES_FORMAT,
-        "version": VERSION,
-        "path": note.path_id,
-        "path_title": course.path(note.path_id).title,
-        "position": course.position(note.path_id),
-        "text": text,
-        "released_at": released.isoformat(),
-    }
+    return documents.dump(
+        documents.NOTES,
+        {
+            "path": note.path_id,
+            "path_title": course.path(note.path_id).title,
+            "position": course.position(note.path_id),
+            "text": text,
+            "released_at": released.isoformat(),
+        },
+    )
 
 
 def release_notes(store: SqlStore, course: Course, exchange_root: Path, path_id: str, *, by: str) -> Path:
