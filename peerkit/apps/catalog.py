@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 from traitlets.config import Config
 
+from peerkit.core import documents
 from peerkit.core.answers import FILENAME as ANSWERS_FILE
 from peerkit.core.answers import AnswerSheet, is_answered, parse_sheet
-from peerkit.core.errors import PeerkitError
+from peerkit.core.errors import DocumentVersionError, PeerkitError, ValidationError
 from peerkit.nbgrader.build import METADATA_KEY
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import last_submission_time
@@ -50,19 +51,44 @@ class PathEntry:
 
 
 def read_path_metadata(notebook: Path) -> dict[str, Any] | None:
-    """``metadata.peerkit`` of a built path notebook, or None if it is not one."""
+    """``metadata.peerkit`` of a built path notebook (in the current schema), or None if it is not one.
+
+    Raises :class:`DocumentVersionError` for a notebook built by a newer peerkit.
+    """
     try:
         doc = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     meta = doc.get("metadata", {}).get(METADATA_KEY) if isinstance(doc, dict) else None
-    return meta if isinstance(meta, dict) and meta.get("path") == notebook.stem else None
+    if not isinstance(meta, dict):
+        return None
+    try:
+        meta = documents.parse(meta, documents.NOTEBOOK, source=str(notebook))
+    except DocumentVersionError:
+        raise
+    except ValidationError:
+        return None
+    return meta if meta.get("path") == notebook.stem else None
+
+
+def _path_metadata(notebook: Path) -> dict[str, Any] | None:
+    """:func:`read_path_metadata` for a learner's page: a notebook built by a newer peerkit is left
+    out with a warning that names it, instead of breaking the whole course home."""
+    try:
+        return read_path_metadata(notebook)
+    except DocumentVersionError as exc:
+        log.warning("path notebook left out: %s", exc)
+        return None
 
 
 def read_sheet(folder: Path, path_id: str) -> AnswerSheet | None:
     """The learner's saved answers in a path folder, read only (None if absent or unreadable)."""
+    file = folder / ANSWERS_FILE
     try:
-        return parse_sheet((folder / ANSWERS_FILE).read_bytes(), expected_path=path_id)
+        return parse_sheet(file.read_bytes(), expected_path=path_id, source=str(file))
+    except DocumentVersionError as exc:
+        log.warning("answers not counted: %s", exc)
+        return None
     except (OSError, PeerkitError):
         return None
 
@@ -92,7 +118,7 @@ def list_paths(course_dir: Path, config: Config, *, learner: str | None) -> list
     for notebook in sorted(course_dir.glob("*/*.ipynb")):
         if notebook.parent.name != notebook.stem:
             continue
-        meta = read_path_metadata(notebook)
+        meta = _path_metadata(notebook)
         if meta is None:
             continue
         folder = notebook.parent
@@ -106,7 +132,7 @@ def list_paths(course_dir: Path, config: Config, *, learner: str | None) -> list
         for notebook in sorted((Path(exchange) / course_id / "outbound").glob("*/*.ipynb")):
             if notebook.parent.name in entries or notebook.parent.name != notebook.stem:
                 continue
-            meta = read_path_metadata(notebook)
+            meta = _path_metadata(notebook)
             if meta is not None:
                 entries[notebook.parent.name] = _entry(meta, "available")
     return sorted(entries.values(), key=lambda e: (e.position, e.id))

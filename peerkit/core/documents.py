@@ -110,11 +110,11 @@ def _decode(data: bytes | bytearray | str, spec: DocumentFormat, source: str, li
         return json.loads(data)
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            f"{source}: the {spec.title} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            f"{source}: the {spec.title} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"{source}: the {spec.title} is not valid JSON (not UTF-8 text at byte {exc.start})"
+            f"{source}: the {spec.title} is not valid JSON: not UTF-8 text (byte {exc.start})"
         ) from None
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.core import documents
 from peerkit.core.errors import ConfigError
 from peerkit.core.models import Course, LearningPath
 from peerkit.nbgrader.config import course_config, ensure_scripts_on_path, render_config_file
@@ -29,7 +30,7 @@ from peerkit.storage.atomic import write_atomic
 log = logging.getLogger(__name__)
 
 METADATA_KEY = "peerkit"
-METADATA_VERSION = 1
+METADATA_VERSION = documents.NOTEBOOK.version  # stamped as metadata.peerkit.schema_version
 STAMP_FILE = ".peerkit-build.json"
 
 
@@ -70,19 +71,22 @@ class BuildResult:
 
 
 def path_metadata(course: Course, path: LearningPath) -> dict[str, Any]:
-    """What the build stamps into ``metadata.peerkit`` of a path's notebook."""
-    return {
-        "schema_version": METADATA_VERSION,
-        "course": course.id,
-        "course_title": course.title,
-        "path": path.id,
-        "title": path.title,
-        "position": course.position(path.id),
-        "summary": path.summary,
-        "minutes": path.minutes,
-        "points": path.points,
-        "peer_review": path.peer_review,
-    }
+    """What the build stamps into ``metadata.peerkit`` of a path's notebook (readers parse it back
+    with :data:`peerkit.core.documents.NOTEBOOK`, which checks its ``schema_version``)."""
+    return documents.dump(
+        documents.NOTEBOOK,
+        {
+            "course": course.id,
+            "course_title": course.title,
+            "path": path.id,
+            "title": path.title,
+            "position": course.position(path.id),
+            "summary": path.summary,
+            "minutes": path.minutes,
+            "points": path.points,
+            "peer_review": path.peer_review,
+        },
+    )
 
 
 def stamped_notebook(course: Course, path: LearningPath) -> bytes:
