@@ -283,7 +283,7 @@ def test_task_cells_ask_state_points_and_carry_a_mark_scheme(path_id: str) -> No
         assert float(shown.group(1)) == meta["points"], f"{meta['grade_id']}: points shown ≠ points graded"
         question = MARK_SCHEME.sub("", text)
         assert re.search(r"^### \S", question, re.MULTILINE), f"{meta['grade_id']}: a heading"
-        assert "?" in question or "**" in question, f"{meta['grade_id']}: the question is asked"
+        assert re.search(r"\*\*[^*]+\*\*", question), f"{meta['grade_id']}: the question or task stands out in bold"
     for text in notebook(path_id).markdown:
         assert "MARK SCHEME" not in MARK_SCHEME.sub("", text), "a stray mark scheme marker"
     plain = [c for c in notebook(path_id).cells if not is_task(c) and c["cell_type"] == "markdown"]

@@ -102,10 +102,11 @@ def test_answer_ids_follow_nbgrader_grade_id_rules(bad: str) -> None:
 
 def test_a_change_over_a_version_the_writer_never_saw_keeps_that_version() -> None:
     tab_b = Answer.make("text", "B wrote this", updated="2026-11-22T10:00:05Z")
-    sheet = AnswerSheet(path="p").with_answer("x", tab_b).with_answer("y", Answer.make("text", "untouched"))
+    untouched = Answer.make("text", "untouched")
+    sheet = AnswerSheet(path="p").with_answer("x", tab_b).with_answer("y", untouched)
     tab_a = Answer.make("text", "A wrote this", updated="2026-11-22T10:00:07Z")
     merged, backup = sheet.with_change("x", tab_a, seen=None)  # tab A never saw B's version
-    assert merged.get("x") == tab_a and merged.get("y") is not None
+    assert merged.get("x") == tab_a and merged.get("y") == untouched
     assert backup is not None and backup.answer == tab_b and merged.backups == (backup,)
     again = parse_sheet(merged.to_json())
     assert again.backups[0].answer.value == "B wrote this"

@@ -3,6 +3,8 @@ the widgets' own code, submit, collect — each collected folder holds its learn
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from peerkit.core.answers import FILENAME, parse_sheet
@@ -31,6 +33,7 @@ def test_two_learners_submit_and_collect_their_own_answers(real_course: CourseLa
         "alice": {"peer-moment": "Alice learned pivot tables from Sam.", "my-trace": "Alice can record a screencast."},
         "bob": {"peer-moment": "Bob learned <b>cataloguing</b> rules on a forum.", "my-trace": "Bob writes tips."},
     }
+    started = datetime.now(UTC)
     for learner, texts in answers.items():
         real_course.enroll(learner)
         answer_and_submit(real_course, learner, texts)
@@ -41,8 +44,9 @@ def test_two_learners_submit_and_collect_their_own_answers(real_course: CourseLa
         sheet = parse_sheet((item.folder / FILENAME).read_bytes(), expected_path=PATH)
         assert {k: a.value for k, a in sheet.answers.items()} == answers[item.learner]
         assert (item.folder / f"{PATH}.ipynb").is_file()
-        assert item.submitted_at is not None
-        assert last_submission_time(real_course.learner_config(item.learner), PATH, learner=item.learner) is not None
+        submitted = last_submission_time(real_course.learner_config(item.learner), PATH, learner=item.learner)
+        assert item.submitted_at == submitted  # the time in the exchange is the one the learner's cache keeps
+        assert submitted is not None and started <= submitted <= datetime.now(UTC)
 
 
 def test_resubmission_replaces_the_collected_copy(real_course: CourseLayout) -> None:
@@ -74,4 +78,5 @@ def test_failed_submit_says_why_and_keeps_answers(real_course: CourseLayout) -> 
         session.submit()
     reopened = open_path(PATH, folder=folder, config=real_course.learner_config("finn"))
     assert reopened.value("peer-moment") == "still here after a failed submit"
-    assert parse_sheet((folder / FILENAME).read_bytes()).get("peer-moment") is not None
+    kept = parse_sheet((folder / FILENAME).read_bytes()).get("peer-moment")
+    assert kept is not None and kept.value == "still here after a failed submit"

@@ -37,11 +37,12 @@ def test_unsafe_learner_names_never_reach_the_store(store: SqlStore) -> None:
 
 
 def test_first_submission_is_added_and_current(store: SqlStore) -> None:
+    before = datetime.now(UTC)
     assert store.record_submission("alice", "p1", submitted_at=T0, sheet=sheet(q="hi"), source="ts") == "added"
     current = store.submission("alice", "p1")
     assert current is not None and current.current and current.sheet == sheet(q="hi")
     assert current.submitted_at == T0 and current.source == "ts"
-    assert current.ingested_at.tzinfo is not None
+    assert current.ingested_at.tzinfo is UTC and before <= current.ingested_at <= datetime.now(UTC)
 
 
 def test_ingesting_the_same_submission_again_changes_nothing(store: SqlStore) -> None:
