@@ -11,60 +11,19 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from peerkit.core import kinds
+from peerkit.core.kinds import markup
+
 
 def _text(value: Any) -> str:
     """Escaped text with paragraphs and line breaks kept."""
-    paragraphs = [p for p in str(value).replace("\r\n", "\n").split("\n\n") if p.strip()]
-    if not paragraphs:
-        return '<p class="peerkit-empty"><em>(no answer)</em></p>'
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-
-
-def _items(values: Any) -> str:
-    if not isinstance(values, list) or not values:
-        return "<em>(none)</em>"
-    return ", ".join(html.escape(str(v)) for v in values)
-
-
-def _field(label: str, body: str) -> str:
-    return f'<p style="margin:2px 0"><strong>{html.escape(label)}:</strong> {body}</p>'
+    return markup.paragraphs(value)
 
 
 def render_value(kind: str, value: Any) -> str:
-    """HTML for one answer of *kind*."""
-    record: Mapping[str, Any] = value if isinstance(value, dict) else {}
-    if kind == "text":
-        return _text(value or "")
-    if kind == "scale":
-        return (
-            "<p><em>(no answer)</em></p>" if value is None else f"<p>Point {html.escape(str(value))} of the scale</p>"
-        )
-    if kind == "checklist":
-        chosen = [*record.get("selected", []), *([record["other"]] if str(record.get("other", "")).strip() else [])]
-        if not chosen:
-            return "<p><em>(nothing ticked)</em></p>"
-        return "<ul>" + "".join(f"<li>{html.escape(str(c))}</li>" for c in chosen) + "</ul>"
-    if kind == "profile":
-        return (
-            _field("Already knows", _items(record.get("know")))
-            + _field("Brings", _items(record.get("bring")))
-            + _field("Wants to learn", _items(record.get("want")))
-            + (_text(record["notes"]) if str(record.get("notes", "")).strip() else "")
-        )
-    if kind == "plan":
-        return (
-            _field("First step", html.escape(str(record.get("step", "")) or "—"))
-            + _field("By", html.escape(str(record.get("date", "")) or "—"))
-            + _field("Check-in", html.escape(str(record.get("checkin", "")) or "—"))
-            + _field("Support", html.escape(str(record.get("support", "")) or "—"))
-        )
-    if kind == "example":
-        return (
-            f"<p><strong>{html.escape(str(record.get('title', '')) or '(untitled example)')}</strong></p>"
-            + _text(record.get("story", ""))
-            + _field("Tags", _items(record.get("tags")))
-        )
-    return f"<pre>{html.escape(str(value))}</pre>"
+    """HTML for one answer of *kind*, as the kind shows it to a peer (escaped text for a kind unknown here)."""
+    found = kinds.find(kind)
+    return found.peer_html(value) if found is not None else markup.preformatted(value)
 
 
 def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
-from peerkit.core import documents
+from peerkit.core import documents, kinds
 from peerkit.core.errors import ValidationError
+from peerkit.core.kinds.values import JSON as JSON
+from peerkit.core.kinds.values import MAX_LIST_ITEMS as MAX_LIST_ITEMS
+from peerkit.core.kinds.values import MAX_SHORT_CHARS as MAX_SHORT_CHARS
+from peerkit.core.kinds.values import MAX_TEXT_CHARS as MAX_TEXT_CHARS
 
 FORMAT: Final = documents.ANSWERS.name
 VERSION: Final = documents.ANSWERS.version
@@ -28,15 +32,11 @@ FILENAME: Final = "peerkit-answers.json"
 #: pattern (``^[a-zA-Z0-9_\-]*$``), non-empty and short.
 ANSWER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
-#: Hard limits that protect every later step (store, packets, dashboards) from oversize input.
-MAX_TEXT_CHARS: Final = 20_000
-MAX_SHORT_CHARS: Final = 200
-MAX_LIST_ITEMS: Final = 50
+#: Hard limits that protect every later step (store, packets, dashboards) from oversize input
+#: (those on a single value, MAX_TEXT_CHARS and co., live with the kinds in peerkit.core.kinds.values).
 MAX_ANSWERS: Final = 200
 MAX_SHEET_BYTES: Final = 2_000_000
 MAX_BACKUPS: Final = 20
-
-JSON = Any  # values are JSON-compatible; each kind's validator narrows them
 
 
 def utcnow() -> str:
@@ -54,136 +54,16 @@ def parse_time(value: str, *, field: str) -> datetime:
     return parsed
 
 
-# --- value validators, one per answer kind -----------------------------------------------------
-
-
-def _text(value: JSON, where: str, *, limit: int = MAX_TEXT_CHARS) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{where}: expected text, got {type(value).__name__}", field=where)
-    if len(value) > limit:
-        raise ValidationError(f"{where}: {len(value):,} characters is over the limit of {limit:,}", field=where)
-    if "\x00" in value:
-        raise ValidationError(f"{where}: text contains a NUL character", field=where)
-    return value
-
-
-def _short_list(value: JSON, where: str) -> list[str]:
-    if not isinstance(value, list):
-        raise ValidationError(f"{where}: expected a list, got {type(value).__name__}", field=where)
-    if len(value) > MAX_LIST_ITEMS:
-        raise ValidationError(f"{where}: more than {MAX_LIST_ITEMS} items", field=where)
-    return [_text(item, f"{where}[{i}]", limit=MAX_SHORT_CHARS) for i, item in enumerate(value)]
-
-
-def _record(value: JSON, where: str, fields: Mapping[str, Callable[[JSON, str], JSON]]) -> dict[str, JSON]:
-    if not isinstance(value, dict):
-        raise ValidationError(f"{where}: expected an object, got {type(value).__name__}", field=where)
-    unknown = sorted(set(value) - set(fields))
-    if unknown:
-        raise ValidationError(f"{where}: unexpected field(s) {', '.join(map(repr, unknown))}", field=where)
-    return {name: check(value[name], f"{where}.{name}") for name, check in fields.items() if name in value}
-
-
-def _scale(value: JSON, where: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValidationError(f"{where}: expected a whole number from 0 to 100", field=where)
-    return value
-
-
-def _short(value: JSON, where: str) -> str:
-    return _text(value, where, limit=MAX_SHORT_CHARS)
-
-
-def _date_or_empty(value: JSON, where: str) -> str:
-    text = _short(value, where)
-    if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValidationError(f"{where}: expected a date as YYYY-MM-DD", field=where)
-    return text
-
-
-def _mapping(value: JSON, where: str, check: Callable[[JSON, str], JSON]) -> dict[str, JSON]:
-    if not isinstance(value, dict):
-        raise ValidationError(f"{where}: expected an object, got {type(value).__name__}", field=where)
-    if len(value) > MAX_LIST_ITEMS:
-        raise ValidationError(f"{where}: more than {MAX_LIST_ITEMS} entries", field=where)
-    return {_short(key, f"{where} key"): check(item, f"{where}.{key}") for key, item in value.items()}
-
-
-def _flag(value: JSON, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError(f"{where}: expected true or false", field=where)
-    return value
-
-
-def _helpful(value: JSON, where: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValidationError(f"{where}: expected a rating from 1 to 5", field=where)
-    return value
-
-
-def _points(value: JSON, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or not -1000 <= value <= 1000:
-        raise ValidationError(f"{where}: expected a number of points", field=where)
-    return value
-
-
-KINDS: Final[Mapping[str, Callable[[JSON, str], JSON]]] = {
-    "text": _text,
-    "scale": _scale,
-    "checklist": lambda v, w: _record(v, w, {"selected": _short_list, "other": _short}),
-    "profile": lambda v, w: _record(
-        v, w, {"know": _short_list, "bring": _short_list, "want": _short_list, "notes": _text}
-    ),
-    "plan": lambda v, w: _record(v, w, {"step": _text, "date": _date_or_empty, "checkin": _short, "support": _text}),
-    "example": lambda v, w: _record(v, w, {"title": _short, "story": _text, "tags": _short_list}),
-    # A peer review of one packet (or of one's own submission): a level per rubric criterion and
-    # the feedback prompts' text. Whether criteria and levels exist is checked against the rubric
-    # when reviews are ingested (peerkit.core.rubric.check_review).
-    "review": lambda v, w: _record(
-        v,
-        w,
-        {
-            "packet": _short,
-            "scores": lambda x, y: _mapping(x, y, _points),
-            "comments": lambda x, y: _mapping(x, y, _text),
-        },
-    ),
-    # An author's rating of one review they received: how helpful, a note, and a flag for a
-    # careless or unkind review (with why).
-    "rating": lambda v, w: _record(
-        v, w, {"review": _short, "helpful": _helpful, "note": _text, "flag": _flag, "reason": _text}
-    ),
-}
+# --- what each kind means lives in peerkit.core.kinds; the sheet asks it -------------------------
 
 
 def is_answered(answer: Answer | None) -> bool:
     """Whether *answer* holds something a learner wrote or chose (progress counts these).
 
-    Text must not be blank; a scale needs a point; a checklist a tick or an "other"; a profile any
-    tag or note; an action plan its first step; an example a title or a story.
+    Each kind says what that means (:meth:`peerkit.core.kinds.AnswerKind.is_answered`): text must
+    not be blank, a scale needs a point, an action plan its first step, and so on.
     """
-    if answer is None:
-        return False
-    value = answer.value
-    if answer.kind == "text":
-        return bool(str(value).strip())
-    if answer.kind == "scale":
-        return value is not None
-    if not isinstance(value, dict):
-        return False
-    if answer.kind == "plan":
-        return bool(str(value.get("step", "")).strip())
-    if answer.kind == "example":
-        return bool(str(value.get("title", "")).strip() or str(value.get("story", "")).strip())
-    if answer.kind == "rating":
-        return value.get("helpful") is not None or bool(value.get("flag"))
-    if answer.kind == "review":
-        return bool(value.get("scores")) or any(str(t).strip() for t in value.get("comments", {}).values())
-    return any(bool(v.strip()) if isinstance(v, str) else bool(v) for v in value.values())
+    return answer is not None and kinds.get(answer.kind).is_answered(answer.value)
 
 
 # --- the sheet ----------------------------------------------------------------------------------
@@ -199,9 +79,8 @@ class Answer:
 
     @classmethod
     def make(cls, kind: str, value: JSON, *, answer_id: str = "answer", updated: str | None = None) -> Answer:
-        if kind not in KINDS:
-            raise ValidationError(f"{answer_id}: unknown answer kind {kind!r}", field=answer_id)
-        return cls(kind=kind, value=KINDS[kind](value, answer_id), updated=updated or utcnow())
+        value = kinds.get(kind, where=answer_id).validate(value, answer_id)
+        return cls(kind=kind, value=value, updated=updated or utcnow())
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from peerkit.core import documents
+from peerkit.core import documents, kinds
 from peerkit.core.answers import JSON, MAX_TEXT_CHARS, AnswerSheet
 from peerkit.core.errors import ValidationError
+from peerkit.core.kinds.values import walk_strings
 from peerkit.core.review import ReviewKind
 from peerkit.core.rubric import Anonymity, Criterion, Level, Prompt, Rubric
 
@@ -41,28 +42,24 @@ def new_token() -> str:
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def redact(value: JSON, names: Sequence[str], replacement: str = REDACTED) -> JSON:
-    """*value* with every mention of *names* replaced by *replacement* (any case): whole-word
-    mentions, and whole e-mail addresses that contain one of the names."""
+def scrubber(names: Sequence[str], replacement: str = REDACTED) -> Callable[[str], str]:
+    """A function that replaces, in one text, every mention of *names* by *replacement* (any case):
+    whole-word mentions, and whole e-mail addresses that contain one of the names."""
     words = [re.escape(n) for n in names if n and len(n) >= 2]
     if not words:
-        return value
+        return lambda text: text
     name = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
 
     def scrub(text: str) -> str:
         text = _EMAIL.sub(lambda m: replacement if name.search(m.group(0).replace("@", " ")) else m.group(0), text)
         return name.sub(replacement, text)
 
-    def walk(item: JSON) -> JSON:
-        if isinstance(item, str):
-            return scrub(item)
-        if isinstance(item, list):
-            return [walk(x) for x in item]
-        if isinstance(item, dict):
-            return {k: walk(v) for k, v in item.items()}
-        return item
+    return scrub
 
-    return walk(value)
+
+def redact(value: JSON, names: Sequence[str], replacement: str = REDACTED) -> JSON:
+    """*value* with every mention of *names* in any of its strings redacted (see :func:`scrubber`)."""
+    return walk_strings(value, scrubber(names, replacement))
 
 
 def build_packet(
@@ -80,12 +77,13 @@ def build_packet(
     """The packet of *author*'s *sheet* for one reviewer (or for the author's self-assessment)."""
     order = list(questions) + sorted(set(sheet.answers) - set(questions))
     answers = []
+    scrub = scrubber([author, *also_redact])
     for answer_id in order:
         answer = sheet.get(answer_id)
         if answer is None:
             continue
         title, text = questions.get(answer_id, (answer_id, ""))
-        value = answer.value if kind == "self" else redact(answer.value, [author, *also_redact])
+        value = answer.value if kind == "self" else kinds.get(answer.kind).redact(answer.value, scrub)
         answers.append({"id": answer_id, "title": title, "question": text, "kind": answer.kind, "value": value})
     return documents.dump(
         documents.PACKET,

@@ -20,6 +20,7 @@ import yaml
 
 from peerkit.config.identity import check_learner_id
 from peerkit.config.workspace import Workspace
+from peerkit.core import kinds
 from peerkit.core.answers import JSON, Answer
 from peerkit.core.errors import ConfigError, PeerkitError, ValidationError
 from peerkit.core.models import Course
@@ -110,11 +111,11 @@ def _fill(content: ReviewContent, quote: str) -> ReviewContent:
 
 def _plan_dates(peers: tuple[Peer, ...]) -> list[dt.date]:
     return [
-        dt.date.fromisoformat(answer.value["date"])
+        date
         for peer in peers
         for answers in peer.answers.values()
         for answer in answers.values()
-        if answer.kind == "plan" and answer.value.get("date")
+        for date in kinds.get(answer.kind).dates(answer.value)
     ]
 
 
@@ -126,19 +127,20 @@ def days_to_today(peers: tuple[Peer, ...], today: dt.date | None = None) -> int:
 
 
 def moved(answer: Answer, days: int) -> Answer:
-    """*answer* with a plan's date moved by *days* (other kinds unchanged)."""
-    if answer.kind != "plan" or not days or not answer.value.get("date"):
+    """*answer* with the dates it holds (a plan's date) moved by *days* (answers without dates unchanged)."""
+    value = kinds.get(answer.kind).shift_dates(answer.value, days)
+    if value is answer.value:
         return answer
-    date = dt.date.fromisoformat(answer.value["date"]) + dt.timedelta(days=days)
-    return Answer.make("plan", {**answer.value, "date": date.isoformat()}, updated=answer.updated)
+    return Answer.make(answer.kind, value, updated=answer.updated)
 
 
 def main_answer(course: Course, path_id: str, sheet_answers: Mapping[str, Answer]) -> str:
     """The first words of the author's first text answer, for a reviewer's ``{quote}``."""
     for answer_id, kind in answer_kinds(course.path(path_id).notebook).items():
         answer = sheet_answers.get(answer_id)
-        if kind == "text" and answer is not None and str(answer.value).strip():
-            words = _WORD.findall(str(answer.value))
+        text = kinds.get(kind).reflection(answer.value) if answer is not None else ""
+        if text.strip():
+            words = _WORD.findall(text)
             return " ".join(words[:QUOTE_WORDS])
     return "your answer"
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import numpy as np
 
+from peerkit.core import kinds
 from peerkit.core.activity import ActivityEvent
 from peerkit.core.aggregation import aggregate
 from peerkit.core.answers import Answer, is_answered, parse_time
@@ -195,17 +196,9 @@ def _stuck(records: PathRecords, per_submission: int) -> list[Stuck]:
 
 
 def answer_words(answer: Answer) -> int:
-    """Words a learner wrote in *answer* that others can read (choices and scales count none)."""
-    value = answer.value
-    if answer.kind == "text":
-        return word_count(str(value))
-    if not isinstance(value, dict):
-        return 0
-    fields = {"plan": ("step", "support"), "example": ("title", "story"), "profile": ("notes",)}.get(answer.kind, ())
-    words = sum(word_count(str(value.get(f, ""))) for f in fields)
-    if answer.kind == "checklist":
-        words += word_count(str(value.get("other", "")))
-    return words
+    """Words a learner wrote in *answer* that others can read (choices and scales count none; each
+    kind says which of its text is the learner's own)."""
+    return word_count(kinds.get(answer.kind).written(answer.value))
 
 
 def contributions(records: Iterable[PathRecords]) -> list[Contribution]:

@@ -1,6 +1,7 @@
 """The example gallery: learners' contributed examples, curated by the facilitator, browsable by all.
 
-Examples are answers of kind ``example`` (a title, a story, tags) in learners' current submissions.
+Examples are answers whose kind contributes to the gallery (``example``: a title, a story, tags; see
+:meth:`peerkit.core.kinds.AnswerKind.gallery_entry`) in learners' current submissions.
 The facilitator approves or hides each one (:func:`decide`); an approved example is kept as it was
 approved, with every learner's name replaced by "[name]", and published without its author to
 ``<exchange>/<course>/peerkit-public/gallery.json`` (:func:`publish_gallery`), where every learner's
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from peerkit.core import documents
+from peerkit.core import documents, kinds
 from peerkit.core.answers import is_answered
 from peerkit.core.curation import GalleryDecision, GalleryStatus
 from peerkit.core.errors import NotFound
@@ -64,7 +65,8 @@ def gallery_items(store: SqlStore, course: Course) -> list[GalleryItem]:
     for path in course.paths:
         for sub in store.submissions(path.id):
             for answer_id, answer in sorted(sub.sheet.answers.items()):
-                if answer.kind != "example" or not is_answered(answer):
+                entry = kinds.get(answer.kind).gallery_entry(answer.value) if is_answered(answer) else None
+                if entry is None:
                     continue
                 value = answer.value
                 decision = decided.get((sub.learner, path.id, answer_id))
@@ -78,9 +80,9 @@ def gallery_items(store: SqlStore, course: Course) -> list[GalleryItem]:
                         learner=sub.learner,
                         path_id=path.id,
                         answer_id=answer_id,
-                        title=str(value.get("title", "")),
-                        story=str(value.get("story", "")),
-                        tags=tuple(str(t) for t in value.get("tags", [])),
+                        title=entry.title,
+                        story=entry.story,
+                        tags=entry.tags,
                         state=state,
                         decided_by=decision.decided_by if decision else None,
                     )

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from peerkit.core import documents
+from peerkit.core import documents, kinds
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
@@ -173,15 +173,16 @@ def draft(
     writers: set[str] = set()
     for sub in submissions:
         for answer in sub.sheet.answers.values():
-            if answer.kind == "text" and str(answer.value).strip():
+            kind = kinds.get(answer.kind)
+            if (reflection := kind.reflection(answer.value)).strip():
                 reflections += 1
                 writers.add(sub.learner)
-                for sentence in split_sentences(redact(str(answer.value), hidden, NAME)):
+                for sentence in split_sentences(redact(reflection, hidden, NAME)):
                     if word_count(sentence) >= MIN_WORDS:
                         sentences.append(sentence)
                         owners.append(sub.learner)
-            elif answer.kind == "plan" and isinstance(answer.value, dict) and str(answer.value.get("step", "")).strip():
-                steps.append(_quote(redact(str(answer.value["step"]), hidden, NAME)))
+            elif (step := kind.next_step(answer.value)).strip():
+                steps.append(_quote(redact(step, hidden, NAME)))
                 step_owners.append(sub.learner)
     if len(sentences) > MAX_SENTENCES:
         keep = sorted(int(i) for i in np.random.default_rng(seed).choice(len(sentences), MAX_SENTENCES, replace=False))

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from peerkit.core import kinds
 from peerkit.core.errors import ConfigError
 
 _MARK_SCHEME = re.compile(r"=== BEGIN MARK SCHEME ===.*?=== END MARK SCHEME ===", re.S)
@@ -66,30 +67,32 @@ def task_questions(notebook: Path) -> dict[str, Question]:
     return questions
 
 
-#: ``page.<method>(`` in a path notebook, and the kind of answer each method saves.
-KIND_OF_METHOD = {
-    "reflection": "text",
-    "scale": "scale",
-    "checklist": "checklist",
-    "profile": "profile",
-    "plan": "plan",
-    "example": "example",
-}
-_ACTIVITY = re.compile(r"\bpage\.(" + "|".join(KIND_OF_METHOD) + r")\(\s*[\"']([A-Za-z0-9][A-Za-z0-9_-]*)[\"']")
+def kind_of_method() -> dict[str, str]:
+    """``page.<method>(`` in a path notebook, and the kind of answer each method saves (every
+    registered answer kind that a path page offers)."""
+    return {method: kind.name for method, kind in kinds.by_method().items()}
 
 
 def answer_kinds(notebook: Path) -> dict[str, str]:
-    """The activities of a path notebook, in order: answer id -> answer kind (from its code cells)."""
+    """The activities of a path notebook, in order: answer id -> answer kind (from its code cells:
+    ``page.<method>("id", ...)`` for the kinds a page has a method for, ``page.answer("kind", "id", ...)``
+    for any registered kind)."""
     try:
         doc = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the activities of {notebook}: {exc}") from None
-    kinds: dict[str, str] = {}
+    methods = kind_of_method()
+    activity = re.compile(
+        r"\bpage\.(?:(" + "|".join(map(re.escape, methods)) + r")\(|answer\(\s*[\"']([A-Za-z0-9_-]+)[\"']\s*,)"
+        r"\s*[\"']([A-Za-z0-9][A-Za-z0-9_-]*)[\"']"
+    )
+    found: dict[str, str] = {}
     for cell in doc.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
-        for method, answer_id in _ACTIVITY.findall(text):
-            kinds[answer_id] = KIND_OF_METHOD[method]
-    return kinds
+        for method, kind, answer_id in activity.findall(text):
+            if method or kinds.find(kind) is not None:
+                found[answer_id] = methods[method] if method else kind
+    return found

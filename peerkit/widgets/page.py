@@ -7,7 +7,8 @@ A path notebook starts with::
     page.banner()
 
 then puts one activity per cell — ``page.reflection(...)``, ``page.scale(...)``,
-``page.checklist(...)``, ``page.profile(...)``, ``page.plan(...)``, ``page.example(...)`` — shows
+``page.checklist(...)``, ``page.profile(...)``, ``page.plan(...)``, ``page.example(...)``, or
+``page.answer("<kind>", ...)`` for any other registered answer kind — shows
 ``page.progress()`` where it wants the progress bar, and ends with ``page.submit()``. Each call
 returns a widget that the cell displays.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from traitlets.config import Config
 
 from peerkit.activity import ActivityLog
+from peerkit.core import kinds
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
@@ -131,6 +133,15 @@ class PathPage:
     def example(self, answer_id: str, **options: Any) -> Example:
         """Contribute an example to the course gallery: title, story, tags (see :class:`Example`)."""
         return self._answer(Example(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+
+    def answer(self, kind: str, answer_id: str, *args: Any, **options: Any) -> Any:
+        """An activity of any registered answer kind, e.g. ``page.answer("url", "my-link", label="...")``.
+
+        The kind's widget (:attr:`peerkit.core.kinds.AnswerKind.widget`) is built with this page's
+        session and look: ``Widget(session, answer_id, *args, look=look, **options)``.
+        """
+        widget = kinds.get(kind, where=answer_id).widget_class()
+        return self._answer(widget(self.session, answer_id, *args, look=self.look, **options))
 
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for this path."""

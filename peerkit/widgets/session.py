@@ -28,6 +28,7 @@ from typing import Any, Literal
 from traitlets.config import Config
 
 from peerkit.activity import ActivityLog, NoActivityLog
+from peerkit.core import kinds
 from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
 from peerkit.core.errors import PeerkitError, StorageError, ValidationError
 from peerkit.nbgrader.learner import Submission, last_submission_time
@@ -161,9 +162,10 @@ class PathSession:
     def save(self, answer_id: str, kind: str, value: Any) -> SaveStatus:
         """Validate and save one answer now. Never raises: the status says what happened."""
         try:
-            if kind == "text" and isinstance(value, str) and len(value) > self.max_answer_chars:
+            length = kinds.get(kind, where=answer_id).text_length(value)
+            if length is not None and length > self.max_answer_chars:
                 raise ValidationError(
-                    f"this answer is {len(value):,} characters long; the limit is {self.max_answer_chars:,}. "
+                    f"this answer is {length:,} characters long; the limit is {self.max_answer_chars:,}. "
                     "Shorten it to save it (nothing you typed has been thrown away).",
                     field=answer_id,
                 )

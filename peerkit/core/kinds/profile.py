@@ -1,0 +1,43 @@
+"""What I know, what I bring, what I want to learn (``page.profile``): three tag lists and notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerkit.core.kinds import markup, values
+from peerkit.core.kinds.base import AnswerKind
+from peerkit.core.kinds.values import JSON
+
+FIELDS: dict[str, values.Check] = {
+    "know": values.short_list,
+    "bring": values.short_list,
+    "want": values.short_list,
+    "notes": values.text,
+}
+LABELS = {"know": "Already knows", "bring": "Brings", "want": "Wants to learn"}
+
+
+class Profile(AnswerKind):
+    name = "profile"
+    method = "profile"
+    widget = "peerkit.widgets.profile:Profile"
+
+    def validate(self, value: JSON, where: str) -> dict[str, JSON]:
+        return values.record(value, where, FIELDS)
+
+    def written(self, value: JSON) -> str:
+        return values.field_text(value, "notes")
+
+    def peer_html(self, value: Any) -> str:
+        record = value if isinstance(value, dict) else {}
+        tags = "".join(markup.labelled(label, markup.items(record.get(key))) for key, label in LABELS.items())
+        notes = markup.paragraphs(record["notes"]) if str(record.get("notes", "")).strip() else ""
+        return tags + notes
+
+    def facilitator_text(self, value: JSON) -> str:
+        record = value if isinstance(value, dict) else {}
+        lines = [f"{label}: {', '.join(map(str, record.get(key, [])))}" for key, label in LABELS.items()]
+        return "\n".join([*lines, str(record.get("notes", ""))]).strip()
+
+
+KIND = Profile()
