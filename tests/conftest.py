@@ -95,11 +95,17 @@ def postgres() -> Iterator[PostgresServer]:
 _databases = itertools.count()
 
 # A fixture that starts a real part -> the marker every test using it must carry.
-MARKER_OF_FIXTURE = {"postgres": "postgres", "postgres_url": "postgres", "browser": "ui", "hub": "hub"}
+MARKER_OF_FIXTURE = {
+    "postgres": "postgres",
+    "postgres_url": "postgres",
+    "browser": "ui",
+    "served": "ui",  # tests/ui: a real `peerkit serve` (Voilà)
+    "hub": "hub",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that starts PostgreSQL, a browser or a hub without its marker is a collection error.
+    """A test that starts PostgreSQL, a browser, a Voilà server or a hub without its marker is a collection error.
 
     ``-m "not postgres"`` then runs no PostgreSQL at all, and ``-m postgres`` selects every such test.
     (``store_url`` reaches PostgreSQL through ``getfixturevalue``: its parameter carries the marker, and
