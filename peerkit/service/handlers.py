@@ -349,7 +349,7 @@ class ActivityHandler(LearnerHandler):
         if not isinstance(events, list) or len(events) > self.MAX_EVENTS:
             raise ApiError(400, f"'events' must be a list of at most {self.MAX_EVENTS} events")
         try:  # the same check as for a line of a learner's activity file: their own events only
-            parsed = [parse_line(json.dumps(e).encode(), learner=learner) for e in events]
+            parsed = [parse_line(json.dumps(e).encode(), learner=learner, source="api/activity") for e in events]
         except ValidationError as exc:
             raise ApiError(400, str(exc)) from exc
         added = await self.call(self.state.store.record_activity, parsed)
