@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from peerkit.core.answers import FILENAME, Answer, parse_sheet
+from peerkit.core.errors import DocumentVersionError
 from peerkit.storage.answerfile import AnswerFile
 
 
@@ -103,3 +104,16 @@ def test_the_stamp_left_by_a_save_is_the_file_it_wrote(tmp_path: Path) -> None:
     assert file.last_stamp == file.stamp()
     AnswerFile(tmp_path, "p").save("q", Answer.make("text", "another tab's"), seen=None)
     assert file.last_stamp != file.stamp()
+
+
+def test_a_sheet_from_a_newer_peerkit_is_refused_and_left_in_place(tmp_path: Path) -> None:
+    newer = {"format": "peerkit-answers", "version": 99, "path": "p", "revision": 1, "answers": {}}
+    (tmp_path / FILENAME).write_text(json.dumps(newer))
+    file = AnswerFile(tmp_path, "p")
+    with pytest.raises(DocumentVersionError, match="version 99") as caught:
+        file.load()
+    assert caught.value.source == str(tmp_path / FILENAME)
+    with pytest.raises(DocumentVersionError):
+        file.save("q", Answer.make("text", "would overwrite it"), seen=None)
+    assert json.loads((tmp_path / FILENAME).read_text()) == newer  # neither set aside nor overwritten
+    assert file.quarantined is None
