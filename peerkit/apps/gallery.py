@@ -9,8 +9,8 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
-from peerkit.nbgrader.config import learner_config
-from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, learner_public_root, read_public
+from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
+from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import render_example
 from peerkit.widgets.status import notice_box
@@ -34,12 +34,13 @@ class GalleryPage(widgets.VBox):
     """Browse the published gallery."""
 
     def __init__(
-        self, *, folder: Path | str | None = None, config: Config | None = None, root: Path | None = None
+        self,
+        *,
+        folder: Path | str | None = None,
+        config: Config | None = None,
+        context: LearnerContext | None = None,
     ) -> None:
-        where = Path(folder) if folder is not None else Path.cwd()
-        self.root = (
-            root if root is not None else learner_public_root(config if config is not None else learner_config(where))
-        )
+        self.context = context or resolve_learner_context(folder, config=config)
         self.look = Look()
         self.header = self.look.html_widget()
         self.path = widgets.Dropdown(description="Path", options=[("All paths", ALL)], value=ALL, style=self.look.text)
@@ -58,7 +59,7 @@ class GalleryPage(widgets.VBox):
         when_visited(self.refresh, name="peerkit-gallery-refresh")
 
     def refresh(self) -> None:
-        doc = read_public(self.root, GALLERY_FILE, GALLERY_FORMAT) or {}
+        doc = self.context.public(GALLERY_FILE, GALLERY_FORMAT) or {}
         self.items = [i for i in doc.get("items", []) if isinstance(i, dict)]
         paths = {str(i.get("path", "")): str(i.get("path_title", "")) for i in self.items}
         tags = sorted({str(t) for i in self.items for t in i.get("tags", []) if str(t).strip()}, key=str.lower)

@@ -10,9 +10,8 @@ import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.apps.catalog import PathEntry, list_paths
-from peerkit.config.identity import resolve_learner
 from peerkit.core.errors import PeerkitError
-from peerkit.nbgrader.config import get, learner_config
+from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import day_and_time, notice_box, status_line
 from peerkit.widgets.visit import when_visited
@@ -31,13 +30,11 @@ _BADGES = {
 }
 
 
-def page_learner(config: Config, learner: str | None = None) -> tuple[str | None, str]:
-    """Whose page this is (*learner*, else from the learner's config or the hub), and, when nobody can
-    be told, None and a notice saying why."""
-    try:
-        return learner or resolve_learner(configured=get(config, "CourseDirectory", "student_id")), ""
-    except PeerkitError as exc:
-        return None, notice_box(f"Your progress cannot be shown: {exc}.", "warn")
+def page_learner(context: LearnerContext) -> tuple[str | None, str]:
+    """Whose page this is, and, when nobody can be told, None and a notice saying why."""
+    if context.learner is not None:
+        return context.learner, ""
+    return None, notice_box(f"Your progress cannot be shown: {context.problem}.", "warn")
 
 
 def path_card(entry: PathEntry) -> str:
@@ -74,10 +71,16 @@ class CourseHome(widgets.VBox):
     """Lists the learner's learning paths; fetches a released path on request."""
 
     def __init__(
-        self, *, folder: Path | str | None = None, config: Config | None = None, learner: str | None = None
+        self,
+        *,
+        folder: Path | str | None = None,
+        config: Config | None = None,
+        learner: str | None = None,
+        context: LearnerContext | None = None,
     ) -> None:
-        self.folder = Path(folder) if folder is not None else Path.cwd()
-        self.config = config if config is not None else learner_config(self.folder)
+        self.context = context or resolve_learner_context(folder, config=config, learner=learner)
+        self.folder = self.context.folder
+        self.config = self.context.config
         self.notice = widgets.HTML()
         self.header = widgets.HTML()
         self.look = Look()
@@ -85,7 +88,7 @@ class CourseHome(widgets.VBox):
         self._cards: dict[str, widgets.HTML] = {}
         self._start_boxes: dict[str, widgets.VBox] = {}
         self._empty = self.look.html_widget(status_line("No learning paths have been released yet.", "muted"))
-        self.learner, self.notice.value = page_learner(self.config, learner)
+        self.learner, self.notice.value = page_learner(self.context)
         super().__init__([self.header, self.notice, self.cards], layout=widgets.Layout(width="100%", max_width="48rem"))
         self.add_class("peerkit-home")
         self.refresh()

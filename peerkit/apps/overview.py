@@ -1,9 +1,8 @@
 """What a learner's "my progress" page shows, gathered from their own side only.
 
 Paths done (their course folder and nbgrader cache, :mod:`peerkit.apps.catalog`), reviews to do and
-feedback waiting (their own review channels, found through their submission secrets,
-:mod:`peerkit.review.channel`, read only), the summary notes and the gallery the facilitator released
-(:mod:`peerkit.public`). Pure of widgets.
+feedback waiting and the summary notes and the gallery the facilitator released, all read through the
+learner's side of the course's exchange (:mod:`peerkit.exchange`). Pure of widgets.
 """
 
 from __future__ import annotations
@@ -20,9 +19,10 @@ from peerkit.apps.catalog import PathEntry, list_paths, read_sheet
 from peerkit.core.answers import AnswerSheet, parse_time
 from peerkit.core.errors import PeerkitError
 from peerkit.core.rubric import Rubric, check_review, content_from_value
+from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
+from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.nbgrader.learner import last_submission_time
-from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, learner_public_root, read_public, released_notes
-from peerkit.review.inbox import open_inbox
+from peerkit.review.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +98,22 @@ def _rated(sheet: AnswerSheet | None, tokens: list[str]) -> int:
     return found
 
 
-def learner_overview(folder: Path, config: Config, *, learner: str | None) -> Overview:
-    """Everything the learner's progress page shows, from *folder* (their course folder) and *config*."""
+def learner_overview(
+    folder: Path, config: Config, *, learner: str | None, context: LearnerContext | None = None
+) -> Overview:
+    """Everything the learner's progress page shows, from *folder* (their course folder), *config*
+    and the page's *context* (resolved from them when not given)."""
+    ctx = context or resolve_learner_context(folder, config=config, learner=learner)
     entries = list_paths(folder, config, learner=learner)
     reviews: list[ReviewsToDo] = []
     feedback: list[FeedbackWaiting] = []
     for entry in entries:
         if entry.review_of is None or learner is None or entry.state == "available":
             continue
+        if ctx.exchange is None:
+            continue
         try:  # the local review channel, or the course's hub service under JupyterHub
-            inbox = open_inbox(config, entry.review_of, learner=learner)
+            inbox = Inbox(entry.review_of, ctx.exchange)
             delivered = inbox.manifest()
             if delivered is None:
                 continue
@@ -134,9 +140,8 @@ def learner_overview(folder: Path, config: Config, *, learner: str | None) -> Ov
                     rated=_rated(read_sheet(entry.folder, entry.id) if entry.folder else None, received),
                 )
             )
-    board = learner_public_root(config)
-    gallery = read_public(board, GALLERY_FILE, GALLERY_FORMAT)
-    notes = sorted(released_notes(board), key=lambda d: (int(d.get("position", 0) or 0), str(d.get("path", ""))))
+    gallery = ctx.public(GALLERY_FILE, GALLERY_FORMAT)
+    notes = sorted(ctx.notes(), key=lambda d: (int(d.get("position", 0) or 0), str(d.get("path", ""))))
     return Overview(
         paths=tuple(e for e in entries if e.review_of is None),
         reviews=tuple(reviews),

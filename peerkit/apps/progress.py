@@ -11,7 +11,7 @@ from traitlets.config import Config
 
 from peerkit.apps.home import page_learner, path_card
 from peerkit.apps.overview import Overview, learner_overview
-from peerkit.nbgrader.config import learner_config
+from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import render_notes
 from peerkit.widgets.visit import when_visited
@@ -73,15 +73,21 @@ class ProgressPage(widgets.VBox):
     """The learner's progress page; re-read when a visitor arrives and on Refresh."""
 
     def __init__(
-        self, *, folder: Path | str | None = None, config: Config | None = None, learner: str | None = None
+        self,
+        *,
+        folder: Path | str | None = None,
+        config: Config | None = None,
+        learner: str | None = None,
+        context: LearnerContext | None = None,
     ) -> None:
-        self.folder = Path(folder) if folder is not None else Path.cwd()
-        self.config = config if config is not None else learner_config(self.folder)
+        self.context = context or resolve_learner_context(folder, config=config, learner=learner)
+        self.folder = self.context.folder
+        self.config = self.context.config
         self.look = Look()
         self.notice = widgets.HTML()
         self.body = self.look.html_widget()
         self.cards = self.look.html_widget()
-        self.learner, self.notice.value = page_learner(self.config, learner)
+        self.learner, self.notice.value = page_learner(self.context)
         self.button = widgets.Button(description="Refresh", icon="refresh")
         self.button.on_click(lambda _b: self.refresh())
         super().__init__(
@@ -93,6 +99,6 @@ class ProgressPage(widgets.VBox):
 
     def refresh(self) -> None:
         """Read everything again and update the page in place."""
-        self.overview = learner_overview(self.folder, self.config, learner=self.learner)
+        self.overview = learner_overview(self.folder, self.config, learner=self.learner, context=self.context)
         self.body.value = render_overview(self.overview, self.learner)
         self.cards.value = "".join(path_card(entry) for entry in self.overview.paths) or "<p>No paths released yet.</p>"

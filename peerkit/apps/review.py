@@ -1,9 +1,10 @@
 """The review app (a Voilà page): a learner's review packets one by one, the rubric, their self-assessment.
 
 It is the notebook of the ``<path>-review`` nbgrader assignment; its answers are reviews, saved
-and submitted like any path's answers. Packets come from the learner's inbox
-(:mod:`peerkit.review.inbox`): their own review channel on a local course, the course's hub
-service under JupyterHub, where each review answer is also kept there as a draft.
+and submitted like any path's answers. Packets come from the learner's side of the course's
+exchange (:mod:`peerkit.exchange`, read through :mod:`peerkit.review.inbox`): their own review
+channel on a local course, the course's hub service under JupyterHub, where each review answer is
+also kept there as a draft.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from traitlets.config import Config
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.core.errors import PeerkitError
 from peerkit.core.rubric import Rubric
+from peerkit.exchange.context import LearnerContext
 from peerkit.review.drafts import DraftMirror
-from peerkit.review.inbox import NO_PACKETS_YET, ChannelInbox, ServiceInbox, open_inbox
+from peerkit.review.inbox import NO_PACKETS_YET, Inbox
 from peerkit.widgets.page import PathPage
 from peerkit.widgets.rating import RatingForm
 from peerkit.widgets.review_form import ReviewForm
@@ -49,8 +51,9 @@ class ReviewPage(PathPage):
         folder: Path | str | None = None,
         learner: str | None = None,
         config: Config | None = None,
+        context: LearnerContext | None = None,
     ) -> None:
-        super().__init__(f"{path_id}-review", folder=folder, learner=learner, config=config)
+        super().__init__(f"{path_id}-review", folder=folder, learner=learner, config=config, context=context)
         self.reviewed_path = path_id
         self.forms: list[ReviewForm] = []
         self.ratings: list[RatingForm] = []
@@ -61,18 +64,17 @@ class ReviewPage(PathPage):
         self.view.add_class("peerkit-review-app")
         self._build()
 
-    def _inbox(self) -> tuple[ChannelInbox | ServiceInbox | None, str]:
+    def _inbox(self) -> tuple[Inbox | None, str]:
         session = self.session
-        if not session.saves or session.config is None or session.learner is None:
+        if not session.saves or session.learner is None:
             return None, session.notice
-        try:
-            return open_inbox(session.config, self.reviewed_path, learner=session.learner), ""
-        except PeerkitError as exc:
-            return None, f"Your review packets cannot be found: {exc}."
+        if session.exchange is None:
+            return None, "Your review packets cannot be found: this server reaches no course exchange."
+        return Inbox(self.reviewed_path, session.exchange), ""
 
-    def _mirror_drafts(self, inbox: ServiceInbox) -> None:
-        """Under JupyterHub: take in newer drafts from the course service, then send each change."""
-        mirror = DraftMirror(inbox.client, self.reviewed_path, on_status=self._sync_status)
+    def _mirror_drafts(self, inbox: Inbox) -> None:
+        """Where the exchange keeps drafts (JupyterHub): take in newer ones, then send each change."""
+        mirror = DraftMirror(inbox.exchange, self.reviewed_path, on_status=self._sync_status)
         try:
             self.session.adopt(mirror.newer_drafts(self.session.sheet))
         except PeerkitError as exc:
@@ -85,8 +87,8 @@ class ReviewPage(PathPage):
 
     def _build(self) -> None:
         inbox, problem = self._inbox()
-        if isinstance(inbox, ServiceInbox):  # say so on the page while the service is away, then retry
-            inbox.client.on_wait = lambda message, _pause: self._sync_status(message.capitalize() + ".", False)
+        if inbox is not None:  # say so on the page while a remote exchange is away, then retry
+            inbox.exchange.on_wait(lambda message, _pause: self._sync_status(message.capitalize() + ".", False))
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
@@ -94,7 +96,7 @@ class ReviewPage(PathPage):
         if inbox is None or delivered is None:
             self.view.children = (self.look.html_widget(notice_box(problem or NO_PACKETS_YET, "info")),)
             return
-        if isinstance(inbox, ServiceInbox):
+        if inbox.exchange.keeps_drafts:
             self._mirror_drafts(inbox)
         manifest, rubric, tokens = delivered
         pages: list[Any] = []

@@ -1,7 +1,7 @@
 """What learners do on their pages, as events: opened, answered, submitted, feedback read.
 
 A learner's kernel writes each event as one JSON line (:func:`event_line`) into a file of their own
-beside nbgrader's exchange (:mod:`peerkit.activity`); the facilitator's side reads the lines back
+beside nbgrader's exchange (:mod:`peerkit.exchange.files.activity`); the facilitator's side reads the lines back
 (:func:`parse_line`) into the store. Pure: no I/O here.
 """
 

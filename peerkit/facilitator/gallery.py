@@ -16,7 +16,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 from peerkit.core import documents, kinds
@@ -25,8 +24,8 @@ from peerkit.core.curation import GalleryDecision, GalleryStatus
 from peerkit.core.errors import NotFound
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
+from peerkit.exchange.base import GALLERY_FILE, CourseExchange
 from peerkit.facilitator.notes import NAME, redactable
-from peerkit.public import GALLERY_FILE, publish
 from peerkit.storage.sql import SqlStore
 
 ItemState = Literal["waiting", "approved", "hidden", "changed"]
@@ -104,7 +103,7 @@ def public_content(item: GalleryItem, names: Sequence[str]) -> dict[str, Any]:
 
 
 def decide(
-    store: SqlStore, course: Course, exchange_root: Path, wanted: str, status: GalleryStatus, *, by: str
+    store: SqlStore, course: Course, exchange: CourseExchange, wanted: str, status: GalleryStatus, *, by: str
 ) -> GalleryItem:
     """Approve or hide the example whose id starts with *wanted*, and publish the gallery again."""
     item = find_item(gallery_items(store, course), wanted)
@@ -118,7 +117,7 @@ def decide(
         checksum=checksum(item.value),
         by=by,
     )
-    publish_gallery(store, course, exchange_root)
+    publish_gallery(store, course, exchange)
     return next(i for i in gallery_items(store, course) if i.id == item.id)
 
 
@@ -149,5 +148,6 @@ def _public_item(course: Course, path_id: str, content: Mapping[str, Any]) -> di
     }
 
 
-def publish_gallery(store: SqlStore, course: Course, exchange_root: Path) -> Path:
-    return publish(exchange_root, course.id, GALLERY_FILE, gallery_document(course, store.gallery_decisions()))
+def publish_gallery(store: SqlStore, course: Course, exchange: CourseExchange) -> str:
+    """Publish the approved examples through the course's *exchange*; return where they went."""
+    return exchange.publish(GALLERY_FILE, gallery_document(course, store.gallery_decisions()))

@@ -20,7 +20,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ from peerkit.core.models import Course
 from peerkit.core.packets import redact
 from peerkit.core.rubric import word_count
 from peerkit.core.store import StoredSubmission
-from peerkit.public import notes_file, publish
+from peerkit.exchange.base import CourseExchange, notes_file
 from peerkit.storage.sql import SqlStore
 
 NAME = "[name]"
@@ -242,12 +241,13 @@ def notes_document(course: Course, note: SummaryNote, names: Sequence[str]) -> d
     )
 
 
-def release_notes(store: SqlStore, course: Course, exchange_root: Path, path_id: str, *, by: str) -> Path:
-    """Release *path_id*'s working text to every learner; return the public file written."""
+def release_notes(store: SqlStore, course: Course, exchange: CourseExchange, path_id: str, *, by: str) -> str:
+    """Release *path_id*'s working text to every learner through the course's *exchange*; return
+    where it was published."""
     course.path(path_id)
     note = store.note(path_id)
     if note is None or not note.text.strip():
         raise WorkflowError(f"there are no summary notes for {path_id!r} to release (peerkit notes draft {path_id})")
     released = store.release_note(path_id, by=by)
     names = [lrn.name for lrn in store.learners()]
-    return publish(exchange_root, course.id, notes_file(path_id), notes_document(course, released, names))
+    return exchange.publish(notes_file(path_id), notes_document(course, released, names))

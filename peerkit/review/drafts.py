@@ -1,13 +1,15 @@
-"""Review drafts kept by the hub service as the learner writes (JupyterHub only).
+"""Review drafts kept by the course's exchange as the learner writes (where it keeps drafts: the hub).
 
 The answers file in the learner's folder stays the source of truth in the kernel, as on a laptop;
-under JupyterHub every review answer is also sent to the course service as a draft, on a background
+where the exchange keeps drafts (:attr:`~peerkit.exchange.base.LearnerExchange.keeps_drafts`, the
+hub service under JupyterHub) every review answer is also sent there as a draft, on a background
 thread so that typing never waits for the network. When the learner opens the review app again
 (another browser, a rebuilt server, a lost home folder), newer drafts from the service are taken in.
 
-Each draft carries the version this kernel last saw; if another tab saved in between, the service
-refuses (409), the mirror learns the current version and sends its own change again (it is the
-newer edit; the other tab's text stays in the service's history of that tab and in the local backups).
+Each draft carries the version this kernel last saw; if another tab saved in between, the exchange
+refuses (:class:`~peerkit.core.errors.Conflict`), the mirror learns the current version and sends its
+own change again (it is the newer edit; the other tab's text stays in the service's history of that
+tab and in the local backups).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from peerkit.core.answers import Answer, AnswerSheet, answer_doc, parse_answer, parse_time
-from peerkit.core.errors import PeerkitError, ServiceError
-from peerkit.service.client import ServiceClient
+from peerkit.core.errors import Conflict, PeerkitError
+from peerkit.exchange.base import LearnerExchange
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,10 @@ StatusListener = Callable[[str, bool], None]
 
 
 class DraftMirror:
-    """Sends the review answers of one path session to the hub service, newest version each."""
+    """Sends the review answers of one path session to the learner's exchange, newest version each."""
 
-    def __init__(self, client: ServiceClient, path_id: str, *, on_status: StatusListener | None = None) -> None:
-        self.client = client
+    def __init__(self, exchange: LearnerExchange, path_id: str, *, on_status: StatusListener | None = None) -> None:
+        self.exchange = exchange
         self.path_id = path_id
         self.on_status = on_status
         self.versions: dict[str, int] = {}
@@ -50,12 +52,12 @@ class DraftMirror:
     def newer_drafts(self, sheet: AnswerSheet) -> dict[str, Answer]:
         """The service's drafts that are newer than the local answers (to adopt into the session)."""
         newer: dict[str, Answer] = {}
-        for answer_id, draft in self.client.drafts(self.path_id).items():
+        for answer_id, draft in self.exchange.drafts(self.path_id).items():
             if not DRAFT_ID.match(answer_id):
                 continue
-            self.versions[answer_id] = int(draft.get("version", 0))
+            self.versions[answer_id] = draft.version
             try:
-                remote = parse_answer(answer_id, draft.get("answer"))
+                remote = parse_answer(answer_id, draft.answer)
             except PeerkitError as exc:
                 log.warning("draft %s from the service is unreadable: %s", answer_id, exc)
                 continue
@@ -120,14 +122,12 @@ class DraftMirror:
     def _send(self, answer_id: str, answer: Answer) -> None:
         doc: dict[str, Any] = answer_doc(answer)
         try:
-            saved = self.client.save_draft(self.path_id, answer_id, doc, base=self.versions.get(answer_id))
-        except ServiceError as exc:
-            if exc.status != 409:
-                raise
-            current = self.client.drafts(self.path_id).get(answer_id)
-            base = int(current["version"]) if current else None
-            saved = self.client.save_draft(self.path_id, answer_id, doc, base=base)
-        self.versions[answer_id] = int(saved["version"])
+            saved = self.exchange.save_draft(self.path_id, answer_id, doc, base=self.versions.get(answer_id))
+        except Conflict:
+            current = self.exchange.drafts(self.path_id).get(answer_id)
+            base = current.version if current else None
+            saved = self.exchange.save_draft(self.path_id, answer_id, doc, base=base)
+        self.versions[answer_id] = saved.version
         self.sent += 1
         if self.failing:
             self._status("Your review drafts reach the course service again.", True)

@@ -24,6 +24,8 @@ from peerkit.core.models import Course
 from peerkit.core.packets import redact
 from peerkit.core.review import Grade, Review
 from peerkit.core.rubric import Rubric
+from peerkit.exchange.base import CourseExchange, Parcel, feedback_file
+from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.feedback import (
     PeerGrade,
@@ -33,9 +35,7 @@ from peerkit.nbgrader.feedback import (
     write_peer_grades,
 )
 from peerkit.nbgrader.tasks import task_questions
-from peerkit.review.channel import feedback_file, publish
 from peerkit.review.grading import compute_grades
-from peerkit.storage.delivery import Delivery
 from peerkit.storage.sql import SqlStore
 
 REVIEWER = "[the reviewer]"
@@ -143,9 +143,17 @@ class CloseReport:
 
 
 def release(
-    store: SqlStore, course: Course, build: CourseBuild, path_id: str, *, learners: Sequence[str] | None = None
+    store: SqlStore,
+    course: Course,
+    build: CourseBuild,
+    path_id: str,
+    *,
+    learners: Sequence[str] | None = None,
+    exchange: CourseExchange | None = None,
 ) -> list[str]:
-    """Release the stored grades (with overrides) of *learners* (default: everyone with a grade)."""
+    """Release the stored grades (with overrides) of *learners* (default: everyone with a grade);
+    each learner's feedback document goes through the course's *exchange* (default: the one the
+    build writes review channels for, see :func:`peerkit.exchange.registry.open_course_exchange`)."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     grades = {g.author: g for g in store.grades(path_id) if learners is None or g.author in learners}
@@ -157,7 +165,9 @@ def release(
     autograde_without_running(config, path_id, students=targets)
     tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
     entries = {}
-    documents: list[Delivery] = []
+    if exchange is None:
+        exchange = open_course_exchange(course_id=course.id, exchange_root=build.channel_root, store=store)
+    parcels: list[Parcel] = []
     keys = store.channel_keys(path_id)
     for author in targets:
         grade = grades[author]
@@ -168,10 +178,8 @@ def release(
             comment=feedback_markdown(path.title, rubric, grade, reviews),
         )
         document = feedback_document(course, path_id, grade, reviews)
-        documents.append((author, feedback_file(path_id), document))
-        if build.channel_files and author in keys:
-            publish(build.exchange_root, course.id, keys[author], {feedback_file(path_id): document})
-    store.deliver(documents)
+        parcels.append(Parcel(author, {feedback_file(path_id): document}, keys.get(author)))
+    exchange.deliver(parcels)
     write_peer_grades(config, path_id, tasks, entries)
     generate_feedback(config, path_id, targets)
     release_feedback(config, path_id, targets)
@@ -179,9 +187,11 @@ def release(
     return targets
 
 
-def close_round(store: SqlStore, course: Course, build: CourseBuild, path_id: str) -> CloseReport:
+def close_round(
+    store: SqlStore, course: Course, build: CourseBuild, path_id: str, *, exchange: CourseExchange | None = None
+) -> CloseReport:
     """Compute every grade of *path_id* (overrides kept) and release them all."""
     store.save_grades(path_id, compute_grades(store, course, path_id))
-    released = release(store, course, build, path_id)
+    released = release(store, course, build, path_id, exchange=exchange)
     store.close_round(path_id)
     return CloseReport(path_id=path_id, grades=tuple(store.grades(path_id)), released=tuple(released))

@@ -33,9 +33,9 @@ from peerkit.core.models import Course
 from peerkit.core.packets import build_packet, build_round, new_token
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
+from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_file
+from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
-from peerkit.review.channel import packet_file, publish, round_file
-from peerkit.storage.delivery import Delivery
 from peerkit.storage.sql import SqlStore
 
 
@@ -125,16 +125,19 @@ def open_round(
     course: Course,
     path_id: str,
     *,
-    exchange_root: Path | None,
+    exchange_root: Path | None = None,
+    exchange: CourseExchange | None = None,
     per_submission: int | None = None,
     seed: int | None = None,
     now: datetime | None = None,
 ) -> OpenReport:
-    """Open the round of *path_id*, or bring it up to date; deliver every new packet.
+    """Open the round of *path_id*, or bring it up to date; deliver every new packet through the
+    course's *exchange*.
 
-    Packets always go to the store (the hub service serves them from there); with an
-    *exchange_root* they are also written into each learner's review channel beside nbgrader's
-    exchange (the local course). Under JupyterHub, where learners share one Unix user, pass None.
+    Without an *exchange*, *exchange_root* picks one as the course's build does: the files exchange
+    there (each learner's review channel beside nbgrader's exchange, and a copy in the store), or,
+    when it is None (under JupyterHub, where learners share one Unix user), the hub exchange: the
+    store the course service serves from.
     """
     path = course.path(path_id)
     if path.review is None:
@@ -152,10 +155,12 @@ def open_round(
         now=now,
     )
     k = review_round.per_submission
+    if exchange is None:
+        exchange = open_course_exchange(course_id=course.id, exchange_root=exchange_root, store=store)
     submissions = {s.learner: s for s in store.submissions(path_id)}
     keys = store.channel_keys(path_id)
     no_channel: tuple[str, ...] = ()
-    if exchange_root is None:  # delivered through the hub service, by learner name: no key needed
+    if not exchange.needs_channel_key:  # delivered by learner name (the hub service): no key needed
         authors = sorted(submissions)
     else:
         authors = sorted(name for name in submissions if name in keys)
@@ -206,7 +211,7 @@ def open_round(
         store,
         course,
         path_id,
-        exchange_root=exchange_root,
+        exchange=exchange,
         round_=review_round,
         submissions=submissions,
         keys=keys,
@@ -235,7 +240,7 @@ def deliver(
     course: Course,
     path_id: str,
     *,
-    exchange_root: Path | None,
+    exchange: CourseExchange,
     round_: Round,
     submissions: dict[str, StoredSubmission],
     keys: dict[str, str],
@@ -243,8 +248,7 @@ def deliver(
     newcomers: set[str],
 ) -> int:
     """Deliver new packets, self packets for *newcomers*, and fresh manifests for every reviewer
-    concerned: into the store, and into their channel files when there is an *exchange_root*.
-    Returns how many learners got something."""
+    concerned, through the course's *exchange*. Returns how many learners got something."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     questions = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
@@ -253,7 +257,7 @@ def deliver(
         if assignment.status != "replaced":
             by_reviewer[assignment.reviewer].append(assignment)
     concerned = {r for r, items in by_reviewer.items() if any(a.token in new_tokens for a in items)} | newcomers
-    documents: list[Delivery] = []
+    parcels: list[Parcel] = []
     for learner in sorted(concerned):
         files: dict[str, dict[str, Any]] = {}
         for assignment in by_reviewer.get(learner, []):
@@ -288,11 +292,8 @@ def deliver(
             packets=[a.token for a in by_reviewer.get(learner, [])],
             own=own if round_.self_assessment and learner in submissions else None,
         )
-        documents += [(learner, name, doc) for name, doc in files.items()]
-        key = keys.get(learner)
-        if exchange_root is not None and key is not None:
-            publish(exchange_root, course.id, key, files)
-    store.deliver(documents)
+        parcels.append(Parcel(learner, files, keys.get(learner)))
+    exchange.deliver(parcels)
     return len(concerned)
 
 

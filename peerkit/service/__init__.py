@@ -9,5 +9,5 @@ scope ``custom:peerkit:facilitate``) run the round through it.
 
 Modules: :mod:`~peerkit.service.auth` (who is calling), :mod:`~peerkit.service.handlers` (the HTTP
 API), :mod:`~peerkit.service.app` (the tornado application and its process),
-:mod:`~peerkit.service.client` (the learner side, in a Voilà kernel).
+The learner side (in a Voilà kernel) is the hub backend of the exchange, :mod:`peerkit.exchange.hub`.
 """

@@ -58,7 +58,7 @@ from peerkit.core.errors import (
 )
 from peerkit.core.models import LearningPath
 from peerkit.core.review import Draft
-from peerkit.review.channel import feedback_file, packet_file, round_file
+from peerkit.exchange.base import feedback_file, packet_file, round_file
 from peerkit.service.auth import Caller, caller_from_model
 from peerkit.service.state import ServiceState
 

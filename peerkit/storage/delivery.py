@@ -1,8 +1,9 @@
 """What the store delivers to learners and keeps for them: documents and review drafts.
 
-Documents are the round manifests, packets and feedback that :mod:`peerkit.review.channel` also
-writes as files; under JupyterHub, where every learner runs as the same Unix user and files cannot
-keep learners apart, the hub service serves them from here instead, each learner only their own.
+Documents are the round manifests, packets and feedback that the files exchange
+(:mod:`peerkit.exchange.files.channels`) also writes as files; under JupyterHub, where every learner
+runs as the same Unix user and files cannot keep learners apart, the hub service serves them from
+here instead, each learner only their own.
 Drafts are a learner's unsubmitted review answers, saved through the service as they type.
 """
 

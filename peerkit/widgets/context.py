@@ -2,8 +2,9 @@
 
 A Voilà kernel starts in the notebook's own folder. When that folder is a fetched assignment (its
 name is the path id and a course is configured for the learner), the page saves and submits; in any
-other folder it is a preview. Identity comes from :func:`peerkit.config.identity.resolve_learner`, config
-from the learner's ``nbgrader_config.py`` files. Tests pass every part explicitly instead.
+other folder it is a preview. Who the learner is, which course, and which exchange their page talks
+to are resolved once (:func:`peerkit.exchange.context.resolve_learner_context`) and handed to the
+session. Tests pass every part explicitly instead.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from peerkit.activity import ActivityLog, activity_log
-from peerkit.config.identity import resolve_learner
-from peerkit.core.errors import PeerkitError
-from peerkit.nbgrader.config import get, learner_config
+from peerkit.exchange.base import ActivityLog
+from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.session import PathSession
 
 PREVIEW_NOTICE = (
@@ -32,32 +31,32 @@ def open_path(
     config: Config | None = None,
     max_answer_chars: int = 20_000,
     activity: ActivityLog | None = None,
+    context: LearnerContext | None = None,
 ) -> PathSession:
     """The :class:`PathSession` for *path_id* in *folder* (default: the kernel's working folder).
 
-    A learner's session records its activity in *activity*, by default the course's activity folder
-    found through the learner's nbgrader config (:func:`peerkit.activity.activity_log`).
+    *context* is the page's learner context (resolved here from *folder*, *config* and *learner*
+    when not given). A learner's session records its activity in *activity*, by default through the
+    learner's side of the course's exchange.
     """
-    where = Path(folder) if folder is not None else Path.cwd()
-    cfg = config if config is not None else learner_config(where)
-    course_id = get(cfg, "CourseDirectory", "course_id", "")
-    if where.name != path_id or not course_id:
+    ctx = context or resolve_learner_context(folder, config=config, learner=learner)
+    where = ctx.folder
+    if where.name != path_id or not ctx.course_id:
         return PathSession(path_id, mode="preview", notice=PREVIEW_NOTICE, max_answer_chars=max_answer_chars)
-    try:
-        who = learner or resolve_learner(configured=get(cfg, "CourseDirectory", "student_id"))
-    except PeerkitError as exc:
+    if ctx.learner is None:
         return PathSession(
             path_id,
             mode="preview",
-            notice=f"Your answers cannot be saved: {exc}.",
+            notice=f"Your answers cannot be saved: {ctx.problem}.",
             max_answer_chars=max_answer_chars,
         )
     return PathSession(
         path_id,
         mode="learner",
         folder=where,
-        learner=who,
-        config=cfg,
+        learner=ctx.learner,
+        config=ctx.config,
         max_answer_chars=max_answer_chars,
-        activity=activity if activity is not None else activity_log(cfg, who),
+        activity=activity if activity is not None else ctx.activity,
+        exchange=ctx.exchange,
     )

@@ -21,8 +21,9 @@ from typing import Any
 
 from traitlets.config import Config
 
-from peerkit.activity import ActivityLog
 from peerkit.core import kinds
+from peerkit.exchange.base import ActivityLog
+from peerkit.exchange.context import LearnerContext
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
@@ -81,8 +82,11 @@ class PathPage:
         config: Config | None = None,
         session: PathSession | None = None,
         activity: ActivityLog | None = None,
+        context: LearnerContext | None = None,
     ) -> None:
-        self.session = session or open_path(path_id, folder=folder, learner=learner, config=config, activity=activity)
+        self.session = session or open_path(
+            path_id, folder=folder, learner=learner, config=config, activity=activity, context=context
+        )
         if session is not None and activity is not None:
             session.activity = activity
         self.look = Look()

@@ -3,7 +3,7 @@
 A :class:`PathSession` owns the path's answer sheet (:class:`~peerkit.storage.answerfile.AnswerFile`
 in the assignment folder), saves each change at once, reloads from disk when asked or when another
 writer changed the file (a second tab; a preheated kernel handed to a visitor later), and submits
-through nbgrader's exchange. It tells its :class:`~peerkit.activity.ActivityLog` what the learner
+through nbgrader's exchange. It tells its :class:`~peerkit.exchange.base.ActivityLog` what the learner
 does (the page was opened, an answer was first given, the path was submitted) for the facilitator's
 dashboard. It imports no widget library, so it is tested directly and reused by every widget kind.
 
@@ -27,10 +27,10 @@ from typing import Any, Literal
 
 from traitlets.config import Config
 
-from peerkit.activity import ActivityLog, NoActivityLog
 from peerkit.core import kinds
 from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
 from peerkit.core.errors import PeerkitError, StorageError, ValidationError
+from peerkit.exchange.base import ActivityLog, LearnerExchange, NoActivityLog
 from peerkit.nbgrader.learner import Submission, last_submission_time
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.widgets import resync
@@ -69,6 +69,7 @@ class PathSession:
         notice: str = "",
         max_answer_chars: int = 20_000,
         activity: ActivityLog | None = None,
+        exchange: LearnerExchange | None = None,
     ) -> None:
         if mode == "learner" and (folder is None or learner is None or config is None):
             raise ValueError("a learner session needs a folder, a learner and an nbgrader config")
@@ -80,6 +81,8 @@ class PathSession:
         self.notice = notice
         self.max_answer_chars = max_answer_chars
         self.activity: ActivityLog = activity if activity is not None else NoActivityLog()
+        #: The learner's side of the course's exchange (their packets, feedback, drafts); None in a preview.
+        self.exchange = exchange
         self._answered: set[str] = set()  # answers this session has reported as answered
         self._file = AnswerFile(folder, path_id) if mode == "learner" and folder is not None else None
         self._lock = threading.RLock()

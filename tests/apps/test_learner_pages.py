@@ -8,7 +8,9 @@ from pathlib import Path
 from peerkit.apps.gallery import GalleryPage, matches
 from peerkit.apps.home import CourseHome
 from peerkit.apps.progress import ProgressPage
-from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, NOTES_FORMAT, VERSION, notes_file, publish
+from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT, NOTES_FORMAT, notes_file
+from peerkit.exchange.base import PUBLIC_VERSION as VERSION
+from peerkit.exchange.files.public import publish
 from peerkit.widgets.context import open_path
 from tests.conftest import CourseLayout
 
@@ -81,7 +83,7 @@ def test_gallery_filters_and_escapes(course: CourseLayout) -> None:
 
 
 def test_gallery_before_anything_is_published(tmp_path: Path) -> None:
-    page = GalleryPage(folder=tmp_path, root=tmp_path / "nothing")
+    page = GalleryPage(folder=tmp_path)  # no course configured there: nothing to read
     assert "No examples have been published yet." in page.shown.value
     page.close_all()
 

@@ -8,12 +8,14 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from peerkit.config.settings import settings_from_env
 from peerkit.config.workspace import Workspace
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.review import NewRating
 from peerkit.dashboard.app import SECTIONS, Dashboard
-from peerkit.facilitator.desk import Facilitator, settings_from_env
-from peerkit.public import GALLERY_FILE, public_root
+from peerkit.exchange.base import GALLERY_FILE
+from peerkit.exchange.files.public import public_root
+from peerkit.facilitator.api import Facilitator
 from tests.facilitator.conftest import PATH, Seeded, token
 
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="alert(1)">'

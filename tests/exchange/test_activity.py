@@ -13,15 +13,9 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from peerkit.activity import (
-    ActivityReport,
-    FileActivityLog,
-    NoActivityLog,
-    activity_log,
-    activity_root,
-    ensure_activity_root,
-    ingest_activity,
-)
+from peerkit.exchange.base import ActivityReport, NoActivityLog
+from peerkit.exchange.context import resolve_learner_context
+from peerkit.exchange.files.activity import FileActivityLog, activity_root, ensure_activity_root, ingest_activity
 from peerkit.storage.sql import SqlStore
 
 COURSE = "c1"
@@ -41,6 +35,8 @@ def test_each_event_is_one_appended_line(tmp_path: Path) -> None:
     lines = log.file.read_bytes().splitlines()
     assert [json.loads(line)["event"] for line in lines] == ["opened", "answered"]
     assert json.loads(lines[1]) | {"id": "", "time": ""} == {
+        "format": "peerkit-activity",  # each line is stamped as a versioned document
+        "version": 1,
         "id": "",
         "time": "",
         "learner": "ana",
@@ -67,7 +63,7 @@ def test_concurrent_pages_never_interleave_lines(tmp_path: Path) -> None:
 
 def test_recording_never_raises_and_warns_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     log = FileActivityLog(tmp_path / "missing", "ana")
-    with caplog.at_level(logging.WARNING, logger="peerkit.activity"):
+    with caplog.at_level(logging.WARNING, logger="peerkit.exchange.files.activity"):
         log.record("opened", "essay")
         log.record("answered", "essay")
         log.record("not an event", "essay")
@@ -87,9 +83,9 @@ def test_a_symlink_or_fifo_planted_by_someone_else_is_not_followed(tmp_path: Pat
 
 def test_default_log_comes_from_the_learners_nbgrader_config(tmp_path: Path) -> None:
     config = Config({"CourseDirectory": {"course_id": COURSE}, "Exchange": {"root": str(tmp_path)}})
-    log = activity_log(config, "ana")
+    log = resolve_learner_context(tmp_path, config=config, learner="ana", env={}).activity
     assert isinstance(log, FileActivityLog) and log.folder == activity_root(tmp_path, COURSE)
-    assert isinstance(activity_log(Config(), "ana"), NoActivityLog)
+    assert isinstance(resolve_learner_context(tmp_path, config=Config(), learner="ana", env={}).activity, NoActivityLog)
 
 
 def test_ingest_is_idempotent_and_counts_what_it_skips(tmp_path: Path, store: SqlStore) -> None:

@@ -30,6 +30,7 @@ from peerkit.core.models import Course
 from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import ReviewContent
 from peerkit.core.store import NewSubmission
+from peerkit.exchange.files import FilesCourseExchange
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
 
@@ -55,6 +56,11 @@ class Seeded:
     store: SqlStore
     course: Course
     exchange: Path
+
+    @property
+    def course_exchange(self) -> FilesCourseExchange:
+        """The course's side of the files exchange at :attr:`exchange`."""
+        return FilesCourseExchange(self.course.id, self.exchange, self.store)
 
 
 def seed(store: SqlStore, course: Course) -> None:

@@ -8,8 +8,9 @@ import pytest
 
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.errors import NotFound
+from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
+from peerkit.exchange.files.public import public_root, read_public
 from peerkit.facilitator.gallery import decide, gallery_items
-from peerkit.public import GALLERY_FILE, GALLERY_FORMAT, public_root, read_public
 from peerkit.widgets.public_view import render_example
 from tests.facilitator.conftest import PATH, Seeded
 
@@ -30,8 +31,8 @@ def test_approve_hide_publish_without_authors(seeded: Seeded) -> None:
     contribute(seeded, "bo", "Book club", "We read and talk.")
     items = {i.learner: i for i in gallery_items(seeded.store, seeded.course)}
     assert {i.state for i in items.values()} == {"waiting"}
-    approved = decide(seeded.store, seeded.course, seeded.exchange, items["ana"].id[:6], "approved", by="fac")
-    decide(seeded.store, seeded.course, seeded.exchange, items["bo"].id, "hidden", by="fac")
+    approved = decide(seeded.store, seeded.course, seeded.course_exchange, items["ana"].id[:6], "approved", by="fac")
+    decide(seeded.store, seeded.course, seeded.course_exchange, items["bo"].id, "hidden", by="fac")
     assert approved.state == "approved"
     doc = read_public(public_root(seeded.exchange, seeded.course.id), GALLERY_FILE, GALLERY_FORMAT)
     assert doc is not None and [i["title"] for i in doc["items"]] == ["The Friday huddle"]
@@ -50,4 +51,4 @@ def test_approve_hide_publish_without_authors(seeded: Seeded) -> None:
 
 def test_an_unknown_or_ambiguous_id_is_refused(seeded: Seeded) -> None:
     with pytest.raises(NotFound):
-        decide(seeded.store, seeded.course, seeded.exchange, "abc", "approved", by="fac")
+        decide(seeded.store, seeded.course, seeded.course_exchange, "abc", "approved", by="fac")

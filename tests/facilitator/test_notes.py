@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.core.errors import WorkflowError
 from peerkit.core.store import StoredSubmission
+from peerkit.exchange.base import NOTES_FORMAT, notes_file
+from peerkit.exchange.files.public import public_root, read_public
 from peerkit.facilitator.notes import draft, draft_notes, edit_notes, redactable, release_notes
-from peerkit.public import NOTES_FORMAT, notes_file, public_root, read_public
 from peerkit.widgets.public_view import markdown_html, render_notes
 from tests.facilitator.conftest import PATH, Seeded
 
@@ -75,7 +77,7 @@ def test_draft_edit_release_publishes_a_readable_page(seeded: Seeded) -> None:
     note = draft_notes(seeded.store, seeded.course, PATH)
     assert note.sources == 4 and note.state == "draft"  # the seeded cohort's non-empty text answers
     edit_notes(seeded.store, seeded.course, PATH, f"## Our notes\n\n- ana said {HOSTILE}\n", by="fac")
-    file = release_notes(seeded.store, seeded.course, seeded.exchange, PATH, by="fac")
+    file = Path(release_notes(seeded.store, seeded.course, seeded.course_exchange, PATH, by="fac"))
     assert file == public_root(seeded.exchange, seeded.course.id) / notes_file(PATH)
     assert stat.S_IMODE(file.stat().st_mode) == 0o644 and stat.S_IMODE(file.parent.stat().st_mode) == 0o755
     doc = read_public(file.parent, file.name, NOTES_FORMAT)
@@ -88,7 +90,7 @@ def test_draft_edit_release_publishes_a_readable_page(seeded: Seeded) -> None:
 
 def test_release_needs_notes(seeded: Seeded) -> None:
     with pytest.raises(WorkflowError):
-        release_notes(seeded.store, seeded.course, seeded.exchange, PATH, by="fac")
+        release_notes(seeded.store, seeded.course, seeded.course_exchange, PATH, by="fac")
 
 
 def test_markdown_subset_is_inert() -> None:

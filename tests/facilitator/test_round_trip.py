@@ -10,6 +10,7 @@ import io
 from peerkit.apps.overview import learner_overview
 from peerkit.apps.progress import ProgressPage
 from peerkit.demo import setup_facilitator
+from peerkit.exchange.files import FilesCourseExchange
 from peerkit.facilitator.data import path_records
 from peerkit.facilitator.export import grades_csv
 from peerkit.facilitator.gallery import gallery_items
@@ -69,7 +70,8 @@ def test_grades_csv_matches_the_gradebook_and_the_learner_page_follows(
     feedback = overview(review_course, "cordelia").feedback  # type: ignore[attr-defined]
     assert [(f.path_id, f.points, f.max_points, f.reviews, f.rated) for f in feedback] == [(PATH, 3.5, 4.0, 3, 0)]
     draft_notes(store, review_course.course, PATH)
-    release_notes(store, review_course.course, review_course.workspace.exchange, PATH, by="fac")
+    exchange = FilesCourseExchange(review_course.course.id, review_course.workspace.exchange, store)
+    release_notes(store, review_course.course, exchange, PATH, by="fac")
     page = ProgressPage(
         folder=review_course.workspace.learner_course_dir("cordelia", review_course.course.id),
         config=review_course.learner_config("cordelia"),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from peerkit.core.errors import ServiceError
-from peerkit.service.client import ServiceClient
+from peerkit.exchange.hub.client import ServiceClient
 from peerkit.storage.sql import SqlStore
 from tests.hub.flow import COURSE_ID, FACILITATOR, LEARNERS, PATH, Flow
 from tests.hub.harness import Hub, HubError, request

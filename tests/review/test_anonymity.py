@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from peerkit.core.packets import REDACTED
+from peerkit.exchange.files.channels import CHANNELS
 from peerkit.nbgrader.ingest import collect_and_ingest
-from peerkit.review.channel import CHANNELS
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from peerkit.exchange.files.channels import CHANNELS
 from peerkit.nbgrader.config import render_config_file
 from peerkit.nbgrader.ingest import collect_and_ingest
 from peerkit.nbgrader.learner import learner_config_values
-from peerkit.review.channel import CHANNELS
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
 from tests.conftest import CourseLayout, _copy_built, require
@@ -48,9 +48,10 @@ if step == "submit":
     submit(config, folder, learner=learner)
     result["submitted"] = True
 elif step == "inspect":
-    from peerkit.review.channel import CHANNELS, learner_channels, read_packet, read_round
+    from peerkit.exchange.files.channels import CHANNELS, learner_channels, read_packet, read_round
+    from peerkit.nbgrader.learner import cache_dir
     exchange = Path(sys.argv[2])
-    mine = learner_channels(config, "essay", learner=learner)
+    mine = learner_channels(exchange, "review-course", cache_dir(config), "essay", learner=learner)
     manifest, rubric = read_round(mine[0], "essay")
     result["own_packets"] = [read_packet(mine[0], t)["token"] for t in manifest["packets"]]
     result["own_channel"] = mine[0].name

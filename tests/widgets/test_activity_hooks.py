@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from peerkit.activity import FileActivityLog, MemoryActivityLog, activity_root, ensure_activity_root
+from peerkit.exchange.base import MemoryActivityLog
+from peerkit.exchange.files.activity import FileActivityLog, activity_root, ensure_activity_root
 from peerkit.widgets.context import open_path
 from peerkit.widgets.page import PathPage
 from tests.conftest import CourseLayout

@@ -1,8 +1,8 @@
-"""The learner's side of the hub service, used from a Voilà kernel (standard library only).
+"""HTTP to the course's hub service (``peerkit service``), from a learner's Voilà kernel (standard library only).
 
 Under JupyterHub the spawner hands each server ``PEERKIT_SERVICE_URL`` (see the deployment docs) and
 the hub hands it ``JUPYTERHUB_API_TOKEN``; :meth:`ServiceClient.from_env` finds both. Without them the
-review app reads the local review channel instead: same notebooks.
+learner's pages use the files exchange instead: same notebooks.
 
 When the service answers 503 (its database is restarting) or cannot be reached, requests are retried
 with growing pauses for up to ``patience`` seconds, telling ``on_wait`` why, before giving up with
