@@ -182,3 +182,12 @@ def test_tags_are_typed_as_comma_separated_words(typed: str, tags: list[str]) ->
 
     assert parse_tags(typed) == tags
     assert parse_tags(show_tags(tags)) == tags
+
+
+def test_every_registered_kind_names_a_widget_that_saves_that_kind() -> None:
+    from peerkit.core import kinds
+    from peerkit.widgets.answer import AnswerWidget
+
+    for kind in kinds.all_kinds():
+        widget = kind.widget_class()
+        assert issubclass(widget, AnswerWidget) and widget.kind == kind.name
