@@ -1,0 +1,383 @@
+"""The one typed Facilitator API: everything a facilitator does to a course, for every front end.
+
+The ``peerkit`` commands, the hub service, the dashboard app and the demo's autopilot are shims over
+:class:`Facilitator`: they parse their input, call one method and show its typed result
+(:mod:`peerkit.facilitator.results`). Methods take keyword arguments only and raise
+:class:`~peerkit.core.errors.PeerkitError` subclasses with the field at fault.
+
+    from peerkit.config.settings import PeerkitConfig
+    from peerkit.facilitator.api import Facilitator
+
+    desk = Facilitator.open(PeerkitConfig.load(course_file=Path("course/course.yml")))
+    desk.build()
+    desk.open_round(path_id="essay")            # again later: late submitters, overdue reviews
+    print(desk.close_round(path_id="essay").summary())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import cast
+
+from peerkit.config.course import load_course
+from peerkit.config.settings import PeerkitConfig
+from peerkit.config.workspace import Workspace
+from peerkit.core.curation import GalleryStatus, SummaryNote
+from peerkit.core.errors import NotFound, ValidationError
+from peerkit.core.models import Course
+from peerkit.core.store import SubmissionRow
+from peerkit.exchange.base import ActivityReport, CourseExchange
+from peerkit.exchange.registry import open_course_exchange
+from peerkit.facilitator import export as exports
+from peerkit.facilitator import gallery, notes
+from peerkit.facilitator.build import committed_config, setup_facilitator
+from peerkit.facilitator.data import Cohort, load_cohort
+from peerkit.facilitator.export import LMS
+from peerkit.facilitator.gallery import GalleryItem
+from peerkit.facilitator.results import (
+    Built,
+    Closed,
+    Collected,
+    Example,
+    Exclusion,
+    Export,
+    Flags,
+    Grades,
+    Override,
+    PathSummary,
+    RoundUpdate,
+)
+from peerkit.nbgrader.build import CourseBuild, build_course
+from peerkit.nbgrader.ingest import IngestReport, Progress, collect_and_ingest, ingest
+from peerkit.review.collect import ReviewReport, collect_reviews
+from peerkit.review.feedback import close_round, release
+from peerkit.review.grading import ReviewerQuality, reviewer_quality
+from peerkit.review.round import RoundStatus, open_round, round_status
+from peerkit.storage.atomic import write_atomic
+from peerkit.storage.sql import SqlStore
+
+
+class Facilitator:
+    """A course, its nbgrader build and exchange, and its store, opened once.
+
+    The course definition and the store are opened on first use, so store-only questions (who
+    submitted, where a round stands) work without a course, and a build without a store."""
+
+    def __init__(
+        self,
+        *,
+        workspace: Workspace,
+        store: SqlStore | None = None,
+        course: Course | None = None,
+        exchange: Path | None = None,
+        config: PeerkitConfig | None = None,
+        build: CourseBuild | None = None,
+    ) -> None:
+        self.workspace = workspace
+        #: The nbgrader exchange when it is not the work folder's (under JupyterHub, the shared one).
+        self.exchange = exchange
+        self.config = config or PeerkitConfig(workdir=workspace.root, exchange=exchange)
+        if store is not None:
+            self.__dict__["store"] = store
+        if course is not None:
+            self.__dict__["course"] = course
+        if build is not None:
+            self.__dict__["course_build"] = build
+
+    @classmethod
+    def open(cls, config: PeerkitConfig | None = None, *, store: SqlStore | None = None) -> Facilitator:
+        """The facilitator of the course *config* names (default: :meth:`PeerkitConfig.load`)."""
+        config = config or PeerkitConfig.load()
+        return cls(
+            store=store,
+            workspace=config.workspace,
+            exchange=config.exchange,
+            config=config,
+        )
+
+    @cached_property
+    def store(self) -> SqlStore:
+        """The peerkit store, opened on first use (building a course needs none)."""
+        return SqlStore.open(self.config.store_url)
+
+    @cached_property
+    def course(self) -> Course:
+        return load_course(self.config.course_file)
+
+    @property
+    def exchange_root(self) -> Path:
+        return self.exchange or self.workspace.exchange
+
+    @cached_property
+    def course_build(self) -> CourseBuild:
+        """Where nbgrader builds the course: the configured course root (else the work folder's) and
+        exchange; channel files beside the exchange unless the hub delivers packets and feedback."""
+        return CourseBuild(
+            course=self.course,
+            course_root=self.config.course_root_path if self.config.course_root else self.workspace.course_root,
+            exchange_root=self.exchange_root,
+            committed_config=committed_config(self.course),
+            channel_files=self.config.exchange_backend == "files",
+        )
+
+    @cached_property
+    def course_exchange(self) -> CourseExchange:
+        """The course's side of the exchange: notes, gallery, activity (and, through the review
+        package, packets and feedback). Files beside nbgrader's exchange unless configured otherwise."""
+        chosen = self.config.exchange_backend if "exchange_backend" in self.config.sources else None
+        return open_course_exchange(
+            course_id=self.course.id, exchange_root=self.exchange_root, store=self.store, backend_name=chosen
+        )
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+    def _path(self, path_id: str) -> str:
+        self.course.path(path_id)  # an unknown path is refused before anything is read or written
+        return path_id
+
+    # -- the course ---------------------------------------------------------------------------------
+
+    def prepare(self) -> Path:
+        """Create the course's activity and public folders beside the exchange and the facilitator's
+        own folder (idempotent); return that folder."""
+        return setup_facilitator(self.course, self.workspace, exchange=self.course_exchange)
+
+    def build(self, *, paths: Sequence[str] = (), force: bool = False) -> Built:
+        """Generate and release the course's paths with nbgrader (all, or *paths*); unchanged paths
+        are skipped unless *force*."""
+        results = build_course(self.course_build, paths=[self._path(p) for p in paths] or None, force=force)
+        self.prepare()
+        return Built(tuple(results))
+
+    def release(self, *, path_id: str) -> Built:
+        """Generate and release one path (when it changed)."""
+        return Built(tuple(build_course(self.course_build, paths=[self._path(path_id)])))
+
+    def collect(self, *, path_id: str, ingest: bool = True, progress: Progress | None = None) -> Collected:
+        """Collect *path_id*'s submissions with nbgrader, then (unless not *ingest*) record them."""
+        from peerkit.nbgrader.collect import collect as nbgrader_collect
+
+        found = nbgrader_collect(self.course_build.config(), self._path(path_id))
+        report = self.ingest(path_id=path_id, progress=progress) if ingest else None
+        return Collected(path_id=path_id, found=len(found), ingested=report)
+
+    def ingest(self, *, path_id: str, progress: Progress | None = None) -> IngestReport:
+        """Record every collected submission of *path_id* (safe to repeat; see :func:`ingest`)."""
+        return ingest(self.store, self.course_build.course_root, self._path(path_id), progress=progress)
+
+    def submissions(self, *, path_ids: Sequence[str] = ()) -> list[SubmissionRow]:
+        """Who has submitted what (every path, or *path_ids*)."""
+        return self.store.overview(list(path_ids) or None)
+
+    # -- the review round ---------------------------------------------------------------------------
+
+    def open_round(
+        self,
+        *,
+        path_id: str,
+        per_submission: int | None = None,
+        seed: int | None = None,
+        now: datetime | None = None,
+        progress: Progress | None = None,
+        collect: bool = True,
+    ) -> RoundUpdate:
+        """Collect *path_id*'s submissions, count finished reviews, allocate reviewers and deliver
+        packets (not *collect*: only allocate and deliver, the hub service's step). Run it again
+        (:meth:`extend_round`) to bring late submitters in and hand overdue reviews to active
+        learners; finished reviews never move."""
+        build, ingested, reviews = self.course_build, None, None
+        if collect:
+            ingested = collect_and_ingest(build.config(), self.store, self._path(path_id), progress=progress)
+            if self.store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
+                reviews = collect_reviews(build.config(), self.store, self.course, path_id)
+        opened = open_round(
+            self.store,
+            self.course,
+            self._path(path_id),
+            exchange_root=build.channel_root,
+            per_submission=per_submission,
+            seed=seed,
+            now=now,
+        )
+        return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
+
+    def extend_round(self, *, path_id: str, now: datetime | None = None) -> RoundUpdate:
+        """Bring an open round up to date: late submitters in, overdue reviews handed over."""
+        return self.open_round(path_id=path_id, now=now)
+
+    def collect_reviews(self, *, path_id: str) -> ReviewReport:
+        """Collect *path_id*'s reviews through nbgrader and record the finished ones."""
+        return collect_reviews(self.course_build.config(), self.store, self.course, self._path(path_id))
+
+    def close_round(self, *, path_id: str, collect: bool = True) -> Closed:
+        """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)
+        and release the grades through nbgrader's gradebook and feedback; run again after an
+        exclusion or override."""
+        reviews = self.collect_reviews(path_id=path_id) if collect else None
+        return Closed(reviews=reviews, closed=close_round(self.store, self.course, self.course_build, path_id))
+
+    def round_status(self, *, path_id: str) -> RoundStatus:
+        """Who has how many reviews to do, and who still waits for theirs."""
+        return round_status(self.store, path_id)
+
+    def overview(self) -> list[PathSummary]:
+        """Every peer-reviewed path's round in one line."""
+        rows = []
+        for path in self.course.reviewed_paths():
+            status = round_status(self.store, path.id)
+            rows.append(
+                PathSummary(
+                    path=path.id,
+                    title=path.title,
+                    submissions=len(self.store.submissions(path.id)),
+                    round_open=status.round is not None and status.round.closed_at is None,
+                    reviews_to_do=sum(s.to_do for s in status.learners),
+                    waiting_for_reviews=sum(1 for s in status.learners if s.waiting),
+                )
+            )
+        return rows
+
+    # -- grades -------------------------------------------------------------------------------------
+
+    def grades(self, *, path_id: str) -> Grades:
+        return Grades(path_id=path_id, grades=tuple(self.store.grades(self._path(path_id))))
+
+    def reviewer_quality(self, *, path_id: str) -> list[ReviewerQuality]:
+        """Each reviewer's agreement with the others and the helpfulness their reviews were rated."""
+        return reviewer_quality(self.store, self.course, self._path(path_id))
+
+    def flags(self, *, path_id: str) -> Flags:
+        """Reviews flagged by their authors, and grades that deserve a look."""
+        excluded = {r.token for r in self.store.reviews(self._path(path_id)) if r.excluded}
+        flagged = tuple((r, r.token in excluded) for r in self.store.ratings(path_id) if r.flagged)
+        looks = tuple(g for g in self.store.grades(path_id) if g.flags) if self.store.review_round(path_id) else ()
+        return Flags(flagged=flagged, looks=looks)
+
+    def override_grade(
+        self, *, path_id: str, learner: str, points: float | str | None, by: str, reason: str
+    ) -> Override:
+        """Set *learner*'s grade of *path_id* to *points* by hand (``None`` or ``"clear"``: the computed
+        grade again) and re-release it. *points* may be text (a command's argument)."""
+        maximum = self.course.rubric_for(self._path(path_id)).max_points
+        value = _points(points, maximum)
+        self.store.override_grade(path_id, learner, value, by=by, reason=reason)
+        self.release_feedback(path_id=path_id, learners=[learner])
+        return Override(path_id=path_id, learner=learner, points=value, maximum=maximum)
+
+    def exclude_review(self, *, path_id: str, packet: str, reason: str, exclude: bool = True) -> Exclusion:
+        """Leave the review made through *packet* out of the grades (or count it again)."""
+        self.store.exclude_review(self._path(path_id), packet, reason=reason, exclude=exclude)
+        return Exclusion(path_id=path_id, packet=packet, excluded=exclude)
+
+    def set_example(
+        self, *, path_id: str, learner: str, scores: Mapping[str, float] | Sequence[str], by: str
+    ) -> Example:
+        """Grade *learner*'s submission yourself, as an example that anchors reviewers' biases.
+        *scores* gives a level per criterion, as a mapping or as ``CRITERION=POINTS`` texts."""
+        rubric = self.course.rubric_for(self._path(path_id))
+        pairs = scores.items() if isinstance(scores, Mapping) else [_score(item) for item in scores]
+        parsed: dict[str, float] = {}
+        for key, value in pairs:
+            try:
+                parsed[key] = rubric.criterion(key).level(float(value)).points
+            except ValueError:
+                given = f"{key}={value}"
+                raise ValidationError(f"--score {given!r}: expected CRITERION=POINTS", field=key) from None
+        missing = [c.id for c in rubric.criteria if c.id not in parsed]
+        if missing:
+            raise ValidationError(f"give a score for every criterion; missing: {', '.join(missing)}", field="score")
+        self.store.set_anchor(path_id, learner, parsed, by=by)
+        return Example(path_id=path_id, learner=learner, scores=parsed, maximum=rubric.max_points)
+
+    def release_feedback(self, *, path_id: str, learners: Sequence[str] | None = None) -> tuple[str, ...]:
+        """Release the stored grades of *learners* (default: everyone graded) again."""
+        return tuple(release(self.store, self.course, self.course_build, self._path(path_id), learners=learners))
+
+    # -- the cohort, notes, gallery, exports ---------------------------------------------------------
+
+    def refresh(self) -> ActivityReport:
+        """Ingest what learners' pages recorded since the last refresh."""
+        self.prepare()
+        return self.course_exchange.collect_activity(self.store)
+
+    def cohort(self, *, now: datetime | None = None) -> Cohort:
+        return load_cohort(self.store, self.course, now=now)
+
+    def figures(self, *, name: str, path_id: str | None = None) -> str:
+        """The dashboard's figures *name* (progress, equity, health) as a table."""
+        from peerkit.facilitator.tables import report
+
+        return report(self.cohort(), name, path_id if path_id is None else self._path(path_id))
+
+    def draft_notes(self, *, path_id: str, seed: int = 0, keep_edits: bool = True) -> SummaryNote:
+        return notes.draft_notes(self.store, self.course, path_id, seed=seed, keep_edits=keep_edits)
+
+    def edit_notes(self, *, path_id: str, text: str, by: str) -> SummaryNote:
+        return notes.edit_notes(self.store, self.course, path_id, text, by=by)
+
+    def release_notes(self, *, path_id: str, by: str) -> str:
+        """Release *path_id*'s notes to every learner; return where they went."""
+        return notes.release_notes(self.store, self.course, self.course_exchange, path_id, by=by)
+
+    def note(self, *, path_id: str) -> SummaryNote:
+        found = self.store.note(path_id)
+        if found is None:
+            raise NotFound(f"no summary notes for {path_id!r} yet (peerkit notes draft {path_id})")
+        return found
+
+    def gallery(self, *, state: str | None = None) -> list[GalleryItem]:
+        """Every contributed example (or those in *state*), with its id."""
+        return [i for i in gallery.gallery_items(self.store, self.course) if state is None or i.state == state]
+
+    def decide_example(self, *, item: str, status: str, by: str) -> GalleryItem:
+        """Approve or hide (*status* ``approved``/``hidden``) example *item* (an id or its start) and
+        publish the gallery again."""
+        if status not in ("approved", "hidden"):
+            raise ValidationError(f"status {status!r}: expected approved or hidden", field="status")
+        return gallery.decide(self.store, self.course, self.course_exchange, item, cast(GalleryStatus, status), by=by)
+
+    def export(self, *, kind: str, path_ids: Sequence[str] = (), lms: str = "canvas", names: bool = False) -> Export:
+        """Grades (CSV for an LMS: canvas or moodle), one path's reviews (CSV) or its whole round (JSON)."""
+        if kind == "grades":
+            if lms not in LMS:
+                raise ValidationError(f"lms {lms!r}: expected one of {', '.join(LMS)}", field="lms")
+            checked = [self._path(p) for p in path_ids]
+            text = exports.export_grades(self.store, self.course, checked, lms=lms)
+            return Export(name=f"grades-{'-'.join(checked) or 'all'}-{lms}.csv", text=text)
+        if kind not in ("reviews", "round") or len(path_ids) != 1:
+            raise ValidationError(f"export {kind!r}: expected grades, or reviews/round of one path", field="kind")
+        path_id = self._path(path_ids[0])
+        make = exports.export_reviews if kind == "reviews" else exports.export_round
+        text = make(self.store, self.course, path_id, names=names)
+        return Export(name=f"{kind}-{path_id}.{'csv' if kind == 'reviews' else 'json'}", text=text)
+
+    def save_export(self, export: Export) -> Path:
+        """Write *export* into the work folder's ``exports/``; return the file."""
+        target = self.workspace.root / "exports" / export.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, export.text.encode("utf-8"))
+        return target
+
+
+def _points(points: float | str | None, maximum: float) -> float | None:
+    if points is None or points == "clear":
+        return None
+    try:
+        value = float(points)
+    except ValueError:
+        raise ValidationError(f"points must be a number from 0 to {maximum:g}, or 'clear'", field="points") from None
+    if not 0 <= value <= maximum:
+        raise ValidationError(f"points must be between 0 and {maximum:g}", field="points")
+    return value
+
+
+def _score(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise ValidationError(f"--score {item!r}: expected CRITERION=POINTS", field="score")
+    return key, value

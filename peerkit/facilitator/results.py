@@ -1,0 +1,160 @@
+"""What the facilitator's actions return (:mod:`peerkit.facilitator.api`): frozen, typed, printable.
+
+Each result keeps the reports of the steps it ran (nbgrader's ingest, the round's allocation, the
+grades) so a front end can show a summary (``summary()``/``table()``) or read the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from peerkit.core.review import Grade, NewRating
+from peerkit.nbgrader.build import BuildResult
+from peerkit.nbgrader.ingest import IngestReport
+from peerkit.review.collect import ReviewReport
+from peerkit.review.feedback import CloseReport
+from peerkit.review.round import OpenReport
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What ``build`` did: each path released now or left unchanged."""
+
+    paths: tuple[BuildResult, ...]
+
+    def summary(self) -> str:
+        return "\n".join(f"{r.path_id}: {'released' if r.released else 'unchanged'}" for r in self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """nbgrader's collect of one path, and the ingest of every collected folder (unless skipped)."""
+
+    path_id: str
+    found: int
+    ingested: IngestReport | None
+
+    def summary(self) -> str:
+        lines = [f"collected {self.found} submission(s) of {self.path_id} with nbgrader"]
+        if self.ingested is not None:
+            lines.append(self.ingested.summary())
+            lines += [f"  skipped {p.folder!r}: {p.reason}" for p in self.ingested.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundUpdate:
+    """A round opened or brought up to date: submissions ingested (None when not asked), finished
+    reviews counted first (None before the round exists), then assignments made and packets delivered."""
+
+    ingested: IngestReport | None
+    reviews: ReviewReport | None
+    opened: OpenReport
+
+    def summary(self) -> str:
+        parts = [report.summary() for report in (self.ingested, self.reviews) if report is not None]
+        return "\n".join([*parts, self.opened.summary()])
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A round closed: the latest reviews collected (None when not asked), grades computed and released."""
+
+    reviews: ReviewReport | None
+    closed: CloseReport
+
+    def summary(self) -> str:
+        return "\n".join([*([self.reviews.summary()] if self.reviews else []), self.closed.table()])
+
+
+@dataclass(frozen=True, slots=True)
+class Grades:
+    """A path's current grades (overrides included), with how sure each one is."""
+
+    path_id: str
+    grades: tuple[Grade, ...]
+
+    def table(self) -> str:
+        return CloseReport(self.path_id, self.grades, ()).table().rsplit("\n", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A grade set by hand (``points`` None: the computed grade restored), and re-released."""
+
+    path_id: str
+    learner: str
+    points: float | None
+    maximum: float
+
+    def summary(self) -> str:
+        done = "computed grade restored" if self.points is None else f"{self.points:g} / {self.maximum:g} set by hand"
+        return f"{self.learner}: {done}; re-released"
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    path_id: str
+    packet: str
+    excluded: bool
+
+    def summary(self) -> str:
+        state = "excluded" if self.excluded else "counts again"
+        return f"review {self.packet} {state}; run `peerkit review close {self.path_id}` to re-release"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A submission graded by the facilitator: an anchor for reviewers' biases."""
+
+    path_id: str
+    learner: str
+    scores: Mapping[str, float]
+    maximum: float
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores.values())
+
+    def summary(self) -> str:
+        total = f"{self.total:g} / {self.maximum:g}"
+        return f"{self.learner}'s submission of {self.path_id} is now a graded example ({total})"
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """Reviews their authors flagged (and whether each is excluded), and grades that deserve a look."""
+
+    flagged: tuple[tuple[NewRating, bool], ...]
+    looks: tuple[Grade, ...]
+
+    def summary(self) -> str:
+        lines = [f"reviews flagged by their authors: {len(self.flagged)}"]
+        for rating, excluded in self.flagged:
+            state = "excluded" if excluded else "counted"
+            reason = rating.flag_reason or "(no reason given)"
+            lines.append(f"  packet {rating.token} ({state}), flagged by {rating.rater}: {reason}")
+        lines.append(f"grades to look at: {len(self.looks)}")
+        lines += [f"  {grade.author}: {'; '.join(grade.flags)}" for grade in self.looks]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """An export's text and the file name it is offered under."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathSummary:
+    """Where a peer-reviewed path's round stands, in one line (the hub service's overview)."""
+
+    path: str
+    title: str
+    submissions: int
+    round_open: bool
+    reviews_to_do: int
+    waiting_for_reviews: int
