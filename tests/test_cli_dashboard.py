@@ -88,9 +88,9 @@ def test_exports(desk: list[str], tmp_path: Path) -> None:
 def test_commands_pass_their_options_to_the_api(desk: list[str], tmp_path: Path) -> None:
     calls: dict[str, Any] = {}
 
-    def fake_release(store: object, course: object, exchange: Path, path_id: str, *, by: str) -> Path:
-        calls["release"] = (exchange, path_id, by)
-        return exchange
+    def fake_release(store: object, course: object, exchange: Any, path_id: str, *, by: str) -> str:
+        calls["release"] = (exchange.exchange_root, path_id, by)  # the course's files exchange
+        return str(exchange.exchange_root)
 
     def fake_draft(store: object, course: object, path_id: str, *, seed: int, keep_edits: bool) -> object:
         calls["draft"] = (path_id, seed, keep_edits)

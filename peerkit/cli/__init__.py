@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from peerkit.cli import config as _config  # noqa: F401 - registers `peerkit config show`
 from peerkit.cli import course as _course  # noqa: F401 - registers the course commands
 from peerkit.cli import dashboard as _dashboard  # noqa: F401 - registers the dashboard commands
 from peerkit.cli import review as _review  # noqa: F401 - registers the review commands

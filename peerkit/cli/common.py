@@ -1,4 +1,5 @@
-"""What every peerkit command shares: the click group, the common options, error reporting."""
+"""What every peerkit command shares: the click group, the common options, error reporting, and
+the one way a command gets its settings (:func:`settings`) and its facilitator (:func:`open_desk`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from peerkit.config.course import default_course_file
-from peerkit.config.workspace import DEFAULT_WORKDIR
 from peerkit.core.errors import PeerkitError
+
+if TYPE_CHECKING:
+    from peerkit.config.settings import PeerkitConfig
+    from peerkit.facilitator.api import Facilitator
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,45 +33,52 @@ def api_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Options default to None ("not given"): the course's peerkit_config.py and PEERKIT_* variables
+# then decide (see peerkit.config.settings); `peerkit config show` says which one did.
 course_option = click.option(
     "--course",
     "course_file",
     type=click.Path(path_type=Path, dir_okay=True),
-    default=default_course_file,
-    show_default="course/course.yml",
+    default=None,
+    show_default="$PEERKIT_COURSE, else course/course.yml",
     help="The course definition (course.yml, or the folder holding it).",
 )
 workdir_option = click.option(
     "--workdir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_WORKDIR,
-    show_default=True,
+    default=None,
+    show_default="$PEERKIT_WORKDIR, else .peerkit/demo",
     help="Folder for the built course, exchange and learner files.",
 )
-
-
 db_option = click.option(
     "--db",
     "db_url",
-    envvar="PEERKIT_DB",
     default=None,
-    help="The peerkit store: sqlite:///file or postgresql://user@host/db [default: peerkit.db in WORKDIR].",
+    help="The peerkit store: sqlite:///file or postgresql://user@host/db [default: $PEERKIT_DB, else peerkit.db "
+    "in WORKDIR].",
 )
 
 
-def open_store(db_url: str | None, workdir: Path) -> Any:
-    from peerkit.config.workspace import Workspace
-    from peerkit.storage.sql import SqlStore
+def settings(**options: object) -> PeerkitConfig:
+    """The effective settings: the options given on the command line over the environment over the
+    course's ``peerkit_config.py``."""
+    from peerkit.config.settings import PeerkitConfig
 
-    return SqlStore.open(db_url or Workspace.at(workdir).store_url)
+    return PeerkitConfig.load(options=options)
 
 
-def load_definition(course_file: Path) -> tuple[Any, Path | None]:
-    from peerkit.config.course import load_course
+def open_desk(course_file: Path | None = None, workdir: Path | None = None, db_url: str | None = None) -> Facilitator:
+    """The facilitator API, opened from the command's options (see :func:`settings`)."""
+    from peerkit.facilitator.api import Facilitator
 
-    course = load_course(course_file)
-    committed = (course.source.parent / "nbgrader_config.py") if course.source else None
-    return course, committed if committed and committed.is_file() else None
+    return Facilitator.open(settings(course_file=course_file, workdir=workdir, db_url=db_url))
+
+
+def by_default(by_whom: str | None) -> str:
+    """Who acts: ``--by``, else the user running the command."""
+    import getpass
+
+    return by_whom or getpass.getuser()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,13 +88,3 @@ def cli(verbose: int) -> None:
     """Peer Learning Paths: build, serve and run a peer-learning course in Jupyter."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-def review_context(course_file: Path, workdir: Path, db_url: str | None, path_id: str) -> tuple[Any, Any, Any]:
-    from peerkit.config.workspace import Workspace
-    from peerkit.demo import course_build
-
-    course, committed = load_definition(course_file)
-    course.path(path_id)
-    build = course_build(course, Workspace.at(workdir), committed)
-    return course, build, open_store(db_url, workdir)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from peerkit.cli.common import api_errors, cli, course_option, db_option, load_definition, open_store, workdir_option
+from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
 
 
 @cli.command()
@@ -18,25 +17,19 @@ from peerkit.cli.common import api_errors, cli, course_option, db_option, load_d
 @click.option("--force", is_flag=True, help="Regenerate and re-release every path even if unchanged.")
 @click.argument("paths", nargs=-1)
 @api_errors
-def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -> None:
+def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Sequence[str]) -> None:
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
-    from peerkit.config.workspace import Workspace
-    from peerkit.demo import course_build, setup_facilitator
-    from peerkit.nbgrader.build import build_course
+    from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
 
-    course, committed = load_definition(course_file)
-    results = build_course(
-        course_build(course, Workspace.at(workdir), committed), paths=list(paths) or None, force=force
-    )
-    setup_facilitator(course, Workspace.at(workdir))
-    for result in results:
-        click.echo(f"{result.path_id}: {'released' if result.released else 'unchanged'}")
+    desk = open_desk(course_file, workdir)
+    click.echo(desk.build(paths=paths, force=force).summary())
+    install_app(DASHBOARD_NOTEBOOK, desk.workspace.facilitator_dir)
 
 
 @cli.command()
 @course_option
 @workdir_option
-@click.option("--port", type=int, default=8866, show_default=True, help="Port to serve on.")
+@click.option("--port", type=int, default=None, help="Port to serve on [default: 8866].")
 @click.option(
     "--ip",
     default="localhost",
@@ -57,9 +50,9 @@ def build(course_file: Path, workdir: Path, force: bool, paths: Sequence[str]) -
 @db_option
 @api_errors
 def serve(
-    course_file: Path,
-    workdir: Path,
-    port: int,
+    course_file: Path | None,
+    workdir: Path | None,
+    port: int | None,
     ip: str,
     learner: str | None,
     no_preheat: bool,
@@ -78,77 +71,19 @@ def serve(
     The facilitator dashboard is served on a second port (from the facilitator's own folder).
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
-    from dataclasses import replace
+    from peerkit.demo.serve import DemoOptions, serve_demo
 
-    from peerkit.config.workspace import Workspace
-    from peerkit.demo import course_build, prepare_site
-    from peerkit.voila.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
-
-    course, committed = load_definition(course_file)
-    workspace = Workspace.at(workdir)
-    click.echo(f"Preparing {course.title!r} in {workspace.root} ...")
-    site = prepare_site(course, workspace, committed_config=committed, learner=learner)
-    released = [b.path_id for b in site.builds if b.released]
-    click.echo(f"  assignments: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
-    click.echo(f"  learner: {site.learner} (answers in {site.course_dir})")
-    autopilot = (
-        None if no_cohort else _demo_cohort(course, workspace, course_build(course, workspace, committed), site.learner)
+    config = settings(course_file=course_file, workdir=workdir, db_url=db_url, port=port, learner=learner)
+    options = DemoOptions(
+        ip=ip,
+        preheat=not no_preheat,
+        prepare_only=prepare_only,
+        cohort=not no_cohort,
+        dashboard_port=None if no_dashboard else (dashboard_port or config.port + 1),
     )
-    options = ServeOptions(port=port, ip=ip, preheat=not no_preheat)
-    config_dir = workspace.voila_dir
-    write_voila_config(config_dir, site.notebooks(), options)
-    command = voila_command(site.course_dir, config_dir)
-    host = "localhost" if options.local_only else ip
-    click.echo(f"\nCourse home: http://{host}:{port}/")
-    companions = []
-    if not no_dashboard:
-        # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
-        board = replace(options, port=dashboard_port or port + 1, ip="localhost", preheat=False)
-        write_voila_config(workspace.facilitator_voila_dir, [], board)
-        env = dashboard_env(
-            workspace.facilitator_dir, course_file=course.source or course_file, workdir=workspace.root, db_url=db_url
-        )
-        companions.append(
-            (voila_command(site.dashboard, workspace.facilitator_voila_dir), env, workspace.facilitator_voila_dir)
-        )
-        click.echo(f"Facilitator dashboard: http://localhost:{board.port}/")
-    click.echo("")
-    if prepare_only:
-        click.echo(" ".join(command))
-        return
-    sys.stdout.flush()
-    code = run_voila(
-        command,
-        voila_env(site.learner_home),
-        config_dir,
-        beside=autopilot.run if autopilot else None,
-        companions=companions,
-    )
+    code = serve_demo(config, options, say=click.echo)
     if code not in (0, -2, 130):
         raise click.ClickException(f"Voilà stopped with exit code {code}")
-
-
-def _demo_cohort(course: Any, workspace: Any, build: Any, learner: str) -> Any:
-    """Enroll the demo peers (once) and return the autopilot that plays facilitator and peers."""
-    from peerkit.demo.autopilot import Autopilot
-    from peerkit.demo.cohort import enroll_peers, load_cohort
-    from peerkit.nbgrader.ingest import collect_and_ingest
-    from peerkit.storage.sql import SqlStore
-
-    peers = load_cohort(course)
-    if not peers:
-        return None
-    store = SqlStore.open(workspace.store_url)
-    made = enroll_peers(course, workspace, build, store, peers)
-    for path_id in sorted({item.split("/", 1)[1] for item in made}):  # the facilitator's dashboard shows them at once
-        collect_and_ingest(build.config(), store, path_id)
-    names = ", ".join(p.name for p in peers)
-    click.echo(f"  demo cohort: {len(peers)} peers ({names}); {len(made)} submissions made now")
-    reviewed = ", ".join(f"“{p.title}”" for p in course.reviewed_paths())
-    click.echo(f"  submit {reviewed} and your peers review you back within seconds")
-    return Autopilot(
-        course=course, workspace=workspace, build=build, store=store, learner=learner, peers=peers, say=click.echo
-    )
 
 
 @cli.command()
@@ -158,28 +93,20 @@ def _demo_cohort(course: Any, workspace: Any, build: Any, learner: str) -> Any:
 @click.option("--no-ingest", is_flag=True, help="Only run nbgrader's collect.")
 @click.argument("path_id")
 @api_errors
-def collect(course_file: Path, workdir: Path, db_url: str | None, no_ingest: bool, path_id: str) -> None:
+def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, no_ingest: bool, path_id: str) -> None:
     """Collect PATH_ID's submissions with nbgrader and ingest every learner's answers into the store.
 
     Safe to run again: unchanged submissions are left alone, a re-submission becomes the current
     one and the earlier one stays in the history. A folder that cannot be ingested (unsafe name,
     broken or oversize answers) is listed with its reason and skipped.
     """
-    from peerkit.config.workspace import Workspace
-    from peerkit.demo import course_build
-    from peerkit.nbgrader.collect import collect as nbgrader_collect
-    from peerkit.nbgrader.ingest import ingest
-
-    course, committed = load_definition(course_file)
-    course.path(path_id)
-    build = course_build(course, Workspace.at(workdir), committed)
-    found = nbgrader_collect(build.config(), path_id)
-    click.echo(f"collected {len(found)} submission(s) of {path_id} with nbgrader")
+    desk = open_desk(course_file, workdir, db_url)
+    collected = desk.collect(path_id=path_id, ingest=False)
+    click.echo(collected.summary())
     if no_ingest:
         return
-    store = open_store(db_url, workdir)
-    with click.progressbar(length=len(found), label="ingesting", file=sys.stderr) as bar:
-        report = ingest(store, build.course_root, path_id, progress=lambda _done, _total: bar.update(1))
+    with click.progressbar(length=collected.found, label="ingesting", file=sys.stderr) as bar:
+        report = desk.ingest(path_id=path_id, progress=lambda _done, _total: bar.update(1))
     click.echo(report.summary())
     for problem in report.problems:
         click.echo(f"  skipped {problem.folder!r}: {problem.reason}")
@@ -190,9 +117,9 @@ def collect(course_file: Path, workdir: Path, db_url: str | None, no_ingest: boo
 @db_option
 @click.argument("path_ids", nargs=-1)
 @api_errors
-def submissions(workdir: Path, db_url: str | None, path_ids: Sequence[str]) -> None:
+def submissions(workdir: Path | None, db_url: str | None, path_ids: Sequence[str]) -> None:
     """List who has submitted what (all paths, or only PATH_IDS), from the store."""
-    rows = open_store(db_url, workdir).overview(list(path_ids) or None)
+    rows = open_desk(workdir=workdir, db_url=db_url).submissions(path_ids=path_ids)
     if not rows:
         click.echo("no submissions ingested yet (peerkit collect PATH)")
         return

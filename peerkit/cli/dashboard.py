@@ -6,13 +6,12 @@ Every command that shows figures first ingests what learners' pages recorded (th
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from peerkit.cli.common import api_errors, cli, course_option, db_option, workdir_option
+from peerkit.cli.common import api_errors, by_default, cli, course_option, db_option, open_desk, workdir_option
 
 by_option = click.option("--by", "by_whom", default=None, help="Who does it [default: your user name].")
 output_option = click.option(
@@ -23,12 +22,6 @@ output_option = click.option(
     help="Write to FILE [default: stdout].",
 )
 names_option = click.option("--names", is_flag=True, help="Show learners' ids instead of pseudonyms.")
-
-
-def open_facilitator(course_file: Path, workdir: Path, db_url: str | None) -> Any:
-    from peerkit.facilitator.desk import Facilitator
-
-    return Facilitator.open(course_file=course_file, workdir=workdir, db_url=db_url)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -58,14 +51,12 @@ def _figures(name: str, summary: str, *, every_path: bool) -> None:
     @db_option
     @click.argument("path_id", required=not every_path)
     @api_errors
-    def command(course_file: Path, workdir: Path, db_url: str | None, path_id: str | None) -> None:
-        from peerkit.facilitator.tables import report
-
-        desk = open_facilitator(course_file, workdir, db_url)
+    def command(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str | None) -> None:
+        desk = open_desk(course_file, workdir, db_url)
         if path_id is not None:
             desk.course.path(path_id)  # an unknown path is refused before anything is read
         click.echo(desk.refresh().summary(), err=True)
-        click.echo(report(desk.cohort(), name, path_id))
+        click.echo(desk.figures(name=name, path_id=path_id))
 
 
 _figures(
@@ -99,12 +90,11 @@ def notes() -> None:
 @click.option("--replace", is_flag=True, help="Replace your edited text with the new draft.")
 @click.argument("path_id")
 @api_errors
-def notes_draft(course_file: Path, workdir: Path, db_url: str | None, seed: int, replace: bool, path_id: str) -> None:
+def notes_draft(
+    course_file: Path | None, workdir: Path | None, db_url: str | None, seed: int, replace: bool, path_id: str
+) -> None:
     """Draft PATH_ID's summary notes from the cohort's reflections and action plans; print them."""
-    from peerkit.facilitator.notes import draft_notes
-
-    desk = open_facilitator(course_file, workdir, db_url)
-    note = draft_notes(desk.store, desk.course, path_id, seed=seed, keep_edits=not replace)
+    note = open_desk(course_file, workdir, db_url).draft_notes(path_id=path_id, seed=seed, keep_edits=not replace)
     click.echo(note.draft)
     if note.text != note.draft:
         click.echo("(your edited text is kept; --replace puts the new draft in its place)", err=True)
@@ -121,13 +111,11 @@ def notes_draft(course_file: Path, workdir: Path, db_url: str | None, seed: int,
 @click.argument("path_id")
 @api_errors
 def notes_edit(
-    course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, file: Any, path_id: str
+    course_file: Path | None, workdir: Path | None, db_url: str | None, by_whom: str | None, file: Any, path_id: str
 ) -> None:
     """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**)."""
-    from peerkit.facilitator.notes import edit_notes
-
-    desk = open_facilitator(course_file, workdir, db_url)
-    note = edit_notes(desk.store, desk.course, path_id, file.read(), by=by_whom or getpass.getuser())
+    desk = open_desk(course_file, workdir, db_url)
+    note = desk.edit_notes(path_id=path_id, text=file.read(), by=by_default(by_whom))
     click.echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")
 
 
@@ -138,12 +126,11 @@ def notes_edit(
 @by_option
 @click.argument("path_id")
 @api_errors
-def notes_release(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, path_id: str) -> None:
+def notes_release(
+    course_file: Path | None, workdir: Path | None, db_url: str | None, by_whom: str | None, path_id: str
+) -> None:
     """Release PATH_ID's notes to every learner (their "my progress" page shows them)."""
-    from peerkit.facilitator.notes import release_notes
-
-    desk = open_facilitator(course_file, workdir, db_url)
-    file = release_notes(desk.store, desk.course, desk.exchange_root, path_id, by=by_whom or getpass.getuser())
+    file = open_desk(course_file, workdir, db_url).release_notes(path_id=path_id, by=by_default(by_whom))
     click.echo(f"{path_id}: notes released ({file})")
 
 
@@ -152,13 +139,9 @@ def notes_release(course_file: Path, workdir: Path, db_url: str | None, by_whom:
 @db_option
 @click.argument("path_id")
 @api_errors
-def notes_show(workdir: Path, db_url: str | None, path_id: str) -> None:
+def notes_show(workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """Print PATH_ID's current notes and whether they are released."""
-    from peerkit.cli.common import open_store
-
-    note = open_store(db_url, workdir).note(path_id)
-    if note is None:
-        raise click.ClickException(f"no summary notes for {path_id!r} yet (peerkit notes draft {path_id})")
+    note = open_desk(workdir=workdir, db_url=db_url).note(path_id=path_id)
     click.echo(f"[{note.state}]", err=True)
     click.echo(note.text)
 
@@ -177,13 +160,11 @@ def gallery() -> None:
 @db_option
 @click.option("--state", type=click.Choice(["waiting", "approved", "hidden", "changed"]), default=None)
 @api_errors
-def gallery_list(course_file: Path, workdir: Path, db_url: str | None, state: str | None) -> None:
+def gallery_list(course_file: Path | None, workdir: Path | None, db_url: str | None, state: str | None) -> None:
     """Every contributed example, with its id and state."""
-    from peerkit.facilitator.gallery import gallery_items
     from peerkit.facilitator.tables import table
 
-    desk = open_facilitator(course_file, workdir, db_url)
-    items = [i for i in gallery_items(desk.store, desk.course) if state is None or i.state == state]
+    items = open_desk(course_file, workdir, db_url).gallery(state=state)
     click.echo(
         table(
             ["id", "state", "path", "learner", "title"],
@@ -202,11 +183,11 @@ def _decision(name: str, status: str, summary: str) -> None:
     @by_option
     @click.argument("item")
     @api_errors
-    def command(course_file: Path, workdir: Path, db_url: str | None, by_whom: str | None, item: str) -> None:
-        from peerkit.facilitator.gallery import decide
-
-        desk = open_facilitator(course_file, workdir, db_url)
-        done = decide(desk.store, desk.course, desk.exchange_root, item, status, by=by_whom or getpass.getuser())  # type: ignore[arg-type]
+    def command(
+        course_file: Path | None, workdir: Path | None, db_url: str | None, by_whom: str | None, item: str
+    ) -> None:
+        desk = open_desk(course_file, workdir, db_url)
+        done = desk.decide_example(item=item, status=status, by=by_default(by_whom))
         click.echo(f"{done.id} “{done.title}”: {done.state}; gallery published")
 
 
@@ -234,8 +215,8 @@ def export() -> None:
 @click.argument("path_ids", nargs=-1)
 @api_errors
 def export_grades(
-    course_file: Path,
-    workdir: Path,
+    course_file: Path | None,
+    workdir: Path | None,
     db_url: str | None,
     fmt: str,
     lms: str,
@@ -243,10 +224,8 @@ def export_grades(
     path_ids: tuple[str, ...],
 ) -> None:
     """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
-    from peerkit.facilitator.export import export_grades
-
-    desk = open_facilitator(course_file, workdir, db_url)
-    emit(export_grades(desk.store, desk.course, path_ids, lms=lms), output)  # type: ignore[arg-type]
+    desk = open_desk(course_file, workdir, db_url)
+    emit(desk.export(kind="grades", path_ids=path_ids, lms=lms).text, output)
 
 
 def _round_export(name: str, summary: str) -> None:
@@ -261,12 +240,15 @@ def _round_export(name: str, summary: str) -> None:
     @click.argument("path_id")
     @api_errors
     def command(
-        course_file: Path, workdir: Path, db_url: str | None, names: bool, output: Path | None, path_id: str
+        course_file: Path | None,
+        workdir: Path | None,
+        db_url: str | None,
+        names: bool,
+        output: Path | None,
+        path_id: str,
     ) -> None:
-        from peerkit.facilitator import export as out
-
-        desk = open_facilitator(course_file, workdir, db_url)
-        emit(getattr(out, f"export_{name}")(desk.store, desk.course, path_id, names=names), output)
+        desk = open_desk(course_file, workdir, db_url)
+        emit(desk.export(kind=name, path_ids=[path_id], names=names).text, output)
 
 
 _round_export("reviews", "Every review of PATH_ID's round as CSV (pseudonyms unless --names).")

@@ -1,11 +1,12 @@
 """The facilitator dashboard (a Voilà app): progress, participation, review health, grades, summary
 notes, the gallery and exports, for one path or the whole course.
 
-``Dashboard()`` reads its settings from the facilitator server's environment (``PEERKIT_COURSE``,
-``PEERKIT_WORKDIR``, ``PEERKIT_DB``; see :func:`peerkit.facilitator.desk.settings_from_env`), or
-takes them as arguments. **Refresh** ingests what learners' pages recorded and reads the store again.
-The read-only sections are rendered by :mod:`peerkit.dashboard.views`; the summary notes editor,
-the gallery's curation and the exports act through the same API as the ``peerkit`` commands.
+``Dashboard()`` reads its settings like every front end (:class:`peerkit.config.settings.PeerkitConfig`:
+the course's ``peerkit_config.py`` and the facilitator server's ``PEERKIT_*`` variables), or takes
+them as arguments; every action goes through :class:`peerkit.facilitator.api.Facilitator`.
+**Refresh** ingests what learners' pages recorded and reads the store again. The read-only sections
+are rendered by :mod:`peerkit.dashboard.views`; the summary notes editor, the gallery's curation and
+the exports act through the same API as the ``peerkit`` commands.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from peerkit.config.settings import PeerkitConfig
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import PeerkitError
 from peerkit.dashboard import views
+from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.data import Cohort
-from peerkit.facilitator.desk import Facilitator, settings_from_env
-from peerkit.storage.atomic import write_atomic
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import markdown_html
 from peerkit.widgets.status import day_and_time, status_line
@@ -44,13 +45,7 @@ class Dashboard(widgets.VBox):
         facilitator: Facilitator | None = None,
         by: str | None = None,
     ) -> None:
-        settings = settings_from_env()
-        self.desk = facilitator or Facilitator.open(
-            course_file=Path(course) if course else settings.course_file,
-            workdir=Path(workdir) if workdir else settings.workdir,
-            db_url=db or settings.db_url,
-            exchange=settings.exchange,
-        )
+        self.desk = facilitator or Facilitator.open(PeerkitConfig.load(course_file=course, workdir=workdir, db_url=db))
         self.by = by or getpass.getuser()
         self.look = Look()
         self.status = self.look.html_widget()
@@ -141,7 +136,7 @@ class NotesEditor(widgets.VBox):
             self.state.value = status_line("Choose a path above to draft, edit and release its summary notes.", "info")
             self.text.value = ""
             return
-        note = self.board.desk.store.note(path_id)
+        note = self.board.desk.store.note(path_id)  # None before the first draft
         self.text.value = note.text if note else ""
         self.show_state(note)
 
@@ -152,29 +147,21 @@ class NotesEditor(widgets.VBox):
         self.state.value = status_line(f"{self.path_id}: {state}", "muted")
 
     def draft(self) -> str:
-        from peerkit.facilitator.notes import draft_notes
-
-        note = draft_notes(self.board.desk.store, self.board.desk.course, str(self.path_id), keep_edits=False)
+        note = self.board.desk.draft_notes(path_id=str(self.path_id), keep_edits=False)
         self.text.value = note.text
         self.show_state(note)
         return f"drafted from {note.sources} reflections; edit, save, release"
 
     def save(self) -> str:
-        from peerkit.facilitator.notes import edit_notes
-
-        note = edit_notes(
-            self.board.desk.store, self.board.desk.course, str(self.path_id), self.text.value, by=self.board.by
-        )
+        note = self.board.desk.edit_notes(path_id=str(self.path_id), text=self.text.value, by=self.board.by)
         self.show_state(note)
         return f"saved ({note.state})"
 
     def release(self) -> str:
-        from peerkit.facilitator.notes import edit_notes, release_notes
-
-        desk = self.board.desk
-        edit_notes(desk.store, desk.course, str(self.path_id), self.text.value, by=self.board.by)
-        release_notes(desk.store, desk.course, desk.exchange_root, str(self.path_id), by=self.board.by)
-        self.show_state(desk.store.note(str(self.path_id)))
+        desk, path_id = self.board.desk, str(self.path_id)
+        desk.edit_notes(path_id=path_id, text=self.text.value, by=self.board.by)
+        desk.release_notes(path_id=path_id, by=self.board.by)
+        self.show_state(desk.note(path_id=path_id))
         return "released: every learner's progress page shows these notes"
 
 
@@ -195,9 +182,7 @@ class GalleryCurator(widgets.VBox):
         self.items: dict[str, Any] = {}
 
     def show(self) -> None:
-        from peerkit.facilitator.gallery import gallery_items
-
-        found = gallery_items(self.board.desk.store, self.board.desk.course)
+        found = self.board.desk.gallery()
         self.items = {i.id: i for i in found}
         chosen = self.pick.value
         self.pick.options = [(f"[{i.state}] {i.path_id}: {i.title or '(untitled)'} — {i.learner}", i.id) for i in found]
@@ -215,12 +200,9 @@ class GalleryCurator(widgets.VBox):
         self.preview.value = render_example({**item.value, "path_title": path_title})
 
     def decide(self, status: str) -> str:
-        from peerkit.facilitator.gallery import decide
-
         if not self.pick.value:
             return "choose an example first"
-        desk = self.board.desk
-        item = decide(desk.store, desk.course, desk.exchange_root, self.pick.value, status, by=self.board.by)  # type: ignore[arg-type]
+        item = self.board.desk.decide_example(item=self.pick.value, status=status, by=self.board.by)
         self.show()
         return f"“{item.title}”: {item.state}; gallery published"
 
@@ -254,26 +236,20 @@ class Exports(widgets.VBox):
         self.note.value = status_line(f"Grades of {scope}; reviews and the round need one peer-reviewed path.", "muted")
 
     def export(self, kind: str) -> str:
-        from peerkit.facilitator import export as out
-
         desk = self.board.desk
         if kind.startswith("grades"):
-            lms = kind.split("-", 1)[1]
-            text = out.export_grades(desk.store, desk.course, [self.path_id] if self.path_id else [], lms=lms)  # type: ignore[arg-type]
-            name = f"grades-{self.path_id or 'all'}-{lms}.csv"
+            chosen = [self.path_id] if self.path_id else []
+            made = desk.export(kind="grades", path_ids=chosen, lms=kind.split("-", 1)[1])
         else:
             if self.path_id is None or desk.course.path(self.path_id).review is None:
                 return "choose one peer-reviewed path above first"
-            make = out.export_reviews if kind == "reviews" else out.export_round
-            text = make(desk.store, desk.course, self.path_id, names=self.names.value)
-            name = f"{kind}-{self.path_id}.{'csv' if kind == 'reviews' else 'json'}"
-        folder = desk.workspace.root / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / name, text.encode("utf-8"))
+            made = desk.export(kind=kind, path_ids=[self.path_id], names=self.names.value)
+        file = desk.save_export(made)
+        name, text = made.name, made.text
         kind_type = "text/csv" if name.endswith(".csv") else "application/json"
         data = base64.b64encode(text.encode("utf-8")).decode("ascii")
         self.links.value += (
             f'<p class="peerkit-export-link"><a download="{html.escape(name)}" '
             f'href="data:{kind_type};base64,{data}">Download {html.escape(name)}</a></p>'
         )
-        return f"wrote {folder / name}"
+        return f"wrote {file}"

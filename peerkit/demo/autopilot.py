@@ -27,11 +27,8 @@ from peerkit.config.workspace import Workspace
 from peerkit.core.errors import PeerkitError
 from peerkit.core.models import Course
 from peerkit.demo.cohort import Peer, write_peer_reviews
+from peerkit.facilitator.api import Facilitator
 from peerkit.nbgrader.build import CourseBuild
-from peerkit.nbgrader.ingest import collect_and_ingest
-from peerkit.review.collect import collect_reviews
-from peerkit.review.feedback import close_round
-from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +52,17 @@ class Autopilot:
     peers: tuple[Peer, ...]
     say: Say = print
     seen: dict[str, str | None] = field(default_factory=dict)
+    #: The facilitator's side of the loop, through the one Facilitator API.
+    desk: Facilitator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.desk = Facilitator(
+            store=self.store,
+            workspace=self.workspace,
+            course=self.course,
+            exchange=self.build.exchange_root,
+            build=self.build,
+        )
 
     @property
     def inbound(self) -> Path:
@@ -75,36 +83,33 @@ class Autopilot:
 
     def tick(self) -> None:
         """One look at the inbound folder, and whatever follows from it."""
-        config = self.build.config()
         for path in self.course.reviewed_paths():
             if self._new(path.id):
                 self.say(f"[demo] {self.learner} submitted “{path.title}”: the facilitator collects it ...")
-                ingested = collect_and_ingest(config, self.store, path.id)
-                if self.store.review_round(path.id) is not None:
-                    collect_reviews(config, self.store, self.course, path.id)
-                report = open_round(self.store, self.course, path.id, exchange_root=self.build.channel_root)
+                update = self.desk.open_round(path_id=path.id)
+                ingested = update.ingested.summary() if update.ingested else ""
                 mine = [
                     a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status != "replaced"
                 ]
                 self.say(
-                    f"[demo]   {ingested.summary()}; review round: {report.added} new assignments, "
+                    f"[demo]   {ingested}; review round: {update.opened.added} new assignments, "
                     f"{len(mine)} packets for {self.learner} (open “Review: {path.title}” on the course home)"
                 )
                 written = write_peer_reviews(self.course, self.workspace, self.store, self.peers, path.id)
-                reviews = collect_reviews(config, self.store, self.course, path.id)
+                reviews = self.desk.collect_reviews(path_id=path.id)
                 received = sum(1 for r in self.store.reviews(path.id) if r.author == self.learner and r.kind == "peer")
                 self.say(
                     f"[demo]   peers wrote {written} reviews; {reviews.summary()}; {self.learner} has {received} so far"
                 )
             if self._new(path.review_id):
-                reviews = collect_reviews(config, self.store, self.course, path.id)
+                reviews = self.desk.collect_reviews(path_id=path.id)
                 self.say(f"[demo] {self.learner} submitted reviews of “{path.title}”: {reviews.summary()}")
                 for item in reviews.unfinished:
                     if item.learner == self.learner:
                         self.say(f"[demo]   still unfinished: {item.reason}")
                 done = [a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status == "done"]
                 if done:
-                    closed = close_round(self.store, self.course, self.build, path.id)
+                    closed = self.desk.close_round(path_id=path.id, collect=False).closed
                     grade = next((g for g in closed.grades if g.author == self.learner), None)
                     if grade is not None and grade.final_points is not None:
                         self.say(

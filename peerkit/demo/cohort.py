@@ -56,7 +56,7 @@ def _quote_sample() -> str:
     return " ".join(["word"] * QUOTE_WORDS)
 
 
-def load_cohort(course: Course) -> tuple[Peer, ...]:
+def load_peers(course: Course) -> tuple[Peer, ...]:
     """The course's demo peers (none if it has no ``demo/cohort.yml``), each answer checked."""
     file = cohort_file(course)
     if file is None or not file.is_file():

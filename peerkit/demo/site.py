@@ -11,16 +11,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from peerkit.activity import ensure_activity_root
 from peerkit.apps import APP_NOTEBOOKS, DASHBOARD_NOTEBOOK, PREHEATED_APPS, install_app
 from peerkit.config.identity import check_learner_id
 from peerkit.config.workspace import Workspace
 from peerkit.core.models import Course
+from peerkit.facilitator import build as facilitator_side
+from peerkit.facilitator.build import assignment_ids, course_build
 from peerkit.nbgrader.build import BuildResult, CourseBuild, build_course
 from peerkit.nbgrader.config import load_config, render_config_file
 from peerkit.nbgrader.gradebook import ensure_students
 from peerkit.nbgrader.learner import fetch, learner_config_values, refresh_released_files
-from peerkit.public import ensure_public_root
 from peerkit.storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
@@ -53,20 +53,6 @@ class Site:
         return [*PREHEATED_APPS, *(f"{p.id}/{p.notebook_name}" for p in self.course.paths)]
 
 
-def assignment_ids(course: Course) -> list[str]:
-    """Every nbgrader assignment of the course: each path, and after it its review assignment."""
-    return [a for p in course.paths for a in ([p.id, p.review_id] if p.review is not None else [p.id])]
-
-
-def course_build(course: Course, workspace: Workspace, committed_config: Path | None) -> CourseBuild:
-    return CourseBuild(
-        course=course,
-        course_root=workspace.course_root,
-        exchange_root=workspace.exchange,
-        committed_config=committed_config,
-    )
-
-
 def setup_learner(course: Course, workspace: Workspace, learner: str) -> Path:
     """Give *learner* a home with an nbgrader config for the local course; return their course folder."""
     home = workspace.learner_home(learner)
@@ -88,13 +74,11 @@ def setup_learner(course: Course, workspace: Workspace, learner: str) -> Path:
 
 
 def setup_facilitator(course: Course, workspace: Workspace) -> Path:
-    """The facilitator's side beside the exchange (activity and public folders) and their own folder
-    holding the dashboard app; return the dashboard notebook."""
-    ensure_activity_root(workspace.exchange, course.id)
-    ensure_public_root(workspace.exchange, course.id)
-    workspace.facilitator_dir.mkdir(parents=True, exist_ok=True)
-    install_app(DASHBOARD_NOTEBOOK, workspace.facilitator_dir)
-    return workspace.facilitator_dir / DASHBOARD_NOTEBOOK
+    """The facilitator's side (see :func:`peerkit.facilitator.build.setup_facilitator`) with the
+    dashboard app installed in their folder; return the dashboard notebook."""
+    folder = facilitator_side.setup_facilitator(course, workspace)
+    install_app(DASHBOARD_NOTEBOOK, folder)
+    return folder / DASHBOARD_NOTEBOOK
 
 
 def fetch_all(course: Course, workspace: Workspace, learner: str, build: CourseBuild) -> None:

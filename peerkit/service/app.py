@@ -102,31 +102,30 @@ def run(
     workers: int,
 ) -> None:
     """``peerkit service``: open the store and the course, then serve."""
-    from peerkit.cli.common import load_definition
-    from peerkit.nbgrader.build import CourseBuild
+    from peerkit.config.settings import PeerkitConfig
+    from peerkit.facilitator.api import Facilitator
     from peerkit.service.auth import facilitator_group
     from peerkit.storage.sql import SqlStore
 
     listen = Listen.from_env()
-    course, committed = load_definition(course_file)
-    build = None
-    if course_root is not None:
-        if exchange_root is None:
-            raise ConfigError("--course-root needs --exchange (the nbgrader exchange root) too")
-        build = CourseBuild(
-            course=course,
-            course_root=course_root.resolve(),
-            exchange_root=exchange_root.resolve(),
-            committed_config=committed,
-            channel_files=False,
-        )
-    store = SqlStore.open(store_url, pool_size=workers)
+    if course_root is not None and exchange_root is None:
+        raise ConfigError("--course-root needs --exchange (the nbgrader exchange root) too")
+    # The service is the hub exchange: packets and feedback go to the store, not to files.
+    config = PeerkitConfig.load(
+        course_file=course_file,
+        db_url=store_url,
+        course_root=course_root,
+        exchange=exchange_root,
+        exchange_backend="hub",
+    )
+    desk = Facilitator.open(config, store=SqlStore.open(store_url, pool_size=workers))
+    course = desk.course
     state = ServiceState(
-        store=store,
+        store=desk.store,
         course=course,
         hub_auth=make_hub_auth(cache_max_age=auth_cache),
         facilitator_group=group or facilitator_group(course.id),
-        build=build,
+        desk=desk if course_root is not None else None,
         workers=workers,
     )
     asyncio.run(serve(state, listen))

@@ -11,14 +11,15 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 
+from peerkit.config.workspace import Workspace
 from peerkit.core.errors import ConfigError, PeerkitError
 from peerkit.core.models import Course
-from peerkit.nbgrader.build import CourseBuild
+from peerkit.facilitator.api import Facilitator
 from peerkit.storage.sql import SqlStore
 
 
@@ -28,8 +29,9 @@ class ServiceState:
     course: Course
     hub_auth: Any  # jupyterhub.services.auth.HubAuth (untyped)
     facilitator_group: str
-    #: The course's nbgrader root and exchange, for the facilitator's steps (None: read-only service).
-    build: CourseBuild | None = None
+    #: The Facilitator API on the course's nbgrader root and exchange, for the facilitator's steps
+    #: (None: a read-only service).
+    desk: Facilitator | None = None
     workers: int = 16
     executor: ThreadPoolExecutor = field(init=False)
     facilitating: threading.Lock = field(init=False, default_factory=threading.Lock)
@@ -49,7 +51,7 @@ class ServiceState:
     def draft_ids(self, learner: str, path_id: str) -> set[str]:
         """The drafts *learner* may keep on *path_id*: a review of each packet delivered to them, their
         self-assessment, a rating of each review they received."""
-        from peerkit.review.channel import feedback_file, round_file
+        from peerkit.exchange.base import feedback_file, round_file
 
         docs = self.store.documents(learner, [round_file(path_id), feedback_file(path_id)])
         return _draft_ids(docs.get(round_file(path_id), {}), docs.get(feedback_file(path_id), {}))
@@ -78,7 +80,7 @@ class ServiceState:
         A workshop's learners open the review app in the same minute: without this their first
         saves would queue behind hundreds of single lookups. Threads that arrive meanwhile wait for
         the load instead of starting their own."""
-        from peerkit.review.channel import feedback_file, round_file
+        from peerkit.exchange.base import feedback_file, round_file
 
         with self._loading:
             loaded = self._path_loaded.get(path_id)
@@ -107,66 +109,46 @@ class ServiceState:
     # -- facilitator views --------------------------------------------------------------------------
 
     def overview(self) -> list[dict[str, Any]]:
-        from peerkit.review.round import round_status
-
-        rows = []
-        for path in self.course.reviewed_paths():
-            status = round_status(self.store, path.id)
-            rows.append(
-                {
-                    "path": path.id,
-                    "title": path.title,
-                    "submissions": len(self.store.submissions(path.id)),
-                    "round_open": status.round is not None and status.round.closed_at is None,
-                    "reviews_to_do": sum(s.to_do for s in status.learners),
-                    "waiting_for_reviews": sum(1 for s in status.learners if s.waiting),
-                }
-            )
-        return rows
+        return [asdict(row) for row in self._desk(read_only=True).overview()]
 
     def round_status(self, path_id: str) -> Any:
-        from peerkit.review.round import round_status
+        return self._desk(read_only=True).round_status(path_id=path_id)
 
-        return round_status(self.store, path_id)
+    def _desk(self, *, read_only: bool = False) -> Facilitator:
+        """The Facilitator API; a read-only service answers questions from the store alone."""
+        if self.desk is not None:
+            return self.desk
+        if not read_only:
+            raise ConfigError("this service was started without the course's nbgrader root (--course-root)")
+        return Facilitator(store=self.store, workspace=Workspace.at("."), course=self.course)
 
     # -- facilitator steps --------------------------------------------------------------------------
 
     def facilitate(self, action: str, path_id: str, *, per_submission: int | None = None) -> dict[str, Any]:
         """Run one step of *path_id*'s round and return its report."""
-        build = self.build
-        if build is None:
-            raise ConfigError("this service was started without the course's nbgrader root (--course-root)")
+        desk = self._desk()
         with self.facilitating:
-            return self._step(build, action, path_id, per_submission)
+            return _step(desk, action, path_id, per_submission)
 
-    def _step(self, build: CourseBuild, action: str, path_id: str, per_submission: int | None) -> dict[str, Any]:
-        from peerkit.review.round import open_round
 
-        course, store = self.course, self.store
-        if action == "release":
-            from peerkit.nbgrader.build import build_course
-
-            results = build_course(build, paths=[path_id])
-            return {"path": path_id, "released": [r.path_id for r in results if r.released]}
-        if action == "collect":
-            from peerkit.nbgrader.ingest import collect_and_ingest
-
-            ingested = collect_and_ingest(build.config(), store, path_id)
-            return {"summary": ingested.summary(), "report": ingested}
-        if action == "open":
-            opened = open_round(store, course, path_id, exchange_root=build.channel_root, per_submission=per_submission)
-            return {"summary": opened.summary(), "report": opened}
-        if action == "reviews":
-            from peerkit.review.collect import collect_reviews
-
-            reviews = collect_reviews(build.config(), store, course, path_id)
-            return {"summary": reviews.summary(), "report": reviews}
-        if action == "close":
-            from peerkit.review.feedback import close_round
-
-            closed = close_round(store, course, build, path_id)
-            return {"summary": closed.table(), "report": closed}
-        raise PeerkitError(f"unknown step {action!r}")
+def _step(desk: Facilitator, action: str, path_id: str, per_submission: int | None) -> dict[str, Any]:
+    if action == "release":
+        built = desk.release(path_id=path_id)
+        return {"path": path_id, "released": [r.path_id for r in built.paths if r.released]}
+    if action == "collect":
+        ingested = desk.collect(path_id=path_id).ingested
+        assert ingested is not None  # noqa: S101 - collect ingests unless told not to
+        return {"summary": ingested.summary(), "report": ingested}
+    if action == "open":
+        opened = desk.open_round(path_id=path_id, per_submission=per_submission, collect=False).opened
+        return {"summary": opened.summary(), "report": opened}
+    if action == "reviews":
+        reviews = desk.collect_reviews(path_id=path_id)
+        return {"summary": reviews.summary(), "report": reviews}
+    if action == "close":
+        closed = desk.close_round(path_id=path_id, collect=False).closed
+        return {"summary": closed.table(), "report": closed}
+    raise PeerkitError(f"unknown step {action!r}")
 
 
 def _draft_ids(manifest: dict[str, Any], feedback: dict[str, Any]) -> set[str]:

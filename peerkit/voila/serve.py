@@ -34,6 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from peerkit.config.settings import ENVIRONMENT, PeerkitConfig
 from peerkit.storage.atomic import write_atomic
 
 DENIED_LAB_EXTENSIONS = (
@@ -160,17 +161,22 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
 
 
 def dashboard_env(
-    facilitator_home: Path, *, course_file: Path, workdir: Path, db_url: str | None, base: dict[str, str] | None = None
+    facilitator_home: Path,
+    *,
+    course_file: Path,
+    workdir: Path,
+    db_url: str | None,
+    exchange: Path | None = None,
+    base: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The dashboard server's environment: like a learner's (:func:`voila_env`), in the facilitator's
-    folder, plus where the course, the work folder and the store are (see
-    :func:`peerkit.facilitator.desk.settings_from_env`)."""
+    folder, plus the settings that say where the course, the work folder and the store are (read
+    back by :func:`peerkit.config.settings.settings_from_env`)."""
     env = voila_env(facilitator_home, base)
-    env["PEERKIT_COURSE"] = str(course_file.resolve())
-    env["PEERKIT_WORKDIR"] = str(workdir.resolve())
-    env.pop("PEERKIT_DB", None)
-    if db_url:
-        env["PEERKIT_DB"] = db_url
+    settings = PeerkitConfig(course_file=course_file, workdir=workdir, db_url=db_url or "", exchange=exchange)
+    for name in ("course_file", "workdir", "db_url", "exchange"):
+        env.pop(ENVIRONMENT[name], None)  # only what this server was started with
+    env.update(settings.child_env())
     return env
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from peerkit.core.errors import ConfigError
 from peerkit.demo.autopilot import Autopilot
-from peerkit.demo.cohort import enroll_peers, load_cohort
+from peerkit.demo.cohort import enroll_peers, load_peers
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
 from tests.conftest import CourseLayout
@@ -23,7 +23,7 @@ def demo_store(review_course: CourseLayout) -> SqlStore:
 
 
 def test_cohort_loads_with_every_answer_checked(review_course: CourseLayout) -> None:
-    peers = load_cohort(review_course.course)
+    peers = load_peers(review_course.course)
     assert [p.name for p in peers] == ["pia", "quin", "rosa", "sam"]
     assert peers[0].answers[PATH]["story"].value == "pia learned filing from a colleague."
     assert peers[0].reviews[PATH].scores == {"clear": 1.0, "grounded": 2.0}
@@ -43,11 +43,11 @@ def test_broken_cohorts_are_explained(review_course: CourseLayout, change: tuple
     file = Path(str(review_course.course.source)).parent / "demo" / "cohort.yml"
     file.write_text(file.read_text().replace(*change, 1))
     with pytest.raises(ConfigError, match=message):
-        load_cohort(review_course.course)
+        load_peers(review_course.course)
 
 
 def test_peers_submit_once(review_course: CourseLayout, demo_store: SqlStore) -> None:
-    peers = load_cohort(review_course.course)
+    peers = load_peers(review_course.course)
     made = enroll_peers(review_course.course, review_course.workspace, review_course.build, demo_store, peers)
     assert made == ["pia/essay", "quin/essay", "rosa/essay", "sam/essay"]
     assert enroll_peers(review_course.course, review_course.workspace, review_course.build, demo_store, peers) == []
@@ -61,7 +61,7 @@ def test_peers_submit_once(review_course: CourseLayout, demo_store: SqlStore) ->
 
 def test_autopilot_runs_the_loop_when_the_learner_submits(review_course: CourseLayout, demo_store: SqlStore) -> None:
     course, workspace = review_course.course, review_course.workspace
-    peers = load_cohort(course)
+    peers = load_peers(course)
     enroll_peers(course, workspace, review_course.build, demo_store, peers)
     lines: list[str] = []
     pilot = Autopilot(course, workspace, review_course.build, demo_store, "tester", peers, say=lines.append)

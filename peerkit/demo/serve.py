@@ -1,0 +1,103 @@
+"""``peerkit serve``: the whole demo on one laptop, set up and served in one call (:func:`serve_demo`).
+
+Builds and releases the course, sets up the demo learner (:func:`~peerkit.demo.site.prepare_site`),
+enrolls the synthetic peers and their autopilot (:mod:`peerkit.demo.autopilot`), and runs Voilà for
+the learner with the facilitator's dashboard beside it. The command line only parses options.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+
+from peerkit.config.settings import PeerkitConfig
+from peerkit.config.workspace import Workspace
+from peerkit.core.models import Course
+from peerkit.demo.autopilot import Autopilot, Say
+from peerkit.demo.cohort import enroll_peers, load_peers
+from peerkit.demo.site import prepare_site
+from peerkit.facilitator.api import Facilitator
+from peerkit.facilitator.build import committed_config, course_build
+from peerkit.voila.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """How to serve the demo (where the course is and for whom come from :class:`PeerkitConfig`)."""
+
+    ip: str = "localhost"
+    preheat: bool = True
+    #: Set everything up and print the Voilà command instead of serving.
+    prepare_only: bool = False
+    #: The demo's synthetic peers (course/demo/cohort.yml) and their autopilot.
+    cohort: bool = True
+    #: Port of the facilitator dashboard (always on localhost); None: no dashboard.
+    dashboard_port: int | None = None
+
+
+def serve_demo(config: PeerkitConfig, options: DemoOptions, *, say: Say = print) -> int:
+    """Prepare the demo course for ``config.learner`` and serve it; return Voilà's exit code (0
+    when only preparing)."""
+    desk = Facilitator.open(config)
+    course, workspace = desk.course, desk.workspace
+    say(f"Preparing {course.title!r} in {workspace.root} ...")
+    site = prepare_site(course, workspace, committed_config=committed_config(course), learner=config.learner or None)
+    released = [b.path_id for b in site.builds if b.released]
+    say(f"  assignments: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
+    say(f"  learner: {site.learner} (answers in {site.course_dir})")
+    autopilot = demo_cohort(course, workspace, site.learner, say=say) if options.cohort else None
+    serving = ServeOptions(port=config.port, ip=options.ip, preheat=options.preheat)
+    config_dir = workspace.voila_dir
+    write_voila_config(config_dir, site.notebooks(), serving)
+    command = voila_command(site.course_dir, config_dir)
+    host = "localhost" if serving.local_only else options.ip
+    say(f"\nCourse home: http://{host}:{config.port}/")
+    companions = []
+    if options.dashboard_port is not None:
+        # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
+        board = replace(serving, port=options.dashboard_port, ip="localhost", preheat=False)
+        write_voila_config(workspace.facilitator_voila_dir, [], board)
+        env = dashboard_env(
+            workspace.facilitator_dir,
+            course_file=course.source or config.course_file,
+            workdir=workspace.root,
+            db_url=config.db_url,
+            exchange=config.exchange,
+        )
+        companions.append(
+            (voila_command(site.dashboard, workspace.facilitator_voila_dir), env, workspace.facilitator_voila_dir)
+        )
+        say(f"Facilitator dashboard: http://localhost:{board.port}/")
+    say("")
+    if options.prepare_only:
+        say(" ".join(command))
+        return 0
+    sys.stdout.flush()
+    return run_voila(
+        command,
+        voila_env(site.learner_home),
+        config_dir,
+        beside=autopilot.run if autopilot else None,
+        companions=companions,
+    )
+
+
+def demo_cohort(course: Course, workspace: Workspace, learner: str, *, say: Say = print) -> Autopilot | None:
+    """Enroll the demo peers (once) and return the autopilot that plays facilitator and peers."""
+    from peerkit.storage.sql import SqlStore
+
+    peers = load_peers(course)
+    if not peers:
+        return None
+    build = course_build(course, workspace, committed_config(course))
+    store = SqlStore.open(workspace.store_url)
+    made = enroll_peers(course, workspace, build, store, peers)
+    desk = Facilitator(store=store, workspace=workspace, course=course, build=build)
+    for path_id in sorted({item.split("/", 1)[1] for item in made}):  # the facilitator's dashboard shows them at once
+        desk.collect(path_id=path_id)
+    say(f"  demo cohort: {len(peers)} peers ({', '.join(p.name for p in peers)}); {len(made)} submissions made now")
+    reviewed = ", ".join(f"“{p.title}”" for p in course.reviewed_paths())
+    say(f"  submit {reviewed} and your peers review you back within seconds")
+    return Autopilot(
+        course=course, workspace=workspace, build=build, store=store, learner=learner, peers=peers, say=say
+    )
