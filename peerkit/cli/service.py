@@ -14,13 +14,12 @@ from peerkit.cli.common import api_errors, cli, course_option
 @click.option(
     "--db",
     "db_url",
-    envvar="PEERKIT_DB",
-    required=True,
-    help="The peerkit store, shared with the facilitator's commands: postgresql://user@host/db (or sqlite:///file).",
+    default=None,
+    help="The peerkit store, shared with the facilitator's commands: postgresql://user@host/db (or sqlite:///file) "
+    "[default: $PEERKIT_DB].",
 )
 @click.option(
     "--course-root",
-    envvar="PEERKIT_COURSE_ROOT",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="The course's nbgrader root (CourseDirectory.root), for the facilitator's steps through the service.",
@@ -28,7 +27,6 @@ from peerkit.cli.common import api_errors, cli, course_option
 @click.option(
     "--exchange",
     "exchange_root",
-    envvar="PEERKIT_EXCHANGE",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="nbgrader's exchange root (Exchange.root), with --course-root.",
@@ -49,8 +47,8 @@ from peerkit.cli.common import api_errors, cli, course_option
 @click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True, help="Threads for store work.")
 @api_errors
 def service(
-    course_file: Path,
-    db_url: str,
+    course_file: Path | None,
+    db_url: str | None,
     course_root: Path | None,
     exchange_root: Path | None,
     facilitator_group: str | None,

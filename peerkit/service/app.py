@@ -93,8 +93,8 @@ async def serve(state: ServiceState, listen: Listen, *, ready: asyncio.Event | N
 
 def run(
     *,
-    course_file: Path,
-    store_url: str,
+    course_file: Path | None,
+    store_url: str | None,
     course_root: Path | None,
     exchange_root: Path | None,
     group: str | None,
@@ -108,8 +108,6 @@ def run(
     from peerkit.storage.sql import SqlStore
 
     listen = Listen.from_env()
-    if course_root is not None and exchange_root is None:
-        raise ConfigError("--course-root needs --exchange (the nbgrader exchange root) too")
     # The service is the hub exchange: packets and feedback go to the store, not to files.
     config = PeerkitConfig.load(
         course_file=course_file,
@@ -118,14 +116,18 @@ def run(
         exchange=exchange_root,
         exchange_backend="hub",
     )
-    desk = Facilitator.open(config, store=SqlStore.open(store_url, pool_size=workers))
+    if not config.db_url:
+        raise ConfigError("the service needs the store it shares with the facilitator: --db or PEERKIT_DB")
+    if config.course_root is not None and config.exchange is None:
+        raise ConfigError("--course-root needs --exchange (the nbgrader exchange root) too")
+    desk = Facilitator.open(config, store=SqlStore.open(config.db_url, pool_size=workers))
     course = desk.course
     state = ServiceState(
         store=desk.store,
         course=course,
         hub_auth=make_hub_auth(cache_max_age=auth_cache),
         facilitator_group=group or facilitator_group(course.id),
-        desk=desk if course_root is not None else None,
+        desk=desk if config.course_root is not None else None,
         workers=workers,
     )
     asyncio.run(serve(state, listen))
