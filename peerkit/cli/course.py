@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
 from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
+from peerkit.core.errors import ConfigError
 
 
 @cli.command()
@@ -24,6 +25,26 @@ def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Se
     desk = open_desk(course_file, workdir)
     click.echo(desk.build(paths=paths, force=force).summary())
     install_app(DASHBOARD_NOTEBOOK, desk.workspace.facilitator_dir)
+
+
+#: The entry point group that names what ``peerkit serve`` runs (pyproject.toml: ``demo``). The CLI
+#: finds the demo through it instead of importing it: front ends never import each other.
+SERVE_GROUP = "peerkit.serve"
+
+
+def demo_server() -> Callable[..., int]:
+    """The function behind ``peerkit serve``: ``(config, *, ip, preheat, prepare_only, cohort,
+    dashboard_port, say) -> exit code``, registered as the ``demo`` entry point of :data:`SERVE_GROUP`."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=SERVE_GROUP, name="demo"):
+        server: Callable[..., int] = entry.load()
+        return server
+    raise ConfigError(
+        f"no server for `peerkit serve`: the entry point {SERVE_GROUP}:demo is not installed; "
+        "reinstall peerkit (pip install peerkit, or `python3 -m peerkit serve` in a checkout)",
+        source="entry points",
+    )
 
 
 @cli.command()
@@ -71,17 +92,16 @@ def serve(
     The facilitator dashboard is served on a second port (from the facilitator's own folder).
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
-    from peerkit.demo.serve import DemoOptions, serve_demo
-
     config = settings(course_file=course_file, workdir=workdir, db_url=db_url, port=port, learner=learner)
-    options = DemoOptions(
+    code = demo_server()(
+        config,
         ip=ip,
         preheat=not no_preheat,
         prepare_only=prepare_only,
         cohort=not no_cohort,
         dashboard_port=None if no_dashboard else (dashboard_port or config.port + 1),
+        say=click.echo,
     )
-    code = serve_demo(config, options, say=click.echo)
     if code not in (0, -2, 130):
         raise click.ClickException(f"Voilà stopped with exit code {code}")
 

@@ -35,9 +35,22 @@ class DemoOptions:
     dashboard_port: int | None = None
 
 
-def serve_demo(config: PeerkitConfig, options: DemoOptions, *, say: Say = print) -> int:
+def serve_demo(
+    config: PeerkitConfig,
+    *,
+    ip: str = "localhost",
+    preheat: bool = True,
+    prepare_only: bool = False,
+    cohort: bool = True,
+    dashboard_port: int | None = None,
+    say: Say = print,
+) -> int:
     """Prepare the demo course for ``config.learner`` and serve it; return Voilà's exit code (0
-    when only preparing)."""
+    when only preparing). ``peerkit serve`` finds this function through the ``peerkit.serve``
+    entry point ``demo``; the keyword arguments are :class:`DemoOptions`' fields."""
+    options = DemoOptions(
+        ip=ip, preheat=preheat, prepare_only=prepare_only, cohort=cohort, dashboard_port=dashboard_port
+    )
     desk = Facilitator.open(config)
     course, workspace = desk.course, desk.workspace
     say(f"Preparing {course.title!r} in {workspace.root} ...")
