@@ -49,7 +49,7 @@ for form in page.forms:
     for key, box in form.comments.items():
         box.value = "The " + key + " part is specific: the front-desk story made the lesson concrete."
 flushed = page.drafts.flush(30) if page.drafts is not None else False
-drafts = page.drafts.client.drafts("{PATH}") if page.drafts is not None else {{}}
+drafts = page.drafts.exchange.drafts("{PATH}") if page.drafts is not None else {{}}
 missing = [form.missing() for form in page.forms]
 page.session.submit()
 emit({{"forms": len(page.forms), "titles": page.titles, "service": page.drafts is not None,
@@ -65,7 +65,7 @@ page = ReviewPage("{PATH}", folder=home / "{COURSE_ID}" / "{PATH}-review", confi
 for rating in page.ratings:
     rating.helpful.value = rating.helpful.options[-1][1]
 flushed = page.drafts.flush(30) if page.drafts is not None else False
-feedback = page.drafts.client.feedback("{PATH}") if page.drafts is not None else None
+feedback = page.drafts.exchange.feedback("{PATH}") if page.drafts is not None else None
 page.session.submit()
 emit({{"titles": page.titles, "ratings": len(page.ratings), "flushed": flushed,
        "grade": (feedback or {{}}).get("grade"), "reviews": len((feedback or {{}}).get("reviews", []))}})
