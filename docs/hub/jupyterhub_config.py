@@ -86,7 +86,7 @@ c.JupyterHub.services = [
         "cwd": COURSE_ROOT,
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",
-            # What the dashboard's kernel reads (peerkit.dashboard.facilitator.settings_from_env):
+            # What the dashboard's kernel reads (peerkit.config.settings.settings_from_env):
             "PEERKIT_COURSE": COURSE_FILE,
             "PEERKIT_DB": DB,
             "PEERKIT_EXCHANGE": EXCHANGE,

@@ -39,10 +39,9 @@ from peerkit.cli.common import api_errors, cli, course_option
 @click.option(
     "--auth-cache",
     type=click.IntRange(0, 3600),
-    default=300,
-    show_default=True,
-    help="Seconds to trust the hub's answer about a token (JupyterHub's own default; revoked tokens "
-    "and group changes show up this late).",
+    default=None,
+    help="Seconds to trust the hub's answer about a token; revoked tokens and group changes show up "
+    "this late [default: $PEERKIT_AUTH_CACHE, else 300, JupyterHub's own default].",
 )
 @click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True, help="Threads for store work.")
 @api_errors
@@ -52,7 +51,7 @@ def service(
     course_root: Path | None,
     exchange_root: Path | None,
     facilitator_group: str | None,
-    auth_cache: int,
+    auth_cache: int | None,
     workers: int,
 ) -> None:
     """Serve review packets, drafts and feedback to the hub's users (run by JupyterHub)."""
@@ -80,9 +79,9 @@ def service(
 @api_errors
 def sync_command(home: Path) -> None:
     """Fetch every released path into your course folder and copy the course apps (on a hub server)."""
+    from peerkit.apps.sync import sync
     from peerkit.config.identity import resolve_learner
     from peerkit.nbgrader.config import get, learner_config
-    from peerkit.nbgrader.sync import sync
 
     config = learner_config(home)
     learner = resolve_learner(configured=get(config, "CourseDirectory", "student_id"))

@@ -1,7 +1,12 @@
-"""The facilitator's world: what a facilitator works with and does, for every front end.
+"""The facilitator's world: the one typed Facilitator API, and what it is made of.
 
-* :mod:`~peerkit.facilitator.desk` opens what a facilitator works with (course, exchange, store)
-  and refreshes learners' activity;
+Every front end (the ``peerkit`` commands, the hub service's facilitator endpoints, the dashboard app,
+the demo's autopilot) calls :class:`~peerkit.facilitator.api.Facilitator`:
+
+* :mod:`~peerkit.facilitator.api` opens what a facilitator works with (course, build, exchange,
+  store) from a :class:`~peerkit.config.settings.PeerkitConfig` and does every facilitator step;
+  :mod:`~peerkit.facilitator.results` holds the typed results it returns;
+* :mod:`~peerkit.facilitator.build` builds and releases the course with nbgrader;
 * :mod:`~peerkit.facilitator.data` loads a snapshot of the cohort from the store (:class:`Cohort`);
 * :mod:`~peerkit.facilitator.figures` computes progress, participation equity and review health from
   a snapshot, pure; :mod:`~peerkit.facilitator.tables` prints them for the command line;

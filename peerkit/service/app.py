@@ -98,7 +98,7 @@ def run(
     course_root: Path | None,
     exchange_root: Path | None,
     group: str | None,
-    auth_cache: int,
+    auth_cache: int | None,
     workers: int,
 ) -> None:
     """``peerkit service``: open the store and the course, then serve."""
@@ -115,6 +115,8 @@ def run(
         course_root=course_root,
         exchange=exchange_root,
         exchange_backend="hub",
+        facilitator_group=group,
+        auth_cache=auth_cache,
     )
     if not config.db_url:
         raise ConfigError("the service needs the store it shares with the facilitator: --db or PEERKIT_DB")
@@ -125,8 +127,8 @@ def run(
     state = ServiceState(
         store=desk.store,
         course=course,
-        hub_auth=make_hub_auth(cache_max_age=auth_cache),
-        facilitator_group=group or facilitator_group(course.id),
+        hub_auth=make_hub_auth(cache_max_age=config.auth_cache),
+        facilitator_group=config.facilitator_group or facilitator_group(course.id),
         desk=desk if config.course_root is not None else None,
         workers=workers,
     )

@@ -18,7 +18,7 @@ SUBMIT = f"""
 from pathlib import Path
 from peerkit.config.identity import resolve_learner
 from peerkit.nbgrader.config import learner_config
-from peerkit.nbgrader.sync import sync
+from peerkit.apps.sync import sync
 from peerkit.widgets.context import open_path
 home = Path.home()
 config = learner_config(home)

@@ -57,9 +57,9 @@ def become_singleuser(args: list[str]) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[peerkit-singleuser] %(message)s")
     try:
+        from peerkit.apps.sync import sync
         from peerkit.config.identity import resolve_learner
         from peerkit.nbgrader.config import get, learner_config, skip_slow_iri_grammar
-        from peerkit.nbgrader.sync import sync
 
         skip_slow_iri_grammar()
         home = Path.home()

@@ -11,8 +11,8 @@ from traitlets.config import Config
 from voila.configuration import VoilaConfiguration
 
 from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook, install_app
+from peerkit.cli.singleuser import server_config_dir
 from peerkit.config.settings import settings_from_env
-from peerkit.service.singleuser import server_config_dir
 from peerkit.voila.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
 
 

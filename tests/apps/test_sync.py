@@ -6,8 +6,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from peerkit.apps.sync import released, sync
 from peerkit.core.answers import FILENAME
-from peerkit.nbgrader.sync import released, sync
 from tests.conftest import CourseLayout
 
 
