@@ -90,7 +90,9 @@ c.JupyterHub.services = [
             "PEERKIT_COURSE": COURSE_FILE,
             "PEERKIT_DB": DB,
             "PEERKIT_EXCHANGE": EXCHANGE,
-            "PEERKIT_WORKDIR": f"{COURSE_ROOT}/peerkit",  # the dashboard's exports/
+            # The dashboard's exports/. Not ".../peerkit": the kernel runs in COURSE_ROOT, and a folder
+            # named like the package there would shadow it.
+            "PEERKIT_WORKDIR": f"{COURSE_ROOT}/peerkit-work",
         },
         "oauth_no_confirm": True,
     },
