@@ -40,8 +40,8 @@ from peerkit.cli.common import api_errors, cli, course_option
     "--auth-cache",
     type=click.IntRange(0, 3600),
     default=None,
-    help="Seconds to trust the hub's answer about a token; revoked tokens and group changes show up "
-    "this late [default: $PEERKIT_AUTH_CACHE, else 300, JupyterHub's own default].",
+    help="Seconds to trust the hub's answer about a token for reads; writes always ask the hub. A revoked "
+    "token or a group change shows up this late in reads [default: $PEERKIT_AUTH_CACHE, else 30].",
 )
 @click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True, help="Threads for store work.")
 @api_errors

@@ -36,6 +36,8 @@ CONFIG_FILE = "peerkit_config.py"
 DEFAULT = "default"
 #: Hub service URL handed to every learner's server under JupyterHub (the hub exchange backend).
 SERVICE_URL_VARIABLE = "PEERKIT_SERVICE_URL"
+#: How long the hub service trusts the hub's answer about a token, for reads (JupyterHub's own is 300 s).
+AUTH_CACHE_SECONDS = 30
 
 
 def _path(trait: TraitType[Any, Any], obj: Any, value: Any) -> Path | None:
@@ -104,10 +106,11 @@ class PeerkitConfig(Configurable):
         "", help="Hub group whose members are facilitators [default: formgrade-<course id>]."
     ).tag(config=True, env="PEERKIT_FACILITATOR_GROUP", option="--facilitator-group")
     auth_cache = Int(
-        300,
+        AUTH_CACHE_SECONDS,
         min=0,
         max=3600,
-        help="Seconds the service trusts the hub's answer about a token (revoked tokens show up this late).",
+        help="Seconds the service trusts the hub's answer about a token for reading (a revoked token can still "
+        "read this long; every write checks the token with the hub first).",
     ).tag(config=True, env="PEERKIT_AUTH_CACHE", option="--auth-cache")
     learner = Unicode("", help="The learner the local demo serves [default: the course's demo learner].").tag(
         config=True, env="PEERKIT_LEARNER", option="--learner"

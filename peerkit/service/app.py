@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 from tornado import web
 
+from peerkit.config.settings import AUTH_CACHE_SECONDS
 from peerkit.core.errors import ConfigError
 from peerkit.service.handlers import NotFoundHandler, routes
 from peerkit.service.state import ServiceState
@@ -54,8 +55,9 @@ class Listen:
         return cls(host=parsed.hostname, port=parsed.port, prefix=prefix)
 
 
-def make_hub_auth(*, cache_max_age: int = 300) -> object:
-    """jupyterhub's token checker, configured from the service's environment."""
+def make_hub_auth(*, cache_max_age: int = AUTH_CACHE_SECONDS) -> object:
+    """jupyterhub's token checker, configured from the service's environment. Its cache serves reads
+    only: every write asks the hub again (:meth:`~peerkit.service.handlers.ApiHandler.prepare`)."""
     from jupyterhub.services.auth import HubAuth
 
     # Tokens only in the Authorization header: never in URLs (logs, referrers) or cookies.

@@ -22,6 +22,10 @@ Facilitators (hub group ``formgrade-<course>`` or scope ``custom:peerkit:facilit
     POST api/facilitator/paths/<path>/reviews         collect the submitted reviews
     POST api/facilitator/paths/<path>/close           compute grades and release feedback
 
+Every request carries the caller's hub token. Reads trust the hub's answer about it for
+``auth_cache`` seconds (``PeerkitConfig.auth_cache``, 30 by default); every write (PUT, POST: drafts,
+activity, the facilitator's steps) asks the hub first, so a revoked token writes nothing more.
+
 Errors are JSON ``{"status": 4xx, "error": "why"}``; a broken request never gets a 500 or a
 traceback. When the store is unreachable (PostgreSQL restarting) the answer is 503 with
 ``Retry-After``: nothing was written, and clients retry.
@@ -71,6 +75,8 @@ DRAFT_ID = re.compile(r"^(?:(?P<kind>[rh])-(?P<token>[0-9a-f]{32})|self)$")
 #: A draft request body is one review: rubric choices and comments (answers.py caps each text).
 MAX_DRAFT_BYTES = 256 * 1024
 RETRY_AFTER = 2
+#: Requests that change nothing: the only ones answered on the hub's cached word about a token.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiError(web.HTTPError):
@@ -136,13 +142,20 @@ class ApiHandler(web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         """Only ``Authorization`` header tokens are accepted, never cookies: no cross-site risk."""
 
+    @property
+    def writes(self) -> bool:
+        """Whether this request may change something (every method but GET, HEAD and OPTIONS)."""
+        return self.request.method not in READ_METHODS
+
     async def prepare(self) -> None:
         auth = self.state.hub_auth
         token = auth.get_token(self, in_cookie=False)
         if not token:
             raise ApiError(401, "send your JupyterHub API token in the Authorization header (token <value>)")
         try:
-            model = await auth.user_for_token(token, sync=False)
+            # Reads may trust the hub's cached answer (``auth_cache`` seconds); a write asks the hub
+            # again, so a revoked token or a facilitator removed from the group writes nothing more.
+            model = await auth.user_for_token(token, use_cache=not self.writes, sync=False)
         except web.HTTPError as exc:
             log.warning("token check with the hub failed: %s", exc)
             raise ApiError(

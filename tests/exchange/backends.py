@@ -69,19 +69,29 @@ class FilesSetup:
 
 
 class StubHubAuth:
-    """Stands in for jupyterhub's HubAuth: each token belongs to one hub user."""
+    """Stands in for jupyterhub's HubAuth: each token belongs to one hub user. Like the real one, it
+    remembers each answer and gives it again while asked with ``use_cache`` (a revoked token's old
+    answer stays in the cache); ``checks`` lists every call as (token, use_cache)."""
 
     def __init__(self) -> None:
         self.access_scopes: set[str] = set()
         self.users: dict[str, str] = {}
+        self.cache: dict[str, dict[str, Any] | None] = {}
+        self.checks: list[tuple[str, bool]] = []
 
     def get_token(self, handler: Any, in_cookie: bool = True) -> str | None:
         header = handler.request.headers.get("Authorization", "")
         return header[len("token ") :] if header.startswith("token ") else None
 
-    async def user_for_token(self, token: str, sync: bool = True) -> dict[str, Any] | None:
+    async def user_for_token(self, token: str, use_cache: bool = True, sync: bool = True) -> dict[str, Any] | None:
+        self.checks.append((token, use_cache))
+        if use_cache and token in self.cache:
+            return self.cache[token]
         name = self.users.get(token)
-        return None if name is None else {"name": name, "kind": "user", "groups": [], "scopes": []}
+        model = None if name is None else {"name": name, "kind": "user", "groups": [], "scopes": []}
+        if use_cache:
+            self.cache[token] = model
+        return model
 
     def check_scopes(self, scopes: Any, model: Any) -> bool:
         return True

@@ -1,0 +1,81 @@
+"""The service's token rule: reads may trust the hub's cached answer, every write asks the hub again,
+so a revoked token writes nothing more (the course service over HTTP; the hub's token check is the
+stub of the exchange contract suite, which caches answers the way jupyterhub's HubAuth does)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerkit.config.course import load_course
+from peerkit.config.settings import AUTH_CACHE_SECONDS, PeerkitConfig
+from peerkit.storage.sql import SqlStore
+from tests.conftest import write_review_course
+from tests.exchange.backends import StubHubAuth, running_service
+
+TOKEN = "token-of-ana"
+
+
+@pytest.fixture
+def service(tmp_path: Path, store: SqlStore) -> Iterator[tuple[str, StubHubAuth]]:
+    auth = StubHubAuth()
+    auth.users[TOKEN] = "ana"
+    serving = running_service(load_course(write_review_course(tmp_path / "src")), store, auth)
+    try:
+        yield next(serving), auth
+    finally:
+        serving.close()
+
+
+def call(url: str, method: str, path: str, body: Any = None) -> int:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"token {TOKEN}"}
+    req = urllib.request.Request(url + path, data=data, method=method, headers=headers)  # noqa: S310 - local
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+WRITES = [
+    ("POST", "api/activity", {"events": []}),
+    ("PUT", "api/paths/essay/drafts/self", {"answer": {}, "base": None}),
+    ("POST", "api/facilitator/paths/essay/round", {}),
+    ("POST", "api/facilitator/paths/essay/close", {}),
+]
+
+
+def test_reads_use_the_cache_and_every_write_asks_the_hub(service: tuple[str, StubHubAuth]) -> None:
+    url, auth = service
+    assert call(url, "GET", "api/whoami") == 200
+    assert call(url, "GET", "api/whoami") == 200
+    assert auth.checks == [(TOKEN, True), (TOKEN, True)]
+    for method, path, body in WRITES:
+        auth.checks.clear()
+        call(url, method, path, body)
+        assert auth.checks == [(TOKEN, False)], (method, path)
+
+
+def test_a_revoked_token_writes_nothing_more(service: tuple[str, StubHubAuth], store: SqlStore) -> None:
+    url, auth = service
+    event = {"id": "a" * 32, "time": "2026-11-22T10:00:00Z", "learner": "ana", "event": "opened", "path": "essay"}
+    assert call(url, "POST", "api/activity", {"events": [event]}) == 200
+    assert call(url, "GET", "api/whoami") == 200  # the hub's answer is now cached
+    del auth.users[TOKEN]  # the hub revokes the token
+    assert call(url, "GET", "api/whoami") == 200  # a read may still pass until the cache expires
+    later = event | {"id": "b" * 32}
+    for method, path, body in [("POST", "api/activity", {"events": [later]}), *WRITES]:
+        assert call(url, method, path, body) == 401, (method, path)
+    assert [e.id for e in store.activity()] == ["a" * 32]
+
+
+def test_the_cache_is_short_by_default() -> None:
+    assert AUTH_CACHE_SECONDS <= 30
+    assert PeerkitConfig.load(env={}).auth_cache == AUTH_CACHE_SECONDS
