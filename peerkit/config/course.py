@@ -7,6 +7,7 @@ course author can fix them without reading Python.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,12 +21,17 @@ from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, Revie
 
 
 def default_course_file() -> Path:
-    """``course/course.yml`` in the current folder, else in the source checkout peerkit runs from."""
+    """``course/course.yml`` in the current folder (a course made by ``peerkit init``, a checkout), else
+    the template's (the demo course: the installed package's copy, or the checkout peerkit runs from)."""
+    from peerkit.config.template import template_root  # the template module reads settings, which read this
+
     here = Path.cwd() / "course" / "course.yml"
     if here.is_file():
         return here
-    checkout = Path(__file__).resolve().parents[2] / "course" / "course.yml"
-    return checkout if checkout.is_file() else here
+    try:
+        return template_root() / "course" / "course.yml"
+    except ConfigError:
+        return here
 
 
 @cache
@@ -48,15 +54,66 @@ def _where(error_path: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _non_finite(doc: object) -> list[tuple[str, float]]:
+    """Every NaN or infinite number in *doc* with its place: YAML's ``.nan`` and ``.inf`` are numbers
+    to JSON Schema, and ``.nan`` passes every ``minimum``/``maximum`` because it compares false."""
+    found: list[tuple[str, float]] = []
+    stack: list[tuple[tuple[str | int, ...], object]] = [((), doc)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((_where(place), value))
+        elif isinstance(value, dict):
+            stack.extend(((*place, str(k)), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*place, i), v) for i, v in enumerate(value))
+    return sorted(found)
+
+
+def _fix(error: Any, kind: str) -> str:
+    """How to repair one JSON Schema violation, in a course author's words."""
+    rule, schema_part = error.validator, error.schema
+    if rule == "required":
+        return "add it"
+    if rule == "additionalProperties":
+        allowed = ", ".join(sorted(schema_part.get("properties", {})))
+        return f"remove it or check its spelling (allowed: {allowed})"
+    if rule in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
+        low, high = schema_part.get("minimum"), schema_part.get("maximum")
+        if low is not None and high is not None:
+            return f"use a number from {low} to {high}"
+        return f"use a number of at least {low}" if low is not None else f"use a number of at most {high}"
+    if rule == "type":
+        return f"write a {error.validator_value}"
+    if rule in {"minItems", "maxItems"}:
+        return f"list {schema_part.get('minItems', 0)} to {schema_part.get('maxItems', 'any number of')} entries"
+    if rule in {"minLength", "maxLength"}:
+        return f"use {schema_part.get('minLength', 0)} to {schema_part.get('maxLength', 'any number of')} characters"
+    if rule == "enum":
+        return "use one of: " + ", ".join(map(str, error.validator_value))
+    if rule == "pattern" and error.validator_value.startswith("^[a-z0-9]"):
+        return "use lowercase letters, digits and hyphens, starting with a letter or digit"
+    if rule == "pattern" and error.validator_value.endswith("ipynb$"):
+        return "name a .ipynb notebook"
+    return f"see peerkit/schemas/{kind}.schema.json"
+
+
 def validate_document(doc: object, *, kind: str, source: str) -> None:
-    """Raise :class:`ConfigError` listing every violation of *doc* against schema *kind*."""
+    """Raise :class:`ConfigError` listing every violation of *doc* against schema *kind*: each line
+    names the file, the place in it and the fix; NaN and infinite numbers are refused too."""
     import jsonschema  # deferred: jsonschema is slow to import and only the build needs it
 
+    name = Path(source).name
+    non_finite = _non_finite(doc)
+    lines = [f"{name}: {where}: {value!r} is not a finite number; fix: write a number" for where, value in non_finite]
     validator = jsonschema.Draft202012Validator(schema(kind))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        lines = [f"{_where(e.absolute_path)}: {e.message}" for e in errors[:20]]
-        raise ConfigError(f"invalid {kind} definition:\n  " + "\n  ".join(lines), source=source)
+    bad_numbers = {where for where, _ in non_finite}
+    errors = [e for e in errors if _where(e.absolute_path) not in bad_numbers]
+    lines += [f"{name}: {_where(e.absolute_path)}: {e.message}; fix: {_fix(e, kind)}" for e in errors]
+    if lines:
+        first = non_finite[0][0] if non_finite else _where(errors[0].absolute_path)
+        raise ConfigError(f"invalid {kind} definition:\n  " + "\n  ".join(lines[:20]), source=source, where=first)
 
 
 def validate_course_document(doc: object, *, source: str) -> None:
@@ -68,10 +125,34 @@ def _read_yaml(file: Path) -> Any:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", source=str(file)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text; fix: save the file as UTF-8", source=str(file)) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {exc}", source=str(file)) from None
+
+
+def _problem(file: Path, where: str, message: str, fix: str) -> ConfigError:
+    return ConfigError(f"{where}: {message}; fix: {fix}", source=str(file), where=where)
+
+
+def _levels(file: Path, where: str, entries: list[dict[str, Any]]) -> tuple[Level, ...]:
+    """A criterion's levels as written, which must be worth strictly more each (the order the form shows)."""
+    levels: list[Level] = []
+    for i, lv in enumerate(entries):
+        level = Level(float(lv["points"]), lv["label"], lv.get("description", ""))
+        if levels and level.points <= levels[-1].points:
+            problem = "two levels give the same points" if level.points == levels[-1].points else "levels go down"
+            raise _problem(
+                file,
+                f"{where}.levels[{i}].points",
+                f"{problem}: {level.label!r} gives {level.points:g} after {levels[-1].label!r} gave"
+                f" {levels[-1].points:g}",
+                "list levels from fewest to most points, each worth more than the one before",
+            )
+        levels.append(level)
+    return tuple(levels)
 
 
 def load_rubrics(file: Path) -> dict[str, Rubric]:
@@ -79,26 +160,40 @@ def load_rubrics(file: Path) -> dict[str, Rubric]:
     doc = _read_yaml(file)
     validate_document(doc, kind="rubrics", source=str(file))
     rubrics: dict[str, Rubric] = {}
-    for entry in doc["rubrics"]:
+    for r, entry in enumerate(doc["rubrics"]):
+        here = f"rubrics[{r}]"
         if entry["id"] in rubrics:
-            raise ConfigError(f"rubric id {entry['id']!r} appears twice", source=str(file))
-        criteria = []
-        for c in entry["criteria"]:
-            levels = tuple(
-                sorted(
-                    (Level(float(lv["points"]), lv["label"], lv.get("description", "")) for lv in c["levels"]),
-                    key=lambda lv: lv.points,
-                )
+            raise _problem(
+                file, f"{here}.id", f"rubric id {entry['id']!r} appears twice", "give each rubric its own id"
             )
-            if len({lv.points for lv in levels}) != len(levels):
-                raise ConfigError(
-                    f"rubric {entry['id']!r}, criterion {c['id']!r}: two levels give the same points", source=str(file)
+        criteria: list[Criterion] = []
+        for c, criterion in enumerate(entry["criteria"]):
+            where = f"{here}.criteria[{c}]"
+            if criterion["id"] in {known.id for known in criteria}:
+                raise _problem(
+                    file,
+                    f"{where}.id",
+                    f"rubric {entry['id']!r}: criterion ids must be distinct ({criterion['id']!r} appears twice)",
+                    "give each criterion of a rubric its own id",
                 )
+            levels = _levels(file, where, criterion["levels"])
             criteria.append(
-                Criterion(id=c["id"], title=c["title"], description=c.get("description", ""), levels=levels)
+                Criterion(
+                    id=criterion["id"],
+                    title=criterion["title"],
+                    description=criterion.get("description", ""),
+                    levels=levels,
+                )
             )
-        if len({c.id for c in criteria}) != len(criteria):
-            raise ConfigError(f"rubric {entry['id']!r}: criterion ids must be distinct", source=str(file))
+        prompt_ids = [p["id"] for p in entry.get("prompts", [])]
+        for p, prompt_id in enumerate(prompt_ids):
+            if prompt_ids.index(prompt_id) != p:
+                raise _problem(
+                    file,
+                    f"{here}.prompts[{p}].id",
+                    f"prompt id {prompt_id!r} appears twice",
+                    "give each feedback prompt its own id",
+                )
         prompts = (
             tuple(
                 Prompt(p["id"], p["label"], p.get("help", ""), p.get("required", True))
@@ -131,18 +226,27 @@ def load_course(path: Path | str) -> Course:
     return course_from_document(doc, base=file.parent, source=file, rubrics=rubrics)
 
 
-def _review_settings(entry: dict[str, Any], rubrics: dict[str, Rubric], source: str) -> ReviewSettings | None:
+def _review_settings(
+    entry: dict[str, Any], rubrics: dict[str, Rubric], file: Path, where: str
+) -> ReviewSettings | None:
     if not entry.get("peer_review", False):
         if "review" in entry:
-            raise ConfigError(f"path {entry['id']!r} has review settings but peer_review is not true", source=source)
+            raise _problem(
+                file,
+                f"{where}.review",
+                f"path {entry['id']!r} has review settings but peer_review is not true",
+                "add peer_review: true to the path, or remove its review settings",
+            )
         return None
     settings = dict(entry.get("review", {}))
     rubric = settings.pop("rubric", entry["id"] if entry["id"] in rubrics else "default")
     if rubric not in rubrics:
         known = ", ".join(sorted(rubrics)) or "none (add course/rubrics.yml)"
-        raise ConfigError(
+        raise _problem(
+            file,
+            f"{where}.review.rubric",
             f"path {entry['id']!r} is peer reviewed with rubric {rubric!r}, which is not defined (rubrics: {known})",
-            source=source,
+            "define it in rubrics.yml next to course.yml, or name a defined rubric",
         )
     return ReviewSettings(rubric=rubric, **settings)
 
@@ -150,28 +254,48 @@ def _review_settings(entry: dict[str, Any], rubrics: dict[str, Rubric], source: 
 def course_from_document(
     doc: dict[str, Any], *, base: Path, source: Path | None = None, rubrics: dict[str, Rubric] | None = None
 ) -> Course:
-    """Build a :class:`Course` from an already validated document; notebook paths resolve from *base*."""
+    """Build a :class:`Course` from an already validated document; notebook paths resolve from *base*
+    and must exist, so that a typo fails here, where the course author is looking, not at build time."""
     rubrics = rubrics or {}
-    where = str(source or base)
+    file = source or base / "course.yml"
+    ids = [e["id"] for e in doc["paths"]]
     seen: set[str] = set()
     paths = []
-    for entry in doc["paths"]:
+    for i, entry in enumerate(doc["paths"]):
+        where = f"paths[{i}]"
         if entry["id"] in seen:
-            raise ConfigError(f"path id {entry['id']!r} appears twice", source=where)
-        if entry["id"].endswith("-review") and entry["id"].removesuffix("-review") in {e["id"] for e in doc["paths"]}:
-            raise ConfigError(f"path id {entry['id']!r} is reserved for the reviews of another path", source=where)
+            raise _problem(file, f"{where}.id", f"path id {entry['id']!r} appears twice", "give each path its own id")
+        if entry["id"].endswith("-review") and entry["id"].removesuffix("-review") in ids:
+            raise _problem(
+                file,
+                f"{where}.id",
+                f"path id {entry['id']!r} is reserved for the reviews of another path",
+                "choose an id that does not end in -review",
+            )
         seen.add(entry["id"])
+        notebook = (base / entry["notebook"]).resolve()
         paths.append(
             LearningPath(
                 id=entry["id"],
                 title=entry["title"],
-                notebook=(base / entry["notebook"]).resolve(),
+                notebook=notebook,
                 summary=entry.get("summary", ""),
                 minutes=entry.get("minutes", 0),
                 points=float(entry.get("points", 0)),
                 peer_review=entry.get("peer_review", False),
-                review=_review_settings(entry, rubrics, where),
+                review=_review_settings(entry, rubrics, file, where),
             )
+        )
+    missing = [(i, p) for i, p in enumerate(paths) if not p.notebook.is_file()]
+    if missing:
+        i, path = missing[0]
+        also = f" (and {len(missing) - 1} more: {', '.join(p.id for _, p in missing[1:])})" if len(missing) > 1 else ""
+        raise _problem(
+            file,
+            f"paths[{i}].notebook",
+            f"path {path.id!r}: notebook {doc['paths'][i]['notebook']!r} does not exist"
+            f" (looked for {path.notebook}){also}",
+            f"correct the path (it is relative to {base}) or add the notebook",
         )
     demo = doc.get("demo", {})
     limits = doc.get("limits", {})

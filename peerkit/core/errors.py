@@ -22,12 +22,14 @@ class PeerkitError(Exception):
 class ConfigError(PeerkitError):
     """A configuration or course definition is missing, malformed or inconsistent.
 
-    ``source`` names the file or setting at fault when known.
+    ``source`` names the file or setting at fault when known; ``where`` the place in it (a path
+    such as ``rubrics[1].criteria[0].levels[2].points``, the first one when there are several).
     """
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, where: str | None = None) -> None:
         super().__init__(f"{source}: {message}" if source else message)
         self.source = source
+        self.where = where
 
 
 class IdentityError(PeerkitError):

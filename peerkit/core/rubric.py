@@ -8,6 +8,7 @@ rule that keeps "well done!" from counting as a review.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,19 +25,53 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+#: The points a level may give: the range ``rubrics.schema.json`` allows.
+MIN_LEVEL_POINTS, MAX_LEVEL_POINTS = 0.0, 100.0
+
+
 @dataclass(frozen=True, slots=True)
 class Level:
+    """One level of a criterion. Its points are a finite number in the allowed range: a NaN would
+    compare unequal to itself, so no review could ever choose the level and every total would be NaN."""
+
     points: float
     label: str
     description: str = ""
 
+    def __post_init__(self) -> None:
+        points = self.points
+        if isinstance(points, bool) or not isinstance(points, int | float) or not math.isfinite(points):
+            raise ValidationError(
+                f"level {self.label!r}: points must be a finite number, not {points!r}", field="points"
+            )
+        if not MIN_LEVEL_POINTS <= points <= MAX_LEVEL_POINTS:
+            raise ValidationError(
+                f"level {self.label!r}: {points:g} points is outside {MIN_LEVEL_POINTS:g} to {MAX_LEVEL_POINTS:g}",
+                field="points",
+            )
+
 
 @dataclass(frozen=True, slots=True)
 class Criterion:
+    """A criterion with at least two levels, listed from fewest to most points (each worth more than
+    the one before): the review form shows them in this order and grading reads steps between them."""
+
     id: str
     title: str
     levels: tuple[Level, ...]
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.levels) < 2:
+            raise ValidationError(f"criterion {self.id!r} needs at least two levels to choose from", field=self.id)
+        for before, level in zip(self.levels, self.levels[1:], strict=False):
+            if level.points <= before.points:
+                raise ValidationError(
+                    f"criterion {self.id!r}: level {level.label!r} ({level.points:g} points) must be worth more"
+                    f" than the level before it, {before.label!r} ({before.points:g}); list levels from fewest"
+                    " to most points",
+                    field=self.id,
+                )
 
     @property
     def max_points(self) -> float:
@@ -88,6 +123,20 @@ class Rubric:
     guidance: str = ""
     comment_min_words: int = 15
     prompts: tuple[Prompt, ...] = DEFAULT_PROMPTS
+
+    def __post_init__(self) -> None:
+        if not self.criteria:
+            raise ValidationError(f"rubric {self.id!r} needs at least one criterion", field=self.id)
+        ids = [c.id for c in self.criteria]
+        for criterion_id in ids:
+            if ids.count(criterion_id) > 1:
+                raise ValidationError(
+                    f"rubric {self.id!r}: criterion id {criterion_id!r} appears twice", field=criterion_id
+                )
+        if self.comment_min_words < 0:
+            raise ValidationError(
+                f"rubric {self.id!r}: comment_min_words cannot be negative", field="comment_min_words"
+            )
 
     @property
     def max_points(self) -> float:

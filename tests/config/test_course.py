@@ -70,6 +70,7 @@ def test_repository_rubrics_cover_every_reviewed_path() -> None:
 
 def rubric_course(tmp_path: Path, rubric_yaml: str, path_extra: str = "peer_review: true") -> Path:
     (tmp_path / "rubrics.yml").write_text(rubric_yaml)
+    (tmp_path / "a.ipynb").write_text("{}")
     return write(tmp_path, f"id: ok\ntitle: t\npaths: [{{id: a1, title: A, notebook: a.ipynb, {path_extra}}}]\n")
 
 
@@ -98,3 +99,154 @@ def test_review_settings_and_defaults(tmp_path: Path) -> None:
 def test_broken_rubrics_are_explained(tmp_path: Path, rubric_yaml: str, path_extra: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_course(rubric_course(tmp_path, rubric_yaml, path_extra))
+
+
+def test_a_notebook_that_does_not_exist_is_named_with_its_place_and_fix(tmp_path: Path) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+    file = write(
+        tmp_path,
+        "id: ok\ntitle: t\npaths: [{id: a1, title: A, notebook: a.ipynb},\n"
+        "  {id: b1, title: B, notebook: nb/typo.ipynb}, {id: c1, title: C, notebook: gone.ipynb}]\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_course(file)
+    message = str(info.value)
+    assert message.startswith(f"{file}: paths[1].notebook: path 'b1': notebook 'nb/typo.ipynb' does not exist")
+    assert str(tmp_path / "nb" / "typo.ipynb") in message and "and 1 more: c1" in message
+    assert "fix: correct the path" in message and info.value.where == "paths[1].notebook"
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "typo.ipynb").write_text("{}")
+    (tmp_path / "gone.ipynb").write_text("{}")
+    assert [p.id for p in load_course(file).paths] == ["a1", "b1", "c1"]
+
+
+def levels_rubric(levels: str, *, second: str = "[{points: 0, label: not yet}, {points: 1, label: clearly}]") -> str:
+    """Two rubrics; the second's first criterion has *levels* (YAML flow list)."""
+    return (
+        "rubrics:\n"
+        f"  - {{id: default, title: R, criteria: [{{id: c, title: C, levels: {second}}}]}}\n"
+        f"  - {{id: other, title: O, criteria: [{{id: d, title: D, levels: {levels}}}]}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("levels", "where", "message", "fix"),
+    [
+        (
+            "[{points: 0, label: a}, {points: 1, label: b}, {points: .nan, label: c}]",
+            "levels[2].points",
+            "nan is not a finite",
+            "write a number",
+        ),
+        (
+            "[{points: 0, label: a}, {points: .NaN, label: b}]",
+            "levels[1].points",
+            "nan is not a finite",
+            "write a number",
+        ),
+        (
+            "[{points: 0, label: a}, {points: .inf, label: b}]",
+            "levels[1].points",
+            "inf is not a finite",
+            "write a number",
+        ),
+        (
+            "[{points: -.inf, label: a}, {points: 1, label: b}]",
+            "levels[0].points",
+            "-inf is not a finite",
+            "write a number",
+        ),
+        (
+            "[{points: 0, label: a}, {points: 101, label: b}]",
+            "levels[1].points",
+            "greater than the maximum",
+            "from 0 to 100",
+        ),
+        (
+            "[{points: -1, label: a}, {points: 1, label: b}]",
+            "levels[0].points",
+            "less than the minimum",
+            "from 0 to 100",
+        ),
+        (
+            "[{points: 0, label: a}, {points: two, label: b}]",
+            "levels[1].points",
+            "not of type 'number'",
+            "write a number",
+        ),
+        ("[{points: 2, label: a}, {points: 1, label: b}]", "levels[1].points", "levels go down", "from fewest to most"),
+        (
+            "[{points: 0, label: a}, {points: 2, label: b}, {points: 2, label: c}]",
+            "levels[2].points",
+            "same points",
+            "each worth more",
+        ),
+        ("[{points: 0, label: a}]", "levels", "is too short", "list 2 to 7 entries"),
+        ("[{points: 0, label: a}, {points: 1}]", "levels[1]", "'label' is a required property", "add it"),
+    ],
+)
+def test_rubric_levels_must_be_finite_in_range_and_increasing(
+    tmp_path: Path, levels: str, where: str, message: str, fix: str
+) -> None:
+    file = rubric_course(tmp_path, levels_rubric(levels))
+    with pytest.raises(ConfigError, match=message) as info:
+        load_course(file)
+    text = str(info.value)
+    place = f"rubrics[1].criteria[0].{where}"
+    assert str(tmp_path / "rubrics.yml") in text and f"{place}: " in text and "; fix: " in text and fix in text
+    assert info.value.where == place
+
+
+def test_every_rubric_problem_is_listed_at_once(tmp_path: Path) -> None:
+    file = rubric_course(
+        tmp_path, levels_rubric("[{points: .nan, label: a}, {points: 1, label: b}]", second="[{points: 0, label: x}]")
+    )
+    with pytest.raises(ConfigError) as info:
+        load_course(file)
+    lines = str(info.value).splitlines()
+    assert lines[0].endswith("rubrics.yml: invalid rubrics definition:")
+    assert lines[1].strip().startswith("rubrics.yml: rubrics[1].criteria[0].levels[0].points: nan")
+    assert lines[2].strip().startswith("rubrics.yml: rubrics[0].criteria[0].levels: [{'points': 0")
+
+
+def test_course_numbers_must_be_finite_too(tmp_path: Path) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+    file = write(tmp_path, "id: ok\ntitle: t\npaths: [{id: a1, title: A, notebook: a.ipynb, points: .nan}]\n")
+    with pytest.raises(ConfigError, match=r"course\.yml: paths\[0\]\.points: nan is not a finite number; fix"):
+        load_course(file)
+
+
+@pytest.mark.parametrize(
+    ("rubric_yaml", "where", "message"),
+    [
+        (
+            "rubrics: [{id: r, title: R, criteria: [{id: c, title: C, levels: [{points: 0, label: a},"
+            " {points: 1, label: b}]}]}, {id: r, title: S, criteria: [{id: c, title: C, levels:"
+            " [{points: 0, label: a}, {points: 1, label: b}]}]}]\n",
+            "rubrics[1].id",
+            "rubric id 'r' appears twice",
+        ),
+        (
+            "rubrics: [{id: default, title: R, criteria: [{id: c, title: C, levels: [{points: 0, label: a},"
+            " {points: 1, label: b}]}, {id: c, title: D, levels: [{points: 0, label: a}, {points: 1, label: b}]}]}]\n",
+            "rubrics[0].criteria[1].id",
+            "criterion ids must be distinct",
+        ),
+        (
+            "rubrics: [{id: default, title: R, prompts: [{id: p, label: P}, {id: p, label: Q}], criteria: [{id: c,"
+            " title: C, levels: [{points: 0, label: a}, {points: 1, label: b}]}]}]\n",
+            "rubrics[0].prompts[1].id",
+            "prompt id 'p' appears twice",
+        ),
+        (
+            "rubrics: [{id: default, title: R, criteria: [{id: c, title: C, colour: red, levels: [{points: 0,"
+            " label: a}, {points: 1, label: b}]}]}]\n",
+            "rubrics[0].criteria[0]",
+            "remove it or check its spelling",
+        ),
+    ],
+)
+def test_rubric_problems_name_the_place(tmp_path: Path, rubric_yaml: str, where: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_course(rubric_course(tmp_path, rubric_yaml))
+    assert info.value.where == where and f"{where}: " in str(info.value) and "fix: " in str(info.value)

@@ -58,3 +58,47 @@ def test_content_from_saved_value() -> None:
     assert content.scores == {"a": 2.0} and content.comments == {"strengths": "x"}
     with pytest.raises(ValidationError):
         content_from_value({"scores": {"a": "two"}})
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        (float("nan"), "finite number, not nan"),
+        (float("inf"), "finite number, not inf"),
+        (-float("inf"), "finite number, not -inf"),
+        ("2", "finite number, not '2'"),
+        (True, "finite number, not True"),
+        (-1, "outside 0 to 100"),
+        (100.5, "outside 0 to 100"),
+    ],
+)
+def test_a_level_gives_finite_points_in_range(points: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as info:
+        Level(points, "Odd")  # type: ignore[arg-type]
+    assert info.value.field == "points"
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ((0, 2, 1), "level '1' .1 points. must be worth more than the level before it, '2' .2."),
+        ((0, 1, 1), "must be worth more"),
+        ((3,), "at least two levels"),
+        ((), "at least two levels"),
+    ],
+)
+def test_a_criterion_lists_levels_from_fewest_to_most_points(points: tuple[float, ...], message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as info:
+        Criterion("c", "C", tuple(Level(p, str(p)) for p in points))
+    assert info.value.field == "c"
+    assert Criterion("c", "C", (Level(0, "a"), Level(0.5, "b"), Level(100, "c"))).max_points == 100
+
+
+def test_a_rubric_has_distinct_criteria() -> None:
+    criterion = Criterion("a", "A", (Level(0, "No"), Level(1, "Yes")))
+    with pytest.raises(ValidationError, match="criterion id 'a' appears twice"):
+        Rubric(id="r", title="R", criteria=(criterion, criterion))
+    with pytest.raises(ValidationError, match="at least one criterion"):
+        Rubric(id="r", title="R", criteria=())
+    with pytest.raises(ValidationError, match="comment_min_words cannot be negative"):
+        Rubric(id="r", title="R", criteria=(criterion,), comment_min_words=-1)
