@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
+from peerkit.core.completeness import status_label
 from peerkit.core.errors import ConfigError
 
 
@@ -128,6 +129,8 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
     with click.progressbar(length=collected.found, label="ingesting", file=sys.stderr) as bar:
         report = desk.ingest(path_id=path_id, progress=lambda _done, _total: bar.update(1))
     click.echo(report.summary())
+    for gap in report.not_complete:
+        click.echo(f"  not complete: {gap.describe()}")
     for problem in report.problems:
         click.echo(f"  skipped {problem.folder!r}: {problem.reason}")
 
@@ -145,7 +148,8 @@ def submissions(workdir: Path | None, db_url: str | None, path_ids: Sequence[str
         return
     width = max(len("learner"), *(len(r.learner) for r in rows))
     pwidth = max(len("path"), *(len(r.path_id) for r in rows))
-    click.echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions")
+    click.echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions  status")
     for r in rows:
         when = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}")
+        state = status_label(r.status, r.blank)
+        click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}  {state}")

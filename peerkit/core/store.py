@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from peerkit.core.answers import AnswerSheet
+from peerkit.core.completeness import Status
 
 Outcome = Literal["added", "replaced", "unchanged", "older"]
 
@@ -36,6 +37,14 @@ class StoredSubmission:
     sheet: AnswerSheet
     current: bool
     source: str = ""
+    #: Whether every required answer was given when it was ingested (:mod:`peerkit.core.completeness`).
+    status: Status = "complete"
+    #: How many required answers were blank.
+    blank: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,10 @@ class NewSubmission:
     source: str = ""
     #: Names the learner's review channel (from the nbgrader submission secret); None if unknown.
     channel_key: str | None = None
+    #: Complete, incomplete (*blank* required answers left blank) or without any answers; None:
+    #: judged from the sheet alone (complete when anything is answered, else no answers).
+    status: Status | None = None
+    blank: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +73,9 @@ class SubmissionRow:
     submitted_at: datetime
     answers: int
     versions: int
+    status: Status = "complete"
+    #: Required answers left blank in the current submission.
+    blank: int = 0
 
 
 class Store(Protocol):

@@ -10,12 +10,18 @@ folder is checked on its own and a bad one is reported with its reason and skipp
 learner name, a missing timestamp, an answers file that is a link, too big, not JSON, or not
 valid answers. Nothing already stored is touched by a skipped folder. Only a failing store stops
 the run (a :class:`StorageError`), since then nothing can be recorded at all.
+
+A submission is recorded even when it holds no answers (submitted before answering anything, or
+from JupyterLab without the answers file), but never as an ordinary one: each is checked against the
+path's required answers (:func:`peerkit.nbgrader.tasks.required_answers`, read from the course's
+source notebook) and stored as ``complete``, ``incomplete`` (with how many are blank) or
+``no-answers`` (:mod:`peerkit.core.completeness`); the report lists the ones that are not complete.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +30,14 @@ from traitlets.config import Config
 
 from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, AnswerSheet, parse_sheet
-from peerkit.core.errors import IdentityError, ValidationError
+from peerkit.core.completeness import Completeness, completeness
+from peerkit.core.errors import ConfigError, IdentityError, ValidationError
 from peerkit.core.review import channel_key
 from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import parse_exchange_time
+from peerkit.nbgrader.tasks import required_answers
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +54,30 @@ class IngestProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class NotComplete:
+    """A submission that was ingested but is not complete: *state* says what is missing."""
+
+    learner: str
+    path_id: str
+    state: Completeness
+
+    def describe(self) -> str:
+        if self.state.status == "no-answers":
+            return f"{self.learner} submitted without any answers"
+        blank = len(self.state.blank)
+        return (
+            f"{self.learner} submitted with {blank} required answer{'s' if blank != 1 else ''} blank "
+            f"({self.state.summary()}: {', '.join(self.state.blank)})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class IngestReport:
     path_id: str
     counts: dict[Outcome, int] = field(default_factory=dict)
     problems: tuple[IngestProblem, ...] = ()
+    #: Ingested submissions with required answers blank, or without answers (by learner).
+    not_complete: tuple[NotComplete, ...] = ()
 
     @property
     def ingested(self) -> int:
@@ -57,6 +85,12 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = [f"{n} {outcome}" for outcome, n in sorted(self.counts.items()) if n]
+        blanks = sum(1 for n in self.not_complete if n.state.status == "incomplete")
+        empty = sum(1 for n in self.not_complete if n.state.status == "no-answers")
+        if blanks:
+            parts.append(f"{blanks} with blank answers")
+        if empty:
+            parts.append(f"{empty} without answers")
         if self.problems:
             parts.append(f"{len(self.problems)} skipped")
         return f"{self.path_id}: " + (", ".join(parts) if parts else "nothing to ingest")
@@ -73,10 +107,28 @@ class Found:
     timestamp: str  # as nbgrader wrote it
     submitted_at: datetime
     channel_key: str | None = None
+    #: Whether every required answer holds something (the answers file may be missing altogether).
+    state: Completeness = field(default_factory=lambda: Completeness("no-answers", 0))
 
 
-def read_submission(folder: Path, path_id: str) -> Found:
-    """What one collected folder holds, or :class:`Unreadable` with the reason it cannot be ingested."""
+def path_requirements(course_root: Path, path_id: str) -> tuple[str, ...] | None:
+    """The required answers of *path_id*, from the course's source notebook
+    (``<course_root>/source/<path>/<path>.ipynb``); None when there is no readable notebook."""
+    notebook = course_root / "source" / path_id / f"{path_id}.ipynb"
+    if not notebook.is_file():
+        return None
+    try:
+        return required_answers(notebook)
+    except ConfigError as exc:
+        log.warning("required answers of %s unknown: %s", path_id, exc)
+        return None
+
+
+def read_submission(folder: Path, path_id: str, *, required: Sequence[str] | None = None) -> Found:
+    """What one collected folder holds, or :class:`Unreadable` with the reason it cannot be ingested.
+
+    *required* are the path's required answer ids (None: unknown), against which the sheet's
+    :class:`Completeness` is judged."""
     try:
         learner = check_learner_id(folder.parent.name)
     except IdentityError as exc:
@@ -93,8 +145,8 @@ def read_submission(folder: Path, path_id: str) -> Found:
     answers = folder / FILENAME
     if answers.is_symlink():
         raise Unreadable(f"{FILENAME} is a link, not a file")
-    if not answers.exists():  # submitted before answering anything: still a submission
-        return Found(learner, AnswerSheet(path=path_id), timestamp, when, key)
+    if not answers.exists():  # submitted before answering anything: still a submission, but an empty one
+        return Found(learner, AnswerSheet(path=path_id), timestamp, when, key, completeness(None, required))
     with answers.open("rb") as handle:
         data = handle.read(MAX_SHEET_BYTES + 1)
     try:
@@ -102,19 +154,29 @@ def read_submission(folder: Path, path_id: str) -> Found:
     except ValidationError as exc:  # the file's own errors (JSON, version) name it already
         reason = str(exc)
         raise Unreadable(reason if reason.startswith(f"{FILENAME}:") else f"{FILENAME}: {reason}") from None
-    return Found(learner, sheet, timestamp, when, key)
+    return Found(learner, sheet, timestamp, when, key, completeness(sheet, required))
 
 
 def ingest(
-    store: Store, course_root: Path, path_id: str, *, progress: Progress | None = None, batch: int = 250
+    store: Store,
+    course_root: Path,
+    path_id: str,
+    *,
+    progress: Progress | None = None,
+    batch: int = 250,
+    required: Sequence[str] | None = None,
 ) -> IngestReport:
     """Record every collected submission of *path_id* under *course_root* in *store*.
 
-    Folders are read one by one and written *batch* at a time, each batch in one transaction.
+    Folders are read one by one and written *batch* at a time, each batch in one transaction. Each is
+    checked against *required* (default: the required answers of the course's source notebook).
     """
+    if required is None:
+        required = path_requirements(course_root, path_id)
     folders = sorted(p for p in (course_root / "submitted").glob(f"*/{path_id}") if p.is_dir() and not p.is_symlink())
     counts: dict[Outcome, int] = {}
     problems: list[IngestProblem] = []
+    not_complete: list[NotComplete] = []
     pending: list[NewSubmission] = []
 
     def flush() -> None:
@@ -124,11 +186,15 @@ def ingest(
 
     for done, folder in enumerate(folders, start=1):
         try:
-            found = read_submission(folder, path_id)
+            found = read_submission(folder, path_id, required=required)
         except Unreadable as skip:
             problems.append(IngestProblem(folder=folder.parent.name, path_id=path_id, reason=str(skip)))
             log.warning("skipped %r for %s: %s", folder.parent.name, path_id, skip)
         else:
+            if not found.state.complete:
+                gap = NotComplete(found.learner, path_id, found.state)
+                not_complete.append(gap)
+                log.warning("%s: %s", path_id, gap.describe())
             pending.append(
                 NewSubmission(
                     found.learner,
@@ -137,6 +203,8 @@ def ingest(
                     sheet=found.sheet,
                     source=found.timestamp,
                     channel_key=found.channel_key,
+                    status=found.state.status,
+                    blank=len(found.state.blank),
                 )
             )
             if len(pending) >= batch:
@@ -144,7 +212,7 @@ def ingest(
         if progress is not None:
             progress(done, len(folders))
     flush()
-    return IngestReport(path_id=path_id, counts=counts, problems=tuple(problems))
+    return IngestReport(path_id=path_id, counts=counts, problems=tuple(problems), not_complete=tuple(not_complete))
 
 
 def collect_and_ingest(config: Config, store: Store, path_id: str, *, progress: Progress | None = None) -> IngestReport:

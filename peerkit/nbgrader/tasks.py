@@ -8,6 +8,7 @@ from the learner's copy.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -73,26 +74,62 @@ def kind_of_method() -> dict[str, str]:
     return {method: kind.name for method, kind in kinds.by_method().items()}
 
 
-def answer_kinds(notebook: Path) -> dict[str, str]:
-    """The activities of a path notebook, in order: answer id -> answer kind (from its code cells:
-    ``page.<method>("id", ...)`` for the kinds a page has a method for, ``page.answer("kind", "id", ...)``
-    for any registered kind)."""
+def _code_cells(notebook: Path) -> list[str]:
     try:
         doc = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the activities of {notebook}: {exc}") from None
+    texts = []
+    for cell in doc.get("cells", []) if isinstance(doc, dict) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            texts.append("".join(source) if isinstance(source, list) else str(source))
+    return texts
+
+
+def answer_kinds(notebook: Path) -> dict[str, str]:
+    """The activities of a path notebook, in order: answer id -> answer kind (from its code cells:
+    ``page.<method>("id", ...)`` for the kinds a page has a method for, ``page.answer("kind", "id", ...)``
+    for any registered kind)."""
     methods = kind_of_method()
     activity = re.compile(
         r"\bpage\.(?:(" + "|".join(map(re.escape, methods)) + r")\(|answer\(\s*[\"']([A-Za-z0-9_-]+)[\"']\s*,)"
         r"\s*[\"']([A-Za-z0-9][A-Za-z0-9_-]*)[\"']"
     )
     found: dict[str, str] = {}
-    for cell in doc.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
+    for text in _code_cells(notebook):
         for method, kind, answer_id in activity.findall(text):
             if method or kinds.find(kind) is not None:
                 found[answer_id] = methods[method] if method else kind
     return found
+
+
+def optional_answers(notebook: Path) -> set[str]:
+    """The activities of a path notebook marked ``optional=True`` (``page.reflection("id", ...,
+    optional=True)``). A cell that is not plain Python (a magic) marks nothing optional."""
+    found: set[str] = set()
+    for text in _code_cells(notebook):
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "page"):
+                continue
+            optional = any(
+                k.arg == "optional" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
+            )
+            ids = [a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if optional and ids:
+                found.add(ids[-1] if node.func.attr == "answer" else ids[0])
+    return found
+
+
+def required_answers(notebook: Path) -> tuple[str, ...]:
+    """The answers a learner must give for a submission of this path to be complete, in notebook
+    order: every activity the page shows (:func:`answer_kinds`) except those marked ``optional=True``."""
+    optional = optional_answers(notebook)
+    return tuple(answer_id for answer_id in answer_kinds(notebook) if answer_id not in optional)

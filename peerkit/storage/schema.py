@@ -44,6 +44,9 @@ class SubmissionRecord(Base):
     sheet: Mapped[str] = mapped_column(Text)  # the answer sheet's JSON, exactly as validated
     # Names the learner's review channel; derived from this version's nbgrader submission secret.
     channel_key: Mapped[str | None] = mapped_column(String(64))
+    # complete, incomplete (``blank`` required answers left blank) or no-answers (peerkit.core.completeness)
+    status: Mapped[str] = mapped_column(String(12), default="complete", server_default="complete")
+    blank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     learner: Mapped[LearnerRow] = relationship(lazy="joined")
     answers: Mapped[list[AnswerRecord]] = relationship(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import AnswerSheet, check_answer_id, parse_sheet, parse_time
+from peerkit.core.completeness import STATUSES, Status, completeness
 from peerkit.core.errors import Conflict
 from peerkit.core.store import NewSubmission, Outcome, StoredSubmission, SubmissionRow
 from peerkit.storage.engine import SqlBase, _utc
@@ -46,26 +47,40 @@ class SubmissionMethods(SqlBase):
                     SubmissionRecord.path_id,
                     SubmissionRecord.submitted_at,
                     SubmissionRecord.checksum,
+                    SubmissionRecord.status,
+                    SubmissionRecord.blank,
                 ).where(SubmissionRecord.learner_id.in_(learner_ids.values()), SubmissionRecord.path_id.in_(paths))
             ):
                 versions.setdefault((row.learner_id, row.path_id), []).append(
-                    _Version(id=row.id, submitted_at=_utc(row.submitted_at), checksum=row.checksum)
+                    _Version(
+                        id=row.id,
+                        submitted_at=_utc(row.submitted_at),
+                        checksum=row.checksum,
+                        status=(_known(row.status), int(row.blank or 0)),
+                    )
                 )
             outcomes: list[Outcome] = []
             new_rows: list[tuple[NewSubmission, dict[str, Any], _Version]] = []
             demoted: set[int] = set()
+            rechecked: dict[int, tuple[Status, int]] = {}
             for item in items:
                 key = (learner_ids[item.learner], item.path_id)
                 known = versions.setdefault(key, [])
                 text = item.sheet.to_json()
                 checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 when = _utc(item.submitted_at)
+                status = _status(item)
                 same = next((v for v in known if v.submitted_at == when), None)
                 if same is not None:
                     if same.checksum == checksum:
+                        if same.status != status and same.id is not None:  # checked again (a fixed notebook)
+                            rechecked[same.id] = status
+                            same.status = status
                         outcomes.append("unchanged")
                         continue
                     self._replace(session, same, text, checksum, item.sheet, now)
+                    if same.id is not None:
+                        rechecked[same.id] = status
                     outcomes.append("replaced")
                     continue
                 newest = max((v.submitted_at for v in known), default=None)
@@ -85,10 +100,16 @@ class SubmissionMethods(SqlBase):
                     "checksum": checksum,
                     "sheet": text,
                     "channel_key": item.channel_key,
+                    "status": status[0],
+                    "blank": status[1],
                 }
-                version = _Version(id=None, submitted_at=when, checksum=checksum, current=current)
+                version = _Version(id=None, submitted_at=when, checksum=checksum, current=current, status=status)
                 known.append(version)
                 new_rows.append((item, values, version))
+            for sid, (state, blank) in rechecked.items():
+                session.execute(
+                    update(SubmissionRecord).where(SubmissionRecord.id == sid).values(status=state, blank=blank)
+                )
             if demoted:
                 session.execute(update(SubmissionRecord).where(SubmissionRecord.id.in_(demoted)).values(current=False))
             if new_rows:
@@ -135,6 +156,8 @@ class SubmissionMethods(SqlBase):
             sheet=parse_sheet(record.sheet),
             current=record.current,
             source=record.source,
+            status=_known(record.status),
+            blank=record.blank,
         )
 
     def submission(self, learner: str, path_id: str) -> StoredSubmission | None:
@@ -201,6 +224,8 @@ class SubmissionMethods(SqlBase):
                     SubmissionRecord.submitted_at,
                     answered.c.answers,
                     versions.c.versions,
+                    SubmissionRecord.status,
+                    SubmissionRecord.blank,
                 )
                 .join(LearnerRow, LearnerRow.id == SubmissionRecord.learner_id)
                 .join(
@@ -215,8 +240,16 @@ class SubmissionMethods(SqlBase):
             if path_ids is not None:
                 query = query.where(SubmissionRecord.path_id.in_(list(path_ids)))
             return [
-                SubmissionRow(learner=name, path_id=path, submitted_at=_utc(at), answers=int(n or 0), versions=int(v))
-                for name, path, at, n, v in session.execute(query).all()
+                SubmissionRow(
+                    learner=name,
+                    path_id=path,
+                    submitted_at=_utc(at),
+                    answers=int(n or 0),
+                    versions=int(v),
+                    status=_known(state),
+                    blank=int(blank or 0),
+                )
+                for name, path, at, n, v, state, blank in session.execute(query).all()
             ]
 
 
@@ -228,6 +261,23 @@ class _Version:
     submitted_at: datetime
     checksum: str
     current: bool = True
+    status: tuple[Status, int] = ("complete", 0)
+
+
+def _status(item: NewSubmission) -> tuple[Status, int]:
+    """The status to keep: the one ingest checked, else judged from the sheet alone."""
+    if item.status is not None:
+        return item.status, max(0, int(item.blank))
+    judged = completeness(item.sheet, None)
+    return judged.status, len(judged.blank)
+
+
+def _known(status: str) -> Status:
+    """A stored status; anything unexpected reads as not complete (never counted as complete)."""
+    for known in STATUSES:
+        if status == known:
+            return known
+    return "incomplete"
 
 
 def _answer_values(sheet: AnswerSheet) -> list[dict[str, Any]]:

@@ -144,3 +144,37 @@ def test_channel_keys_come_from_each_submissions_secret(course: CourseLayout, st
     secret = (course.workspace.course_root / "submitted" / "ivy" / PATH / "submission_secret.txt").read_text()
     assert store.channel_keys(PATH) == {"ivy": channel_key(PATH, secret)}
     assert channel_key(PATH, "not a secret") is None
+
+
+def test_each_submission_is_checked_against_the_paths_required_answers(course: CourseLayout, store: SqlStore) -> None:
+    alice = submit(course, "alice", first="all of it", second="and more")
+    submit(course, "bob", first="only the first")
+    submit(course, "cara", first="  ", second="")  # saved, but blank
+    forge(course, alice, "finn", None)  # submitted before answering: no answers file at all
+
+    report = collect_and_ingest(course.course_config(), store, PATH)
+
+    assert report.counts == {"added": 4}
+    states = {s.learner: (s.status, s.blank) for s in store.submissions(PATH)}
+    assert states == {
+        "alice": ("complete", 0),
+        "bob": ("incomplete", 1),
+        "cara": ("no-answers", 2),
+        "finn": ("no-answers", 2),
+    }
+    gaps = {gap.learner: gap.describe() for gap in report.not_complete}
+    assert set(gaps) == {"bob", "cara", "finn"}
+    assert gaps["bob"] == "bob submitted with 1 required answer blank (1 of 2 answers complete: second)"
+    assert gaps["finn"] == "finn submitted without any answers"
+    assert report.summary() == f"{PATH}: 4 added, 1 with blank answers, 2 without answers"
+    rows = {r.learner: (r.status, r.blank) for r in store.overview([PATH])}
+    assert rows == states
+
+
+def test_required_answers_can_be_given_and_a_later_ingest_rechecks(course: CourseLayout, store: SqlStore) -> None:
+    submit(course, "dora", first="just this")
+    collect_and_ingest(course.course_config(), store, PATH)
+    assert store.submission("dora", PATH).status == "incomplete"  # type: ignore[union-attr]
+    report = ingest(store, course.workspace.course_root, PATH, required=["first"])
+    assert report.counts == {"unchanged": 1} and report.not_complete == ()
+    assert store.submission("dora", PATH).status == "complete"  # type: ignore[union-attr]

@@ -25,3 +25,39 @@ def test_open_stamps_the_alembic_version(store_url: str) -> None:
     assert {"learner", "submission", "answer", "alembic_version"} <= tables
     store.close()
     SqlStore.open(store_url).close()  # a second open finds nothing to do
+
+
+def test_submissions_stored_before_statuses_existed_are_judged_by_their_answers(tmp_path: object) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'old.db'}"
+    engine = create_engine(url)
+    migrate(engine, "0005")
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO learner (id, name, created_at) VALUES (1, 'ann', :t), (2, 'ben', :t)"), {"t": now}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO submission (id, learner_id, path_id, submitted_at, ingested_at, current, source,"
+                " checksum, sheet) VALUES (1, 1, 'p', :t, :t, 1, '', 'c1', '{}'),"
+                " (2, 2, 'p', :t, :t, 1, '', 'c2', '{}')"
+            ),
+            {"t": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answer (submission_id, answer_id, kind, value, updated)"
+                " VALUES (1, 'q', 'text', '\"x\"', :t)"
+            ),
+            {"t": now},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, status, blank FROM submission ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "complete", 0), (2, "no-answers", 0)]

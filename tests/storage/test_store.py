@@ -149,3 +149,41 @@ def test_repaired_submission_replaces_its_content(store: SqlStore) -> None:
     current = store.submission("amy", "p1")
     assert current is not None and current.sheet.get("q").value == "repaired"  # type: ignore[union-attr]
     assert [r.answers for r in store.overview()] == [2]
+
+
+def test_each_submission_keeps_whether_it_is_complete(store: SqlStore) -> None:
+    from peerkit.core.store import NewSubmission
+
+    store.record_submissions(
+        [
+            NewSubmission("alice", "p1", T0, sheet(a="x", b="y"), status="complete"),
+            NewSubmission("bob", "p1", T0, sheet(a="x"), status="incomplete", blank=1),
+            NewSubmission("carol", "p1", T0, sheet(), status="no-answers", blank=2),
+        ]
+    )
+    store.record_submission("dave", "p1", submitted_at=T0, sheet=sheet())  # unchecked: judged from the sheet
+    store.record_submission("erin", "p1", submitted_at=T0, sheet=sheet(a="x"))
+    states = {s.learner: (s.status, s.blank, s.complete) for s in store.submissions("p1")}
+    assert states == {
+        "alice": ("complete", 0, True),
+        "bob": ("incomplete", 1, False),
+        "carol": ("no-answers", 2, False),
+        "dave": ("no-answers", 0, False),
+        "erin": ("complete", 0, True),
+    }
+    assert [(r.learner, r.status, r.blank) for r in store.overview()][:3] == [
+        ("alice", "complete", 0),
+        ("bob", "incomplete", 1),
+        ("carol", "no-answers", 2),
+    ]
+
+
+def test_ingesting_again_updates_the_status_of_an_unchanged_submission(store: SqlStore) -> None:
+    from peerkit.core.store import NewSubmission
+
+    store.record_submissions([NewSubmission("bob", "p1", T0, sheet(a="x"), status="complete")])
+    outcome = store.record_submissions([NewSubmission("bob", "p1", T0, sheet(a="x"), status="incomplete", blank=2)])
+    assert outcome == ["unchanged"]
+    found = store.submission("bob", "p1")
+    assert found is not None and (found.status, found.blank) == ("incomplete", 2)
+    assert len(store.history("bob", "p1")) == 1
