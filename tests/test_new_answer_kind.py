@@ -98,7 +98,7 @@ def test_saved_by_its_widget_ingested_shown_and_counted(
         author="ren",
     )
     shown = render_packet(packet, heading="Someone's answers")
-    assert "[the author] found &lt;b&gt;this&lt;/b&gt; useful" in shown and "<b>" not in shown
+    assert "[name removed] found &lt;b&gt;this&lt;/b&gt; useful" in shown and "<b>" not in shown
 
     assert answer_words(answer) == 6  # the "why", not the address
     assert link.facilitator_text(answer.value).startswith("https://example.org/<b>\n")

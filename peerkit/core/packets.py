@@ -2,9 +2,11 @@
 
 A packet carries the path's questions and the author's answers (values only). It leaves out
 the learner's name and id, file names, nbgrader's timestamps and secrets, the answers' save
-times, revision counters and backups; its file is named by a random token. Where the author
-wrote their own name or id into an answer, it is replaced by "[the author]". Under ``open``
-anonymity (chosen per path) the author's name is included on purpose.
+times, revision counters and backups; its file is named by a random token. Every name the round's
+:class:`~peerkit.core.redaction.Redactor` knows (the author's id, names, e-mail and hub name, every
+other learner's in the round, the course's extra terms) is replaced by "[name removed]" in every
+text of every answer, and in the titles and questions. Under ``open`` anonymity (chosen per path)
+the author's name is included on purpose.
 
 The round manifest tells a reviewer's app which packets are theirs and carries the rubric, so the
 app needs nothing from the course folder.
@@ -12,7 +14,6 @@ app needs nothing from the course folder.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
@@ -22,13 +23,14 @@ from peerkit.core import documents, kinds
 from peerkit.core.answers import JSON, MAX_TEXT_CHARS, AnswerSheet
 from peerkit.core.errors import ValidationError
 from peerkit.core.kinds.values import walk_strings
+from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.review import ReviewKind
 from peerkit.core.rubric import Anonymity, Criterion, Level, Prompt, Rubric
 
 PACKET_FORMAT = documents.PACKET.name
 ROUND_FORMAT = documents.ROUND.name
 VERSION = documents.PACKET.version
-REDACTED = "[the author]"
+REDACTED = REMOVED
 MAX_PACKET_BYTES = documents.PACKET.max_bytes
 
 Questions = Mapping[str, tuple[str, str]]  # answer id -> (title, text)
@@ -39,27 +41,27 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def scrubber(names: Sequence[str], replacement: str = REDACTED) -> Callable[[str], str]:
-    """A function that replaces, in one text, every mention of *names* by *replacement* (any case):
-    whole-word mentions, and whole e-mail addresses that contain one of the names."""
-    words = [re.escape(n) for n in names if n and len(n) >= 2]
-    if not words:
-        return lambda text: text
-    name = re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
-
-    def scrub(text: str) -> str:
-        text = _EMAIL.sub(lambda m: replacement if name.search(m.group(0).replace("@", " ")) else m.group(0), text)
-        return name.sub(replacement, text)
-
-    return scrub
+    """A function that replaces, in one text, every mention of *names* by *replacement* (see
+    :class:`~peerkit.core.redaction.Redactor`: any case or accents, whole words, e-mail addresses)."""
+    return Redactor(names, replacement=replacement).scrub
 
 
 def redact(value: JSON, names: Sequence[str], replacement: str = REDACTED) -> JSON:
     """*value* with every mention of *names* in any of its strings redacted (see :func:`scrubber`)."""
     return walk_strings(value, scrubber(names, replacement))
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def removed_from(sheet: AnswerSheet, redactor: Redactor) -> int:
+    """How many mentions *redactor* takes out of *sheet*'s answers as peers see them (the author is told)."""
+    tally = redactor.tally()
+    for answer in sheet.answers.values():
+        kinds.get(answer.kind).redact(answer.value, tally)
+    return tally.removed
 
 
 def build_packet(
@@ -73,18 +75,25 @@ def build_packet(
     author: str,
     anonymity: Anonymity = "double-blind",
     also_redact: Sequence[str] = (),
+    redactor: Redactor | None = None,
 ) -> dict[str, Any]:
-    """The packet of *author*'s *sheet* for one reviewer (or for the author's self-assessment)."""
+    """The packet of *author*'s *sheet* for one reviewer (or for the author's self-assessment).
+
+    A peer's packet is scrubbed by *redactor* (the round's: every person's names) and always of
+    *author* and *also_redact*; the author's own packet is left as they wrote it."""
     order = list(questions) + sorted(set(sheet.answers) - set(questions))
     answers = []
-    scrub = scrubber([author, *also_redact])
+    scrub = (redactor or Redactor(())).covering([author, *also_redact]).scrub if kind != "self" else _unchanged
     for answer_id in order:
         answer = sheet.get(answer_id)
         if answer is None:
             continue
-        title, text = questions.get(answer_id, (answer_id, ""))
+        # The course's titles and questions name no author; an answer the notebook does not ask
+        # for is titled by its id, which came from the learner's file and is scrubbed like its value.
+        shown_id = answer_id if answer_id in questions else scrub(answer_id)
+        title, text = questions.get(answer_id, (shown_id, ""))
         value = answer.value if kind == "self" else kinds.get(answer.kind).redact(answer.value, scrub)
-        answers.append({"id": answer_id, "title": title, "question": text, "kind": answer.kind, "value": value})
+        answers.append({"id": shown_id, "title": title, "question": text, "kind": answer.kind, "value": value})
     return documents.dump(
         documents.PACKET,
         {
