@@ -5,7 +5,8 @@ Pure functions over opaque learner ids (standard library and numpy only, no I/O)
 * :func:`allocate` gives every submission ``k`` reviewers when the round starts;
 * :func:`add_late` brings late submitters in as soon as they submit, moving no existing pair;
 * :func:`reassign` hands the open reviews of learners who dropped out to active learners;
-* :func:`rebuild` turns stored pairs back into an :class:`Allocation` for the two updates.
+* :func:`rejoin` brings learners who dropped out back, with reviews to do again;
+* :func:`rebuild` turns stored pairs back into an :class:`Allocation` for the updates.
 
 Results depend on the inputs as sets (not on their order) and on ``seed``, nothing else.
 
@@ -41,8 +42,9 @@ Import from this package; the modules are its implementation, one concept each:
 * ``construct``: :func:`allocate`, the ring and its circulant design (the algorithm is described
   there), and the repair of self-reviews with a separate pool;
 * ``search``: the exchange search that improves mixing and matching after the construction;
-* ``updates``: :func:`add_late`, :func:`reassign` and :func:`rebuild` (their load bounds are
-  stated there);
+* ``updates``: :func:`add_late`, :func:`reassign`, :func:`rejoin` and :func:`rebuild` (their load
+  bounds are stated there);
+* ``ledger``: the running round the updates change pair by pair, at a constant cost per pick;
 * ``cohort``: the index space of one computation (sorted ids, circle codes, tag bitsets);
 * ``results``: index arrays to an :class:`Allocation`, and the bound on the cross-circle share;
 * ``inputs``: checks of the request.
@@ -65,7 +67,7 @@ from peerkit.core.allocation.records import (
     Update,
 )
 from peerkit.core.allocation.search import DEFAULT_MATCH_ROUNDS
-from peerkit.core.allocation.updates import add_late, reassign, rebuild
+from peerkit.core.allocation.updates import add_late, reassign, rebuild, rejoin
 
 __all__ = [
     "DEFAULT_MATCH_ROUNDS",
@@ -84,4 +86,5 @@ __all__ = [
     "allocate",
     "reassign",
     "rebuild",
+    "rejoin",
 ]

@@ -44,6 +44,7 @@ def _finish(
     pool_names, author_names = cohort.subset(pool_idx), cohort.subset(author_idx)
     active = is_pool & ~cohort.mask(dropped)
     n_active = int(active.sum())
+    cap = _cap(k, len(author_idx), len(pool_idx))
     shortfall = []
     for a in author_idx[received[author_idx] < k].tolist():
         others = n_active - int(active[a])
@@ -51,7 +52,8 @@ def _finish(
             f"only {others} other learner{_s(others)} can review it; {k} reviewer{_s(k)} per submission "
             f"need at least {k + 1} learners who can review"
             if others < k
-            else "no eligible reviewer was left to take the missing reviews"
+            else f"every other learner who can review it already has {cap} reviews to do, the most anyone is "
+            "given; the missing reviewers come as learners join or return"
         )
         shortfall.append(Shortfall(cohort.ids[a], int(received[a]), k - int(received[a]), reason))
     return Allocation(
@@ -72,6 +74,16 @@ def _finish(
         circles=MappingProxyType(cohort.circles),
         profiles=MappingProxyType(cohort.profiles),
     )
+
+
+def _cap(k: int, n_authors: int, n_pool: int) -> int:
+    """The most reviews anyone is ever given: ``k + 1`` when the authors review each other.
+
+    With a separate pool the balanced load is ``⌈kA/R⌉``, which may exceed ``k``; one above it.
+    """
+    if n_pool <= 0:
+        return k + 1
+    return max(k, -(-k * n_authors // n_pool)) + 1
 
 
 def _mixing(

@@ -1,26 +1,30 @@
-"""Changes to a running round: late submitters, drop-outs, and rounds read back from storage.
+"""Changes to a running round: late submitters, drop-outs, returners, rounds read back from storage.
 
 :func:`rebuild` turns stored pairs back into an :class:`~peerkit.core.allocation.Allocation` for
-the two updates.
+the updates.
 
 Updates
 -------
-:func:`add_late` and :func:`reassign` only add pairs (and :func:`reassign` removes the open pairs
-of dropped reviewers). Every pick goes to an eligible learner with the fewest reviews so far (then
-another circle, then a match, then ``seed``), and at most ``k`` learners are ineligible for a
-pick. Hence:
+:func:`add_late`, :func:`reassign` and :func:`rejoin` only add pairs (and :func:`reassign` removes
+the open pairs of dropped reviewers). Every pick goes to an eligible learner with the fewest reviews
+so far (then another circle, then a match, then ``seed``), and at most ``k`` learners are
+ineligible for a pick. Nobody is ever given a review at the round's cap (``k + 1`` when the authors
+review each other; one above the balanced load ``⌈kA/R⌉`` with a separate pool), and no submission
+is given a reviewer beyond ``k + 1`` by :func:`add_late` or :func:`rejoin`: where the cap leaves a
+submission short, :attr:`Allocation.shortfall` says so and later calls top it up. Hence:
 
 * one :func:`add_late` call with ``p`` newcomers, on a round with at least ``(k - 1)·p + k + 1``
   authors and as many reviewers, raises no load and no received count above ``max(M, k) + 1``,
   ``M`` the largest before;
-* from a complete allocation where every count is ``k``, after any number of calls bringing ``P``
-  late submitters in total, **no count exceeds** ``k + 1`` **as long as the round started with
-  at least** ``(k - 1)·P + k + 1`` **submitters**; beyond that, counts keep rising evenly;
+* from a complete allocation where every count is ``k``, **no load ever exceeds** ``k + 1``,
+  whatever joins, drops out or returns; a round that started with at least ``(k - 1)·P + k + 1``
+  submitters takes ``P`` late submitters with every count in ``[k, k + 1]``;
 * :func:`reassign` keeps every active load at most ``M + 1`` when at least ``q + k + 1``
   reviewers are active, ``q`` the number of reviews it moves.
 
-Each newcomer costs a few passes over the round's arrays (milliseconds at 100,000 learners) on
-top of reading the round once: :func:`add_late` suits learners trickling in.
+Cost: reading the round once (a few array passes: tens of milliseconds at 100,000 learners), then
+a constant cost per pick, whatever the size of the round (:mod:`peerkit.core.allocation.ledger`):
+a moved review, a newcomer or a returner costs microseconds.
 """
 
 from __future__ import annotations
@@ -28,13 +32,12 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from peerkit.core.allocation.cohort import _Cohort
 from peerkit.core.allocation.inputs import _check_k, _copy, _rng, _unique
+from peerkit.core.allocation.ledger import _Dice, _Ledger
 from peerkit.core.allocation.records import (
     Allocation,
     AllocationRequestError,
@@ -46,9 +49,7 @@ from peerkit.core.allocation.records import (
     _few,
     _s,
 )
-from peerkit.core.allocation.results import _finish
-
-_NO_CANDIDATE: Final = np.inf
+from peerkit.core.allocation.results import _cap, _finish
 
 
 def add_late(
@@ -64,7 +65,9 @@ def add_late(
     Each newcomer joins the authors and the reviewer pool, gets up to ``k`` submissions to review
     (those with the fewest reviewers first) and ``k`` reviewers (the least-loaded first); earlier
     submissions that were short of reviewers are topped up too. Ties prefer another circle, then a
-    reviewer who knows what the author wants, then ``seed``.
+    reviewer who knows what the author wants, then ``seed``. Nobody is given more than the round's
+    cap (``k + 1`` when the authors review each other) and no submission more than ``k + 1``
+    reviewers: in a tiny round a newcomer may start short, and is topped up as others join.
 
     Parameters
     ----------
@@ -96,27 +99,17 @@ def add_late(
         )
     circles_all = {**allocation.circles, **(circles or {})}
     profiles_all = {**allocation.profiles, **(profiles or {})}
-    state = _State.of(allocation, new_ids, circles_all, profiles_all)
-    state.dropped -= set(new_ids)  # submitting again is a sign of life
-    k, cohort = allocation.k, state.cohort
+    round_ = _Round.read(allocation, new_ids, circles_all, profiles_all)
+    round_.dropped -= set(new_ids)  # submitting again is a sign of life
+    ledger = round_.ledger(rng)
+    cohort, k = round_.cohort, allocation.k
     new = rng.permutation(np.array([cohort.index[x] for x in new_ids], dtype=np.int64)).tolist()
-    active = state.active()
-    authors_total = int(state.is_author.sum())
-    for x in new:  # something to review, fewest reviews first
-        need = min(k, authors_total - 1) - int(state.load[x])
-        if need > 0:
-            done = state.reviews_by(x)
-            picks = state.pick(state.received, state.is_author, [x, *done], need, rng, reviewer=x)
-            state.add([x] * len(picks), picks)
-    short = [a for a in new if state.received[a] < k]
+    for x in new:  # something to review, fewest reviewers first
+        _give_reviews(ledger, x, min(k, round_.n_authors - 1))
+    short = [a for a in new if ledger.received[a] < k]
     old_short = [cohort.index[s.author] for s in allocation.shortfall]
-    for a in short + rng.permutation(np.array(old_short, dtype=np.int64)).tolist():  # reviewers, least-loaded first
-        eligible = int(active.sum()) - int(active[a])
-        need = min(k, eligible) - int(state.received[a])
-        if need > 0:
-            picks = state.pick(state.load, active, [a, *state.reviewers_of(a)], need, rng, author=a)
-            state.add(picks, [a] * len(picks))
-    return state.update(k, removed=())
+    _top_up(ledger, round_, short + rng.permutation(np.array(old_short, dtype=np.int64)).tolist())
+    return round_.update(ledger, removed=())
 
 
 def reassign(
@@ -129,9 +122,11 @@ def reassign(
     """Hand the open reviews of dropped-out reviewers to active learners.
 
     Completed reviews (pairs not in ``open_pairs``) never move, nor do open reviews of active
-    reviewers. Each moved review goes to an active pool member who is not the author and does not
-    review that author yet: fewest reviews first, then fewest open reviews (learners who finish
-    are likelier to finish again), then another circle, then a match, then ``seed``.
+    reviewers. Each moved review goes to an active pool member who is not the author, does not
+    review that author yet and has fewer reviews than the round's cap (``k + 1`` when the authors
+    review each other): fewest reviews first, then fewest open reviews (learners who finish are
+    likelier to finish again), then another circle, then a match, then ``seed``. A moved review
+    costs the same whatever the size of the round (see :mod:`peerkit.core.allocation.ledger`).
 
     Parameters
     ----------
@@ -158,7 +153,7 @@ def reassign(
     """
     rng = _rng(seed)
     open_set = set(open_pairs)
-    unknown_pairs = sorted(p for p in open_set if p not in allocation.assignments)
+    unknown_pairs = _unknown_pairs(allocation, open_set)
     if unknown_pairs:
         raise AllocationRequestError(
             f"{len(unknown_pairs)} open pair{_s(len(unknown_pairs))} not in this allocation: {_few(unknown_pairs)}",
@@ -171,26 +166,64 @@ def reassign(
             f"{len(unknown)} dropped learner{_s(len(unknown))} not in the reviewer pool: {_few(unknown)}",
             learners=unknown[:5],
         )
-    state = _State.of(allocation, [], dict(allocation.circles), dict(allocation.profiles))
-    state.dropped |= drop
-    moving = sorted(p for p in open_set if p[0] in state.dropped)
-    cohort = state.cohort
-    index = cohort.index
-    state.remove([index[r] for r, _ in moving], [index[a] for _, a in moving])
-    still_open = np.zeros(len(cohort.ids), dtype=np.int64)
-    for r, _ in open_set:
-        if r not in state.dropped:
-            still_open[index[r]] += 1
-    active = state.active()
+    round_ = _Round.read(allocation, [], dict(allocation.circles), dict(allocation.profiles))
+    round_.dropped |= drop
+    moving = sorted(p for p in open_set if p[0] in round_.dropped)
+    index = round_.cohort.index
+    still_open = [index[r] for r, _ in open_set if r not in round_.dropped]
+    opened: list[int] = np.bincount(np.array(still_open, dtype=np.int64), minlength=len(index)).tolist()
+    ledger = round_.ledger(rng, opened=opened)
+    for reviewer, author in moving:
+        ledger.remove(index[reviewer], index[author])
     for m in rng.permutation(len(moving)).tolist():
         a = index[moving[m][1]]
-        # Fewest reviews first; among equals, fewest still open. Both are small integers, so one
-        # float key orders them exactly.
-        key = state.load.astype(np.float64) * (int(still_open.max()) + 2) + still_open
-        picks = state.pick(key, active, [a, *state.reviewers_of(a)], 1, rng, author=a)
-        state.add(picks, [a] * len(picks))
-        still_open[picks] += 1
-    return state.update(allocation.k, removed=tuple(moving))
+        r = ledger.pick_reviewer(a)
+        if r is not None:
+            ledger.add(r, a)
+    return round_.update(ledger, removed=tuple(moving))
+
+
+def rejoin(allocation: Allocation, returners: Iterable[str], *, seed: int) -> Update:
+    """Bring learners who dropped out back into the round: reviewers again, with reviews to do.
+
+    Each returner leaves :attr:`Allocation.dropped` and is given reviews up to ``k`` (counting the
+    reviews they kept: those they finished), submissions with the fewest reviewers first, never a
+    submission with ``k + 1`` reviewers already; then submissions still short of reviewers are
+    topped up, the returners now among the candidates. No existing pair moves. A learner who is
+    not dropped is topped up the same way, so calling it again changes nothing.
+
+    Parameters
+    ----------
+    allocation : Allocation
+        The round so far.
+    returners : iterable of str
+        Members of the reviewer pool who are back.
+    seed : int
+        Seed of this call's tie-breaks.
+
+    Raises
+    ------
+    AllocationRequestError
+        A returner outside the reviewer pool, one listed twice, or ``seed < 0``.
+    """
+    rng = _rng(seed)
+    back = _unique(returners, "returners")
+    strangers = sorted(set(back).difference(allocation.reviewers))
+    if strangers:
+        raise AllocationRequestError(
+            f"{len(strangers)} returner{_s(len(strangers))} not in the reviewer pool: {_few(strangers)}",
+            learners=strangers[:5],
+        )
+    round_ = _Round.read(allocation, [], dict(allocation.circles), dict(allocation.profiles))
+    round_.dropped -= set(back)
+    ledger = round_.ledger(rng)
+    cohort, k = round_.cohort, allocation.k
+    balanced = max(k, k * round_.n_authors // max(round_.n_pool, 1))
+    for x in rng.permutation(np.array([cohort.index[x] for x in back], dtype=np.int64)).tolist():
+        _give_reviews(ledger, x, min(balanced, round_.n_authors - int(round_.is_author[x])))
+    short = [a for a in np.flatnonzero(round_.is_author).tolist() if ledger.received[a] < k]
+    _top_up(ledger, round_, rng.permutation(np.array(short, dtype=np.int64)).tolist())
+    return round_.update(ledger, removed=())
 
 
 def rebuild(
@@ -247,28 +280,63 @@ def rebuild(
     return _finish(cohort, k, reviewer, author, cohort.mask(author_ids), cohort.mask(pool_ids), drop)
 
 
-# --- incremental state shared by add_late and reassign ---------------------------------------
+# --- reading a round once, for the updates ----------------------------------------------------
 
 
-class _State:
-    """A round as index arrays, grown or shrunk pair by pair by the updates."""
+def _give_reviews(ledger: _Ledger, reviewer: int, target: int) -> None:
+    """Reviews for ``reviewer`` up to ``target``, submissions with the fewest reviewers first (below k + 1)."""
+    while ledger.load[reviewer] < min(target, ledger.cap):
+        author = ledger.pick_author(reviewer, below=ledger.k + 1)
+        if author is None:
+            return
+        ledger.add(reviewer, author)
+
+
+def _top_up(ledger: _Ledger, round_: _Round, authors: list[int]) -> None:
+    """Reviewers for short submissions, the least-loaded first, as many as the active pool allows."""
+    active = round_.active()
+    n_active = int(active.sum())
+    for a in authors:
+        need = min(ledger.k, n_active - int(active[a])) - ledger.received[a]
+        for _ in range(need):
+            r = ledger.pick_reviewer(a)
+            if r is None:
+                break
+            ledger.add(r, a)
+
+
+def _unknown_pairs(allocation: Allocation, pairs: set[Pair]) -> list[Pair]:
+    """The pairs that are not assignments of ``allocation``, sorted; one vectorised lookup."""
+    if not pairs:
+        return []
+    old = allocation.assignments
+    names = old._names
+    index = dict(zip(names, range(len(names)), strict=True))
+    listed = list(pairs)
+    r = np.fromiter((index.get(p[0], -1) for p in listed), dtype=np.int64, count=len(listed))
+    a = np.fromiter((index.get(p[1], -1) for p in listed), dtype=np.int64, count=len(listed))
+    keys = r * len(names) + a
+    at = np.minimum(np.searchsorted(old._keys, keys), max(len(old._keys) - 1, 0))
+    found = (r >= 0) & (a >= 0) & (old._keys[at] == keys) if len(old._keys) else np.zeros(len(listed), dtype=np.bool_)
+    return sorted(listed[i] for i in np.flatnonzero(~found).tolist())
+
+
+class _Round:
+    """A round read back into index space: its cohort, pairs, authors, pool and drop-outs."""
 
     def __init__(self, cohort: _Cohort, reviewer: IntArray, author: IntArray) -> None:
         self.cohort = cohort
-        n = len(cohort.ids)
         self.reviewer, self.author = reviewer, author
-        self.load = np.bincount(reviewer, minlength=n).astype(np.int64)
-        self.received = np.bincount(author, minlength=n).astype(np.int64)
+        n = len(cohort.ids)
         self.is_author = np.zeros(n, dtype=np.bool_)
         self.is_pool = np.zeros(n, dtype=np.bool_)
         self.dropped: set[str] = set()
-        self.new_r: list[int] = []
-        self.new_a: list[int] = []
+        self.k = 1
 
     @classmethod
-    def of(
+    def read(
         cls, allocation: Allocation, newcomers: list[str], circles: dict[str, str], profiles: dict[str, Profile]
-    ) -> _State:
+    ) -> _Round:
         old = allocation.assignments
         known = old._names  # sorted: every author and reviewer of the allocation
         extra = [x for x in newcomers if not _has(known, x)]
@@ -277,77 +345,53 @@ class _State:
         shift = np.zeros(len(known) + 1, dtype=np.int64)
         np.add.at(shift, [bisect.bisect_left(known, x) for x in extra], 1)
         remap = np.arange(len(known), dtype=np.int64) + np.cumsum(shift)[:-1]
-        state = cls(cohort, remap[old._r], remap[old._a])
-        state.is_author = cohort.mask([*allocation.authors, *newcomers])  # newcomers are not authors yet
-        state.is_pool = cohort.mask(
+        round_ = cls(cohort, remap[old._r], remap[old._a])
+        round_.k = allocation.k
+        round_.is_author = cohort.mask([*allocation.authors, *newcomers])
+        round_.is_pool = cohort.mask(
             [*allocation.reviewers, *(x for x in newcomers if not _has(allocation.reviewers, x))]
         )
-        state.dropped = set(allocation.dropped)
-        return state
+        round_.dropped = set(allocation.dropped)
+        return round_
+
+    @property
+    def n_authors(self) -> int:
+        return int(self.is_author.sum())
+
+    @property
+    def n_pool(self) -> int:
+        return int(self.is_pool.sum())
 
     def active(self) -> BoolArray:
         return self.is_pool & ~self.cohort.mask(self.dropped)
 
-    def reviews_by(self, reviewer: int) -> list[int]:
-        old: list[int] = self.author[self.reviewer == reviewer].tolist()
-        return old + [a for r, a in zip(self.new_r, self.new_a, strict=True) if r == reviewer]
+    def ledger(self, rng: np.random.Generator, *, opened: list[int] | None = None) -> _Ledger:
+        return _Ledger(
+            self.cohort,
+            self.reviewer,
+            self.author,
+            k=self.k,
+            cap=_cap(self.k, self.n_authors, self.n_pool),
+            active=np.flatnonzero(self.active()).tolist(),
+            authors=np.flatnonzero(self.is_author).tolist(),
+            dice=_Dice(rng),
+            opened=opened,
+        )
 
-    def reviewers_of(self, author: int) -> list[int]:
-        old: list[int] = self.reviewer[self.author == author].tolist()
-        return old + [r for r, a in zip(self.new_r, self.new_a, strict=True) if a == author]
-
-    def pick(
-        self,
-        count: npt.NDArray[np.int64] | npt.NDArray[np.float64],
-        eligible: BoolArray,
-        excluded: list[int],
-        need: int,
-        rng: np.random.Generator,
-        *,
-        reviewer: int | None = None,
-        author: int | None = None,
-    ) -> list[int]:
-        """Up to ``need`` eligible learners with the lowest ``count``; ties: other circle, match, random."""
-        c = self.cohort
-        everyone = np.arange(len(c.ids), dtype=np.int64)
-        if reviewer is not None:  # picking authors for this reviewer
-            same = c.circle == c.circle[reviewer]
-            matched = c.match(np.array([reviewer]), everyone)
-        elif author is not None:  # picking reviewers for this author
-            same = c.circle == c.circle[author]
-            matched = c.match(everyone, np.array([author]))
-        else:
-            raise TypeError("pick() needs the reviewer or the author it picks for")
-        # count dominates (ties below add less than 4), so the least-loaded level always wins.
-        key = np.asarray(count, dtype=np.float64) * 4 + same * 2 + ~matched + rng.random(len(c.ids))
-        key[~eligible] = _NO_CANDIDATE
-        key[excluded] = _NO_CANDIDATE
-        take = min(need, int(np.isfinite(key).sum()))
-        if take <= 0:
-            return []
-        chosen = np.argpartition(key, take - 1)[:take]
-        picked: list[int] = chosen[np.argsort(key[chosen])].tolist()
-        return picked
-
-    def add(self, reviewers: list[int], authors: list[int]) -> None:
-        self.new_r += reviewers
-        self.new_a += authors
-        np.add.at(self.load, reviewers, 1)
-        np.add.at(self.received, authors, 1)
-
-    def remove(self, reviewers: list[int], authors: list[int]) -> None:
-        n = len(self.cohort.ids)
-        gone = np.isin(self.reviewer * n + self.author, np.array(reviewers, dtype=np.int64) * n + authors)
-        self.reviewer, self.author = self.reviewer[~gone], self.author[~gone]
-        np.subtract.at(self.load, reviewers, 1)
-        np.subtract.at(self.received, authors, 1)
-
-    def update(self, k: int, *, removed: tuple[Pair, ...]) -> Update:
-        names = self.cohort.ids
-        reviewer = np.concatenate((self.reviewer, np.array(self.new_r, dtype=np.int64)))
-        author = np.concatenate((self.author, np.array(self.new_a, dtype=np.int64)))
-        allocation = _finish(self.cohort, k, reviewer, author, self.is_author, self.is_pool, frozenset(self.dropped))
-        added = tuple(sorted((names[r], names[a]) for r, a in zip(self.new_r, self.new_a, strict=True)))
+    def update(self, ledger: _Ledger, *, removed: tuple[Pair, ...]) -> Update:
+        names, index = self.cohort.ids, self.cohort.index
+        reviewer, author = self.reviewer, self.author
+        if removed:
+            n = len(names)
+            gone = np.array([index[r] * n + index[a] for r, a in removed], dtype=np.int64)
+            keep = ~np.isin(reviewer * n + author, gone)
+            reviewer, author = reviewer[keep], author[keep]
+        reviewer = np.concatenate((reviewer, np.array(ledger.new_r, dtype=np.int64)))
+        author = np.concatenate((author, np.array(ledger.new_a, dtype=np.int64)))
+        allocation = _finish(
+            self.cohort, self.k, reviewer, author, self.is_author, self.is_pool, frozenset(self.dropped)
+        )
+        added = tuple(sorted((names[r], names[a]) for r, a in zip(ledger.new_r, ledger.new_a, strict=True)))
         return Update(allocation, added, removed)
 
 
