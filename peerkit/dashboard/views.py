@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from peerkit.core.models import Course
 from peerkit.dashboard import plots
 from peerkit.facilitator.data import Cohort, PathRecords
-from peerkit.facilitator.figures import STAGES, equity, grade_points, health, progress, reviewer_bias
+from peerkit.facilitator.figures import STAGES, LearnerProgress, equity, grade_points, health, progress, reviewer_bias
 from peerkit.facilitator.tables import CIRCLES, VOICES, circle_rows, voice_rows
 from peerkit.widgets.public_view import html_table
 
@@ -33,6 +33,11 @@ def _mark(value: bool | None) -> str:
     return "—" if value is None else ("✓" if value else "")
 
 
+def _stage_cell(row: LearnerProgress, stage: str) -> str:
+    """A stage's cell; a submission with blanks says what it lacks ("2 blank", "no answers")."""
+    return (row.blanks if stage == "submitted with blanks" else "") or _mark(row.stage(stage))
+
+
 def progress_html(cohort: Cohort, path_id: str | None) -> str:
     report = progress(cohort, path_id)
     parts = []
@@ -42,7 +47,7 @@ def progress_html(cohort: Cohort, path_id: str | None) -> str:
     else:
         title = cohort.course.path(path_id).title
         parts.append(plots.as_img(plots.funnel(report.funnel(path_id), title=title), f"Progress in {title}"))
-        rows = [[r.learner, *(_mark(r.stage(s)) for s in STAGES), _when(r.last_seen)] for r in report.rows]
+        rows = [[r.learner, *(_stage_cell(r, s) for s in STAGES), _when(r.last_seen)] for r in report.rows]
         parts += [_h("Learners"), html_table(["learner", *STAGES, "last seen"], rows)]
     parts.append(_h(f"Stuck ({len(report.stuck)})"))
     if report.stuck:

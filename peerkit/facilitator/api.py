@@ -171,7 +171,8 @@ class Facilitator:
         return ingest(self.store, self.course_build.course_root, self._path(path_id), progress=progress)
 
     def submissions(self, *, path_ids: Sequence[str] = ()) -> list[SubmissionRow]:
-        """Who has submitted what (every path, or *path_ids*)."""
+        """Who has submitted what (every path, or *path_ids*), and whether each current submission is
+        complete, has required answers blank (how many) or holds no answers (``status``, ``blank``)."""
         return self.store.overview(list(path_ids) or None)
 
     # -- the review round ---------------------------------------------------------------------------
@@ -230,14 +231,17 @@ class Facilitator:
         rows = []
         for path in self.course.reviewed_paths():
             status = round_status(self.store, path.id)
+            submitted = self.store.submissions(path.id)
             rows.append(
                 PathSummary(
                     path=path.id,
                     title=path.title,
-                    submissions=len(self.store.submissions(path.id)),
+                    submissions=len(submitted),
                     round_open=status.round is not None and status.round.closed_at is None,
                     reviews_to_do=sum(s.to_do for s in status.learners),
                     waiting_for_reviews=sum(1 for s in status.learners if s.waiting),
+                    with_blanks=sum(1 for s in submitted if s.status == "incomplete"),
+                    without_answers=sum(1 for s in submitted if s.status == "no-answers"),
                 )
             )
         return rows

@@ -1,8 +1,8 @@
 """The dashboard's figures, computed from a :class:`~peerkit.facilitator.data.Cohort` snapshot.
 
-* :func:`progress`: per path and learner, how far they got (opened, answered, submitted, reviewed,
-  feedback read), and who is stuck: waiting for reviews, or with reviews still to do (the list to
-  nudge);
+* :func:`progress`: per path and learner, how far they got (opened, answered, submitted with blanks
+  or submitted complete, reviewed, feedback read), and who is stuck: waiting for reviews, or with
+  reviews still to do (the list to nudge);
 * :func:`equity`: whose voices are heard (:mod:`peerkit.core.equity`) over one path or the course;
 * :func:`health`: review completion, comment length, helpfulness ratings, flagged reviews, grades
   with low confidence or reviewers who disagree;
@@ -25,12 +25,15 @@ from peerkit.core import kinds
 from peerkit.core.activity import ActivityEvent
 from peerkit.core.aggregation import aggregate
 from peerkit.core.answers import Answer, is_answered, parse_time
+from peerkit.core.completeness import Status, status_label
 from peerkit.core.equity import Contribution, Participation, participation
 from peerkit.core.review import Assignment
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import Cohort, PathRecords
 
-STAGES = ("opened", "answered", "submitted", "reviewed", "feedback read")
+#: "submitted" counts complete submissions only; one with required answers blank, or without any
+#: answers, is "submitted with blanks" (:mod:`peerkit.core.completeness`) and never counts as submitted.
+STAGES = ("opened", "answered", "submitted with blanks", "submitted", "reviewed", "feedback read")
 
 
 # -- progress -------------------------------------------------------------------------------------
@@ -49,11 +52,23 @@ class LearnerProgress:
     reviewed: bool | None
     feedback_read: bool | None
     last_seen: datetime | None = None
+    #: The current submission has required answers blank, or none at all (then ``submitted`` is False).
+    submitted_with_blanks: bool = False
+    #: How many required answers that submission left blank.
+    blank: int = 0
+    #: The stored status of the current submission (None: nothing collected yet).
+    status: Status | None = None
+
+    @property
+    def blanks(self) -> str:
+        """What a submission with blanks lacks, in a few words ("2 blank", "no answers"); else empty."""
+        return status_label(self.status or "complete", self.blank) if self.submitted_with_blanks else ""
 
     def stage(self, name: str) -> bool | None:
         return {
             "opened": self.opened,
             "answered": self.answered,
+            "submitted with blanks": self.submitted_with_blanks,
             "submitted": self.submitted,
             "reviewed": self.reviewed,
             "feedback read": self.feedback_read,
@@ -145,9 +160,12 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
         for name in cohort.names:
             seen = events.get((name, pid), [])
             kinds = {e.event for e in seen if e.path_id == pid}
-            submitted = name in subs or "submitted" in kinds
-            answered = "answered" in kinds or (name in subs and _answered_any(subs[name].sheet.answers.values()))
-            opened = answered or submitted or "opened" in kinds
+            sub = subs.get(name)
+            # the store's check decides; a submit the page recorded but nobody collected yet counts as sent
+            submitted = sub.complete if sub is not None else "submitted" in kinds
+            with_blanks = sub is not None and not sub.complete
+            answered = "answered" in kinds or (sub is not None and _answered_any(sub.sheet.answers.values()))
+            opened = answered or submitted or with_blanks or "opened" in kinds
             reviewed: bool | None = None
             if records.round is not None and mine.get(name):
                 reviewed = all(a.status == "done" for a in mine[name])
@@ -166,6 +184,9 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
                     reviewed=reviewed,
                     feedback_read=feedback,
                     last_seen=max((e.at for e in seen), default=None),
+                    submitted_with_blanks=with_blanks,
+                    blank=sub.blank if with_blanks and sub is not None else 0,
+                    status=sub.status if sub is not None else None,
                 )
             )
         if records.round is not None and records.round.closed_at is None:

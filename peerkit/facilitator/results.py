@@ -158,3 +158,7 @@ class PathSummary:
     round_open: bool
     reviews_to_do: int
     waiting_for_reviews: int
+    #: Of :attr:`submissions`, those with required answers blank, and those without any answers:
+    #: they are not complete (:mod:`peerkit.core.completeness`).
+    with_blanks: int = 0
+    without_answers: int = 0

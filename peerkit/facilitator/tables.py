@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from peerkit.core.equity import Participation
 from peerkit.core.errors import ValidationError
 from peerkit.facilitator.data import Cohort
-from peerkit.facilitator.figures import STAGES, Health, Progress, equity, health, progress
+from peerkit.facilitator.figures import STAGES, Health, LearnerProgress, Progress, equity, health, progress
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()) -> str:
@@ -27,6 +27,11 @@ def _mark(value: bool | None) -> str:
     return "—" if value is None else ("yes" if value else "")
 
 
+def _stage_cell(row: LearnerProgress, stage: str) -> str:
+    """A stage's cell; a submission with blanks says what it lacks ("2 blank", "no answers")."""
+    return (row.blanks if stage == "submitted with blanks" else "") or _mark(row.stage(stage))
+
+
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -38,7 +43,7 @@ def progress_table(report: Progress, path_ids: Sequence[str]) -> str:
         funnel = report.funnel(path_id)
         lines = [f"{path_id}: " + ", ".join(f"{funnel[s]} {s}" for s in STAGES)]
         if rows:
-            body = [[r.learner, *(_mark(r.stage(s)) for s in STAGES)] for r in rows]
+            body = [[r.learner, *(_stage_cell(r, s) for s in STAGES)] for r in rows]
             lines.append(table(["learner", *STAGES], body))
         blocks.append("\n".join(lines))
     stuck = report.stuck

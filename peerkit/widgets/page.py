@@ -11,6 +11,10 @@ then puts one activity per cell — ``page.reflection(...)``, ``page.scale(...)`
 ``page.answer("<kind>", ...)`` for any other registered answer kind — shows
 ``page.progress()`` where it wants the progress bar, and ends with ``page.submit()``. Each call
 returns a widget that the cell displays.
+
+Every activity is required: a submission with one left blank is reported to the facilitator as
+incomplete, and Submit asks the learner to confirm first. Pass ``optional=True`` to an activity
+(``page.reflection("aside", ..., optional=True)``) for one that may stay blank.
 """
 
 from __future__ import annotations
@@ -106,46 +110,57 @@ class PathPage:
         html = notice_box(text, tone) if text else ""
         return self._keep(self.look.html_widget(html))
 
-    def _answer(self, widget: AnswerWidget) -> Any:
+    def _answer(self, widget: AnswerWidget, *, optional: bool = False) -> Any:
         self.progress_widget.track(widget.answer_id)
+        self.session.expect(widget.answer_id, optional=optional)
         return self._keep(widget)
 
     def progress(self) -> PathProgress:
         """The path's progress bar (counts every activity on the page, including later cells)."""
         return self._keep(self.progress_widget)  # type: ignore[no-any-return]
 
-    def reflection(self, answer_id: str, prompt: str = "", **options: Any) -> Reflection:
+    def reflection(self, answer_id: str, prompt: str = "", *, optional: bool = False, **options: Any) -> Reflection:
         """A free-text reflection saved as *answer_id* (see :class:`Reflection` for options)."""
-        return self._answer(Reflection(self.session, answer_id, prompt, look=self.look, **options))  # type: ignore[no-any-return]
+        widget = Reflection(self.session, answer_id, prompt, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def scale(self, answer_id: str, *, label: str, low: str, high: str, **options: Any) -> Scale:
+    def scale(
+        self, answer_id: str, *, label: str, low: str, high: str, optional: bool = False, **options: Any
+    ) -> Scale:
         """A Likert-style scale from *low* to *high* (see :class:`Scale`)."""
-        return self._answer(Scale(self.session, answer_id, label=label, low=low, high=high, look=self.look, **options))  # type: ignore[no-any-return]
+        widget = Scale(self.session, answer_id, label=label, low=low, high=high, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def checklist(self, answer_id: str, options: Sequence[str], *, label: str, **more: Any) -> Checklist:
+    def checklist(
+        self, answer_id: str, options: Sequence[str], *, label: str, optional: bool = False, **more: Any
+    ) -> Checklist:
         """Tick every option that applies, with an optional "other" box (see :class:`Checklist`)."""
-        return self._answer(Checklist(self.session, answer_id, options, label=label, look=self.look, **more))  # type: ignore[no-any-return]
+        widget = Checklist(self.session, answer_id, options, label=label, look=self.look, **more)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def profile(self, answer_id: str, **options: Any) -> Profile:
+    def profile(self, answer_id: str, *, optional: bool = False, **options: Any) -> Profile:
         """What I know / what I bring / what I want to learn (see :class:`Profile`)."""
-        return self._answer(Profile(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+        widget = Profile(self.session, answer_id, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def plan(self, answer_id: str, **options: Any) -> ActionPlan:
+    def plan(self, answer_id: str, *, optional: bool = False, **options: Any) -> ActionPlan:
         """An action plan: first step, date, check-in, support (see :class:`ActionPlan`)."""
-        return self._answer(ActionPlan(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+        widget = ActionPlan(self.session, answer_id, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def example(self, answer_id: str, **options: Any) -> Example:
+    def example(self, answer_id: str, *, optional: bool = False, **options: Any) -> Example:
         """Contribute an example to the course gallery: title, story, tags (see :class:`Example`)."""
-        return self._answer(Example(self.session, answer_id, look=self.look, **options))  # type: ignore[no-any-return]
+        widget = Example(self.session, answer_id, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
-    def answer(self, kind: str, answer_id: str, *args: Any, **options: Any) -> Any:
+    def answer(self, kind: str, answer_id: str, *args: Any, optional: bool = False, **options: Any) -> Any:
         """An activity of any registered answer kind, e.g. ``page.answer("url", "my-link", label="...")``.
 
         The kind's widget (:attr:`peerkit.core.kinds.AnswerKind.widget`) is built with this page's
         session and look: ``Widget(session, answer_id, *args, look=look, **options)``.
         """
         widget = kinds.get(kind, where=answer_id).widget_class()
-        return self._answer(widget(self.session, answer_id, *args, look=self.look, **options))
+        return self._answer(widget(self.session, answer_id, *args, look=self.look, **options), optional=optional)
 
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for this path."""

@@ -29,9 +29,11 @@ from traitlets.config import Config
 
 from peerkit.core import kinds
 from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
-from peerkit.core.errors import PeerkitError, StorageError, ValidationError
+from peerkit.core.completeness import Completeness, completeness
+from peerkit.core.errors import ConfigError, PeerkitError, StorageError, ValidationError
 from peerkit.exchange.base import ActivityLog, LearnerExchange, NoActivityLog
 from peerkit.nbgrader.learner import Submission, last_submission_time
+from peerkit.nbgrader.tasks import required_answers
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.widgets import resync
 
@@ -84,6 +86,8 @@ class PathSession:
         #: The learner's side of the course's exchange (their packets, feedback, drafts); None in a preview.
         self.exchange = exchange
         self._answered: set[str] = set()  # answers this session has reported as answered
+        self._shown: dict[str, bool] = {}  # answer widgets the page shows -> whether marked optional
+        self._required: tuple[str, ...] | None = None
         self._file = AnswerFile(folder, path_id) if mode == "learner" and folder is not None else None
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
@@ -229,6 +233,31 @@ class PathSession:
                 self._stamp = self._file.last_stamp
         self._publish(self.sheet, None)
         return self.sheet
+
+    # -- completeness ----------------------------------------------------------------------------
+
+    def expect(self, answer_id: str, *, optional: bool = False) -> None:
+        """Note that the page shows an answer widget for *answer_id* (required unless *optional*)."""
+        self._shown[answer_id] = optional
+
+    def required_answers(self) -> tuple[str, ...]:
+        """The answers this path requires: from the path's notebook in the assignment folder, as the
+        facilitator's ingest reads them (:func:`peerkit.nbgrader.tasks.required_answers`); without a
+        readable notebook, the answer widgets the page shows that are not marked optional."""
+        if self._required is None and self.folder is not None:
+            notebook = self.folder / f"{self.path_id}.ipynb"
+            if notebook.is_file():
+                try:
+                    self._required = required_answers(notebook)
+                except ConfigError as exc:
+                    log.warning("required answers of %s unknown: %s", self.path_id, exc)
+        if self._required is not None:
+            return self._required
+        return tuple(answer_id for answer_id, optional in self._shown.items() if not optional)
+
+    def completeness(self) -> Completeness:
+        """Whether the saved answers give every required answer (what Submit warns about)."""
+        return completeness(self.sheet, self.required_answers())
 
     # -- submitting ------------------------------------------------------------------------------
 

@@ -141,3 +141,26 @@ def test_store_only_questions_need_no_course(tmp_path: Path, seeded: Seeded) -> 
     assert len(desk.round_status(path_id=PATH).learners) > 0
     with pytest.raises(ConfigError):
         desk.grades(path_id=PATH)  # this one checks the path against the course
+
+
+def test_submissions_and_the_overview_say_which_are_not_complete(desk: Facilitator, seeded: Seeded) -> None:
+    from datetime import timedelta
+
+    from peerkit.core.store import NewSubmission
+
+    cy = seeded.store.submission("cy", PATH)
+    assert cy is not None
+    seeded.store.record_submissions(
+        [NewSubmission("cy", PATH, cy.submitted_at + timedelta(hours=1), cy.sheet, status="incomplete", blank=1)]
+    )
+    rows = {r.learner: (r.status, r.blank) for r in desk.submissions(path_ids=[PATH])}
+    assert rows == {"ana": ("complete", 0), "bo": ("complete", 0), "cy": ("incomplete", 1), "dee": ("no-answers", 0)}
+    (summary,) = desk.overview()
+    assert (summary.submissions, summary.with_blanks, summary.without_answers) == (4, 1, 1)
+    cohort = desk.cohort()
+    assert {s.learner: s.complete for s in cohort.paths[PATH].submissions} == {
+        "ana": True,
+        "bo": True,
+        "cy": False,
+        "dee": False,
+    }

@@ -26,15 +26,26 @@ def test_the_stuck_list_and_whom_to_nudge(seeded: Seeded) -> None:
 
 def test_progress_stages_per_learner(seeded: Seeded) -> None:
     report = progress(load_cohort(seeded.store, seeded.course), PATH)
-    stages = {r.learner: (r.opened, r.answered, r.submitted, r.reviewed, r.feedback_read) for r in report.rows}
+    stages = {
+        r.learner: (r.opened, r.answered, r.submitted_with_blanks, r.submitted, r.reviewed, r.feedback_read)
+        for r in report.rows
+    }
     assert stages == {
-        "ana": (True, True, True, True, None),
-        "bo": (True, True, True, False, None),
-        "cy": (True, True, True, True, None),
-        "dee": (True, False, True, False, None),  # submitted an empty sheet
-        "eli": (True, False, False, None, None),  # only opened the page
+        "ana": (True, True, False, True, True, None),
+        "bo": (True, True, False, True, False, None),
+        "cy": (True, True, False, True, True, None),
+        "dee": (True, False, True, False, False, None),  # submitted an empty sheet: never counted as submitted
+        "eli": (True, False, False, False, None, None),  # only opened the page
     }  # fay never began: not listed
-    assert report.funnel(PATH) == {"opened": 5, "answered": 3, "submitted": 4, "reviewed": 2, "feedback read": 0}
+    assert report.funnel(PATH) == {
+        "opened": 5,
+        "answered": 3,
+        "submitted with blanks": 1,
+        "submitted": 3,
+        "reviewed": 2,
+        "feedback read": 0,
+    }
+    assert {r.learner: r.blanks for r in report.rows if r.blanks} == {"dee": "no answers"}
 
 
 def test_the_gini_of_the_planted_distribution(seeded: Seeded) -> None:
@@ -77,3 +88,21 @@ def test_words_count_what_others_can_read() -> None:
     assert answer_words(Answer.make("plan", {"step": "call Ann", "support": "a friend", "checkin": "x y z"})) == 4
     assert answer_words(Answer.make("scale", 3)) == 0
     assert answer_words(Answer.make("checklist", {"selected": ["A long option"], "other": "mine"})) == 1
+
+
+def test_a_submission_with_blanks_is_shown_as_such_and_never_as_submitted(seeded: Seeded) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from peerkit.core.store import NewSubmission
+
+    bo = seeded.store.submission("bo", PATH)
+    assert bo is not None
+    later = NewSubmission("bo", PATH, bo.submitted_at + timedelta(hours=1), bo.sheet, status="incomplete", blank=1)
+    seeded.store.record_submissions([replace(later)])
+    report = progress(load_cohort(seeded.store, seeded.course), PATH)
+    row = next(r for r in report.rows if r.learner == "bo")
+    assert (row.submitted, row.submitted_with_blanks, row.blanks) == (False, True, "1 blank")
+    assert report.funnel(PATH)["submitted"] == 2 and report.funnel(PATH)["submitted with blanks"] == 2
+    table = progress_table(report, [PATH])
+    assert "submitted with blanks" in table and "1 blank" in table and "no answers" in table

@@ -63,6 +63,7 @@ def test_oversize_text_shows_an_alert(page: PathPage) -> None:
 
 def test_submit_confirms_with_the_time(page: PathPage, course: CourseLayout) -> None:
     page.reflection("first", "Q?").text.value = "ready to submit"
+    page.reflection("second", "Q?").text.value = "and this one too"
     panel = page.submit()
     assert "Not submitted yet" in panel.status.value
     panel.button.click()
@@ -82,8 +83,39 @@ def test_failed_submit_shows_why_and_keeps_answers(page: PathPage, course: Cours
     inbound.rename(inbound.with_name("elsewhere"))
     panel = page.submit()
     panel.button.click()
+    panel.button.click()  # "submit anyway": the second answer is blank
     assert "Submit failed" in panel.status.value and "Inbound directory" in panel.status.value
     assert box.text.value == "precious words"
+
+
+def test_submit_with_blanks_asks_first_and_says_what_is_missing(page: PathPage, course: CourseLayout) -> None:
+    first = page.reflection("first", "Q?")
+    page.reflection("second", "Q?")
+    panel = page.submit()
+    panel.button.click()  # nothing answered yet
+    assert "You have not answered anything yet — submit anyway?" in panel.status.value
+    assert panel.confirming and panel.button.description == "Submit anyway"
+    first.text.value = "one answer"  # a change: the question is asked again with the new count
+    assert not panel.confirming and panel.button.description == "Submit my answers"
+    panel.button.click()
+    assert "1 of 2 answers complete — submit anyway?" in panel.status.value and 'role="alert"' in panel.status.value
+    assert not list(course.inbound().iterdir())  # nothing sent until the learner confirms
+    panel.button.click()
+    assert "Submitted" in panel.status.value and "1 of 2 answers complete: fill in the rest" in panel.status.value
+    assert "peerkit-warn" in panel.status.value
+    assert len(list(course.inbound().iterdir())) == 1 and panel.button.description == "Submit my answers"
+
+
+def test_an_optional_activity_may_stay_blank(course: CourseLayout) -> None:
+    course.enroll("ola")
+    folder = course.folder("ola", "alpha")
+    (folder / "alpha.ipynb").unlink()  # no notebook to read: the page's widgets say what is required
+    page = PathPage("alpha", folder=folder, config=course.learner_config("ola"))
+    page.reflection("first", "Q?").text.value = "given"
+    page.reflection("second", "Q?", optional=True)
+    assert page.session.required_answers() == ("first",)
+    assert page.session.completeness().complete
+    page.close()
 
 
 def test_preview_page_has_a_banner_and_a_disabled_submit(course: CourseLayout) -> None:
