@@ -77,6 +77,14 @@ def _field(doc: dict[str, object], key: str) -> str:
     return value
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_line(line: bytes, *, learner: str, source: str = "activity line") -> ActivityEvent:
     """The event on one line of *learner*'s activity file (*source* names the file in errors).
 
@@ -88,17 +96,18 @@ def parse_line(line: bytes, *, learner: str, source: str = "activity line") -> A
     doc = documents.parse(line, documents.ACTIVITY, source=source)
     event_id, event, path_id = _field(doc, "id"), _field(doc, "event"), _field(doc, "path")
     who, detail = _field(doc, "learner"), doc.get("detail", "")
-    if not _ID.match(event_id):
+    if not _ID.fullmatch(event_id):
         raise ValidationError("activity line: malformed id", field="id")
     if event not in EVENTS:
         raise ValidationError(f"activity line: unknown event {event!r}", field="event")
-    if not _PATH.match(path_id):
+    if not _PATH.fullmatch(path_id):
         raise ValidationError("activity line: malformed path id", field="path")
     if who != learner or not who or set(who) & _LEARNER_FORBIDDEN:
         raise ValidationError("activity line: written for another learner", field="learner")
     if not isinstance(detail, str):
         raise ValidationError("activity line: detail must be text", field="detail")
+    detail = detail[:MAX_DETAIL_CHARS]
+    if not detail.isascii() and not _encodable(detail):
+        raise ValidationError("activity line: detail is not valid Unicode (a lone surrogate)", field="detail")
     at = parse_time(_field(doc, "time"), field="time").astimezone(UTC)
-    return ActivityEvent(
-        id=event_id, at=at, learner=who, event=event, path_id=path_id, detail=detail[:MAX_DETAIL_CHARS]
-    )
+    return ActivityEvent(id=event_id, at=at, learner=who, event=event, path_id=path_id, detail=detail)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from peerkit.core import documents, kinds
-from peerkit.core.errors import ValidationError
+from peerkit.core.errors import ValidationError, shown
 from peerkit.core.kinds.values import JSON as JSON
 from peerkit.core.kinds.values import MAX_LIST_ITEMS as MAX_LIST_ITEMS
 from peerkit.core.kinds.values import MAX_SHORT_CHARS as MAX_SHORT_CHARS
@@ -48,9 +48,9 @@ def parse_time(value: str, *, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (TypeError, ValueError):
-        raise ValidationError(f"{field}: {value!r} is not an ISO 8601 time", field=field) from None
+        raise ValidationError(f"{field}: {shown(value)} is not an ISO 8601 time", field=field) from None
     if parsed.tzinfo is None:
-        raise ValidationError(f"{field}: {value!r} has no time zone", field=field)
+        raise ValidationError(f"{field}: {shown(value)} has no time zone", field=field)
     return parsed
 
 
@@ -159,10 +159,10 @@ def parse_answer(key: str, raw: object) -> Answer:
 
 def check_answer_id(answer_id: object) -> str:
     """*answer_id* if it is a valid answer id (a string following nbgrader's grade id rules)."""
-    if not isinstance(answer_id, str) or not ANSWER_ID.match(answer_id):
+    if not isinstance(answer_id, str) or not ANSWER_ID.fullmatch(answer_id):
         raise ValidationError(
-            f"answer id {answer_id!r} must be 1-64 letters, digits, '-' or '_', starting with a letter or digit",
-            field=str(answer_id),
+            f"answer id {shown(answer_id)} must be 1-64 letters, digits, '-' or '_', starting with a letter or digit",
+            field=str(answer_id)[:80],
         )
     return answer_id
 
@@ -180,7 +180,7 @@ def parse_sheet(text: str | bytes, *, expected_path: str | None = None, source: 
     if not isinstance(path, str) or not path:
         raise ValidationError("answer sheet has no path id", field="path")
     if expected_path is not None and path != expected_path:
-        raise ValidationError(f"answer sheet is for path {path!r}, not {expected_path!r}", field="path")
+        raise ValidationError(f"answer sheet is for path {shown(path)}, not {expected_path!r}", field="path")
     revision = doc.get("revision", 0)
     if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
         raise ValidationError("revision must be a non-negative integer", field="revision")

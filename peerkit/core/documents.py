@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from peerkit.core.errors import DocumentVersionError, ValidationError
+from peerkit.core.errors import DocumentVersionError, ValidationError, shown
 
 #: One step of an upgrade: takes a document of version n (stamps included), returns its version n+1
 #: shape. It need not update the version stamp: :func:`parse` does.
@@ -116,6 +116,10 @@ def _decode(data: bytes | bytearray | str, spec: DocumentFormat, source: str, li
         raise ValidationError(
             f"{source}: the {spec.title} is not valid JSON: not UTF-8 text (byte {exc.start})"
         ) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ValidationError(f"{source}: the {spec.title} is not valid JSON: {str(exc)[:120]}") from None
+    except RecursionError:  # lists or objects nested thousands deep: no document of ours is
+        raise ValidationError(f"{source}: the {spec.title} is not valid JSON: nested far too deeply") from None
 
 
 def _version(doc: dict[str, Any], spec: DocumentFormat, source: str) -> int:
@@ -125,12 +129,13 @@ def _version(doc: dict[str, Any], spec: DocumentFormat, source: str) -> int:
         return spec.unversioned
     if fk is not None and doc.get(fk) != spec.name:
         raise ValidationError(
-            f"{source}: not a peerkit {spec.title} (its {fk!r} is {doc.get(fk)!r}, expected {spec.name!r})", field=fk
+            f"{source}: not a peerkit {spec.title} (its {fk!r} is {shown(doc.get(fk))}, expected {spec.name!r})",
+            field=fk,
         )
     found = doc.get(vk)
     if isinstance(found, bool) or not isinstance(found, int) or found < 1:
         raise ValidationError(
-            f"{source}: the {spec.title} has no valid {vk!r} (found {found!r}, expected a whole number from 1 to "
+            f"{source}: the {spec.title} has no valid {vk!r} (found {shown(found)}, expected a whole number from 1 to "
             f"{spec.version}); the file is damaged or was not written by peerkit",
             field=vk,
         )

@@ -19,6 +19,16 @@ class PeerkitError(Exception):
     """Base of every error peerkit raises on purpose."""
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to about *limit* characters: how an error quotes what a learner or a file
+    supplied, so that a message names the bad value without echoing half a megabyte of it."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    closing = text[-1] if text[-1] in "'\"" else ""
+    return text[: limit - 4] + "..." + closing
+
+
 class ConfigError(PeerkitError):
     """A configuration or course definition is missing, malformed or inconsistent.
 

@@ -202,16 +202,23 @@ def total(rubric: Rubric, content: ReviewContent) -> float:
     return sum(content.scores.get(c.id, 0.0) for c in rubric.criteria)
 
 
+def _finite_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def content_from_value(value: Any) -> ReviewContent:
     """A :class:`ReviewContent` from the JSON value a review widget saved."""
     if not isinstance(value, dict):
         raise ValidationError("a review must be an object")
     scores = value.get("scores", {})
     comments = value.get("comments", {})
-    if not isinstance(scores, dict) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in scores.values()
-    ):
-        raise ValidationError("review scores must map criteria to numbers", field="scores")
+    if not isinstance(scores, dict) or not all(_finite_number(v) for v in scores.values()):
+        raise ValidationError("review scores must map criteria to (finite) numbers", field="scores")
     if not isinstance(comments, dict) or not all(isinstance(v, str) for v in comments.values()):
         raise ValidationError("review comments must map prompts to text", field="comments")
     return ReviewContent(

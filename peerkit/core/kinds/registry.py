@@ -6,7 +6,7 @@ extension may register its own and :func:`unregister` it again.
 
 from __future__ import annotations
 
-from peerkit.core.errors import ConfigError, ValidationError
+from peerkit.core.errors import ConfigError, ValidationError, shown
 from peerkit.core.kinds.base import AnswerKind
 
 _KINDS: dict[str, AnswerKind] = {}
@@ -44,7 +44,9 @@ def get(name: str, *, where: str | None = None) -> AnswerKind:
     if kind is None:
         known = ", ".join(sorted(_KINDS))
         prefix = f"{where}: " if where else ""
-        raise ValidationError(f"{prefix}unknown answer kind {name!r} (known kinds: {known})", field=where or name)
+        raise ValidationError(
+            f"{prefix}unknown answer kind {shown(name)} (known kinds: {known})", field=where or name[:60]
+        )
     return kind
 
 

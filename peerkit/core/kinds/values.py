@@ -7,11 +7,12 @@ error always says which field of which answer is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from peerkit.core.errors import ValidationError
+from peerkit.core.errors import ValidationError, shown
 
 JSON = Any  # values are JSON-compatible; each kind's validator narrows them
 
@@ -22,7 +23,7 @@ MAX_TEXT_CHARS: Final = 20_000
 MAX_SHORT_CHARS: Final = 200
 MAX_LIST_ITEMS: Final = 50
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def text(value: JSON, where: str, *, limit: int = MAX_TEXT_CHARS) -> str:
@@ -32,6 +33,13 @@ def text(value: JSON, where: str, *, limit: int = MAX_TEXT_CHARS) -> str:
         raise ValidationError(f"{where}: {len(value):,} characters is over the limit of {limit:,}", field=where)
     if "\x00" in value:
         raise ValidationError(f"{where}: text contains a NUL character", field=where)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: no file or database can store it
+            raise ValidationError(
+                f"{where}: text is not valid Unicode (a lone surrogate at character {exc.start})", field=where
+            ) from None
     return value
 
 
@@ -53,7 +61,8 @@ def record(value: JSON, where: str, fields: Mapping[str, Check]) -> dict[str, JS
         raise ValidationError(f"{where}: expected an object, got {type(value).__name__}", field=where)
     unknown = sorted(set(value) - set(fields))
     if unknown:
-        raise ValidationError(f"{where}: unexpected field(s) {', '.join(map(repr, unknown))}", field=where)
+        listed = ", ".join(shown(name, 40) for name in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise ValidationError(f"{where}: unexpected field(s) {listed}", field=where)
     return {name: check(value[name], f"{where}.{name}") for name, check in fields.items() if name in value}
 
 
@@ -67,10 +76,19 @@ def mapping(value: JSON, where: str, check: Check) -> dict[str, JSON]:
 
 
 def date_or_empty(value: JSON, where: str) -> str:
+    """ "" or a real calendar date written YYYY-MM-DD in ASCII digits (later steps compute with it)."""
     found = short(value, where)
-    if found and not _DATE.fullmatch(found):
+    if found and not (_DATE.fullmatch(found) and _real_date(found)):
         raise ValidationError(f"{where}: expected a date as YYYY-MM-DD", field=where)
     return found
+
+
+def _real_date(found: str) -> bool:
+    try:
+        dt.date.fromisoformat(found)
+    except ValueError:
+        return False
+    return True
 
 
 def flag(value: JSON, where: str) -> bool:
