@@ -3,6 +3,12 @@
 Pure of widgets: reads the learner's course folder (fetched paths), the exchange's outbound folder
 (released paths not fetched yet) and nbgrader's local cache (submissions). Each path describes
 itself through the ``metadata.peerkit`` the build stamped into its notebook.
+
+A submitted path whose saved answers leave required ones blank (or hold none) is "submitted with
+blanks", never plain "submitted": the facilitator sees that submission as incomplete, whichever way
+it was sent (the app's Submit, JupyterLab's Assignments tab, ``nbgrader submit``). nbgrader keeps no
+copy of what was sent, so the saved answers stand in for it; answers changed after the submission
+are flagged (:attr:`PathEntry.changed_since_submit`) so the learner knows to submit again.
 """
 
 from __future__ import annotations
@@ -18,15 +24,17 @@ from traitlets.config import Config
 
 from peerkit.core import documents
 from peerkit.core.answers import FILENAME as ANSWERS_FILE
-from peerkit.core.answers import AnswerSheet, is_answered, parse_sheet
-from peerkit.core.errors import DocumentVersionError, PeerkitError, ValidationError
+from peerkit.core.answers import AnswerSheet, is_answered, parse_sheet, parse_time
+from peerkit.core.completeness import Completeness, completeness
+from peerkit.core.errors import ConfigError, DocumentVersionError, PeerkitError, ValidationError
 from peerkit.nbgrader.build import METADATA_KEY
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.learner import last_submission_time
+from peerkit.nbgrader.tasks import required_answers
 
 log = logging.getLogger(__name__)
 
-State = Literal["available", "not-started", "in-progress", "submitted"]
+State = Literal["available", "not-started", "in-progress", "submitted-with-blanks", "submitted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,10 @@ class PathEntry:
     folder: Path | None = None
     #: Set for a review assignment: the id of the path whose submissions it reviews.
     review_of: str | None = None
+    #: For a submitted path: how its saved answers stand against the required ones.
+    completeness: Completeness | None = None
+    #: Answers were changed after the last submission: the facilitator does not have them yet.
+    changed_since_submit: bool = False
 
     @property
     def link(self) -> str:
@@ -93,9 +105,29 @@ def read_sheet(folder: Path, path_id: str) -> AnswerSheet | None:
         return None
 
 
-def _answered(folder: Path, path_id: str) -> int:
-    sheet = read_sheet(folder, path_id)
+def _answered(sheet: AnswerSheet | None) -> int:
     return 0 if sheet is None else sum(1 for a in sheet.answers.values() if is_answered(a))
+
+
+def _required(notebook: Path) -> tuple[str, ...] | None:
+    try:
+        return required_answers(notebook)
+    except ConfigError as exc:
+        log.warning("required answers unknown: %s", exc)
+        return None
+
+
+def _changed_since(sheet: AnswerSheet | None, submitted: datetime) -> bool:
+    """Whether any saved answer changed after *submitted* (times are kept to the second)."""
+    if sheet is None:
+        return False
+    moments = []
+    for key, answer in sheet.answers.items():
+        try:
+            moments.append(parse_time(answer.updated, field=key))
+        except ValidationError:
+            continue
+    return any(moment > submitted.replace(microsecond=0) for moment in moments)
 
 
 def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
@@ -123,9 +155,15 @@ def list_paths(course_dir: Path, config: Config, *, learner: str | None) -> list
             continue
         folder = notebook.parent
         submitted = last_submission_time(config, folder.name, learner=learner) if learner else None
-        answered = _answered(folder, folder.name)
-        state: State = "submitted" if submitted else ("in-progress" if answered else "not-started")
-        entries[folder.name] = _entry(meta, state, answered=answered, submitted_at=submitted, folder=folder)
+        sheet = read_sheet(folder, folder.name)
+        answered = _answered(sheet)
+        state: State = "in-progress" if answered else "not-started"
+        extra: dict[str, Any] = {}
+        if submitted:
+            judged = completeness(sheet, _required(notebook))
+            state = "submitted" if judged.complete else "submitted-with-blanks"
+            extra = {"completeness": judged, "changed_since_submit": _changed_since(sheet, submitted)}
+        entries[folder.name] = _entry(meta, state, answered=answered, submitted_at=submitted, folder=folder, **extra)
     course_id = get(config, "CourseDirectory", "course_id", "")
     exchange = get(config, "Exchange", "root", "")
     if course_id and exchange:

@@ -26,8 +26,19 @@ _BADGES = {
     "available": ("Not fetched yet", "#55595f"),
     "not-started": ("Not started", "#55595f"),
     "in-progress": ("In progress", "#8a5300"),
+    "submitted-with-blanks": ("Submitted with blanks", "#8a5300"),
     "submitted": ("Submitted", "#1a6b37"),
 }
+
+
+def blanks_detail(entry: PathEntry) -> str:
+    """What a path submitted with blanks lacks, in plain words."""
+    state = entry.completeness
+    if state is None or state.complete:
+        return ""
+    if state.status == "no-answers":
+        return "no answers yet: answer, then submit again"
+    return f"{state.summary()}: fill in the rest, then submit again"
 
 
 def page_learner(context: LearnerContext) -> tuple[str | None, str]:
@@ -41,8 +52,12 @@ def path_card(entry: PathEntry) -> str:
     """The HTML card of one path (every text escaped)."""
     label, color = _BADGES[entry.state]
     detail = ""
-    if entry.state == "submitted" and entry.submitted_at:
+    if entry.state in ("submitted", "submitted-with-blanks") and entry.submitted_at:
         detail = f" · {day_and_time(entry.submitted_at)}"
+        if entry.state == "submitted-with-blanks":
+            detail += f" · {blanks_detail(entry)}"
+        if entry.changed_since_submit:
+            detail += " · changed since: submit again to send your changes"
     elif entry.state == "in-progress":
         detail = f" · {entry.answered} answer{'s' if entry.answered != 1 else ''} saved"
     minutes = f"{entry.minutes} min · " if entry.minutes else ""
@@ -106,9 +121,11 @@ class CourseHome(widgets.VBox):
         who = f" · signed in as {self.learner}" if self.learner else ""
         paths = [e for e in entries if e.review_of is None]
         done = sum(1 for e in paths if e.state == "submitted")
+        blanks = sum(1 for e in paths if e.state == "submitted-with-blanks")
+        partly = f" ({blanks} more submitted with blanks)" if blanks else ""
         self.header.value = (
             f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
-            f'<p style="margin:0;color:#55595f">{done} of {len(paths)} paths submitted{html.escape(who)}</p>'
+            f'<p style="margin:0;color:#55595f">{done} of {len(paths)} paths submitted{partly}{html.escape(who)}</p>'
             f'<p class="peerkit-home-links" style="margin:6px 0 0 0">{LINKS}</p>'
         )
         children: list[Any] = []

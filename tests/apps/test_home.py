@@ -21,8 +21,34 @@ def test_states_follow_the_learner(course: CourseLayout) -> None:
     session = open_path("alpha", folder=course.folder("nia", "alpha"), config=course.learner_config("nia"))
     session.save("first", "text", "begun")
     assert states(course, "nia")["alpha"] == "in-progress"
+    session.save("second", "text", "done too")
     session.submit()
     assert states(course, "nia")["alpha"] == "submitted"
+
+
+def test_a_path_submitted_with_blanks_is_marked_as_such(course: CourseLayout) -> None:
+    import time
+
+    folder = course.enroll("ray")
+    session = open_path("alpha", folder=course.folder("ray", "alpha"), config=course.learner_config("ray"))
+    session.submit()  # before answering anything, as from JupyterLab's Assignments tab
+    assert states(course, "ray")["alpha"] == "submitted-with-blanks"
+    home = CourseHome(folder=folder, config=course.learner_config("ray"))
+    card = next(c.value for c in home.cards.children if 'data-path="alpha"' in c.value)
+    assert "Submitted with blanks" in card and "no answers yet: answer, then submit again" in card
+    assert "0 of 2 paths submitted (1 more submitted with blanks)" in home.header.value
+    home.close_all()
+
+    time.sleep(1.1)  # answers keep their time to the second
+    session.save("first", "text", "one of two")
+    session.submit()
+    (entry,) = [e for e in list_paths(folder, course.learner_config("ray"), learner="ray") if e.id == "alpha"]
+    assert entry.state == "submitted-with-blanks" and not entry.changed_since_submit
+    assert "1 of 2 answers complete: fill in the rest, then submit again" in path_card(entry)
+    time.sleep(1.1)
+    session.save("second", "text", "now both")  # complete here, but not sent yet
+    (entry,) = [e for e in list_paths(folder, course.learner_config("ray"), learner="ray") if e.id == "alpha"]
+    assert entry.changed_since_submit and "submit again to send your changes" in path_card(entry)
 
 
 def test_released_but_not_fetched_paths_are_offered(course: CourseLayout) -> None:

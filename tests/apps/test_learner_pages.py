@@ -46,6 +46,7 @@ def test_progress_page_shows_paths_notes_and_the_gallery(course: CourseLayout) -
     folder = course.enroll("nia")
     session = open_path("alpha", folder=course.folder("nia", "alpha"), config=course.learner_config("nia"))
     session.save("first", "text", "done")
+    session.save("second", "text", "both answered: the path counts as done")
     session.submit()
     publish_board(course)
     page = ProgressPage(folder=folder, config=course.learner_config("nia"))
