@@ -22,6 +22,7 @@ from peerkit.core.allocation import (
     allocate,
     reassign,
     rebuild,
+    rejoin,
 )
 from peerkit.core.errors import AllocationError, PeerkitError
 
@@ -80,12 +81,19 @@ def assert_invariants(allocation: Allocation) -> None:
     assert dict(allocation.received) == {a: received[a] for a in allocation.authors}
     active = set(allocation.reviewers) - allocation.dropped
     short = {s.author: s for s in allocation.shortfall}
+    cap = cap_of(allocation)
     for author in allocation.authors:
-        others = len(active - {author})
+        others = active - {author}
         if received[author] < k:
-            # Short only when the round cannot do better, and then it says so.
+            # Short only when the round cannot do better, and then it says so: too few learners, or
+            # everyone who could still review it already has the most reviews anyone is given.
             assert author in short and short[author].missing == k - received[author]
-            assert others < k and f"need at least {k + 1} learners" in short[author].reason
+            if len(others) < k:
+                assert f"need at least {k + 1} learners" in short[author].reason
+            else:
+                free = {r for r in others - {r for r, a in pairs if a == author} if load[r] < cap}
+                assert not free, f"{author} is short while {sorted(free)} could review it"
+                assert f"already has {cap} reviews to do" in short[author].reason
         else:
             assert author not in short
     assert allocation.mixing.assignments == allocation.matching.assignments == len(pairs)
@@ -97,6 +105,12 @@ def assert_invariants(allocation: Allocation) -> None:
     empty: frozenset[str] = frozenset()
     assert allocation.matching.matched == sum(bool(knows.get(r, empty) & wants.get(a, empty)) for r, a in pairs)
     assert allocation.matching.wanting == sum(bool(wants.get(a, empty)) for _, a in pairs)
+
+
+def cap_of(allocation: Allocation) -> int:
+    """The most reviews anyone may be given: k + 1, or one above ⌈kA/R⌉ with a separate pool."""
+    k, n_authors, n_pool = allocation.k, len(allocation.authors), len(allocation.reviewers)
+    return max(k, -(-k * n_authors // n_pool) if n_pool else k) + 1
 
 
 def assert_balanced(allocation: Allocation) -> None:
@@ -335,9 +349,12 @@ def test_late_submitters_never_move_existing_pairs_and_get_k_each_way(spec: Spec
         assert update.removed == ()
         after = update.allocation
         assert_invariants(after)
-        for x in newcomers:  # at least k each way; more only as the least-loaded when others carry more
-            assert after.load[x] >= min(k, len(after.authors) - 1)
-            assert after.received[x] >= min(k, len(after.reviewers) - 1)
+        for x in newcomers:  # k each way, unless the cap stops it (then the round says who is short)
+            reviewable = [a for a in after.authors if a != x and (x, a) not in after.assignments]
+            assert after.load[x] >= min(k, len(after.authors) - 1) or all(
+                after.received[a] >= k + 1 for a in reviewable
+            )
+            assert after.received[x] >= min(k, len(after.reviewers) - 1) or x in {s.author for s in after.shortfall}
         late += size
         allocation = after
     if batches and len(spec.learners) >= (k - 1) * late + k + 1:
@@ -412,7 +429,8 @@ def test_replacing_dropped_reviewers_never_touches_completed_reviews(spec: Spec,
     for author in after.authors:  # nobody loses a reviewer unless no active learner can step in
         if after.received[author] < allocation.received[author]:
             active_others = set(after.reviewers) - dropped - {author}
-            assert active_others <= {r for r, a in after.assignments if a == author}
+            free = {r for r in active_others if after.load[r] < cap_of(after)}  # the cap is never crossed
+            assert free <= {r for r, a in after.assignments if a == author}
     moved, active = len(update.removed), set(after.reviewers) - dropped
     if len(active) >= moved + k + 1 and active:
         assert max(after.load[r] for r in active) <= max(allocation.load.values()) + 1
@@ -447,3 +465,119 @@ def test_updates_on_a_rebuilt_round_match_updates_on_the_original() -> None:
     stored = rebuild(list(original.assignments), k=3, authors=ids, circles=circles)
     newcomers: Iterable[str] = ["late-a", "late-b"]
     assert add_late(stored, newcomers, seed=5) == add_late(original, newcomers, seed=5)
+
+
+# --- healing: any sequence of late arrivals, finished reviews, drop-outs and returns ------------
+
+
+Step = tuple[str, int]
+steps = st.one_of(
+    st.tuples(st.just("late"), st.integers(1, 4)),
+    st.tuples(st.just("finish"), st.integers(0, 2**16)),
+    st.tuples(st.just("drop"), st.integers(0, 2**16)),
+    st.tuples(st.just("return"), st.integers(0, 2**16)),
+)
+
+
+def apply_step(allocation: Allocation, done: set[tuple[str, str]], step: Step, at: int) -> Allocation:
+    """One operation of a round's life, with its own checks; returns the allocation after it."""
+    what, value = step
+    rng = random.Random(value)
+    pairs = pair_list(allocation)
+    if what == "finish":  # some open reviews are finished: from now on they must never move
+        open_pairs = [p for p in pairs if p not in done and p[0] not in allocation.dropped]
+        done.update(p for p in open_pairs if rng.random() < 0.5)
+        return allocation
+    if what == "late":
+        newcomers = [f"late-{at}-{i}" for i in range(value)]
+        update = add_late(allocation, newcomers, seed=at, circles=dict.fromkeys(newcomers[::2], "circle-0"))
+    elif what == "drop":
+        active = sorted(set(allocation.reviewers) - allocation.dropped)
+        gone = rng.sample(active, min(len(active), rng.randint(1, 3)))
+        update = reassign(allocation, [p for p in pairs if p not in done], gone, seed=at)
+        assert all(p[0] in update.allocation.dropped and p not in done for p in update.removed)
+        assert not {r for r, _ in update.added} & update.allocation.dropped
+    else:
+        dropped = sorted(allocation.dropped)
+        back = rng.sample(dropped, rng.randint(0, len(dropped)))
+        update = rejoin(allocation, back, seed=at)
+        after = update.allocation
+        assert not set(back) & after.dropped
+        for x in back:  # a returner has reviews to do again, unless every submission is full
+            reviewable = [a for a in after.authors if a != x and (x, a) not in after.assignments]
+            assert after.load[x] >= min(after.k, len(after.authors) - 1) or all(
+                after.received[a] >= after.k + 1 for a in reviewable
+            )
+    assert_update_keeps(allocation, update)
+    return update.allocation
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rounds(max_n=25), st.lists(steps, max_size=8))
+def test_a_round_heals_whatever_happens_and_no_reviewer_ever_exceeds_k_plus_one(
+    spec: Spec, history: list[Step]
+) -> None:
+    allocation = fresh(spec)
+    k, done = spec.k, set[tuple[str, str]]()
+    for at, step in enumerate(history):
+        allocation = apply_step(allocation, done, step, at)
+        assert_invariants(allocation)
+        assert done <= set(allocation.assignments), "a finished review moved"
+        assert max(allocation.load.values(), default=0) <= k + 1, "a reviewer above k + 1"
+        if len(spec.learners) > k:  # from a complete start, active loads stay in [k - 1, k + 1]
+            for x in set(allocation.reviewers) - allocation.dropped:
+                reviewable = [a for a in allocation.authors if a != x and (x, a) not in allocation.assignments]
+                full = all(allocation.received[a] >= k + 1 for a in reviewable)
+                assert allocation.load[x] >= min(k - 1, len(allocation.authors) - 1) or full, (x, allocation.load[x])
+
+
+def test_a_late_arrival_into_a_tiny_round_pushes_nobody_above_k_plus_one() -> None:
+    allocation = allocate(learners(4), 3, seed=1)  # everyone reviews everyone: loads 3
+    for step in range(8):
+        allocation = add_late(allocation, [f"late-{step}"], seed=step).allocation
+        loads = allocation.load.values()
+        assert max(loads) <= 4 and min(loads) >= 2
+        # One at a time, a round of k + 1 is saturated: a newcomer may wait for a reviewer, and
+        # the round says so (checked by assert_invariants) rather than overload anyone.
+        assert_invariants(allocation)
+    together = add_late(allocate(learners(4), 3, seed=1), [f"late-{i}" for i in range(4)], seed=1).allocation
+    assert together.complete and max(together.load.values()) <= 4  # arriving together, they review each other
+
+
+def test_a_learner_who_dropped_out_and_returns_gets_reviews_again() -> None:
+    ids = learners(30)
+    allocation = allocate(ids, 3, seed=2)
+    gone = "l005"
+    done = {p for p in allocation.assignments if p[0] == gone}
+    finished = sorted(done)[:1]  # one review finished, two left open and handed over
+    update = reassign(allocation, set(allocation.assignments) - set(finished), [gone], seed=3)
+    assert update.allocation.load[gone] == 1 and gone in update.allocation.dropped
+    back = rejoin(update.allocation, [gone], seed=4)
+    after = back.allocation
+    assert gone not in after.dropped and after.load[gone] == 3
+    assert {r for r, _ in back.added} == {gone} and len(back.added) == 2
+    assert set(update.allocation.assignments) <= set(after.assignments)
+    assert max(after.load.values()) <= 4 and max(after.received.values()) <= 4
+    assert rejoin(after, [gone], seed=5).added == ()  # again: nothing to do
+    later = reassign(after, [], [], seed=6)  # and it can be picked as a reviewer again
+    assert gone in set(later.allocation.reviewers) - later.allocation.dropped
+
+
+def test_rejoin_refuses_learners_outside_the_pool() -> None:
+    allocation = allocate(learners(5), 2, seed=1)
+    with pytest.raises(AllocationRequestError, match="not in the reviewer pool") as raised:
+        rejoin(allocation, ["ghost"], seed=1)
+    assert raised.value.learners == ("ghost",)
+
+
+@pytest.mark.parametrize("n", [1_000, 10_000])
+def test_moving_reviews_costs_the_same_per_review_at_any_size(n: int) -> None:
+    """A moved review must not cost a pass over the round: 5 % drop-out, every pick checked."""
+    ids = learners(n, "x")
+    allocation = allocate(ids, 3, seed=1)
+    gone = ids[::20]
+    update = reassign(allocation, list(allocation.assignments), gone, seed=2)
+    after = update.allocation
+    assert len(update.removed) == len(update.added) == 3 * len(gone)
+    assert after.complete and max(after.load.values()) == 4
+    assert {after.load[x] for x in set(ids) - set(gone)} <= {3, 4}

@@ -9,9 +9,8 @@ Updates
 the open pairs of dropped reviewers). Every pick goes to an eligible learner with the fewest reviews
 so far (then another circle, then a match, then ``seed``), and at most ``k`` learners are
 ineligible for a pick. Nobody is ever given a review at the round's cap (``k + 1`` when the authors
-review each other; one above the balanced load ``⌈kA/R⌉`` with a separate pool), and no submission
-is given a reviewer beyond ``k + 1`` by :func:`add_late` or :func:`rejoin`: where the cap leaves a
-submission short, :attr:`Allocation.shortfall` says so and later calls top it up. Hence:
+review each other; one above the balanced load ``⌈kA/R⌉`` with a separate pool): where the cap
+leaves a submission short, :attr:`Allocation.shortfall` says so and later calls top it up. Hence:
 
 * one :func:`add_late` call with ``p`` newcomers, on a round with at least ``(k - 1)·p + k + 1``
   authors and as many reviewers, raises no load and no received count above ``max(M, k) + 1``,
@@ -66,8 +65,8 @@ def add_late(
     (those with the fewest reviewers first) and ``k`` reviewers (the least-loaded first); earlier
     submissions that were short of reviewers are topped up too. Ties prefer another circle, then a
     reviewer who knows what the author wants, then ``seed``. Nobody is given more than the round's
-    cap (``k + 1`` when the authors review each other) and no submission more than ``k + 1``
-    reviewers: in a tiny round a newcomer may start short, and is topped up as others join.
+    cap (``k + 1`` when the authors review each other): in a tiny round a newcomer may start short
+    of reviewers (the round says so) and is topped up as others join.
 
     Parameters
     ----------
@@ -187,10 +186,10 @@ def rejoin(allocation: Allocation, returners: Iterable[str], *, seed: int) -> Up
     """Bring learners who dropped out back into the round: reviewers again, with reviews to do.
 
     Each returner leaves :attr:`Allocation.dropped` and is given reviews up to ``k`` (counting the
-    reviews they kept: those they finished), submissions with the fewest reviewers first, never a
-    submission with ``k + 1`` reviewers already; then submissions still short of reviewers are
-    topped up, the returners now among the candidates. No existing pair moves. A learner who is
-    not dropped is topped up the same way, so calling it again changes nothing.
+    reviews they kept: those they finished), submissions with the fewest reviewers first; then
+    submissions still short of reviewers are topped up, the returners now among the candidates. No
+    existing pair moves. A learner who is not dropped is topped up the same way, so calling it
+    again changes nothing.
 
     Parameters
     ----------
@@ -284,9 +283,13 @@ def rebuild(
 
 
 def _give_reviews(ledger: _Ledger, reviewer: int, target: int) -> None:
-    """Reviews for ``reviewer`` up to ``target``, submissions with the fewest reviewers first (below k + 1)."""
+    """Reviews for ``reviewer`` up to ``target``, submissions with the fewest reviewers first.
+
+    Only loads are capped: in a saturated round a submission may get a ``k + 2``-th reviewer rather
+    than a newcomer or returner go without reviews to do (reviewing is half of what they learn).
+    """
     while ledger.load[reviewer] < min(target, ledger.cap):
-        author = ledger.pick_author(reviewer, below=ledger.k + 1)
+        author = ledger.pick_author(reviewer, below=len(ledger.load) + 1)
         if author is None:
             return
         ledger.add(reviewer, author)
