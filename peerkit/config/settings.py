@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from traitlets import Enum, Int, TraitError, TraitType, Unicode, default, validate
+from traitlets import Dict, Enum, Int, TraitError, TraitType, Unicode, default, validate
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
 from peerkit.config.course import default_course_file
 from peerkit.config.identity import check_learner_id
+from peerkit.config.owners import check_unix_users, parse_unix_users
 from peerkit.config.workspace import DEFAULT_WORKDIR, Workspace
 from peerkit.core.errors import ConfigError, PeerkitError
 
@@ -112,6 +113,12 @@ class PeerkitConfig(Configurable):
         help="Seconds the service trusts the hub's answer about a token for reading (a revoked token can still "
         "read this long; every write checks the token with the hub first).",
     ).tag(config=True, env="PEERKIT_AUTH_CACHE", option="--auth-cache")
+    unix_users = Dict(
+        value_trait=Unicode(),
+        help="On one host, the Unix login of each learner whose login is not their learner id, e.g. "
+        "{'ada': 'alovelace'}: a learner's activity file or submission counts only if that user (or the "
+        "facilitator) wrote it [default: the learner id is the login]. Variable: ada=alovelace,ben=bsmith.",
+    ).tag(config=True, env="PEERKIT_UNIX_USERS")
     learner = Unicode("", help="The learner the local demo serves [default: the course's demo learner].").tag(
         config=True, env="PEERKIT_LEARNER", option="--learner"
     )
@@ -160,6 +167,13 @@ class PeerkitConfig(Configurable):
             except PeerkitError as exc:
                 raise TraitError(str(exc)) from None
         return value
+
+    @validate("unix_users")
+    def _check_unix_users(self, proposal: Any) -> dict[str, str]:
+        try:
+            return check_unix_users(proposal["value"])
+        except PeerkitError as exc:
+            raise TraitError(str(exc)) from None
 
     @validate("facilitator_group")
     def _check_group(self, proposal: Any) -> str:
@@ -227,6 +241,8 @@ class PeerkitConfig(Configurable):
         try:
             if text and isinstance(self.traits()[name], Int):
                 value = int(str(value))
+            elif text and isinstance(self.traits()[name], Dict):
+                value = parse_unix_users(str(value), source=source)
             setattr(self, name, value)
         except (TraitError, ValueError) as exc:
             reason = str(exc).splitlines()[0] if isinstance(exc, TraitError) else f"{value!r} is not a whole number"

@@ -121,6 +121,9 @@ class ActivityReport:
     added: int
     known: int
     skipped: int  # lines that did not parse (or named another learner), and unreadable files
+    #: Records left out because someone other than their learner wrote them (one host: a file owned by
+    #: another Unix user), each saying which file, whom it claims and who wrote it.
+    refused: tuple[str, ...] = ()
 
     def summary(self) -> str:
         text = f"activity: {self.added} new events from {self.files} learners"
@@ -128,6 +131,8 @@ class ActivityReport:
             text += f", {self.known} already known"
         if self.skipped:
             text += f", {self.skipped} lines skipped"
+        if self.refused:
+            text += f"\nactivity REFUSED, not written by the learner named: {'; '.join(self.refused)}"
         return text
 
 
@@ -264,7 +269,17 @@ class ExchangeBackend(Protocol):
 
     name: str
 
-    def course(self, *, course_id: str, exchange_root: Path | None, store: SqlStore | None) -> CourseExchange: ...
+    def course(
+        self,
+        *,
+        course_id: str,
+        exchange_root: Path | None,
+        store: SqlStore | None,
+        unix_users: Mapping[str, str] | None = None,
+    ) -> CourseExchange:
+        """The course's side. *unix_users*: learner id → Unix login where they differ, for backends
+        that tell a learner's records by their file's owner (files, on one host)."""
+        ...
 
     def learner(
         self,

@@ -21,6 +21,7 @@ cases as the others.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
@@ -74,9 +75,15 @@ def open_learner_exchange(
 
 
 def open_course_exchange(
-    *, course_id: str, exchange_root: Path | None, store: SqlStore | None, backend_name: str | None = None
+    *,
+    course_id: str,
+    exchange_root: Path | None,
+    store: SqlStore | None,
+    backend_name: str | None = None,
+    unix_users: Mapping[str, str] | None = None,
 ) -> CourseExchange:
     """The course's side. Without a backend name: files when learners' review channels are written
-    beside the exchange (*exchange_root* given), hub (the store only) when they are not."""
+    beside the exchange (*exchange_root* given), hub (the store only) when they are not. *unix_users*
+    maps learner ids to Unix logins where they differ (``PeerkitConfig.unix_users``)."""
     chosen = backend(backend_name or ("files" if exchange_root is not None else "hub"))
-    return chosen.course(course_id=course_id, exchange_root=exchange_root, store=store)
+    return chosen.course(course_id=course_id, exchange_root=exchange_root, store=store, unix_users=unix_users)

@@ -129,7 +129,11 @@ class Facilitator:
         package, packets and feedback). Files beside nbgrader's exchange unless configured otherwise."""
         chosen = self.config.exchange_backend if "exchange_backend" in self.config.sources else None
         return open_course_exchange(
-            course_id=self.course.id, exchange_root=self.exchange_root, store=self.store, backend_name=chosen
+            course_id=self.course.id,
+            exchange_root=self.exchange_root,
+            store=self.store,
+            backend_name=chosen,
+            unix_users=self.config.unix_users,
         )
 
     def close(self) -> None:
@@ -305,7 +309,8 @@ class Facilitator:
     # -- the cohort, notes, gallery, exports ---------------------------------------------------------
 
     def refresh(self) -> ActivityReport:
-        """Ingest what learners' pages recorded since the last refresh."""
+        """Ingest what learners' pages recorded since the last refresh. On one host, a record that
+        another Unix user wrote in a learner's name is left out and listed in the report's ``refused``."""
         self.prepare()
         return self.course_exchange.collect_activity(self.store)
 

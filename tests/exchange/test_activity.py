@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
+from peerkit.config.owners import user_name
 from peerkit.exchange.base import ActivityReport, NoActivityLog
 from peerkit.exchange.context import resolve_learner_context
 from peerkit.exchange.files.activity import FileActivityLog, activity_root, ensure_activity_root, ingest_activity
 from peerkit.storage.sql import SqlStore
+from tests.conftest import require
 
 COURSE = "c1"
 
@@ -113,3 +115,33 @@ def test_ingest_is_idempotent_and_counts_what_it_skips(tmp_path: Path, store: Sq
     assert {e.learner for e in events} == {"ana", "bo"} and {lrn.name for lrn in store.learners()} == {"ana", "bo"}
     assert [e.event for e in store.activity(["essay-review"])] == ["opened"]
     assert "4 new events" not in second.summary() and "1 new events from 2 learners" in second.summary()
+
+
+def test_a_learner_whose_file_name_is_taken_writes_to_a_name_of_their_own(tmp_path: Path, store: SqlStore) -> None:
+    root = ensure_activity_root(tmp_path, COURSE)
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine\n")
+    os.link(mine, root / "ana.jsonl")  # a second name for one of the learner's own files
+    log = FileActivityLog(root, "ana")
+    log.record("opened", "essay")
+    log.record("answered", "essay")
+    assert mine.read_text() == "mine\n"
+    assert log.file.name.startswith("ana.") and len(log.file.name) == len("ana.") + 32 + len(".jsonl")
+    assert log.file.read_bytes().count(b"\n") == 2
+    report = ingest_activity(store, tmp_path, COURSE)
+    assert [e.event for e in store.activity()] == ["opened", "answered"] and report.refused == ()
+
+
+def test_a_file_someone_else_owns_is_refused_and_reported(tmp_path: Path, store: SqlStore) -> None:
+    require(os.geteuid() == 0, "giving a file to another Unix user needs root")
+    root = ensure_activity_root(tmp_path, COURSE)
+    FileActivityLog(root, "ana").record("opened", "essay")
+    FileActivityLog(root, "bo").record("opened", "essay")
+    os.chown(root / "bo.jsonl", 65534, 65534)  # written by another user (nobody), not by bo nor the facilitator
+    report = ingest_activity(store, tmp_path, COURSE)
+    assert [e.learner for e in store.activity()] == ["ana"]
+    assert report.refused == (f"bo.jsonl is owned by {user_name(65534)}, not by bo",)
+    assert "REFUSED" in report.summary()
+    # Mapped to that user, bo's file counts.
+    ingest_activity(store, tmp_path, COURSE, unix_users={"bo": user_name(65534)})
+    assert sorted(e.learner for e in store.activity()) == ["ana", "bo"]

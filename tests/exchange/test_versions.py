@@ -49,5 +49,5 @@ def test_unstamped_activity_lines_of_an_older_peerkit_are_still_ingested(tmp_pat
     stamped = json.loads(event_line(new_event("ana", "opened", "essay")))
     line = {k: v for k, v in stamped.items() if k not in ("format", "version")}
     (tmp_path / "ana.jsonl").write_text(json.dumps(line) + "\n")
-    events, files, skipped = read_activity(tmp_path)
-    assert (len(events), files, skipped) == (1, 1, 0)
+    found = read_activity(tmp_path)
+    assert (len(found.events), found.files, found.skipped) == (1, 1, 0)

@@ -9,7 +9,7 @@ Review drafts are not kept here: on one host the answers file in the learner's f
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,13 +108,16 @@ class FilesLearnerExchange:
 @dataclass
 class FilesCourseExchange:
     """The course's side on one host. With a *store*, every delivery is also kept there: the
-    course's record of what each learner received (and what a hub service would serve)."""
+    course's record of what each learner received (and what a hub service would serve).
+    *unix_users* maps learner ids to their Unix logins where the two differ: a learner's activity
+    file counts only if their user (or the facilitator) wrote it (:mod:`.activity`)."""
 
     course_id: str
     exchange_root: Path
     store: SqlStore | None = None
     backend: str = "files"
     needs_channel_key: bool = True
+    unix_users: Mapping[str, str] = field(default_factory=dict)
 
     def prepare(self) -> None:
         activity.ensure_activity_root(self.exchange_root, self.course_id)
@@ -137,7 +140,7 @@ class FilesCourseExchange:
         public.withdraw(self.exchange_root, self.course_id, name)
 
     def collect_activity(self, store: SqlStore) -> ActivityReport:
-        return activity.ingest_activity(store, self.exchange_root, self.course_id)
+        return activity.ingest_activity(store, self.exchange_root, self.course_id, unix_users=self.unix_users)
 
     def drafts(self, learner: str, path_id: str) -> list[Draft]:
         return self.store.drafts(learner, path_id) if self.store is not None else []
@@ -148,10 +151,17 @@ class FilesBackend:
 
     name = "files"
 
-    def course(self, *, course_id: str, exchange_root: Path | None, store: SqlStore | None) -> FilesCourseExchange:
+    def course(
+        self,
+        *,
+        course_id: str,
+        exchange_root: Path | None,
+        store: SqlStore | None,
+        unix_users: Mapping[str, str] | None = None,
+    ) -> FilesCourseExchange:
         if exchange_root is None:
             raise ConfigError("the files exchange needs the exchange folder (nbgrader's Exchange.root)")
-        return FilesCourseExchange(course_id, exchange_root, store)
+        return FilesCourseExchange(course_id, exchange_root, store, unix_users=dict(unix_users or {}))
 
     def learner(
         self,

@@ -13,6 +13,13 @@ use the same idea::
 Only the learner (whose nbgrader cache holds the secret) and the facilitator (who collected the
 submission) can compute the key, and without listing the parent nobody else can find the folder.
 Files are written atomically and readable by the learner's Unix user.
+
+Only the facilitator writes here: learners cannot add a name to the channels folder, so nobody can
+plant or block a channel (unlike the activity folder, :mod:`.activity`, where every learner writes
+and records are told apart by their owner). The one way in would be to create ``peerkit-channels``
+before the course does; the facilitator's side then refuses a folder it does not own. The files
+backend keeps no review drafts beside the exchange (the answers file in the learner's own folder is
+the draft), so there is no other per-learner record to guard here.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from peerkit.config.identity import check_learner_id
+from peerkit.config.owners import check_own_folder
 from peerkit.core import documents
 from peerkit.core.errors import DocumentVersionError, StorageError, ValidationError
 from peerkit.core.packets import MAX_PACKET_BYTES, parse_packet, parse_round
@@ -51,8 +59,12 @@ def channels_root(exchange_root: Path, course_id: str) -> Path:
 def ensure_root(exchange_root: Path, course_id: str) -> Path:
     """Create the channels folder, traversable but not listable by others (0711)."""
     root = channels_root(exchange_root, course_id)
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o711)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        check_own_folder(root)  # created first by a learner, it would be theirs to list
+        root.chmod(0o711)
+    except OSError as exc:
+        raise StorageError(f"cannot prepare the review channels folder {root}: {exc.strerror}", path=str(root)) from exc
     return root
 
 

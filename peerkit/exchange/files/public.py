@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any, Final
 
+from peerkit.config.owners import check_own_folder
 from peerkit.core import documents
 from peerkit.core.errors import DocumentVersionError, StorageError, ValidationError
 from peerkit.exchange.base import NOTES_FORMAT, check_public_name
@@ -37,6 +38,7 @@ def ensure_public_root(exchange_root: Path, course_id: str) -> Path:
     root = public_root(exchange_root, course_id)
     try:
         root.mkdir(parents=True, exist_ok=True)
+        check_own_folder(root)  # created first by a learner, they could rewrite what everyone reads
         root.chmod(0o755)
     except OSError as exc:
         raise StorageError(f"cannot prepare the public folder {root}: {exc.strerror}", path=str(root)) from exc

@@ -11,7 +11,7 @@ public board (:mod:`peerkit.exchange.files.public`), which every server mounts r
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,7 +171,15 @@ class HubBackend:
 
     name = "hub"
 
-    def course(self, *, course_id: str, exchange_root: Path | None, store: SqlStore | None) -> HubCourseExchange:
+    def course(
+        self,
+        *,
+        course_id: str,
+        exchange_root: Path | None,
+        store: SqlStore | None,
+        unix_users: Mapping[str, str] | None = None,
+    ) -> HubCourseExchange:
+        """The course's side; *unix_users* is not needed: the hub says who calls."""
         if store is None:
             raise ConfigError("the hub exchange delivers through the course's store: give it the store (--db)")
         return HubCourseExchange(course_id, store, exchange_root)

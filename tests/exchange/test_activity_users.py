@@ -1,0 +1,183 @@
+"""Learners as different Unix users sharing one activity folder: a classmate can neither write events
+in another learner's name nor block their record, whichever of them comes first; what they try is
+refused and reported to the facilitator.
+
+Needs root (to create the users and run code as them, as tests/review/test_channel_users.py does)
+and a Python environment the users can run; under CI=true a missing piece fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from peerkit.exchange.files.activity import activity_root, ensure_activity_root, ingest_activity
+from peerkit.storage.sql import SqlStore
+from tests.conftest import require
+
+COURSE = "c1"
+ADA, BEN, CAL = "pk-act-ada", "pk-act-ben", "pk-act-cal"  # learner ids are their Unix logins
+
+SCRIPT = r"""
+import json, os, sys
+from pathlib import Path
+from peerkit.exchange.files.activity import FileActivityLog
+folder, learner, step = Path(sys.argv[1]), os.environ["PK_LEARNER"], sys.argv[2]
+result = {}
+
+def attempt(name, action):
+    try:
+        action()
+        result[name] = "done"
+    except OSError as exc:
+        result[name] = type(exc).__name__
+
+def forged(victim):
+    line = {"id": os.urandom(16).hex(), "time": "2026-11-22T10:00:00Z", "learner": victim,
+            "event": "submitted", "path": "essay"}
+    return (json.dumps(line) + "\n").encode()
+
+def squat(victim, mode):
+    fd = os.open(folder / f"{victim}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    os.write(fd, forged(victim))
+    os.fchmod(fd, mode)
+    os.close(fd)
+
+def append(victim):
+    with open(folder / f"{victim}.jsonl", "ab") as handle:
+        handle.write(forged(victim))
+
+if step == "record":
+    log = FileActivityLog(folder, learner)
+    for event in ("opened", "answered", "submitted"):
+        log.record(event, "essay", "story")
+    result["file"] = log.file.name
+elif step == "squat":  # before the victims write: take their file names
+    attempt("squat " + sys.argv[3], lambda: squat(sys.argv[3], 0o666))
+    attempt("squat " + sys.argv[4], lambda: squat(sys.argv[4], 0o644))
+    log = FileActivityLog(folder, learner)  # and name the victim in events of the attacker's own file
+    log.record("opened", "essay")
+    with open(log.file, "ab") as handle:
+        handle.write(forged(sys.argv[3]))
+elif step == "tamper":  # after the victim wrote: their file, and a guessed name of theirs
+    victim = sys.argv[3]
+    target = folder / f"{victim}.jsonl"
+    attempt("append", lambda: append(victim))
+    attempt("truncate", lambda: os.truncate(target, 0))
+    attempt("delete", lambda: os.remove(target))
+    attempt("rename", lambda: os.rename(target, folder / "moved.jsonl"))
+    attempt("list", lambda: os.listdir(folder))
+    attempt("guess", lambda: squat(f"{victim}.{'0' * 32}", 0o644))
+print(json.dumps(result))
+"""
+
+
+def run_as(user: str, home: Path, *args: str) -> dict[str, str]:
+    env = {"HOME": str(home), "PK_LEARNER": user, "PATH": os.environ["PATH"], "PEERKIT_NO_BOOTSTRAP": "1"}
+    out = subprocess.run(
+        ["runuser", "-u", user, "--", sys.executable, "-c", SCRIPT, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture
+def unix_users() -> Iterator[tuple[Path, dict[str, Path]]]:
+    require(os.geteuid() == 0, "creating Unix users for the learners needs root")
+    require(shutil.which("useradd") is not None and shutil.which("runuser") is not None, "useradd and runuser")
+    probe = subprocess.run(
+        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "import peerkit.exchange"], check=False
+    )
+    require(probe.returncode == 0, f"other users cannot run {sys.executable} (it must be readable by all users)")
+    root = Path(tempfile.mkdtemp(prefix="peerkit-activity-users-"))
+    root.chmod(0o755)
+    created = []
+    try:
+        homes = {}
+        for user in (ADA, BEN, CAL):
+            home = root / "homes" / user
+            subprocess.run(["userdel", user], capture_output=True, check=False)
+            subprocess.run(
+                ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", user],
+                check=True,
+            )
+            created.append(user)
+            home.mkdir(parents=True)
+            shutil.chown(home, user, user)
+            home.chmod(0o700)
+            homes[user] = home
+        exchange = root / "exchange"
+        exchange.mkdir()
+        exchange.chmod(0o755)
+        ensure_activity_root(exchange, COURSE)  # the facilitator's side prepares the folder
+        yield exchange, homes
+    finally:
+        for user in created:
+            subprocess.run(["userdel", user], capture_output=True, check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def learners_events(store: SqlStore) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for event in store.activity():
+        found.setdefault(event.learner, []).append(event.event)
+    return found
+
+
+def test_a_squatter_neither_blocks_the_victims_nor_writes_in_their_name(
+    unix_users: tuple[Path, dict[str, Path]], store: SqlStore
+) -> None:
+    exchange, homes = unix_users
+    folder = activity_root(exchange, COURSE)
+    squatted = run_as(BEN, homes[BEN], str(folder), "squat", ADA, CAL)
+    assert squatted == {f"squat {ADA}": "done", f"squat {CAL}": "done"}  # the folder lets anyone add a name
+
+    for victim in (ADA, CAL):  # ada's squatted file is writable by all, cal's by ben only
+        wrote = run_as(victim, homes[victim], str(folder), "record")
+        assert wrote["file"] != f"{victim}.jsonl" and wrote["file"].startswith(f"{victim}.")
+        assert (folder / f"{victim}.jsonl").read_bytes().count(b"\n") == 1  # ben's line only: nothing appended
+
+    report = ingest_activity(store, exchange, COURSE)
+    events = learners_events(store)
+    assert events[ADA] == events[CAL] == ["opened", "answered", "submitted"]  # theirs, and only theirs
+    assert events[BEN] == ["opened"]  # his line naming ada inside his own file is skipped
+    assert report.skipped == 1
+    assert sorted(report.refused) == [
+        f"{ADA}.jsonl is owned by {BEN}, not by {ADA}",
+        f"{CAL}.jsonl is owned by {BEN}, not by {CAL}",
+    ]
+    assert "REFUSED" in report.summary() and f"{ADA}.jsonl is owned by {BEN}" in report.summary()
+
+
+def test_once_a_learner_has_written_a_classmate_cannot_touch_their_record(
+    unix_users: tuple[Path, dict[str, Path]], store: SqlStore
+) -> None:
+    exchange, homes = unix_users
+    folder = activity_root(exchange, COURSE)
+    assert run_as(ADA, homes[ADA], str(folder), "record") == {"file": f"{ADA}.jsonl"}
+    tried = run_as(BEN, homes[BEN], str(folder), "tamper", ADA)
+    assert tried == {
+        "append": "PermissionError",
+        "truncate": "PermissionError",
+        "delete": "PermissionError",  # the sticky bit
+        "rename": "PermissionError",
+        "list": "PermissionError",
+        "guess": "done",  # a name of ada's own pattern: created, and then refused by its owner
+    }
+    report = ingest_activity(store, exchange, COURSE)
+    assert learners_events(store) == {ADA: ["opened", "answered", "submitted"]}
+    assert report.refused == (f"{ADA}.{'0' * 32}.jsonl is owned by {BEN}, not by {ADA}",)
