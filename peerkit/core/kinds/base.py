@@ -48,7 +48,8 @@ class AnswerKind:
     widget: ClassVar[str | None] = None
 
     def validate(self, value: JSON, where: str) -> JSON:
-        """The value, checked and normalised; :class:`ValidationError` naming *where* if it is not valid."""
+        """The value, checked and normalised; :class:`~peerkit.core.errors.ValidationError` naming *where*
+        if it is not valid."""
         raise NotImplementedError
 
     def is_answered(self, value: JSON) -> bool:
