@@ -19,6 +19,7 @@ from traitlets.config import Config
 
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.core.errors import PeerkitError
+from peerkit.core.redaction import removed_message
 from peerkit.core.rubric import Rubric
 from peerkit.exchange.context import LearnerContext
 from peerkit.review.drafts import DraftMirror
@@ -120,6 +121,9 @@ class ReviewPage(PathPage):
             f'<h2 style="margin:0.2em 0">Review: {title}</h2>'
             f'<div class="peerkit-guidance" style="max-width:46rem">{_paragraphs(rubric.guidance)}</div>'
         )
+        removed = _removed_notice(manifest)
+        if removed:
+            header = widgets.VBox([header, self.look.html_widget(removed)], layout=self.look.full_width)
         if not pages:
             self.view.children = (
                 header,
@@ -181,6 +185,14 @@ class ReviewPage(PathPage):
             [self.look.html_widget(body), self.look.html_widget(status_line(intro, "info")), form],
             layout=self.look.full_width,
         )
+
+
+def _removed_notice(manifest: dict[str, Any]) -> str:
+    """The author's own line about names taken out of their submission before peers read it ("" if none)."""
+    count = manifest.get("removed")
+    if isinstance(count, bool) or not isinstance(count, int) or count <= 0:
+        return ""
+    return f'<div class="peerkit-names-removed">{notice_box(removed_message(count), "info")}</div>'
 
 
 def _paragraphs(text: str) -> str:

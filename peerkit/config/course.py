@@ -306,6 +306,7 @@ def course_from_document(
         paths=tuple(paths),
         demo_learner=demo.get("learner", "demo-learner"),
         limits=Limits(**limits),
+        redact=tuple(doc.get("redact", [])),
         source=source,
         rubrics=rubrics,
     )

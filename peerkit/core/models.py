@@ -55,6 +55,8 @@ class Course:
     limits: Limits = field(default_factory=Limits)
     source: Path | None = None
     rubrics: Mapping[str, Rubric] = field(default_factory=dict)
+    #: Extra names review packets never show (course.yml ``redact``), besides every learner's own.
+    redact: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[LearningPath]:
         return iter(self.paths)

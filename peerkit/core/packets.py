@@ -140,20 +140,29 @@ def rubric_from_document(doc: Mapping[str, Any]) -> Rubric:
 
 
 def build_round(
-    *, path_id: str, path_title: str, rubric: Rubric, anonymity: Anonymity, packets: Sequence[str], own: str | None
+    *,
+    path_id: str,
+    path_title: str,
+    rubric: Rubric,
+    anonymity: Anonymity,
+    packets: Sequence[str],
+    own: str | None,
+    removed: int = 0,
 ) -> dict[str, Any]:
-    """The manifest of one reviewer's channel: their packets in order, their own packet, the rubric."""
-    return documents.dump(
-        documents.ROUND,
-        {
-            "path": path_id,
-            "path_title": path_title,
-            "anonymity": anonymity,
-            "rubric": rubric_document(rubric),
-            "packets": list(packets),
-            "self": own,
-        },
-    )
+    """The manifest of one reviewer's channel: their packets in order, their own packet, the rubric,
+    and (when there were any) how many names were removed from their own submission before peers
+    saw it, so that their app can tell them."""
+    body: dict[str, Any] = {
+        "path": path_id,
+        "path_title": path_title,
+        "anonymity": anonymity,
+        "rubric": rubric_document(rubric),
+        "packets": list(packets),
+        "self": own,
+    }
+    if removed > 0:
+        body["removed"] = removed
+    return documents.dump(documents.ROUND, body)
 
 
 def parse_packet(data: bytes, *, source: str = "review packet") -> dict[str, Any]:

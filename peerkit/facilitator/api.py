@@ -51,6 +51,7 @@ from peerkit.facilitator.results import (
     RoundUpdate,
 )
 from peerkit.nbgrader.build import CourseBuild, build_course
+from peerkit.nbgrader.gradebook import course_roster
 from peerkit.nbgrader.ingest import IngestReport, Progress, collect_and_ingest, ingest
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
@@ -208,6 +209,7 @@ class Facilitator:
             per_submission=per_submission,
             seed=seed,
             now=now,
+            people=course_roster(build.config()),
         )
         return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ from typing import Any
 from peerkit.core import allocation as alloc
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
-from peerkit.core.packets import build_packet, build_round, new_token
+from peerkit.core.packets import build_packet, build_round, new_token, removed_from
+from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_file
@@ -130,9 +131,12 @@ def open_round(
     per_submission: int | None = None,
     seed: int | None = None,
     now: datetime | None = None,
+    people: Mapping[str, Person] | None = None,
 ) -> OpenReport:
     """Open the round of *path_id*, or bring it up to date; deliver every new packet through the
-    course's *exchange*.
+    course's *exchange*. *people* are the course's learners as the gradebook knows them (names,
+    e-mail): with every learner's id, profile name and the course's ``redact`` list, no packet
+    shows any of them (see :func:`round_redactor`).
 
     Without an *exchange*, *exchange_root* picks one as the course's build does: the files exchange
     there (each learner's review channel beside nbgrader's exchange, and a copy in the store), or,
@@ -217,6 +221,7 @@ def open_round(
         keys=keys,
         new_tokens={t for _, _, t in tokens},
         newcomers=set(newcomers) | (set(authors) if not existing else set()),
+        redactor=round_redactor(store, course, people or {}),
     )
     shortfall = tuple(f"{s.author} has {s.reviewers} of {k} ({s.reason})" for s in allocation.shortfall)
     return OpenReport(
@@ -246,9 +251,15 @@ def deliver(
     keys: dict[str, str],
     new_tokens: set[str],
     newcomers: set[str],
+    redactor: Redactor | None = None,
 ) -> int:
     """Deliver new packets, self packets for *newcomers*, and fresh manifests for every reviewer
-    concerned, through the course's *exchange*. Returns how many learners got something."""
+    concerned, through the course's *exchange*. Returns how many learners got something.
+
+    Peer packets are scrubbed by *redactor* (default: :func:`round_redactor` without the gradebook's
+    names); each author's manifest says how many names were taken out of their submission."""
+    if redactor is None:
+        redactor = round_redactor(store, course, {})
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     questions = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
@@ -272,6 +283,7 @@ def deliver(
                     questions=questions,
                     author=author.learner,
                     anonymity=round_.anonymity,
+                    redactor=redactor,
                 )
         own = _self_token(learner, path_id, round_)
         if round_.self_assessment and learner in newcomers and learner in submissions:
@@ -291,10 +303,32 @@ def deliver(
             anonymity=round_.anonymity,
             packets=[a.token for a in by_reviewer.get(learner, [])],
             own=own if round_.self_assessment and learner in submissions else None,
+            removed=removed_from(submissions[learner].sheet, redactor) if learner in submissions else 0,
         )
         parcels.append(Parcel(learner, files, keys.get(learner)))
     exchange.deliver(parcels)
     return len(concerned)
+
+
+def round_redactor(store: SqlStore, course: Course, people: Mapping[str, Person]) -> Redactor:
+    """What a round removes from peers' packets: every name of every learner of the course (id, which
+    is also their hub user name; first and last name and e-mail from *people*, the gradebook's; the
+    name in their profile) and the course's ``redact`` terms. Every learner, not only this round's
+    authors: a reflection may name a classmate who has not submitted yet."""
+    profiles = store.profiles()
+    names = sorted({lrn.name for lrn in store.learners()} | set(people) | set(profiles))
+    persons = []
+    for name in names:
+        known = people.get(name) or Person(name)
+        profile_name = profiles.get(name, {}).get("name")
+        persons.append(
+            replace(
+                known,
+                hub_user=known.hub_user or name,
+                profile_name=profile_name if isinstance(profile_name, str) and profile_name else known.profile_name,
+            )
+        )
+    return Redactor.for_people(persons, extra=course.redact)
 
 
 def _self_token(learner: str, path_id: str, round_: Round) -> str:

@@ -32,6 +32,8 @@ class Profile(AnswerWidget):
 
     Tags are typed as comma-separated words. *examples* replaces the few shown in the fields'
     placeholders: one text for all three, or one per field (``know``, ``bring``, ``want``).
+    With *ask_name*, a first field asks for the name the learner goes by (``"name"`` in the answer),
+    which review packets never show.
     """
 
     kind = "profile"
@@ -43,21 +45,31 @@ class Profile(AnswerWidget):
         *,
         examples: str | Mapping[str, str] | None = None,
         notes_label: str = "Anything else peers should know about your work",
+        ask_name: bool = False,
         look: Look | None = None,
     ) -> None:
         look = look or Look()
+        self.name: widgets.Text | None = None
+        if ask_name:
+            self.name = widgets.Text(
+                description="The name you go by (reviewers never see it)", layout=look.stacked, style=look.text
+            )
+            self.name.add_class("peerkit-profile-name")
         hints = dict.fromkeys(EXAMPLES, examples) if isinstance(examples, str) else {**EXAMPLES, **(examples or {})}
         self.tags = {key: tag_field(text, placeholder=hints[key], look=look) for key, text in FIELDS}
         for key, tags in self.tags.items():
             tags.add_class(f"peerkit-profile-{key}")
         self.notes = widgets.Textarea(description=notes_label, rows=3, layout=look.stacked, style=look.text)
         self.notes.add_class("peerkit-answer")
-        super().__init__(session, answer_id, [*self.tags.values(), self.notes], look=look)
-        self.watch(*self.tags.values(), self.notes)
+        fields = [*([self.name] if self.name else []), *self.tags.values(), self.notes]
+        super().__init__(session, answer_id, fields, look=look)
+        self.watch(*fields)
 
     def read(self) -> JSON:
         value: dict[str, JSON] = {key: parse_tags(tags.value) for key, tags in self.tags.items()}
         value["notes"] = str(self.notes.value)
+        if self.name is not None and self.name.value.strip():
+            value["name"] = self.name.value.strip()
         return value
 
     def write(self, value: JSON | None) -> None:
@@ -65,6 +77,8 @@ class Profile(AnswerWidget):
         for key, tags in self.tags.items():
             tags.value = show_tags(record.get(key, []))
         self.notes.value = str(record.get("notes", ""))
+        if self.name is not None:
+            self.name.value = str(record.get("name", ""))
 
     def describe(self, value: JSON) -> str:
         record = value if isinstance(value, dict) else {}

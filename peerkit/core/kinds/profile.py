@@ -1,4 +1,8 @@
-"""What I know, what I bring, what I want to learn (``page.profile``): three tag lists and notes."""
+"""What I know, what I bring, what I want to learn (``page.profile``): three tag lists and notes.
+
+A profile may also hold the name the learner goes by (``name``, asked when a notebook passes
+``ask_name=True``): their group sees it, review packets never do (the round removes it from every
+answer, :func:`peerkit.review.round.round_redactor`)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ FIELDS: dict[str, values.Check] = {
     "bring": values.short_list,
     "want": values.short_list,
     "notes": values.text,
+    "name": values.short,
 }
 LABELS = {"know": "Already knows", "bring": "Brings", "want": "Wants to learn"}
 
@@ -37,6 +42,8 @@ class Profile(AnswerKind):
     def facilitator_text(self, value: JSON) -> str:
         record = value if isinstance(value, dict) else {}
         lines = [f"{label}: {', '.join(map(str, record.get(key, [])))}" for key, label in LABELS.items()]
+        if str(record.get("name", "")).strip():
+            lines.insert(0, f"Goes by: {record['name']}")
         return "\n".join([*lines, str(record.get("notes", ""))]).strip()
 
 
