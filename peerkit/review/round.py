@@ -54,6 +54,7 @@ class OpenReport:
     cross_circle_share: float
     matched_share: float
     delivered_to: int
+    returned: tuple[str, ...] = ()
 
     def summary(self) -> str:
         lines = [
@@ -67,6 +68,8 @@ class OpenReport:
             lines.append(f"  late submitters brought in: {', '.join(self.newcomers)}")
         if self.dropped:
             lines.append(f"  reviews handed over from: {', '.join(self.dropped)}")
+        if self.returned:
+            lines.append(f"  back after dropping out, reviewing again: {', '.join(self.returned)}")
         if self.shortfall:
             lines.append("  not enough reviewers yet: " + "; ".join(self.shortfall))
         if self.no_channel:
@@ -174,9 +177,11 @@ def open_round(
     existing = store.assignments(path_id)
     live = [a for a in existing if a.status != "replaced"]
     members = _members(existing)
-    # Reviewers whose reviews were handed over stay out of the pool until they finish one.
+    # Reviewers whose reviews were handed over stay out of the pool until they finish one; those who
+    # finish one after their reviews fell overdue are back, and get reviews to do again.
     finished = {a.reviewer for a in existing if a.status == "done"}
     gone = {a.reviewer for a in existing if a.status == "replaced"} - finished
+    returned = _returners(existing, timedelta(hours=settings.replace_after_hours))
     newcomers = tuple(a for a in authors if a not in members)
     dropped: tuple[str, ...] = ()
     removed: tuple[tuple[str, str], ...] = ()
@@ -194,9 +199,14 @@ def open_round(
             dropped=sorted(gone & members & set(authors)),
         )
         added = ()
+        returned = tuple(sorted(set(returned) & set(allocation.reviewers)))
+        if returned:
+            update = alloc.rejoin(allocation, returned, seed=review_round.seed)
+            allocation, added = update.allocation, update.added
+            returned = tuple(sorted({r for r, _ in update.added if r in returned}))  # those given reviews
         if newcomers:
             update = alloc.add_late(allocation, newcomers, seed=review_round.seed, circles=circles, profiles=profiles)
-            allocation, added = update.allocation, update.added
+            allocation, added = update.allocation, added + update.added
         deadline = now - timedelta(hours=settings.replace_after_hours)
         overdue = [
             a for a in live if a.status == "open" and a.assigned_at <= deadline and a.author in allocation.authors
@@ -237,7 +247,24 @@ def open_round(
         cross_circle_share=allocation.mixing.share,
         matched_share=allocation.matching.share,
         delivered_to=delivered,
+        returned=returned,
     )
+
+
+def _returners(existing: Iterable[Assignment], grace: timedelta) -> tuple[str, ...]:
+    """Reviewers with reviews handed over who finished a review after those fell overdue: they are back.
+
+    Finishing one before (then going quiet) is not coming back, and neither is being replaced again
+    after returning: only a review finished after the latest handed-over one fell due counts.
+    """
+    handed_over: dict[str, datetime] = {}
+    last_done: dict[str, datetime] = {}
+    for a in existing:
+        if a.status == "replaced":
+            handed_over[a.reviewer] = max(a.assigned_at, handed_over.get(a.reviewer, a.assigned_at))
+        elif a.status == "done" and a.done_at is not None:
+            last_done[a.reviewer] = max(a.done_at, last_done.get(a.reviewer, a.done_at))
+    return tuple(sorted(r for r, due in handed_over.items() if r in last_done and last_done[r] >= due + grace))
 
 
 def deliver(

@@ -112,3 +112,47 @@ def test_small_cohort_says_so_and_fills_up_later(review_course: CourseLayout, st
     assert later.shortfall == ()  # type: ignore[attr-defined]
     received = Counter(a.author for a in store.assignments(PATH) if a.status != "replaced")
     assert all(n >= 3 for n in received.values()) and len(received) == 4
+
+
+def review_one(course: CourseLayout, learner: str) -> None:
+    """Open the learner's review app, complete only the first packet, submit."""
+    page = ReviewPage(PATH, folder=course.folder(learner, f"{PATH}-review"), config=course.learner_config(learner))
+    form = page.forms[0]
+    for choice in form.levels.values():
+        choice.value = choice.options[-1][1]
+    for key, box in form.comments.items():
+        box.value = f"The {key} part is specific and useful to me as a reader."
+    page.session.submit()
+    page.close()
+
+
+def test_a_reviewer_who_dropped_out_and_comes_back_rejoins_the_round(
+    review_course: CourseLayout, store: SqlStore
+) -> None:
+    for learner in NORTH + SOUTH:
+        write_and_submit(review_course, learner)
+    t0 = datetime.now(UTC) - timedelta(hours=60)  # the round opened long ago: reviews fell overdue
+    facilitator(review_course, store, now=t0)
+    for learner in NORTH + SOUTH:
+        if learner != LAZY:
+            review_everything(review_course, learner)
+    overdue = facilitator(review_course, store, now=t0 + timedelta(hours=49))
+    assert overdue.dropped == (LAZY,) and overdue.replaced == 3  # type: ignore[attr-defined]
+
+    review_one(review_course, LAZY)  # back: finishes one of the handed-over reviews (it counts)
+    back = facilitator(review_course, store)
+    assert back.returned == (LAZY,)  # type: ignore[attr-defined]
+    assert "reviewing again: bo" in back.summary()  # type: ignore[attr-defined]
+    live = [a for a in store.assignments(PATH) if a.status != "replaced"]
+    mine = [a for a in live if a.reviewer == LAZY]
+    assert len(mine) == 3 and sum(a.status == "open" for a in mine) == 2  # reviews to do again
+    loads = Counter(a.reviewer for a in live)
+    assert max(loads.values()) <= 4 and not any(a.reviewer == a.author for a in live)
+    assert len({(a.reviewer, a.author) for a in live}) == len(live)
+
+    again = facilitator(review_course, store)  # safe to run again: nothing more to do
+    assert again.returned == () and again.added == 0  # type: ignore[attr-defined]
+    review_everything(review_course, LAZY)
+    report = collect_reviews(review_course.course_config(), store, review_course.course, PATH)
+    assert not report.unfinished
+    assert {s.learner: s.to_do for s in round_status(store, PATH).learners}[LAZY] == 0
