@@ -1,8 +1,8 @@
 """Whose file is it? On one host, a learner's record counts only if the operating system says they wrote it.
 
 Learners on one host share folders the facilitator made for them: the activity folder, where each
-learner's page adds a file of their own, and nbgrader's inbound folder, where submissions land. Both
-are writable by every learner, so a file's *name* proves nothing: anyone can create ``ada.jsonl``.
+learner's page adds a file of their own, is writable by every learner, so a file's *name* proves
+nothing: anyone can create ``ada.jsonl``.
 Its *owner* is what the kernel vouches for. A learner's record is accepted when its file belongs to
 
 * that learner's Unix user: by default the login equal to the learner id (nbgrader's rule on one
