@@ -143,8 +143,8 @@ def read_submission(folder: Path, path_id: str, *, required: Sequence[str] | Non
     secret = folder / "submission_secret.txt"
     key = channel_key(path_id, secret.read_text(errors="replace")[:300]) if secret.is_file() else None
     answers = folder / FILENAME
-    if answers.is_symlink():
-        raise Unreadable(f"{FILENAME} is a link, not a file")
+    if answers.is_symlink() or (answers.exists() and not answers.is_file()):
+        raise Unreadable(f"{FILENAME} is a link, or a folder, not a file")
     if not answers.exists():  # submitted before answering anything: still a submission, but an empty one
         return Found(learner, AnswerSheet(path=path_id), timestamp, when, key, completeness(None, required))
     with answers.open("rb") as handle:

@@ -76,13 +76,14 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
         for answer_id, answer in sorted(found.sheet.answers.items()):
             if answer.kind == "rating":
                 value = answer.value
-                if answer_id != f"{RATING_PREFIX}{value.get('review')}":
+                rated_token = value.get("review")
+                if not isinstance(rated_token, str) or answer_id != f"{RATING_PREFIX}{rated_token}":
                     problems.append(ReviewProblem(found.learner, f"rating {answer_id}: names another review"))
                     continue
                 ratings.append(
                     NewRating(
                         rater=found.learner,
-                        token=str(value["review"]),
+                        token=rated_token,
                         helpful=value.get("helpful"),
                         note=str(value.get("note", "")),
                         flagged=bool(value.get("flag", False)),
