@@ -362,7 +362,7 @@ def test_estimates_stay_within_the_scale_and_the_reviews(reviews: Reviews) -> No
         est = grades.estimate[reviewed]
         assert ((est >= reviews.lo) & (est <= reviews.hi)).all(), method
         assert (np.isfinite(grades.uncertainty[reviewed]) & (grades.uncertainty[reviewed] >= 0)).all(), method
-        if method != "calibrated":  # a location estimate of the scores received
+        if grades.method != "calibrated":  # a location estimate of the scores received ("auto" may be either)
             low = np.full(reviews.n_submissions, np.inf)
             high = np.full(reviews.n_submissions, -np.inf)
             np.minimum.at(low, reviews.submission, reviews.score)
@@ -434,3 +434,95 @@ def test_grades_length_and_noise_sd(tiny: Reviews) -> None:
     grades: Grades = aggregate(tiny, "mean")
     assert len(grades) == 5 and len(tiny) == 11 and tiny.width == 4
     assert grades.reviewer_noise_sd is None
+
+
+# --- issue 13: bounded levels, learned priors, evidence for the method, honest uncertainty ---------
+
+
+def end_examples(rng: np.random.Generator, *, n: int = 100, k: int = 3) -> tuple[Reviews, np.ndarray, dict[int, float]]:
+    """A 5-level 0-1 rubric; two examples at the scale's ends that every reviewer rates at their level."""
+    reviews, truth, _, _ = cohort(rng, n=n, k=k, bias_sd=0.05, noise=0.08, step=0.25)
+    sub = np.concatenate([reviews.submission, np.repeat([n, n + 1], n)])
+    rev = np.concatenate([reviews.reviewer, np.tile(np.arange(n), 2)])
+    score = np.concatenate([reviews.score, np.repeat([1.0, 0.0], n)])
+    ends = Reviews.from_arrays(sub, rev, score, scale=(0, 1), n_submissions=n + 2, n_reviewers=n, step=0.25)
+    return ends, truth, {n: 1.0, n + 1: 0.0}
+
+
+def rmse_of(grades: Grades, truth: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((grades.estimate[: len(truth)] - truth) ** 2)))
+
+
+def test_examples_at_the_scale_ends_do_not_collapse_the_fit() -> None:
+    # The production path: a perfect (and an empty) example answer that every reviewer rates at the
+    # end of the scale. Read as "at least the top level" this made the shared bias drift without
+    # limit: an error 5-7 times the median's and a fit that never converged. Read as a bounded level,
+    # the fit converges and beats the median.
+    for seed in (1, 2, 3):
+        reviews, truth, anchors = end_examples(np.random.default_rng(seed))
+        grades = aggregate(reviews, "calibrated", anchors=anchors)
+        assert grades.method == "calibrated" and grades.fit is not None and grades.fit.converged
+        assert abs(grades.fit.bias_mean) < 0.02
+        assert rmse_of(grades, truth) < rmse_of(aggregate(reviews, "median"), truth)
+
+
+def test_careless_reviewers_calibrated_beats_median_and_the_prior_shape_is_learned() -> None:
+    rng = np.random.default_rng(8)
+    reviews, truth, _, _ = cohort(rng, n=200, k=4, bias_sd=0.05, noise=0.06, step=0.25)
+    careless = rng.choice(reviews.n_reviewers, 40, replace=False)  # 20 %: random levels
+    score = reviews.score.copy()
+    hit = np.isin(reviews.reviewer, careless)
+    score[hit] = rng.integers(0, 5, int(hit.sum())) * 0.25
+    noisy = Reviews.from_arrays(reviews.submission, reviews.reviewer, score, scale=(0, 1), step=0.25)
+    grades = aggregate(noisy, "auto")
+    assert grades.method == "calibrated" and grades.fit is not None
+    assert grades.fit.reliability_shape < 100  # learned from the data, not the fixed 5
+    assert rmse_of(grades, truth) < 0.9 * rmse_of(aggregate(noisy, "median"), truth)
+
+
+def test_two_uncertainties_cover_about_95_percent_on_a_simulated_cohort() -> None:
+    rng = np.random.default_rng(11)
+    inside = []
+    for _ in range(6):
+        reviews, truth, _, _ = cohort(rng, n=150, k=4, bias_sd=0.08, noise=0.07, step=0.25)
+        grades = aggregate(reviews, "auto")
+        inside.append(np.abs(grades.estimate - truth) <= 2 * grades.uncertainty)
+    assert 0.90 <= float(np.mean(inside)) <= 0.97
+
+
+def test_an_unconverged_fit_is_never_the_grade() -> None:
+    reviews, _, _, _ = cohort(np.random.default_rng(12), n=100, k=3)
+    for method in ("calibrated", "auto"):
+        grades = aggregate(reviews, method, settings=CalibrationSettings(max_iter=2))  # type: ignore[arg-type]
+        assert grades.fit is not None and not grades.fit.converged
+        assert grades.method == "median" and grades.reviewer_bias is None
+        assert grades.choice is not None and "did not converge in 2 sweeps" in grades.choice.reason
+        np.testing.assert_array_equal(grades.estimate, aggregate(reviews, "median").estimate)
+
+
+def test_auto_chooses_by_held_out_reviews_and_says_why() -> None:
+    reviews, _, _, _ = cohort(np.random.default_rng(13), n=200, k=4, bias_sd=0.1)
+    grades = aggregate(reviews)  # "auto" is the default
+    assert grades.method == "calibrated" and grades.choice is not None
+    assert grades.choice.n_heldout == len(reviews)
+    assert grades.choice.heldout["calibrated"] < grades.choice.heldout["median"]
+    assert grades.choice.reason.startswith("calibrated: held-out error ")
+    assert f"over {len(reviews)} reviews" in grades.choice.reason
+    # One review per submission: nothing can be held out, the median grades and says so.
+    single = Reviews.from_arrays([0, 1, 2], [1, 2, 0], [1.0, 2.0, 3.0], scale=(0, 4))
+    fallback = aggregate(single)
+    assert fallback.method == "median" and fallback.choice is not None
+    assert "no review can be predicted" in fallback.choice.reason
+    # A method asked for by name is used, and still reports the evidence.
+    asked = aggregate(reviews, "calibrated")
+    assert asked.choice is not None and "the course's setting" in asked.choice.reason
+    assert aggregate(reviews, "median").choice is None
+
+
+def test_loo_median_known_answer(tiny: Reviews) -> None:
+    from peerkit.core.aggregation.heldout import loo_median
+
+    # submission 0: 1, 2, 4 -> without each: 3, 2.5, 1.5; submission 1: 3, 3 -> 3, 3; 2: alone;
+    # submission 4: 0, 1, 3, 4, 4 -> without each: 3.5, 3.5, 2.5, 2, 2.
+    expected = [3, 2.5, 1.5, 3, 3, math.nan, 3.5, 3.5, 2.5, 2, 2]
+    np.testing.assert_allclose(loo_median(tiny), expected)

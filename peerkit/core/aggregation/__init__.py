@@ -12,8 +12,14 @@ Methods
 ``"calibrated"``
     Model PG1 of Piech et al. 2013, "Tuned Models of Peer Assessment in MOOCs": a true score per
     submission, a bias and a reliability per reviewer, estimated together by variational Bayes with
-    empirical-Bayes priors, so that careless reviewers get little weight. Estimates are shrunk
-    towards the cohort mean where the reviews are few or unreliable. Defined in ``calibration``.
+    empirical-Bayes priors (the reliability prior's shape included), so that careless reviewers get
+    little weight; reviews of examples are read as levels, bounded at the ends. Estimates are shrunk towards the
+    cohort mean where the reviews are few or unreliable. Defined in ``calibration``. A fit that does
+    not converge is never the grade: the median is, and :attr:`Grades.choice` says why.
+``"auto"`` (the default)
+    The calibrated model or the median, whichever predicts held-out reviews better in this round
+    (each review from the others, ``heldout``); :attr:`Grades.choice` holds the decision and the
+    figures behind it.
 
 Anchors
 -------
@@ -37,24 +43,27 @@ Import from this package; the modules are its implementation, one concept each:
   method shares (no reviews, anchors, spread);
 * ``simple``: mean, median and trimmed mean, their standard errors, :func:`variance_ratio` and its
   table of normal order statistics;
-* ``calibration``: the calibrated model (:class:`CalibrationSettings`, the variational updates,
-  anchors as censored observations);
+* ``censoring``: which levels are censored readings, and the truncated-normal moments;
+* ``calibration``: the calibrated model (:class:`CalibrationSettings`, the variational updates);
+* ``heldout``: leave-one-review-out predictions, the evidence for ``"auto"``;
 * ``quality``: after aggregation, :func:`reviewer_agreement`, :func:`combine_quality` and
   :func:`flag`;
-* this ``__init__``: :data:`METHODS` and :func:`aggregate`, which checks the request and dispatches
-  to ``simple`` or ``calibration``.
+* this ``__init__``: :data:`METHODS` and :func:`aggregate`, which checks the request, dispatches
+  to ``simple`` or ``calibration`` and makes the choice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Final, Literal
 
 import numpy as np
 
-from peerkit.core.aggregation.calibration import CalibrationSettings, _calibrated
-from peerkit.core.aggregation.grades import CalibratedFit, Grades
+from peerkit.core.aggregation.calibration import CalibrationSettings, fit_calibrated
+from peerkit.core.aggregation.grades import CalibratedFit, Grades, MethodChoice, _finish
+from peerkit.core.aggregation.heldout import held_out, loo_median
 from peerkit.core.aggregation.quality import Flags, ReviewerAgreement, combine_quality, flag, reviewer_agreement
 from peerkit.core.aggregation.reviews import FloatArray, IntArray, Reviews
 from peerkit.core.aggregation.simple import PRIOR_DF, VARIANCE_RATIO, _simple, variance_ratio
@@ -69,6 +78,7 @@ __all__ = [
     "Flags",
     "Grades",
     "Method",
+    "MethodChoice",
     "ReviewerAgreement",
     "Reviews",
     "aggregate",
@@ -78,13 +88,13 @@ __all__ = [
     "variance_ratio",
 ]
 
-Method = Literal["mean", "median", "trimmed", "calibrated"]
-METHODS: Final[tuple[Method, ...]] = ("mean", "median", "trimmed", "calibrated")
+Method = Literal["mean", "median", "trimmed", "calibrated", "auto"]
+METHODS: Final[tuple[Method, ...]] = ("mean", "median", "trimmed", "calibrated", "auto")
 
 
 def aggregate(
     reviews: Reviews,
-    method: Method = "median",
+    method: Method = "auto",
     *,
     anchors: Mapping[int, float] | None = None,
     trim: float = 0.2,
@@ -96,8 +106,8 @@ def aggregate(
     ----------
     reviews : Reviews
         The validated reviews.
-    method : {"mean", "median", "trimmed", "calibrated"}
-        See the module documentation.
+    method : {"mean", "median", "trimmed", "calibrated", "auto"}
+        See the module documentation; ``"auto"`` by default.
     anchors : mapping of int to float, optional
         Facilitator scores of example submissions, ``{submission index: score}`` on the same
         scale. Reported as those submissions' grades by every method; the calibrated model also
@@ -123,9 +133,54 @@ def aggregate(
     if not 0.0 <= trim < 0.5:
         raise ValidationError(f"trim must be in [0, 0.5), got {trim!r}", field="trim")
     anchor_idx, anchor_val = _anchors(anchors, reviews)
-    if method == "calibrated":
-        return _calibrated(reviews, anchor_idx, anchor_val, settings or CalibrationSettings())
+    if method in ("calibrated", "auto"):
+        return _calibrated(reviews, anchor_idx, anchor_val, settings or CalibrationSettings(), auto=method == "auto")
     return _simple(reviews, method, trim, anchor_idx, anchor_val)
+
+
+def _calibrated(
+    reviews: Reviews, anchor_idx: IntArray, anchor_val: FloatArray, settings: CalibrationSettings, *, auto: bool
+) -> Grades:
+    """Fit the calibrated model, check it on held-out reviews, and grade with it or with the median."""
+    post = fit_calibrated(reviews, anchor_idx, anchor_val, settings)
+    median = _simple(reviews, "median", 0.0, anchor_idx, anchor_val)
+    held = held_out(reviews, post, anchor_idx, anchor_val, loo_median(reviews))
+    fit = dataclasses.replace(post.fit, heldout_spread=held.spread_ratio())
+    width = reviews.width
+    errors = {"calibrated": held.rmse("calibrated") * width, "median": held.rmse("median") * width}
+    figures = f"held-out error {{}} {errors['calibrated']:.3g} vs median {errors['median']:.3g} over {held.n} reviews"
+    if not fit.converged:
+        reason = (
+            f"median: the calibrated fit did not converge in {fit.iterations} sweeps "
+            f"(estimates still moving by {fit.last_change:.2g} points), so it is not used"
+        )
+        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+    if auto and held.n == 0:
+        reason = "median: no review can be predicted from the others (a single review per submission)"
+        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+    mse_gap = (held.rmse("median") ** 2 - held.rmse("calibrated") ** 2) * width**2
+    if auto and mse_gap < -held.paired_se() * width**2:
+        reason = (
+            f"median: held-out error {errors['median']:.3g} vs calibrated {errors['calibrated']:.3g}"
+            f" over {held.n} reviews"
+        )
+        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+    why = "calibrated: " + (figures.format("") if auto else figures.format("(the course's setting)"))
+    counts = np.bincount(reviews.submission, minlength=reviews.n_submissions)
+    return _finish(
+        reviews,
+        "calibrated",
+        reviews.lo + post.m * width,
+        np.sqrt(post.var) * width,
+        counts,
+        (anchor_idx, anchor_val),
+        reviewer_bias=np.where(
+            counts_r := np.bincount(reviews.reviewer, minlength=reviews.n_reviewers) > 0, post.c * width, np.nan
+        ),
+        reviewer_reliability=np.where(counts_r, post.tau / width**2, np.nan),
+        fit=fit,
+        choice=MethodChoice("calibrated", " ".join(why.split()), errors, held.n),
+    )
 
 
 def _anchors(anchors: Mapping[int, float] | None, reviews: Reviews) -> tuple[IntArray, FloatArray]:

@@ -12,7 +12,9 @@ submissions get the facilitator's score and uncertainty 0, whatever the method.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +37,13 @@ class CalibratedFit:
         Sweeps run.
     converged : bool
         Whether ``tol`` was reached before ``max_iter``.
+    reliability_shape : float
+        ``alpha0`` as used (estimated unless set): small when reviewers differ much in reliability.
+    last_change : float
+        The largest move of an estimate or a bias in the last sweep, score units.
+    heldout_spread : float
+        Mean squared error of predicting held-out reviews over the variance the model claims for
+        them: about 1 when the model's noise levels are right (NaN when not checked).
     """
 
     true_mean: float
@@ -44,6 +53,32 @@ class CalibratedFit:
     noise_sd: float
     iterations: int
     converged: bool
+    reliability_shape: float = math.nan
+    last_change: float = math.nan
+    heldout_spread: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class MethodChoice:
+    """Which method graded a criterion, and why: the evidence behind ``"auto"`` or a fallback.
+
+    Attributes
+    ----------
+    method : str
+        The method whose estimates are the grades.
+    reason : str
+        One sentence a facilitator can read, with the figures (``"calibrated: held-out error 0.41
+        vs median 0.55 over 312 reviews"``).
+    heldout : mapping of str to float
+        Root mean squared error of predicting each review from the others, score units, by method.
+    n_heldout : int
+        Reviews the comparison was made on.
+    """
+
+    method: str
+    reason: str
+    heldout: Mapping[str, float] = field(default_factory=dict)
+    n_heldout: int = 0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,7 +107,10 @@ class Grades:
         generous) and reliability (precision of the reviewer's noise, in 1 / score units squared);
         NaN for reviewers without reviews.
     fit : CalibratedFit or None
-        Calibrated method only: cohort-level estimates and convergence.
+        The calibrated model's cohort-level estimates and convergence, whenever it was fitted (also
+        when ``"auto"`` chose another method, or an unconverged fit fell back to the median).
+    choice : MethodChoice or None
+        Why this method: set by ``"auto"`` and by a fallback, None when a method was asked for and used.
     """
 
     method: str
@@ -86,6 +124,7 @@ class Grades:
     reviewer_bias: FloatArray | None = None
     reviewer_reliability: FloatArray | None = None
     fit: CalibratedFit | None = None
+    choice: MethodChoice | None = None
 
     @property
     def reviewer_noise_sd(self) -> FloatArray | None:
@@ -118,6 +157,7 @@ def _finish(
     reviewer_bias: FloatArray | None = None,
     reviewer_reliability: FloatArray | None = None,
     fit: CalibratedFit | None = None,
+    choice: MethodChoice | None = None,
 ) -> Grades:
     """Apply the conventions shared by every method: no reviews, anchors, spread, read-only arrays."""
     # Clipping only removes rounding (a mean of equal scores can land an ulp past the end of the
@@ -145,4 +185,5 @@ def _finish(
         reviewer_bias=reviewer_bias,
         reviewer_reliability=reviewer_reliability,
         fit=fit,
+        choice=choice,
     )

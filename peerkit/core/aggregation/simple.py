@@ -88,8 +88,9 @@ def variance_ratio(n: int, g: int) -> float:
     return winsorized / (1.0 - 2.0 * alpha) ** 2
 
 
-def _within_submission_order(reviews: Reviews) -> tuple[IntArray, FloatArray, IntArray]:
-    """Reviews sorted by submission, then by score: submission, score, rank inside the submission."""
+def _within_submission_order(reviews: Reviews) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """Reviews sorted by submission, then by score: submission, score, rank inside the submission, and
+    the order itself (positions in *reviews*)."""
     n = len(reviews)
     by_score = np.argsort(reviews.score)
     rank = np.empty(n, dtype=np.int64)
@@ -104,7 +105,7 @@ def _within_submission_order(reviews: Reviews) -> tuple[IntArray, FloatArray, In
     sub = reviews.submission[order]
     counts = np.bincount(sub, minlength=reviews.n_submissions)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    return sub, reviews.score[order], np.arange(n) - starts[sub]
+    return sub, reviews.score[order], np.arange(n) - starts[sub], order.astype(np.intp, copy=False)
 
 
 def _simple(reviews: Reviews, method: str, trim: float, anchor_idx: IntArray, anchor_val: FloatArray) -> Grades:
@@ -130,7 +131,7 @@ def _simple(reviews: Reviews, method: str, trim: float, anchor_idx: IntArray, an
     if method == "mean":
         estimate = mean
     else:
-        sorted_sub, ordered, rank = _within_submission_order(reviews)
+        sorted_sub, ordered, rank, _ = _within_submission_order(reviews)
         keep = (rank >= g[sorted_sub]) & (rank < counts[sorted_sub] - g[sorted_sub])
         estimate = _sum_by(sorted_sub[keep], ordered[keep], n_sub) / (safe - 2 * g)
     ratio_of_n = np.array([variance_ratio(max(int(n), 1), int(k)) for n, k in zip(sizes, g_of_n, strict=True)])
