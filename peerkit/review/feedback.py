@@ -15,13 +15,14 @@ comments as Markdown and would let raw HTML through.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from peerkit.core import documents
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
+from peerkit.core.redaction import Person
 from peerkit.core.review import Grade, Review
 from peerkit.core.rubric import Rubric
 from peerkit.exchange.base import CourseExchange, Parcel, feedback_file
@@ -34,6 +35,7 @@ from peerkit.nbgrader.feedback import (
     release_feedback,
     write_peer_grades,
 )
+from peerkit.nbgrader.gradebook import course_roster
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import compute_grades
 from peerkit.storage.sql import SqlStore
@@ -45,14 +47,21 @@ def _points(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def received_reviews(store: SqlStore, path_id: str, author: str) -> list[Review]:
+def received_reviews(
+    store: SqlStore, path_id: str, author: str, *, people: Mapping[str, Person] | None = None
+) -> list[Review]:
     """The current, non-excluded peer reviews of *author*'s submission, in a stable order, each
-    reviewer's own name or e-mail in their comments replaced by "[the reviewer]"."""
+    reviewer's own id, names and e-mail (from *people*, the gradebook's) in their comments replaced
+    by "[the reviewer]"."""
     reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and r.author == author and not r.excluded]
-    return [
-        replace(r, content=replace(r.content, comments=redact(dict(r.content.comments), [r.reviewer], REVIEWER)))
-        for r in sorted(reviews, key=lambda r: r.token or "")
-    ]
+    known = people or {}
+    result = []
+    for r in sorted(reviews, key=lambda r: r.token or ""):
+        names = (known.get(r.reviewer) or Person(r.reviewer)).terms()
+        result.append(
+            replace(r, content=replace(r.content, comments=redact(dict(r.content.comments), names, REVIEWER)))
+        )
+    return result
 
 
 def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequence[Review]) -> str:
@@ -169,9 +178,10 @@ def release(
         exchange = open_course_exchange(course_id=course.id, exchange_root=build.channel_root, store=store)
     parcels: list[Parcel] = []
     keys = store.channel_keys(path_id)
+    people = course_roster(config)
     for author in targets:
         grade = grades[author]
-        reviews = received_reviews(store, path_id, author)
+        reviews = received_reviews(store, path_id, author, people=people)
         final = grade.final_points
         entries[author] = PeerGrade(
             fraction=None if final is None or not grade.max_points else final / grade.max_points,

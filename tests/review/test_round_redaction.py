@@ -183,3 +183,39 @@ def test_the_author_reads_in_their_review_app_that_names_were_removed(named_cour
     for word in ("packet", "exchange", "nbgrader", "redact"):
         notice = shown.split("peerkit-names-removed", 1)[1].split("</div></div>", 1)[0]
         assert word not in notice.lower()
+
+
+def test_reviewers_who_sign_with_their_real_name_stay_anonymous(named_course: CourseLayout) -> None:
+    """The other way round: the feedback an author receives drops each reviewer's gradebook names."""
+    four = PEOPLE[:4]
+    for me in four:
+        session = open_path(PATH, folder=named_course.folder(me.id, PATH), config=named_course.learner_config(me.id))
+        assert session.save("story", "text", f"A story about the front desk, by learner {me.id}.").ok
+        session.submit()
+    config = PeerkitConfig.load(env={}, course_file=named_course.course.source, workdir=named_course.workspace.root)
+    desk = Facilitator.open(config)
+    try:
+        desk.open_round(path_id=PATH, seed=7)
+        for me in four:
+            page = ReviewPage(
+                PATH, folder=named_course.folder(me.id, f"{PATH}-review"), config=named_course.learner_config(me.id)
+            )
+            for form in page.forms:
+                for choice in form.levels.values():
+                    choice.value = choice.options[-1][1]
+                for key, box in form.comments.items():
+                    box.value = f"The {key} part is clear to me. — {me.first_name} {me.last_name.upper()}, {me.email}"
+            page.session.submit()
+            page.close()
+        desk.close_round(path_id=PATH)
+    finally:
+        desk.close()
+    channels = named_course.workspace.exchange / named_course.course.id / CHANNELS
+    feedback = [p for p in channels.rglob("*.json") if json.loads(p.read_bytes()).get("reviews") is not None]
+    assert len(feedback) == len(four)
+    for file in feedback:
+        shown = fold(file.read_text())
+        assert "[the reviewer]" in shown
+        for person in four:
+            for term in (person.first_name, person.last_name, person.email):
+                assert fold(term) not in shown, f"{file.name} names reviewer {person.id} through {term!r}"
