@@ -199,7 +199,7 @@ class ApiHandler(web.RequestHandler):
             raise ApiError(413, f"the request body is over {MAX_DRAFT_BYTES // 1024} KiB")
         try:
             doc = json.loads(self.request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested thousands deep
             raise ApiError(400, "the request body is not valid JSON") from None
         if not isinstance(doc, dict):
             raise ApiError(400, "the request body must be a JSON object")
