@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("PEERKIT_NO_BOOTSTRAP"):
             pass  # the caller manages the environment (conda, tox, a packager)
         else:
-            extras = ("test",) if args[:1] == ["test"] else ()
+            # a checkout is a facilitator's or a developer's: the dashboard comes with `serve`
+            extras = ("test",) if args[:1] == ["test"] else ("dashboard",)
             python = bootstrap.ensure_venv(checkout, extras=extras)
             return int(bootstrap.reexec(python, ["-m", "peerkit", *args]))
     if args[:1] == ["test"]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
+from peerkit.config.extras import missing
 from peerkit.core.completeness import status_label
 from peerkit.core.errors import ConfigError
 
@@ -94,6 +95,12 @@ def serve(
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
     config = settings(course_file=course_file, workdir=workdir, db_url=db_url, port=port, learner=learner)
+    absent = missing("dashboard")
+    if absent and not no_dashboard:
+        no_dashboard = True
+        click.echo(
+            f"Not serving the facilitator dashboard: it needs {', '.join(absent)} (pip install 'peerkit[dashboard]')"
+        )
     code = demo_server()(
         config,
         ip=ip,

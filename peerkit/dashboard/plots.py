@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from peerkit.config.extras import require
 from peerkit.facilitator.figures import STAGES, Bias
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ STYLE: dict[str, Any] = {
 
 def _render(draw: Callable[[Figure, Axes], None], *, title: str, height: float = 3.2, width: float = 6.4) -> str:
     """Draw one figure with *draw* in peerkit's style; return it as SVG text."""
+    require("dashboard", for_what="the dashboard's figures")
     import matplotlib
     from matplotlib.figure import Figure
 

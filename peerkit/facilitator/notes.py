@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from peerkit.config.extras import require
 from peerkit.core import documents, kinds
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import WorkflowError
@@ -91,6 +92,7 @@ class Draft:
 def redactable(names: Sequence[str]) -> list[str]:
     """The learner ids worth redacting: not common English words (a demo learner called "you" must
     not blank out every "you"), at least two characters (as in review packets)."""
+    require("dashboard", for_what="summary notes")
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return sorted({n for n in names if len(n) >= 2 and n.lower() not in ENGLISH_STOP_WORDS})
@@ -107,6 +109,7 @@ def _quote(text: str) -> str:
 
 def _clusters(texts: Sequence[str], k: int, seed: int) -> tuple[Any, Any, Any] | None:
     """(labels, TF-IDF matrix, centres, vocabulary) of *texts* in at most *k* groups; None if no terms."""
+    require("dashboard", for_what="drafting summary notes")
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
