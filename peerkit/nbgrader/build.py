@@ -149,8 +149,12 @@ def review_notebook(course: Course, path: LearningPath) -> bytes:
 
     nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     locked = {"schema_version": 3, "grade": False, "solution": False, "locked": True, "task": False}
+    # Cell ids are fixed (nbformat would draw random ones): the build skips an assignment whose bytes
+    # are unchanged, so random ids would re-release every review assignment on every build.
     nb.cells = [
-        nbformat.v4.new_code_cell(code.format(path=path.id), metadata={"nbgrader": {**locked, "grade_id": grade_id}})  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
+            code.format(path=path.id), id=grade_id, metadata={"nbgrader": {**locked, "grade_id": grade_id}}
+        )
         for grade_id, code in REVIEW_CELLS
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}

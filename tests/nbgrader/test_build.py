@@ -85,3 +85,17 @@ def test_invalid_nbgrader_metadata_is_reported_by_nbgrader(tmp_path: Path) -> No
     build = course_build(load_course(course_file), Workspace.at(tmp_path / "w"), None)
     with pytest.raises(ExchangeError, match="generate_assignment alpha failed"):
         build_course(build)
+
+
+def test_review_notebook_is_the_same_bytes_every_time() -> None:
+    """A rebuild skips unchanged assignments by their bytes: random cell ids re-released every
+    review assignment on every `peerkit serve`."""
+    from peerkit.nbgrader.build import review_notebook
+    from tests.conftest import COURSE_FILE
+
+    real = load_course(COURSE_FILE)
+    for path in real.reviewed_paths():
+        first = review_notebook(real, path)
+        assert first == review_notebook(real, path)
+        ids = [cell["id"] for cell in json.loads(first)["cells"]]
+        assert ids == ["setup", "packets", "progress", "submit"]
