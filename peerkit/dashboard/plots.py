@@ -154,9 +154,12 @@ def funnel(counts: Mapping[str, int], *, title: str = "Progress") -> str:
 
 
 def funnels(by_path: Mapping[str, Mapping[str, int]], *, title: str = "Progress by path") -> str:
-    """Every path's funnel in one chart: per path, a bar per stage (darker: further along)."""
+    """Every path's funnel in one chart: per path, a bar per stage (darker: further along; amber:
+    submitted with blanks, which never counts as submitted)."""
     paths = list(by_path)
-    shades = ["#c6d4e8", "#93afd6", "#5f89c2", "#1d4f91", "#0b2a55"]
+    palette = {"submitted with blanks": "#d08c2c"}
+    blues = iter(["#c6d4e8", "#93afd6", "#5f89c2", "#1d4f91", "#0b2a55", "#061a36"])
+    shades = [palette.get(stage) or next(blues) for stage in STAGES]
 
     def draw(_figure: Figure, axes: Axes) -> None:
         height = 0.8 / len(STAGES)
