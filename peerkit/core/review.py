@@ -86,6 +86,10 @@ class CriterionGrade:
     uncertainty: float | None
     reviews: int
     spread: float | None = None
+    #: The aggregation method that produced the estimate, and why it was chosen (``"auto"``'s
+    #: held-out evidence, or a fallback's reason); None in grades stored before they were recorded.
+    method: str | None = None
+    why: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,8 +158,8 @@ class ReviewSettings:
     self_assessment: bool = True
     anonymity: Anonymity = "double-blind"
     replace_after_hours: float = 48.0
-    #: How reviews become grades: mean, median, trimmed, calibrated, or auto (calibrated when the
-    #: facilitator graded example submissions, median otherwise).
+    #: How reviews become grades: mean, median, trimmed, calibrated, or auto (per criterion, the
+    #: calibrated model or the median, whichever predicts the round's held-out reviews better).
     method: str = "auto"
 
 

@@ -12,6 +12,7 @@ from peerkit.dashboard import plots
 from peerkit.facilitator.data import Cohort, PathRecords
 from peerkit.facilitator.figures import STAGES, LearnerProgress, equity, grade_points, health, progress, reviewer_bias
 from peerkit.facilitator.tables import CIRCLES, VOICES, circle_rows, voice_rows
+from peerkit.review.grading import grading_methods
 from peerkit.widgets.public_view import html_table
 
 MUTED = "#55595f"
@@ -148,6 +149,11 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
                 "Grade distribution",
             )
         )
+        # Which method graded each criterion and why: "auto" chose it on this round's evidence.
+        parts += [
+            _p(f"“{m.criterion}” graded by {m.why or m.method}", css="peerkit-method")
+            for m in grading_methods(rec.grades)
+        ]
         biases = reviewer_bias(cohort, rec.id)
         parts.append(plots.as_img(plots.bias_chart(biases), "Reviewer bias estimates"))
         rows = [

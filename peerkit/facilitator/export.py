@@ -14,8 +14,9 @@ gradebook (each task cell gets its share of the peer grade, rounded as nbgrader 
     "Username" to the user field *username* and each column to a grade item (or a new one).
 
 Reviews CSV (:func:`reviews_csv`): one row per review with its scores, comments, helpfulness
-rating and flags. Round JSON (:func:`round_json`): the round's settings and rubric, submissions'
-metadata (never their answers), assignments, reviews, grades and ratings. Both replace learners'
+rating and flags. Round JSON (:func:`round_json`): the round's settings and rubric, which method
+graded each criterion and why, submissions' metadata (never their answers), assignments, reviews,
+grades (each criterion's with its method) and ratings. Both replace learners'
 ids by stable pseudonyms (``L-3fa2b1``, one per learner and round) and names in comments by
 "[name]" unless asked for names. Text cells that a spreadsheet would run as a formula are quoted.
 """
@@ -40,6 +41,7 @@ from peerkit.facilitator.data import PathRecords, path_records
 from peerkit.facilitator.notes import NAME, redactable
 from peerkit.nbgrader.feedback import task_score
 from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.grading import grading_methods
 from peerkit.storage.sql import SqlStore
 
 Lms = Literal["canvas", "moodle"]
@@ -177,6 +179,10 @@ def round_document(
                 "closed_at": _time(rnd.closed_at),
             },
             "rubric": rubric_document(course.rubric_for(records.id)) if records.path.review else None,
+            # Which aggregation method graded each criterion, and why ("auto"'s held-out evidence).
+            "grading": [
+                {"criterion": m.criterion, "method": m.method, "why": m.why} for m in grading_methods(records.grades)
+            ],
             "submissions": [
                 {"learner": who(s.learner), "submitted_at": _time(s.submitted_at), "answers": len(s.sheet.answers)}
                 for s in records.submissions

@@ -1,14 +1,17 @@
 """From a round's reviews to grades: one aggregation per rubric criterion, summed, with how sure it is.
 
 The method is the path's ``review.method``: ``mean``, ``median``, ``trimmed``, ``calibrated``, or
-``auto`` (the default): the calibrated reviewer model when the facilitator graded example
-submissions (anchors), the median otherwise. ``bench/aggregation.py`` is the reason: with
-anchors the calibrated model's error is 0.62x the median's over biased reviewers; without them it
-cannot see a bias all reviewers share, and it is not better enough to be the default.
+``auto`` (the default): per criterion, the calibrated reviewer model or the median, whichever
+predicts the round's held-out reviews better (each review from the others; facilitator-graded
+examples, when there are any, count as reviews whose true score is known). Each criterion grade
+records the method and why (:attr:`CriterionGrade.method`, :attr:`CriterionGrade.why`), and
+:func:`grading_methods` sums that up for a round, for the dashboard and the round export. A
+calibrated fit that does not converge is never the grade: the median is, and the reason says so.
 
 Excluded reviews (careless, unkind, flagged and confirmed by the facilitator) take no part.
 Each grade carries flags for a facilitator's look: fewer reviews than promised, reviewers who
-disagree strongly on a criterion, an uncertain estimate.
+disagree strongly on a criterion, an uncertain estimate. A score that is not a number or outside the
+criterion's scale stops the round's grading with an error naming the criterion.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from peerkit.core.aggregation import Reviews, aggregate, combine_quality, flag, reviewer_agreement
+from peerkit.core.errors import ValidationError
 from peerkit.core.models import Course
 from peerkit.core.review import CriterionGrade, Grade, Review
 from peerkit.core.rubric import Criterion
@@ -35,12 +39,33 @@ def level_step(criterion: Criterion) -> float | None:
     return gaps.pop() if len(gaps) == 1 else None
 
 
-def method_for(course: Course, path_id: str, anchored: bool) -> str:
+def method_for(course: Course, path_id: str) -> str:
+    """The aggregation method configured for *path_id* (``auto`` unless the course says otherwise)."""
     path = course.path(path_id)
-    configured = path.review.method if path.review else "auto"
-    if configured == "auto":
-        return "calibrated" if anchored else "median"
-    return configured
+    return path.review.method if path.review else "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionMethod:
+    """Which method graded a criterion of a round, and why (from the stored grades)."""
+
+    criterion: str
+    method: str
+    why: str
+
+
+def grading_methods(grades: Sequence[Grade]) -> list[CriterionMethod]:
+    """Per criterion, the method that graded the round and why, in the order the criteria appear.
+
+    Every computed grade of a round records the same method per criterion; the first that has one
+    is taken. Grades stored before methods were recorded give nothing.
+    """
+    found: dict[str, CriterionMethod] = {}
+    for grade in grades:
+        for key, criterion in grade.criteria.items():
+            if key not in found and criterion.method is not None:
+                found[key] = CriterionMethod(key, criterion.method, criterion.why or "")
+    return list(found.values())
 
 
 def criterion_reviews(
@@ -62,15 +87,22 @@ def criterion_reviews(
     if not rows:
         return None
     sub, rev, score = (np.array(col) for col in zip(*rows, strict=True))
-    return Reviews.from_arrays(
-        sub,
-        rev,
-        score.astype(float),
-        scale=(min(lv.points for lv in criterion.levels), criterion.max_points),
-        n_submissions=len(authors),
-        n_reviewers=len(reviewers),
-        step=level_step(criterion) if stepped else None,
-    )
+    try:
+        return Reviews.from_arrays(
+            sub,
+            rev,
+            score.astype(float),
+            scale=(min(lv.points for lv in criterion.levels), criterion.max_points),
+            n_submissions=len(authors),
+            n_reviewers=len(reviewers),
+            step=level_step(criterion) if stepped else None,
+        )
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"criterion {criterion.id!r} (“{criterion.title}”): {exc}; fix or exclude the review, "
+            "then grade again: the round is not graded with it",
+            field=criterion.id,
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +126,8 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     reviewers = sorted({r.reviewer for r in reviews})
     a_index = {name: i for i, name in enumerate(authors)}
     r_index = {name: i for i, name in enumerate(reviewers)}
-    method = method_for(course, path_id, anchored=bool(anchors))
+    method = method_for(course, path_id)
+    used: dict[str, str] = {}
     per_author: dict[str, dict[str, CriterionGrade]] = {a: {} for a in authors}
     flags: dict[str, list[str]] = {a: [] for a in authors}
     for criterion in rubric.criteria:
@@ -105,6 +138,8 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
             continue
         anchor_scores = {a_index[a]: s[criterion.id] for a, s in anchors.items() if criterion.id in s}
         result = aggregate(data, method, anchors=anchor_scores or None)  # type: ignore[arg-type]
+        used[criterion.id] = result.method
+        why = result.choice.reason if result.choice is not None else f"{result.method}: the course's setting"
         # Spread over half the scale is a real disagreement (0 vs 2 on 0..2); with three reviews an
         # uncertainty of a tenth of the scale is the norm, so a quarter is what deserves a look.
         marked = flag(result, disagreement=0.5, uncertainty=0.25)
@@ -117,11 +152,15 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
                 uncertainty=None if not math.isfinite(uncertainty) else round(uncertainty, 3),
                 reviews=int(result.n_reviews[i]),
                 spread=None if math.isnan(spread) else spread,
+                method=result.method,
+                why=why,
             )
             if marked.disagreement[i] and result.n_reviews[i] > 0:
                 flags[a].append(f"reviewers disagree on “{criterion.title}”")
             elif marked.uncertain[i] and result.n_reviews[i] > 0:
                 flags[a].append(f"uncertain on “{criterion.title}”")
+    methods = set(used.values())
+    round_method = methods.pop() if len(methods) == 1 else "per criterion" if methods else method
     grades = []
     when = now or datetime.now(UTC)
     for a in authors:
@@ -136,7 +175,7 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
         grades.append(
             Grade(
                 author=a,
-                method="facilitator" if a in anchors else method,
+                method="facilitator" if a in anchors else round_method,
                 points=points,
                 max_points=rubric.max_points,
                 uncertainty=total_uncertainty,

@@ -53,6 +53,8 @@ def test_every_section_renders_and_hostile_text_stays_text(seeded: Seeded, tmp_p
     assert "peerkit-disagreement" in dash.sections["Review health"].value
     grades = dash.sections["Grades"].value
     assert grades.count('class="peerkit-plot"') == 2  # the grade distribution and the reviewers' biases
+    # Which method graded each criterion, and why.
+    assert re.search(r'class="peerkit-method"[^>]*>“clear” graded by (median|calibrated): ', grades)
     for svg in re.findall(r"base64,([A-Za-z0-9+/=]+)", grades):
         assert "<script" not in base64.b64decode(svg).decode()
     dash.close_all()

@@ -29,6 +29,11 @@ def test_round_json_holds_the_whole_round(seeded: Seeded) -> None:
     assert doc["format"] == "peerkit-round-export" and doc["round"]["per_submission"] == 2
     assert (len(doc["submissions"]), len(doc["assignments"]), len(doc["reviews"]), len(doc["ratings"])) == (4, 7, 4, 2)
     assert len(doc["grades"]) == 4 and doc["grades"][0]["provisional"] is True
+    # Which method graded each criterion, and why, at the round's level and in each criterion grade.
+    assert [m["criterion"] for m in doc["grading"]] == [c.id for c in seeded.course.rubric_for(PATH).criteria]
+    assert all(m["method"] in ("median", "calibrated") and m["why"].startswith(m["method"]) for m in doc["grading"])
+    graded = [g for g in doc["grades"] if g["method"] != "facilitator"]
+    assert all(c["method"] == doc["grading"][0]["method"] for c in graded[0]["criteria"].values())
     # Submissions' metadata only: how many answers, never the answers themselves.
     assert [sorted(s) for s in doc["submissions"]] == [["answers", "learner", "submitted_at"]] * 4
     assert [s["answers"] for s in doc["submissions"]] == [2, 2, 2, 2]

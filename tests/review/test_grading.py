@@ -8,10 +8,11 @@ import pytest
 
 from peerkit.config.course import load_course
 from peerkit.core.answers import AnswerSheet
-from peerkit.core.review import NewRating, NewReview
+from peerkit.core.errors import ValidationError
+from peerkit.core.review import NewRating, NewReview, Review
 from peerkit.core.rubric import Criterion, Level, ReviewContent
 from peerkit.core.store import NewSubmission
-from peerkit.review.grading import compute_grades, level_step, reviewer_quality
+from peerkit.review.grading import compute_grades, criterion_reviews, grading_methods, level_step, reviewer_quality
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
 
@@ -47,6 +48,9 @@ def test_median_per_criterion_summed(graded) -> None:  # type: ignore[no-untyped
     grades = {g.author: g for g in compute_grades(store, course, "essay")}
     ana = grades["ana"]
     assert ana.method == "median" and ana.points == 4.0 and ana.max_points == 4.0
+    # Three reviews are too few to judge the calibrated model: auto grades with the median, and says so.
+    assert ana.criteria["clear"].method == "median"
+    assert (ana.criteria["clear"].why or "").startswith("median: too few reviews")
     assert ana.criteria["clear"].estimate == 2.0 and ana.criteria["grounded"].estimate == 2.0
     assert ana.reviews == 3 and ana.uncertainty is not None and ana.uncertainty > 0
     assert "reviewers disagree on “Grounded”" in ana.flags
@@ -107,3 +111,34 @@ def test_ratings_only_of_reviews_one_received(graded) -> None:  # type: ignore[n
 @pytest.mark.parametrize(("points", "step"), [((0, 1, 2), 1.0), ((0, 2), 2.0), ((0, 1, 3), None)])
 def test_level_step(points: tuple[float, ...], step: float | None) -> None:
     assert level_step(Criterion("c", "C", tuple(Level(p, str(p)) for p in points))) == step
+
+
+def test_auto_records_which_method_graded_each_criterion_and_why(graded) -> None:  # type: ignore[no-untyped-def]
+    course, store, names = graded
+    for author in names:
+        for reviewer in names:
+            if reviewer != author:
+                review(store, reviewer, author, 2, 2)
+    store.set_anchor("essay", "ana", {"clear": 1.0, "grounded": 0.0}, by="facilitator")
+    grades = compute_grades(store, course, "essay")
+    methods = {m.criterion: m for m in grading_methods(grades)}
+    assert set(methods) == {"clear", "grounded"}
+    assert methods["clear"].method == "calibrated"
+    assert methods["clear"].why.startswith("calibrated: held-out error ") and "over 12 reviews" in methods["clear"].why
+    bo = next(g for g in grades if g.author == "bo")
+    assert bo.criteria["clear"].method == "calibrated" and bo.criteria["clear"].why == methods["clear"].why
+    # What the store gives back still says it.
+    store.save_grades("essay", grades)
+    assert grading_methods(store.grades("essay")) == grading_methods(grades)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), 7.0, float("inf")])
+def test_a_score_off_the_scale_names_the_criterion(bad: float) -> None:
+    criterion = Criterion("clear", "Clear", (Level(0, "no"), Level(1, "partly"), Level(2, "yes")))
+    reviews = [
+        Review("bo", "ana", "peer", ReviewContent(scores={"clear": 1.0}), T0),
+        Review("cy", "ana", "peer", ReviewContent(scores={"clear": bad}), T0),
+    ]
+    with pytest.raises(ValidationError, match="criterion 'clear'") as caught:
+        criterion_reviews(reviews, criterion, {"ana": 0}, {"bo": 0, "cy": 1})
+    assert caught.value.field == "clear" and "not graded" in str(caught.value)

@@ -71,6 +71,7 @@ from peerkit.core.errors import ValidationError
 
 __all__ = [
     "METHODS",
+    "MIN_HELDOUT",
     "PRIOR_DF",
     "VARIANCE_RATIO",
     "CalibratedFit",
@@ -90,6 +91,12 @@ __all__ = [
 
 Method = Literal["mean", "median", "trimmed", "calibrated", "auto"]
 METHODS: Final[tuple[Method, ...]] = ("mean", "median", "trimmed", "calibrated", "auto")
+
+#: Held-out reviews from which ``"auto"`` prefers the calibrated model unless the median is clearly
+#: better; with fewer, the calibrated model must be clearly better (by one standard error of the
+#: paired difference); below half of it, the median grades: a model of each reviewer needs some
+#: reviews to stand on.
+MIN_HELDOUT: Final = 20
 
 
 def aggregate(
@@ -158,7 +165,16 @@ def _calibrated(
     if auto and held.n == 0:
         reason = "median: no review can be predicted from the others (a single review per submission)"
         return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+    if auto and held.n < MIN_HELDOUT // 2:
+        reason = f"median: too few reviews to judge the calibrated model ({held.n}; it needs {MIN_HELDOUT // 2})"
+        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     mse_gap = (held.rmse("median") ** 2 - held.rmse("calibrated") ** 2) * width**2
+    if auto and held.n < MIN_HELDOUT and not mse_gap > held.paired_se() * width**2:
+        reason = (
+            f"median: too little evidence for the calibrated model (held-out error {errors['calibrated']:.3g} vs "
+            f"median {errors['median']:.3g} over {held.n} reviews)"
+        )
+        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     if auto and mse_gap < -held.paired_se() * width**2:
         reason = (
             f"median: held-out error {errors['median']:.3g} vs calibrated {errors['calibrated']:.3g}"

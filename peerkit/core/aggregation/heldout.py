@@ -16,7 +16,8 @@ the prediction: predicting a reviewer's habits is not grading.
 The comparison is paired (the same reviews) but noisy: with 30 reviews and heavy-tailed noise it is
 nearly a coin toss. The calibrated model is the default (it was better than the median in every
 simulated setting, ``bench/aggregation.py``) and the median replaces it when its held-out squared
-error is lower by more than one standard error of the paired difference (:meth:`HeldOut.paired_se`).
+error is lower by more than one standard error of the paired difference (:meth:`HeldOut.paired_se`);
+below :data:`~peerkit.core.aggregation.MIN_HELDOUT` reviews the burden of proof is the other way.
 
 :attr:`HeldOut.calibrated_var` is the variance the model claims for each held-out error; the ratio
 of the mean squared error to it (:meth:`HeldOut.spread_ratio`) is reported with the fit. It is *not*
