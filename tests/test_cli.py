@@ -75,13 +75,17 @@ def test_collect_ingests_and_lists_submissions(course: CourseLayout) -> None:
     result = CliRunner().invoke(cli, ["collect", "alpha", "--course", str(course.course.source), *common])
     assert result.exit_code == 0, result.output
     assert "collected 3 submission(s) of alpha" in result.output
-    assert "alpha: 2 added, 1 skipped" in result.output
+    assert "alpha: 2 added, 2 with blank answers, 1 skipped" in result.output  # each answered 1 of 2
     assert "skipped 'bad name': unsafe learner name" in result.output
+    assert "not complete: amy submitted with 1 required answer blank (1 of 2 answers complete: second)" in (
+        result.output
+    )
     listing = CliRunner().invoke(cli, ["submissions", *common])
     assert listing.exit_code == 0
     lines = listing.output.splitlines()
-    assert lines[0].split() == ["learner", "path", "submitted", "(UTC)", "answers", "versions"]
+    assert lines[0].split() == ["learner", "path", "submitted", "(UTC)", "answers", "versions", "status"]
     assert [line.split()[:2] for line in lines[1:]] == [["amy", "alpha"], ["ben", "alpha"]]
+    assert all(line.endswith("  1 blank") for line in lines[1:])
 
 
 def test_collect_of_an_unknown_path_is_refused(course: CourseLayout) -> None:
