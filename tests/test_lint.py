@@ -1,6 +1,6 @@
 """ruff (lint and format) and mypy --strict are clean: enforced, not hoped for.
 
-ruff covers every Python source of the repository: the package, the tests, the benchmarks, the
+ruff covers every Python source of the repository: the package, setup.py, the tests, the benchmarks, the
 deployment examples in docs/ and the code cells of the course notebooks.
 """
 
@@ -15,7 +15,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.lint
 
-LINTED = ("peerkit", "tests", "bench", "docs", "notebooks")
+LINTED = ("peerkit", "tests", "bench", "docs", "notebooks", "setup.py")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
