@@ -11,7 +11,7 @@ import click
 from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
 from peerkit.config.extras import missing
 from peerkit.core.completeness import status_label
-from peerkit.core.errors import ConfigError
+from peerkit.core.errors import ConfigError, ServerError
 
 
 @cli.command()
@@ -101,15 +101,19 @@ def serve(
         click.echo(
             f"Not serving the facilitator dashboard: it needs {', '.join(absent)} (pip install 'peerkit[dashboard]')"
         )
-    code = demo_server()(
-        config,
-        ip=ip,
-        preheat=not no_preheat,
-        prepare_only=prepare_only,
-        cohort=not no_cohort,
-        dashboard_port=None if no_dashboard else (dashboard_port or config.port + 1),
-        say=click.echo,
-    )
+    try:
+        code = demo_server()(
+            config,
+            ip=ip,
+            preheat=not no_preheat,
+            prepare_only=prepare_only,
+            cohort=not no_cohort,
+            dashboard_port=None if no_dashboard else (dashboard_port or config.port + 1),
+            say=click.echo,
+        )
+    except ServerError as exc:  # the command fails with the server's own exit code
+        click.echo(f"Error: {exc}", err=True)
+        click.get_current_context().exit(exc.exit_code if exc.exit_code and exc.exit_code > 0 else 1)
     if code not in (0, -2, 130):
         raise click.ClickException(f"Voilà stopped with exit code {code}")
 

@@ -154,3 +154,18 @@ class AllocationError(PeerkitError):
         self.learners = tuple(learners)
         self.k = k
         self.shortfall = tuple(shortfall)
+
+
+class ServerError(PeerkitError):
+    """A server peerkit starts (the learners' Voilà, the facilitator's dashboard) cannot run.
+
+    ``server`` names it, ``port`` is the port it was to serve on, ``exit_code`` its exit code when it
+    stopped (None when it never started, e.g. the port was taken) and ``log`` the last lines it wrote.
+    """
+
+    def __init__(self, message: str, *, server: str, port: int, exit_code: int | None = None, log: str = "") -> None:
+        super().__init__(message)
+        self.server = server
+        self.port = port
+        self.exit_code = exit_code
+        self.log = log

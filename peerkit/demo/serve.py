@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from peerkit.config.settings import PeerkitConfig
 from peerkit.config.workspace import Workspace
@@ -18,7 +19,8 @@ from peerkit.demo.cohort import enroll_peers, load_peers
 from peerkit.demo.site import prepare_site
 from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.build import committed_config, course_build
-from peerkit.voila.serve import ServeOptions, dashboard_env, run_voila, voila_command, voila_env, write_voila_config
+from peerkit.voila.processes import Server, check_ports, run_servers
+from peerkit.voila.serve import ServeOptions, dashboard_env, voila_command, voila_env, write_voila_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +47,31 @@ def serve_demo(
     dashboard_port: int | None = None,
     say: Say = print,
 ) -> int:
-    """Prepare the demo course for ``config.learner`` and serve it; return Voilà's exit code (0
-    when only preparing). ``peerkit serve`` finds this function through the ``peerkit.serve``
-    entry point ``demo``; the keyword arguments are :class:`DemoOptions`' fields."""
+    """Prepare the demo course for ``config.learner`` and serve it; return Voilà's exit code (0 when
+    only preparing, or when stopped by a signal). A taken port is refused before anything is built, and
+    a server that does not start raises :class:`~peerkit.core.errors.ServerError`. ``peerkit serve``
+    finds this function through the ``peerkit.serve`` entry point ``demo``; the keyword arguments are
+    :class:`DemoOptions`' fields."""
     options = DemoOptions(
         ip=ip, preheat=preheat, prepare_only=prepare_only, cohort=cohort, dashboard_port=dashboard_port
     )
+    serving = ServeOptions(port=config.port, ip=options.ip, preheat=options.preheat)
+    board = replace(serving, port=options.dashboard_port or 0, ip="localhost", preheat=False)
+    planned = [Server(name="the course home", command=(), env={}, cwd=Path(), port=serving.port, host=serving.ip)]
+    if options.dashboard_port is not None:
+        planned.append(
+            Server(
+                name="the facilitator dashboard",
+                command=(),
+                env={},
+                cwd=Path(),
+                port=board.port,
+                host=board.ip,
+                option="--dashboard-port",
+            )
+        )
+    if not options.prepare_only:
+        check_ports(planned)  # before anything is built: a taken port is said at once, not after the build
     desk = Facilitator.open(config)
     course, workspace = desk.course, desk.workspace
     say(f"Preparing {course.title!r} in {workspace.root} ...")
@@ -59,16 +80,14 @@ def serve_demo(
     say(f"  assignments: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
     say(f"  learner: {site.learner} (answers in {site.course_dir})")
     autopilot = demo_cohort(course, workspace, site.learner, say=say) if options.cohort else None
-    serving = ServeOptions(port=config.port, ip=options.ip, preheat=options.preheat)
     config_dir = workspace.voila_dir
     write_voila_config(config_dir, site.notebooks(), serving)
     command = voila_command(site.course_dir, config_dir)
     host = "localhost" if serving.local_only else options.ip
     say(f"\nCourse home: http://{host}:{config.port}/")
-    companions = []
+    servers = [replace(planned[0], command=command, env=voila_env(site.learner_home), cwd=config_dir)]
     if options.dashboard_port is not None:
         # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
-        board = replace(serving, port=options.dashboard_port, ip="localhost", preheat=False)
         write_voila_config(workspace.facilitator_voila_dir, [], board)
         env = dashboard_env(
             workspace.facilitator_dir,
@@ -77,22 +96,15 @@ def serve_demo(
             db_url=config.db_url,
             exchange=config.exchange,
         )
-        companions.append(
-            (voila_command(site.dashboard, workspace.facilitator_voila_dir), env, workspace.facilitator_voila_dir)
-        )
+        dashboard_command = voila_command(site.dashboard, workspace.facilitator_voila_dir)
+        servers.append(replace(planned[1], command=dashboard_command, env=env, cwd=workspace.facilitator_voila_dir))
         say(f"Facilitator dashboard: http://localhost:{board.port}/")
     say("")
     if options.prepare_only:
         say(" ".join(command))
         return 0
     sys.stdout.flush()
-    return run_voila(
-        command,
-        voila_env(site.learner_home),
-        config_dir,
-        beside=autopilot.run if autopilot else None,
-        companions=companions,
-    )
+    return run_servers(servers, beside=autopilot.run if autopilot else None, say=say)
 
 
 def demo_cohort(course: Course, workspace: Workspace, learner: str, *, say: Say = print) -> Autopilot | None:

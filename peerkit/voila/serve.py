@@ -17,18 +17,15 @@ What the configuration does, and why:
 
 The facilitator's dashboard runs in a second Voilà server on its own port, serving one notebook
 from the facilitator's folder (never a learner's), with the course, work folder and store in its
-environment (:func:`dashboard_env`); its kernels start on demand.
+environment (:func:`dashboard_env`); its kernels start on demand. Both run, start and stop together
+through :mod:`peerkit.voila.processes`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -178,35 +175,3 @@ def dashboard_env(
         env.pop(ENVIRONMENT[name], None)  # only what this server was started with
     env.update(settings.child_env())
     return env
-
-
-Companion = tuple[list[str], dict[str, str], Path]
-
-
-def run_voila(
-    command: list[str],
-    env: dict[str, str],
-    cwd: Path,
-    *,
-    beside: Callable[[threading.Event], None] | None = None,
-    companions: Sequence[Companion] = (),
-) -> int:
-    """Run Voilà until it exits (Ctrl-C stops it cleanly), with *beside* running in a thread and each
-    companion server (command, environment, folder) running as a process meanwhile."""
-    others = [subprocess.Popen(cmd, env=cmd_env, cwd=where) for cmd, cmd_env, where in companions]
-    process = subprocess.Popen(command, env=env, cwd=cwd)
-    stop = threading.Event()
-    worker = threading.Thread(target=beside, args=(stop,), name="peerkit-beside-voila", daemon=True) if beside else None
-    if worker is not None:
-        worker.start()
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        return process.wait()
-    finally:
-        stop.set()
-        for child in [process, *others]:
-            if child.poll() is None:
-                child.terminate()
-                child.wait()
