@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from peerkit.cli import cli
-from tests.conftest import CourseLayout, write_test_course
+from tests.conftest import CourseLayout, require, write_test_course
 
 
 def test_build_reports_released_then_unchanged(tmp_path: Path) -> None:
@@ -86,6 +87,31 @@ def test_collect_ingests_and_lists_submissions(course: CourseLayout) -> None:
     assert lines[0].split() == ["learner", "path", "submitted", "(UTC)", "answers", "versions", "status"]
     assert [line.split()[:2] for line in lines[1:]] == [["amy", "alpha"], ["ben", "alpha"]]
     assert all(line.endswith("  1 blank") for line in lines[1:])
+
+
+def test_collect_refuses_and_reports_an_entry_its_learner_did_not_write(course: CourseLayout) -> None:
+    import shutil
+
+    from peerkit.widgets.context import open_path
+
+    require(os.geteuid() == 0, "giving a file to another user needs root")
+    course.enroll("amy")
+    session = open_path("alpha", folder=course.folder("amy", "alpha"), config=course.learner_config("amy"))
+    session.save("first", "text", "amy writes")
+    session.submit()
+    (genuine,) = course.inbound().iterdir()
+    forged = course.inbound() / "amy+alpha+2099-01-01 10:00:00.000000 UTC+x"  # newer than amy's own
+    shutil.copytree(genuine, forged)
+    (forged / "timestamp.txt").write_text("2099-01-01 10:00:00.000000 UTC")
+    for path in [forged, *forged.rglob("*")]:
+        shutil.chown(path, "nobody")  # a classmate's folder
+    common = ["--workdir", str(course.workspace.root)]
+    result = CliRunner().invoke(cli, ["collect", "alpha", "--course", str(course.course.source), *common])
+    assert result.exit_code == 0, result.output
+    assert f"  refused: an entry named for amy owned by nobody: {forged.name}" in result.output
+    assert "collected 1 submission(s) of alpha" in result.output and "alpha: 1 added" in result.output
+    stamp = course.build.course_root / "submitted" / "amy" / "alpha" / "timestamp.txt"
+    assert stamp.read_text() == (genuine / "timestamp.txt").read_text()  # amy's own, older submission
 
 
 def test_collect_of_an_unknown_path_is_refused(course: CourseLayout) -> None:

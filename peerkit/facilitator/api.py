@@ -164,12 +164,13 @@ class Facilitator:
         return Built(tuple(build_course(self.course_build, paths=[self._path(path_id)])))
 
     def collect(self, *, path_id: str, ingest: bool = True, progress: Progress | None = None) -> Collected:
-        """Collect *path_id*'s submissions with nbgrader, then (unless not *ingest*) record them."""
+        """Collect *path_id*'s submissions with nbgrader, then (unless not *ingest*) record them. An
+        inbound entry that the learner it names did not write is refused and listed (``refused``)."""
         from peerkit.nbgrader.collect import collect as nbgrader_collect
 
-        found = nbgrader_collect(self.course_build.config(), self._path(path_id))
+        run = nbgrader_collect(self.course_build.config(), self._path(path_id), unix_users=self.config.unix_users)
         report = self.ingest(path_id=path_id, progress=progress) if ingest else None
-        return Collected(path_id=path_id, found=len(found), ingested=report)
+        return Collected(path_id=path_id, found=len(run.collected), ingested=report, refused=run.refused)
 
     def ingest(self, *, path_id: str, progress: Progress | None = None) -> IngestReport:
         """Record every collected submission of *path_id* (safe to repeat; see :func:`ingest`)."""
@@ -198,9 +199,11 @@ class Facilitator:
         learners; finished reviews never move."""
         build, ingested, reviews = self.course_build, None, None
         if collect:
-            ingested = collect_and_ingest(build.config(), self.store, self._path(path_id), progress=progress)
+            ingested = collect_and_ingest(
+                build.config(), self.store, self._path(path_id), progress=progress, unix_users=self.config.unix_users
+            )
             if self.store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
-                reviews = collect_reviews(build.config(), self.store, self.course, path_id)
+                reviews = self.collect_reviews(path_id=path_id)
         opened = open_round(
             self.store,
             self.course,
@@ -219,7 +222,9 @@ class Facilitator:
 
     def collect_reviews(self, *, path_id: str) -> ReviewReport:
         """Collect *path_id*'s reviews through nbgrader and record the finished ones."""
-        return collect_reviews(self.course_build.config(), self.store, self.course, self._path(path_id))
+        return collect_reviews(
+            self.course_build.config(), self.store, self.course, self._path(path_id), unix_users=self.config.unix_users
+        )
 
     def close_round(self, *, path_id: str, collect: bool = True) -> Closed:
         """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)

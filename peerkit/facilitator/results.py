@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from peerkit.core.review import Grade, NewRating
 from peerkit.nbgrader.build import BuildResult
+from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.ingest import IngestReport
 from peerkit.review.collect import ReviewReport
 from peerkit.review.feedback import CloseReport
@@ -34,9 +35,12 @@ class Collected:
     path_id: str
     found: int
     ingested: IngestReport | None
+    #: Inbound entries not collected: the learner each names did not write it (a classmate did).
+    refused: tuple[RefusedEntry, ...] = ()
 
     def summary(self) -> str:
         lines = [f"collected {self.found} submission(s) of {self.path_id} with nbgrader"]
+        lines += [f"  refused: {entry}" for entry in self.refused]
         if self.ingested is not None:
             lines.append(self.ingested.summary())
             lines += [f"  skipped {p.folder!r}: {p.reason}" for p in self.ingested.problems]

@@ -1,14 +1,28 @@
-"""Collect submissions of a path from nbgrader's exchange into the course root (nbgrader collect)."""
+"""Collect submissions of a path from nbgrader's exchange into the course root (nbgrader collect).
+
+nbgrader copies each learner's newest inbound entry (the newest before the due date, with
+``before_duedate``) to ``<course_root>/submitted/<learner>/<path>/``, and with ``update`` replaces a
+copy collected earlier only by a newer one. peerkit runs its own collect step, which refuses first
+every entry its learner did not write (:mod:`peerkit.nbgrader.inbound`): a classmate's forgery,
+however new, is never the one picked, and the learner's genuine newest submission is collected.
+"""
 
 from __future__ import annotations
 
+import functools
+import glob
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.config.owners import RecordOwners
 from peerkit.nbgrader.config import ensure_scripts_on_path, get
+from peerkit.nbgrader.inbound import RefusedEntry, check_entry
 from peerkit.nbgrader.learner import parse_exchange_time
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app
@@ -22,6 +36,15 @@ class Collected:
     path_id: str
     folder: Path
     submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectRun:
+    """What one collect left in the course root, and the inbound entries it refused."""
+
+    path_id: str
+    collected: tuple[Collected, ...]
+    refused: tuple[RefusedEntry, ...] = ()
 
 
 def submitted_folder(course_root: Path, learner: str, path_id: str) -> Path:
@@ -40,9 +63,69 @@ def collected(course_root: Path, path_id: str) -> list[Collected]:
     return found
 
 
-def collect(config: Config, path_id: str, *, update: bool = True) -> list[Collected]:
-    """Run nbgrader's collect for *path_id* (newest submission per learner) and list the result."""
+@functools.cache
+def owned_collect() -> type[Any]:
+    """nbgrader's filesystem collect, refusing the entries their learner did not write before it
+    picks each learner's newest (built on first use: importing nbgrader is slow)."""
+    from nbgrader.exchange.default import ExchangeCollect
+    from traitlets import Dict
+    from traitlets import List as ListTrait
+
+    class OwnedCollect(ExchangeCollect):  # type: ignore[misc]
+        unix_users = Dict(help="learner id → Unix login, where the two differ")
+        refused: Any = ListTrait(help="the RefusedEntry of every inbound entry left out")
+
+        def init_src(self) -> None:
+            super().init_src()  # checks the course and its inbound folder, reads the due date
+            owners = RecordOwners.of_folder(Path(self.inbound_path), self.unix_users)
+            student = self.coursedir.student_id or "*"
+            pattern = os.path.join(self.inbound_path, f"{student}+{self.coursedir.assignment_id}+*")  # noqa: PTH118
+            groups: dict[str, list[dict[str, Any]]] = {}
+            refused: list[RefusedEntry] = []
+            for entry in sorted(glob.glob(pattern)):  # noqa: PTH207 (nbgrader's own pattern)
+                record = self._path_to_record(entry)
+                problem = check_entry(Path(entry), record["username"], owners)
+                if problem is not None:
+                    self.log.warning("refused %s", problem)
+                    refused.append(problem)
+                    continue
+                groups.setdefault(record["username"], []).append(record)
+            chosen = []
+            for records in groups.values():
+                newest_first = self._sort_by_timestamp(records)
+                if self.duedate is not None and self.before_duedate:
+                    on_time = [r for r in newest_first if r["timestamp"] <= self.duedate]
+                    newest_first = on_time or newest_first
+                chosen.append(newest_first[0])
+            self.src_records = chosen
+            self.refused = refused
+            self.check_owner = False  # done above, and stricter: nbgrader's own check only warns
+
+    return OwnedCollect
+
+
+def collect(
+    config: Config, path_id: str, *, update: bool = True, unix_users: Mapping[str, str] | None = None
+) -> CollectRun:
+    """Run nbgrader's collect for *path_id* (each learner's newest submission that they wrote
+    themselves) and list the result. *unix_users* maps learner ids to Unix logins where they differ.
+
+    A course configured with another collect plugin than nbgrader's filesystem one (an exchange
+    that knows who submits, or a subclass of its own) runs that plugin as it is."""
+    from nbgrader.exchange.default import ExchangeCollect
+
     ensure_scripts_on_path()
     parts = make_parts(config, assignment_id=path_id)
-    run_app(parts.step("Collect", update=update), f"collect {path_id}")
-    return collected(Path(get(config, "CourseDirectory", "root", ".")), path_id)
+    refused: tuple[RefusedEntry, ...] = ()
+    if parts.exchange.collect is ExchangeCollect:
+        step = owned_collect()(
+            coursedir=parts.coursedir, authenticator=parts.authenticator, config=parts.config, parent=parts.exchange
+        )
+        step.update = update
+        step.unix_users = dict(unix_users or {})
+        run_app(step, f"collect {path_id}")
+        refused = tuple(step.refused)
+    else:
+        run_app(parts.step("Collect", update=update), f"collect {path_id}")
+    course_root = Path(get(config, "CourseDirectory", "root", "."))
+    return CollectRun(path_id, tuple(collected(course_root, path_id)), refused)

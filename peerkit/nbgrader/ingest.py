@@ -9,7 +9,9 @@ Everything in those folders came from learners, through a world-writable inbound
 folder is checked on its own and a bad one is reported with its reason and skipped: an unsafe
 learner name, a missing timestamp, an answers file that is a link, too big, not JSON, or not
 valid answers. Nothing already stored is touched by a skipped folder. Only a failing store stops
-the run (a :class:`StorageError`), since then nothing can be recorded at all.
+the run (a :class:`StorageError`), since then nothing can be recorded at all. An inbound entry that
+its learner did not write never gets this far: collect refuses it (:mod:`peerkit.nbgrader.inbound`)
+and :func:`collect_and_ingest` reports it.
 
 A submission is recorded even when it holds no answers (submitted before answering anything, or
 from JupyterLab without the answers file), but never as an ordinary one: each is checked against the
@@ -21,8 +23,8 @@ source notebook) and stored as ``complete``, ``incomplete`` (with how many are b
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from peerkit.core.review import channel_key
 from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
+from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.learner import parse_exchange_time
 from peerkit.nbgrader.tasks import required_answers
 
@@ -78,6 +81,8 @@ class IngestReport:
     problems: tuple[IngestProblem, ...] = ()
     #: Ingested submissions with required answers blank, or without answers (by learner).
     not_complete: tuple[NotComplete, ...] = ()
+    #: Inbound entries the collect before this ingest refused: not written by the learner they name.
+    refused: tuple[RefusedEntry, ...] = ()
 
     @property
     def ingested(self) -> int:
@@ -93,7 +98,10 @@ class IngestReport:
             parts.append(f"{empty} without answers")
         if self.problems:
             parts.append(f"{len(self.problems)} skipped")
-        return f"{self.path_id}: " + (", ".join(parts) if parts else "nothing to ingest")
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused")
+        lines = [f"{self.path_id}: " + (", ".join(parts) if parts else "nothing to ingest")]
+        return "\n".join(lines + [f"  refused: {entry}" for entry in self.refused])
 
 
 class Unreadable(Exception):
@@ -215,7 +223,17 @@ def ingest(
     return IngestReport(path_id=path_id, counts=counts, problems=tuple(problems), not_complete=tuple(not_complete))
 
 
-def collect_and_ingest(config: Config, store: Store, path_id: str, *, progress: Progress | None = None) -> IngestReport:
-    """nbgrader collect for *path_id*, then :func:`ingest` of everything collected."""
-    collect(config, path_id)
-    return ingest(store, Path(get(config, "CourseDirectory", "root", ".")), path_id, progress=progress)
+def collect_and_ingest(
+    config: Config,
+    store: Store,
+    path_id: str,
+    *,
+    progress: Progress | None = None,
+    unix_users: Mapping[str, str] | None = None,
+) -> IngestReport:
+    """nbgrader collect for *path_id* (only entries their learner wrote: *unix_users* maps learner ids
+    to Unix logins where they differ), then :func:`ingest` of everything collected; the report lists
+    the entries refused."""
+    run = collect(config, path_id, unix_users=unix_users)
+    report = ingest(store, Path(get(config, "CourseDirectory", "root", ".")), path_id, progress=progress)
+    return replace(report, refused=run.refused)

@@ -10,7 +10,8 @@ reported as such and can be submitted again; everything else that is wrong is re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from traitlets.config import Config
@@ -22,6 +23,7 @@ from peerkit.core.rubric import check_review, content_from_value
 from peerkit.core.store import Outcome
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
+from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.ingest import Unreadable, read_submission
 from peerkit.storage.sql import SqlStore
 
@@ -43,6 +45,8 @@ class ReviewReport:
     unfinished: tuple[ReviewProblem, ...] = ()
     problems: tuple[ReviewProblem, ...] = ()
     ratings: int = 0
+    #: Inbound entries the collect refused: not written by the learner they name.
+    refused: tuple[RefusedEntry, ...] = ()
 
     def summary(self) -> str:
         parts = [f"{n} {outcome}" for outcome, n in sorted(self.counts.items()) if n]
@@ -52,7 +56,10 @@ class ReviewReport:
             parts.append(f"{len(self.problems)} refused")
         if self.ratings:
             parts.append(f"{self.ratings} ratings of reviews")
-        return f"{self.path_id} reviews: " + (", ".join(parts) if parts else "none submitted yet")
+        if self.refused:
+            parts.append(f"{len(self.refused)} entries not written by the learner they name")
+        lines = [f"{self.path_id} reviews: " + (", ".join(parts) if parts else "none submitted yet")]
+        return "\n".join(lines + [f"  refused: {entry}" for entry in self.refused])
 
 
 def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: str) -> ReviewReport:
@@ -127,7 +134,11 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
     return ReviewReport(path_id, counts, tuple(unfinished), tuple(problems), rated)
 
 
-def collect_reviews(config: Config, store: SqlStore, course: Course, path_id: str) -> ReviewReport:
-    """nbgrader collect of ``<path>-review``, then :func:`ingest_reviews`."""
-    collect(config, course.path(path_id).review_id)
-    return ingest_reviews(store, course, Path(get(config, "CourseDirectory", "root", ".")), path_id)
+def collect_reviews(
+    config: Config, store: SqlStore, course: Course, path_id: str, *, unix_users: Mapping[str, str] | None = None
+) -> ReviewReport:
+    """nbgrader collect of ``<path>-review`` (only entries their learner wrote: *unix_users* maps
+    learner ids to Unix logins where they differ), then :func:`ingest_reviews`."""
+    run = collect(config, course.path(path_id).review_id, unix_users=unix_users)
+    report = ingest_reviews(store, course, Path(get(config, "CourseDirectory", "root", ".")), path_id)
+    return replace(report, refused=run.refused)

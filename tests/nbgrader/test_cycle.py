@@ -38,7 +38,7 @@ def test_two_learners_submit_and_collect_their_own_answers(real_course: CourseLa
         real_course.enroll(learner)
         answer_and_submit(real_course, learner, texts)
 
-    result = collect(real_course.course_config(), PATH)
+    result = collect(real_course.course_config(), PATH).collected
     assert sorted(c.learner for c in result) == ["alice", "bob"]
     for item in result:
         sheet = parse_sheet((item.folder / FILENAME).read_bytes(), expected_path=PATH)
@@ -53,7 +53,7 @@ def test_resubmission_replaces_the_collected_copy(real_course: CourseLayout) -> 
     real_course.enroll("carol")
     answer_and_submit(real_course, "carol", {"peer-moment": "first draft"})
     answer_and_submit(real_course, "carol", {"peer-moment": "second draft"})
-    (item,) = collect(real_course.course_config(), PATH)
+    (item,) = collect(real_course.course_config(), PATH).collected
     sheet = parse_sheet((item.folder / FILENAME).read_bytes())
     assert sheet.get("peer-moment").value == "second draft"  # type: ignore[union-attr]
 
