@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     if bootstrap is not None and checkout is not None and not bootstrap.inside_project_venv(checkout):
         if os.environ.get("PEERKIT_NO_BOOTSTRAP"):
             pass  # the caller manages the environment (conda, tox, a packager)
+        elif (answer := bootstrap.offline_answer(checkout, args)) is not None:
+            # --help and --version install nothing: the full help from a ready .venv, else a short one
+            if not bootstrap.venv_ready(checkout) or args[:1] == ["test"]:
+                print(answer)
+                return 0
+            return int(bootstrap.reexec(bootstrap.venv_python(checkout), ["-m", "peerkit", *args]))
         else:
             # a checkout is a facilitator's or a developer's: the dashboard comes with `serve`
             extras = ("test",) if args[:1] == ["test"] else ("dashboard",)

@@ -81,6 +81,118 @@ def ensure_venv(checkout: Path, *, extras: Sequence[str] = ()) -> Path:
     return python
 
 
+def venv_ready(checkout: Path) -> bool:
+    """Whether ``.venv`` exists and was installed from the current ``pyproject.toml`` (whatever extras)."""
+    python = venv_python(checkout)
+    try:
+        installed = json.loads((venv_dir(checkout) / STAMP).read_text())
+    except (OSError, ValueError):
+        return False
+    digest = hashlib.sha256((checkout / "pyproject.toml").read_bytes()).hexdigest()
+    return python.exists() and isinstance(installed, dict) and installed.get("pyproject") == digest
+
+
+# -- answers that need no environment ---------------------------------------------------------------
+# ``--help`` and ``--version`` must not install anything (a newcomer asks for help first). With no
+# ready .venv, they are answered from here, with the standard library; tests/test_main.py checks that
+# the commands and serve's options named here are the click CLI's.
+
+HELP_FLAGS = ("-h", "--help")
+
+COMMANDS = {
+    "build": "Generate and release the course's paths with nbgrader.",
+    "collect": "Collect a path's submissions with nbgrader and ingest every learner's answers.",
+    "config": "The course's settings: where each one comes from.",
+    "dashboard": "The dashboard's figures as tables: progress, participation equity, review health.",
+    "export": "Grades for an LMS gradebook (CSV), reviews (CSV), a whole course archive.",
+    "gallery": "The example gallery: approve or hide learners' examples.",
+    "grades": "List a path's grades with how sure each one is.",
+    "init": "Create a course folder from the template.",
+    "notes": "Summary notes per path: draft from the reflections, edit, release.",
+    "override": "Set a learner's grade by hand, or take the override back.",
+    "review": "Peer-review rounds: open (and keep open), see who stands where, close.",
+    "serve": "Build the demo course and serve it on localhost with Voilà.",
+    "service": "Serve review packets, drafts and feedback to the hub's learners.",
+    "submissions": "List who has submitted what, from the store.",
+    "sync": "Fetch every released path into your course folder.",
+    "test": "Provision what the test suite needs and run it (a source checkout only).",
+}
+
+SERVE_OPTIONS = (
+    ("--course PATH", "The course definition (course.yml, or the folder holding it)."),
+    ("--workdir DIRECTORY", "Folder for the built course, exchange and learner files [.peerkit/demo]."),
+    ("--port INTEGER", "Port to serve on [8866]."),
+    ("--ip TEXT", "Interface to bind (keep localhost unless behind an auth proxy)."),
+    ("--learner TEXT", "Learner to serve (default: the course's demo learner)."),
+    ("--no-preheat", "Start a fresh kernel per page view instead of preheated ones."),
+    ("--prepare-only", "Build and set everything up, print the command, do not serve."),
+    ("--no-cohort", "Serve without the demo's synthetic peers (course/demo/cohort.yml)."),
+    ("--dashboard-port INTEGER", "Port of the facilitator dashboard, on localhost [PORT + 1]."),
+    ("--no-dashboard", "Do not serve the facilitator dashboard."),
+    ("--db TEXT", "The peerkit store: sqlite:///file or postgresql://user@host/db."),
+    ("-h, --help", "Show this message and exit."),
+)
+
+NOT_INSTALLED = (
+    "(The project environment .venv is not set up yet: the first command other than --help or --version\n"
+    "creates it, which takes a minute. Every command's full help is available after that.)"
+)
+
+
+def _version(checkout: Path) -> str:
+    import tomllib
+
+    with (checkout / "pyproject.toml").open("rb") as file:
+        return str(tomllib.load(file)["project"]["version"])
+
+
+def _table(rows: Sequence[tuple[str, str]]) -> str:
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name:<{width}}  {text}" for name, text in rows)
+
+
+def offline_answer(checkout: Path, args: Sequence[str]) -> str | None:
+    """What ``python3 -m peerkit *args*`` prints when it only asks for help or the version, or None
+    when it asks for real work (which needs the environment)."""
+    if list(args[:1]) in (["--version"], ["-V"]):
+        return f"peerkit, version {_version(checkout)}"
+    if args and not any(flag in args for flag in HELP_FLAGS):
+        return None
+    command = args[0] if args and args[0] not in HELP_FLAGS else None
+    if command == "serve":
+        summary = (
+            "Usage: python3 -m peerkit serve [OPTIONS]\n\n  "
+            + COMMANDS["serve"]
+            + "\n\n  Builds and releases every path into a local exchange, fetches them for the demo learner, "
+            "serves the\n  learner's course home and the facilitator dashboard, with the demo cohort reviewing the "
+            "learner's\n  work. Safe to run again.\n\nOptions:\n"
+        )
+        return summary + _table(SERVE_OPTIONS) + "\n\n" + NOT_INSTALLED
+    if command == "test":
+        return (
+            "Usage: python3 -m peerkit test [PYTEST ARGS]...\n\n  "
+            + COMMANDS["test"]
+            + "\n  Arguments are passed to pytest.\n\n"
+            + NOT_INSTALLED
+        )
+    head = f"Usage: python3 -m peerkit {command} [OPTIONS] ...\n\n  {COMMANDS[command]}" if command in COMMANDS else ""
+    usage = (
+        "Usage: python3 -m peerkit [OPTIONS] COMMAND [ARGS]...\n\n"
+        "  Peer Learning Paths: build, serve and run a peer-learning course in Jupyter.\n\n"
+        "Options:\n"
+        + _table(
+            [
+                ("-v, --verbose", "More log output."),
+                ("--version", "Show the version and exit."),
+                ("-h, --help", "Show this message and exit."),
+            ]
+        )
+        + "\n\nCommands:\n"
+        + _table(sorted(COMMANDS.items()))
+    )
+    return (head + "\n\n" if head else "") + usage + "\n\n" + NOT_INSTALLED
+
+
 def _as_str_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
