@@ -9,13 +9,18 @@ the defaults (maps merged key by key, everything else replaced) and validated, w
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
 import runpy
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from traitlets.config import Config
 
 from peerkit.service.app import Listen
@@ -24,6 +29,8 @@ from peerkit.service.auth import FACILITATE_SCOPE
 REPO = Path(__file__).resolve().parents[1]
 CHART = REPO / "tests" / "data" / "z2jh"
 VALUES = REPO / "docs" / "hub" / "z2jh-values.yaml"
+HUB_CONFIG = REPO / "docs" / "hub" / "jupyterhub_config.py"
+COURSE_FILE = REPO / "course" / "course.yml"
 SERVICE_PORT = 10101
 
 
@@ -57,9 +64,16 @@ def env_of(container: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
 
 
-def local_hub_config() -> Any:
-    """docs/hub/jupyterhub_config.py, loaded as the hub loads it."""
-    return runpy.run_path(str(REPO / "docs" / "hub" / "jupyterhub_config.py"), init_globals={"get_config": Config})["c"]
+def local_hub_config(**environ: str) -> Any:
+    """docs/hub/jupyterhub_config.py, loaded as the hub loads it, for the repository's course."""
+    saved = dict(os.environ)
+    os.environ.pop("PEERKIT_COURSE_ID", None)
+    os.environ.update({"PEERKIT_COURSE_FILE": str(COURSE_FILE), **environ})
+    try:
+        return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})["c"]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def test_values_merged_over_the_defaults_validate_against_the_chart_schema(values: dict[str, Any]) -> None:
@@ -184,9 +198,136 @@ def test_the_course_service_sidecar_serves_formgrader_and_dashboard_to_facilitat
     roles = values["hub"]["loadRoles"]
     assert access in roles[f"facilitator-{course}"]["scopes"]
     assert access not in roles["user"]["scopes"]
-    config: Any = runpy.run_path(
-        str(REPO / "docs" / "hub" / "jupyterhub_config.py"), init_globals={"get_config": Config}
-    )["c"]
+    config = local_hub_config()
     local = {r["name"]: r for r in config.JupyterHub.load_roles}
     assert set(roles[f"course-service-{course}"]["scopes"]) == set(local[f"course-service-{course}"]["scopes"])
     assert roles[f"course-service-{course}"]["services"] == [name]
+
+
+# -- one course id: course.yml's, in every configuration we ship ------------------------------------
+
+COURSE_PREFIXES = ("formgrade-", "nbgrader-", "facilitator-", "course-service-")
+SERVICE_SCOPE = re.compile(r"access:services!service=([\w.-]+)")
+
+
+def course_id_of_course_yml() -> str:
+    course_id: str = yaml.safe_load(COURSE_FILE.read_text())["id"]
+    return course_id
+
+
+def course_ids_in_values(values: dict[str, Any]) -> set[str]:
+    """Every course id the values name: groups, roles, services and their scopes, the course sidecar,
+    the learners' environment, default URL and nbgrader configuration."""
+    hub = values["hub"]
+    names = [*hub["config"]["JupyterHub"]["load_groups"], *hub["loadRoles"]]
+    ids = {name.removeprefix(prefix) for name in names for prefix in COURSE_PREFIXES if name.startswith(prefix)}
+    ids |= {name for name in hub["services"] if name != "peerkit"}
+    for role in hub["loadRoles"].values():
+        ids |= set(role.get("services", []))
+        ids |= {m for scope in role.get("scopes", []) for m in SERVICE_SCOPE.findall(scope) if m != "peerkit"}
+    course_sidecar = next(c for c in hub["extraContainers"] if c["name"] == "course-service")
+    env = env_of(course_sidecar)
+    ids.add(env["JUPYTERHUB_SERVICE_NAME"])
+    ids.add(env["JUPYTERHUB_SERVICE_PREFIX"].strip("/").removeprefix("services/"))
+    ids.add(env["JUPYTERHUB_CLIENT_ID"].removeprefix("service-"))
+    ids |= set(SERVICE_SCOPE.findall(env["JUPYTERHUB_OAUTH_SCOPES"] + env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"]))
+    single = values["singleuser"]
+    ids.add(single["extraEnv"]["PEERKIT_COURSE_ID"])
+    ids.add(single["defaultUrl"].split("/")[3])  # /voila/render/<course>/home.ipynb
+    ids |= set(re.findall(r'course_id = "([^"]+)"', single["extraFiles"]["nbgrader-config"]["stringData"]))
+    return ids
+
+
+def test_every_place_of_the_values_names_the_course_of_course_yml(values: dict[str, Any]) -> None:
+    assert course_ids_in_values(values) == {course_id_of_course_yml()}
+
+
+def test_a_values_file_that_names_another_course_anywhere_is_caught(values: dict[str, Any]) -> None:
+    for key in ("PEERKIT_COURSE_ID", "defaultUrl"):
+        broken = copy.deepcopy(values)
+        if key == "defaultUrl":
+            broken["singleuser"]["defaultUrl"] = "/voila/render/peer-learning-paths/home.ipynb"
+        else:
+            broken["singleuser"]["extraEnv"][key] = "peer-learning-paths"
+        assert course_ids_in_values(broken) == {course_id_of_course_yml(), "peer-learning-paths"}
+
+
+def test_the_hub_config_reads_the_course_id_from_course_yml() -> None:
+    course = course_id_of_course_yml()
+    config = local_hub_config()
+    assert config.Spawner.environment["PEERKIT_COURSE_ID"] == course
+    assert {s["name"] for s in config.JupyterHub.services} == {"peerkit", course}
+    assert set(config.JupyterHub.load_groups) == {f"formgrade-{course}", f"nbgrader-{course}"}
+    assert config.Spawner.default_url == f"/voila/render/{course}/home.ipynb"
+
+
+def test_the_hub_config_refuses_a_course_id_that_disagrees_with_course_yml(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="PEERKIT_COURSE_ID says 'peer-learning-paths'"):
+        local_hub_config(PEERKIT_COURSE_ID="peer-learning-paths")
+    with pytest.raises(SystemExit, match="cannot read the course"):
+        local_hub_config(PEERKIT_COURSE_FILE=str(tmp_path / "missing.yml"))
+
+
+def test_the_learners_nbgrader_config_takes_the_id_the_hub_hands_out() -> None:
+    text = (REPO / "docs" / "hub" / "nbgrader_config.py").read_text()
+    assert "peer-learning" not in text.replace("# ", "")  # no guessed default
+    for environ, expected in (({"PEERKIT_COURSE_ID": "some-course"}, "some-course"), ({}, None)):
+        saved = dict(os.environ)
+        os.environ.pop("PEERKIT_COURSE_ID", None)
+        os.environ.update(environ)
+        try:
+            config = runpy.run_path(
+                str(REPO / "docs" / "hub" / "nbgrader_config.py"), init_globals={"get_config": Config}
+            )["c"]
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        assert config.CourseDirectory.get("course_id") == expected
+
+
+# -- Kubernetes: one JupyterHub release line, pinned images ------------------------------------------
+
+CHART_INFO = json.loads((CHART / "chart.json").read_text())
+DOCKERFILE = REPO / "docs" / "hub" / "Dockerfile"
+GUIDE = REPO / "docs" / "deploy-jupyterhub.md"
+
+
+def test_the_image_runs_the_jupyterhub_of_the_chart_it_is_deployed_with() -> None:
+    """jupyterhub-singleuser and HubAuth in our image talk to the chart's hub: same JupyterHub."""
+    hub_version = CHART_INFO["appVersion"]
+    dockerfile = DOCKERFILE.read_text()
+    pins = set(re.findall(r"ARG JUPYTERHUB_VERSION=(\S+)", dockerfile))
+    assert pins == {hub_version}
+    assert dockerfile.count('"jupyterhub==${JUPYTERHUB_VERSION}"') == dockerfile.count("pip install")
+    # The chart named wherever helm is run is the chart whose schema the values are validated against.
+    for text in (VALUES.read_text(), GUIDE.read_text()):
+        assert set(re.findall(r"helm upgrade --install peerkit jupyterhub/jupyterhub --version (\S+)", text)) == {
+            CHART_INFO["version"]
+        }
+    # The [hub] extra admits that JupyterHub.
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    hub_extra = pyproject["project"]["optional-dependencies"]["hub"]
+    jupyterhub = next(Requirement(r) for r in hub_extra if Requirement(r).name == "jupyterhub")
+    assert jupyterhub.specifier.contains(hub_version)
+
+
+def test_no_image_moves_under_a_deployment(values: dict[str, Any]) -> None:
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    for text in (DOCKERFILE.read_text(), VALUES.read_text(), GUIDE.read_text()):
+        assert not re.search(r":latest\b|tag: *latest", text)
+    bases = re.findall(r"^FROM (\S+)", DOCKERFILE.read_text(), flags=re.MULTILINE)
+    external = [b for b in bases if "/" in b]
+    assert external and all(re.search(r":\d{4}-\d{2}-\d{2}$|@sha256:[0-9a-f]{64}$", b) for b in external), bases
+    images = [c["image"] for c in values["hub"]["extraContainers"]]
+    images.append(f"{values['singleuser']['image']['name']}:{values['singleuser']['image']['tag']}")
+    assert all(image.endswith(f":{version}") for image in images), images
+
+
+def test_the_image_build_leaves_out_what_it_does_not_need() -> None:
+    ignored = {
+        line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")
+    }
+    assert {".git", ".venv", ".peerkit", "tests"} <= ignored
+    # ... but keeps what pip install /opt/peerkit builds from.
+    for needed in ("peerkit", "course", "notebooks", "setup.py", "pyproject.toml", "README.md", "LICENSE"):
+        assert needed not in ignored

@@ -8,8 +8,10 @@
 # local processes, so what is documented here is what is tested. Site-specific values come from the
 # environment of the hub process:
 #
-#   PEERKIT_COURSE_ID       the course id of course.yml (also the nbgrader course service's name)
-#   PEERKIT_COURSE_FILE     the course definition, course/course.yml of this repository
+#   PEERKIT_COURSE_FILE     the course definition (course/course.yml in the folder `peerkit init` made);
+#                           its `id` names the nbgrader course, its service and its groups
+#   PEERKIT_COURSE_ID       optional: if set, it must equal that id (a hub that disagrees with
+#                           course.yml shows learners no paths and its service answers 404)
 #   PEERKIT_COURSE_ROOT     the nbgrader course root (source/, release/, submitted/, gradebook.db)
 #   PEERKIT_EXCHANGE        nbgrader's exchange root, shared by every server (mkdir; chmod 0777)
 #   PEERKIT_DB              the peerkit store: postgresql://peerkit:secret@127.0.0.1/peerkit
@@ -42,8 +44,32 @@ import sys
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
-COURSE = os.environ.get("PEERKIT_COURSE_ID", "peer-learning-paths")
 COURSE_FILE = os.environ.get("PEERKIT_COURSE_FILE", "/srv/peerkit/course/course.yml")
+
+
+def course_id(course_file: str) -> str:
+    """The `id` of course.yml: the one name every part of the hub must agree on."""
+    from pathlib import Path
+
+    import yaml
+
+    try:
+        with Path(course_file).open(encoding="utf-8") as handle:
+            found = (yaml.safe_load(handle) or {}).get("id")
+    except OSError as exc:
+        raise SystemExit(f"{course_file}: cannot read the course ({exc}); set PEERKIT_COURSE_FILE") from exc
+    if not isinstance(found, str) or not found:
+        raise SystemExit(f"{course_file}: no course `id`; add `id: <course>` at its top")
+    expected = os.environ.get("PEERKIT_COURSE_ID")
+    if expected and expected != found:
+        raise SystemExit(
+            f"{course_file}: the course id is {found!r} but PEERKIT_COURSE_ID says {expected!r}; "
+            "unset PEERKIT_COURSE_ID or make them equal"
+        )
+    return found
+
+
+COURSE = course_id(COURSE_FILE)
 COURSE_ROOT = os.environ.get("PEERKIT_COURSE_ROOT", f"/srv/nbgrader/{COURSE}")
 EXCHANGE = os.environ.get("PEERKIT_EXCHANGE", "/srv/nbgrader/exchange")
 DB = os.environ.get("PEERKIT_DB", "postgresql://peerkit@127.0.0.1/peerkit")

@@ -6,8 +6,11 @@ import os
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-# The course of this hub's peerkit service (learners' assignments go to ~/<course id>/<path>/).
-c.CourseDirectory.course_id = os.environ.get("PEERKIT_COURSE_ID", "peer-learning-paths")
+# The course of this hub's peerkit service (learners' assignments go to ~/<course id>/<path>/): the
+# `id` of course.yml, which docs/hub/jupyterhub_config.py reads and hands every server. No default:
+# a guessed id would fetch nothing.
+if os.environ.get("PEERKIT_COURSE_ID"):
+    c.CourseDirectory.course_id = os.environ["PEERKIT_COURSE_ID"]
 # The exchange every server shares (a shared volume under Zero to JupyterHub, see docs/deploy-jupyterhub.md).
 c.Exchange.root = os.environ.get("PEERKIT_EXCHANGE", "/srv/nbgrader/exchange")
 # Several courses on one hub: each course's files sit in a folder named after it.
