@@ -4,7 +4,10 @@ the one way a command gets its settings (:func:`settings`) and its facilitator (
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +17,8 @@ import click
 from peerkit.core.errors import PeerkitError
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from peerkit.config.settings import PeerkitConfig
     from peerkit.facilitator.api import Facilitator
 
@@ -88,3 +93,67 @@ def cli(verbose: int) -> None:
     """Peer Learning Paths: build, serve and run a peer-learning course in Jupyter."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+class ProgressBar:
+    """A :class:`peerkit.core.progress.Staged` callback for a command: a bar with counts, rate and time
+    left (tqdm) on a terminal; in a log (CI, a pipe) plain lines at every tenth and at the end, e.g.
+    ``publishing packets 120/120``. Each stage the operation announces gets its own bar or lines."""
+
+    def __init__(self, label: str, *, tty: bool | None = None) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.total = 0
+        self.started = time.monotonic()
+        self.shown = -1  # the last tenth written as a plain line
+        self.bar: tqdm[Any] | None = None
+
+    def stage(self, name: str, total: int) -> None:
+        self.close()
+        self.label, self.total, self.started, self.shown = name, total, time.monotonic(), -1
+
+    def __call__(self, done: int, total: int, /) -> None:
+        if total != self.total:
+            self.stage(self.label, total)
+        if total <= 0:
+            return
+        if self.tty:
+            self._draw(done, total)
+        else:
+            self._line(done, total)
+
+    def _draw(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.label, file=sys.stderr, leave=True, dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+
+    def _line(self, done: int, total: int) -> None:
+        tenth = done * 10 // total
+        if tenth == self.shown or (0 < done < total and tenth == 0):
+            return
+        self.shown = tenth
+        elapsed = time.monotonic() - self.started
+        if done >= total:
+            note = f" ({elapsed:.1f} s)"
+        elif done:
+            note = f" ({100 * done // total}%, about {elapsed * (total - done) / done:.0f} s left)"
+        else:
+            note = ""
+        click.echo(f"{self.label} {done}/{total}{note}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@contextmanager
+def progress_bar(label: str, *, tty: bool | None = None) -> Iterator[ProgressBar]:
+    """Show the progress of what runs inside the ``with`` block (pass the bar as ``progress=``)."""
+    bar = ProgressBar(label, tty=tty)
+    try:
+        yield bar
+    finally:
+        bar.close()

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
-from peerkit.cli.common import api_errors, cli, course_option, db_option, open_desk, settings, workdir_option
+from peerkit.cli.common import (
+    api_errors,
+    cli,
+    course_option,
+    db_option,
+    open_desk,
+    progress_bar,
+    settings,
+    workdir_option,
+)
 from peerkit.config.extras import missing
 from peerkit.core.completeness import status_label
 from peerkit.core.errors import ConfigError, ServerError
@@ -25,7 +33,9 @@ def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Se
     from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
 
     desk = open_desk(course_file, workdir)
-    click.echo(desk.build(paths=paths, force=force).summary())
+    with progress_bar("releasing assignments") as bar:
+        built = desk.build(paths=paths, force=force, progress=bar)
+    click.echo(built.summary())
     install_app(DASHBOARD_NOTEBOOK, desk.workspace.facilitator_dir)
 
 
@@ -137,8 +147,8 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
     click.echo(collected.summary())
     if no_ingest:
         return
-    with click.progressbar(length=collected.found, label="ingesting", file=sys.stderr) as bar:
-        report = desk.ingest(path_id=path_id, progress=lambda _done, _total: bar.update(1))
+    with progress_bar("ingesting") as bar:
+        report = desk.ingest(path_id=path_id, progress=bar)
     click.echo(report.summary())
     for gap in report.not_complete:
         click.echo(f"  not complete: {gap.describe()}")

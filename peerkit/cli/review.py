@@ -10,7 +10,16 @@ from pathlib import Path
 
 import click
 
-from peerkit.cli.common import api_errors, by_default, cli, course_option, db_option, open_desk, workdir_option
+from peerkit.cli.common import (
+    api_errors,
+    by_default,
+    cli,
+    course_option,
+    db_option,
+    open_desk,
+    progress_bar,
+    workdir_option,
+)
 
 
 @cli.group()
@@ -57,7 +66,9 @@ def review_open(
 
     desk = open_desk(course_file, workdir, db_url)
     while True:
-        click.echo(desk.open_round(path_id=path_id, per_submission=k, seed=seed).summary())
+        with progress_bar("ingesting") as bar:
+            update = desk.open_round(path_id=path_id, per_submission=k, seed=seed, progress=bar)
+        click.echo(update.summary())
         if watch is None:
             return
         time.sleep(watch)
@@ -103,7 +114,9 @@ def review_close(course_file: Path | None, workdir: Path | None, db_url: str | N
     and releases nbgrader feedback, and puts each learner's feedback in their review app. Run it
     again after excluding a review or overriding a grade: it recomputes and re-releases.
     """
-    click.echo(open_desk(course_file, workdir, db_url).close_round(path_id=path_id).summary())
+    with progress_bar("grading") as bar:
+        closed = open_desk(course_file, workdir, db_url).close_round(path_id=path_id, progress=bar)
+    click.echo(closed.summary())
 
 
 @cli.command()

@@ -28,6 +28,7 @@ from peerkit.config.workspace import Workspace
 from peerkit.core.curation import GalleryStatus, SummaryNote
 from peerkit.core.errors import NotFound, ValidationError
 from peerkit.core.models import Course
+from peerkit.core.progress import Progress
 from peerkit.core.store import SubmissionRow
 from peerkit.exchange.base import ActivityReport, CourseExchange
 from peerkit.exchange.registry import open_course_exchange
@@ -52,7 +53,7 @@ from peerkit.facilitator.results import (
 )
 from peerkit.nbgrader.build import CourseBuild, build_course
 from peerkit.nbgrader.gradebook import course_roster
-from peerkit.nbgrader.ingest import IngestReport, Progress, collect_and_ingest, ingest
+from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
@@ -152,16 +153,17 @@ class Facilitator:
         own folder (idempotent); return that folder."""
         return setup_facilitator(self.course, self.workspace, exchange=self.course_exchange)
 
-    def build(self, *, paths: Sequence[str] = (), force: bool = False) -> Built:
+    def build(self, *, paths: Sequence[str] = (), force: bool = False, progress: Progress | None = None) -> Built:
         """Generate and release the course's paths with nbgrader (all, or *paths*); unchanged paths
-        are skipped unless *force*."""
-        results = build_course(self.course_build, paths=[self._path(p) for p in paths] or None, force=force)
+        are skipped unless *force*. *progress* hears (done, total) per assignment."""
+        paths_ = [self._path(p) for p in paths] or None
+        results = build_course(self.course_build, paths=paths_, force=force, progress=progress)
         self.prepare()
         return Built(tuple(results))
 
-    def release(self, *, path_id: str) -> Built:
+    def release(self, *, path_id: str, progress: Progress | None = None) -> Built:
         """Generate and release one path (when it changed)."""
-        return Built(tuple(build_course(self.course_build, paths=[self._path(path_id)])))
+        return Built(tuple(build_course(self.course_build, paths=[self._path(path_id)], progress=progress)))
 
     def collect(self, *, path_id: str, ingest: bool = True, progress: Progress | None = None) -> Collected:
         """Collect *path_id*'s submissions with nbgrader, then (unless not *ingest*) record them. An
@@ -213,6 +215,7 @@ class Facilitator:
             seed=seed,
             now=now,
             people=course_roster(build.config()),
+            progress=progress,
         )
         return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
 
@@ -226,12 +229,13 @@ class Facilitator:
             self.course_build.config(), self.store, self.course, self._path(path_id), unix_users=self.config.unix_users
         )
 
-    def close_round(self, *, path_id: str, collect: bool = True) -> Closed:
+    def close_round(self, *, path_id: str, collect: bool = True, progress: Progress | None = None) -> Closed:
         """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)
         and release the grades through nbgrader's gradebook and feedback; run again after an
         exclusion or override."""
         reviews = self.collect_reviews(path_id=path_id) if collect else None
-        return Closed(reviews=reviews, closed=close_round(self.store, self.course, self.course_build, path_id))
+        closed = close_round(self.store, self.course, self.course_build, path_id, progress=progress)
+        return Closed(reviews=reviews, closed=closed)
 
     def round_status(self, *, path_id: str) -> RoundStatus:
         """Who has how many reviews to do, and who still waits for theirs."""
@@ -309,9 +313,12 @@ class Facilitator:
         self.store.set_anchor(path_id, learner, parsed, by=by)
         return Example(path_id=path_id, learner=learner, scores=parsed, maximum=rubric.max_points)
 
-    def release_feedback(self, *, path_id: str, learners: Sequence[str] | None = None) -> tuple[str, ...]:
+    def release_feedback(
+        self, *, path_id: str, learners: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> tuple[str, ...]:
         """Release the stored grades of *learners* (default: everyone graded) again."""
-        return tuple(release(self.store, self.course, self.course_build, self._path(path_id), learners=learners))
+        course, build = self.course, self.course_build
+        return tuple(release(self.store, course, build, self._path(path_id), learners=learners, progress=progress))
 
     # -- the cohort, notes, gallery, exports ---------------------------------------------------------
 

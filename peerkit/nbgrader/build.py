@@ -22,6 +22,7 @@ from traitlets.config import Config
 from peerkit.core import documents
 from peerkit.core.errors import ConfigError
 from peerkit.core.models import Course, LearningPath
+from peerkit.core.progress import Progress, stage
 from peerkit.nbgrader.config import course_config, ensure_scripts_on_path, render_config_file
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app
@@ -185,9 +186,11 @@ def assignments(course: Course, paths: list[str] | None = None) -> list[tuple[st
     return result
 
 
-def build_course(build: CourseBuild, *, paths: list[str] | None = None, force: bool = False) -> list[BuildResult]:
+def build_course(
+    build: CourseBuild, *, paths: list[str] | None = None, force: bool = False, progress: Progress | None = None
+) -> list[BuildResult]:
     """Generate and release every path of the course (or only *paths*), and the review assignment
-    of each peer-reviewed one; return what was done."""
+    of each peer-reviewed one; return what was done. *progress* hears each assignment done."""
     ensure_scripts_on_path()
     build.course_root.mkdir(parents=True, exist_ok=True)
     prepare_exchange(build.exchange_root)
@@ -197,8 +200,12 @@ def build_course(build: CourseBuild, *, paths: list[str] | None = None, force: b
         build.committed_config.read_bytes() if build.committed_config and build.committed_config.is_file() else b""
     )
     stamps = _read_stamps(build)
-    results = []
-    for assignment_id, notebook_name, notebook in assignments(build.course, paths):
+    results: list[BuildResult] = []
+    todo = assignments(build.course, paths)
+    stage(progress, "releasing assignments", len(todo))
+    for assignment_id, notebook_name, notebook in todo:
+        if progress is not None and results:
+            progress(len(results), len(todo))
         digest = hashlib.sha256(notebook + b"\0" + committed).hexdigest()
         if not force and stamps.get(assignment_id) == digest and build.outbound(assignment_id).is_dir():
             results.append(BuildResult(assignment_id, released=False))
@@ -218,4 +225,6 @@ def build_course(build: CourseBuild, *, paths: list[str] | None = None, force: b
         _write_stamps(build, stamps)
         log.info("released %s", assignment_id)
         results.append(BuildResult(assignment_id, released=True))
+    if progress is not None:
+        progress(len(results), len(todo))
     return results

@@ -22,6 +22,7 @@ from typing import Any
 from peerkit.core import documents
 from peerkit.core.models import Course
 from peerkit.core.packets import redact
+from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person
 from peerkit.core.review import Grade, Review
 from peerkit.core.rubric import Rubric
@@ -159,6 +160,7 @@ def release(
     *,
     learners: Sequence[str] | None = None,
     exchange: CourseExchange | None = None,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Release the stored grades (with overrides) of *learners* (default: everyone with a grade);
     each learner's feedback document goes through the course's *exchange* (default: the one the
@@ -179,7 +181,11 @@ def release(
     parcels: list[Parcel] = []
     keys = store.channel_keys(path_id)
     people = course_roster(config)
+    steps = len(targets) + 3  # each learner's feedback, then nbgrader's grades, feedback and release
+    stage(progress, "releasing feedback", steps)
     for author in targets:
+        if progress is not None and parcels:
+            progress(len(parcels), steps)
         grade = grades[author]
         reviews = received_reviews(store, path_id, author, people=people)
         final = grade.final_points
@@ -190,18 +196,32 @@ def release(
         document = feedback_document(course, path_id, grade, reviews)
         parcels.append(Parcel(author, {feedback_file(path_id): document}, keys.get(author)))
     exchange.deliver(parcels)
+    report = progress or (lambda _done, _total: None)
+    report(len(targets), steps)
     write_peer_grades(config, path_id, tasks, entries)
+    report(len(targets) + 1, steps)
     generate_feedback(config, path_id, targets)
+    report(len(targets) + 2, steps)
     release_feedback(config, path_id, targets)
+    report(steps, steps)
     store.mark_released(path_id, targets)
     return targets
 
 
 def close_round(
-    store: SqlStore, course: Course, build: CourseBuild, path_id: str, *, exchange: CourseExchange | None = None
+    store: SqlStore,
+    course: Course,
+    build: CourseBuild,
+    path_id: str,
+    *,
+    exchange: CourseExchange | None = None,
+    progress: Progress | None = None,
 ) -> CloseReport:
     """Compute every grade of *path_id* (overrides kept) and release them all."""
+    stage(progress, "grading", 1)
     store.save_grades(path_id, compute_grades(store, course, path_id))
-    released = release(store, course, build, path_id, exchange=exchange)
+    if progress is not None:
+        progress(1, 1)
+    released = release(store, course, build, path_id, exchange=exchange, progress=progress)
     store.close_round(path_id)
     return CloseReport(path_id=path_id, grades=tuple(store.grades(path_id)), released=tuple(released))

@@ -31,6 +31,7 @@ from peerkit.core import allocation as alloc
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
 from peerkit.core.packets import build_packet, build_round, new_token, removed_from
+from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
@@ -135,6 +136,7 @@ def open_round(
     seed: int | None = None,
     now: datetime | None = None,
     people: Mapping[str, Person] | None = None,
+    progress: Progress | None = None,
 ) -> OpenReport:
     """Open the round of *path_id*, or bring it up to date; deliver every new packet through the
     course's *exchange*. *people* are the course's learners as the gradebook knows them (names,
@@ -232,6 +234,7 @@ def open_round(
         new_tokens={t for _, _, t in tokens},
         newcomers=set(newcomers) | (set(authors) if not existing else set()),
         redactor=round_redactor(store, course, people or {}),
+        progress=progress,
     )
     shortfall = tuple(f"{s.author} has {s.reviewers} of {k} ({s.reason})" for s in allocation.shortfall)
     return OpenReport(
@@ -279,6 +282,7 @@ def deliver(
     new_tokens: set[str],
     newcomers: set[str],
     redactor: Redactor | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Deliver new packets, self packets for *newcomers*, and fresh manifests for every reviewer
     concerned, through the course's *exchange*. Returns how many learners got something.
@@ -296,7 +300,10 @@ def deliver(
             by_reviewer[assignment.reviewer].append(assignment)
     concerned = {r for r, items in by_reviewer.items() if any(a.token in new_tokens for a in items)} | newcomers
     parcels: list[Parcel] = []
+    stage(progress, "publishing packets", len(concerned))
     for learner in sorted(concerned):
+        if progress is not None and parcels:
+            progress(len(parcels), len(concerned))
         files: dict[str, dict[str, Any]] = {}
         for assignment in by_reviewer.get(learner, []):
             if assignment.token in new_tokens:
@@ -334,6 +341,8 @@ def deliver(
         )
         parcels.append(Parcel(learner, files, keys.get(learner)))
     exchange.deliver(parcels)
+    if progress is not None:
+        progress(len(parcels), len(concerned))
     return len(concerned)
 
 
