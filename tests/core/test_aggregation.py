@@ -513,6 +513,10 @@ def test_auto_chooses_by_held_out_reviews_and_says_why() -> None:
     fallback = aggregate(single)
     assert fallback.method == "median" and fallback.choice is not None
     assert "no review can be predicted" in fallback.choice.reason
+    # Few reviews and no examples: predicting a review from one or two others says little, the median grades.
+    few = aggregate(Reviews.from_arrays(SUB, REV, SCORE, scale=(0, 4), n_submissions=5, step=1))
+    assert few.method == "median" and few.choice is not None
+    assert few.choice.reason.startswith("median: too few reviews to judge the calibrated model")
     # A method asked for by name is used, and still reports the evidence.
     asked = aggregate(reviews, "calibrated")
     assert asked.choice is not None and "the course's setting" in asked.choice.reason

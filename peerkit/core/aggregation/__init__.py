@@ -61,7 +61,7 @@ from typing import Final, Literal
 
 import numpy as np
 
-from peerkit.core.aggregation.calibration import CalibrationSettings, fit_calibrated
+from peerkit.core.aggregation.calibration import CalibrationSettings, Posterior, fit_calibrated
 from peerkit.core.aggregation.grades import CalibratedFit, Grades, MethodChoice, _finish
 from peerkit.core.aggregation.heldout import held_out, loo_median
 from peerkit.core.aggregation.quality import Flags, ReviewerAgreement, combine_quality, flag, reviewer_agreement
@@ -93,9 +93,8 @@ Method = Literal["mean", "median", "trimmed", "calibrated", "auto"]
 METHODS: Final[tuple[Method, ...]] = ("mean", "median", "trimmed", "calibrated", "auto")
 
 #: Held-out reviews from which ``"auto"`` prefers the calibrated model unless the median is clearly
-#: better; with fewer, the calibrated model must be clearly better (by one standard error of the
-#: paired difference); below half of it, the median grades: a model of each reviewer needs some
-#: reviews to stand on.
+#: better. With fewer, the median grades unless the examples' reviews (true scores known) show the
+#: calibrated model clearly better (by one standard error of the paired difference).
 MIN_HELDOUT: Final = 20
 
 
@@ -165,16 +164,24 @@ def _calibrated(
     if auto and held.n == 0:
         reason = "median: no review can be predicted from the others (a single review per submission)"
         return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
-    if auto and held.n < MIN_HELDOUT // 2:
-        reason = f"median: too few reviews to judge the calibrated model ({held.n}; it needs {MIN_HELDOUT // 2})"
-        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
-    mse_gap = (held.rmse("median") ** 2 - held.rmse("calibrated") ** 2) * width**2
-    if auto and held.n < MIN_HELDOUT and not mse_gap > held.paired_se() * width**2:
+    if auto and held.n < MIN_HELDOUT:
+        # Few reviews: predicting one from the others says little (the median of two is a mean), so
+        # only the examples, whose true scores are known, count as evidence.
+        on_examples = held.only(np.isin(reviews.submission, anchor_idx))
+        gap = (on_examples.rmse("median") ** 2 - on_examples.rmse("calibrated") ** 2) * width**2
+        if on_examples.n and gap > on_examples.paired_se() * width**2:
+            e_cal, e_med = on_examples.rmse("calibrated") * width, on_examples.rmse("median") * width
+            reason = (
+                f"calibrated: held-out error on the examples' reviews {e_cal:.3g} vs median {e_med:.3g} "
+                f"over {on_examples.n} reviews"
+            )
+            return _calibrated_grades(reviews, post, anchor_idx, anchor_val, fit, reason, errors, held.n)
         reason = (
-            f"median: too little evidence for the calibrated model (held-out error {errors['calibrated']:.3g} vs "
-            f"median {errors['median']:.3g} over {held.n} reviews)"
+            f"median: too few reviews to judge the calibrated model ({held.n}; it needs {MIN_HELDOUT}, "
+            "or examples that show it better)"
         )
         return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+    mse_gap = (held.rmse("median") ** 2 - held.rmse("calibrated") ** 2) * width**2
     if auto and mse_gap < -held.paired_se() * width**2:
         reason = (
             f"median: held-out error {errors['median']:.3g} vs calibrated {errors['calibrated']:.3g}"
@@ -182,7 +189,22 @@ def _calibrated(
         )
         return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     why = "calibrated: " + (figures.format("") if auto else figures.format("(the course's setting)"))
+    return _calibrated_grades(reviews, post, anchor_idx, anchor_val, fit, " ".join(why.split()), errors, held.n)
+
+
+def _calibrated_grades(
+    reviews: Reviews,
+    post: Posterior,
+    anchor_idx: IntArray,
+    anchor_val: FloatArray,
+    fit: CalibratedFit,
+    reason: str,
+    errors: dict[str, float],
+    n_heldout: int,
+) -> Grades:
+    width = reviews.width
     counts = np.bincount(reviews.submission, minlength=reviews.n_submissions)
+    active = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers) > 0
     return _finish(
         reviews,
         "calibrated",
@@ -190,12 +212,10 @@ def _calibrated(
         np.sqrt(post.var) * width,
         counts,
         (anchor_idx, anchor_val),
-        reviewer_bias=np.where(
-            counts_r := np.bincount(reviews.reviewer, minlength=reviews.n_reviewers) > 0, post.c * width, np.nan
-        ),
-        reviewer_reliability=np.where(counts_r, post.tau / width**2, np.nan),
+        reviewer_bias=np.where(active, post.c * width, np.nan),
+        reviewer_reliability=np.where(active, post.tau / width**2, np.nan),
         fit=fit,
-        choice=MethodChoice("calibrated", " ".join(why.split()), errors, held.n),
+        choice=MethodChoice("calibrated", reason, errors, n_heldout),
     )
 
 

@@ -253,8 +253,13 @@ def fit_calibrated(
             if not learn:
                 converged = True
                 break
-            # Converged at the default shape: now learn the shape from this fit, once, and go on.
-            alpha0, learn = _learned_shape(ssq, count_r, active, settings.min_reliability_shape), False
+            # Converged at the default shape: now learn the shape from this fit, once, and go on
+            # unless it is within a quarter of the default (the fit would hardly move).
+            learned, learn = _learned_shape(ssq, count_r, active, settings.min_reliability_shape), False
+            if abs(math.log(learned / alpha0)) < math.log(1.25):
+                converged = True
+                break
+            alpha0 = learned
 
     # First-order propagation of the biases' uncertainty into each true score: m_u is linear in the
     # biases of its reviewers, with weights tau_v / precision_u (the reliabilities m was computed with).

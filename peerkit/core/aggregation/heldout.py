@@ -17,7 +17,8 @@ The comparison is paired (the same reviews) but noisy: with 30 reviews and heavy
 nearly a coin toss. The calibrated model is the default (it was better than the median in every
 simulated setting, ``bench/aggregation.py``) and the median replaces it when its held-out squared
 error is lower by more than one standard error of the paired difference (:meth:`HeldOut.paired_se`);
-below :data:`~peerkit.core.aggregation.MIN_HELDOUT` reviews the burden of proof is the other way.
+below :data:`~peerkit.core.aggregation.MIN_HELDOUT` reviews only the examples' reviews count, and
+the calibrated model must be clearly better on them.
 
 :attr:`HeldOut.calibrated_var` is the variance the model claims for each held-out error; the ratio
 of the mean squared error to it (:meth:`HeldOut.spread_ratio`) is reported with the fit. It is *not*
@@ -63,6 +64,10 @@ class HeldOut:
     @property
     def n(self) -> int:
         return int(self.usable.sum())
+
+    def only(self, keep: BoolArray) -> HeldOut:
+        """The same predictions, restricted to the reviews in *keep*."""
+        return HeldOut(self.usable & keep, self.median, self.calibrated, self.calibrated_var, self.x)
 
     def paired_se(self) -> float:
         """Standard error of the mean difference of squared errors (median's minus calibrated's)."""
