@@ -116,8 +116,9 @@ class PeerkitConfig(Configurable):
     unix_users = Dict(
         value_trait=Unicode(),
         help="On one host, the Unix login of each learner whose login is not their learner id, e.g. "
-        "{'ada': 'alovelace'}: a learner's activity file counts only if that user (or the facilitator) "
-        "wrote it [default: the learner id is the login]. Variable: ada=alovelace,ben=bsmith.",
+        "{'ada': 'alovelace'}: a learner's activity file and submissions (reviews too) count only if that "
+        "user (or the facilitator) wrote them [default: the learner id is the login]. "
+        "Variable: ada=alovelace,ben=bsmith.",
     ).tag(config=True, env="PEERKIT_UNIX_USERS")
     learner = Unicode("", help="The learner the local demo serves [default: the course's demo learner].").tag(
         config=True, env="PEERKIT_LEARNER", option="--learner"
