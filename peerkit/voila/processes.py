@@ -264,10 +264,10 @@ def run_servers(
                 children.append(start(server, out=out))
             for child in children:
                 wait_ready(child, timeout=ready_timeout)
-            say(f"Serving {' and '.join(c.server.name for c in children)}; Ctrl-C stops them.")
             if beside is not None:
                 worker = threading.Thread(target=beside, args=(stop,), name="peerkit-beside-voila", daemon=True)
                 worker.start()
+            say(f"Serving {' and '.join(c.server.name for c in children)}; Ctrl-C stops them.")
             return _serve(children, say)
         except (Stopped, KeyboardInterrupt) as exc:
             say(f"Stopping ({exc or 'SIGINT'}) ...")
