@@ -331,3 +331,11 @@ def test_the_image_build_leaves_out_what_it_does_not_need() -> None:
     # ... but keeps what pip install /opt/peerkit builds from.
     for needed in ("peerkit", "course", "notebooks", "setup.py", "pyproject.toml", "README.md", "LICENSE"):
         assert needed not in ignored
+
+
+def test_the_guide_quotes_the_one_host_script_rather_than_a_copy_of_it() -> None:
+    """docs/deploy-jupyterhub.md includes docs/hub/one-host.sh (which tests/hub/test_one_host.py runs)."""
+    guide = GUIDE.read_text()
+    assert "```{literalinclude} hub/one-host.sh" in guide
+    assert (GUIDE.parent / "hub" / "one-host.sh").is_file()
+    assert "useradd" not in guide  # the steps live in the script only

@@ -2,8 +2,9 @@
 #
 # Load it from your own jupyterhub_config.py (which picks the authenticator and spawner) with
 #
-#     load_subconfig("/srv/peerkit/jupyterhub_config.py")
+#     load_subconfig("/etc/jupyterhub/peerkit_hub_config.py")
 #
+# docs/hub/one-host.sh installs it there, writes that jupyterhub_config.py and runs the hub.
 # The end-to-end test (tests/hub/) runs this very file, with a shared-password authenticator and
 # local processes, so what is documented here is what is tested. Site-specific values come from the
 # environment of the hub process:
