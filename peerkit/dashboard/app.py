@@ -7,6 +7,10 @@ them as arguments; every action goes through :class:`peerkit.facilitator.api.Fac
 **Refresh** ingests what learners' pages recorded and reads the store again. The read-only sections
 are rendered by :mod:`peerkit.dashboard.views`; the summary notes editor, the gallery's curation and
 the exports act through the same API as the ``peerkit`` commands.
+
+Speed: the cohort snapshot is read once per refresh (choosing another path reuses it), and only
+the tab on screen is drawn; another tab is drawn when it is first shown, and again only after a
+refresh or a change of path (``bench/dashboard.py`` times the first tab for 100 and 10,000 learners).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from peerkit.config.settings import PeerkitConfig
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import PeerkitError
 from peerkit.dashboard import views
+from peerkit.dashboard.plots import INK
 from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.data import Cohort
 from peerkit.widgets.look import Look
@@ -31,6 +36,16 @@ from peerkit.widgets.public_view import markdown_html
 from peerkit.widgets.status import day_and_time, status_line
 
 SECTIONS = ("Progress", "Participation", "Review health", "Grades", "Summary notes", "Gallery", "Exports")
+#: The dashboard's own page styles (the template is the learners' pages'): tab labels and buttons
+#: with text at ≥ 4.5:1 (ipywidgets draws inactive tab labels at 4.45:1 on their grey), and a
+#: visible focus ring.
+STYLE = f"""<style>
+.peerkit-dashboard .lm-TabBar-tab, .peerkit-dashboard .lm-TabBar-tabLabel {{ color: {INK} !important; }}
+.peerkit-dashboard .lm-TabBar-tab:not(.lm-mod-current) {{ background: #e8eaed !important; }}
+.peerkit-dashboard :focus-visible {{ outline: 2px solid #0b57d0 !important; outline-offset: 2px; }}
+.peerkit-dashboard h2 {{ font-size: 1.3em; margin: 0.4em 0 0.3em 0; }}
+.peerkit-dashboard details > summary {{ cursor: pointer; color: {INK}; }}
+</style>"""
 
 
 class Dashboard(widgets.VBox):
@@ -56,21 +71,32 @@ class Dashboard(widgets.VBox):
         self.notes = NotesEditor(self)
         self.gallery = GalleryCurator(self)
         self.exports = Exports(self)
-        tabs = widgets.Tab(
-            children=[*(widgets.VBox([w]) for w in self.sections.values()), self.notes, self.gallery, self.exports],
+        # A section can be wider than the screen (tables, plots): it scrolls, so it must take focus
+        # for keyboard users to scroll it.
+        self.tabs = widgets.Tab(
+            children=[
+                *(widgets.VBox([w], tabbable=True) for w in self.sections.values()),
+                self.notes,
+                self.gallery,
+                self.exports,
+            ],
             titles=list(SECTIONS),
         )
+        self.tabs.selected_index = 0
+        self.drawn: set[str] = set()  # the tabs drawn since the last refresh or change of path
         header = self.look.html_widget(
+            f"{STYLE}"
             f'<h1 style="margin:0.2em 0 0.1em 0">Facilitator dashboard</h1>'
-            f'<p style="margin:0;color:#55595f">{html.escape(self.desk.course.title)}</p>'
+            f'<p style="margin:0;color:{INK}">{html.escape(self.desk.course.title)}</p>'
         )
         super().__init__(
-            [header, widgets.HBox([self.path, refresh]), self.status, tabs], layout=widgets.Layout(width="100%")
+            [header, widgets.HBox([self.path, refresh]), self.status, self.tabs], layout=widgets.Layout(width="100%")
         )
         self.add_class("peerkit-dashboard")
         self.path.options = list(views.path_options(self.desk.course))
         self.path.value = ""
         self.path.observe(lambda _change: self.render(), names="value")
+        self.tabs.observe(lambda _change: self.show_tab(), names="selected_index")
         self.refresh()
 
     @property
@@ -85,22 +111,33 @@ class Dashboard(widgets.VBox):
             self.status.value = status_line(str(exc), "error", role="alert")
 
     def refresh(self) -> None:
-        """Ingest learners' activity, then read the store again and redraw."""
+        """Ingest learners' activity, then read the store again (one snapshot) and redraw."""
         self.act(lambda: self.desk.refresh().summary())
+        self.cohort: Cohort = self.desk.cohort()
         self.render()
 
     def render(self) -> None:
-        self.cohort: Cohort = self.desk.cohort()
+        """Forget what was drawn (a refresh, another path) and draw the tab on screen."""
+        self.drawn.clear()
+        self.show_tab()
+
+    def show_tab(self) -> None:
+        """Draw the selected tab unless it is drawn already for this snapshot and path."""
+        name = SECTIONS[self.tabs.selected_index or 0]
+        if name in self.drawn:
+            return
+        self.drawn.add(name)
         path_id = self.path_id
-        for name, render in zip(
-            SECTIONS[:4], (views.progress_html, views.equity_html, views.health_html, views.grades_html), strict=True
-        ):
-            self.sections[
-                name
-            ].value = f'<div class="peerkit-dash-{name.lower().replace(" ", "-")}">{render(self.cohort, path_id)}</div>'
-        self.notes.show(path_id)
-        self.gallery.show()
-        self.exports.show(path_id)
+        if name in self.sections:
+            body = f"<h2>{html.escape(name)}</h2>{views.SECTIONS[name](self.cohort, path_id)}"
+            css = f"peerkit-dash-{name.lower().replace(' ', '-')}"
+            self.sections[name].value = f'<div class="{css}">{body}</div>'
+        elif name == "Summary notes":
+            self.notes.show(path_id)
+        elif name == "Gallery":
+            self.gallery.show()
+        else:
+            self.exports.show(path_id)
 
 
 class NotesEditor(widgets.VBox):
@@ -123,13 +160,25 @@ class NotesEditor(widgets.VBox):
             button.on_click(lambda _b, act=action: board.act(act))
             buttons.append(button)
         self.buttons = widgets.HBox(buttons)
+        self.text.description = "Notes (Markdown)"
+        self.text.style = board.look.text
         super().__init__(
-            [self.state, self.text, self.buttons, board.look.html_widget("<h3>Preview</h3>"), self.preview]
+            [
+                board.look.html_widget("<h2>Summary notes</h2>"),
+                self.state,
+                self.text,
+                self.buttons,
+                board.look.html_widget("<h3>Preview</h3>"),
+                self.preview,
+            ]
         )
         self.add_class("peerkit-notes-editor")
 
+    @property
+    def path_id(self) -> str | None:
+        return self.board.path_id
+
     def show(self, path_id: str | None) -> None:
-        self.path_id = path_id
         self.buttons.layout.display = "none" if path_id is None else ""
         self.text.disabled = path_id is None
         if path_id is None:
@@ -170,14 +219,21 @@ class GalleryCurator(widgets.VBox):
 
     def __init__(self, board: Dashboard) -> None:
         self.board = board
-        self.pick = widgets.Select(rows=8, layout=widgets.Layout(width="100%", max_width="56rem"))
+        self.pick = widgets.Select(
+            description="Examples",
+            rows=8,
+            style=board.look.text,
+            layout=widgets.Layout(width="100%", max_width="56rem"),
+        )
         self.preview = board.look.html_widget()
         self.pick.observe(lambda _change: self.preview_item(), names="value")
-        approve = widgets.Button(description="Approve", button_style="success", icon="check")
+        approve = widgets.Button(description="Approve", icon="check")  # "success" green fails contrast (4.1:1)
         hide = widgets.Button(description="Hide", icon="eye-slash")
         approve.on_click(lambda _b: board.act(lambda: self.decide("approved")))
         hide.on_click(lambda _b: board.act(lambda: self.decide("hidden")))
-        super().__init__([self.pick, widgets.HBox([approve, hide]), self.preview])
+        super().__init__(
+            [board.look.html_widget("<h2>Gallery</h2>"), self.pick, widgets.HBox([approve, hide]), self.preview]
+        )
         self.add_class("peerkit-gallery-curator")
         self.items: dict[str, Any] = {}
 
@@ -227,11 +283,16 @@ class Exports(widgets.VBox):
             button.on_click(lambda _b, k=kind: board.act(lambda: self.export(k)))
             buttons.append(button)
         self.note = board.look.html_widget()
-        super().__init__([self.note, widgets.HBox(buttons), self.names, self.links])
+        super().__init__(
+            [board.look.html_widget("<h2>Exports</h2>"), self.note, widgets.HBox(buttons), self.names, self.links]
+        )
         self.add_class("peerkit-exports")
 
+    @property
+    def path_id(self) -> str | None:
+        return self.board.path_id
+
     def show(self, path_id: str | None) -> None:
-        self.path_id = path_id
         scope = "every peer-reviewed path" if path_id is None else path_id
         self.note.value = status_line(f"Grades of {scope}; reviews and the round need one peer-reviewed path.", "muted")
 

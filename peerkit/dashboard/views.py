@@ -1,6 +1,8 @@
 """The read-only sections of the facilitator dashboard as HTML: progress, participation, review health,
 grades. Figures come from :mod:`peerkit.facilitator.figures`, plots from :mod:`peerkit.dashboard.plots`
-(SVG inside ``<img>``); every piece of text is escaped."""
+(inline SVG, each with a summary and its data table); every piece of text is escaped.
+
+Each section is drawn on its own (:data:`SECTIONS`), so the app draws only the tab on screen."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from peerkit.facilitator.data import Cohort, PathRecords
 from peerkit.facilitator.figures import STAGES, LearnerProgress, equity, grade_points, health, progress, reviewer_bias
 from peerkit.facilitator.tables import CIRCLES, VOICES, circle_rows, voice_rows
 from peerkit.review.grading import grading_methods
-from peerkit.widgets.public_view import html_table
 
 MUTED = "#55595f"
+HEALTH = ("path", "reviews done", "average comment", "helpfulness", "flagged", "reviewers disagree", "low confidence")
 
 
 def _h(text: str) -> str:
@@ -42,18 +44,26 @@ def _stage_cell(row: LearnerProgress, stage: str) -> str:
 def progress_html(cohort: Cohort, path_id: str | None) -> str:
     report = progress(cohort, path_id)
     parts = []
+    learners = len(cohort.learners)
     if path_id is None:
         counts = {rec.path.title: report.funnel(rec.id) for rec in cohort.selected(None)}
-        parts.append(plots.as_img(plots.funnels(counts), "Progress in every path"))
+        parts.append(plots.funnels(counts, learners=learners).html())
     else:
         title = cohort.course.path(path_id).title
-        parts.append(plots.as_img(plots.funnel(report.funnel(path_id), title=title), f"Progress in {title}"))
+        parts.append(plots.funnel(report.funnel(path_id), title=title, learners=learners).html())
         rows = [[r.learner, *(_stage_cell(r, s) for s in STAGES), _when(r.last_seen)] for r in report.rows]
-        parts += [_h("Learners"), html_table(["learner", *STAGES, "last seen"], rows)]
+        parts += [
+            _h("Learners"),
+            plots.data_table(["learner", *STAGES, "last seen"], rows, caption=f"Learners in {title}"),
+        ]
     parts.append(_h(f"Stuck ({len(report.stuck)})"))
     if report.stuck:
-        rows = [[s.path_id, s.learner, s.reason, _when(s.since)] for s in report.stuck]
-        parts.append(html_table(["path", "learner", "why", "since"], rows, css="peerkit-table peerkit-stuck"))
+        rows = [[s.learner, s.path_id, s.reason, _when(s.since)] for s in report.stuck]
+        parts.append(
+            plots.data_table(
+                ["learner", "path", "why", "since"], rows, caption="Stuck", css="peerkit-table peerkit-stuck"
+            )
+        )
     else:
         parts.append(_p("Nobody is stuck."))
     nudge = ", ".join(report.nudge) if report.nudge else "nobody"
@@ -69,14 +79,14 @@ def equity_html(cohort: Cohort, path_id: str | None) -> str:
             f"In {scope}: Gini coefficient of words {report.gini_words:.2f}, "
             f"of reviews given {report.gini_reviews:.2f} (0 = every voice equally, towards 1 = a few voices)."
         ),
-        plots.as_img(plots.word_shares({v.learner: v.share for v in report.voices}), "Share of words per learner"),
-        plots.as_img(plots.participation_timeline(list(report.timeline)), "Gini of words over time"),
+        plots.word_shares({v.learner: v.share for v in report.voices}).html(),
+        plots.participation_timeline(list(report.timeline)).html(),
         _h(f"Said nothing yet ({len(report.silent)})"),
         _p(", ".join(report.silent) if report.silent else "Everybody has written something.", css="peerkit-silent"),
     ]
     if report.circles:
-        parts += [_h("Circles"), html_table(CIRCLES, circle_rows(report))]
-    parts += [_h("Voices"), html_table(VOICES, voice_rows(report))]
+        parts += [_h("Circles"), plots.data_table(CIRCLES, circle_rows(report), caption="Circles")]
+    parts += [_h("Voices"), plots.data_table(VOICES, voice_rows(report), caption="Voices")]
     return "".join(parts)
 
 
@@ -100,10 +110,11 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
             else f"{report.mean_helpful:.2f} of 5 ({report.ratings} ratings)"
         )
         parts.append(
-            html_table(
-                ["reviews done", "average comment", "helpfulness", "flagged", "reviewers disagree", "low confidence"],
+            plots.data_table(
+                HEALTH,
                 [
                     [
+                        rec.path.title,
                         f"{report.done} of {report.assigned} ({done})",
                         words,
                         helpful,
@@ -112,13 +123,19 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
                         len(report.low_confidence),
                     ]
                 ],
+                caption=f"Review health: {rec.path.title}",
             )
         )
         if report.provisional:
             parts.append(_p("Grades below are provisional: the round is still open.", css="peerkit-provisional"))
         if report.flagged:
             rows = [[f.token, f.reviewer, f.author, f.reason, "yes" if f.excluded else ""] for f in report.flagged]
-            parts += [_h("Flagged reviews"), html_table(["packet", "reviewer", "flagged by", "why", "excluded"], rows)]
+            parts += [
+                _h("Flagged reviews"),
+                plots.data_table(
+                    ["packet", "reviewer", "flagged by", "why", "excluded"], rows, caption="Flagged reviews"
+                ),
+            ]
         if report.disagreement:
             rows = [
                 [g.author, "" if g.points is None else f"{g.points:g}", "; ".join(g.reasons)]
@@ -126,13 +143,21 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
             ]
             parts += [
                 _h("Reviewers disagree"),
-                html_table(["author", "points", "why"], rows, css="peerkit-table peerkit-disagreement"),
+                plots.data_table(
+                    ["author", "points", "why"],
+                    rows,
+                    caption="Reviewers disagree",
+                    css="peerkit-table peerkit-disagreement",
+                ),
             ]
         if report.low_confidence:
             rows = [
                 [g.author, "" if g.points is None else f"{g.points:g}", g.confidence] for g in report.low_confidence
             ]
-            parts += [_h("Low confidence"), html_table(["author", "points", "confidence"], rows)]
+            parts += [
+                _h("Low confidence"),
+                plots.data_table(["author", "points", "confidence"], rows, caption="Low confidence"),
+            ]
     return "".join(parts) or _p("No path of this selection is peer reviewed.")
 
 
@@ -143,19 +168,14 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
             parts += [_h(rec.path.title), _p("No grades yet.")]
             continue
         rubric_max = rec.grades[0].max_points
-        parts.append(
-            plots.as_img(
-                plots.grade_distribution(grade_points(rec), rubric_max, title=f"Grades: {rec.path.title}"),
-                "Grade distribution",
-            )
-        )
+        parts.append(plots.grade_distribution(grade_points(rec), rubric_max, title=f"Grades: {rec.path.title}").html())
         # Which method graded each criterion and why: "auto" chose it on this round's evidence.
         parts += [
             _p(f"“{m.criterion}” graded by {m.why or m.method}", css="peerkit-method")
             for m in grading_methods(rec.grades)
         ]
         biases = reviewer_bias(cohort, rec.id)
-        parts.append(plots.as_img(plots.bias_chart(biases), "Reviewer bias estimates"))
+        parts.append(plots.bias_chart(biases, title=f"Reviewer bias: {rec.path.title}").html())
         rows = [
             [
                 g.author,
@@ -166,10 +186,25 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
             ]
             for g in rec.grades
         ]
-        parts.append(html_table([f"author (of {rubric_max:g})", "points", "confidence", "reviews", "flags"], rows))
+        parts.append(
+            plots.data_table(
+                [f"author (of {rubric_max:g})", "points", "confidence", "reviews", "flags"],
+                rows,
+                caption=f"Grades: {rec.path.title}",
+            )
+        )
     return "".join(parts) or _p("No path of this selection is peer reviewed.")
 
 
 def path_options(course: Course) -> Sequence[tuple[str, str]]:
     """The dashboard's choice of path: all of them (""), or one."""
     return [("All paths", ""), *((p.title, p.id) for p in course.paths)]
+
+
+#: The read-only sections, in tab order, with the function that draws each.
+SECTIONS = {
+    "Progress": progress_html,
+    "Participation": equity_html,
+    "Review health": health_html,
+    "Grades": grades_html,
+}

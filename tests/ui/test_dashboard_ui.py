@@ -1,6 +1,7 @@
 """The facilitator dashboard and the learner's progress and gallery pages in a real browser, against a
 real `peerkit serve` with the demo cohort: everything renders with no console error; notes drafted
-and released, and an example approved, in the dashboard reach the learner's pages."""
+and released, and an example approved, in the dashboard reach the learner's pages; axe-core finds
+no violation of any impact on any of the dashboard's tabs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.axe import axe_violations
 from tests.browser import ConsoleLog
 from tests.conftest import free_port
 from tests.ui.conftest import Served, start_serve, stop_serve
@@ -38,8 +40,13 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, st
 
 
 def images_loaded(page: Any) -> bool:
+    """Every plot on screen is drawn: an inline SVG with a size, an accessible name and its summary."""
     return bool(
-        page.evaluate("[...document.querySelectorAll('img.peerkit-plot')].every(i => i.complete && i.naturalWidth > 0)")
+        page.evaluate(
+            """[...document.querySelectorAll('svg.peerkit-plot')].filter(s => s.getClientRects().length)
+               .every(s => s.getBBox().width > 0 && s.getAttribute('role') === 'img' && s.getAttribute('aria-label')
+                           && s.closest('figure').querySelector('figcaption').textContent.length > 10)"""
+        )
     )
 
 
@@ -50,7 +57,7 @@ def test_dashboard_renders_and_releases_to_learners(browser: Any, board: tuple[S
     page.locator(".peerkit-dashboard").wait_for(timeout=90_000)
     assert "Facilitator dashboard" in page.inner_text("body")
     assert "activity:" in page.locator(".peerkit-status").first.inner_text()
-    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=30_000)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=30_000)
     assert images_loaded(page)
     for tab in ("Participation", "Review health", "Grades", "Gallery", "Exports", "Summary notes"):
         page.get_by_role("tab", name=tab).click()
@@ -82,3 +89,30 @@ def test_dashboard_renders_and_releases_to_learners(browser: Any, board: tuple[S
     assert mine.locator(".peerkit-example").count() == 1 and "1 of 1 examples" in mine.inner_text("body")
     close_tab(mine)
     assert learner.errors == [], "\n".join(learner.errors)
+
+
+SECTIONS = ("Progress", "Participation", "Review health", "Grades", "Summary notes", "Gallery", "Exports")
+
+
+def test_every_dashboard_tab_passes_axe(browser: Any, board: tuple[Served, str]) -> None:
+    """axe-core (WCAG 2.0-2.2 A and AA, and its best practices) over the whole page with each tab shown,
+    for every path and for one: no violation of any impact."""
+    _served, url = board
+    console = ConsoleLog()
+    page = open_page(browser, url + "/", console, width=1280)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=90_000)
+    page.locator("#loading").wait_for(state="detached", timeout=30_000)
+    found: dict[str, list[str]] = {}
+    for path in ("All paths", "Running peer learning groups"):
+        page.locator(".peerkit-dashboard select").first.select_option(label=path)
+        for tab in SECTIONS:
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(300)  # the tab's content is drawn on first show
+            css = f".peerkit-dash-{tab.lower().replace(' ', '-')}"
+            if tab in SECTIONS[:4]:
+                page.locator(css).first.wait_for(timeout=60_000)
+            if violations := axe_violations(page):
+                found[f"{path} / {tab}"] = violations
+    close_tab(page)
+    assert found == {}, "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in found.items())
+    assert console.errors == [], "\n".join(console.errors)
