@@ -88,15 +88,19 @@ def test_exports(desk: list[str], tmp_path: Path) -> None:
 def test_commands_pass_their_options_to_the_api(desk: list[str], tmp_path: Path) -> None:
     calls: dict[str, Any] = {}
 
-    def fake_release(store: object, course: object, exchange: Any, path_id: str, *, by: str) -> str:
+    def fake_release(store: object, course: object, exchange: Any, path_id: str, *, by: str, redactor: object) -> str:
         calls["release"] = (exchange.exchange_root, path_id, by)  # the course's files exchange
         return str(exchange.exchange_root)
 
-    def fake_draft(store: object, course: object, path_id: str, *, seed: int, keep_edits: bool) -> object:
+    def fake_draft(
+        store: object, course: object, path_id: str, *, seed: int, keep_edits: bool, redactor: object
+    ) -> object:
         calls["draft"] = (path_id, seed, keep_edits)
         return mock.Mock(draft="d", text="d")
 
-    def fake_decide(store: object, course: object, exchange: Path, item: str, status: str, *, by: str) -> object:
+    def fake_decide(
+        store: object, course: object, exchange: Path, item: str, status: str, *, by: str, redactor: object
+    ) -> object:
         calls["decide"] = (item, status, by)
         return mock.Mock(id=item, title="t", state=status)
 

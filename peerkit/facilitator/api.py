@@ -29,6 +29,7 @@ from peerkit.core.curation import GalleryStatus, SummaryNote
 from peerkit.core.errors import NotFound, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
+from peerkit.core.redaction import Person, Redactor
 from peerkit.core.store import SubmissionRow
 from peerkit.exchange.base import ActivityReport, CourseExchange
 from peerkit.exchange.registry import open_course_exchange
@@ -57,7 +58,7 @@ from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
-from peerkit.review.round import RoundStatus, open_round, round_status
+from peerkit.review.round import RoundStatus, open_round, round_redactor, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
 
@@ -183,6 +184,16 @@ class Facilitator:
         complete, has required answers blank (how many) or holds no answers (``status``, ``blank``)."""
         return self.store.overview(list(path_ids) or None)
 
+    def people(self) -> dict[str, Person]:
+        """Every learner as nbgrader's gradebook knows them (id, first and last name, e-mail)."""
+        return course_roster(self.course_build.config())
+
+    def redactor(self) -> Redactor:
+        """What every text one learner wrote loses before others read it (review packets, the gallery,
+        summary notes): every name of every learner and the course's ``redact`` terms (see
+        :func:`~peerkit.review.round.round_redactor`). Built afresh: the gradebook may have changed."""
+        return round_redactor(self.store, self.course, self.people())
+
     # -- the review round ---------------------------------------------------------------------------
 
     def open_round(
@@ -214,7 +225,7 @@ class Facilitator:
             per_submission=per_submission,
             seed=seed,
             now=now,
-            people=course_roster(build.config()),
+            people=self.people(),
             progress=progress,
         )
         return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
@@ -338,14 +349,18 @@ class Facilitator:
         return report(self.cohort(), name, path_id if path_id is None else self._path(path_id))
 
     def draft_notes(self, *, path_id: str, seed: int = 0, keep_edits: bool = True) -> SummaryNote:
-        return notes.draft_notes(self.store, self.course, path_id, seed=seed, keep_edits=keep_edits)
+        return notes.draft_notes(
+            self.store, self.course, self._path(path_id), seed=seed, keep_edits=keep_edits, redactor=self.redactor()
+        )
 
     def edit_notes(self, *, path_id: str, text: str, by: str) -> SummaryNote:
         return notes.edit_notes(self.store, self.course, path_id, text, by=by)
 
     def release_notes(self, *, path_id: str, by: str) -> str:
         """Release *path_id*'s notes to every learner; return where they went."""
-        return notes.release_notes(self.store, self.course, self.course_exchange, path_id, by=by)
+        return notes.release_notes(
+            self.store, self.course, self.course_exchange, self._path(path_id), by=by, redactor=self.redactor()
+        )
 
     def note(self, *, path_id: str) -> SummaryNote:
         found = self.store.note(path_id)
@@ -362,7 +377,10 @@ class Facilitator:
         publish the gallery again."""
         if status not in ("approved", "hidden"):
             raise ValidationError(f"status {status!r}: expected approved or hidden", field="status")
-        return gallery.decide(self.store, self.course, self.course_exchange, item, cast(GalleryStatus, status), by=by)
+        chosen = cast(GalleryStatus, status)
+        return gallery.decide(
+            self.store, self.course, self.course_exchange, item, chosen, by=by, redactor=self.redactor()
+        )
 
     def export(self, *, kind: str, path_ids: Sequence[str] = (), lms: str = "canvas", names: bool = False) -> Export:
         """Grades (CSV for an LMS: canvas or moodle), one path's reviews (CSV) or its whole round (JSON)."""

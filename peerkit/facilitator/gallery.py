@@ -3,10 +3,14 @@
 Examples are answers whose kind contributes to the gallery (``example``: a title, a story, tags; see
 :meth:`peerkit.core.kinds.AnswerKind.gallery_entry`) in learners' current submissions.
 The facilitator approves or hides each one (:func:`decide`); an approved example is kept as it was
-approved, with every learner's name replaced by "[name]", and published without its author to
-``<exchange>/<course>/peerkit-public/gallery.json`` (:func:`publish_gallery`), where every learner's
-gallery page reads it. If the learner later changes an approved example, the gallery keeps the
-approved version and the facilitator sees the item as "changed" until they decide again.
+approved and published without its author to ``<exchange>/<course>/peerkit-public/gallery.json``
+(:func:`publish_gallery`), where every learner's gallery page reads it. Its title, story and tags
+lose every person's name, by the same :class:`~peerkit.core.redaction.Redactor` as review packets
+(:func:`peerkit.review.round.round_redactor`: every learner's id, gradebook names, e-mail, profile
+name and the course's ``redact`` terms become "[name removed]"), once when it is approved and again
+each time the gallery is published, so a name learnt later (a new classmate, a new term) goes too.
+If the learner later changes an approved example, the gallery keeps the approved version and the
+facilitator sees the item as "changed" until they decide again.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from peerkit.core import documents, kinds
 from peerkit.core.answers import is_answered
 from peerkit.core.curation import GalleryDecision, GalleryStatus
 from peerkit.core.errors import NotFound
+from peerkit.core.kinds.values import walk_strings
 from peerkit.core.models import Course
-from peerkit.core.packets import redact
+from peerkit.core.redaction import Redactor
 from peerkit.exchange.base import GALLERY_FILE, CourseExchange
-from peerkit.facilitator.notes import NAME, redactable
+from peerkit.review.round import round_redactor
 from peerkit.storage.sql import SqlStore
 
 ItemState = Literal["waiting", "approved", "hidden", "changed"]
@@ -96,33 +101,46 @@ def find_item(items: Sequence[GalleryItem], wanted: str) -> GalleryItem:
     return matches[0]
 
 
-def public_content(item: GalleryItem, names: Sequence[str]) -> dict[str, Any]:
-    """The example as published: learners' names replaced by "[name]"."""
-    scrubbed: dict[str, Any] = redact(item.value, redactable([*names, item.learner]), NAME)
+def public_content(item: GalleryItem, redactor: Redactor) -> dict[str, Any]:
+    """The example as published: every name *redactor* knows, and its author's id, removed."""
+    scrubbed: dict[str, Any] = walk_strings(item.value, redactor.covering([item.learner]).scrub)
     return scrubbed
 
 
 def decide(
-    store: SqlStore, course: Course, exchange: CourseExchange, wanted: str, status: GalleryStatus, *, by: str
+    store: SqlStore,
+    course: Course,
+    exchange: CourseExchange,
+    wanted: str,
+    status: GalleryStatus,
+    *,
+    by: str,
+    redactor: Redactor | None = None,
 ) -> GalleryItem:
-    """Approve or hide the example whose id starts with *wanted*, and publish the gallery again."""
+    """Approve or hide the example whose id starts with *wanted*, and publish the gallery again.
+    *redactor* is the course's (default: :func:`~peerkit.review.round.round_redactor` without the
+    gradebook's names)."""
     item = find_item(gallery_items(store, course), wanted)
-    names = [lrn.name for lrn in store.learners()]
+    redactor = redactor or round_redactor(store, course, {})
     store.decide_example(
         item.learner,
         item.path_id,
         item.answer_id,
         status,
-        content=public_content(item, names) if status == "approved" else {},
+        content=public_content(item, redactor) if status == "approved" else {},
         checksum=checksum(item.value),
         by=by,
     )
-    publish_gallery(store, course, exchange)
+    publish_gallery(store, course, exchange, redactor=redactor)
     return next(i for i in gallery_items(store, course) if i.id == item.id)
 
 
-def gallery_document(course: Course, decisions: Sequence[GalleryDecision]) -> dict[str, Any]:
-    """The public gallery: approved examples as approved, by path, no authors."""
+def gallery_document(
+    course: Course, decisions: Sequence[GalleryDecision], redactor: Redactor | None = None
+) -> dict[str, Any]:
+    """The public gallery: approved examples as approved, by path, no authors, every name *redactor*
+    knows removed from their titles, stories and tags."""
+    scrub = redactor.scrub if redactor is not None else str
     order = {p.id: n for n, p in enumerate(course.paths)}
     approved = sorted(
         (d for d in decisions if d.status == "approved" and d.path_id in order),
@@ -133,7 +151,7 @@ def gallery_document(course: Course, decisions: Sequence[GalleryDecision]) -> di
         {
             "course_title": course.title,
             "published_at": datetime.now(UTC).isoformat(),
-            "items": [_public_item(course, d.path_id, d.content) for d in approved],
+            "items": [_public_item(course, d.path_id, walk_strings(dict(d.content), scrub)) for d in approved],
         },
     )
 
@@ -148,6 +166,10 @@ def _public_item(course: Course, path_id: str, content: Mapping[str, Any]) -> di
     }
 
 
-def publish_gallery(store: SqlStore, course: Course, exchange: CourseExchange) -> str:
-    """Publish the approved examples through the course's *exchange*; return where they went."""
-    return exchange.publish(GALLERY_FILE, gallery_document(course, store.gallery_decisions()))
+def publish_gallery(
+    store: SqlStore, course: Course, exchange: CourseExchange, *, redactor: Redactor | None = None
+) -> str:
+    """Publish the approved examples through the course's *exchange*; return where they went.
+    *redactor*: as for :func:`decide`."""
+    redactor = redactor or round_redactor(store, course, {})
+    return exchange.publish(GALLERY_FILE, gallery_document(course, store.gallery_decisions(), redactor))

@@ -9,9 +9,11 @@ The draft (:func:`draft`) is made on this machine, with no model to download: ev
 cohort's reflections (text answers) is weighted with TF-IDF and grouped with k-means (scikit-learn,
 seeded, so the same answers give the same draft); each theme is named by its top terms and shown
 with the one sentence closest to its centre. The actions are the first steps of the learners'
-action plans, grouped the same way when there are many. Learners' names (and e-mail addresses
-holding them) are replaced by "[name]" before anything else happens, so they can neither become a
-theme's term nor appear in a quote; releasing redacts them again from the facilitator's text.
+action plans, grouped the same way when there are many. People's names are removed before anything
+else happens, by the same :class:`~peerkit.core.redaction.Redactor` as review packets (every
+learner's id, gradebook names, e-mail, profile name and the course's ``redact`` terms, replaced by
+"[name removed]"; :func:`peerkit.review.round.round_redactor`), so they can neither become a theme's
+term nor appear in a quote; releasing removes them again from the facilitator's text.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from peerkit.core import documents, kinds
 from peerkit.core.curation import SummaryNote
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
-from peerkit.core.packets import redact
+from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.rubric import word_count
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import CourseExchange, notes_file
+from peerkit.review.round import round_redactor
 from peerkit.storage.sql import SqlStore
 
-NAME = "[name]"
+NAME = "[name]"  # what exports put in place of a learner id (see :mod:`peerkit.facilitator.export`)
 MAX_SENTENCES = 20_000  # a random (seeded) sample beyond this keeps drafting fast at MOOC scale
 MIN_WORDS, MAX_QUOTE_CHARS = 5, 280
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -120,8 +123,8 @@ def _clusters(texts: Sequence[str], k: int, seed: int) -> tuple[Any, Any, Any] |
         token_pattern=_WORD_PATTERN,
         max_df=0.9 if len(texts) >= 20 else 1.0,
     )
-    try:
-        matrix = vectorizer.fit_transform(texts)
+    try:  # the placeholder of a removed name is no theme
+        matrix = vectorizer.fit_transform([t.replace(REMOVED, " ") for t in texts])
     except ValueError:  # nothing but stop words
         return None
     k = max(1, min(k, matrix.shape[0], matrix.shape[1]))
@@ -162,11 +165,11 @@ def _groups(
 
 
 def draft(
-    course: Course, path_id: str, submissions: Sequence[StoredSubmission], names: Sequence[str], *, seed: int = 0
+    course: Course, path_id: str, submissions: Sequence[StoredSubmission], redactor: Redactor, *, seed: int = 0
 ) -> Draft:
     """The summary notes of *path_id* drafted from *submissions* (their text answers and action plans);
-    *names* are every learner's id, redacted everywhere."""
-    hidden = redactable([*names, *(s.learner for s in submissions)])
+    every name *redactor* knows (and every submitter's id) is removed everywhere."""
+    scrub = redactor.covering(s.learner for s in submissions).scrub
     sentences: list[str] = []
     owners: list[str] = []
     steps: list[str] = []
@@ -179,12 +182,12 @@ def draft(
             if (reflection := kind.reflection(answer.value)).strip():
                 reflections += 1
                 writers.add(sub.learner)
-                for sentence in split_sentences(redact(reflection, hidden, NAME)):
+                for sentence in split_sentences(scrub(reflection)):
                     if word_count(sentence) >= MIN_WORDS:
                         sentences.append(sentence)
                         owners.append(sub.learner)
             elif (step := kind.next_step(answer.value)).strip():
-                steps.append(_quote(redact(step, hidden, NAME)))
+                steps.append(_quote(scrub(step)))
                 step_owners.append(sub.learner)
     if len(sentences) > MAX_SENTENCES:
         keep = sorted(int(i) for i in np.random.default_rng(seed).choice(len(sentences), MAX_SENTENCES, replace=False))
@@ -212,13 +215,20 @@ def draft(
 
 
 def draft_notes(
-    store: SqlStore, course: Course, path_id: str, *, seed: int = 0, keep_edits: bool = True
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    seed: int = 0,
+    keep_edits: bool = True,
+    redactor: Redactor | None = None,
 ) -> SummaryNote:
     """Draft *path_id*'s notes from the current submissions and store the draft (see
-    :meth:`~peerkit.storage.curation.CurationMethods.save_note_draft` for *keep_edits*)."""
+    :meth:`~peerkit.storage.curation.CurationMethods.save_note_draft` for *keep_edits*). *redactor*
+    is the course's (default: :func:`~peerkit.review.round.round_redactor` without the gradebook's names)."""
     course.path(path_id)
-    names = [lrn.name for lrn in store.learners()]
-    made = draft(course, path_id, store.submissions(path_id), names, seed=seed)
+    redactor = redactor or round_redactor(store, course, {})
+    made = draft(course, path_id, store.submissions(path_id), redactor, seed=seed)
     return store.save_note_draft(path_id, made.markdown(), sources=made.reflections, keep_edits=keep_edits)
 
 
@@ -228,9 +238,10 @@ def edit_notes(store: SqlStore, course: Course, path_id: str, text: str, *, by: 
     return store.edit_note(path_id, text, by=by)
 
 
-def notes_document(course: Course, note: SummaryNote, names: Sequence[str]) -> dict[str, Any]:
-    """The public page of a released note (learners' names redacted once more)."""
-    text = str(redact(note.released_text or "", redactable(names), NAME))
+def notes_document(course: Course, note: SummaryNote, redactor: Redactor) -> dict[str, Any]:
+    """The public page of a released note (every name *redactor* knows removed once more: the
+    facilitator's edits may have brought one back)."""
+    text = redactor.scrub(note.released_text or "")
     released = note.released_at or datetime.now(UTC)
     return documents.dump(
         documents.NOTES,
@@ -244,13 +255,21 @@ def notes_document(course: Course, note: SummaryNote, names: Sequence[str]) -> d
     )
 
 
-def release_notes(store: SqlStore, course: Course, exchange: CourseExchange, path_id: str, *, by: str) -> str:
+def release_notes(
+    store: SqlStore,
+    course: Course,
+    exchange: CourseExchange,
+    path_id: str,
+    *,
+    by: str,
+    redactor: Redactor | None = None,
+) -> str:
     """Release *path_id*'s working text to every learner through the course's *exchange*; return
-    where it was published."""
+    where it was published. *redactor*: as for :func:`draft_notes`."""
     course.path(path_id)
     note = store.note(path_id)
     if note is None or not note.text.strip():
         raise WorkflowError(f"there are no summary notes for {path_id!r} to release (peerkit notes draft {path_id})")
     released = store.release_note(path_id, by=by)
-    names = [lrn.name for lrn in store.learners()]
-    return exchange.publish(notes_file(path_id), notes_document(course, released, names))
+    redactor = redactor or round_redactor(store, course, {})
+    return exchange.publish(notes_file(path_id), notes_document(course, released, redactor))
