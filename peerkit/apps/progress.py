@@ -44,7 +44,7 @@ def render_overview(view: Overview, learner: str | None) -> str:
             state = f"{r.to_do} of {r.packets} still to write" if r.to_do else "all written"
             if r.unsent:
                 state += "; submit your reviews so your peers get them"
-            items.append(_item(f"Review: {r.title} ({state})", r.link, css="peerkit-review-todo"))
+            items.append(_item(f"{r.title} ({state})", r.link, css="peerkit-review-todo"))
         parts.append("<ul>" + "".join(items) + "</ul>")
     parts.append(_SECTION.format("Feedback for you"))
     if not view.feedback:

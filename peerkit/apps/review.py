@@ -24,10 +24,13 @@ from peerkit.core.rubric import Rubric
 from peerkit.exchange.context import LearnerContext
 from peerkit.review.drafts import DraftMirror
 from peerkit.review.inbox import NO_PACKETS_YET, Inbox
+from peerkit.widgets.delivery import AutoDelivery
+from peerkit.widgets.frame import render_next_step
 from peerkit.widgets.page import PathPage
 from peerkit.widgets.rating import RatingForm
 from peerkit.widgets.review_form import ReviewForm
-from peerkit.widgets.status import notice_box, status_line
+from peerkit.widgets.status import local_time, notice_box, status_line, status_markup
+from peerkit.widgets.submit import SubmitPanel
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,11 @@ class ReviewPage(PathPage):
         self.ratings: list[RatingForm] = []
         self.titles: list[str] = []
         self.drafts: DraftMirror | None = None
+        self.delivery: AutoDelivery | None = None
         self.sync_line = self.look.html_widget("")
+        #: Says when the ratings were last sent to the facilitator (they go as they are given).
+        self.ratings_line = self.look.html_widget("")
+        self.ratings_line.add_class("peerkit-ratings-sent")
         self.view = widgets.VBox(layout=self.look.block)
         self.view.add_class("peerkit-review-app")
         self._build()
@@ -70,7 +77,7 @@ class ReviewPage(PathPage):
         if not session.saves or session.learner is None:
             return None, session.notice
         if session.exchange is None:
-            return None, "Your review packets cannot be found: this server reaches no course exchange."
+            return None, "The work to review cannot be found: this server cannot reach your course's shared files."
         return Inbox(self.reviewed_path, session.exchange), ""
 
     def _mirror_drafts(self, inbox: Inbox) -> None:
@@ -93,7 +100,7 @@ class ReviewPage(PathPage):
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
-            delivered, problem = None, f"Your review packets cannot be read right now: {exc}"
+            delivered, problem = None, f"The work to review cannot be read right now: {exc}"
         if inbox is None or delivered is None:
             self.view.children = (self.look.html_widget(notice_box(problem or NO_PACKETS_YET, "info")),)
             return
@@ -118,7 +125,7 @@ class ReviewPage(PathPage):
             pages.append(self._feedback_page(feedback))
         title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
         header = self.look.html_widget(
-            f'<h2 style="margin:0.2em 0">Review: {title}</h2>'
+            f'<h1 style="margin:0.2em 0;font-size:1.6em">Review: {title}</h1>'
             f'<div class="peerkit-guidance" style="max-width:46rem">{_paragraphs(rubric.guidance)}</div>'
         )
         removed = _removed_notice(manifest)
@@ -128,7 +135,7 @@ class ReviewPage(PathPage):
             self.view.children = (
                 header,
                 self.sync_line,
-                self.look.html_widget(notice_box("You have no packets to review in this round.")),
+                self.look.html_widget(notice_box("You have nothing to review in this round.")),
             )
             return
         picker = widgets.ToggleButtons(options=[(t, i) for i, t in enumerate(self.titles)], value=0, description="Show")
@@ -146,9 +153,14 @@ class ReviewPage(PathPage):
         if reviews:
             children.append(
                 self.look.html_widget(
-                    status_line("Rate each review: your ratings help reviewers improve and stay anonymous.", "info")
+                    status_line(
+                        "Rate each review: your ratings help reviewers improve and stay anonymous. "
+                        "Each rating is sent to your facilitator as you give it: no need to submit again.",
+                        "info",
+                    )
                 )
             )
+            self._deliver_ratings()
         for review in reviews:
             children.append(self.look.html_widget(render_received_review(review)))
             form = self._answer(
@@ -156,7 +168,57 @@ class ReviewPage(PathPage):
             )
             self.ratings.append(form)
             children.append(form)
+        if reviews:
+            children.append(self.ratings_line)
         return widgets.VBox(children, layout=self.look.full_width)
+
+    def _deliver_ratings(self) -> None:
+        """Send the ratings as they are given (a rating once waited for a second Submit and was lost)."""
+        if not self.session.saves or self.delivery is not None:
+            return
+        self.delivery = AutoDelivery(
+            self.session,
+            wanted=lambda answer_id: answer_id.startswith("h-"),
+            on_sent=self._ratings_sent,
+            on_failed=self._ratings_failed,
+        )
+        rated = [a for key, a in self.session.sheet.answers.items() if key.startswith("h-")]
+        last = self.session.last_submitted()
+        if rated and last is not None:
+            self.ratings_line.value = status_markup(
+                f"Your ratings were sent to your facilitator {local_time(last)}.", "ok"
+            )
+
+    def _ratings_sent(self, when: Any) -> None:
+        self.ratings_line.value = status_markup(f"Sent to your facilitator {local_time(when)}.", "ok")
+
+    def _ratings_failed(self, message: str) -> None:
+        self.ratings_line.value = status_line(
+            f"Your rating is saved here but could not be sent yet: {message}. It is sent with your next change, "
+            "or press “Submit my reviews”.",
+            "warn",
+            role="alert",
+        )
+
+    def submit(self, **options: Any) -> SubmitPanel:
+        """The Submit control for the reviews; on a page with nothing to review or rate, no button at all."""
+        options.setdefault("noun", "reviews")
+        if not self.forms and not self.ratings:
+            options.setdefault("nothing_to_submit", "Nothing to submit yet: there is no work for you to review.")
+        return super().submit(**options)
+
+    def next_step(self) -> str:
+        """After submitting reviews: the feedback comes here; then the next path."""
+        if self.ratings:
+            return super().next_step()
+        waiting = render_next_step("Next: your feedback appears on this page once your facilitator closes the round.")
+        return waiting + super().next_step()
+
+    def close(self) -> None:
+        if self.delivery is not None:
+            self.delivery.flush()
+            self.delivery.stop()
+        super().close()
 
     def _page(
         self,
@@ -177,7 +239,7 @@ class ReviewPage(PathPage):
         body = (
             render_packet(packet, heading=title)
             if packet
-            else f"<h3>{html.escape(title)}</h3><p><em>This packet could not be read.</em></p>"
+            else f"<h3>{html.escape(title)}</h3><p><em>This submission could not be read.</em></p>"
         )
         form = self._answer(ReviewForm(self.session, answer_id, token, rubric, look=self.look))
         self.forms.append(form)

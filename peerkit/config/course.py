@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, date, datetime, time
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -219,11 +220,41 @@ def load_course(path: Path | str) -> Course:
         file = file / "course.yml"
     if not file.is_file():
         raise ConfigError("cannot read course definition: no such file", source=str(file))
-    doc = _read_yaml(file)
+    doc = _dates_as_text(_read_yaml(file))
     validate_course_document(doc, source=str(file))
     rubrics_file = file.parent / "rubrics.yml"
     rubrics = load_rubrics(rubrics_file) if rubrics_file.is_file() else {}
     return course_from_document(doc, base=file.parent, source=file, rubrics=rubrics)
+
+
+def _dates_as_text(doc: Any) -> Any:
+    """YAML reads an unquoted ``due: 2026-03-02`` as a date: keep it as the text the author wrote."""
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    for entry in paths if isinstance(paths, list) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("due"), date | datetime):
+            entry["due"] = entry["due"].isoformat()
+    return doc
+
+
+def _due(entry: dict[str, Any], file: Path, where: str) -> datetime | None:
+    """A path's ``due``: a date-time with its offset, or a date (due at 23:59 UTC that day)."""
+    text = entry.get("due")
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59), tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _problem(
+            file,
+            f"{where}.due",
+            f"{text!r} is not a date or a date-time with its time zone",
+            "write 2026-03-02, or 2026-03-02T17:00:00+01:00 (the offset says whose 17:00 it is)",
+        )
+    return moment
 
 
 def _review_settings(
@@ -284,6 +315,8 @@ def course_from_document(
                 points=float(entry.get("points", 0)),
                 peer_review=entry.get("peer_review", False),
                 review=_review_settings(entry, rubrics, file, where),
+                numbered=entry.get("numbered", True),
+                due=_due(entry, file, where),
             )
         )
     missing = [(i, p) for i, p in enumerate(paths) if not p.notebook.is_file()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from peerkit.core.errors import ConfigError
@@ -26,6 +27,10 @@ class LearningPath:
     points: float = 0.0
     peer_review: bool = False
     review: ReviewSettings | None = None
+    #: False for a course's "Start here" path: it comes first and does not count in "Path n of N".
+    numbered: bool = True
+    #: When the path is due (course.yml ``due``), timezone-aware; None when the course sets no date.
+    due: datetime | None = None
 
     @property
     def notebook_name(self) -> str:
@@ -80,3 +85,16 @@ class Course:
     def position(self, path_id: str) -> int:
         """1-based position of a path in the course order."""
         return [p.id for p in self.paths].index(self.path(path_id).id) + 1
+
+    def number(self, path_id: str) -> int | None:
+        """The path's number as learners see it ("Path 3"): numbered paths count from 1 in course
+        order; None for an unnumbered path (a "Start here" orientation)."""
+        path = self.path(path_id)
+        if not path.numbered:
+            return None
+        return [p.id for p in self.paths if p.numbered].index(path.id) + 1
+
+    @property
+    def numbered_paths(self) -> int:
+        """How many paths carry a number (the N of "Path n of N")."""
+        return sum(1 for p in self.paths if p.numbered)

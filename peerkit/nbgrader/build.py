@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,11 @@ def path_metadata(course: Course, path: LearningPath) -> dict[str, Any]:
             "path": path.id,
             "title": path.title,
             "position": course.position(path.id),
+            # What learners see: "Path 3 of 6" (number None: the course's "Start here" path).
+            "number": course.number(path.id),
+            "numbered_paths": course.numbered_paths,
+            "reviews_to_write": path.review.per_submission if path.review else None,
+            "due": path.due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if path.due else None,
             "summary": path.summary,
             "minutes": path.minutes,
             "points": path.points,

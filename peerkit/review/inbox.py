@@ -13,8 +13,8 @@ from peerkit.core.rubric import Rubric
 from peerkit.exchange.base import LearnerExchange
 
 NO_PACKETS_YET = (
-    "No reviews for you yet. Packets are shared with learners who submitted the path; "
-    "once the facilitator opens the review round after your submission, they appear here."
+    "Nothing to review yet. Classmates' work is shared with learners who submitted the path; "
+    "once your facilitator opens the review round after your submission, it appears here."
 )
 
 

@@ -6,12 +6,13 @@ says how to read a value from them and write one into them; :class:`AnswerWidget
 * every change of any control is saved at once through the page's :class:`PathSession`;
 * when the sheet changes under it (a reload, another tab, a preheated kernel meeting its visitor)
   the controls are updated without saving again;
-* a status line under the controls says "saved at 15:04:09 UTC", or what went wrong and that
-  nothing typed was thrown away.
+* a status line under the controls says "saved at 15:04:09 UTC" (shown in the reader's own time
+  zone by the page), or what went wrong and that nothing typed was thrown away.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
@@ -19,7 +20,7 @@ import ipywidgets as widgets
 from peerkit.core.answers import JSON, AnswerSheet, check_answer_id
 from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession, SaveStatus
-from peerkit.widgets.status import Tone, clock, status_line
+from peerkit.widgets.status import Tone, local_time, status_line, status_markup
 
 
 class AnswerWidget(widgets.VBox):
@@ -89,9 +90,9 @@ class AnswerWidget(widgets.VBox):
         if not result.ok:
             self.status.value = status_line(result.message, "error", role="alert")
             return
-        when = f" at {clock(result.at)}" if result.at and self.session.saves else ""
+        when = f" at {local_time(result.at, seconds=True, style='time')}" if result.at and self.session.saves else ""
         tone: Tone = "warn" if result.kept_backup else "ok"
-        self.status.value = status_line(f"{self._prefix(value)}{result.message}{when}", tone)
+        self.status.value = status_markup(html.escape(f"{self._prefix(value)}{result.message}") + when, tone)
 
     def _on_sheet(self, sheet: AnswerSheet, origin: str | None) -> None:
         if origin == self.answer_id:

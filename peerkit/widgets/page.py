@@ -32,6 +32,7 @@ from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
 from peerkit.widgets.example import Example
+from peerkit.widgets.frame import next_step_after, place_of, render_frame
 from peerkit.widgets.look import Look
 from peerkit.widgets.plan import ActionPlan
 from peerkit.widgets.profile import Profile
@@ -103,11 +104,28 @@ class PathPage:
         self.widgets.append(widget)
         return widget
 
+    @property
+    def course_folder(self) -> Path | None:
+        """The learner's course folder (the path's folder sits in it); None in a preview."""
+        return self.session.folder.parent if self.session.folder is not None else None
+
+    def frame(self) -> str:
+        """The page frame's HTML (:mod:`peerkit.widgets.frame`): where this path sits, and the way around
+        ("" in a preview, which sits in no learner's course)."""
+        if self.course_folder is None:
+            return ""
+        return render_frame(place_of(self.session.path_id, self.course_folder))
+
+    def next_step(self) -> str:
+        """After a Submit: what comes next, with a link (the path's reviews, or the next path)."""
+        return next_step_after(self.session.path_id, self.course_folder)
+
     def banner(self) -> Any:
-        """A notice when answers are not being saved (preview) or were recovered; empty otherwise."""
+        """The page frame (course, "Path n of N", home / previous / next, a skip link), then a notice
+        when answers are not being saved (preview) or were recovered."""
         text = self.session.notice
         tone: Tone = "warn" if not self.session.saves else "info"
-        html = notice_box(text, tone) if text else ""
+        html = self.frame() + (notice_box(text, tone) if text else "")
         return self._keep(self.look.html_widget(html))
 
     def _answer(self, widget: AnswerWidget, *, optional: bool = False) -> Any:
@@ -164,6 +182,8 @@ class PathPage:
 
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for this path."""
+        if self.session.saves:
+            options.setdefault("next_step", self.next_step)
         return self._keep(SubmitPanel(self.session, look=self.look, **options))  # type: ignore[no-any-return]
 
     def close(self) -> None:

@@ -71,10 +71,20 @@ def markdown_html(text: str) -> str:
     return "".join(out)
 
 
+def _without_own_heading(text: str) -> str:
+    """The note's text without a first heading that only repeats the section's own summary line
+    ("## Summary notes: ..."): the page showed the same heading twice, one under the other."""
+    lines = text.lstrip("\n").split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("#") and first.lstrip("#").strip().lower().startswith("summary notes"):
+        return "\n".join(lines[1:]).lstrip("\n")
+    return text
+
+
 def render_notes(doc: Mapping[str, Any], *, open_: bool = False) -> str:
     """One released summary note as a collapsible section."""
     title = html.escape(str(doc.get("path_title", doc.get("path", ""))))
-    body = markdown_html(str(doc.get("text", "")))
+    body = markdown_html(_without_own_heading(str(doc.get("text", ""))))
     return (
         f'<details class="peerkit-notes" data-path="{html.escape(str(doc.get("path", "")))}"{" open" if open_ else ""} '
         'style="border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;margin:8px 0">'

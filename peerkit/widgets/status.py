@@ -23,10 +23,33 @@ _COLORS: dict[Tone, str] = {
 
 def status_line(text: str, tone: Tone = "muted", *, role: str = "status") -> str:
     """A one-line status message; ``role="status"`` lets screen readers announce changes politely."""
+    return status_markup(html.escape(text), tone, role=role)
+
+
+def status_markup(markup: str, tone: Tone = "muted", *, role: str = "status") -> str:
+    """:func:`status_line` around *markup* that is already escaped (text with :func:`local_time` in it)."""
     color = _COLORS[tone]
     return (
         f'<div class="peerkit-status peerkit-{tone}" role="{role}" aria-live="polite" '
-        f'style="color:{color};font-size:0.9em;margin:2px 0 0 0">{html.escape(text)}</div>'
+        f'style="color:{color};font-size:0.9em;margin:2px 0 0 0">{markup}</div>'
+    )
+
+
+def local_time(moment: datetime, *, seconds: bool = False, style: str = "datetime") -> str:
+    """A moment as ``<time>`` HTML: its text names UTC (``22 Nov 2026, 15:04 UTC``), and the page's
+    script rewrites it in the reader's own time zone, named (the kernel cannot know that zone).
+
+    *style*: ``datetime`` (date and time), ``time`` (time of day) or ``date``."""
+    utc = moment.astimezone(UTC)
+    if style == "time":
+        text, fmt = clock(utc) if seconds else utc.strftime("%H:%M UTC"), "seconds" if seconds else "time"
+    elif style == "date":
+        text, fmt = utc.strftime("%d %b %Y").lstrip("0"), "date"
+    else:
+        text, fmt = day_and_time(utc, seconds=seconds), "datetime"
+    return (
+        f'<time class="peerkit-time" datetime="{utc.strftime("%Y-%m-%dT%H:%M:%SZ")}" data-format="{fmt}">'
+        f"{html.escape(text)}</time>"
     )
 
 

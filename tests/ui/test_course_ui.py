@@ -84,7 +84,10 @@ def test_learner_writes_reloads_reopens_and_submits(browser: Any, served: Served
     page.click("button.peerkit-submit")  # "Submit anyway": the path's other answers are still blank
     confirmation = page.locator(".peerkit-warn", has_text="Submitted")
     confirmation.wait_for(timeout=10_000)
-    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC", confirmation.inner_text())
+    # Shown in the browser's own time zone, named; the UTC text the page was sent stays as its title.
+    moment = confirmation.locator("time.peerkit-time")
+    assert re.search(r"\d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC", moment.get_attribute("title") or "")
+    assert re.search(r"\d\d:\d\d", moment.inner_text()) and moment.get_attribute("data-local") == "1"
 
     inbound = served.workdir / "exchange" / "peer-learning" / "inbound"
     (submission,) = [p for p in inbound.iterdir() if p.name.startswith(f"you+{PATH}+")]
