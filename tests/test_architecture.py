@@ -43,9 +43,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 # Third-party top-level modules a layer may import; a layer not listed here may import any it depends on.
 THIRD_PARTY: dict[str, frozenset[str]] = {
-    # The pure domain: numerics only (numpy; scipy for the calibrated model's normal tails), no Jupyter,
-    # widgets, YAML, JSON Schema or SQL.
-    "core": frozenset({"numpy", "scipy"}),
+    # The pure domain: numerics only (numpy), no Jupyter, widgets, YAML, JSON Schema or SQL.
+    "core": frozenset({"numpy"}),
 }
 
 # The package root holds only these modules: the public API and the entry point, above every layer.
@@ -212,7 +211,7 @@ def test_the_walker_sees_every_kind_of_import(tmp_path: Path) -> None:
     assert "higher layer 7" in str(broken["peerkit.facilitator.api"])
     core = Import(source, 1, "yaml")
     assert rule_broken("core", core) == (
-        "peerkit.core imports yaml: its layer allows only the standard library and ['numpy', 'scipy']"
+        "peerkit.core imports yaml: its layer allows only the standard library and ['numpy']"
     )
     assert "never import each other" in str(rule_broken("apps", Import(source, 1, "peerkit.service.app")))
     assert "package root" in str(rule_broken("storage", Import(source, 1, "peerkit")))

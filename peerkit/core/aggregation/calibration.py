@@ -45,11 +45,11 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy.special import gammaln
 
 from peerkit.core.aggregation.censoring import Censoring
 from peerkit.core.aggregation.grades import CalibratedFit
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, Reviews, _sum_by
+from peerkit.core.aggregation.special import sum_log_gamma
 from peerkit.core.errors import ValidationError
 
 
@@ -144,13 +144,10 @@ def _learned_shape(ssq: FloatArray, count: FloatArray, active: BoolArray, floor:
         rate = shape * float(np.mean(1.0 / np.maximum(half_ssq / half_n, 1e-12))) ** -1
         for _ in range(20):
             rate = shape * len(half_ssq) / float(np.sum((shape + half_n) / (rate + half_ssq)))
-        ll = float(
-            np.sum(
-                gammaln(shape + half_n)
-                - gammaln(shape)
-                + shape * math.log(rate)
-                - (shape + half_n) * np.log(rate + half_ssq)
-            )
+        ll = (
+            sum_log_gamma(shape + half_n)
+            - len(half_n) * math.lgamma(shape)
+            + float(np.sum(shape * math.log(rate) - (shape + half_n) * np.log(rate + half_ssq)))
         )
         if ll > best_ll:
             best, best_ll = float(shape), ll

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy.special import log_ndtr
 
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray
+from peerkit.core.aggregation.special import log_ndtr
 
 _LOG_SQRT_2PI: Final = 0.5 * math.log(2.0 * math.pi)
 
