@@ -1,0 +1,96 @@
+"""Where a learner stands in each path, as one status: the course home's badge and its way on.
+
+A path's status moves along the learner's journey: not started → in progress → submitted (or
+submitted with blanks) → n reviews to do (once the facilitator opened the review round) → feedback
+ready (the round closed; the reviews received wait for a rating) → done. A path that is not peer
+reviewed is done once it is submitted complete. Pure of widgets: it reads an
+:class:`~peerkit.apps.overview.Overview`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from peerkit.apps.catalog import PathEntry
+from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo
+
+Tone = Literal["muted", "progress", "action", "ok"]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """One path's status: its short label, how it reads (tone), and where to go next (a link)."""
+
+    label: str
+    tone: Tone
+    detail: str = ""
+    #: The page that moves the path on (the review page for reviews and feedback), or None.
+    link: str | None = None
+    link_text: str = ""
+
+
+def status_of(entry: PathEntry, overview: Overview) -> Status:
+    """The status of one path (a review assignment's entry: the status of its reviews)."""
+    path_id = entry.review_of or entry.id
+    reviews = next((r for r in overview.reviews if r.path_id == path_id), None)
+    feedback = next((f for f in overview.feedback if f.path_id == path_id), None)
+    review_entry = next((e for e in overview.entries if e.review_of == path_id), None)
+    if entry.review_of is not None:
+        return _review_status(entry, reviews, feedback)
+    if entry.state == "available":
+        return Status("Not started", "muted")
+    if feedback is not None:
+        return _feedback_status(feedback)
+    if reviews is not None and (reviews.to_do or reviews.unsent):
+        return _reviews_status(reviews)
+    if entry.state == "submitted-with-blanks":
+        return Status("Submitted with blanks", "action")
+    if entry.state == "submitted":
+        if review_entry is None:  # not peer reviewed: nothing more to do
+            return Status("Done", "ok")
+        if reviews is not None:
+            return Status("Reviews sent", "ok", "your feedback comes once your facilitator closes the round")
+        return Status("Submitted", "ok", "reviewing classmates' work comes next")
+    if entry.state == "in-progress":
+        return Status("In progress", "progress", f"{entry.answered} answer{'s' if entry.answered != 1 else ''} saved")
+    return Status("Not started", "muted")
+
+
+def _feedback_status(feedback: FeedbackWaiting) -> Status:
+    if feedback.rated < feedback.reviews:
+        left = feedback.reviews - feedback.rated
+        return Status(
+            "Feedback ready",
+            "action",
+            f"rate {left} review{'s' if left != 1 else ''} you received",
+            feedback.link,
+            "Read your feedback",
+        )
+    return Status("Done", "ok", "feedback read and rated", feedback.link, "Your feedback")
+
+
+def _reviews_status(reviews: ReviewsToDo) -> Status:
+    if reviews.to_do:
+        n = reviews.to_do
+        return Status(f"{n} review{'s' if n != 1 else ''} to do", "action", "", reviews.link, "Review now")
+    return Status("Reviews to submit", "action", "written, not sent yet", reviews.link, "Submit your reviews")
+
+
+def _review_status(entry: PathEntry, reviews: ReviewsToDo | None, feedback: FeedbackWaiting | None) -> Status:
+    if entry.state == "available":
+        return Status("Not started", "muted")
+    if feedback is not None:
+        return _feedback_status(feedback)
+    if reviews is None:
+        return Status("Waiting", "muted", "classmates' work appears once your facilitator opens the review round")
+    if reviews.to_do or reviews.unsent:
+        return _reviews_status(reviews)
+    return Status("Reviews sent", "ok")
+
+
+def continue_with(entries: tuple[PathEntry, ...] | list[PathEntry]) -> PathEntry | None:
+    """The path the learner touched last (from their saved answers' times), if any."""
+    touched = [e for e in entries if e.last_touched is not None and e.state != "available"]
+    return max(touched, key=lambda e: e.last_touched or datetime.min, default=None)
