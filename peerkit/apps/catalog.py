@@ -55,6 +55,17 @@ class PathEntry:
     completeness: Completeness | None = None
     #: Answers were changed after the last submission: the facilitator does not have them yet.
     changed_since_submit: bool = False
+    #: "Path 3" counts numbered paths from 1; None for the course's "Start here" path.
+    number: int | None = None
+    #: When the path is due, timezone-aware (course.yml ``due``); None when the course sets no date.
+    due: datetime | None = None
+    #: When the learner last saved an answer here (for "continue where you left off").
+    last_touched: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """How learners call the path: "Path 3", or "Start here"."""
+        return "Start here" if self.number is None else f"Path {self.number}"
 
     @property
     def link(self) -> str:
@@ -130,6 +141,28 @@ def _changed_since(sheet: AnswerSheet | None, submitted: datetime) -> bool:
     return any(moment > submitted.replace(microsecond=0) for moment in moments)
 
 
+def _last_touched(sheet: AnswerSheet | None) -> datetime | None:
+    moments = []
+    for key, answer in sheet.answers.items() if sheet is not None else ():
+        try:
+            moments.append(parse_time(answer.updated, field=key))
+        except ValidationError:
+            continue
+    return max(moments, default=None)
+
+
+def _due(meta: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_time(meta["due"], field="due") if isinstance(meta.get("due"), str) else None
+    except ValidationError:
+        return None
+
+
+def _number(meta: dict[str, Any]) -> int | None:
+    number = meta.get("number", meta.get("position"))  # notebooks built before numbering: their position
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
 def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
     return PathEntry(
         id=str(meta["path"]),
@@ -140,6 +173,8 @@ def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
         course_title=str(meta.get("course_title", "")),
         state=state,
         review_of=str(meta["review_of"]) if meta.get("review_of") else None,
+        number=_number(meta),
+        due=_due(meta),
         **extra,
     )
 
@@ -163,7 +198,15 @@ def list_paths(course_dir: Path, config: Config, *, learner: str | None) -> list
             judged = completeness(sheet, _required(notebook))
             state = "submitted" if judged.complete else "submitted-with-blanks"
             extra = {"completeness": judged, "changed_since_submit": _changed_since(sheet, submitted)}
-        entries[folder.name] = _entry(meta, state, answered=answered, submitted_at=submitted, folder=folder, **extra)
+        entries[folder.name] = _entry(
+            meta,
+            state,
+            answered=answered,
+            submitted_at=submitted,
+            folder=folder,
+            last_touched=_last_touched(sheet),
+            **extra,
+        )
     course_id = get(config, "CourseDirectory", "course_id", "")
     exchange = get(config, "Exchange", "root", "")
     if course_id and exchange:

@@ -11,6 +11,7 @@ from traitlets.config import Config
 
 from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
+from peerkit.widgets.frame import Place, course_title, render_frame
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import render_example
 from peerkit.widgets.status import notice_box
@@ -66,7 +67,8 @@ class GalleryPage(widgets.VBox):
         self.path.options = [("All paths", ALL), *((title, pid) for pid, title in paths.items())]
         self.tag.options = [("Any tag", ALL), *((t, t) for t in tags)]
         self.header.value = (
-            '<h1 style="margin:0.2em 0 0.1em 0">Example gallery</h1><p style="margin:0 0 8px 0;color:#55595f">'
+            render_frame(Place(course_title=course_title(self.context.folder), here="Example gallery"))
+            + '<h1 style="margin:0.2em 0 0.1em 0">Example gallery</h1><p style="margin:0 0 8px 0;color:#55595f">'
             "Examples of peer learning contributed by learners of this course and chosen by the facilitator. "
             '<a href="progress.ipynb" target="_self">My progress</a> · '
             '<a href="home.ipynb" target="_self">Course home</a></p>'

@@ -9,26 +9,17 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
-from peerkit.apps.catalog import PathEntry, list_paths
+from peerkit.apps.catalog import PathEntry
+from peerkit.apps.journey import Status, continue_with, status_of
+from peerkit.apps.overview import Overview, learner_overview
 from peerkit.core.errors import PeerkitError
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
+from peerkit.widgets.frame import Place, render_frame
 from peerkit.widgets.look import Look
-from peerkit.widgets.status import day_and_time, notice_box, status_line
+from peerkit.widgets.status import local_time, notice_box, status_line
 from peerkit.widgets.visit import when_visited
 
-#: The learner's other apps, beside the home in their course folder (:data:`peerkit.apps.APP_NOTEBOOKS`).
-LINKS = (
-    '<a href="progress.ipynb" target="_self">My progress</a> · '
-    '<a href="gallery.ipynb" target="_self">Example gallery</a>'
-)
-
-_BADGES = {
-    "available": ("Not fetched yet", "#55595f"),
-    "not-started": ("Not started", "#55595f"),
-    "in-progress": ("In progress", "#8a5300"),
-    "submitted-with-blanks": ("Submitted with blanks", "#8a5300"),
-    "submitted": ("Submitted", "#1a6b37"),
-}
+_TONES = {"muted": "#55595f", "progress": "#8a5300", "action": "#8a5300", "ok": "#1a6b37"}
 
 
 def blanks_detail(entry: PathEntry) -> str:
@@ -48,37 +39,73 @@ def page_learner(context: LearnerContext) -> tuple[str | None, str]:
     return None, notice_box(f"Your progress cannot be shown: {context.problem}.", "warn")
 
 
-def path_card(entry: PathEntry) -> str:
-    """The HTML card of one path (every text escaped)."""
-    label, color = _BADGES[entry.state]
-    detail = ""
+def _plain_status(entry: PathEntry) -> Status:
+    """A path's status from its own folder alone (without the review round's documents)."""
+    return {
+        "available": Status("Not started", "muted"),
+        "not-started": Status("Not started", "muted"),
+        "in-progress": Status("In progress", "progress"),
+        "submitted-with-blanks": Status("Submitted with blanks", "action"),
+        "submitted": Status("Submitted", "ok"),
+    }[entry.state]
+
+
+def path_card(entry: PathEntry, status: Status | None = None) -> str:
+    """The HTML card of one path (every text escaped): its number, title, summary, time it takes,
+    its status, what it lacks, when it was submitted and when it is due (times in the reader's zone)."""
+    status = status or _plain_status(entry)
+    details: list[str] = []
+    if status.detail:
+        details.append(html.escape(status.detail))
     if entry.state in ("submitted", "submitted-with-blanks") and entry.submitted_at:
-        detail = f" · {day_and_time(entry.submitted_at)}"
+        details.append(f"submitted {local_time(entry.submitted_at)}")
         if entry.state == "submitted-with-blanks":
-            detail += f" · {blanks_detail(entry)}"
+            details.append(html.escape(blanks_detail(entry)))
         if entry.changed_since_submit:
-            detail += " · changed since: submit again to send your changes"
-    elif entry.state == "in-progress":
-        detail = f" · {entry.answered} answer{'s' if entry.answered != 1 else ''} saved"
+            details.append("changed since: submit again to send your changes")
+    elif entry.state == "in-progress" and not status.detail:
+        details.append(f"{entry.answered} answer{'s' if entry.answered != 1 else ''} saved")
+    if entry.due is not None and status.label != "Done":
+        details.append(f'<span class="peerkit-due">due {local_time(entry.due)}</span>')
     minutes = f"{entry.minutes} min · " if entry.minutes else ""
     title = html.escape(entry.title)
     heading = title if entry.state == "available" else f'<a href="{html.escape(entry.link)}" target="_self">{title}</a>'
     # A review assignment sits under its path, indented, without a number of its own.
     review = entry.review_of is not None
-    number = "" if review else f"{entry.position}. "
+    number = "" if review else f"{html.escape(entry.label)}: "
     kind, indent = (
         ("peerkit-path-card peerkit-review-card", "margin:-4px 0 10px 2rem")
         if review
         else ("peerkit-path-card", "margin:10px 0")
     )
+    action = ""
+    if status.link:
+        action = (
+            f' · <a class="peerkit-card-action" href="{html.escape(status.link)}" target="_self">'
+            f"{html.escape(status.link_text or 'Open')}</a>"
+        )
+    color = _TONES[status.tone]
     return (
-        f'<article class="{kind}" data-path="{html.escape(entry.id)}" '
-        f'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;{indent};max-width:46rem">'
-        f'<h3 style="margin:0 0 4px 0;font-size:1.15em">{number}{heading}</h3>'
+        f'<article class="{kind}" data-path="{html.escape(entry.id)}" data-status="{html.escape(status.label)}" '
+        f'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;{indent};max-width:46rem;'
+        'box-sizing:border-box;overflow-wrap:anywhere">'
+        f'<h2 style="margin:0 0 4px 0;font-size:1.15em">{number}{heading}</h2>'
         f'<p style="margin:0 0 6px 0">{html.escape(entry.summary)}</p>'
         f'<p style="margin:0;font-size:0.9em;color:#55595f">{minutes}'
-        f'<span class="peerkit-badge" style="color:{color};font-weight:600">{label}</span>{html.escape(detail)}</p>'
+        f'<span class="peerkit-badge" style="color:{color};font-weight:600">{html.escape(status.label)}</span>'
+        f"{''.join(' · ' + d for d in details)}{action}</p>"
         "</article>"
+    )
+
+
+def render_continue(entry: PathEntry | None) -> str:
+    """The "continue where you left off" line: the path the learner touched last ("" when none)."""
+    if entry is None or entry.last_touched is None:
+        return ""
+    return (
+        '<p class="peerkit-continue" style="margin:8px 0 0 0;font-weight:600">Continue where you left off: '
+        f'<a href="{html.escape(entry.link)}" target="_self">{html.escape(entry.title)}</a> '
+        f'<span style="font-weight:normal;color:#55595f">(last saved {local_time(entry.last_touched)})</span></p>'
     )
 
 
@@ -116,7 +143,8 @@ class CourseHome(widgets.VBox):
         loading this page's widgets: existing widgets are updated, never replaced, so the page
         never refers to a widget the browser has not received yet.
         """
-        entries = list_paths(self.folder, self.config, learner=self.learner)
+        self.overview: Overview = learner_overview(self.folder, self.config, learner=self.learner, context=self.context)
+        entries = list(self.overview.entries)
         course_title = next((e.course_title for e in entries if e.course_title), "Your course")
         who = f" · signed in as {self.learner}" if self.learner else ""
         paths = [e for e in entries if e.review_of is None]
@@ -124,16 +152,17 @@ class CourseHome(widgets.VBox):
         blanks = sum(1 for e in paths if e.state == "submitted-with-blanks")
         partly = f" ({blanks} more submitted with blanks)" if blanks else ""
         self.header.value = (
-            f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
+            render_frame(Place(course_title=course_title, here="Course home"))
+            + f'<h1 style="margin:0.2em 0 0.1em 0">{html.escape(course_title)}</h1>'
             f'<p style="margin:0;color:#55595f">{done} of {len(paths)} paths submitted{partly}{html.escape(who)}</p>'
-            f'<p class="peerkit-home-links" style="margin:6px 0 0 0">{LINKS}</p>'
+            + render_continue(continue_with(entries))
         )
         children: list[Any] = []
         for entry in entries:
             card = self._cards.get(entry.id)
             if card is None:
                 card = self._cards[entry.id] = widgets.HTML(layout=self.look.full_width, style=self.look.html)
-            card.value = path_card(entry)
+            card.value = path_card(entry, status_of(entry, self.overview))
             if entry.state == "available":
                 children.append(self._start_box(entry, card))
             else:
@@ -146,7 +175,7 @@ class CourseHome(widgets.VBox):
     def _start_box(self, entry: PathEntry, card: widgets.HTML) -> widgets.VBox:
         box = self._start_boxes.get(entry.id)
         if box is None:
-            button = widgets.Button(description=f"Start “{entry.title}”", button_style="primary", icon="download")
+            button = widgets.Button(description=f"Start “{entry.title}”", button_style="primary", icon="play")
             status = widgets.HTML()
             button.on_click(lambda _b, e=entry, s=status: self._fetch(e, s))
             box = self._start_boxes[entry.id] = widgets.VBox([card, button, status])
@@ -154,14 +183,14 @@ class CourseHome(widgets.VBox):
 
     def _fetch(self, entry: PathEntry, status: widgets.HTML) -> None:
         if self.learner is None:
-            status.value = status_line("Cannot fetch: no learner is known for this session.", "error", role="alert")
+            status.value = status_line("Cannot start: no learner is known for this session.", "error", role="alert")
             return
-        status.value = status_line("Fetching…", "info")
+        status.value = status_line("Getting the path ready…", "info")
         try:
             from peerkit.nbgrader.learner import fetch
 
             fetch(self.config, entry.id, assignment_dir=self.folder, learner=self.learner)
         except PeerkitError as exc:
-            status.value = status_line(f"Could not fetch this path: {exc}", "error", role="alert")
+            status.value = status_line(f"Could not start this path: {exc}", "error", role="alert")
             return
         self.refresh()

@@ -16,6 +16,7 @@ from typing import Any
 from traitlets.config import Config
 
 from peerkit.apps.catalog import PathEntry, list_paths, read_sheet
+from peerkit.apps.packet_view import gradebook_of
 from peerkit.core.answers import AnswerSheet, parse_time
 from peerkit.core.errors import PeerkitError
 from peerkit.core.rubric import Rubric, check_review, content_from_value
@@ -54,6 +55,8 @@ class FeedbackWaiting:
     max_points: float
     reviews: int
     rated: int
+    #: The grade on the course gradebook's scale (points, most), when the feedback carries it.
+    gradebook: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,8 @@ class Overview:
     feedback: tuple[FeedbackWaiting, ...]
     notes: tuple[dict[str, Any], ...]
     gallery_items: int
+    #: Every entry of the course home, review assignments included, in course order.
+    entries: tuple[PathEntry, ...] = ()
 
     @property
     def done(self) -> int:
@@ -138,6 +143,7 @@ def learner_overview(
                     max_points=float(grade.get("max_points", 0) or 0),
                     reviews=len(received),
                     rated=_rated(read_sheet(entry.folder, entry.id) if entry.folder else None, received),
+                    gradebook=gradebook_of(grade),
                 )
             )
     gallery = ctx.public(GALLERY_FILE, GALLERY_FORMAT)
@@ -148,4 +154,5 @@ def learner_overview(
         feedback=tuple(feedback),
         notes=tuple(notes),
         gallery_items=len(gallery.get("items", [])) if gallery else 0,
+        entries=tuple(entries),
     )

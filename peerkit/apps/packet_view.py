@@ -53,11 +53,37 @@ def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:
     return "".join(parts)
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def gradebook_of(grade: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The grade on the course gradebook's scale, as the feedback carries it (None when it does not)."""
+    book = grade.get("gradebook")
+    if not isinstance(book, Mapping):
+        return None
+    points, most = _number(book.get("points")), _number(book.get("max_points"))
+    return None if points is None or not most else (points, most)
+
+
+def grade_text(points: float | None, max_points: float, gradebook: tuple[float, float] | None = None) -> str:
+    """One grade, on both scales and labelled: ``5 / 6 rubric points · 10.83 / 13 course points``.
+
+    The rubric's points are what the reviews gave; the course points are the same share of the
+    path's points, the number the course's gradebook (and its LMS) holds."""
+    if points is None:
+        return "not graded yet"
+    text = f"{points:g} / {max_points:g} rubric points"
+    if gradebook is not None:
+        text += f" · {gradebook[0]:g} / {gradebook[1]:g} course points"
+    return text
+
+
 def render_feedback_summary(doc: Mapping[str, Any]) -> str:
-    """The grade part of a learner's feedback: points, how sure, per criterion (escaped)."""
+    """The grade part of a learner's feedback: points on both scales, how sure, per criterion (escaped)."""
     grade = doc.get("grade", {})
-    points = grade.get("points")
-    shown = "not graded yet" if points is None else f"{points:g} / {grade.get('max_points', 0):g}"
+    points = _number(grade.get("points"))
+    shown = grade_text(points, _number(grade.get("max_points")) or 0.0, gradebook_of(grade))
     parts = [
         '<section class="peerkit-feedback">',
         f'<h3 style="margin:0.4em 0">Your grade: {html.escape(shown)}</h3>',

@@ -10,8 +10,11 @@ import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.apps.home import page_learner, path_card
+from peerkit.apps.journey import status_of
 from peerkit.apps.overview import Overview, learner_overview
+from peerkit.apps.packet_view import grade_text
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
+from peerkit.widgets.frame import Place, render_frame
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import render_notes
 from peerkit.widgets.visit import when_visited
@@ -29,7 +32,9 @@ def _item(text: str, link: str | None = None, *, css: str) -> str:
 def render_overview(view: Overview, learner: str | None) -> str:
     """The whole page as HTML (every text escaped)."""
     who = f" · signed in as {learner}" if learner else ""
+    title = next((e.course_title for e in view.entries if e.course_title), "Your course")
     parts = [
+        render_frame(Place(course_title=title, here="My progress")),
         '<h1 style="margin:0.2em 0 0.1em 0">My progress</h1>',
         f'<p style="margin:0;color:#55595f">{view.done} of {len(view.paths)} paths done{html.escape(who)} · '
         '<a href="home.ipynb" target="_self">Course home</a></p>',
@@ -52,7 +57,7 @@ def render_overview(view: Overview, learner: str | None) -> str:
     else:
         items = []
         for f in view.feedback:
-            grade = "not graded" if f.points is None else f"{f.points:g} / {f.max_points:g}"
+            grade = grade_text(f.points, f.max_points, f.gradebook)
             rate = f"; rate {f.reviews - f.rated} of the {f.reviews} reviews" if f.rated < f.reviews else "; all rated"
             items.append(_item(f"{f.title}: {grade}{rate}", f.link, css="peerkit-feedback-waiting"))
         parts.append("<ul>" + "".join(items) + "</ul>")
@@ -101,4 +106,5 @@ class ProgressPage(widgets.VBox):
         """Read everything again and update the page in place."""
         self.overview = learner_overview(self.folder, self.config, learner=self.learner, context=self.context)
         self.body.value = render_overview(self.overview, self.learner)
-        self.cards.value = "".join(path_card(entry) for entry in self.overview.paths) or "<p>No paths released yet.</p>"
+        cards = "".join(path_card(entry, status_of(entry, self.overview)) for entry in self.overview.paths)
+        self.cards.value = cards or "<p>No paths released yet.</p>"

@@ -34,6 +34,7 @@ from peerkit.nbgrader.feedback import (
     autograde_without_running,
     generate_feedback,
     release_feedback,
+    task_score,
     write_peer_grades,
 )
 from peerkit.nbgrader.gradebook import course_roster
@@ -89,8 +90,22 @@ def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequenc
     return "\n".join(lines)
 
 
-def feedback_document(course: Course, path_id: str, grade: Grade, reviews: Sequence[Review]) -> dict[str, Any]:
-    """The learner's feedback for the review app's feedback view (their channel)."""
+def gradebook_grade(grade: Grade, task_points: Sequence[float]) -> dict[str, float] | None:
+    """The grade on the course's gradebook scale (the path's task points, what the LMS export holds):
+    each task cell scores the rubric fraction of its points, as nbgrader's gradebook records them."""
+    final = grade.final_points
+    if final is None or not grade.max_points or not task_points:
+        return None
+    points = round(sum(task_score(final / grade.max_points, p) for p in task_points), 2)
+    return {"points": points, "max_points": round(sum(task_points), 2)}
+
+
+def feedback_document(
+    course: Course, path_id: str, grade: Grade, reviews: Sequence[Review], *, task_points: Sequence[float] = ()
+) -> dict[str, Any]:
+    """The learner's feedback for the review app's feedback view (their channel). With the path's
+    *task_points* it also carries the grade on the gradebook's scale, so that the learner sees the
+    same number the course's LMS gets (beside the rubric's)."""
     rubric = course.rubric_for(path_id)
     return documents.dump(
         documents.FEEDBACK,
@@ -104,6 +119,7 @@ def feedback_document(course: Course, path_id: str, grade: Grade, reviews: Seque
                 "uncertainty": grade.uncertainty if grade.override_points is None else None,
                 "overridden": grade.override_points is not None,
                 "reason": grade.override_reason if grade.override_points is not None else None,
+                "gradebook": gradebook_grade(grade, task_points),
                 "criteria": [
                     {
                         "id": c.id,
@@ -193,7 +209,7 @@ def release(
             fraction=None if final is None or not grade.max_points else final / grade.max_points,
             comment=feedback_markdown(path.title, rubric, grade, reviews),
         )
-        document = feedback_document(course, path_id, grade, reviews)
+        document = feedback_document(course, path_id, grade, reviews, task_points=[p for _, p in tasks])
         parcels.append(Parcel(author, {feedback_file(path_id): document}, keys.get(author)))
     exchange.deliver(parcels)
     report = progress or (lambda _done, _total: None)

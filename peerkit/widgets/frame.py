@@ -113,6 +113,12 @@ def course_stops(course_folder: Path) -> list[Stop]:
     return sorted(stops, key=lambda s: (s.position, s.review_of is not None, s.id))
 
 
+def course_title(course_folder: Path | None) -> str:
+    """The course's title as its fetched paths carry it ("Your course" before any is fetched)."""
+    stops = course_stops(course_folder) if course_folder is not None and course_folder.is_dir() else []
+    return next((s.course_title for s in stops if s.course_title), "Your course")
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where one page sits: the course, this page, the pages before and after it."""
