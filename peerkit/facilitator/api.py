@@ -58,7 +58,8 @@ from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
-from peerkit.review.round import RoundStatus, open_round, round_redactor, round_status
+from peerkit.review.people import course_redactor
+from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
 
@@ -191,8 +192,8 @@ class Facilitator:
     def redactor(self) -> Redactor:
         """What every text one learner wrote loses before others read it (review packets, the gallery,
         summary notes): every name of every learner and the course's ``redact`` terms (see
-        :func:`~peerkit.review.round.round_redactor`). Built afresh: the gradebook may have changed."""
-        return round_redactor(self.store, self.course, self.people())
+        :func:`~peerkit.review.people.course_redactor`). Built afresh: the gradebook may have changed."""
+        return course_redactor(self.store, self.course, self.people())
 
     # -- the review round ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ The facilitator approves or hides each one (:func:`decide`); an approved example
 approved and published without its author to ``<exchange>/<course>/peerkit-public/gallery.json``
 (:func:`publish_gallery`), where every learner's gallery page reads it. Its title, story and tags
 lose every person's name, by the same :class:`~peerkit.core.redaction.Redactor` as review packets
-(:func:`peerkit.review.round.round_redactor`: every learner's id, gradebook names, e-mail, profile
+(:func:`peerkit.review.people.course_redactor`: every learner's id, gradebook names, e-mail, profile
 name and the course's ``redact`` terms become "[name removed]"), once when it is approved and again
 each time the gallery is published, so a name learnt later (a new classmate, a new term) goes too.
 If the learner later changes an approved example, the gallery keeps the approved version and the
@@ -30,7 +30,7 @@ from peerkit.core.kinds.values import walk_strings
 from peerkit.core.models import Course
 from peerkit.core.redaction import Redactor
 from peerkit.exchange.base import GALLERY_FILE, CourseExchange
-from peerkit.review.round import round_redactor
+from peerkit.review.people import course_redactor
 from peerkit.storage.sql import SqlStore
 
 ItemState = Literal["waiting", "approved", "hidden", "changed"]
@@ -118,10 +118,10 @@ def decide(
     redactor: Redactor | None = None,
 ) -> GalleryItem:
     """Approve or hide the example whose id starts with *wanted*, and publish the gallery again.
-    *redactor* is the course's (default: :func:`~peerkit.review.round.round_redactor` without the
+    *redactor* is the course's (default: :func:`~peerkit.review.people.course_redactor` without the
     gradebook's names)."""
     item = find_item(gallery_items(store, course), wanted)
-    redactor = redactor or round_redactor(store, course, {})
+    redactor = redactor or course_redactor(store, course, {})
     store.decide_example(
         item.learner,
         item.path_id,
@@ -171,5 +171,5 @@ def publish_gallery(
 ) -> str:
     """Publish the approved examples through the course's *exchange*; return where they went.
     *redactor*: as for :func:`decide`."""
-    redactor = redactor or round_redactor(store, course, {})
+    redactor = redactor or course_redactor(store, course, {})
     return exchange.publish(GALLERY_FILE, gallery_document(course, store.gallery_decisions(), redactor))

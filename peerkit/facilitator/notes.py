@@ -12,7 +12,7 @@ with the one sentence closest to its centre. The actions are the first steps of 
 action plans, grouped the same way when there are many. People's names are removed before anything
 else happens, by the same :class:`~peerkit.core.redaction.Redactor` as review packets (every
 learner's id, gradebook names, e-mail, profile name and the course's ``redact`` terms, replaced by
-"[name removed]"; :func:`peerkit.review.round.round_redactor`), so they can neither become a theme's
+"[name removed]"; :func:`peerkit.review.people.course_redactor`), so they can neither become a theme's
 term nor appear in a quote; releasing removes them again from the facilitator's text.
 """
 
@@ -35,7 +35,7 @@ from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.rubric import word_count
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import CourseExchange, notes_file
-from peerkit.review.round import round_redactor
+from peerkit.review.people import course_redactor
 from peerkit.storage.sql import SqlStore
 
 NAME = "[name]"  # what exports put in place of a learner id (see :mod:`peerkit.facilitator.export`)
@@ -225,9 +225,9 @@ def draft_notes(
 ) -> SummaryNote:
     """Draft *path_id*'s notes from the current submissions and store the draft (see
     :meth:`~peerkit.storage.curation.CurationMethods.save_note_draft` for *keep_edits*). *redactor*
-    is the course's (default: :func:`~peerkit.review.round.round_redactor` without the gradebook's names)."""
+    is the course's (default: :func:`~peerkit.review.people.course_redactor` without the gradebook's names)."""
     course.path(path_id)
-    redactor = redactor or round_redactor(store, course, {})
+    redactor = redactor or course_redactor(store, course, {})
     made = draft(course, path_id, store.submissions(path_id), redactor, seed=seed)
     return store.save_note_draft(path_id, made.markdown(), sources=made.reflections, keep_edits=keep_edits)
 
@@ -271,5 +271,5 @@ def release_notes(
     if note is None or not note.text.strip():
         raise WorkflowError(f"there are no summary notes for {path_id!r} to release (peerkit notes draft {path_id})")
     released = store.release_note(path_id, by=by)
-    redactor = redactor or round_redactor(store, course, {})
+    redactor = redactor or course_redactor(store, course, {})
     return exchange.publish(notes_file(path_id), notes_document(course, released, redactor))

@@ -14,6 +14,10 @@
 
 With fewer than ``k + 1`` submitters the round still opens, with the shortfall stated, and fills
 up as more learners submit.
+
+A submission without any answer (``no-answers``) is not sent to reviewers, whose time it would waste:
+its author still reviews others but receives no reviews, the report names them, and once they submit
+answers the next run brings them in as a late submitter. Partly blank submissions are reviewed.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,7 @@ from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_file
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.people import course_redactor
 from peerkit.storage.sql import SqlStore
 
 
@@ -56,6 +61,8 @@ class OpenReport:
     matched_share: float
     delivered_to: int
     returned: tuple[str, ...] = ()
+    #: Learners whose submission holds no answers: not sent for review (they review others).
+    without_answers: tuple[str, ...] = ()
 
     def summary(self) -> str:
         lines = [
@@ -75,6 +82,10 @@ class OpenReport:
             lines.append("  not enough reviewers yet: " + "; ".join(self.shortfall))
         if self.no_channel:
             lines.append(f"  cannot deliver to (submitted without nbgrader's secret): {', '.join(self.no_channel)}")
+        if self.without_answers:
+            count = len(self.without_answers)
+            these = "1 submission without answers is" if count == 1 else f"{count} submissions without answers are"
+            lines.append(f"  {these} not sent for review: {', '.join(self.without_answers)}")
         return "\n".join(lines)
 
 
@@ -141,7 +152,7 @@ def open_round(
     """Open the round of *path_id*, or bring it up to date; deliver every new packet through the
     course's *exchange*. *people* are the course's learners as the gradebook knows them (names,
     e-mail): with every learner's id, profile name and the course's ``redact`` list, no packet
-    shows any of them (see :func:`round_redactor`).
+    shows any of them (see :func:`course_redactor`).
 
     Without an *exchange*, *exchange_root* picks one as the course's build does: the files exchange
     there (each learner's review channel beside nbgrader's exchange, and a copy in the store), or,
@@ -170,35 +181,43 @@ def open_round(
     keys = store.channel_keys(path_id)
     no_channel: tuple[str, ...] = ()
     if not exchange.needs_channel_key:  # delivered by learner name (the hub service): no key needed
-        authors = sorted(submissions)
+        pool = sorted(submissions)
     else:
-        authors = sorted(name for name in submissions if name in keys)
+        pool = sorted(name for name in submissions if name in keys)
         no_channel = tuple(sorted(set(submissions) - set(keys)))
     circles = {lrn.name: lrn.circle for lrn in store.learners() if lrn.circle}
     profiles = _profiles(store)
     existing = store.assignments(path_id)
     live = [a for a in existing if a.status != "replaced"]
     members = _members(existing)
+    # An empty submission's author only reviews (the pool), unless it was reviewed before they emptied it.
+    in_round = {a.author for a in existing}
+    without_answers = tuple(sorted(n for n, s in submissions.items() if s.status == "no-answers" and n not in in_round))
+    authors = [name for name in pool if name not in without_answers]
+    reviewers_only = tuple(name for name in pool if name in without_answers and name not in members)
     # Reviewers whose reviews were handed over stay out of the pool until they finish one; those who
     # finish one after their reviews fell overdue are back, and get reviews to do again.
     finished = {a.reviewer for a in existing if a.status == "done"}
     gone = {a.reviewer for a in existing if a.status == "replaced"} - finished
     returned = _returners(existing, timedelta(hours=settings.replace_after_hours))
-    newcomers = tuple(a for a in authors if a not in members)
+    newcomers = tuple(a for a in authors if a not in in_round)
     dropped: tuple[str, ...] = ()
     removed: tuple[tuple[str, str], ...] = ()
     if not existing:
-        allocation = alloc.allocate(authors, k, seed=review_round.seed, circles=circles, profiles=profiles)
+        allocation = alloc.allocate(
+            authors, k, seed=review_round.seed, reviewers=pool, circles=circles, profiles=profiles
+        )
         added = tuple(allocation.assignments)
         newcomers = ()
     else:
         allocation = alloc.rebuild(
             [(a.reviewer, a.author) for a in live],
             k=k,
-            authors=sorted(members & set(authors)),
+            authors=sorted(in_round & set(authors)),
+            reviewers=sorted((members & set(pool)) | set(reviewers_only)),
             circles=circles,
             profiles=profiles,
-            dropped=sorted(gone & members & set(authors)),
+            dropped=sorted(gone & members & set(pool)),
         )
         added = ()
         returned = tuple(sorted(set(returned) & set(allocation.reviewers)))
@@ -206,6 +225,9 @@ def open_round(
             update = alloc.rejoin(allocation, returned, seed=review_round.seed)
             allocation, added = update.allocation, update.added
             returned = tuple(sorted({r for r, _ in update.added if r in returned}))  # those given reviews
+        if reviewers_only:  # submitted without answers since: reviews to do, none to receive
+            update = alloc.rejoin(allocation, reviewers_only, seed=review_round.seed)
+            allocation, added = update.allocation, added + update.added
         if newcomers:
             update = alloc.add_late(allocation, newcomers, seed=review_round.seed, circles=circles, profiles=profiles)
             allocation, added = update.allocation, added + update.added
@@ -229,11 +251,11 @@ def open_round(
         path_id,
         exchange=exchange,
         round_=review_round,
-        submissions=submissions,
+        submissions={n: s for n, s in submissions.items() if n not in without_answers},
         keys=keys,
         new_tokens={t for _, _, t in tokens},
         newcomers=set(newcomers) | (set(authors) if not existing else set()),
-        redactor=round_redactor(store, course, people or {}),
+        redactor=course_redactor(store, course, people or {}),
         progress=progress,
     )
     shortfall = tuple(f"{s.author} has {s.reviewers} of {k} ({s.reason})" for s in allocation.shortfall)
@@ -251,6 +273,7 @@ def open_round(
         matched_share=allocation.matching.share,
         delivered_to=delivered,
         returned=returned,
+        without_answers=without_answers,
     )
 
 
@@ -287,10 +310,10 @@ def deliver(
     """Deliver new packets, self packets for *newcomers*, and fresh manifests for every reviewer
     concerned, through the course's *exchange*. Returns how many learners got something.
 
-    Peer packets are scrubbed by *redactor* (default: :func:`round_redactor` without the gradebook's
+    Peer packets are scrubbed by *redactor* (default: :func:`course_redactor` without the gradebook's
     names); each author's manifest says how many names were taken out of their submission."""
     if redactor is None:
-        redactor = round_redactor(store, course, {})
+        redactor = course_redactor(store, course, {})
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     questions = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
@@ -346,27 +369,6 @@ def deliver(
     return len(concerned)
 
 
-def round_redactor(store: SqlStore, course: Course, people: Mapping[str, Person]) -> Redactor:
-    """What a round removes from peers' packets: every name of every learner of the course (id, which
-    is also their hub user name; first and last name and e-mail from *people*, the gradebook's; the
-    name in their profile) and the course's ``redact`` terms. Every learner, not only this round's
-    authors: a reflection may name a classmate who has not submitted yet."""
-    profiles = store.profiles()
-    names = sorted({lrn.name for lrn in store.learners()} | set(people) | set(profiles))
-    persons = []
-    for name in names:
-        known = people.get(name) or Person(name)
-        profile_name = profiles.get(name, {}).get("name")
-        persons.append(
-            replace(
-                known,
-                hub_user=known.hub_user or name,
-                profile_name=profile_name if isinstance(profile_name, str) and profile_name else known.profile_name,
-            )
-        )
-    return Redactor.for_people(persons, extra=course.redact)
-
-
 def _self_token(learner: str, path_id: str, round_: Round) -> str:
     """The token of a learner's own packet: stable for the round; it only ever sits in their own channel."""
     return hashlib.sha256(f"self\0{path_id}\0{round_.seed}\0{learner}".encode()).hexdigest()[:32]
@@ -379,14 +381,18 @@ def round_status(store: SqlStore, path_id: str) -> RoundStatus:
     to_do: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
-    for a in store.assignments(path_id):
+    assignments = store.assignments(path_id)
+    for a in assignments:
         if a.status == "open":
             to_do[a.reviewer] += 1
         elif a.status == "done":
             done[a.reviewer] += 1
             received[a.author] += 1
-    submitters = {s.learner for s in store.submissions(path_id)}
-    names = sorted(submitters | set(to_do) | set(done))
+    submitted = store.submissions(path_id)
+    in_round = {a.author for a in assignments}
+    # Nobody waits for reviews of a submission without answers: it is not reviewed.
+    submitters = {s.learner for s in submitted if s.status != "no-answers" or s.learner in in_round}
+    names = sorted({s.learner for s in submitted} | set(to_do) | set(done))
     rows = tuple(
         LearnerStatus(n, to_do[n], done[n], received[n], review_round.per_submission if n in submitters else 0)
         for n in names

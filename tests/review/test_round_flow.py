@@ -156,3 +156,49 @@ def test_a_reviewer_who_dropped_out_and_comes_back_rejoins_the_round(
     report = collect_reviews(review_course.course_config(), store, review_course.course, PATH)
     assert not report.unfinished
     assert {s.learner: s.to_do for s in round_status(store, PATH).learners}[LAZY] == 0
+
+
+def submit_without_answers(course: CourseLayout, learner: str, *, blank: bool) -> None:
+    """Submit before answering (*blank*: after saving only blank answers): a submission with no answers."""
+    course.enroll(learner)
+    session = open_path(PATH, folder=course.folder(learner, PATH), config=course.learner_config(learner))
+    if blank:
+        session.save("story", "text", "   ")
+        session.save("lesson", "text", "")
+    session.submit()
+
+
+def test_a_submission_without_answers_is_not_sent_for_review(review_course: CourseLayout, store: SqlStore) -> None:
+    answered, empty, partial = ["ana", "bo", "dee", "eli"], ["fay", "gus"], "cy"
+    for learner in answered:
+        write_and_submit(review_course, learner)
+    review_course.enroll(partial)  # some answers blank: still reviewed
+    session = open_path(PATH, folder=review_course.folder(partial, PATH), config=review_course.learner_config(partial))
+    session.save("story", "text", "A colleague at the front desk showed me the new catalogue.")
+    session.submit()
+    submit_without_answers(review_course, "fay", blank=False)
+    submit_without_answers(review_course, "gus", blank=True)
+    t0 = datetime.now(UTC)
+
+    first = facilitator(review_course, store, now=t0)
+    assert {s.learner: s.status for s in store.submissions(PATH)}[partial] == "incomplete"
+    assert first.submitters == 7 and first.without_answers == ("fay", "gus")  # type: ignore[attr-defined]
+    assert "2 submissions without answers are not sent for review: fay, gus" in first.summary()  # type: ignore[attr-defined]
+    live = store.assignments(PATH)
+    received = Counter(a.author for a in live)
+    assert received == dict.fromkeys([*answered, partial], 3)  # nobody reviews an empty submission
+    loads = Counter(a.reviewer for a in live)
+    assert all(loads[learner] >= 2 for learner in empty)  # their authors still review others
+    assert sum(loads.values()) == 15 and max(loads.values()) <= 3
+    assert review_everything(review_course, "fay") == loads["fay"]  # peers only: nothing of hers to self-assess
+    waiting = {s.learner: s.waiting for s in round_status(store, PATH).learners}
+    assert waiting["fay"] is False and waiting["gus"] is False and waiting["ana"] is True
+
+    write_and_submit(review_course, "fay")  # now with answers: brought in as a late submitter
+    late = facilitator(review_course, store, now=t0 + timedelta(hours=1))
+    assert late.newcomers == ("fay",) and late.without_answers == ("gus",)  # type: ignore[attr-defined]
+    assert "1 submission without answers is not sent for review: gus" in late.summary()  # type: ignore[attr-defined]
+    received = Counter(a.author for a in store.assignments(PATH) if a.status != "replaced")
+    assert received["fay"] == 3 and "gus" not in received
+    assert review_everything(review_course, "fay") >= 1  # her own submission to self-assess now, at least
+    assert {s.learner: s.expected for s in round_status(store, PATH).learners}["fay"] == 3

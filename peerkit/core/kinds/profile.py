@@ -2,7 +2,7 @@
 
 A profile may also hold the name the learner goes by (``name``, asked when a notebook passes
 ``ask_name=True``): their group sees it, review packets never do (the round removes it from every
-answer, :func:`peerkit.review.round.round_redactor`)."""
+answer, :func:`peerkit.review.people.course_redactor`)."""
 
 from __future__ import annotations
 
