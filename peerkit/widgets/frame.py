@@ -1,9 +1,9 @@
-"""The frame every learner page shares: a skip link, the course title, where this page sits in the
+"""The frame every learner page shares: the course title, where this page sits in the
 course ("Path 3 of 6"), links home / previous / next, and after a Submit the way on.
 
 The frame is plain, escaped, semantic HTML (``header``, ``nav``, real ``<a href>`` links) so that it
-reads the same with or without the page's styles; the page template gives it its look and wraps the
-page's cells in the ``main`` landmark the skip link points to (:data:`MAIN_ID`).
+reads the same with or without the page's styles; the page template gives it its look, puts the skip
+link first and wraps the page's cells in the ``main`` landmark it points to (:data:`MAIN_ID`).
 
 Where a page sits is read from the ``metadata.peerkit`` that the build stamps into every path
 notebook (its number, how many numbered paths the course has, its due date), for the page's own
@@ -153,7 +153,7 @@ def _link(href: str, text: str, *, rel: str = "", css: str = "") -> str:
 
 
 def render_frame(place: Place, *, here_title: str = "") -> str:
-    """The top of a learner page: skip link, course title, where this page is, home / previous / next.
+    """The top of a learner page: course title, where this page is, home / previous / next.
 
     *here_title* (the page's own title) goes into the place line; the page's ``h1`` stays the
     page's own heading (a path notebook's first Markdown cell, the home's course title)."""
@@ -169,7 +169,6 @@ def render_frame(place: Place, *, here_title: str = "") -> str:
     items.append(f"<li>{_link(up + GALLERY, 'Example gallery', css='peerkit-nav-gallery')}</li>")
     here = html.escape(place.here) + (f" · {html.escape(here_title)}" if here_title else "")
     return (
-        f'<a class="peerkit-skip-link" href="#{MAIN_ID}">Skip to main content</a>'
         '<header class="peerkit-frame">'
         f'<p class="peerkit-frame-course" style="margin:0;font-weight:600">{html.escape(place.course_title)}</p>'
         f'<p class="peerkit-frame-here" style="margin:0">{here}</p>'

@@ -1,0 +1,85 @@
+"""One status per path along the learner's journey, and where to continue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from peerkit.apps.catalog import PathEntry
+from peerkit.apps.home import path_card, render_continue
+from peerkit.apps.journey import continue_with, status_of
+from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo
+
+
+def entry(path_id: str, state: Any, *, review_of: str | None = None, **extra: Any) -> PathEntry:
+    return PathEntry(
+        id=path_id,
+        title=path_id.title(),
+        summary="",
+        minutes=0,
+        position=1,
+        course_title="C",
+        state=state,
+        review_of=review_of,
+        **extra,
+    )
+
+
+def overview(
+    *entries: PathEntry, reviews: tuple[ReviewsToDo, ...] = (), feedback: tuple[FeedbackWaiting, ...] = ()
+) -> Overview:
+    return Overview(
+        paths=tuple(e for e in entries if e.review_of is None),
+        reviews=reviews,
+        feedback=feedback,
+        notes=(),
+        gallery_items=0,
+        entries=entries,
+    )
+
+
+ESSAY, REVIEW, PLAIN = (
+    entry("essay", "submitted"),
+    entry("essay-review", "not-started", review_of="essay"),
+    entry("plain", "submitted"),
+)
+
+
+def test_the_journey_of_a_peer_reviewed_path() -> None:
+    assert status_of(entry("essay", "available"), overview()).label == "Not started"
+    assert status_of(entry("essay", "in-progress", answered=2), overview()).detail == "2 answers saved"
+    assert status_of(ESSAY, overview(ESSAY, REVIEW)).label == "Submitted"
+    todo = ReviewsToDo("essay", "Review: Essay", "essay-review/essay-review.ipynb", packets=4, written=1, unsent=True)
+    status = status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(todo,)))
+    assert (status.label, status.link) == ("3 reviews to do", "essay-review/essay-review.ipynb")
+    sent = ReviewsToDo("essay", "Review: Essay", "x", packets=4, written=4, unsent=False)
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,))).label == "Reviews sent"
+    ready = FeedbackWaiting("essay", "Essay", "x", points=5, max_points=6, reviews=3, rated=1)
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(ready,))).label == "Feedback ready"
+    rated = FeedbackWaiting("essay", "Essay", "x", points=5, max_points=6, reviews=3, rated=3)
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(rated,))).label == "Done"
+
+
+def test_a_path_without_review_is_done_when_submitted_complete() -> None:
+    assert status_of(PLAIN, overview(PLAIN)).label == "Done"
+    assert status_of(entry("plain", "submitted-with-blanks"), overview()).label == "Submitted with blanks"
+
+
+def test_the_card_shows_the_due_date_in_the_readers_zone_and_the_number() -> None:
+    due = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    card = path_card(entry("essay", "not-started", number=2, due=due))
+    assert "Path 2: " in card
+    assert (
+        '<time class="peerkit-time" datetime="2026-03-02T16:00:00Z" data-format="datetime">2 Mar 2026, 16:00 UTC</time>'
+        in card
+    )
+    assert "Start here: " in path_card(entry("orientation", "not-started", number=None))
+
+
+def test_continue_where_you_left_off_is_the_last_path_touched() -> None:
+    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    a, b = entry("a", "in-progress", last_touched=late), entry("b", "submitted", last_touched=early)
+    assert continue_with([b, a, entry("c", "available")]) is a
+    assert continue_with([entry("c", "not-started")]) is None
+    line = render_continue(a)
+    assert 'href="a/a.ipynb"' in line and "Continue where you left off" in line and "2026-01-02T00:00:00Z" in line
