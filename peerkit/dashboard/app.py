@@ -38,11 +38,13 @@ from peerkit.widgets.status import day_and_time, status_line
 SECTIONS = ("Progress", "Participation", "Review health", "Grades", "Summary notes", "Gallery", "Exports")
 #: The dashboard's own page styles (the template is the learners' pages'): tab labels and buttons
 #: with text at ≥ 4.5:1 (ipywidgets draws inactive tab labels at 4.45:1 on their grey), and a
-#: visible focus ring.
+#: visible focus ring; a tab's content never scrolls inside the tab (a region that scrolls must
+#: take keyboard focus, which ipywidgets' boxes cannot), the page does.
 STYLE = f"""<style>
 .peerkit-dashboard .lm-TabBar-tab, .peerkit-dashboard .lm-TabBar-tabLabel {{ color: {INK} !important; }}
 .peerkit-dashboard .lm-TabBar-tab:not(.lm-mod-current) {{ background: #e8eaed !important; }}
 .peerkit-dashboard :focus-visible {{ outline: 2px solid #0b57d0 !important; outline-offset: 2px; }}
+.peerkit-dashboard .widget-tab-contents > .widget-box {{ overflow: visible !important; }}
 .peerkit-dashboard h2 {{ font-size: 1.3em; margin: 0.4em 0 0.3em 0; }}
 .peerkit-dashboard details > summary {{ cursor: pointer; color: {INK}; }}
 </style>"""
@@ -71,11 +73,9 @@ class Dashboard(widgets.VBox):
         self.notes = NotesEditor(self)
         self.gallery = GalleryCurator(self)
         self.exports = Exports(self)
-        # A section can be wider than the screen (tables, plots): it scrolls, so it must take focus
-        # for keyboard users to scroll it.
         self.tabs = widgets.Tab(
             children=[
-                *(widgets.VBox([w], tabbable=True) for w in self.sections.values()),
+                *(widgets.VBox([w]) for w in self.sections.values()),
                 self.notes,
                 self.gallery,
                 self.exports,

@@ -100,7 +100,7 @@ def test_every_dashboard_tab_passes_axe(browser: Any, board: tuple[Served, str])
     _served, url = board
     console = ConsoleLog()
     page = open_page(browser, url + "/", console, width=1280)
-    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=90_000)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=180_000)
     page.locator("#loading").wait_for(state="detached", timeout=30_000)
     found: dict[str, list[str]] = {}
     for path in ("All paths", "Running peer learning groups"):
