@@ -21,7 +21,8 @@ from typing import Any
 from peerkit.config.course import load_course
 from peerkit.config.workspace import Workspace
 from peerkit.demo import Site, prepare_site
-from peerkit.voila.serve import ServeOptions, voila_command, voila_env, write_voila_config
+from peerkit.voila.serve import ServeOptions, jupyter_data_dir, voila_command, voila_env, write_voila_config
+from peerkit.voila.trust import trust_notebooks
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,6 +92,7 @@ def served_site(*, preheat: bool = True) -> Iterator[Served]:
         port = free_port()
         options = ServeOptions(port=port, preheat=preheat)
         write_voila_config(site.workspace.voila_dir, [*site.notebooks(), EMPTY, ONE_WIDGET], options)
+        trust_notebooks(site.course_dir, data_dir=jupyter_data_dir(site.learner_home))
         process = subprocess.Popen(
             voila_command(site.course_dir, site.workspace.voila_dir),
             cwd=site.workspace.voila_dir,

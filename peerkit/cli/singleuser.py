@@ -31,26 +31,41 @@ def singleuser_command() -> str:
     return str(beside) if beside.exists() else (shutil.which("jupyterhub-singleuser") or "jupyterhub-singleuser")
 
 
-def server_config_dir(home: Path | None = None) -> Path:
+def trust_course_folder(folder: Path) -> None:
+    """Sign the course's notebooks for this server (its Jupyter data folder), so that Voilà does not
+    log "not trusted" for each page view."""
+    from peerkit.voila.trust import trust_notebooks
+
+    try:
+        if folder.exists():
+            trust_notebooks(folder)
+    except Exception as exc:  # noqa: BLE001 - an unsigned notebook only costs a log line; the server must start
+        log.warning("could not sign the notebooks in %s: %s: %s", folder, type(exc).__name__, exc)
+
+
+def server_config_dir(home: Path | None = None, *, learner_pages: bool = True) -> Path:
     """The folder of peerkit's ``jupyter_server_config.json`` (:func:`peerkit.voila.serve.server_extension_config`),
     written afresh at each start in the server's own home (never a shared folder another user
-    could prepare): ``~/.peerkit/jupyter-config``."""
+    could prepare): ``~/.peerkit/jupyter-config``. Learner pages load only the widget extensions;
+    the course service's dashboard (``learner_pages=False``) every extension but the denied ones."""
     from peerkit.storage.atomic import write_atomic
-    from peerkit.voila.serve import server_extension_config
+    from peerkit.voila.serve import LEARNER_LAB_EXTENSIONS, server_extension_config
 
     folder = (home or Path.home()) / ".peerkit" / "jupyter-config"
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(server_extension_config(), indent=1) + "\n"
+    text = json.dumps(server_extension_config(LEARNER_LAB_EXTENSIONS if learner_pages else None), indent=1) + "\n"
     write_atomic(folder / "jupyter_server_config.json", text.encode())
     return folder
 
 
-def become_singleuser(args: list[str]) -> None:
+def become_singleuser(args: list[str], *, learner_pages: bool = True) -> None:
     """Replace this process with ``jupyterhub-singleuser *args``, with peerkit's Voilà settings."""
     from peerkit.voila.serve import prepend_path, with_template_path
 
     command = singleuser_command()
-    env = prepend_path(with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir())
+    env = prepend_path(
+        with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir(learner_pages=learner_pages)
+    )
     os.execve(command, [command, *args], env)  # noqa: S606 - becomes the hub's server
 
 
@@ -65,7 +80,9 @@ def main() -> None:
         home = Path.home()
         config = learner_config(home)
         learner = resolve_learner(configured=get(config, "CourseDirectory", "student_id"))
-        log.info("%s", sync(config, home=home, learner=learner).summary())
+        report = sync(config, home=home, learner=learner)
+        log.info("%s", report.summary())
+        trust_course_folder(report.course_dir)
     except Exception as exc:  # noqa: BLE001 - the server must start anyway; the learner can sync later
         log.warning("could not sync the course folder: %s: %s", type(exc).__name__, exc)
     become_singleuser(sys.argv[1:])
@@ -80,4 +97,5 @@ def course_service_main() -> None:
             log.info("facilitator dashboard installed as %s", Path.cwd() / DASHBOARD_NOTEBOOK)
     except Exception as exc:  # noqa: BLE001 - the formgrader must start anyway
         log.warning("could not install the facilitator dashboard: %s: %s", type(exc).__name__, exc)
-    become_singleuser(sys.argv[1:])
+    trust_course_folder(Path.cwd() / DASHBOARD_NOTEBOOK)
+    become_singleuser(sys.argv[1:], learner_pages=False)

@@ -20,7 +20,15 @@ from peerkit.demo.site import prepare_site
 from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.build import committed_config, course_build
 from peerkit.voila.processes import Server, check_ports, run_servers
-from peerkit.voila.serve import ServeOptions, dashboard_env, voila_command, voila_env, write_voila_config
+from peerkit.voila.serve import (
+    ServeOptions,
+    dashboard_env,
+    jupyter_data_dir,
+    voila_command,
+    voila_env,
+    write_voila_config,
+)
+from peerkit.voila.trust import trust_notebooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +64,7 @@ def serve_demo(
         ip=ip, preheat=preheat, prepare_only=prepare_only, cohort=cohort, dashboard_port=dashboard_port
     )
     serving = ServeOptions(port=config.port, ip=options.ip, preheat=options.preheat)
-    board = replace(serving, port=options.dashboard_port or 0, ip="localhost", preheat=False)
+    board = replace(serving, port=options.dashboard_port or 0, ip="localhost", preheat=False, lab_extensions=None)
     planned = [Server(name="the course home", command=(), env={}, cwd=Path(), port=serving.port, host=serving.ip)]
     if options.dashboard_port is not None:
         planned.append(
@@ -82,6 +90,7 @@ def serve_demo(
     autopilot = demo_cohort(course, workspace, site.learner, say=say) if options.cohort else None
     config_dir = workspace.voila_dir
     write_voila_config(config_dir, site.notebooks(), serving)
+    trust_notebooks(site.course_dir, data_dir=jupyter_data_dir(site.learner_home))  # no "not trusted" warnings
     command = voila_command(site.course_dir, config_dir)
     host = "localhost" if serving.local_only else options.ip
     say(f"\nCourse home: http://{host}:{config.port}/")
@@ -89,6 +98,7 @@ def serve_demo(
     if options.dashboard_port is not None:
         # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
         write_voila_config(workspace.facilitator_voila_dir, [], board)
+        trust_notebooks(site.dashboard, data_dir=jupyter_data_dir(workspace.facilitator_dir))
         env = dashboard_env(
             workspace.facilitator_dir,
             course_file=course.source or config.course_file,

@@ -2,9 +2,15 @@
 
 What the configuration does, and why:
 
-* ``extension_denylist``: nbgrader's and Notebook 7's lab extensions are built for JupyterLab 4.6
-  while Voilà 0.5.13's front end ships 4.2 core packages; loading them fills the console with
-  errors ("Shared module ... doesn't exist"). Voilà's lab preview extension is useless in Voilà.
+* ``extension_allowlist``: a learner's page loads only the two front-end extensions that draw
+  widgets (:data:`LEARNER_LAB_EXTENSIONS`); Voilà would otherwise load every JupyterLab extension
+  installed beside it. nbgrader's and Notebook 7's are built for JupyterLab 4.6 while Voilà 0.5.13's
+  front end ships 4.2 core packages: they fill the console with errors ("Shared module ... doesn't
+  exist") and cost requests. The dashboard's server (``lab_extensions=None``) loads everything but
+  :data:`DENIED_LAB_EXTENSIONS`, so that a plotting extension installed for it works.
+* ``transport_encryption = "auto"``: each kernel gets CurveZMQ keys from the server (ipykernel
+  declares support), so kernel traffic is encrypted and ipykernel no longer warns, at every kernel
+  start, that it is "susceptible to eavesdropping".
 * ``show_tracebacks = False``: learners never see code, not even in an error.
 * preheated kernels (one per notebook): a page opens on a kernel that has already run the
   notebook. The widgets re-read answers when the kernel is handed to a visitor (see
@@ -39,6 +45,10 @@ DENIED_LAB_EXTENSIONS = (
     "@jupyter-notebook/lab-extension",
     "@voila-dashboards/jupyterlab-preview",
 )
+#: The front-end extensions a learner's page needs: the widget manager of jupyterlab_widgets (it
+#: registers @jupyter-widgets/base and controls, without which no widget renders) and Voilà's own
+#: widget manager for ipywidgets 8.
+LEARNER_LAB_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 HOME_NOTEBOOK = "home.ipynb"
 TEMPLATE = "peerkit"
 
@@ -50,6 +60,8 @@ class ServeOptions:
     preheat: bool = True
     pool_size: int = 1
     cull_idle_seconds: int = 600
+    #: The only JupyterLab extensions the pages load; None: every installed one but the denied.
+    lab_extensions: tuple[str, ...] | None = LEARNER_LAB_EXTENSIONS
 
     @property
     def local_only(self) -> bool:
@@ -59,6 +71,13 @@ class ServeOptions:
 def template_root() -> Path:
     """The folder to add to ``JUPYTER_PATH`` so Voilà finds the ``peerkit`` template."""
     return Path(str(resources.files("peerkit").joinpath("templates")))
+
+
+def extension_config(lab_extensions: tuple[str, ...] | None) -> dict[str, list[str]]:
+    """``VoilaConfiguration``'s extension list: an allow-list, or (None) the deny-list."""
+    if lab_extensions is None:
+        return {"extension_denylist": list(DENIED_LAB_EXTENSIONS)}
+    return {"extension_allowlist": list(lab_extensions)}
 
 
 def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
@@ -71,7 +90,7 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
             "open_browser": False,
         },
         "VoilaConfiguration": {
-            "extension_denylist": list(DENIED_LAB_EXTENSIONS),
+            **extension_config(options.lab_extensions),
             "show_tracebacks": False,
             "template": TEMPLATE,
             "preheat_kernel": options.preheat,
@@ -80,6 +99,7 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
             "cull_idle_timeout": options.cull_idle_seconds,
             "cull_interval": 60,
             "cull_connected": False,
+            "transport_encryption": "auto",
         },
     }
     if options.local_only:
@@ -92,18 +112,20 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
     return config
 
 
-def server_extension_config() -> dict[str, Any]:
+def server_extension_config(lab_extensions: tuple[str, ...] | None = LEARNER_LAB_EXTENSIONS) -> dict[str, Any]:
     """Jupyter server config for a server that runs Voilà as one of its extensions (a hub's
-    single-user servers, nbgrader's course service): the same deny-list, hidden tracebacks and
-    template as :func:`voila_config` gives ``peerkit serve`` (the template is found through
-    :func:`with_template_path`), and, as standalone Voilà has it, no MathJax from a CDN (Voilà's
-    server extension falls back to cdnjs when the server has no ``mathjax_url``)."""
+    single-user servers, nbgrader's course service): the same extension list, hidden tracebacks,
+    template and encrypted kernel transport as :func:`voila_config` gives ``peerkit serve`` (the
+    template is found through :func:`with_template_path`), and, as standalone Voilà has it, no
+    MathJax from a CDN (Voilà's server extension falls back to cdnjs when the server has no
+    ``mathjax_url``). The extension list only applies to Voilà's pages, never to JupyterLab's."""
     return {
         "VoilaConfiguration": {
-            "extension_denylist": list(DENIED_LAB_EXTENSIONS),
+            **extension_config(lab_extensions),
             "show_tracebacks": False,
             "template": TEMPLATE,
         },
+        "MappingKernelManager": {"transport_encryption": "auto"},
         "ServerApp": {"tornado_settings": {"mathjax_url": None, "mathjax_config": None}},
     }
 
@@ -139,6 +161,12 @@ def voila_command(course_dir: Path, config_dir: Path) -> list[str]:
     ]
 
 
+def jupyter_data_dir(home: Path) -> Path:
+    """The Jupyter data folder of a server run with :func:`voila_env` for *home* (its notebook
+    signatures, see :func:`peerkit.voila.trust.trust_notebooks`)."""
+    return home / ".local" / "share" / "jupyter"
+
+
 def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """The Voilà server's environment: the learner's HOME (their nbgrader config, cache, Jupyter
     data), the peerkit template on ``JUPYTER_PATH``, this interpreter's scripts first on PATH."""
@@ -148,7 +176,7 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
     env["HOME"] = str(learner_home)
     # Explicit, so that neither the caller's settings nor JUPYTER_PLATFORM_DIRS move them elsewhere.
     env["JUPYTER_CONFIG_DIR"] = str(learner_home / ".jupyter")
-    env["JUPYTER_DATA_DIR"] = str(learner_home / ".local" / "share" / "jupyter")
+    env["JUPYTER_DATA_DIR"] = str(jupyter_data_dir(learner_home))
     env.pop("JUPYTER_RUNTIME_DIR", None)
     env = with_template_path(env)
     scripts = str(Path(sys.executable).parent)

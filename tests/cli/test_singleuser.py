@@ -13,7 +13,13 @@ from voila.configuration import VoilaConfiguration
 from peerkit.apps import DASHBOARD_NOTEBOOK, app_notebook, install_app
 from peerkit.cli.singleuser import server_config_dir
 from peerkit.config.settings import settings_from_env
-from peerkit.voila.serve import DENIED_LAB_EXTENSIONS, TEMPLATE, template_root, with_template_path
+from peerkit.voila.serve import (
+    DENIED_LAB_EXTENSIONS,
+    LEARNER_LAB_EXTENSIONS,
+    TEMPLATE,
+    template_root,
+    with_template_path,
+)
 
 
 def test_the_dashboard_is_installed_once_and_repaired_when_changed(tmp_path: Path) -> None:
@@ -31,12 +37,17 @@ def test_the_server_config_gives_voila_what_peerkit_serve_gives_it(tmp_path: Pat
     assert folder == tmp_path / ".peerkit" / "jupyter-config"
     loaded = Config(json.loads((folder / "jupyter_server_config.json").read_text()))
     voila = VoilaConfiguration(config=loaded)
-    assert voila.extension_denylist == list(DENIED_LAB_EXTENSIONS)
+    assert voila.extension_allowlist == list(LEARNER_LAB_EXTENSIONS)  # learner pages: the widget managers only
+    assert "nbgrader" not in json.dumps(voila.extension_allowlist)
     assert voila.show_tracebacks is False
     assert voila.template == TEMPLATE
     settings = ServerApp(config=loaded).tornado_settings
     assert settings["mathjax_url"] is None  # never the CDN Voilà's extension falls back to
     server_config_dir(tmp_path)  # written afresh at each start, idempotent
+    dashboard = Config(
+        json.loads((server_config_dir(tmp_path, learner_pages=False) / "jupyter_server_config.json").read_text())
+    )
+    assert VoilaConfiguration(config=dashboard).extension_denylist == list(DENIED_LAB_EXTENSIONS)
 
 
 def test_the_template_comes_first_on_jupyter_path_once() -> None:

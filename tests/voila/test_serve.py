@@ -4,21 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peerkit.voila.serve import DENIED_LAB_EXTENSIONS, ServeOptions, template_root, voila_config, voila_env
+from peerkit.voila.serve import (
+    DENIED_LAB_EXTENSIONS,
+    LEARNER_LAB_EXTENSIONS,
+    ServeOptions,
+    template_root,
+    voila_config,
+    voila_env,
+)
 
 
-def test_voila_config_hides_tracebacks_denies_nbgrader_and_preheats() -> None:
+def test_voila_config_hides_tracebacks_loads_only_the_widget_extensions_and_preheats() -> None:
     config = voila_config(["home.ipynb", "p/p.ipynb"], ServeOptions(port=9999))
     vc = config["VoilaConfiguration"]
     assert vc["show_tracebacks"] is False
-    assert (
-        "@jupyter/nbgrader" in vc["extension_denylist"] and "@jupyter-notebook/lab-extension" in DENIED_LAB_EXTENSIONS
-    )
+    assert vc["extension_allowlist"] == list(LEARNER_LAB_EXTENSIONS) and "extension_denylist" not in vc
+    assert config["MappingKernelManager"]["transport_encryption"] == "auto"  # no "eavesdropping" warning
     assert vc["preheat_kernel"] is True and vc["template"] == "peerkit"
     pools = config["VoilaKernelManager"]["kernel_pools_config"]
     assert pools["default"]["pool_size"] == 0 and pools["p/p.ipynb"]["pool_size"] == 1
     assert config["Voila"]["port_retries"] == 0 and config["Voila"]["port"] == 9999
     assert config["Voila"]["tornado_settings"] == {"disable_check_xsrf": True}
+
+
+def test_a_server_for_other_pages_loads_every_extension_but_the_denied() -> None:
+    vc = voila_config([], ServeOptions(lab_extensions=None))["VoilaConfiguration"]
+    assert vc["extension_denylist"] == list(DENIED_LAB_EXTENSIONS) and "extension_allowlist" not in vc
+    assert "@jupyter/nbgrader" in DENIED_LAB_EXTENSIONS
+
+
+def test_the_allowed_extensions_are_installed_and_draw_widgets() -> None:
+    """Voilà only loads an allowed extension it finds: a renamed one would leave every page without widgets."""
+    from voila.utils import get_federated_extensions, get_voila_labextensions_path
+
+    installed = get_federated_extensions(get_voila_labextensions_path())
+    assert set(LEARNER_LAB_EXTENSIONS) <= set(installed)
 
 
 def test_xsrf_stays_on_when_not_bound_to_localhost() -> None:
