@@ -530,3 +530,16 @@ def test_loo_median_known_answer(tiny: Reviews) -> None:
     # submission 4: 0, 1, 3, 4, 4 -> without each: 3.5, 3.5, 2.5, 2, 2.
     expected = [3, 2.5, 1.5, 3, 3, math.nan, 3.5, 3.5, 2.5, 2, 2]
     np.testing.assert_allclose(loo_median(tiny), expected)
+
+
+def test_the_fit_needs_few_sweeps_and_extrapolation_keeps_its_fixed_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerkit.core.aggregation import calibration
+
+    reviews, _, _, _ = cohort(np.random.default_rng(14), n=3000, k=4, bias_sd=0.1, noise=0.07, step=0.25)
+    fast = aggregate(reviews, "calibrated")
+    assert fast.fit is not None and fast.fit.converged and fast.fit.iterations <= 25
+    # Plain sweeps (no extrapolation) to a tight tolerance reach the same grades.
+    monkeypatch.setattr(calibration, "extrapolate", lambda *args: None)
+    slow = aggregate(reviews, "calibrated", settings=CalibrationSettings(tol=1e-6, max_iter=2000))
+    assert slow.fit is not None and slow.fit.converged and slow.fit.iterations > fast.fit.iterations
+    assert float(np.max(np.abs(fast.estimate - slow.estimate))) < 0.01

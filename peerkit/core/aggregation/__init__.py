@@ -66,7 +66,13 @@ from peerkit.core.aggregation.grades import CalibratedFit, Grades, MethodChoice,
 from peerkit.core.aggregation.heldout import held_out, loo_median
 from peerkit.core.aggregation.quality import Flags, ReviewerAgreement, combine_quality, flag, reviewer_agreement
 from peerkit.core.aggregation.reviews import FloatArray, IntArray, Reviews
-from peerkit.core.aggregation.simple import PRIOR_DF, VARIANCE_RATIO, _simple, variance_ratio
+from peerkit.core.aggregation.simple import (
+    PRIOR_DF,
+    VARIANCE_RATIO,
+    _simple,
+    _within_submission_order,
+    variance_ratio,
+)
 from peerkit.core.errors import ValidationError
 
 __all__ = [
@@ -149,8 +155,9 @@ def _calibrated(
 ) -> Grades:
     """Fit the calibrated model, check it on held-out reviews, and grade with it or with the median."""
     post = fit_calibrated(reviews, anchor_idx, anchor_val, settings)
-    median = _simple(reviews, "median", 0.0, anchor_idx, anchor_val)
-    held = held_out(reviews, post, anchor_idx, anchor_val, loo_median(reviews))
+    order = _within_submission_order(reviews)
+    median = _simple(reviews, "median", 0.0, anchor_idx, anchor_val, order)
+    held = held_out(reviews, post, anchor_idx, anchor_val, loo_median(reviews, order))
     fit = dataclasses.replace(post.fit, heldout_spread=held.spread_ratio())
     width = reviews.width
     errors = {"calibrated": held.rmse("calibrated") * width, "median": held.rmse("median") * width}

@@ -88,9 +88,10 @@ class HeldOut:
         return math.sqrt(float(np.mean(err * err))) if len(err) else math.nan
 
 
-def loo_median(reviews: Reviews) -> FloatArray:
-    """Per review, the median of the *other* scores of its submission (NaN when it is the only one)."""
-    sub, ordered, rank, order = _within_submission_order(reviews)
+def loo_median(reviews: Reviews, known: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None) -> FloatArray:
+    """Per review, the median of the *other* scores of its submission (NaN when it is the only one); *known*
+    is ``_within_submission_order(reviews)`` when already known."""
+    sub, ordered, rank, order = known or _within_submission_order(reviews)
     counts = np.bincount(sub, minlength=reviews.n_submissions)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     n = counts[sub] - 1  # the others

@@ -108,7 +108,15 @@ def _within_submission_order(reviews: Reviews) -> tuple[IntArray, FloatArray, In
     return sub, reviews.score[order], np.arange(n) - starts[sub], order.astype(np.intp, copy=False)
 
 
-def _simple(reviews: Reviews, method: str, trim: float, anchor_idx: IntArray, anchor_val: FloatArray) -> Grades:
+def _simple(
+    reviews: Reviews,
+    method: str,
+    trim: float,
+    anchor_idx: IntArray,
+    anchor_val: FloatArray,
+    order: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None,
+) -> Grades:
+    """Grades by *method*; *order* is :func:`_within_submission_order` of *reviews* when already known."""
     n_sub, sub = reviews.n_submissions, reviews.submission
     counts = np.bincount(sub, minlength=n_sub)
     has = counts > 0
@@ -131,7 +139,7 @@ def _simple(reviews: Reviews, method: str, trim: float, anchor_idx: IntArray, an
     if method == "mean":
         estimate = mean
     else:
-        sorted_sub, ordered, rank, _ = _within_submission_order(reviews)
+        sorted_sub, ordered, rank, _ = order or _within_submission_order(reviews)
         keep = (rank >= g[sorted_sub]) & (rank < counts[sorted_sub] - g[sorted_sub])
         estimate = _sum_by(sorted_sub[keep], ordered[keep], n_sub) / (safe - 2 * g)
     ratio_of_n = np.array([variance_ratio(max(int(n), 1), int(k)) for n, k in zip(sizes, g_of_n, strict=True)])
