@@ -1,5 +1,11 @@
 """The service's HTTP API. Every route sits under the hub's service prefix (``/services/peerkit/``).
 
+Probes (no token; also at ``/health`` and ``/ready`` outside the prefix, for a load balancer)::
+
+    GET  health                                       the process is up (liveness)
+    GET  ready                                        the store answers, its schema is at head (readiness)
+    GET  api/health                                   the same as ready
+
 Learners (their own documents only; the learner is always the token's owner, never a parameter)::
 
     GET  api/whoami                                   who the hub says you are
@@ -33,6 +39,7 @@ traceback. When the store is unreachable (PostgreSQL restarting) the answer is 5
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -231,17 +238,44 @@ class NotFoundHandler(web.RequestHandler):
         self.finish(json.dumps({"status": status_code, "error": "no such endpoint"}))
 
 
-class HealthHandler(web.RequestHandler):
-    """Readiness without a token: is the store reachable? (Kubernetes probes, the hub's check.)"""
+class ProbeHandler(web.RequestHandler):
+    """Probes without a token, for load balancers and Kubernetes: cheap, and never asking the hub."""
 
     def initialize(self, state: ServiceState) -> None:
         self.state = state
 
-    async def get(self) -> None:
+    def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        ok = await IOLoop.current().run_in_executor(self.state.executor, self.state.store_reachable)
+        self.set_header("Cache-Control", "no-store")
+
+    def answer(self, ok: bool, **details: Any) -> None:
         self.set_status(200 if ok else 503)
-        self.finish(json.dumps({"ok": ok, "course": self.state.course.id}))
+        self.finish(json.dumps({"ok": ok, "course": self.state.course.id, **details}))
+
+
+class HealthHandler(ProbeHandler):
+    """``health``: the process is up and its event loop answers (a liveness probe). Nothing else is
+    checked: a database restart must not get every replica killed and restarted."""
+
+    def get(self) -> None:
+        self.answer(True)
+
+
+class ReadyHandler(ProbeHandler):
+    """``ready`` (and ``api/health``): this replica may take traffic: the store answers and its schema
+    is at this peerkit's newest migration. Answered within ``TIMEOUT`` seconds, else not ready."""
+
+    TIMEOUT = 3.0
+
+    async def get(self) -> None:
+        loop = IOLoop.current()
+        try:
+            checks = await asyncio.wait_for(
+                loop.run_in_executor(self.state.executor, self.state.readiness), self.TIMEOUT
+            )
+        except TimeoutError:
+            checks = {"database": False, "migrations": False}
+        self.answer(all(checks.values()), **checks)
 
 
 class WhoAmIHandler(ApiHandler):
@@ -348,7 +382,7 @@ class DraftHandler(LearnerHandler):
             if kind == "r":
                 raise NotFound("you have no packet with this token on this path")
             raise NotFound("this round has no self-assessment for you")
-        return self.state.store.save_draft(learner, path_id, answer_id, doc, base=base)
+        return self.state.save_draft(learner, path_id, answer_id, doc, base=base)
 
 
 class ActivityHandler(LearnerHandler):
@@ -433,7 +467,9 @@ def routes(prefix: str, state: ServiceState) -> list[Any]:
     p = re.escape(prefix)
     seg = r"([^/]+)"
     table: list[tuple[str, type[web.RequestHandler]]] = [
-        (r"api/health", HealthHandler),
+        (r"health", HealthHandler),
+        (r"ready", ReadyHandler),
+        (r"api/health", ReadyHandler),
         (r"api/whoami", WhoAmIHandler),
         (rf"api/paths/{seg}/round", RoundHandler),
         (rf"api/paths/{seg}/packets/{seg}", PacketHandler),
@@ -447,4 +483,8 @@ def routes(prefix: str, state: ServiceState) -> list[Any]:
         (rf"api/facilitator/paths/{seg}/round", RoundStatusHandler),
         (rf"api/facilitator/paths/{seg}/(release|collect|reviews|close)", ActionHandler),
     ]
-    return [(p + pattern + r"/?", handler, {"state": state}) for pattern, handler in table]
+    probes = [
+        (rf"/{name}/?", handler, {"state": state})
+        for name, handler in (("health", HealthHandler), ("ready", ReadyHandler))
+    ]
+    return [(p + pattern + r"/?", handler, {"state": state}) for pattern, handler in table] + probes

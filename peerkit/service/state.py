@@ -1,8 +1,21 @@
 """What the service's handlers share: the store, the course, its nbgrader build, the hub's auth.
 
-The facilitator's steps (release, collect, open, reviews, close) drive nbgrader in-process, which is
-not made for two runs at once: they take turns on one lock. Learners' requests (documents, drafts)
-only touch the store and run side by side on the worker threads.
+Any number of service processes (replicas behind the hub's proxy or a load balancer) share one
+store, and nothing held in one process decides what is correct:
+
+- The facilitator's steps (release, collect, open, reviews, close) take a store-wide lock per course
+  and path (:func:`peerkit.storage.locks.exclusive`: a PostgreSQL advisory lock, released by the
+  server if the replica dies); a second request for a step of that path while one runs, on any
+  replica, gets 409.
+- Learners' writes are single idempotent statements: a draft save is an upsert guarded by the
+  version the writer saw (a replay of a save that went in is recognised, see
+  :meth:`ServiceState.save_draft`), activity events are kept once by their unique id, learners' rows
+  once by their unique name.
+- What a process remembers is a cache whose staleness is harmless: the drafts a learner may keep
+  (deliveries only add to them, and an id the cache lacks is looked up again before it is refused;
+  a withdrawn packet stays writable for at most ``draft_ids_ttl`` seconds, and a draft only ever
+  reaches a grade through the learner's submitted review), and learners' row ids (never renamed
+  or removed). The ``_loading`` lock only spares one process from loading the same path twice.
 """
 
 from __future__ import annotations
@@ -17,9 +30,12 @@ from typing import Any
 from sqlalchemy import text
 
 from peerkit.config.workspace import Workspace
-from peerkit.core.errors import ConfigError, PeerkitError
+from peerkit.core.errors import ConfigError, Conflict, PeerkitError
 from peerkit.core.models import Course
+from peerkit.core.review import Draft
 from peerkit.facilitator.api import Facilitator
+from peerkit.storage.engine import schema_at_head
+from peerkit.storage.locks import exclusive
 from peerkit.storage.sql import SqlStore
 
 
@@ -34,7 +50,10 @@ class ServiceState:
     desk: Facilitator | None = None
     workers: int = 16
     executor: ThreadPoolExecutor = field(init=False)
-    facilitating: threading.Lock = field(init=False, default_factory=threading.Lock)
+    #: nbgrader runs in this process and is not made for two runs at once in one process (its
+    #: applications are process-wide singletons): steps of different paths take turns here. Across
+    #: processes, the store's lock (:meth:`facilitate`) is what keeps a step from running twice.
+    _in_process: threading.Lock = field(init=False, default_factory=threading.Lock)
     #: Seconds a learner's allowed draft ids are remembered (a withdrawn packet stays writable that long).
     draft_ids_ttl: float = 60.0
     _draft_ids: dict[tuple[str, str], tuple[float, set[str]]] = field(init=False, default_factory=dict)
@@ -106,6 +125,31 @@ class ServiceState:
             return False
         return True
 
+    def readiness(self) -> dict[str, bool]:
+        """Whether this replica can serve: the store answers and its schema is at this peerkit's
+        newest migration (a replica of a newer or older peerkit must not take traffic)."""
+        try:
+            at_head = schema_at_head(self.store.engine)
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return {"database": self.store_reachable(), "migrations": False}
+        return {"database": True, "migrations": at_head}
+
+    def save_draft(
+        self, learner: str, path_id: str, answer_id: str, answer: dict[str, Any], *, base: int | None
+    ) -> Draft:
+        """Save a draft. A client that lost the answer to a save (a replica killed after the commit,
+        a reset connection) sends it again with the same *base*; that replay finds its own save
+        already in (version ``base + 1``, the same answer) and gets it back instead of a conflict."""
+        try:
+            return self.store.save_draft(learner, path_id, answer_id, answer, base=base)
+        except Conflict:
+            if base is None:
+                raise
+            for draft in self.store.drafts(learner, path_id):
+                if draft.answer_id == answer_id and draft.version == base + 1 and draft.answer == answer:
+                    return draft
+            raise
+
     # -- facilitator views --------------------------------------------------------------------------
 
     def overview(self) -> list[dict[str, Any]]:
@@ -127,7 +171,8 @@ class ServiceState:
     def facilitate(self, action: str, path_id: str, *, per_submission: int | None = None) -> dict[str, Any]:
         """Run one step of *path_id*'s round and return its report."""
         desk = self._desk()
-        with self.facilitating:
+        name = f"peerkit:step:{self.course.id}:{path_id}"
+        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round"), self._in_process:
             return _step(desk, action, path_id, per_submission)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from peerkit.core.activity import ActivityEvent
-from peerkit.storage.engine import SqlBase, _utc
+from peerkit.storage.engine import SqlBase, _utc, insert_for
 from peerkit.storage.schema import ActivityRecord, LearnerRow
 
 _CHUNK = 500  # ids per IN (...) query: well under every driver's parameter limit
@@ -30,8 +30,12 @@ class ActivityMethods(SqlBase):
             if not fresh:
                 return 0
             learner_ids = self._learner_ids(session, {e.learner for e in fresh.values()}, now)
+            # The same events may arrive twice at once (a client retrying on another replica): the
+            # unique event id keeps one, and the second insert skips it instead of failing.
             session.execute(
-                insert(ActivityRecord),
+                insert_for(self.engine.dialect.name)(ActivityRecord).on_conflict_do_nothing(
+                    index_elements=["event_id"]
+                ),
                 [
                     {
                         "event_id": e.id,

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, ValidationError
 from peerkit.core.review import Draft
-from peerkit.storage.engine import SqlBase, _utc
+from peerkit.storage.engine import SqlBase, _utc, insert_for
 from peerkit.storage.schema import DocumentRecord, DraftRecord, LearnerRow
 
 #: One delivery: (learner, document name, the JSON document).
@@ -122,7 +122,7 @@ class DeliveryMethods(SqlBase):
         key = {"learner_id": self.learner_id(learner), "path_id": path_id, "answer_id": answer_id}
         # One statement per save (an upsert that bumps the version): no lost update on SQLite or
         # PostgreSQL, and one round trip, for hundreds of learners saving as they type.
-        upsert = _insert_for(self.engine.dialect.name)(table).values(**key, answer=answer, version=1, updated_at=now)
+        upsert = insert_for(self.engine.dialect.name)(table).values(**key, answer=answer, version=1, updated_at=now)
         if base == 0:  # the writer saw no draft: only a first save may go in
             statement = upsert.on_conflict_do_nothing()
         else:
@@ -141,17 +141,6 @@ class DeliveryMethods(SqlBase):
                     raise Conflict(f"draft {answer_id!r} does not exist (expected version {base})")
                 raise Conflict(f"draft {answer_id!r} was saved elsewhere meanwhile (version {current}, you had {base})")
         return Draft(learner, path_id, answer_id, dict(answer), int(version), _utc(now))
-
-
-def _insert_for(dialect: str) -> Any:
-    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite both have it)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def _draft(learner: str, row: DraftRecord) -> Draft:

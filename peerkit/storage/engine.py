@@ -11,13 +11,16 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +28,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
+from peerkit.storage.locks import lock_key
 from peerkit.storage.schema import LearnerRow
+
+#: The advisory lock that lets one process at a time migrate a PostgreSQL store.
+MIGRATION_LOCK = "peerkit:migrate"
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +64,27 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Replicas of the service start together on one database: one migrates, the others wait
+            # for it here (the lock ends with the transaction) and then find the schema at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(MIGRATION_LOCK)})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def schema_at_head(engine: Engine) -> bool:
+    """Whether the database's schema is at the newest migration this peerkit ships (a readiness
+    check: one indexed one-row read; the scripts' head is read from disk once per process)."""
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == _heads()
+
+
+@cache
+def _heads() -> set[str]:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def _utc(moment: datetime) -> datetime:
@@ -153,9 +179,8 @@ class SqlBase:
         """The learner's row, created on first sight."""
         row = session.scalars(select(LearnerRow).where(LearnerRow.name == name)).one_or_none()
         if row is None:
-            row = LearnerRow(name=check_learner_id(name), circle=None, created_at=datetime.now(UTC))
-            session.add(row)
-            session.flush()
+            self._learner_ids(session, {check_learner_id(name)}, datetime.now(UTC))
+            row = session.scalars(select(LearnerRow).where(LearnerRow.name == name)).one()
         return row
 
     def _learner_ids(self, session: Session, names: set[str], now: datetime) -> dict[str, int]:
@@ -165,11 +190,20 @@ class SqlBase:
         }
         missing = sorted(names - set(ids))
         if missing:
-            created = session.execute(
-                insert(LearnerRow).returning(LearnerRow.id, LearnerRow.name, sort_by_parameter_order=True),
+            # Another replica may create the same learners at the same moment: whoever comes second
+            # skips the rows (the unique name decides) and reads the winner's ids.
+            session.execute(
+                insert_for(self.engine.dialect.name)(LearnerRow).on_conflict_do_nothing(index_elements=["name"]),
                 [{"name": name, "circle": None, "created_at": now} for name in missing],
-            ).all()
-            ids.update({name: lid for lid, name in created})
+            )
+            ids.update(
+                {
+                    name: lid
+                    for lid, name in session.execute(
+                        select(LearnerRow.id, LearnerRow.name).where(LearnerRow.name.in_(missing))
+                    )
+                }
+            )
         return ids
 
     def learner_id(self, name: str) -> int:
@@ -201,6 +235,17 @@ class SqlBase:
         with self.transaction() as session:
             rows = session.scalars(select(LearnerRow).order_by(LearnerRow.name)).all()
             return [Learner(name=r.name, circle=r.circle) for r in rows]
+
+
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite both have it)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _rollback_quietly(session: Session) -> None:

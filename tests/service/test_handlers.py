@@ -79,3 +79,29 @@ def test_a_revoked_token_writes_nothing_more(service: tuple[str, StubHubAuth], s
 def test_the_cache_is_short_by_default() -> None:
     assert AUTH_CACHE_SECONDS <= 30
     assert PeerkitConfig.load(env={}).auth_cache == AUTH_CACHE_SECONDS
+
+
+def probe(url: str) -> tuple[int, dict[str, Any]]:
+    """GET without a token."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - a local test server
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_health_and_readiness_answer_without_a_token_and_never_ask_the_hub(
+    service: tuple[str, StubHubAuth], store: SqlStore
+) -> None:
+    url, auth = service
+    root = url.removesuffix("services/peerkit/")
+    for address in (url + "health", root + "health"):
+        assert probe(address) == (200, {"ok": True, "course": "review-course"})
+    for address in (url + "ready", root + "ready", url + "api/health"):
+        assert probe(address) == (200, {"ok": True, "course": "review-course", "database": True, "migrations": True})
+    assert auth.checks == []
+    with store.engine.begin() as connection:  # a replica of an older peerkit than the database's schema
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'from-a-newer-peerkit'")
+    status, body = probe(url + "ready")
+    assert (status, body["ok"], body["migrations"]) == (503, False, False)
+    assert probe(url + "health")[0] == 200  # alive all the same: no restart would help

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from peerkit.config.course import load_course
+from peerkit.core.errors import Conflict
 from peerkit.service.state import ServiceState
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
@@ -94,3 +97,63 @@ def test_a_withdrawn_packet_stops_being_writable_once_remembered_grants_expire(s
     time.sleep(0.08)
     assert not state.may_draft("ana", "essay", "r-tb")
     assert state.may_draft("ana", "essay", "r-tc")
+
+
+# -- replicas: nothing in one process decides what is correct ---------------------------------------
+
+
+def answer(text: str) -> dict[str, Any]:
+    return {"kind": "review", "value": {"scores": {"clarity": 2}, "comments": {"strengths": text}}, "updated": "t"}
+
+
+def test_a_replayed_save_gets_its_own_save_back_and_a_stale_one_still_conflicts(state: ServiceState) -> None:
+    first = state.save_draft("ana", "essay", "self", answer("one"), base=None)
+    second = state.save_draft("ana", "essay", "self", answer("two"), base=first.version)
+    # The answer to the second save was lost (a replica killed after its commit): the client sends
+    # it again, with the same base, to another replica.
+    replay = state.save_draft("ana", "essay", "self", answer("two"), base=first.version)
+    assert (replay.version, replay.answer) == (second.version, answer("two"))
+    with pytest.raises(Conflict):  # another tab's save on the same base is not a replay
+        state.save_draft("ana", "essay", "self", answer("other"), base=first.version)
+    assert [d.version for d in state.store.drafts("ana", "essay")] == [second.version]
+
+
+def test_a_step_running_on_one_replica_is_refused_on_another(
+    tmp_path: Path, state: ServiceState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, finish = threading.Event(), threading.Event()
+
+    def step(desk: object, action: str, path_id: str, per_submission: int | None) -> dict[str, Any]:
+        started.set()
+        finish.wait(30)
+        return {"path": path_id, "action": action}
+
+    monkeypatch.setattr("peerkit.service.state._step", step)
+    other = ServiceState(  # a second replica: its own process state, the same store
+        store=SqlStore.open(f"sqlite:///{tmp_path / 'peerkit.db'}"),
+        course=state.course,
+        hub_auth=None,
+        facilitator_group=state.facilitator_group,
+    )
+    state.desk = other.desk = cast(Any, object())
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(state.facilitate, "collect", "essay")
+            assert started.wait(10)
+            with pytest.raises(Conflict, match="a step of path essay's round is already running"):
+                other.facilitate("open", "essay")
+            assert other.facilitate("close", "poem") == {"path": "poem", "action": "close"}  # another path
+            finish.set()
+            assert running.result(10) == {"path": "essay", "action": "collect"}
+        assert other.facilitate("open", "essay") == {"path": "essay", "action": "open"}
+    finally:
+        finish.set()
+        other.close()
+
+
+def test_readiness_says_the_database_answers_and_its_schema_is_at_head(state: ServiceState) -> None:
+    assert state.readiness() == {"database": True, "migrations": True}
+    state.store.engine.dispose()
+    with state.store.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    assert state.readiness() == {"database": True, "migrations": False}

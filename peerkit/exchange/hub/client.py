@@ -4,13 +4,15 @@ Under JupyterHub the spawner hands each server ``PEERKIT_SERVICE_URL`` (see the 
 the hub hands it ``JUPYTERHUB_API_TOKEN``; :meth:`ServiceClient.from_env` finds both. Without them the
 learner's pages use the files exchange instead: same notebooks.
 
-When the service answers 503 (its database is restarting) or cannot be reached, requests are retried
+When the service answers 502, 503 or 504 (its database or a replica is restarting) or cannot be reached
+(connection refused or reset, an answer cut off), requests are retried
 with growing pauses for up to ``patience`` seconds, telling ``on_wait`` why, before giving up with
 a :class:`~peerkit.core.errors.ServiceError` that says so.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -88,7 +90,10 @@ class ServiceClient:
                     raise ServiceError(f"the course service refused ({exc.code}): {reason}", status=exc.code) from None
                 wait = _retry_after(exc, pause)
                 problem = f"the course service is busy or restarting ({reason})"
-            except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
+                # refused, reset, or cut off mid-answer (a replica killed, a proxy restarting): the
+                # request is sent again, which is safe: a draft save carries the version it was
+                # based on, and the service recognises the replay of a save that went in.
                 wait = pause
                 problem = f"the course service cannot be reached ({getattr(exc, 'reason', exc)})"
             except ValueError as exc:
