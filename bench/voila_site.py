@@ -140,23 +140,30 @@ def launch_browser(playwright: Any) -> Any:
 
 VISIBLE_PROBE = """
 (() => {
-  const selector = %s;
-  window.__peerkitVisibleAt = null;
-  const check = () => {
-    const el = document.querySelector(selector);
-    if (el && el.offsetParent !== null && el.getClientRects().length > 0) {
-      window.__peerkitVisibleAt = performance.now();
-    } else {
-      requestAnimationFrame(check);
+  const selectors = %s;
+  window.__peerkitVisibleAt = {};
+  const visible = (selector) => {
+    for (const el of document.querySelectorAll(selector)) {
+      if (el.offsetParent !== null && el.getClientRects().length > 0) return true;
     }
+    return false;
+  };
+  const check = () => {
+    for (const [name, selector] of Object.entries(selectors)) {
+      if (!(name in window.__peerkitVisibleAt) && visible(selector)) {
+        window.__peerkitVisibleAt[name] = performance.now();
+      }
+    }
+    if (Object.keys(window.__peerkitVisibleAt).length < Object.keys(selectors).length) requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 })();
 """
 
 
-def time_to_visible(playwright: Any, url: str, selector: str) -> float:
-    """Seconds from navigation start until *selector* is visible, measured in the page itself.
+def times_to_visible(playwright: Any, url: str, selectors: dict[str, str]) -> dict[str, float]:
+    """Seconds from navigation start until each of *selectors* (name → CSS selector) is first
+    visible, measured in the page itself, in one page load.
 
     An init script checks on every animation frame; Playwright's own waiting polls with a back-off
     of up to 500 ms, too coarse to measure sub-second differences.
@@ -164,14 +171,21 @@ def time_to_visible(playwright: Any, url: str, selector: str) -> float:
     browser = launch_browser(playwright)
     try:
         page = browser.new_page()
-        page.add_init_script(VISIBLE_PROBE % json.dumps(selector))
+        page.add_init_script(VISIBLE_PROBE % json.dumps(selectors))
         page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__peerkitVisibleAt !== null", timeout=60_000)
-        elapsed_ms: float = page.evaluate("window.__peerkitVisibleAt")
+        page.wait_for_function(
+            f"Object.keys(window.__peerkitVisibleAt || {{}}).length === {len(selectors)}", timeout=60_000
+        )
+        elapsed_ms: dict[str, float] = page.evaluate("window.__peerkitVisibleAt")
         page.goto("about:blank")  # lets Voilà's unload beacon shut the kernel down
-        return elapsed_ms / 1000
+        return {name: elapsed_ms[name] / 1000 for name in selectors}
     finally:
         browser.close()
+
+
+def time_to_visible(playwright: Any, url: str, selector: str) -> float:
+    """Seconds from navigation start until *selector* is visible (see :func:`times_to_visible`)."""
+    return times_to_visible(playwright, url, {"visible": selector})["visible"]
 
 
 def median(values: list[float]) -> float:

@@ -17,10 +17,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-#: Console warnings that come from Voilà's own front end (it ships JupyterLab 4.2 core packages
-#: while the widget manager was built against 4.6); they are warnings, not errors.
-KNOWN_WARNINGS = ("Unsatisfied version", "No satisfying version")
-
 
 @dataclass
 class ConsoleLog:
@@ -32,7 +28,7 @@ class ConsoleLog:
             if message.type == "error":
                 where = message.location.get("url", "") if isinstance(message.location, dict) else ""
                 self.errors.append(f"{message.text} ({where})" if where else message.text)
-            elif message.type == "warning" and not message.text.startswith(KNOWN_WARNINGS):
+            elif message.type == "warning":  # the peerkit template already drops Voilà's known ones
                 self.warnings.append(message.text)
 
         page.on("console", on_console)

@@ -34,6 +34,7 @@ from peerkit.widgets.context import open_path
 from peerkit.widgets.example import Example
 from peerkit.widgets.frame import next_step_after, place_of, render_frame
 from peerkit.widgets.look import Look
+from peerkit.widgets.placeholder import show_placeholder
 from peerkit.widgets.plan import ActionPlan
 from peerkit.widgets.profile import Profile
 from peerkit.widgets.progress import PathProgress
@@ -131,6 +132,7 @@ class PathPage:
     def _answer(self, widget: AnswerWidget, *, optional: bool = False) -> Any:
         self.progress_widget.track(widget.answer_id)
         self.session.expect(widget.answer_id, optional=optional)
+        show_placeholder(widget, self.session, widget.answer_id)  # seen before the widgets connect
         return self._keep(widget)
 
     def progress(self) -> PathProgress:
