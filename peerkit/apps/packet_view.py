@@ -28,7 +28,7 @@ def render_value(kind: str, value: Any) -> str:
 
 def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:
     """The whole packet: a heading, then each question and the author's answer."""
-    parts = [f'<section class="peerkit-packet"><h3 style="margin:0.4em 0">{html.escape(heading)}</h3>']
+    parts = [f'<section class="peerkit-packet"><h2 style="margin:0.4em 0;font-size:1.25em">{html.escape(heading)}</h2>']
     if packet.get("author"):
         parts.append(f"<p><em>Written by {html.escape(str(packet['author']))}</em></p>")
     answers = packet.get("answers", [])
@@ -39,7 +39,7 @@ def render_packet(packet: Mapping[str, Any], *, heading: str) -> str:
         parts.append(
             '<div class="peerkit-packet-answer" style="border-left:3px solid #d0d7de;padding:0 0 0 12px;margin:12px 0">'
         )
-        parts.append(f'<h4 style="margin:0.2em 0">{title}</h4>')
+        parts.append(f'<h3 style="margin:0.2em 0;font-size:1.05em">{title}</h3>')
         question = str(answer.get("question", "")).strip()
         if question:
             parts.append(
@@ -86,7 +86,7 @@ def render_feedback_summary(doc: Mapping[str, Any]) -> str:
     shown = grade_text(points, _number(grade.get("max_points")) or 0.0, gradebook_of(grade))
     parts = [
         '<section class="peerkit-feedback">',
-        f'<h3 style="margin:0.4em 0">Your grade: {html.escape(shown)}</h3>',
+        f'<h2 style="margin:0.4em 0;font-size:1.25em">Your grade: {html.escape(shown)}</h2>',
         f"<p>How sure the grade is: <strong>{html.escape(str(grade.get('confidence', '')))}</strong>",
     ]
     if grade.get("uncertainty") is not None:
@@ -107,7 +107,7 @@ def render_feedback_summary(doc: Mapping[str, Any]) -> str:
 def render_received_review(review: Mapping[str, Any]) -> str:
     """One review a learner received: its comments, labelled by prompt (escaped)."""
     label = html.escape(str(review.get("label", "")))
-    parts = [f'<div class="peerkit-received-review"><h4 style="margin:0.6em 0 0.2em 0">{label}</h4>']
+    parts = [f'<div class="peerkit-received-review"><h3 style="margin:0.6em 0 0.2em 0;font-size:1.05em">{label}</h3>']
     for label, text in review.get("comments", {}).items():
         parts.append(f"<p style='margin:2px 0'><strong>{html.escape(str(label))}:</strong></p>{_text(text)}")
     parts.append("</div>")

@@ -239,7 +239,7 @@ class ReviewPage(PathPage):
         body = (
             render_packet(packet, heading=title)
             if packet
-            else f"<h3>{html.escape(title)}</h3><p><em>This submission could not be read.</em></p>"
+            else f"<h2>{html.escape(title)}</h2><p><em>This submission could not be read.</em></p>"
         )
         form = self._answer(ReviewForm(self.session, answer_id, token, rubric, look=self.look))
         self.forms.append(form)

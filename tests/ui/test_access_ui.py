@@ -1,0 +1,293 @@
+"""WCAG 2.2 AA on the learner's pages, in a real browser against one `peerkit serve` of the demo.
+
+axe-core (tests/axe.py: every WCAG 2.0–2.2 A/AA rule and axe's best practices) must find nothing, of any
+impact, on every page a learner sees: home, every path page, the review app's packets and feedback, the
+progress page and the gallery. axe cannot see what the template's script (peerkit-access.js) and styles
+fix, so the tests check those too: radio groups that are one named group with one shared ``name``, no
+``title="null"``, a visible focus ring on every Tab stop, motion stopped for readers who ask.
+
+Then one learner walks the course by keyboard only (``page.keyboard``, no click): home → a peer-reviewed
+path (its first answer in at most 3 Tab presses), answer, submit (and "submit anyway"), home → the
+review app, a whole review, submit it, the feedback that comes back, a rating, home → progress →
+gallery, with axe run on every page and view it passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from peerkit.config.course import load_course
+from tests.axe import axe_violations
+from tests.browser import ConsoleLog
+from tests.conftest import COURSE_FILE
+from tests.ui.conftest import Served, start_serve, stop_serve
+from tests.ui.test_course_ui import close_tab, open_page
+
+pytestmark = pytest.mark.ui
+
+REVIEWED = "peer-learning-groups"  # a peer-reviewed path of the demo course (the default rubric)
+HOME = "/voila/render/home.ipynb"
+MAX_TABS_TO_FIRST_ANSWER = 3
+
+#: What the template's script is responsible for, read from the page (axe reports none of it).
+OWN_CHECKS = """() => {
+  const problems = [];
+  if (document.querySelectorAll('[title="null"]').length) problems.push('title="null" on a label');
+  if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one <main>');
+  for (const box of document.querySelectorAll('.widget-radio-box')) {
+    if (!box.offsetParent) continue;
+    const label = document.getElementById(box.getAttribute('aria-labelledby') || '');
+    const names = new Set([...box.querySelectorAll('input[type=radio]')].map(i => i.name));
+    if (box.getAttribute('role') !== 'radiogroup') problems.push('radio buttons not in a radiogroup');
+    if (!label || !label.textContent.trim()) problems.push('a radio group without a name');
+    if (names.size !== 1 || names.has('')) problems.push('radios of one group without one shared name');
+  }
+  for (const group of document.querySelectorAll('.widget-toggle-buttons [role=group]')) {
+    if (group.querySelectorAll('button[aria-pressed=true]').length !== 1) problems.push('toggle without aria-pressed');
+  }
+  for (const link of document.querySelectorAll('#peerkit-main a[href]')) {
+    if (link.offsetParent && !getComputedStyle(link).textDecorationLine.includes('underline')) {
+      problems.push(`link not underlined: ${link.textContent.trim().slice(0, 40)}`);
+    }
+  }
+  return problems;
+}"""
+
+#: The focused element, and how its focus is drawn.
+ACTIVE = """() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  return {
+    tag: e.tagName.toLowerCase(), type: e.type || '', cls: String(e.className || ''),
+    href: e.getAttribute('href') || '',
+    text: (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 80),
+    answer: !!e.closest('.peerkit-answer-widget') && ['input', 'textarea', 'select'].includes(e.tagName.toLowerCase()),
+    container: e.tabIndex < 0, style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One served demo for every test here: the learner's pages only (no dashboard)."""
+    instance = start_serve(tmp_path_factory.mktemp("access") / "work", "--no-dashboard")
+    yield instance
+    stop_serve(instance)
+
+
+def luminance(color: str) -> float:
+    red, green, blue = (int(v) / 255 for v in re.findall(r"\d+(?:\.\d+)?", color)[:3])
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def wait_ready(page: Any) -> None:
+    """Voilà's spinner gone, the widgets drawn, the template's script applied."""
+    page.wait_for_selector("#loading", state="detached", timeout=90_000)
+    page.locator("#peerkit-main .jupyter-widgets").first.wait_for(timeout=60_000)
+    page.wait_for_function("!document.querySelector('[title=\"null\"]')", timeout=10_000)
+    page.wait_for_timeout(300)
+
+
+def check_page(page: Any, what: str) -> None:
+    """axe finds nothing, of any impact, and the page's own accessibility checks hold."""
+    violations = axe_violations(page)
+    assert violations == [], f"{what}: axe found\n" + "\n".join(violations)
+    problems = page.evaluate(OWN_CHECKS)
+    assert problems == [], f"{what}: {problems}"
+
+
+def press_tab(page: Any, *, shift: bool = False) -> dict[str, Any]:
+    """One Tab; the newly focused control must show a focus ring of 2px or more at 3:1 on white."""
+    page.keyboard.press("Shift+Tab" if shift else "Tab")
+    active: dict[str, Any] = page.evaluate(ACTIVE)
+    if active["tag"] != "body" and not active["container"]:
+        where = f"{active['tag']}.{active['cls']} {active['text']!r}"
+        assert active["style"] != "none" and active["width"] >= 2, f"no visible focus ring on {where}: {active}"
+        assert contrast(active["color"], "rgb(255, 255, 255)") >= 3, f"a faint focus ring on {where}: {active}"
+    return active
+
+
+def tab_to(page: Any, matches: str, *, limit: int = 250, backwards: bool = False) -> int:
+    """Tab (Shift+Tab if *backwards*) until the focused element matches the CSS selector *matches*;
+    the number of presses."""
+    for presses in range(1, limit + 1):
+        press_tab(page, shift=backwards)
+        if page.evaluate("s => document.activeElement.matches(s)", matches):
+            return presses
+    raise AssertionError(f"{limit} Tab presses never reached {matches}")
+
+
+def follow(page: Any, href: str, *, backwards: bool = False) -> None:
+    """Reach the link whose address holds *href* by Tab (Shift+Tab), and follow it with Enter."""
+    tab_to(page, f'a[href*="{href}"]', backwards=backwards)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    wait_ready(page)
+
+
+def submit(page: Any) -> str:
+    """Enter on the focused Submit button, and Enter again if it asks "submit anyway?" (blanks left):
+    "confirmed" or "sent" once the page says Submitted."""
+    page.keyboard.press("Enter")
+    said = page.locator(".peerkit-submit-panel:visible .peerkit-status").first
+    said.filter(has_text=re.compile("submit anyway|Submitted")).wait_for(timeout=30_000)
+    how = "sent"
+    if "submit anyway" in said.inner_text():
+        assert page.evaluate("document.activeElement.matches('button.peerkit-submit')")
+        page.keyboard.press("Enter")
+        how = "confirmed"
+    page.locator(".peerkit-submit-panel:visible", has_text="Submitted").wait_for(timeout=30_000)
+    return how
+
+
+def type_words(page: Any, words: int) -> None:
+    sentence = "The second paragraph names the desk, the people and the day, so a reader can picture it."
+    page.keyboard.type(" ".join([sentence] * (words // len(sentence.split()) + 1)))
+
+
+def test_every_learner_page_passes_axe(browser: Any, served: Served) -> None:
+    """Home, every path page, progress and gallery: nothing from axe, grouped radios, no title="null"."""
+    course = load_course(COURSE_FILE)
+    console = ConsoleLog()
+    page = open_page(browser, served.url + HOME, console, width=1280)
+    wait_ready(page)
+    check_page(page, "home")
+    for path in course.paths:
+        page.goto(f"{served.url}/voila/render/{path.id}/{path.id}.ipynb")
+        wait_ready(page)
+        check_page(page, f"path {path.id}")
+    for name in ("progress", "gallery"):
+        page.goto(f"{served.url}/voila/render/{name}.ipynb")
+        wait_ready(page)
+        check_page(page, name)
+    close_tab(page)
+    assert console.errors == [], "\n".join(console.errors)
+
+
+def test_motion_stops_when_the_reader_asks(browser: Any, served: Served) -> None:
+    """Voilà's loading spinner turns forever; with prefers-reduced-motion it stands still."""
+    spinner = """() => {
+      const svg = document.createElement('div');
+      svg.className = 'spinner';
+      document.body.appendChild(svg);
+      return getComputedStyle(svg).animationName;
+    }"""
+    console = ConsoleLog()
+    page = open_page(browser, served.url + "/voila/render/gallery.ipynb", console)
+    wait_ready(page)
+    assert page.evaluate(spinner) == "rotation"  # the spinner's own rule applies: the check can fail
+    page.emulate_media(reduced_motion="reduce")
+    assert page.evaluate(spinner) == "none"
+    close_tab(page)
+
+
+def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Served) -> None:
+    console = ConsoleLog()
+    page = open_page(browser, served.url + HOME, console, width=1280)
+    wait_ready(page)
+    check_page(page, "home")
+
+    # Home → the peer-reviewed path.
+    follow(page, f"{REVIEWED}.ipynb")
+    check_page(page, "the path page")
+
+    # The first answer in at most 3 Tab presses: the skip link, Enter, then the first control.
+    first = press_tab(page)
+    assert "peerkit-skip" in first["cls"], f"the first Tab stop is not the skip link: {first}"
+    page.keyboard.press("Enter")
+    presses = 1
+    while not page.evaluate(ACTIVE)["answer"]:
+        press_tab(page)
+        presses += 1
+        assert presses <= MAX_TABS_TO_FIRST_ANSWER, (
+            f"the first answer is more than {MAX_TABS_TO_FIRST_ANSWER} Tabs away"
+        )
+    active = page.evaluate(ACTIVE)
+    if active["type"] == "checkbox":
+        page.keyboard.press("Space")
+    elif active["type"] == "radio":
+        page.keyboard.press("ArrowDown")
+    else:
+        page.keyboard.type("Staff from the adult desk meet on Fridays.")
+    page.locator(".peerkit-answer-widget .peerkit-status", has_text=re.compile("saved")).first.wait_for(timeout=15_000)
+
+    # Submit, and confirm: the other answers are still blank.
+    tab_to(page, "button.peerkit-submit")
+    assert submit(page) == "confirmed"
+    check_page(page, "the path page after Submit")
+
+    # The demo's peers open the round; back up to the page's navigation, home, → the review app.
+    served.wait_for_log("packets for you", timeout=120)
+    follow(page, "home.ipynb", backwards=True)
+    page.locator(f'.peerkit-review-card[data-path="{REVIEWED}-review"] a').first.wait_for(timeout=30_000)
+    check_page(page, "home with a review to do")
+    follow(page, f"{REVIEWED}-review.ipynb")
+    page.locator(".peerkit-packet").first.wait_for(timeout=60_000)
+    check_page(page, "the review app, first packet")
+    pickers = page.locator(".peerkit-packet-picker button")
+    for index in range(1, pickers.count()):  # every other packet, chosen with the keyboard
+        tab_to(page, f".peerkit-packet-picker button:nth-of-type({index + 1})")
+        page.keyboard.press("Enter")
+        chosen = f"document.querySelectorAll('.peerkit-packet-picker button')[{index}].getAttribute('aria-pressed')"
+        page.wait_for_function(f"{chosen} === 'true'")
+        check_page(page, f"the review app, view {index + 1}")
+    tab_to(page, ".peerkit-packet-picker button:nth-of-type(1)")
+    page.keyboard.press("Enter")
+
+    # One whole review: a level per criterion (arrow keys in one radio group each), two comments.
+    form = page.locator(".peerkit-review:visible")
+    levels = form.locator(".peerkit-level")
+    for index in range(levels.count()):
+        tab_to(page, ".peerkit-review .peerkit-level input[type=radio]")
+        assert page.evaluate("document.activeElement.closest('.peerkit-level')") is not None
+        page.keyboard.press("Space")  # nothing chosen yet: the first radio has the focus
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        assert levels.nth(index).locator("input:checked").count() == 1
+    for prompt in ("strengths", "suggestion"):
+        tab_to(page, f".peerkit-prompt-{prompt} textarea")
+        type_words(page, 20)
+    form.locator(".peerkit-status", has_text=re.compile(r"complete \(\d+ words")).wait_for(timeout=15_000)
+    assert form.locator(".peerkit-level input:checked").count() == levels.count()
+    tab_to(page, "button.peerkit-submit")
+    submit(page)
+    check_page(page, "the review app after Submit")
+
+    # The round closes; the feedback, and a rating given with the arrow keys.
+    served.wait_for_log("the facilitator closed the round", timeout=120)
+    page.reload()
+    wait_ready(page)
+    page.locator(".peerkit-packet").first.wait_for(timeout=60_000)
+    tab_to(page, ".peerkit-packet-picker button:last-of-type")
+    assert page.evaluate("document.activeElement.innerText").strip() == "Your feedback"
+    page.keyboard.press("Enter")
+    page.locator(".peerkit-rating:visible").first.wait_for(timeout=30_000)
+    check_page(page, "the feedback")
+    tab_to(page, ".peerkit-rating input[type=radio]")
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    rating = page.locator(".peerkit-rating:visible").first
+    assert rating.locator("input:checked").count() == 1
+    rating.locator(".peerkit-status", has_text="rated 4 of 5").wait_for(timeout=15_000)  # the kernel has it
+    check_page(page, "the feedback, rated")
+
+    # Progress → gallery → home, through the pages' navigation.
+    follow(page, "progress.ipynb", backwards=True)
+    check_page(page, "progress")
+    follow(page, "gallery.ipynb")
+    check_page(page, "gallery")
+    follow(page, "home.ipynb")
+    check_page(page, "home at the end")
+    close_tab(page)
+    assert console.errors == [], "\n".join(console.errors)
