@@ -23,7 +23,6 @@ import yaml
 from packaging.requirements import Requirement
 from traitlets.config import Config
 
-from peerkit.service.app import Listen
 from peerkit.service.auth import FACILITATE_SCOPE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +30,8 @@ CHART = REPO / "tests" / "data" / "z2jh"
 VALUES = REPO / "docs" / "hub" / "z2jh-values.yaml"
 HUB_CONFIG = REPO / "docs" / "hub" / "jupyterhub_config.py"
 COURSE_FILE = REPO / "course" / "course.yml"
-SERVICE_PORT = 10101
+#: The peerkit service's own Deployment, Service and volumes (checked in tests/test_k8s_service.py).
+SERVICE_MANIFEST = REPO / "docs" / "hub" / "peerkit-service.yaml"
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -50,14 +50,6 @@ def values() -> dict[str, Any]:
     ours = yaml.safe_load(VALUES.read_text())
     merged: dict[str, Any] = merge(defaults, ours)
     return merged
-
-
-@pytest.fixture(scope="module")
-def sidecar(values: dict[str, Any]) -> dict[str, Any]:
-    containers = [c for c in values["hub"]["extraContainers"] if c["name"] == "peerkit"]
-    assert len(containers) == 1
-    container: dict[str, Any] = containers[0]
-    return container
 
 
 def env_of(container: dict[str, Any]) -> dict[str, Any]:
@@ -90,63 +82,14 @@ def test_the_schema_would_catch_a_mistake(values: dict[str, Any]) -> None:
     assert list(jsonschema.Draft7Validator(schema).iter_errors(broken))
 
 
-def test_the_service_is_registered_and_reachable_through_the_proxy(values: dict[str, Any]) -> None:
-    service = values["hub"]["services"]["peerkit"]
-    assert service["url"] == f"http://hub:{SERVICE_PORT}"
-    assert {"name": "peerkit", "port": SERVICE_PORT, "targetPort": SERVICE_PORT} in values["hub"]["service"][
-        "extraPorts"
-    ]
-    ingress = values["hub"]["networkPolicy"]["ingress"]
-    allowed = {
-        peer["podSelector"]["matchLabels"]["component"]
-        for rule in ingress
-        if {"port": SERVICE_PORT} in rule["ports"]
-        for peer in rule["from"]
-    }
-    assert allowed == {"proxy", "singleuser-server"}
-
-
-def test_the_sidecar_runs_peerkit_service_with_the_hubs_token(values: dict[str, Any], sidecar: dict[str, Any]) -> None:
-    env = env_of(sidecar)
-    listen = Listen.from_env({k: v for k, v in env.items() if isinstance(v, str)})
-    assert listen.port == SERVICE_PORT and listen.prefix == "/services/peerkit/"
-    assert env["JUPYTERHUB_SERVICE_NAME"] == "peerkit"  # HubAuth's default access scope names it
-    assert env["JUPYTERHUB_API_TOKEN"] == {"secretKeyRef": {"name": "hub", "key": "hub.services.peerkit.apiToken"}}
-    assert env["JUPYTERHUB_API_URL"].endswith("/hub/api")
-    assert env["PEERKIT_DB"]["secretKeyRef"]["name"] == "peerkit-db"
-    command = sidecar["command"]
-    assert command[:2] == ["peerkit", "service"]
-    options = dict(zip(command[2::2], command[3::2], strict=True))
-    mounts = {m["name"]: m["mountPath"] for m in sidecar["volumeMounts"]}
-    assert options["--exchange"] == mounts["nbgrader-exchange"]
-    assert options["--course-root"].startswith(mounts["peerkit-course"] + "/")
-    assert options["--course"] == "/opt/peerkit/course/course.yml"  # where docs/hub/Dockerfile puts it
-    dockerfile = (REPO / "docs" / "hub" / "Dockerfile").read_text()
-    assert "COPY --chown=1000:100 . /opt/peerkit" in dockerfile and "/opt/peerkit[hub]" in dockerfile
-    assert sidecar["readinessProbe"]["httpGet"]["path"] == f"{listen.prefix}api/health"
-    volumes = {v["name"] for v in values["hub"]["extraVolumes"]}
-    assert set(mounts) <= volumes
-    # The CLI accepts exactly these options.
-    from click.testing import CliRunner
-
-    from peerkit.cli import cli
-
-    help_text = CliRunner().invoke(cli, ["service", "--help"]).output
-    assert all(option in help_text for option in options)
-
-
 def test_learners_servers_reach_the_service_as_themselves(values: dict[str, Any]) -> None:
+    """The service's address, its pods and its volumes: tests/test_k8s_service.py, with its manifest."""
     single = values["singleuser"]
-    assert single["extraEnv"]["PEERKIT_SERVICE_URL"] == f"http://hub:{SERVICE_PORT}/services/peerkit/"
+    assert single["extraEnv"]["PEERKIT_SERVICE_URL"].endswith("/services/peerkit/")
     scopes = values["hub"]["config"]["Spawner"]["server_token_scopes"]
     assert {"access:services!service=peerkit", "read:users:groups!user", "users:activity!user"} <= set(scopes)
-    egress = single["networkPolicy"]["egress"]
-    assert any(
-        {"port": SERVICE_PORT} in rule["ports"] and rule["to"][0]["podSelector"]["matchLabels"]["component"] == "hub"
-        for rule in egress
-    )
     assert single["cmd"] == "peerkit-singleuser"
-    # nbgrader's exchange is the same volume, at the same path, in the user pods and in the sidecar.
+    # nbgrader's exchange: the same volume at the same path in the user pods, the sidecar and the service.
     mounts = {m["name"]: m["mountPath"] for m in single["storage"]["extraVolumeMounts"]}
     assert mounts["nbgrader-exchange"] == single["extraEnv"]["PEERKIT_EXCHANGE"]
     nbgrader_config = single["extraFiles"]["nbgrader-config"]["stringData"]
@@ -169,10 +112,8 @@ def test_roles_and_scopes_match_the_single_host_config_the_hub_tests_run(values:
     assert {f"formgrade-{course}", f"nbgrader-{course}"} == set(hub_config["JupyterHub"]["load_groups"])
 
 
-def test_the_course_service_sidecar_serves_formgrader_and_dashboard_to_facilitators(
-    values: dict[str, Any], sidecar: dict[str, Any]
-) -> None:
-    """The second sidecar (tests/hub/ also runs it beside a real hub): registered, reachable only
+def test_the_course_service_sidecar_serves_formgrader_and_dashboard_to_facilitators(values: dict[str, Any]) -> None:
+    """The hub pod's sidecar (tests/hub/ also runs it beside a real hub): registered, reachable only
     through the proxy, given its own token, the store and the exchange, and open to facilitators."""
     course_sidecar = next(c for c in values["hub"]["extraContainers"] if c["name"] == "course-service")
     env = env_of(course_sidecar)
@@ -186,7 +127,7 @@ def test_the_course_service_sidecar_serves_formgrader_and_dashboard_to_facilitat
     assert env["JUPYTERHUB_CLIENT_ID"] == f"service-{name}"
     assert env["JUPYTERHUB_OAUTH_CALLBACK_URL"] == f"/services/{name}/oauth_callback"
     assert env["JUPYTERHUB_API_TOKEN"]["secretKeyRef"] == {"name": "hub", "key": f"hub.services.{name}.apiToken"}
-    assert env["PEERKIT_DB"] == env_of(sidecar)["PEERKIT_DB"]
+    assert env["PEERKIT_DB"] == {"secretKeyRef": {"name": "peerkit-db", "key": "url"}}
     assert env["PEERKIT_EXCHANGE"] == values["singleuser"]["extraEnv"]["PEERKIT_EXCHANGE"]
     assert course_sidecar["workingDir"].startswith("/srv/peerkit/")  # the course root, on peerkit-course
     assert {m["name"] for m in course_sidecar["volumeMounts"]} == {"nbgrader-exchange", "peerkit-course"}
@@ -313,7 +254,7 @@ def test_the_image_runs_the_jupyterhub_of_the_chart_it_is_deployed_with() -> Non
 
 def test_no_image_moves_under_a_deployment(values: dict[str, Any]) -> None:
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    for text in (DOCKERFILE.read_text(), VALUES.read_text(), GUIDE.read_text()):
+    for text in (DOCKERFILE.read_text(), VALUES.read_text(), GUIDE.read_text(), SERVICE_MANIFEST.read_text()):
         assert not re.search(r":latest\b|tag: *latest", text)
     bases = re.findall(r"^FROM (\S+)", DOCKERFILE.read_text(), flags=re.MULTILINE)
     external = [b for b in bases if "/" in b]
