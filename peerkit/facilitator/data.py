@@ -2,13 +2,13 @@
 
 :func:`load_cohort` reads learners, activity and, per path, submissions and the review round
 (assignments, reviews, ratings, grades, anchors). While a round is still open and nothing has been
-graded, grades are computed from the reviews so far (``provisional``): the dashboard can show
-disagreements before the round closes.
+graded, grades are computed from the reviews so far (``provisional``, on first use): the dashboard
+can show disagreements before the round closes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,9 +19,11 @@ from peerkit.core.store import Learner, StoredSubmission
 from peerkit.storage.sql import SqlStore
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PathRecords:
-    """Everything the store holds about one path."""
+    """Everything the store holds about one path. Provisional grades (a round still open, nothing
+    graded yet) are computed on first use of :attr:`grades`: fitting them is the costliest part of a
+    snapshot, and the dashboard's first tab never needs them."""
 
     path: LearningPath
     submissions: tuple[StoredSubmission, ...] = ()
@@ -29,9 +31,25 @@ class PathRecords:
     assignments: tuple[Assignment, ...] = ()
     reviews: tuple[Review, ...] = ()
     ratings: tuple[NewRating, ...] = ()
-    grades: tuple[Grade, ...] = ()
+    #: The round's grades as the store holds them (released or not).
+    stored_grades: tuple[Grade, ...] = ()
     anchors: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    provisional: bool = False  # grades computed for the dashboard, not (yet) the round's
+    #: Computes provisional grades from the reviews so far; None when there is nothing to grade.
+    provisional_grades: Callable[[], Sequence[Grade]] | None = field(default=None, repr=False, compare=False)
+    _computed: dict[str, tuple[Grade, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def provisional(self) -> bool:
+        """The grades are computed for the dashboard, not (yet) the round's."""
+        return not self.stored_grades and self.provisional_grades is not None
+
+    @property
+    def grades(self) -> tuple[Grade, ...]:
+        if not self.provisional or self.provisional_grades is None:
+            return self.stored_grades
+        if "grades" not in self._computed:
+            self._computed["grades"] = tuple(self.provisional_grades())
+        return self._computed["grades"]
 
     @property
     def id(self) -> str:
@@ -75,11 +93,13 @@ def path_records(store: SqlStore, course: Course, path: LearningPath) -> PathRec
         return PathRecords(path=path, submissions=submissions)
     reviews = tuple(store.reviews(path.id))
     grades = tuple(store.grades(path.id))
-    provisional = False
+    provisional = None
     if not grades and any(r.kind == "peer" for r in reviews):
         from peerkit.review.grading import compute_grades
 
-        grades, provisional = tuple(compute_grades(store, course, path.id)), True
+        def provisional() -> Sequence[Grade]:
+            return compute_grades(store, course, path.id)
+
     return PathRecords(
         path=path,
         submissions=submissions,
@@ -87,9 +107,9 @@ def path_records(store: SqlStore, course: Course, path: LearningPath) -> PathRec
         assignments=tuple(store.assignments(path.id)),
         reviews=reviews,
         ratings=tuple(store.ratings(path.id)),
-        grades=grades,
+        stored_grades=grades,
         anchors=store.anchors(path.id),
-        provisional=provisional,
+        provisional_grades=provisional,
     )
 
 

@@ -155,7 +155,7 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
         for a in records.assignments:
             if a.status != "replaced":
                 mine[a.reviewer].append(a)
-        released = {g.author for g in records.grades if g.released_at is not None}
+        released = {g.author for g in records.stored_grades if g.released_at is not None}  # never provisional
         raters = {r.rater for r in records.ratings}
         for name in cohort.names:
             seen = events.get((name, pid), [])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,9 +164,10 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     round_method = methods.pop() if len(methods) == 1 else "per criterion" if methods else method
     grades = []
     when = now or datetime.now(UTC)
+    received_by = Counter(r.author for r in reviews)  # one pass, not one per author
     for a in authors:
         criteria = per_author[a]
-        received = sum(1 for r in reviews if r.author == a)
+        received = received_by[a]
         estimates = [c.estimate for c in criteria.values()]
         points = None if any(e is None for e in estimates) else round(sum(e for e in estimates if e is not None), 2)
         variances = [c.uncertainty**2 for c in criteria.values() if c.uncertainty is not None]
