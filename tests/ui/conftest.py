@@ -39,6 +39,9 @@ class Served:
 
 def start_serve(workdir: Path, *extra: str, course_file: Path = COURSE_FILE) -> Served:
     port = free_port()
+    if not {"--no-dashboard", "--dashboard-port"} & set(extra):
+        # serve refuses a busy port; PORT + 1 (the dashboard's default) may be anyone's: pick a free one
+        extra = ("--dashboard-port", str(free_port()), *extra)
     env = dict(os.environ, PEERKIT_NO_BOOTSTRAP="1", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [
