@@ -532,6 +532,25 @@ def test_loo_median_known_answer(tiny: Reviews) -> None:
     np.testing.assert_allclose(loo_median(tiny), expected)
 
 
+def test_held_out_on_a_sample_is_the_same_check_on_fewer_reviews() -> None:
+    from peerkit.core.aggregation.calibration import fit_calibrated
+    from peerkit.core.aggregation.heldout import held_out, loo_median, sample
+
+    reviews, _, _, _ = cohort(np.random.default_rng(15), n=300, k=4, bias_sd=0.1)
+    assert sample(len(reviews), len(reviews)) is None
+    pick = sample(len(reviews), 500)
+    assert pick is not None and len(np.unique(pick)) == 500
+    np.testing.assert_array_equal(pick, sample(len(reviews), 500))  # the same round, the same sample
+    np.testing.assert_allclose(loo_median(reviews, pick=pick), loo_median(reviews)[pick])
+    none = np.zeros(0, dtype=np.intp)
+    post = fit_calibrated(reviews, none, np.zeros(0), CalibrationSettings())
+    full = held_out(reviews, post, none, np.zeros(0), loo_median(reviews))
+    part = held_out(reviews, post, none, np.zeros(0), loo_median(reviews, pick=pick), pick)
+    assert part.n == 500
+    np.testing.assert_allclose(part.calibrated, full.calibrated[pick])
+    np.testing.assert_allclose(part.median, full.median[pick])
+
+
 def test_the_fit_needs_few_sweeps_and_extrapolation_keeps_its_fixed_point(monkeypatch: pytest.MonkeyPatch) -> None:
     from peerkit.core.aggregation import calibration
 

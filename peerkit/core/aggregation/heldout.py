@@ -20,6 +20,9 @@ error is lower by more than one standard error of the paired difference (:meth:`
 below :data:`~peerkit.core.aggregation.MIN_HELDOUT` reviews only the examples' reviews count, and
 the calibrated model must be clearly better on them.
 
+Large rounds are checked on a seeded sample of their reviews (:func:`sample`, at most
+:data:`~peerkit.core.aggregation.HELDOUT_SAMPLE`): the decision needs a standard error, not every review.
+
 :attr:`HeldOut.calibrated_var` is the variance the model claims for each held-out error; the ratio
 of the mean squared error to it (:meth:`HeldOut.spread_ratio`) is reported with the fit. It is *not*
 used to scale the grades' uncertainty: the claimed variance is dominated by the reviewer's noise,
@@ -88,33 +91,64 @@ class HeldOut:
         return math.sqrt(float(np.mean(err * err))) if len(err) else math.nan
 
 
-def loo_median(reviews: Reviews, known: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None) -> FloatArray:
+def loo_median(
+    reviews: Reviews,
+    known: tuple[IntArray, FloatArray, IntArray, IntArray] | None = None,
+    pick: IntArray | None = None,
+) -> FloatArray:
     """Per review, the median of the *other* scores of its submission (NaN when it is the only one); *known*
-    is ``_within_submission_order(reviews)`` when already known."""
+    is ``_within_submission_order(reviews)`` when already known; *pick* restricts it to those reviews."""
     sub, ordered, rank, order = known or _within_submission_order(reviews)
     counts = np.bincount(sub, minlength=reviews.n_submissions)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    n = counts[sub] - 1  # the others
-    start = starts[sub]
+    if pick is None:
+        at: IntArray = np.arange(len(sub))
+    else:
+        where = np.empty(len(order), dtype=np.intp)
+        where[order] = np.arange(len(order))
+        at = where[pick]
+    s = sub[at]
+    n = counts[s] - 1  # the others
+    start = starts[s]
+    r = rank[at]
 
     def other(i: IntArray) -> FloatArray:  # the i-th smallest of the others
-        return ordered[np.minimum(start + i + (i >= rank), len(ordered) - 1)]
+        return ordered[np.minimum(start + i + (i >= r), len(ordered) - 1)]
 
     half = np.maximum(n - 1, 0) // 2
     low = other(half)
     high = other(np.where(n % 2 == 0, half + 1, half))
+    found = np.where(n >= 1, 0.5 * (low + high), np.nan)
+    if pick is not None:
+        return found
     out = np.empty(len(reviews))
-    out[order] = np.where(n >= 1, 0.5 * (low + high), np.nan)
+    out[order] = found
     return out
 
 
+def sample(n_reviews: int, size: int) -> IntArray | None:
+    """At most *size* reviews, the same for the same round (seeded, sorted); None when all of them fit."""
+    if n_reviews <= size:
+        return None
+    return np.sort(np.random.default_rng(n_reviews).choice(n_reviews, size, replace=False))
+
+
 def held_out(
-    reviews: Reviews, post: Posterior, anchor_idx: IntArray, anchor_val: FloatArray, loo_med: FloatArray
+    reviews: Reviews,
+    post: Posterior,
+    anchor_idx: IntArray,
+    anchor_val: FloatArray,
+    loo_med: FloatArray,
+    pick: IntArray | None = None,
 ) -> HeldOut:
-    """Leave-one-review-out predictions of both methods (see the module documentation)."""
+    """Leave-one-review-out predictions of both methods (see the module documentation), for the reviews in
+    *pick* (all when None; *loo_med* is then given for those only)."""
     width = reviews.width
-    x = (reviews.score - reviews.lo) / width
-    sub, rev = reviews.submission, reviews.reviewer
+    sub, rev, score = reviews.submission, reviews.reviewer, reviews.score
+    y = post.y
+    if pick is not None:
+        sub, rev, score, y = sub[pick], rev[pick], score[pick], y[pick]
+    x = (score - reviews.lo) / width
     pinned = np.zeros(reviews.n_submissions, dtype=bool)
     pinned[anchor_idx] = True
     truth = np.zeros(reviews.n_submissions)
@@ -125,7 +159,7 @@ def held_out(
     # The precision-weighted mean without review r: remove its term from the sum and the precision.
     with np.errstate(divide="ignore", invalid="ignore"):
         rest = np.maximum(p - tau_r, 1e-12)
-        m_loo = post.m[sub] + tau_r * (post.m[sub] - (post.y - post.c[rev])) / rest
+        m_loo = post.m[sub] + tau_r * (post.m[sub] - (y - post.c[rev])) / rest
         var_loo = 1.0 / rest
     usable = on_anchor | np.isfinite(loo_med)
     median = np.where(on_anchor, truth[sub], (loo_med - reviews.lo) / width)
