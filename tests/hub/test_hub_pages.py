@@ -73,7 +73,7 @@ def test_the_facilitator_dashboard_opens_for_facilitators_in_the_course_service(
     assert "Facilitator dashboard" in page.inner_text("body")
     assert page.locator("option", has_text="An essay").count() >= 1  # the course's path, from course.yml
     # The round run through the hub is in the figures: plots drawn from the PostgreSQL store.
-    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
     assert "Traceback" not in page.inner_text("body")
     assert console.errors == [], "\n".join(console.errors)
 
@@ -100,7 +100,7 @@ def test_the_kubernetes_sidecar_serves_the_dashboard_to_facilitators_only(
     console.attach(page)
     page.goto(dashboard_url(hub, sidecar.name), timeout=TIMEOUT_MS)
     page.locator(".peerkit-dashboard").wait_for(timeout=TIMEOUT_MS)
-    page.locator(".peerkit-dash-progress img.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=TIMEOUT_MS)
     assert console.errors == [], "\n".join(console.errors)
     learner = login("alice")
     response = learner.goto(dashboard_url(hub, sidecar.name), timeout=TIMEOUT_MS)
