@@ -48,6 +48,22 @@ class StoredSubmission:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmissionState:
+    """A learner's current submission of a path without its answers: when, and how complete. What the
+    figures that count submissions need, read without parsing tens of thousands of answer sheets."""
+
+    learner: str
+    path_id: str
+    submitted_at: datetime
+    status: Status = "complete"
+    blank: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+
+@dataclass(frozen=True, slots=True)
 class NewSubmission:
     """A submission to record (see :meth:`Store.record_submissions`)."""
 
@@ -110,6 +126,10 @@ class Store(Protocol):
 
     def submissions(self, path_id: str) -> list[StoredSubmission]:
         """The current submission of every learner who submitted *path_id*, by learner name."""
+        ...
+
+    def submission_states(self, path_id: str) -> list[SubmissionState]:
+        """:meth:`submissions` without the answers (cheap: no answer sheet is read), by learner name."""
         ...
 
     def overview(self, path_ids: Sequence[str] | None = None) -> list[SubmissionRow]:

@@ -24,7 +24,7 @@ import numpy as np
 from peerkit.core import kinds
 from peerkit.core.activity import ActivityEvent
 from peerkit.core.aggregation import aggregate
-from peerkit.core.answers import Answer, is_answered, parse_time
+from peerkit.core.answers import Answer, parse_time
 from peerkit.core.completeness import Status, status_label
 from peerkit.core.equity import Contribution, Participation, participation
 from peerkit.core.review import Assignment
@@ -136,10 +136,6 @@ def standing(assignments: Iterable[Assignment], submitters: Iterable[str], per_s
     ]
 
 
-def _answered_any(answers: Iterable[Answer]) -> bool:
-    return any(is_answered(a) for a in answers)
-
-
 def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
     """Progress of every learner in *path_id* (or every path), and who is stuck."""
     events: dict[tuple[str, str], list[ActivityEvent]] = defaultdict(list)
@@ -150,7 +146,7 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
     stuck: list[Stuck] = []
     for records in cohort.selected(path_id):
         pid = records.id
-        subs = {s.learner: s for s in records.submissions}
+        subs = {s.learner: s for s in records.states}  # statuses: no answer sheet is read
         mine: dict[str, list[Assignment]] = defaultdict(list)
         for a in records.assignments:
             if a.status != "replaced":
@@ -164,7 +160,8 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
             # the store's check decides; a submit the page recorded but nobody collected yet counts as sent
             submitted = sub.complete if sub is not None else "submitted" in kinds
             with_blanks = sub is not None and not sub.complete
-            answered = "answered" in kinds or (sub is not None and _answered_any(sub.sheet.answers.values()))
+            # the sheet is read only when the learner's activity does not say so already
+            answered = "answered" in kinds or (sub is not None and records.answered(name))
             opened = answered or submitted or with_blanks or "opened" in kinds
             reviewed: bool | None = None
             if records.round is not None and mine.get(name):
@@ -196,7 +193,7 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
 
 def _stuck(records: PathRecords, per_submission: int) -> list[Stuck]:
     found = []
-    submitted_at = {s.learner: s.submitted_at for s in records.submissions}
+    submitted_at = {s.learner: s.submitted_at for s in records.states}
     for s in standing(records.assignments, records.submitters, per_submission):
         if s.to_do:
             noun = "review" if s.to_do == 1 else "reviews"

@@ -232,9 +232,9 @@ class SqlBase:
                 row.circle = circle[:100]
 
     def learners(self) -> list[Learner]:
-        with self.transaction() as session:
-            rows = session.scalars(select(LearnerRow).order_by(LearnerRow.name)).all()
-            return [Learner(name=r.name, circle=r.circle) for r in rows]
+        with self.connection() as connection:
+            rows = connection.execute(select(LearnerRow.name, LearnerRow.circle).order_by(LearnerRow.name)).all()
+        return [Learner(name=name, circle=circle) for name, circle in rows]
 
 
 def insert_for(dialect: str) -> Any:

@@ -84,8 +84,17 @@ class GradeMethods(RoundMethods):
     def ratings(self, path_id: str) -> list[NewRating]:
         with self.transaction() as session:
             record = self._round_record(session, path_id)
+            # Columns, not ORM objects: a big round has tens of thousands of ratings.
             rows = session.execute(
-                select(RatingRecord, LearnerRow.name)
+                select(
+                    LearnerRow.name,
+                    RatingRecord.review_token,
+                    RatingRecord.helpful,
+                    RatingRecord.note,
+                    RatingRecord.flagged,
+                    RatingRecord.flag_reason,
+                    RatingRecord.rated_at,
+                )
                 .join(LearnerRow, LearnerRow.id == RatingRecord.rater_id)
                 .where(RatingRecord.round_id == record.id)
                 .order_by(LearnerRow.name, RatingRecord.review_token)
@@ -93,14 +102,14 @@ class GradeMethods(RoundMethods):
             return [
                 NewRating(
                     rater=name,
-                    token=r.review_token,
-                    helpful=r.helpful,
-                    note=r.note,
-                    flagged=r.flagged,
-                    flag_reason=r.flag_reason,
-                    rated_at=_utc(r.rated_at),
+                    token=token,
+                    helpful=helpful,
+                    note=note,
+                    flagged=flagged,
+                    flag_reason=reason,
+                    rated_at=_utc(rated_at),
                 )
-                for r, name in rows
+                for name, token, helpful, note, flagged, reason, rated_at in rows
             ]
 
     # -- anchors ----------------------------------------------------------------------------------

@@ -129,26 +129,34 @@ class RoundMethods(SqlBase):
 
     def assignments(self, path_id: str) -> list[Assignment]:
         reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
-        with self.transaction() as session:
-            rows = session.execute(
-                select(AssignmentRecord, reviewer.name, author.name)
+        # Columns, not ORM objects: a round of ten thousand learners has tens of thousands of these.
+        with self.connection() as connection:
+            rows = connection.execute(
+                select(
+                    AssignmentRecord.token,
+                    reviewer.name,
+                    author.name,
+                    AssignmentRecord.status,
+                    AssignmentRecord.assigned_at,
+                    AssignmentRecord.done_at,
+                )
                 .join(RoundRecord, RoundRecord.id == AssignmentRecord.round_id)
                 .join(reviewer, reviewer.id == AssignmentRecord.reviewer_id)
                 .join(author, author.id == AssignmentRecord.author_id)
                 .where(RoundRecord.path_id == path_id)
                 .order_by(reviewer.name, author.name, AssignmentRecord.id)
             ).all()
-            return [
-                Assignment(
-                    token=a.token,
-                    reviewer=r,
-                    author=au,
-                    status=a.status,  # type: ignore[arg-type]  # written by this module only
-                    assigned_at=_utc(a.assigned_at),
-                    done_at=_utc(a.done_at) if a.done_at else None,
-                )
-                for a, r, au in rows
-            ]
+        return [
+            Assignment(
+                token=token,
+                reviewer=r,
+                author=au,
+                status=status,  # type: ignore[arg-type]  # written by this module only
+                assigned_at=_utc(assigned),
+                done_at=_utc(done) if done else None,
+            )
+            for token, r, au, status, assigned, done in rows
+        ]
 
     def replace_assignments(self, tokens: Sequence[str]) -> None:
         """Mark open assignments as replaced (their reviewer dropped out; others took them over)."""
@@ -221,29 +229,42 @@ class RoundMethods(SqlBase):
 
     def reviews(self, path_id: str, *, current_only: bool = True) -> list[Review]:
         reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
-        with self.transaction() as session:
-            query = (
-                select(ReviewRecord, reviewer.name, author.name, AssignmentRecord.token)
-                .join(RoundRecord, RoundRecord.id == ReviewRecord.round_id)
-                .join(reviewer, reviewer.id == ReviewRecord.reviewer_id)
-                .join(author, author.id == ReviewRecord.author_id)
-                .outerjoin(AssignmentRecord, AssignmentRecord.id == ReviewRecord.assignment_id)
-                .where(RoundRecord.path_id == path_id)
-                .order_by(author.name, reviewer.name, ReviewRecord.submitted_at)
+        # Columns, not ORM objects (as for assignments): a big round has tens of thousands of reviews.
+        query = (
+            select(
+                reviewer.name,
+                author.name,
+                ReviewRecord.kind,
+                ReviewRecord.scores,
+                ReviewRecord.comments,
+                ReviewRecord.submitted_at,
+                AssignmentRecord.token,
+                ReviewRecord.current,
+                ReviewRecord.excluded,
+                ReviewRecord.excluded_reason,
             )
-            if current_only:
-                query = query.where(ReviewRecord.current)
-            return [
-                Review(
-                    reviewer=r,
-                    author=au,
-                    kind=rec.kind,  # type: ignore[arg-type]  # written by record_reviews only
-                    content=ReviewContent(scores=dict(rec.scores), comments=dict(rec.comments)),
-                    submitted_at=_utc(rec.submitted_at),
-                    token=token,
-                    current=rec.current,
-                    excluded=rec.excluded,
-                    excluded_reason=rec.excluded_reason,
-                )
-                for rec, r, au, token in session.execute(query).all()
-            ]
+            .join(RoundRecord, RoundRecord.id == ReviewRecord.round_id)
+            .join(reviewer, reviewer.id == ReviewRecord.reviewer_id)
+            .join(author, author.id == ReviewRecord.author_id)
+            .outerjoin(AssignmentRecord, AssignmentRecord.id == ReviewRecord.assignment_id)
+            .where(RoundRecord.path_id == path_id)
+            .order_by(author.name, reviewer.name, ReviewRecord.submitted_at)
+        )
+        if current_only:
+            query = query.where(ReviewRecord.current)
+        with self.connection() as connection:
+            rows = connection.execute(query).all()
+        return [
+            Review(
+                reviewer=r,
+                author=au,
+                kind=kind,
+                content=ReviewContent(scores=dict(scores), comments=dict(comments)),
+                submitted_at=_utc(at),
+                token=token,
+                current=current,
+                excluded=excluded,
+                excluded_reason=reason,
+            )
+            for r, au, kind, scores, comments, at, token, current, excluded, reason in rows
+        ]

@@ -15,7 +15,7 @@ from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import AnswerSheet, check_answer_id, parse_sheet, parse_time
 from peerkit.core.completeness import STATUSES, Status, completeness
 from peerkit.core.errors import Conflict
-from peerkit.core.store import NewSubmission, Outcome, StoredSubmission, SubmissionRow
+from peerkit.core.store import NewSubmission, Outcome, StoredSubmission, SubmissionRow, SubmissionState
 from peerkit.storage.engine import SqlBase, _utc
 from peerkit.storage.schema import AnswerRecord, LearnerRow, SubmissionRecord
 
@@ -213,6 +213,23 @@ class SubmissionMethods(SqlBase):
                 blank=r.blank,
             )
             for r in rows
+        ]
+
+    def submission_states(self, path_id: str) -> list[SubmissionState]:
+        # Four narrow columns and no JSON: the dashboard's progress needs who submitted, when and how
+        # completely, and parsing every answer sheet costs most of :meth:`submissions`.
+        with self.connection() as connection:
+            rows = connection.execute(
+                select(LearnerRow.name, SubmissionRecord.submitted_at, SubmissionRecord.status, SubmissionRecord.blank)
+                .join(LearnerRow, LearnerRow.id == SubmissionRecord.learner_id)
+                .where(SubmissionRecord.path_id == path_id, SubmissionRecord.current)
+                .order_by(LearnerRow.name)
+            ).all()
+        return [
+            SubmissionState(
+                learner=name, path_id=path_id, submitted_at=_utc(at), status=_known(status), blank=int(blank or 0)
+            )
+            for name, at, status, blank in rows
         ]
 
     def profiles(self) -> dict[str, dict[str, Any]]:

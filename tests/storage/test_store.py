@@ -176,6 +176,15 @@ def test_each_submission_keeps_whether_it_is_complete(store: SqlStore) -> None:
         ("bob", "incomplete", 1),
         ("carol", "no-answers", 2),
     ]
+    # the same, without reading the answers: the current versions only, by learner name
+    store.record_submission("alice", "p1", submitted_at=T0 + timedelta(hours=1), sheet=sheet(a="x"))
+    store.record_submission("alice", "p2", submitted_at=T0, sheet=sheet(path="p2", a="x"))
+    light = store.submission_states("p1")
+    assert [(s.learner, s.path_id, s.submitted_at, s.status, s.blank) for s in light] == [
+        (s.learner, s.path_id, s.submitted_at, s.status, s.blank) for s in store.submissions("p1")
+    ]
+    assert [s.learner for s in light] == ["alice", "bob", "carol", "dave", "erin"]
+    assert light[0].submitted_at == T0 + timedelta(hours=1)
 
 
 def test_ingesting_again_updates_the_status_of_an_unchanged_submission(store: SqlStore) -> None:
