@@ -10,7 +10,9 @@ the exports act through the same API as the ``peerkit`` commands.
 
 Speed: the cohort snapshot is read once per refresh (choosing another path reuses it), and only
 the tab on screen is drawn; another tab is drawn when it is first shown, and again only after a
-refresh or a change of path (``bench/dashboard.py`` times the first tab for 100 and 10,000 learners).
+refresh or a change of path. The snapshot reads what the first tab needs (statuses, not answers);
+answer sheets and reviews are read when a tab first needs them (:mod:`peerkit.facilitator.data`).
+``bench/dashboard.py`` times the first tab for 100 and 10,000 learners.
 """
 
 from __future__ import annotations
