@@ -65,14 +65,14 @@ class LearnerProgress:
         return status_label(self.status or "complete", self.blank) if self.submitted_with_blanks else ""
 
     def stage(self, name: str) -> bool | None:
-        return {
-            "opened": self.opened,
-            "answered": self.answered,
-            "submitted with blanks": self.submitted_with_blanks,
-            "submitted": self.submitted,
-            "reviewed": self.reviewed,
-            "feedback read": self.feedback_read,
-        }[name]
+        value: bool | None = getattr(self, _STAGE_FIELDS[name])
+        return value
+
+
+#: Each of :data:`STAGES` by the :class:`LearnerProgress` field that holds it.
+_STAGE_FIELDS = dict(
+    zip(STAGES, ("opened", "answered", "submitted_with_blanks", "submitted", "reviewed", "feedback_read"), strict=True)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ class Progress:
     def funnel(self, path_id: str) -> dict[str, int]:
         """How many learners of *path_id* reached each stage."""
         rows = [r for r in self.rows if r.path_id == path_id]
-        return {stage: sum(1 for r in rows if r.stage(stage)) for stage in STAGES}
+        return {stage: sum(1 for r in rows if getattr(r, _STAGE_FIELDS[stage])) for stage in STAGES}
 
 
 def standing(assignments: Iterable[Assignment], submitters: Iterable[str], per_submission: int) -> list[Standing]:
