@@ -143,7 +143,8 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
     broken or oversize answers) is listed with its reason and skipped.
     """
     desk = open_desk(course_file, workdir, db_url)
-    collected = desk.collect(path_id=path_id, ingest=False)
+    with progress_bar("collecting") as bar:
+        collected = desk.collect(path_id=path_id, ingest=False, progress=bar)
     click.echo(collected.summary())
     if no_ingest:
         return

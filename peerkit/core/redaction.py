@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
@@ -69,8 +69,10 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _folded(text: str) -> tuple[str, Sequence[int]]:
     """The folded text and, for each of its characters, the index of the original character."""
+    if text.isascii():  # plain letters fold to their lower case, one for one (most texts: fast)
+        return text.lower(), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -123,6 +125,23 @@ def _atoms(term: str) -> tuple[str, ...] | None:
     return tuple(atoms)
 
 
+_PIECES = re.compile(r"[\W_]+")
+
+
+def _first_pieces(terms: Iterable[tuple[str, ...]]) -> frozenset[str] | None:
+    """The first piece (up to the first character that is not a letter or digit) of every term: a
+    mention starts at a word boundary, so a text none of whose pieces is among these mentions nobody,
+    and the one expression of every term need not run over it. None when a term starts with
+    something else than a letter or digit (no such shortcut then)."""
+    firsts = set()
+    for atoms in terms:
+        first = _PIECES.split("".join(atoms).split(_SEP, 1)[0], maxsplit=1)[0]
+        if not first or not "".join(atoms).startswith(first):
+            return None
+        firsts.add(first)
+    return frozenset(firsts)
+
+
 _Trie = dict[str, "_Trie"]
 
 
@@ -159,6 +178,7 @@ class Redactor:
         atoms = {a for a in (_atoms(t) for t in terms if isinstance(t, str)) if a is not None}
         self.size = len(atoms)
         self._atoms = frozenset(atoms)
+        self._firsts = _first_pieces(atoms)
         self._pattern = re.compile(r"(?<!\w)" + _trie_pattern(atoms) + r"(?!\w)") if atoms else None
 
     @classmethod
@@ -173,6 +193,7 @@ class Redactor:
             return self
         extended = Redactor((), replacement=self.replacement)
         extended.size, extended._atoms = len(self._atoms | missing), self._atoms | missing
+        extended._firsts = _first_pieces(extended._atoms)
         extended._pattern = re.compile(r"(?<!\w)" + _trie_pattern(extended._atoms) + r"(?!\w)")
         return extended
 
@@ -184,6 +205,8 @@ class Redactor:
         if self._pattern is None or not text:
             return []
         folded, origin = _folded(text)
+        if self._firsts is not None and self._firsts.isdisjoint(_PIECES.split(folded)):
+            return []
         found: list[tuple[int, int]] = []
         for match in _EMAIL.finditer(folded):
             if self._pattern.search(match.group(0)):

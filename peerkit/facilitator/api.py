@@ -172,7 +172,9 @@ class Facilitator:
         inbound entry that the learner it names did not write is refused and listed (``refused``)."""
         from peerkit.nbgrader.collect import collect as nbgrader_collect
 
-        run = nbgrader_collect(self.course_build.config(), self._path(path_id), unix_users=self.config.unix_users)
+        run = nbgrader_collect(
+            self.course_build.config(), self._path(path_id), unix_users=self.config.unix_users, progress=progress
+        )
         report = self.ingest(path_id=path_id, progress=progress) if ingest else None
         return Collected(path_id=path_id, found=len(run.collected), ingested=report, refused=run.refused)
 
@@ -217,7 +219,7 @@ class Facilitator:
                 build.config(), self.store, self._path(path_id), progress=progress, unix_users=self.config.unix_users
             )
             if self.store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
-                reviews = self.collect_reviews(path_id=path_id)
+                reviews = self.collect_reviews(path_id=path_id, progress=progress)
         opened = open_round(
             self.store,
             self.course,
@@ -235,18 +237,27 @@ class Facilitator:
         """Bring an open round up to date: late submitters in, overdue reviews handed over."""
         return self.open_round(path_id=path_id, now=now)
 
-    def collect_reviews(self, *, path_id: str) -> ReviewReport:
+    def collect_reviews(self, *, path_id: str, progress: Progress | None = None) -> ReviewReport:
         """Collect *path_id*'s reviews through nbgrader and record the finished ones."""
         return collect_reviews(
-            self.course_build.config(), self.store, self.course, self._path(path_id), unix_users=self.config.unix_users
+            self.course_build.config(),
+            self.store,
+            self.course,
+            self._path(path_id),
+            unix_users=self.config.unix_users,
+            progress=progress,
         )
 
-    def close_round(self, *, path_id: str, collect: bool = True, progress: Progress | None = None) -> Closed:
+    def close_round(
+        self, *, path_id: str, collect: bool = True, progress: Progress | None = None, gradebook: bool = True
+    ) -> Closed:
         """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)
-        and release the grades through nbgrader's gradebook and feedback; run again after an
-        exclusion or override."""
-        reviews = self.collect_reviews(path_id=path_id) if collect else None
-        closed = close_round(self.store, self.course, self.course_build, path_id, progress=progress)
+        and release the grades: each learner's feedback in the review app, then (unless not
+        *gradebook*) nbgrader's gradebook and feedback HTML; run again after an exclusion or override."""
+        reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
+        closed = close_round(
+            self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
+        )
         return Closed(reviews=reviews, closed=closed)
 
     def round_status(self, *, path_id: str) -> RoundStatus:

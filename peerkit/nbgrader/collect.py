@@ -21,6 +21,7 @@ from typing import Any
 from traitlets.config import Config
 
 from peerkit.config.owners import RecordOwners
+from peerkit.core.progress import Progress, stage
 from peerkit.nbgrader.config import ensure_scripts_on_path, get
 from peerkit.nbgrader.inbound import RefusedEntry, check_entry
 from peerkit.nbgrader.learner import parse_exchange_time
@@ -101,14 +102,32 @@ def owned_collect() -> type[Any]:
             self.refused = refused
             self.check_owner = False  # done above, and stricter: nbgrader's own check only warns
 
+        def copy_files(self) -> None:
+            """nbgrader's copy, a hundredth of the submissions at a time, reporting to ``progress``."""
+            chosen, report = list(self.src_records), getattr(self, "progress", None)
+            step = max(1, len(chosen) // 100)
+            stage(report, "collecting", len(chosen))
+            for start in range(0, len(chosen), step) if chosen else [0]:
+                self.src_records = chosen[start : start + step]
+                super().copy_files()
+                if report is not None:
+                    report(min(start + step, len(chosen)), len(chosen))
+            self.src_records = chosen
+
     return OwnedCollect
 
 
 def collect(
-    config: Config, path_id: str, *, update: bool = True, unix_users: Mapping[str, str] | None = None
+    config: Config,
+    path_id: str,
+    *,
+    update: bool = True,
+    unix_users: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> CollectRun:
     """Run nbgrader's collect for *path_id* (each learner's newest submission that they wrote
-    themselves) and list the result. *unix_users* maps learner ids to Unix logins where they differ.
+    themselves) and list the result. *unix_users* maps learner ids to Unix logins where they differ;
+    *progress* hears (done, total) as submissions are copied.
 
     A course configured with another collect plugin than nbgrader's filesystem one (an exchange
     that knows who submits, or a subclass of its own) runs that plugin as it is."""
@@ -123,6 +142,7 @@ def collect(
         )
         step.update = update
         step.unix_users = dict(unix_users or {})
+        step.progress = progress
         run_app(step, f"collect {path_id}")
         refused = tuple(step.refused)
     else:

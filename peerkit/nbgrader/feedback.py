@@ -9,17 +9,20 @@ and ``release_feedback`` then work as for any nbgrader course, and each learner 
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from traitlets.config import Config
 
 from peerkit.core.errors import ExchangeError
-from peerkit.nbgrader.config import ensure_scripts_on_path
+from peerkit.core.progress import Progress
+from peerkit.nbgrader.config import ensure_scripts_on_path, get
 from peerkit.nbgrader.learner import assignment_folder
-from peerkit.nbgrader.parts import make_parts
+from peerkit.nbgrader.parts import Parts, make_parts
 from peerkit.nbgrader.run import run_app
 
 POINTER = "The peer review of this path, with every reviewer's comments, is on the first activity."
@@ -45,21 +48,67 @@ def _with(config: Config, extra: dict[str, dict[str, object]]) -> Config:
     return merged
 
 
-def autograde_without_running(config: Config, path_id: str, *, students: Sequence[str] | None = None) -> None:
-    """nbgrader autograde of *path_id* for every collected submission (or *students*), no kernels run."""
+def _chosen(config: Config, path_id: str, students: Sequence[str] | None) -> tuple[str, str]:
+    """nbgrader's ``student_id`` and ``student_id_exclude`` that pick *students* (None: everybody
+    collected) in one run of a step, rather than one run per learner: a step's start-up (reading the
+    gradebook, compiling the templates) then happens once, not ten thousand times."""
+    if students is None:
+        return "*", ""
+    if len(students) == 1:
+        return students[0], ""
+    root = Path(get(config, "CourseDirectory", "root", "."))
+    collected = {folder.parent.name for folder in (root / "submitted").glob(f"*/{path_id}")}
+    return "*", ",".join(sorted(collected - set(students)))
+
+
+def _parts(config: Config, path_id: str, students: Sequence[str] | None) -> Parts:
+    student, exclude = _chosen(config, path_id, students)
+    parts = make_parts(config, assignment_id=path_id, student_id=student)
+    parts.coursedir.student_id_exclude = exclude
+    return parts
+
+
+@functools.cache
+def _counted(name: str) -> type[Any]:
+    """nbgrader's converter *name* (``Autograde``, ``GenerateFeedback``), telling its ``progress``
+    callback (done, total) after each learner's submission: at ten thousand learners these steps
+    take minutes."""
+    import nbgrader.converters
+
+    base = getattr(nbgrader.converters, name)
+
+    class Counted(base):  # type: ignore[misc,valid-type]
+        progress: Progress | None = None
+
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            super().convert_single_notebook(notebook_filename)
+            done: set[str] = self.__dict__.setdefault("_done", set())
+            done.add(str(Path(notebook_filename).parent))
+            if self.progress is not None:
+                self.progress(len(done), max(len(done), len(self.assignments)))
+
+    Counted.__name__ = name
+    return Counted
+
+
+def autograde_without_running(
+    config: Config, path_id: str, *, students: Sequence[str] | None = None, progress: Progress | None = None
+) -> None:
+    """nbgrader autograde of *path_id* for every collected submission (or *students*), no kernels run;
+    *progress* hears (done, total) per submission."""
+    if students is not None and not students:
+        return
     ensure_scripts_on_path()
     cfg = _with(config, {"Execute": {"enabled": False}})
-    from nbgrader.converters import Autograde
-
-    for student in students or ["*"]:
-        parts = make_parts(cfg, assignment_id=path_id, student_id=student)
-        app = Autograde(coursedir=parts.coursedir, config=cfg)
-        app.force = True
-        with warnings.catch_warnings():
-            # nbgrader 0.9.6 builds gradebook rows in a way SQLAlchemy 2 warns about ("Object of
-            # type <SubmittedAssignment> not in session"); the rows are written correctly.
-            warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
-            run_app(app, f"autograde {path_id}")
+    parts = _parts(cfg, path_id, students)
+    app = _counted("Autograde")(coursedir=parts.coursedir, config=cfg)
+    app.force = True
+    app.progress = progress
+    with warnings.catch_warnings():
+        # nbgrader 0.9.6 builds gradebook rows in a way SQLAlchemy 2 warns about ("Object of
+        # type <SubmittedAssignment> not in session"); the rows are written correctly.
+        warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
+        run_app(app, f"autograde {path_id}")
 
 
 def write_peer_grades(
@@ -88,21 +137,25 @@ def write_peer_grades(
         gradebook.db.commit()
 
 
-def generate_feedback(config: Config, path_id: str, students: Sequence[str]) -> None:
-    """nbgrader generate_feedback for *students*: the HTML that release_feedback hands out."""
-    from nbgrader.converters import GenerateFeedback
-
-    for student in students:
-        parts = make_parts(config, assignment_id=path_id, student_id=student)
-        app = GenerateFeedback(coursedir=parts.coursedir, config=config)
-        app.force = True
-        run_app(app, f"generate_feedback {path_id} for {student}")
+def generate_feedback(
+    config: Config, path_id: str, students: Sequence[str], *, progress: Progress | None = None
+) -> None:
+    """nbgrader generate_feedback for *students*, in one run: the HTML that release_feedback hands out;
+    *progress* hears (done, total) per learner."""
+    if not students:
+        return
+    parts = _parts(config, path_id, students)
+    app = _counted("GenerateFeedback")(coursedir=parts.coursedir, config=config)
+    app.force = True
+    app.progress = progress
+    run_app(app, f"generate_feedback {path_id}")
 
 
 def release_feedback(config: Config, path_id: str, students: Sequence[str]) -> None:
-    for student in students:
-        parts = make_parts(config, assignment_id=path_id, student_id=student)
-        run_app(parts.step("ReleaseFeedback"), f"release_feedback {path_id} for {student}")
+    """nbgrader release_feedback for *students*, in one run."""
+    if not students:
+        return
+    run_app(_parts(config, path_id, students).step("ReleaseFeedback"), f"release_feedback {path_id}")
 
 
 def fetch_feedback(config: Config, path_id: str, *, assignment_dir: Path, learner: str) -> list[Path]:

@@ -34,6 +34,7 @@ from peerkit.config.identity import check_learner_id
 from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, AnswerSheet, parse_sheet
 from peerkit.core.completeness import Completeness, completeness
 from peerkit.core.errors import ConfigError, IdentityError, ValidationError
+from peerkit.core.progress import stage
 from peerkit.core.review import channel_key
 from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.nbgrader.collect import collect
@@ -186,6 +187,7 @@ def ingest(
     problems: list[IngestProblem] = []
     not_complete: list[NotComplete] = []
     pending: list[NewSubmission] = []
+    stage(progress, "ingesting", len(folders))
 
     def flush() -> None:
         for outcome in store.record_submissions(pending):
@@ -234,6 +236,6 @@ def collect_and_ingest(
     """nbgrader collect for *path_id* (only entries their learner wrote: *unix_users* maps learner ids
     to Unix logins where they differ), then :func:`ingest` of everything collected; the report lists
     the entries refused."""
-    run = collect(config, path_id, unix_users=unix_users)
+    run = collect(config, path_id, unix_users=unix_users, progress=progress)
     report = ingest(store, Path(get(config, "CourseDirectory", "root", ".")), path_id, progress=progress)
     return replace(report, refused=run.refused)

@@ -18,6 +18,7 @@ from traitlets.config import Config
 
 from peerkit.core.errors import NotFound, ValidationError
 from peerkit.core.models import Course
+from peerkit.core.progress import Progress, stage
 from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import check_review, content_from_value
 from peerkit.core.store import Outcome
@@ -62,8 +63,11 @@ class ReviewReport:
         return "\n".join(lines + [f"  refused: {entry}" for entry in self.refused])
 
 
-def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: str) -> ReviewReport:
-    """Record the reviews collected under ``<course_root>/submitted/*/<path>-review``."""
+def ingest_reviews(
+    store: SqlStore, course: Course, course_root: Path, path_id: str, *, progress: Progress | None = None
+) -> ReviewReport:
+    """Record the reviews collected under ``<course_root>/submitted/*/<path>-review``; *progress*
+    hears (done, total) per learner's folder read."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     review_round = store.review_round(path_id)
@@ -74,7 +78,11 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
     ratings: list[NewRating] = []
     unfinished: list[ReviewProblem] = []
     problems: list[ReviewProblem] = []
-    for folder in sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir()):
+    folders = sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir())
+    stage(progress, "reading reviews", len(folders))
+    for done, folder in enumerate(folders, start=1):
+        if progress is not None and (done % 100 == 0 or done == len(folders)):
+            progress(done, len(folders))
         try:
             found = read_submission(folder, path.review_id)
         except Unreadable as skip:
@@ -135,10 +143,17 @@ def ingest_reviews(store: SqlStore, course: Course, course_root: Path, path_id: 
 
 
 def collect_reviews(
-    config: Config, store: SqlStore, course: Course, path_id: str, *, unix_users: Mapping[str, str] | None = None
+    config: Config,
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    unix_users: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> ReviewReport:
     """nbgrader collect of ``<path>-review`` (only entries their learner wrote: *unix_users* maps
     learner ids to Unix logins where they differ), then :func:`ingest_reviews`."""
-    run = collect(config, course.path(path_id).review_id, unix_users=unix_users)
-    report = ingest_reviews(store, course, Path(get(config, "CourseDirectory", "root", ".")), path_id)
+    run = collect(config, course.path(path_id).review_id, unix_users=unix_users, progress=progress)
+    root = Path(get(config, "CourseDirectory", "root", "."))
+    report = ingest_reviews(store, course, root, path_id, progress=progress)
     return replace(report, refused=run.refused)

@@ -15,13 +15,14 @@ comments as Markdown and would let raw HTML through.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from peerkit.core import documents
+from peerkit.core.kinds.values import walk_strings
 from peerkit.core.models import Course
-from peerkit.core.packets import redact
+from peerkit.core.packets import scrubber
 from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person
 from peerkit.core.review import Grade, Review
@@ -55,14 +56,21 @@ def received_reviews(
     """The current, non-excluded peer reviews of *author*'s submission, in a stable order, each
     reviewer's own id, names and e-mail (from *people*, the gradebook's) in their comments replaced
     by "[the reviewer]"."""
-    reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and r.author == author and not r.excluded]
-    known = people or {}
+    return _redacted(store.reviews(path_id), author, people or {}, {})
+
+
+def _redacted(
+    every: Sequence[Review], author: str, known: Mapping[str, Person], scrubbers: dict[str, Callable[[str], str]]
+) -> list[Review]:
+    """:func:`received_reviews` from *every* review of the path; *scrubbers* keeps each reviewer's
+    (a reviewer reviews several authors: their names' expression is compiled once)."""
+    reviews = [r for r in every if r.kind == "peer" and r.author == author and not r.excluded]
     result = []
     for r in sorted(reviews, key=lambda r: r.token or ""):
-        names = (known.get(r.reviewer) or Person(r.reviewer)).terms()
-        result.append(
-            replace(r, content=replace(r.content, comments=redact(dict(r.content.comments), names, REVIEWER)))
-        )
+        if r.reviewer not in scrubbers:
+            scrubbers[r.reviewer] = scrubber((known.get(r.reviewer) or Person(r.reviewer)).terms(), REVIEWER)
+        comments = walk_strings(dict(r.content.comments), scrubbers[r.reviewer])
+        result.append(replace(r, content=replace(r.content, comments=comments)))
     return result
 
 
@@ -177,10 +185,13 @@ def release(
     learners: Sequence[str] | None = None,
     exchange: CourseExchange | None = None,
     progress: Progress | None = None,
+    gradebook: bool = True,
 ) -> list[str]:
     """Release the stored grades (with overrides) of *learners* (default: everyone with a grade);
     each learner's feedback document goes through the course's *exchange* (default: the one the
-    build writes review channels for, see :func:`peerkit.exchange.registry.open_course_exchange`)."""
+    build writes review channels for, see :func:`peerkit.exchange.registry.open_course_exchange`).
+    Not *gradebook*: only those documents, without nbgrader's gradebook and feedback HTML (which
+    cost about a third of a second per learner; release again to write them)."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     grades = {g.author: g for g in store.grades(path_id) if learners is None or g.author in learners}
@@ -189,7 +200,6 @@ def release(
     if not targets:
         return []
     config = build.config()
-    autograde_without_running(config, path_id, students=targets)
     tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
     entries = {}
     if exchange is None:
@@ -197,13 +207,18 @@ def release(
     parcels: list[Parcel] = []
     keys = store.channel_keys(path_id)
     people = course_roster(config)
-    steps = len(targets) + 3  # each learner's feedback, then nbgrader's grades, feedback and release
-    stage(progress, "releasing feedback", steps)
+    by_author: dict[str, list[Review]] = {}
+    scrubbers: dict[str, Callable[[str], str]] = {}
+    for review in store.reviews(path_id):  # read once: one query per learner is ten thousand at scale
+        by_author.setdefault(review.author, []).append(review)
+    # Learners see peerkit's feedback first; nbgrader's gradebook and its feedback HTML follow, each
+    # step run once for everybody (nbgrader's start-up is most of its cost per learner).
+    stage(progress, "releasing feedback", len(targets))
     for author in targets:
         if progress is not None and parcels:
-            progress(len(parcels), steps)
+            progress(len(parcels), len(targets))
         grade = grades[author]
-        reviews = received_reviews(store, path_id, author, people=people)
+        reviews = _redacted(by_author.get(author, []), author, people, scrubbers)
         final = grade.final_points
         entries[author] = PeerGrade(
             fraction=None if final is None or not grade.max_points else final / grade.max_points,
@@ -213,11 +228,22 @@ def release(
         parcels.append(Parcel(author, {feedback_file(path_id): document}, keys.get(author)))
     exchange.deliver(parcels)
     report = progress or (lambda _done, _total: None)
-    report(len(targets), steps)
+    report(len(targets), len(targets))
+    if not gradebook:
+        store.mark_released(path_id, targets)
+        return targets
+    # nbgrader's steps count learners; writing the grades and releasing the HTML count as one more each.
+    steps = len(targets) + 1
+
+    def per_learner(done: int, _total: int) -> None:
+        report(min(done, len(targets)), steps)
+
+    stage(progress, "nbgrader gradebook", steps)
+    autograde_without_running(config, path_id, students=targets, progress=per_learner)
     write_peer_grades(config, path_id, tasks, entries)
-    report(len(targets) + 1, steps)
-    generate_feedback(config, path_id, targets)
-    report(len(targets) + 2, steps)
+    report(steps, steps)
+    stage(progress, "nbgrader feedback", steps)
+    generate_feedback(config, path_id, targets, progress=per_learner)
     release_feedback(config, path_id, targets)
     report(steps, steps)
     store.mark_released(path_id, targets)
@@ -232,12 +258,14 @@ def close_round(
     *,
     exchange: CourseExchange | None = None,
     progress: Progress | None = None,
+    gradebook: bool = True,
 ) -> CloseReport:
-    """Compute every grade of *path_id* (overrides kept) and release them all."""
+    """Compute every grade of *path_id* (overrides kept) and release them all (not *gradebook*: without
+    nbgrader's gradebook and feedback HTML, see :func:`release`)."""
     stage(progress, "grading", 1)
     store.save_grades(path_id, compute_grades(store, course, path_id))
     if progress is not None:
         progress(1, 1)
-    released = release(store, course, build, path_id, exchange=exchange, progress=progress)
+    released = release(store, course, build, path_id, exchange=exchange, progress=progress, gradebook=gradebook)
     store.close_round(path_id)
     return CloseReport(path_id=path_id, grades=tuple(store.grades(path_id)), released=tuple(released))

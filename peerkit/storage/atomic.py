@@ -11,13 +11,17 @@ target untouched.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import errno
 import fcntl
 import os
+import secrets
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 from peerkit.core.errors import StorageError
 
@@ -74,6 +78,73 @@ def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 Path(tmp_name).unlink()
+
+
+def write_atomic_many(files: Sequence[tuple[Path, bytes]], *, mode: int | None = None) -> None:
+    """Replace each target of *files* with its data, each atomically as :func:`write_atomic` does, with
+    two syncs of the file system in all rather than two per file: a delivery to thousands of review
+    channels spends its time in fsync otherwise. The data of every temporary file is on disk before
+    any is renamed over its target, and the renames are on disk when this returns, so a reader (or a
+    power cut) still finds each target whole, old or new. Raise :class:`StorageError` on failure,
+    leaving the targets not yet renamed untouched and no temporary file behind."""
+    file_mode = (0o666 & ~_current_umask()) if mode is None else mode
+    pending: list[tuple[Path, Path]] = []
+    target = files[0][0] if files else Path()
+    try:
+        batch = f"{os.getpid()}-{secrets.token_hex(4)}"  # one random part per batch: mkstemp's costs per file
+        for number, (target, data) in enumerate(files):
+            tmp_name = target.parent / f".{target.name}.{batch}-{number}{TEMP_SUFFIX}"
+            fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            pending.append((tmp_name, target))
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fchmod(fd, file_mode)
+            finally:
+                os.close(fd)
+        folders = {t.parent for _, t in pending}
+        _sync_file_systems(folders)  # every new file's data, before any rename
+        while pending:
+            tmp, target = pending[-1]
+            tmp.replace(target)
+            pending.pop()
+        _sync_file_systems(folders)  # the renames themselves
+    except OSError as exc:
+        raise StorageError(describe_os_error(exc, target), path=str(target)) from exc
+    finally:
+        for tmp, _ in pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _sync_file_systems(folders: Iterable[Path]) -> None:
+    """Flush to disk everything written to the file systems that hold *folders*: one ``syncfs`` each
+    (Linux), else ``os.sync``."""
+    seen: set[int] = set()
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            device = os.fstat(fd).st_dev
+            if device in seen:
+                continue
+            seen.add(device)
+            if _syncfs is None or _syncfs(fd) != 0:
+                os.sync()
+        finally:
+            os.close(fd)
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return cast(Callable[[int], int], libc.syncfs)
+    except (OSError, AttributeError):
+        return None
+
+
+_syncfs = _load_syncfs()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, ValidationError
@@ -55,10 +55,11 @@ class DeliveryMethods(SqlBase):
             for (learner, name), doc in latest.items():
                 rid = existing.get((ids[learner], name))
                 if rid is None:
-                    inserts.append(DocumentRecord(learner_id=ids[learner], name=name, doc=doc, updated_at=now))
+                    inserts.append({"learner_id": ids[learner], "name": name, "doc": doc, "updated_at": now})
                 else:
                     updates.append({"id": rid, "doc": doc, "updated_at": now})
-            session.add_all(inserts)
+            if inserts:  # in bulk: a round's delivery is tens of thousands of documents
+                session.execute(insert(DocumentRecord), inserts)
             if updates:
                 session.execute(update(DocumentRecord), updates)
         return len(latest)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from peerkit.core.errors import Conflict, NotFound
@@ -30,6 +32,17 @@ def _round(record: RoundRecord) -> Round:
         opened_at=_utc(record.opened_at),
         closed_at=_utc(record.closed_at) if record.closed_at else None,
     )
+
+
+@dataclass(slots=True)
+class _Version:
+    """A stored (or just added: *row*) version of one review, as :meth:`record_reviews` weighs it."""
+
+    id: int | None
+    when: datetime
+    checksum: str
+    current: bool = True
+    row: dict[str, Any] | None = None
 
 
 def _checksum(content: ReviewContent) -> str:
@@ -172,59 +185,98 @@ class RoundMethods(SqlBase):
     def record_reviews(self, path_id: str, items: Sequence[NewReview]) -> list[Outcome]:
         """Record reviews in order. A peer review must come through an assignment of its reviewer in
         this round (else :class:`Conflict`); a review with no token is the reviewer's self-assessment.
-        The newest version of each review is current; its assignment is marked done."""
+        The newest version of each review is current; its assignment is marked done.
+
+        The round's assignments and the versions already stored are read once, and the new rows
+        written in bulk, in one transaction: a round of ten thousand learners is a few statements."""
         now = datetime.now(UTC)
         outcomes: list[Outcome] = []
         with self.transaction() as session:
             record = self._round_record(session, path_id)
             ids = self._learner_ids(session, {item.reviewer for item in items}, now)
+            tokens = {item.token for item in items if item.token is not None}
+            assignments = {
+                row.token: row
+                for row in session.execute(
+                    select(
+                        AssignmentRecord.id,
+                        AssignmentRecord.token,
+                        AssignmentRecord.reviewer_id,
+                        AssignmentRecord.author_id,
+                        AssignmentRecord.status,
+                    ).where(AssignmentRecord.round_id == record.id)
+                )
+                if row.token in tokens
+            }
+            # Each review's versions, by its assignment (peer) or its reviewer (self): [id, when, checksum].
+            versions: dict[tuple[str, int], list[_Version]] = {}
+            for row in session.execute(
+                select(
+                    ReviewRecord.id,
+                    ReviewRecord.assignment_id,
+                    ReviewRecord.reviewer_id,
+                    ReviewRecord.kind,
+                    ReviewRecord.submitted_at,
+                    ReviewRecord.checksum,
+                ).where(ReviewRecord.round_id == record.id)
+            ):
+                key = ("peer", row.assignment_id) if row.assignment_id is not None else ("self", row.reviewer_id)
+                if key[0] == "peer" or row.kind == "self":
+                    versions.setdefault(key, []).append(_Version(row.id, _utc(row.submitted_at), row.checksum))
+            done: dict[int, datetime] = {}
+            added: list[dict[str, Any]] = []
             for item in items:
                 reviewer_id = ids[item.reviewer]
-                assignment = None
-                if item.token is not None:
-                    assignment = session.scalars(
-                        select(AssignmentRecord).where(
-                            AssignmentRecord.token == item.token, AssignmentRecord.round_id == record.id
-                        )
-                    ).one_or_none()
-                    if assignment is None or assignment.reviewer_id != reviewer_id:
-                        raise Conflict(f"{item.reviewer!r} has no review assignment with that packet in {path_id!r}")
-                same = (
-                    ReviewRecord.assignment_id == assignment.id
-                    if assignment is not None
-                    else (ReviewRecord.reviewer_id == reviewer_id) & (ReviewRecord.kind == "self")
-                )
-                versions = session.scalars(select(ReviewRecord).where(ReviewRecord.round_id == record.id, same)).all()
+                assignment = assignments.get(item.token) if item.token is not None else None
+                if item.token is not None and (assignment is None or assignment.reviewer_id != reviewer_id):
+                    raise Conflict(f"{item.reviewer!r} has no review assignment with that packet in {path_id!r}")
+                key = ("peer", assignment.id) if assignment is not None else ("self", reviewer_id)
+                known = versions.setdefault(key, [])
                 checksum = _checksum(item.content)
                 when = _utc(item.submitted_at)
-                if any(_utc(v.submitted_at) == when and v.checksum == checksum for v in versions):
+                if any(v.when == when and v.checksum == checksum for v in known):
                     outcomes.append("unchanged")
                     continue
-                newest = max((_utc(v.submitted_at) for v in versions), default=None)
+                newest = max((v.when for v in known), default=None)
                 is_current = newest is None or when >= newest
                 if is_current:
-                    for version in versions:
+                    for version in known:
                         version.current = False
-                session.add(
-                    ReviewRecord(
-                        round_id=record.id,
-                        assignment_id=assignment.id if assignment else None,
-                        reviewer_id=reviewer_id,
-                        author_id=assignment.author_id if assignment else reviewer_id,
-                        kind="peer" if assignment else "self",
-                        scores=dict(item.content.scores),
-                        comments=dict(item.content.comments),
-                        submitted_at=when,
-                        ingested_at=now,
-                        current=is_current,
-                        checksum=checksum,
-                        excluded=False,
-                    )
+                fresh: dict[str, Any] = {
+                    "round_id": record.id,
+                    "assignment_id": assignment.id if assignment else None,
+                    "reviewer_id": reviewer_id,
+                    "author_id": assignment.author_id if assignment else reviewer_id,
+                    "kind": "peer" if assignment else "self",
+                    "scores": dict(item.content.scores),
+                    "comments": dict(item.content.comments),
+                    "submitted_at": when,
+                    "ingested_at": now,
+                    "current": is_current,
+                    "checksum": checksum,
+                    "excluded": False,
+                }
+                added.append(fresh)
+                known.append(_Version(None, when, checksum, row=fresh))
+                if assignment is not None and assignment.status != "done" and assignment.id not in done:
+                    done[assignment.id] = when
+                outcomes.append("older" if not is_current else ("replaced" if len(known) > 1 else "added"))
+            stale = [v.id for vs in versions.values() for v in vs if v.id is not None and not v.current]
+            for chunk in range(0, len(stale), 5000):
+                session.execute(
+                    update(ReviewRecord).where(ReviewRecord.id.in_(stale[chunk : chunk + 5000])).values(current=False)
                 )
-                if assignment is not None and assignment.status != "done":
-                    assignment.status = "done"
-                    assignment.done_at = when
-                outcomes.append("older" if not is_current else ("replaced" if versions else "added"))
+            for vs in versions.values():
+                for v in vs:
+                    if v.row is not None:
+                        v.row["current"] = v.current
+            if added:
+                session.execute(insert(ReviewRecord), added)
+            if done:
+                session.execute(
+                    update(AssignmentRecord),
+                    [{"id": aid, "status": "done", "done_at": when} for aid, when in done.items()],
+                )
             return outcomes
 
     def reviews(self, path_id: str, *, current_only: bool = True) -> list[Review]:

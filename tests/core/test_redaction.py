@@ -124,3 +124,41 @@ def test_a_large_round_stays_fast() -> None:
     scrubbed, count = redactor.scrub_counted(text)
     assert time.perf_counter() - started < 1.0
     assert count == text.split().count(people[7].first_name) and people[7].first_name not in scrubbed
+
+
+def test_skipping_texts_without_a_terms_first_word_finds_exactly_what_the_full_search_finds() -> None:
+    rng = random.Random(5)
+    names = ["Ana", "o'Brien", "Zoë Ng", "ling.wei", "ana_b", "learner00042", "Ørsted", "de la Cruz", "x@y.org"]
+    words = [
+        "ana",
+        "Ana's",
+        "o'brien",
+        "obrien",
+        "zoe",
+        "ng",
+        "Ling-Wei",
+        "ling",
+        "ana_b",
+        "anab",
+        "banana",
+        "(learner00042)",
+        "learner000421",
+        "orsted",
+        "ørsted.",
+        "cruz",
+        "mail: ana@x.org",
+        "y.org",
+        "—",
+        "_ana",
+    ]
+    redactor = Redactor(names)
+    assert redactor._firsts is not None  # every term starts with a letter or digit
+    full = Redactor(names)
+    full._firsts = None  # the whole expression over every text
+    skipped = 0
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 6)))
+        assert redactor.spans(text) == full.spans(text), text
+        skipped += not full.spans(text)
+    assert skipped > 100
+    assert Redactor(["-ana"])._firsts is not None and Redactor(["(ana)"]).scrub("hi (ana) there") != "hi (ana) there"

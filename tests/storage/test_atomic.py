@@ -114,3 +114,28 @@ def test_kill_minus_nine_mid_save_never_leaves_a_corrupt_file(tmp_path: Path) ->
         assert target.read_bytes() in versions
     leftovers = [p for p in tmp_path.iterdir() if p != target]
     assert all(p.name.startswith(".answers.json.") and p.name.endswith(".tmp") for p in leftovers)
+
+
+def test_many_files_are_replaced_with_two_syncs_in_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "old.json").write_bytes(b"old")
+    synced: list[int] = []
+    monkeypatch.setattr(atomic, "_syncfs", lambda fd: synced.append(fd) or 0)
+    files = [(first / f"{i}.json", f"{i}".encode()) for i in range(50)] + [(second / "x.json", b"x")]
+    atomic.write_atomic_many([*files, (first / "old.json", b"new")], mode=0o644)
+    assert all(target.read_bytes() == data for target, data in files)
+    assert (first / "old.json").read_bytes() == b"new" and (second / "x.json").stat().st_mode & 0o777 == 0o644
+    assert len(synced) == 2  # one file system: before the renames and after, not twice per file
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(atomic.TEMP_SUFFIX)]
+
+
+def test_a_failed_batch_leaves_no_temporary_file_and_names_the_target(tmp_path: Path) -> None:
+    (tmp_path / "kept.json").write_bytes(b"old")
+    missing = tmp_path / "gone" / "x.json"
+    with pytest.raises(StorageError, match=r"x\.json") as caught:
+        atomic.write_atomic_many([(tmp_path / "kept.json", b"new"), (missing, b"x")])
+    assert caught.value.path == str(missing)
+    assert (tmp_path / "kept.json").read_bytes() == b"old"  # nothing renamed before every file was written
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.json"]

@@ -124,11 +124,13 @@ class FilesCourseExchange:
         public.ensure_public_root(self.exchange_root, self.course_id)
 
     def deliver(self, parcels: Sequence[Parcel]) -> int:
+        by_channel: dict[str, dict[str, dict[str, Any]]] = {}
         reached = 0
         for parcel in parcels:
             if parcel.channel_key is not None:
-                channels.write_channel(self.exchange_root, self.course_id, parcel.channel_key, parcel.documents)
+                by_channel.setdefault(parcel.channel_key, {}).update(parcel.documents)
                 reached += 1
+        channels.write_channels(self.exchange_root, self.course_id, by_channel)
         if self.store is not None:
             self.store.deliver([(p.learner, name, doc) for p in parcels for name, doc in p.documents.items()])
         return reached

@@ -44,7 +44,7 @@ from peerkit.exchange.base import (
     packet_file,
     round_file,
 )
-from peerkit.storage.atomic import write_atomic
+from peerkit.storage.atomic import write_atomic, write_atomic_many
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,12 @@ def check_key(key: str) -> str:
     return key
 
 
+def _encoded(doc: dict[str, Any]) -> bytes:
+    """A channel document as its file holds it: compact JSON (the C encoder: pretty-printing runs in
+    Python and was most of the time a round's delivery took)."""
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 def write_channel(exchange_root: Path, course_id: str, key: str, files: Mapping[str, dict[str, Any]]) -> Path:
     """Write JSON *files* into the learner's channel *key*; return the channel folder."""
     folder = ensure_root(exchange_root, course_id) / check_key(key)
@@ -82,8 +88,25 @@ def write_channel(exchange_root: Path, course_id: str, key: str, files: Mapping[
     folder.mkdir(exist_ok=True)
     folder.chmod(0o755)
     for name, doc in files.items():
-        write_atomic(folder / name, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode(), mode=0o644)
+        write_atomic(folder / name, _encoded(doc), mode=0o644)
     return folder
+
+
+def write_channels(exchange_root: Path, course_id: str, parcels: Mapping[str, Mapping[str, dict[str, Any]]]) -> int:
+    """Write each channel's JSON files (*parcels*: channel key → file name → document) as
+    :func:`write_channel` does, syncing the disk twice in all rather than twice per file; return how
+    many channels were written."""
+    root = ensure_root(exchange_root, course_id)
+    writes: list[tuple[Path, bytes]] = []
+    for key, files in parcels.items():
+        folder = root / check_key(key)
+        for name in files:
+            check_document_name(name)
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)
+        writes += [(folder / name, _encoded(doc)) for name, doc in files.items()]
+    write_atomic_many(writes, mode=0o644)
+    return len(parcels)
 
 
 def learner_channels(exchange_root: Path, course_id: str, cache: Path, path_id: str, *, learner: str) -> list[Path]:
