@@ -104,18 +104,29 @@ def review_collect(course_file: Path | None, workdir: Path | None, db_url: str |
 @course_option
 @workdir_option
 @db_option
+@click.option(
+    "--gradebook/--no-gradebook",
+    default=True,
+    show_default=True,
+    help="Also write nbgrader's gradebook and feedback HTML (about a third of a second per learner).",
+)
 @click.argument("path_id")
 @api_errors
-def review_close(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
+def review_close(
+    course_file: Path | None, workdir: Path | None, db_url: str | None, gradebook: bool, path_id: str
+) -> None:
     """Turn PATH_ID's reviews into grades and release them through nbgrader.
 
     Collects the latest reviews, computes a grade per submission and criterion (overrides made by
-    hand are kept), writes scores and the peers' comments into nbgrader's gradebook, generates
-    and releases nbgrader feedback, and puts each learner's feedback in their review app. Run it
-    again after excluding a review or overriding a grade: it recomputes and re-releases.
+    hand are kept), puts each learner's feedback in their review app, then writes scores and the
+    peers' comments into nbgrader's gradebook and generates and releases nbgrader feedback (not
+    with --no-gradebook: a large cohort has its feedback within the minute, and a later run without
+    the option writes nbgrader's side). Run it again after excluding a review or overriding a grade:
+    it recomputes and re-releases.
     """
     with progress_bar("grading") as bar:
-        closed = open_desk(course_file, workdir, db_url).close_round(path_id=path_id, progress=bar)
+        desk = open_desk(course_file, workdir, db_url)
+        closed = desk.close_round(path_id=path_id, progress=bar, gradebook=gradebook)
     click.echo(closed.summary())
 
 

@@ -122,23 +122,25 @@ class RoundMethods(SqlBase):
                     )
                 ).all()
             )
+            rows = []
             for reviewer, author, token in pairs:
                 if reviewer == author:
                     raise Conflict(f"{reviewer!r} cannot review their own submission")
                 if ids[author] not in current:
                     raise NotFound(f"{author!r} has no submission of {path_id!r} to review")
-                session.add(
-                    AssignmentRecord(
-                        round_id=record.id,
-                        reviewer_id=ids[reviewer],
-                        author_id=ids[author],
-                        submission_id=current[ids[author]],
-                        token=token,
-                        status="open",
-                        assigned_at=when,
-                        done_at=None,
-                    )
+                rows.append(
+                    {
+                        "round_id": record.id,
+                        "reviewer_id": ids[reviewer],
+                        "author_id": ids[author],
+                        "submission_id": current[ids[author]],
+                        "token": token,
+                        "status": "open",
+                        "assigned_at": when,
+                        "done_at": None,
+                    }
                 )
+            session.execute(insert(AssignmentRecord), rows)  # in bulk: a round opens tens of thousands
 
     def assignments(self, path_id: str) -> list[Assignment]:
         reviewer, author = aliased(LearnerRow), aliased(LearnerRow)

@@ -81,3 +81,19 @@ def test_the_api_calls_back_with_done_and_total(review_course: CourseLayout) -> 
     calls.clear()
     desk.build(force=True, progress=lambda done, total: calls.append((done, total)))
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)
+
+
+def test_review_close_without_the_gradebook_releases_only_the_review_apps_feedback(review_course: CourseLayout) -> None:
+    from tests.review.test_round_flow import review_everything
+
+    options = submitted(review_course)
+    assert CliRunner().invoke(cli, ["review", "open", "essay", "--seed", "4", *options]).exit_code == 0
+    for learner in ("ana", "bo", "cy", "dee"):
+        review_everything(review_course, learner)
+    closed = CliRunner().invoke(cli, ["review", "close", "essay", "--no-gradebook", *options])
+    assert closed.exit_code == 0, closed.output
+    assert "releasing feedback 4/4" in closed.output and "nbgrader" not in closed.output
+    assert not list((review_course.workspace.course_root / "autograded").glob("*/essay"))
+    again = CliRunner().invoke(cli, ["review", "close", "essay", *options])
+    assert again.exit_code == 0 and "nbgrader feedback 5/5" in again.output, again.output
+    assert len(list((review_course.workspace.course_root / "autograded").glob("*/essay"))) == 4
