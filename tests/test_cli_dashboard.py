@@ -75,14 +75,26 @@ def test_gallery_list_approve_hide(desk: list[str]) -> None:
     assert result.exit_code == 1 and "no single example" in result.output
 
 
+def streams(*args: str) -> tuple[str, str]:
+    """(stdout, stderr) of a command that succeeds: the file goes to stdout, progress to stderr."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout, result.stderr
+
+
 def test_exports(desk: list[str], tmp_path: Path) -> None:
-    grades = run("export", "grades", "--lms", "moodle", *desk)
+    grades, progress = streams("export", "grades", "--lms", "moodle", *desk)
     assert next(csv.reader(io.StringIO(grades))) == ["Username", "An essay"]
+    assert progress.splitlines()[-1].startswith("exporting grades 2/2")  # one path read, the file written
     out = tmp_path / "reviews.csv"
-    assert run("export", "reviews", "essay", "-o", str(out), *desk).replace(f"wrote {out}\n", "") == ""
+    written, progress = streams("export", "reviews", "essay", "-o", str(out), *desk)
+    assert written == "" and progress.splitlines()[-1] == f"wrote {out}"
+    assert "exporting reviews 2/2" in progress
     assert out.read_text().startswith("path,packet,reviewer,author")
-    doc = json.loads(run("export", "round", "essay", "--names", *desk))
+    text, progress = streams("export", "round", "essay", "--names", *desk)
+    doc = json.loads(text)
     assert doc["names"] is True and {r["reviewer"] for r in doc["reviews"]} == {"ana", "cy", "dee"}
+    assert "exporting the round 2/2" in progress
 
 
 def test_commands_pass_their_options_to_the_api(desk: list[str], tmp_path: Path) -> None:

@@ -11,7 +11,16 @@ from typing import Any
 
 import click
 
-from peerkit.cli.common import api_errors, by_default, cli, course_option, db_option, open_desk, workdir_option
+from peerkit.cli.common import (
+    api_errors,
+    by_default,
+    cli,
+    course_option,
+    db_option,
+    open_desk,
+    progress_bar,
+    workdir_option,
+)
 
 by_option = click.option("--by", "by_whom", default=None, help="Who does it [default: your user name].")
 output_option = click.option(
@@ -225,7 +234,9 @@ def export_grades(
 ) -> None:
     """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
     desk = open_desk(course_file, workdir, db_url)
-    emit(desk.export(kind="grades", path_ids=path_ids, lms=lms).text, output)
+    with progress_bar("exporting grades") as bar:
+        made = desk.export(kind="grades", path_ids=path_ids, lms=lms, progress=bar)
+    emit(made.text, output)
 
 
 def _round_export(name: str, summary: str) -> None:
@@ -248,7 +259,9 @@ def _round_export(name: str, summary: str) -> None:
         path_id: str,
     ) -> None:
         desk = open_desk(course_file, workdir, db_url)
-        emit(desk.export(kind=name, path_ids=[path_id], names=names).text, output)
+        with progress_bar(f"exporting {name}") as bar:
+            made = desk.export(kind=name, path_ids=[path_id], names=names, progress=bar)
+        emit(made.text, output)
 
 
 _round_export("reviews", "Every review of PATH_ID's round as CSV (pseudonyms unless --names).")

@@ -394,19 +394,27 @@ class Facilitator:
             self.store, self.course, self.course_exchange, item, chosen, by=by, redactor=self.redactor()
         )
 
-    def export(self, *, kind: str, path_ids: Sequence[str] = (), lms: str = "canvas", names: bool = False) -> Export:
+    def export(
+        self,
+        *,
+        kind: str,
+        path_ids: Sequence[str] = (),
+        lms: str = "canvas",
+        names: bool = False,
+        progress: Progress | None = None,
+    ) -> Export:
         """Grades (CSV for an LMS: canvas or moodle), one path's reviews (CSV) or its whole round (JSON)."""
         if kind == "grades":
             if lms not in LMS:
                 raise ValidationError(f"lms {lms!r}: expected one of {', '.join(LMS)}", field="lms")
             checked = [self._path(p) for p in path_ids]
-            text = exports.export_grades(self.store, self.course, checked, lms=lms)
+            text = exports.export_grades(self.store, self.course, checked, lms=lms, progress=progress)
             return Export(name=f"grades-{'-'.join(checked) or 'all'}-{lms}.csv", text=text)
         if kind not in ("reviews", "round") or len(path_ids) != 1:
             raise ValidationError(f"export {kind!r}: expected grades, or reviews/round of one path", field="kind")
         path_id = self._path(path_ids[0])
         make = exports.export_reviews if kind == "reviews" else exports.export_round
-        text = make(self.store, self.course, path_id, names=names)
+        text = make(self.store, self.course, path_id, names=names, progress=progress)
         return Export(name=f"{kind}-{path_id}.{'csv' if kind == 'reviews' else 'json'}", text=text)
 
     def save_export(self, export: Export) -> Path:

@@ -35,6 +35,7 @@ from typing import Any, Literal
 from peerkit.core import documents
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import redact, rubric_document
+from peerkit.core.progress import Progress, stage
 from peerkit.core.review import Grade
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import PathRecords, path_records
@@ -256,19 +257,60 @@ def round_json(course: Course, records: PathRecords, everyone: Sequence[str], *,
 # -- from the store: what the commands and the dashboard call -------------------------------------
 
 
-def export_grades(store: SqlStore, course: Course, path_ids: Sequence[str] = (), *, lms: Lms = "canvas") -> str:
-    """:func:`grades_csv` of *path_ids* (default: every peer-reviewed path) as the store holds them."""
+def export_grades(
+    store: SqlStore,
+    course: Course,
+    path_ids: Sequence[str] = (),
+    *,
+    lms: Lms = "canvas",
+    progress: Progress | None = None,
+) -> str:
+    """:func:`grades_csv` of *path_ids* (default: every peer-reviewed path) as the store holds them;
+    *progress* hears one step per path read and one for writing the file."""
     paths = [course.path(p) for p in path_ids] or course.reviewed_paths()
-    return grades_csv(course, [path_records(store, course, p) for p in paths], lms=lms)
+    stage(progress, "exporting grades", len(paths) + 1)
+    records = []
+    for done, path in enumerate(paths, 1):
+        records.append(path_records(store, course, path))
+        records[-1].grades  # noqa: B018 - read now, so that the step is counted where the time goes
+        if progress is not None:
+            progress(done, len(paths) + 1)
+    text = grades_csv(course, records, lms=lms)
+    if progress is not None:
+        progress(len(paths) + 1, len(paths) + 1)
+    return text
 
 
-def export_reviews(store: SqlStore, course: Course, path_id: str, *, names: bool = False) -> str:
-    """:func:`reviews_csv` of *path_id*'s round as the store holds it."""
+def export_reviews(
+    store: SqlStore, course: Course, path_id: str, *, names: bool = False, progress: Progress | None = None
+) -> str:
+    """:func:`reviews_csv` of *path_id*'s round as the store holds it (*progress*: reading, writing)."""
+    return _one_path(reviews_csv, "exporting reviews", store, course, path_id, names=names, progress=progress)
+
+
+def export_round(
+    store: SqlStore, course: Course, path_id: str, *, names: bool = False, progress: Progress | None = None
+) -> str:
+    """:func:`round_json` of *path_id*'s round as the store holds it (*progress*: reading, writing)."""
+    return _one_path(round_json, "exporting the round", store, course, path_id, names=names, progress=progress)
+
+
+def _one_path(
+    write: Callable[..., str],
+    label: str,
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    names: bool,
+    progress: Progress | None,
+) -> str:
+    stage(progress, label, 2)
     records = path_records(store, course, course.path(path_id))
-    return reviews_csv(course, records, [lrn.name for lrn in store.learners()], names=names)
-
-
-def export_round(store: SqlStore, course: Course, path_id: str, *, names: bool = False) -> str:
-    """:func:`round_json` of *path_id*'s round as the store holds it."""
-    records = path_records(store, course, course.path(path_id))
-    return round_json(course, records, [lrn.name for lrn in store.learners()], names=names)
+    learners = [lrn.name for lrn in store.learners()]
+    if progress is not None:
+        progress(1, 2)
+    text = write(course, records, learners, names=names)
+    if progress is not None:
+        progress(2, 2)
+    return text
