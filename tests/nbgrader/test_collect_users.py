@@ -8,25 +8,19 @@ and a Python environment the users can run; under CI=true a missing piece fails 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from peerkit.core.answers import FILENAME, Answer, AnswerSheet, parse_sheet
-from peerkit.nbgrader.config import render_config_file
 from peerkit.nbgrader.ingest import collect_and_ingest
-from peerkit.nbgrader.learner import learner_config_values
 from peerkit.review.collect import collect_reviews
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
-from tests.conftest import CourseLayout, _copy_built, require
+from tests.conftest import CourseLayout
+from tests.unix_learners import run_as as run_learner
+from tests.unix_learners import unix_learners as learners_as_users
 
 PATH = "essay"
 REVIEW = f"{PATH}-review"
@@ -81,69 +75,18 @@ print(json.dumps(result))
 
 
 def run_as(user: str, home: Path, *args: str) -> dict[str, object]:
-    env = {
-        "HOME": str(home),
-        "PK_LEARNER": user,
-        "PATH": os.environ["PATH"],
-        "PEERKIT_NO_BOOTSTRAP": "1",
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-        "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
-    }
-    out = subprocess.run(
-        ["runuser", "-u", user, "--", sys.executable, "-c", SCRIPT, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_learner(user, home, SCRIPT, *args)
 
 
 @pytest.fixture
 def unix_learners(_review_course_template: tuple[Path, Path]) -> Iterator[tuple[CourseLayout, dict[str, Path], Path]]:
-    require(os.geteuid() == 0, "creating Unix users for the learners needs root")
-    require(shutil.which("useradd") is not None and shutil.which("runuser") is not None, "useradd and runuser")
-    probe = subprocess.run(
-        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "import peerkit.nbgrader"], check=False
-    )
-    require(probe.returncode == 0, f"other users cannot run {sys.executable} (it must be readable by all users)")
-    root = Path(tempfile.mkdtemp(prefix="peerkit-collect-users-"))
-    root.chmod(0o755)
-    created = []
-    try:
-        template, course_file = _review_course_template
-        course = _copy_built(template, root / "course", course_file)
-        for path in [root / "course", *(root / "course").rglob("*")]:
-            if path.is_dir() and "exchange" not in path.parts:
-                path.chmod(0o755)
-        homes = {}
-        for user in (ADA, BEN, MAL):
-            home = root / "homes" / user
-            subprocess.run(["userdel", user], capture_output=True, check=False)
-            subprocess.run(
-                ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", user],
-                check=True,
-            )
-            created.append(user)
-            (home / ".jupyter").mkdir(parents=True)
-            (home / "course").mkdir()
-            values = learner_config_values(
-                course_id=course.course.id, exchange_root=course.workspace.exchange, learner=user
-            )
-            (home / ".jupyter" / "nbgrader_config.py").write_text(render_config_file(values))
-            subprocess.run(["chown", "-R", f"{user}:{user}", str(home)], check=True)
-            home.chmod(0o700)
-            homes[user] = home
-        shared = root / "shared"  # files the test hands to the learners' processes
-        shared.mkdir(mode=0o755)
+    template, course_file = _review_course_template
+    with learners_as_users(template, course_file, (ADA, BEN, MAL), prefix="peerkit-collect-users-") as (
+        course,
+        homes,
+        shared,
+    ):
         yield course, homes, shared
-    finally:
-        for user in created:
-            subprocess.run(["userdel", user], capture_output=True, check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def review_sheet(token: str, words: str) -> str:

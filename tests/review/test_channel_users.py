@@ -7,25 +7,19 @@ can run; under CI=true a missing piece fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import json
-import os
 import pwd
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from peerkit.exchange.files.channels import CHANNELS
-from peerkit.nbgrader.config import render_config_file
 from peerkit.nbgrader.ingest import collect_and_ingest
-from peerkit.nbgrader.learner import learner_config_values
 from peerkit.review.round import open_round
 from peerkit.storage.sql import SqlStore
-from tests.conftest import CourseLayout, _copy_built, require
+from tests.conftest import CourseLayout
+from tests.unix_learners import run_as as run_learner
+from tests.unix_learners import unix_learners as learners_as_users
 
 PATH = "essay"
 USERS = ["pk-test-ada", "pk-test-ben", "pk-test-cal"]
@@ -76,69 +70,14 @@ print(json.dumps(result))
 
 
 def run_as(user: str, home: Path, *args: str) -> dict[str, object]:
-    env = {
-        "HOME": str(home),
-        "PK_LEARNER": user,
-        "PATH": os.environ["PATH"],
-        "PEERKIT_NO_BOOTSTRAP": "1",
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-        "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
-    }
-    out = subprocess.run(
-        ["runuser", "-u", user, "--", sys.executable, "-c", LEARNER_SCRIPT, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_learner(user, home, LEARNER_SCRIPT, *args)
 
 
 @pytest.fixture
 def unix_learners(_review_course_template: tuple[Path, Path]) -> Iterator[tuple[CourseLayout, dict[str, Path]]]:
-    require(os.geteuid() == 0, "creating Unix users for the learners needs root")
-    require(
-        shutil.which("useradd") is not None and shutil.which("runuser") is not None, "useradd and runuser are needed"
-    )
-    probe = subprocess.run(
-        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "import peerkit.review"], check=False
-    )
-    require(probe.returncode == 0, f"other users cannot run {sys.executable} (it must be readable by all users)")
-    root = Path(tempfile.mkdtemp(prefix="peerkit-users-"))
-    root.chmod(0o755)
-    created = []
-    try:
-        template, course_file = _review_course_template
-        course = _copy_built(template, root / "course", course_file)
-        for path in [root / "course", *(root / "course").rglob("*")]:
-            if path.is_dir() and "exchange" not in path.parts:
-                path.chmod(0o755)
-        homes = {}
-        for user in USERS:
-            home = root / "homes" / user
-            subprocess.run(["userdel", "-r", user], capture_output=True, check=False)
-            subprocess.run(
-                ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", user],
-                check=True,
-            )
-            created.append(user)
-            (home / ".jupyter").mkdir(parents=True)
-            (home / "course").mkdir()
-            values = learner_config_values(
-                course_id=course.course.id, exchange_root=course.workspace.exchange, learner=user
-            )
-            (home / ".jupyter" / "nbgrader_config.py").write_text(render_config_file(values))
-            subprocess.run(["chown", "-R", f"{user}:{user}", str(home)], check=True)
-            home.chmod(0o700)  # the learner's nbgrader cache (and its secrets) lives here
-            homes[user] = home
+    template, course_file = _review_course_template
+    with learners_as_users(template, course_file, USERS, prefix="peerkit-users-") as (course, homes, _shared):
         yield course, homes
-    finally:
-        for user in created:
-            subprocess.run(["userdel", user], capture_output=True, check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_each_learner_reads_only_their_own_packets(
