@@ -14,6 +14,7 @@ gallery, with axe run on every page and view it passes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 import pytest
 
 from peerkit.config.course import load_course
+from peerkit.config.settings import PeerkitConfig
+from peerkit.facilitator.api import Facilitator
 from tests.axe import axe_violations
 from tests.browser import ConsoleLog
 from tests.conftest import COURSE_FILE
@@ -247,7 +250,8 @@ def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Serve
     # One whole review: a level per criterion (arrow keys in one radio group each), two comments.
     form = page.locator(".peerkit-review:visible")
     levels = form.locator(".peerkit-level")
-    for index in range(levels.count()):
+    criteria = levels.count()
+    for index in range(criteria):
         tab_to(page, ".peerkit-review .peerkit-level input[type=radio]")
         assert page.evaluate("document.activeElement.closest('.peerkit-level')") is not None
         page.keyboard.press("Space")  # nothing chosen yet: the first radio has the focus
@@ -280,6 +284,7 @@ def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Serve
     rating = page.locator(".peerkit-rating:visible").first
     assert rating.locator("input:checked").count() == 1
     rating.locator(".peerkit-status", has_text="rated 4 of 5").wait_for(timeout=15_000)  # the kernel has it
+    page.locator(".peerkit-ratings-sent", has_text="Sent to your facilitator").first.wait_for(timeout=30_000)
     check_page(page, "the feedback, rated")
 
     # Progress → gallery → home, through the pages' navigation.
@@ -291,3 +296,18 @@ def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Serve
     check_page(page, "home at the end")
     close_tab(page)
     assert console.errors == [], "\n".join(console.errors)
+
+    # The facilitator's export holds everything this learner gave: answers, the review, the rating.
+    learner = load_course(COURSE_FILE).demo_learner
+    desk = Facilitator.open(PeerkitConfig.load(env={}, course_file=COURSE_FILE, workdir=served.workdir))
+    try:
+        desk.collect_reviews(path_id=REVIEWED)
+        export = json.loads(desk.export(kind="round", path_ids=[REVIEWED], names=True).text)
+    finally:
+        desk.close()
+    mine = [s for s in export["submissions"] if s["learner"] == learner]
+    assert len(mine) == 1 and mine[0]["answers"] >= 1, export["submissions"]
+    given = [r for r in export["reviews"] if r["reviewer"] == learner and r["kind"] == "peer"]
+    assert given and len(given[0]["scores"]) == criteria, export["reviews"]
+    rated = [r for r in export["ratings"] if r["rater"] == learner]
+    assert rated and rated[0]["helpful"] == 4, export["ratings"]
