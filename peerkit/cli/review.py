@@ -231,7 +231,8 @@ def review_example(
 ) -> None:
     """Grade LEARNER's submission of PATH_ID yourself, as an example that anchors reviewers' biases.
 
-    With examples, grades use the calibrated reviewer model (unless the path sets another method).
+    Examples anchor the calibrated reviewer model; with the default method (auto) each criterion is
+    graded by whichever of the median and that model better predicts held-out reviews.
     """
     desk = open_desk(course_file, workdir, db_url)
     click.echo(
