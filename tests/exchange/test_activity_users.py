@@ -8,7 +8,6 @@ and a Python environment the users can run; under CI=true a missing piece fails 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import pytest
 from peerkit.exchange.files.activity import activity_root, ensure_activity_root, ingest_activity
 from peerkit.storage.sql import SqlStore
 from tests.conftest import require
+from tests.unix_learners import run_as as run_learner
 
 COURSE = "c1"
 ADA, BEN, CAL = "pk-act-ada", "pk-act-ben", "pk-act-cal"  # learner ids are their Unix logins
@@ -80,19 +80,8 @@ print(json.dumps(result))
 """
 
 
-def run_as(user: str, home: Path, *args: str) -> dict[str, str]:
-    env = {"HOME": str(home), "PK_LEARNER": user, "PATH": os.environ["PATH"], "PEERKIT_NO_BOOTSTRAP": "1"}
-    out = subprocess.run(
-        ["runuser", "-u", user, "--", sys.executable, "-c", SCRIPT, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+def run_as(user: str, home: Path, *args: str) -> dict[str, object]:
+    return run_learner(user, home, SCRIPT, *args)
 
 
 @pytest.fixture
