@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from peerkit.core.errors import ConfigError
-from peerkit.core.models import Course, LearningPath, Limits
+from peerkit.core.models import Course, LearningPath, Limits, ProjectPart, Topic
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
 
 
@@ -332,6 +332,8 @@ def course_from_document(
         )
     demo = doc.get("demo", {})
     limits = doc.get("limits", {})
+    topics = _topics(doc.get("topics", []), file)
+    project = _project(doc.get("project", []), file, ids)
     return Course(
         id=doc["id"],
         title=doc["title"],
@@ -342,4 +344,48 @@ def course_from_document(
         redact=tuple(doc.get("redact", [])),
         source=source,
         rubrics=rubrics,
+        topics=topics,
+        project=project,
     )
+
+
+def _topics(entries: list[dict[str, Any]], file: Path) -> tuple[Topic, ...]:
+    """The topic vocabulary: ids distinct, each word naming one topic only."""
+    topics: list[Topic] = []
+    owner: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        where = f"topics[{i}]"
+        if any(t.id == entry["id"] for t in topics):
+            raise _problem(file, f"{where}.id", f"topic id {entry['id']!r} appears twice", "give each topic its own id")
+        words = tuple(dict.fromkeys(w.strip().lower() for w in entry.get("words", []) if w.strip()))
+        for w, word in enumerate(words):
+            if owner.get(word, entry["id"]) != entry["id"]:
+                raise _problem(
+                    file,
+                    f"{where}.words[{w}]",
+                    f"{word!r} already names topic {owner[word]!r}",
+                    "let each word name one topic",
+                )
+            owner[word] = entry["id"]
+        topics.append(Topic(entry["id"], entry["label"], words))
+    return tuple(topics)
+
+
+def _project(entries: list[dict[str, Any]], file: Path, path_ids: list[str]) -> tuple[ProjectPart, ...]:
+    """The course project's parts: ids distinct, each introduced in a path of the course."""
+    parts: list[ProjectPart] = []
+    for i, entry in enumerate(entries):
+        where = f"project[{i}]"
+        if any(p.id == entry["id"] for p in parts):
+            raise _problem(
+                file, f"{where}.id", f"project part {entry['id']!r} appears twice", "give each part its own id"
+            )
+        if entry["path"] not in path_ids:
+            raise _problem(
+                file,
+                f"{where}.path",
+                f"project part {entry['id']!r} is introduced in path {entry['path']!r}, which the course does not have",
+                "name one of the paths: " + ", ".join(path_ids),
+            )
+        parts.append(ProjectPart(entry["id"], entry["title"], entry["path"], entry.get("prompt", "")))
+    return tuple(parts)

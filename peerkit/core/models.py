@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from peerkit.core.errors import ConfigError
-from peerkit.core.rubric import ReviewSettings, Rubric
+from peerkit.core.rubric import PracticeExample, ReviewSettings, Rubric
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,28 @@ class LearningPath:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """One entry of the course's topic vocabulary (course.yml ``topics``): profiles map free text onto
+    these, learners see them as chips, and review allocation matches on their ids."""
+
+    id: str
+    label: str
+    #: Words and phrases that name this topic in learners' free text (lower case).
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPart:
+    """One part of the course project (course.yml ``project``): added in path ``path``, revised later,
+    assembled in the capstone."""
+
+    id: str
+    title: str
+    path: str
+    prompt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     max_answer_chars: int = 20_000
 
@@ -62,6 +84,12 @@ class Course:
     rubrics: Mapping[str, Rubric] = field(default_factory=dict)
     #: Extra names review packets never show (course.yml ``redact``), besides every learner's own.
     redact: tuple[str, ...] = ()
+    #: The topic vocabulary profiles are mapped onto (course.yml ``topics``).
+    topics: tuple[Topic, ...] = ()
+    #: The parts of the one project learners carry through the course (course.yml ``project``).
+    project: tuple[ProjectPart, ...] = ()
+    #: Practice examples with model reviews, by path id (``course/examples.yml``).
+    examples: Mapping[str, tuple[PracticeExample, ...]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[LearningPath]:
         return iter(self.paths)

@@ -158,6 +158,11 @@ class ReviewSettings:
     self_assessment: bool = True
     anonymity: Anonymity = "double-blind"
     replace_after_hours: float = 48.0
+    #: ``round``: a facilitator opens a review round; ``rolling``: each learner gets work to review the
+    #: moment they submit, and feedback as soon as their reviews are in (no one waits for a facilitator).
+    mode: str = "round"
+    #: Rolling mode: a review not started within this many hours goes back to the pool.
+    lease_hours: float = 24.0
     #: How reviews become grades: mean, median, trimmed, calibrated, or auto (per criterion, the
     #: calibrated model or the median, whichever predicts the round's held-out reviews better).
     method: str = "auto"
@@ -169,6 +174,23 @@ class ReviewContent:
 
     scores: Mapping[str, float] = field(default_factory=dict)
     comments: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeExample:
+    """A course-written submission and the model review a facilitator gave it (``course/examples.yml``).
+
+    Learners rate examples before their first review of a path (practice), compare with the model
+    review, and, in rolling mode, review them while too few peers have submitted."""
+
+    id: str
+    title: str
+    #: answer id (of the path's notebook) -> the example's answer text, as its fictional author wrote it.
+    answers: Mapping[str, str]
+    #: The model review: a level (points) per criterion and a comment per feedback prompt.
+    model: ReviewContent
+    #: criterion id -> why the model review chose that level (shown when the learner's level differs).
+    reasons: Mapping[str, str] = field(default_factory=dict)
 
 
 def check_review(rubric: Rubric, content: ReviewContent, *, complete: bool = True) -> list[str]:

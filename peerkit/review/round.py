@@ -43,6 +43,7 @@ from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_fil
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.people import course_redactor
+from peerkit.review.profiles import learner_profiles
 from peerkit.storage.sql import SqlStore
 
 
@@ -124,14 +125,6 @@ class RoundStatus:
         return "\n".join(lines)
 
 
-def _profiles(store: SqlStore) -> dict[str, alloc.Profile]:
-    result = {}
-    for learner, value in store.profiles().items():
-        knows = [*value.get("know", []), *value.get("bring", [])]
-        result[learner] = alloc.Profile.from_tags(knows=knows, wants=value.get("want", []))
-    return result
-
-
 def _members(assignments: Iterable[Assignment]) -> set[str]:
     return {name for a in assignments for name in (a.reviewer, a.author)}
 
@@ -186,7 +179,7 @@ def open_round(
         pool = sorted(name for name in submissions if name in keys)
         no_channel = tuple(sorted(set(submissions) - set(keys)))
     circles = {lrn.name: lrn.circle for lrn in store.learners() if lrn.circle}
-    profiles = _profiles(store)
+    profiles = learner_profiles(store, course)
     existing = store.assignments(path_id)
     live = [a for a in existing if a.status != "replaced"]
     members = _members(existing)
