@@ -185,7 +185,8 @@ class PracticeExample:
 
     id: str
     title: str
-    #: answer id (of the path's notebook) -> the example's answer text, as its fictional author wrote it.
+    #: question heading -> the example's answer, as its fictional author wrote it (self-contained, so an
+    #: example does not break when a notebook's answer ids change).
     answers: Mapping[str, str]
     #: The model review: a level (points) per criterion and a comment per feedback prompt.
     model: ReviewContent
