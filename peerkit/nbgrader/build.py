@@ -92,6 +92,12 @@ def path_metadata(course: Course, path: LearningPath) -> dict[str, Any]:
             "minutes": path.minutes,
             "points": path.points,
             "peer_review": path.peer_review,
+            # The course project's parts: a path page shows a learner's earlier parts and the capstone
+            # assembles them, from the learner's own answers in the folders of these paths.
+            "project": [
+                {"id": p.id, "title": p.title, "path": p.path, "position": course.position(p.path), "prompt": p.prompt}
+                for p in course.project
+            ],
         },
     )
 

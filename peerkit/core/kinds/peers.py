@@ -1,0 +1,75 @@
+"""A response to other learners' work (``page.peers``): ``{"seen": ["gallery:1a2b...", ...], "text": "..."}``.
+
+The page shows a few approved gallery examples or the released summary notes of a path (or, while
+nothing is published, examples the course wrote) and asks what the learner would try or change for
+their own setting. ``seen`` records what was shown, so a reader of the answer (the facilitator, a
+reviewer) knows what it responds to: ``gallery:<digest of the example>``, ``notes:<path id>`` or
+``starter:<n>``. The ids hold no one's words, so redaction leaves them alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from peerkit.core.kinds import markup, values
+from peerkit.core.kinds.base import AnswerKind
+from peerkit.core.kinds.values import JSON
+
+FIELDS: dict[str, values.Check] = {"seen": values.short_list, "text": values.text}
+
+
+def _shown(seen: Any) -> str:
+    """What the answer responds to, in plain words ("" when nothing is recorded)."""
+    ids = [str(s) for s in seen] if isinstance(seen, list) else []
+    if not ids:
+        return ""
+    if any(i.startswith("notes:") for i in ids):
+        return "the group's summary notes"
+    peers = sum(1 for i in ids if i.startswith("gallery:"))
+    course = len(ids) - peers
+    parts = [
+        f"{n} example{'s' if n != 1 else ''} {where}"
+        for n, where in ((peers, "shared by learners"), (course, "from the course"))
+        if n
+    ]
+    return " and ".join(parts)
+
+
+class Peers(AnswerKind):
+    name = "peers"
+    method = "peers"
+    widget = "peerkit.widgets.peers:PeersBox"
+
+    def validate(self, value: JSON, where: str) -> dict[str, JSON]:
+        return values.record(value, where, FIELDS)
+
+    def is_answered(self, value: JSON) -> bool:
+        return bool(values.field_text(value, "text").strip())
+
+    def written(self, value: JSON) -> str:
+        return values.field_text(value, "text")
+
+    def reflection(self, value: JSON) -> str:
+        return values.field_text(value, "text")
+
+    def peer_html(self, value: Any) -> str:
+        record = value if isinstance(value, dict) else {}  # packets are files: expect anything
+        shown = _shown(record.get("seen"))
+        head = markup.labelled("In response to", markup.escape(shown)) if shown else ""
+        return head + markup.paragraphs(record.get("text", ""))
+
+    def facilitator_text(self, value: JSON) -> str:
+        return values.field_text(value, "text")
+
+    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
+        if not isinstance(value, dict):
+            return value
+        return {k: scrub(v) if k == "text" and isinstance(v, str) else v for k, v in value.items()}
+
+    def text_length(self, value: JSON) -> int | None:
+        text = value.get("text") if isinstance(value, dict) else None
+        return len(text) if isinstance(text, str) else None
+
+
+KIND = Peers()
