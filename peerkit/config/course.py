@@ -20,6 +20,7 @@ from peerkit.core.errors import ConfigError
 from peerkit.core.models import Course, LearningPath, Limits, ProjectPart, Topic
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
 
+from peerkit.core.topics import tokens
 
 def default_course_file() -> Path:
     """``course/course.yml`` in the current folder (a course made by ``peerkit init``, a checkout), else
@@ -359,14 +360,18 @@ def _topics(entries: list[dict[str, Any]], file: Path) -> tuple[Topic, ...]:
             raise _problem(file, f"{where}.id", f"topic id {entry['id']!r} appears twice", "give each topic its own id")
         words = tuple(dict.fromkeys(w.strip().lower() for w in entry.get("words", []) if w.strip()))
         for w, word in enumerate(words):
-            if owner.get(word, entry["id"]) != entry["id"]:
+            # Compared as matching reads them: "Notes" and "note" are one word to it.
+            key = " ".join(tokens(word))
+            if not key:
+                raise _problem(file, f"{where}.words[{w}]", f"{word!r} holds no letter or digit", "remove it")
+            if owner.get(key, entry["id"]) != entry["id"]:
                 raise _problem(
                     file,
                     f"{where}.words[{w}]",
-                    f"{word!r} already names topic {owner[word]!r}",
-                    "let each word name one topic",
+                    f"{word!r} already names topic {owner[key]!r}",
+                    f"let each word name one topic: remove {word!r} from topic {entry['id']!r} or from {owner[key]!r}",
                 )
-            owner[word] = entry["id"]
+            owner[key] = entry["id"]
         topics.append(Topic(entry["id"], entry["label"], words))
     return tuple(topics)
 
