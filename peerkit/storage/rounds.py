@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -142,11 +142,15 @@ class RoundMethods(SqlBase):
                 )
             session.execute(insert(AssignmentRecord), rows)  # in bulk: a round opens tens of thousands
 
-    def assignments(self, path_id: str) -> list[Assignment]:
+    def assignments(
+        self, path_id: str, *, reviewers: Collection[str] | None = None, tokens: Collection[str] | None = None
+    ) -> list[Assignment]:
+        """The round's assignments (only *reviewers*' or those of *tokens*, if given: rolling review
+        reads a few at a time)."""
         reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
         # Columns, not ORM objects: a round of ten thousand learners has tens of thousands of these.
         with self.connection() as connection:
-            rows = connection.execute(
+            query = (
                 select(
                     AssignmentRecord.token,
                     reviewer.name,
@@ -160,7 +164,12 @@ class RoundMethods(SqlBase):
                 .join(author, author.id == AssignmentRecord.author_id)
                 .where(RoundRecord.path_id == path_id)
                 .order_by(reviewer.name, author.name, AssignmentRecord.id)
-            ).all()
+            )
+            if reviewers is not None:
+                query = query.where(reviewer.name.in_(list(reviewers)))
+            if tokens is not None:
+                query = query.where(AssignmentRecord.token.in_(list(tokens)))
+            rows = connection.execute(query).all()
         return [
             Assignment(
                 token=token,
@@ -281,7 +290,9 @@ class RoundMethods(SqlBase):
                 )
             return outcomes
 
-    def reviews(self, path_id: str, *, current_only: bool = True) -> list[Review]:
+    def reviews(
+        self, path_id: str, *, current_only: bool = True, authors: Collection[str] | None = None
+    ) -> list[Review]:
         reviewer, author = aliased(LearnerRow), aliased(LearnerRow)
         # Columns, not ORM objects (as for assignments): a big round has tens of thousands of reviews.
         query = (
@@ -306,6 +317,8 @@ class RoundMethods(SqlBase):
         )
         if current_only:
             query = query.where(ReviewRecord.current)
+        if authors is not None:
+            query = query.where(author.name.in_(list(authors)))
         with self.connection() as connection:
             rows = connection.execute(query).all()
         return [

@@ -181,6 +181,20 @@ class GradeRecord(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class RollingFeedbackRecord(Base):
+    """Rolling review: how many finished reviews the feedback last released to an author held, so
+    that each new review re-releases it once (and a restarted steward knows what went out)."""
+
+    __tablename__ = "rolling_feedback"
+    __table_args__ = (UniqueConstraint("round_id", "author_id", name="uq_rolling_feedback_per_author"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    reviews: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DocumentRecord(Base):
     """A document delivered to one learner: their round manifest, a packet, their feedback.
 

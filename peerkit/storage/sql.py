@@ -16,10 +16,13 @@ from peerkit.storage.curation import CurationMethods
 from peerkit.storage.delivery import DeliveryMethods
 from peerkit.storage.engine import SqlBase, migrate, migrations_dir, normalise_url, redact
 from peerkit.storage.grades import GradeMethods
+from peerkit.storage.rolling import RollingMethods
 from peerkit.storage.submissions import SubmissionMethods
 
 
-class SqlStore(SubmissionMethods, GradeMethods, DeliveryMethods, ActivityMethods, CurationMethods, SqlBase):
+class SqlStore(
+    SubmissionMethods, GradeMethods, RollingMethods, DeliveryMethods, ActivityMethods, CurationMethods, SqlBase
+):
     """:class:`peerkit.core.store.Store` on SQLAlchemy."""
 
 
