@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from importlib import resources
@@ -38,7 +39,7 @@ def default_course_file() -> Path:
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in ``peerkit/schemas`` (``course``, ``rubrics``)."""
+    """A JSON Schema shipped in ``peerkit/schemas`` (``course``, ``rubrics``, ``examples``)."""
     text = resources.files("peerkit.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -225,7 +226,13 @@ def load_course(path: Path | str) -> Course:
     validate_course_document(doc, source=str(file))
     rubrics_file = file.parent / "rubrics.yml"
     rubrics = load_rubrics(rubrics_file) if rubrics_file.is_file() else {}
-    return course_from_document(doc, base=file.parent, source=file, rubrics=rubrics)
+    course = course_from_document(doc, base=file.parent, source=file, rubrics=rubrics)
+    examples_file = file.parent / "examples.yml"
+    if examples_file.is_file():
+        from peerkit.config.examples import load_examples
+
+        course = replace(course, examples=load_examples(examples_file, course))
+    return course
 
 
 def _dates_as_text(doc: Any) -> Any:

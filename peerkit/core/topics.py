@@ -197,3 +197,18 @@ def matched_share(pairs: Iterable[tuple[str, str]], profiles: Mapping[str, Profi
     """The share of authors (among those who want to learn something) with at least one reviewer who
     knows something they want to learn: the course's one measure of matching."""
     return match_count(pairs, profiles).share
+
+
+def topics_from_metadata(entries: object) -> tuple[Topic, ...]:
+    """The vocabulary as a built notebook carries it (``metadata.peerkit.topics``); malformed entries
+    are left out (a learner's page shows fewer chips rather than none)."""
+    if not isinstance(entries, list):
+        return ()
+    topics = []
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("id"), str) and isinstance(entry.get("label"), str):
+            words = entry.get("words")
+            topics.append(
+                Topic(entry["id"], entry["label"], tuple(str(w) for w in words) if isinstance(words, list) else ())
+            )
+    return tuple(topics)

@@ -92,6 +92,8 @@ def path_metadata(course: Course, path: LearningPath) -> dict[str, Any]:
             "minutes": path.minutes,
             "points": path.points,
             "peer_review": path.peer_review,
+            # The topic vocabulary, for the profile's chips: a learner's page has no course.yml.
+            "topics": [{"id": t.id, "label": t.label, "words": list(t.words)} for t in course.topics],
             # The course project's parts: a path page shows a learner's earlier parts and the capstone
             # assembles them, from the learner's own answers in the folders of these paths.
             "project": [

@@ -52,7 +52,7 @@
     });
   }
   function checklists(root) {
-    root.querySelectorAll(".peerkit-checklist").forEach(function (widget) {
+    root.querySelectorAll(".peerkit-checklist, .peerkit-chips").forEach(function (widget) {
       if (widget.getAttribute("role") !== "group") widget.setAttribute("role", "group");
       nameGroup(widget, widget.querySelector(".peerkit-label"));
     });
