@@ -1,7 +1,8 @@
 """Review packets: what a reviewer receives about one submission, and nothing that identifies its author.
 
-A packet carries the path's questions and the author's answers (values only). It leaves out
-the learner's name and id, file names, nbgrader's timestamps and secrets, the answers' save
+A packet carries the path's questions and the author's answers (values only; never a check of
+understanding, or any kind that is not :attr:`~peerkit.core.kinds.AnswerKind.peer_reviewed`). It
+leaves out the learner's name and id, file names, nbgrader's timestamps and secrets, the answers' save
 times, revision counters and backups; its file is named by a random token. Every name the round's
 :class:`~peerkit.core.redaction.Redactor` knows (the author's id, names, e-mail and hub name, every
 other learner's in the round, the course's extra terms) is replaced by "[name removed]" in every
@@ -60,7 +61,8 @@ def removed_from(sheet: AnswerSheet, redactor: Redactor) -> int:
     """How many mentions *redactor* takes out of *sheet*'s answers as peers see them (the author is told)."""
     tally = redactor.tally()
     for answer in sheet.answers.values():
-        kinds.get(answer.kind).redact(answer.value, tally)
+        if kinds.get(answer.kind).peer_reviewed:
+            kinds.get(answer.kind).redact(answer.value, tally)
     return tally.removed
 
 
@@ -86,8 +88,8 @@ def build_packet(
     scrub = (redactor or Redactor(())).covering([author, *also_redact]).scrub if kind != "self" else _unchanged
     for answer_id in order:
         answer = sheet.get(answer_id)
-        if answer is None:
-            continue
+        if answer is None or not kinds.get(answer.kind).peer_reviewed:
+            continue  # a check of understanding teaches and is never reviewed
         # The course's titles and questions name no author; an answer the notebook does not ask
         # for is titled by its id, which came from the learner's file and is scrubbed like its value.
         shown_id = answer_id if answer_id in questions else scrub(answer_id)

@@ -19,7 +19,7 @@ incomplete, and Submit asks the learner to confirm first. Pass ``optional=True``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from peerkit.core import kinds
 from peerkit.exchange.base import ActivityLog
 from peerkit.exchange.context import LearnerContext
 from peerkit.widgets.answer import AnswerWidget
+from peerkit.widgets.check import CheckWidget
 from peerkit.widgets.checklist import Checklist
 from peerkit.widgets.context import open_path
 from peerkit.widgets.example import Example
@@ -171,6 +172,37 @@ class PathPage:
     def example(self, answer_id: str, *, optional: bool = False, **options: Any) -> Example:
         """Contribute an example to the course gallery: title, story, tags (see :class:`Example`)."""
         widget = Example(self.session, answer_id, look=self.look, **options)
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
+
+    def check(
+        self,
+        answer_id: str,
+        prompt: str,
+        *,
+        why: str,
+        choices: Sequence[str] | None = None,
+        answer: int | None = None,
+        hints: Mapping[int, str] | None = None,
+        order: Sequence[str] | None = None,
+        match: Sequence[tuple[str, str]] | None = None,
+        optional: bool = False,
+    ) -> CheckWidget:
+        """A check of understanding with instant feedback, never reviewed by peers and worth no points:
+        *choices* with the right *answer*'s position (and *hints* by position), the steps of *order* in
+        their right order, or *match*'s (term, meaning) pairs; *why* is shown after every try (see
+        :class:`~peerkit.widgets.check.CheckWidget`)."""
+        widget = CheckWidget(
+            self.session,
+            answer_id,
+            prompt,
+            why=why,
+            choices=choices,
+            answer=answer,
+            hints=hints,
+            order=order,
+            match=match,
+            look=self.look,
+        )
         return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
 
     def answer(self, kind: str, answer_id: str, *args: Any, optional: bool = False, **options: Any) -> Any:

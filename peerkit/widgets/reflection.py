@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from peerkit.core.answers import JSON
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.look import Look
+from peerkit.widgets.model_answer import ModelAnswer, attach_model
 from peerkit.widgets.session import PathSession
 
 _WORD = re.compile(r"\S+")
@@ -36,6 +37,9 @@ class Reflection(AnswerWidget):
     min_words, max_words:
         Guidance shown with the live word count. Text is saved whatever its length (up to the
         course's character limit), so nothing is lost while a learner is still writing.
+    model:
+        A model answer in the course's words, offered under the box once the learner has submitted
+        the path (:mod:`peerkit.widgets.model_answer`); None: no model answer.
     """
 
     kind = "text"
@@ -51,6 +55,7 @@ class Reflection(AnswerWidget):
         rows: int = 6,
         min_words: int = 0,
         max_words: int | None = None,
+        model: str | None = None,
         look: Look | None = None,
     ) -> None:
         look = look or Look()
@@ -70,6 +75,7 @@ class Reflection(AnswerWidget):
         controls = [self.text] if self.prompt is None else [self.prompt, self.text]
         super().__init__(session, answer_id, controls, look=look)
         self.watch(self.text)
+        self.model: ModelAnswer | None = attach_model(self, model, look=look)
 
     def read(self) -> JSON:
         return str(self.text.value)

@@ -23,12 +23,13 @@ VALID: dict[str, Any] = {
     "example": {"title": "Shared translations", "story": "Two libraries split the cost.", "tags": ["libraries"]},
     "review": {"packet": "tok", "scores": {"clarity": 2}, "comments": {"works": "The opening."}},
     "rating": {"review": "tok", "helpful": 4, "note": "Useful", "flag": False, "reason": ""},
+    "check": {"type": "choice", "response": 1, "attempts": 2, "right": True, "first_right": False},
 }
 
 
 def test_every_kind_is_registered_once_with_a_widget() -> None:
     names = [kind.name for kind in kinds.all_kinds()]
-    assert names == ["text", "scale", "checklist", "profile", "plan", "example", "review", "rating"]
+    assert names == ["text", "scale", "checklist", "profile", "plan", "example", "review", "rating", "check"]
     assert all(kind.widget and ":" in kind.widget for kind in kinds.all_kinds())
     assert {m: k.name for m, k in kinds.by_method().items()} == {
         "reflection": "text",
@@ -37,6 +38,7 @@ def test_every_kind_is_registered_once_with_a_widget() -> None:
         "profile": "profile",
         "plan": "plan",
         "example": "example",
+        "check": "check",
     }
 
 
@@ -64,6 +66,11 @@ def test_a_valid_value_of_each_kind_survives_the_answer_sheet(name: str) -> None
         ("review", {"scores": {"clarity": "high"}}, "moment.scores.clarity"),
         ("rating", {"helpful": 6}, "moment.helpful"),
         ("rating", {"flag": "yes"}, "moment.flag"),
+        (
+            "check",
+            {"type": "choice", "response": 1, "attempts": 0, "right": True, "first_right": False},
+            "moment.right",
+        ),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(name: str, value: object, field: str) -> None:
@@ -101,7 +108,7 @@ def test_what_a_peer_sees_is_escaped(name: str) -> None:
 
     shown = kind.peer_html(hostile(VALID[name]))  # packets are files: the view gets unchecked values too
     assert "<script>" not in shown
-    if name != "scale":  # a scale holds no text
+    if name not in ("scale", "check"):  # a scale holds no text, a check none of the learner's
         assert "&lt;script&gt;" in shown
 
 

@@ -46,6 +46,9 @@ class AnswerKind:
     method: ClassVar[str | None] = None
     #: The widget class as ``"module:Class"``, imported on demand (see :meth:`widget_class`).
     widget: ClassVar[str | None] = None
+    #: Whether the answer goes into review packets for peers to read and grade (a check of
+    #: understanding does not: it teaches, and its feedback is instant).
+    peer_reviewed: ClassVar[bool] = True
 
     def validate(self, value: JSON, where: str) -> JSON:
         """The value, checked and normalised; :class:`~peerkit.core.errors.ValidationError` naming *where*

@@ -4,7 +4,7 @@
  *    aria-labelledby, every input one shared `name`): one Tab stop, arrow keys move the choice, and the
  *    view's own click handler still sends it to the kernel;
  *  - ToggleButtons: a named group whose buttons say which one is chosen (aria-pressed);
- *  - a peerkit checklist: a named group of checkboxes;
+ *  - a peerkit checklist: a named group of checkboxes; a check of understanding: named by its question;
  *  - ipywidgets writes the tooltip None as title="null" on labels: removed;
  *  - one skip link per page, which moves focus to the start of the page's own content (past the navigation).
  * Widgets are drawn and redrawn after this runs, so a MutationObserver re-applies it, once per frame.
@@ -57,6 +57,20 @@
       nameGroup(widget, widget.querySelector(".peerkit-label"));
     });
   }
+  /* A check of understanding: its question names the radio group of a multiple-choice check, or the
+   * whole check as a group (ordering, matching), as a legend names a fieldset. */
+  function checks(root) {
+    root.querySelectorAll(".peerkit-answer-widget.peerkit-check").forEach(function (widget) {
+      var question = widget.querySelector(".peerkit-check-question");
+      var box = widget.querySelector(".widget-radio-box");
+      if (box) {
+        nameGroup(box, question);
+        return;
+      }
+      if (widget.getAttribute("role") !== "group") widget.setAttribute("role", "group");
+      nameGroup(widget, question);
+    });
+  }
   function nullTitles(root) {
     root.querySelectorAll('[title="null"]').forEach(function (element) {
       element.removeAttribute("title");
@@ -67,6 +81,7 @@
     radios(root);
     toggles(root);
     checklists(root);
+    checks(root);
     nullTitles(root);
     oneSkipLink();
   }
