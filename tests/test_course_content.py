@@ -38,8 +38,8 @@ from tests.conftest import COURSE_FILE, REPO
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 MAX_SHARED_RUN = 12  # words; a run this long, shared with a seed, is copied prose
 
-KINDS = ("reflection", "scale", "checklist", "profile", "plan", "example", "project", "peers")
-LABELLED = ("reflection", "scale", "checklist", "project", "peers")  # kinds whose visible label the author must give
+KINDS = ("reflection", "scale", "checklist", "profile", "plan", "example", "project", "project_summary", "peers")
+LABELLED = ("reflection", "scale", "checklist", "project", "project_summary", "peers")  # kinds whose visible label the author must give
 STAGES = ("Learn", "Apply", "Give and receive feedback", "Reflect")
 SEED_TITLES = (
     "Learning Path #1: What is Peer Learning?",
@@ -400,6 +400,9 @@ def test_every_widget_kind_is_used_across_the_course() -> None:
         assert paths_with[kind], f"no path uses page.{kind}"
         if kind == "profile":  # asked once, in the orientation, and edited from the course home after that
             assert paths_with[kind] == ["orientation"], f"page.profile is asked in {paths_with[kind]}"
+            continue
+        if kind == "project_summary":  # the project is assembled once, in the capstone
+            assert paths_with[kind] == ["capstone"], f"page.project_summary is used in {paths_with[kind]}"
             continue
         assert uses[kind] >= 2, f"page.{kind} is used {uses[kind]} time(s); at least 2 expected"
 
