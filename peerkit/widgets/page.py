@@ -35,10 +35,12 @@ from peerkit.widgets.context import open_path
 from peerkit.widgets.example import Example
 from peerkit.widgets.frame import next_step_after, place_of, render_frame
 from peerkit.widgets.look import Look
+from peerkit.widgets.peers import PeersBox
 from peerkit.widgets.placeholder import show_placeholder
 from peerkit.widgets.plan import ActionPlan
 from peerkit.widgets.profile import Profile
 from peerkit.widgets.progress import PathProgress
+from peerkit.widgets.project import ProjectBox, ProjectSummaryBox
 from peerkit.widgets.reflection import Reflection
 from peerkit.widgets.scale import Scale
 from peerkit.widgets.session import PathSession
@@ -201,6 +203,68 @@ class PathPage:
             hints=hints,
             order=order,
             match=match,
+            look=self.look,
+        )
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
+
+    def project(
+        self,
+        answer_id: str,
+        *,
+        part: str,
+        label: str = "Your part of the project",
+        min_words: int = 0,
+        model: str | None = None,
+        optional: bool = False,
+    ) -> ProjectBox:
+        """One *part* of the learner's course project (an id of course.yml ``project``): shows the parts
+        saved on earlier paths and, when this part was written before, its previous version to revise;
+        *model* is offered after the path is submitted (see :class:`~peerkit.widgets.project.ProjectBox`)."""
+        widget = ProjectBox(
+            self.session, answer_id, part=part, label=label, min_words=min_words, model=model or "", look=self.look
+        )
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
+
+    def project_summary(
+        self,
+        answer_id: str,
+        *,
+        label: str = "My initiative, assembled and revised",
+        min_words: int = 0,
+        model: str | None = None,
+        optional: bool = False,
+    ) -> ProjectSummaryBox:
+        """The capstone's whole project: every part's latest saved version put together once, to revise;
+        parts never written are named (see :class:`~peerkit.widgets.project.ProjectSummaryBox`)."""
+        widget = ProjectSummaryBox(
+            self.session, answer_id, label=label, min_words=min_words, model=model or "", look=self.look
+        )
+        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
+
+    def peers(
+        self,
+        answer_id: str,
+        *,
+        source: str = "gallery",
+        path: str = "",
+        count: int = 3,
+        label: str = "What would you try, and what would you change for your setting?",
+        min_words: int = 0,
+        starters: Sequence[tuple[str, str]] = (),
+        optional: bool = False,
+    ) -> PeersBox:
+        """Other learners' work (*source* "gallery": up to *count* published examples, never the learner's
+        own; "notes": the released summary notes of *path*), or the course's *starters* (title, text)
+        while nothing is published, then the learner's response (see :class:`~peerkit.widgets.peers.PeersBox`)."""
+        widget = PeersBox(
+            self.session,
+            answer_id,
+            source=source,
+            path=path,
+            count=count,
+            label=label,
+            min_words=min_words,
+            starters=starters,
             look=self.look,
         )
         return self._answer(widget, optional=optional)  # type: ignore[no-any-return]

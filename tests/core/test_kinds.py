@@ -24,12 +24,18 @@ VALID: dict[str, Any] = {
     "review": {"packet": "tok", "scores": {"clarity": 2}, "comments": {"works": "The opening."}},
     "rating": {"review": "tok", "helpful": 4, "note": "Useful", "flag": False, "reason": ""},
     "check": {"type": "choice", "response": 1, "attempts": 2, "right": True, "first_right": False},
+    "project": {"part": "setting", "title": "The setting", "text": "A branch library.", "based_on": "intro"},
+    "project_summary": {"text": "The whole plan.", "parts": ["setting"], "missing": ["need"]},
+    "peers": {"seen": ["gallery:0123456789ab", "starter:1"], "text": "I would try the shared translations."},
 }
 
 
 def test_every_kind_is_registered_once_with_a_widget() -> None:
     names = [kind.name for kind in kinds.all_kinds()]
-    assert names == ["text", "scale", "checklist", "profile", "plan", "example", "review", "rating", "check"]
+    assert names == [
+        *("text", "scale", "checklist", "profile", "plan", "example", "review", "rating"),
+        *("check", "project", "project_summary", "peers"),
+    ]
     assert all(kind.widget and ":" in kind.widget for kind in kinds.all_kinds())
     assert {m: k.name for m, k in kinds.by_method().items()} == {
         "reflection": "text",
@@ -39,6 +45,9 @@ def test_every_kind_is_registered_once_with_a_widget() -> None:
         "plan": "plan",
         "example": "example",
         "check": "check",
+        "project": "project",
+        "project_summary": "project_summary",
+        "peers": "peers",
     }
 
 
@@ -71,6 +80,10 @@ def test_a_valid_value_of_each_kind_survives_the_answer_sheet(name: str) -> None
             {"type": "choice", "response": 1, "attempts": 0, "right": True, "first_right": False},
             "moment.right",
         ),
+        ("project", {"text": "no part"}, "moment.part"),
+        ("project", {"part": "setting", "text": 3}, "moment.text"),
+        ("project_summary", {"parts": "setting"}, "moment.parts"),
+        ("peers", {"seen": [1], "text": ""}, "moment.seen[0]"),
     ],
 )
 def test_invalid_values_are_refused_naming_the_field(name: str, value: object, field: str) -> None:

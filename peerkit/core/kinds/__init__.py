@@ -6,7 +6,7 @@ and add one line below. Order matters only for listings.
 
 from __future__ import annotations
 
-from peerkit.core.kinds import check, checklist, example, plan, profile, rating, review, scale, text
+from peerkit.core.kinds import check, checklist, example, peers, plan, profile, project, rating, review, scale, text
 from peerkit.core.kinds.base import AnswerKind, GalleryEntry
 from peerkit.core.kinds.registry import all_kinds, by_method, find, get, register, unregister
 
@@ -19,5 +19,8 @@ register(example.KIND)
 register(review.KIND)
 register(rating.KIND)
 register(check.KIND)
+register(project.KIND)
+register(project.SUMMARY)
+register(peers.KIND)
 
 __all__ = ["AnswerKind", "GalleryEntry", "all_kinds", "by_method", "find", "get", "register", "unregister"]
