@@ -11,6 +11,7 @@ from traitlets.config import Config
 
 from peerkit.apps.catalog import PathEntry
 from peerkit.apps.journey import Status, continue_with, status_of
+from peerkit.apps.my_profile import ProfileSection
 from peerkit.apps.overview import Overview, learner_overview
 from peerkit.core.errors import PeerkitError
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
@@ -131,7 +132,11 @@ class CourseHome(widgets.VBox):
         self._start_boxes: dict[str, widgets.VBox] = {}
         self._empty = self.look.html_widget(status_line("No learning paths have been released yet.", "muted"))
         self.learner, self.notice.value = page_learner(self.context)
-        super().__init__([self.header, self.notice, self.cards], layout=widgets.Layout(width="100%", max_width="48rem"))
+        # Asked once (in Start here), edited here whenever what a learner knows or wants changes.
+        self.profile = ProfileSection(self.context, look=self.look, on_shared=self.refresh)
+        super().__init__(
+            [self.header, self.notice, self.cards, self.profile], layout=widgets.Layout(width="100%", max_width="48rem")
+        )
         self.add_class("peerkit-home")
         self.refresh()
         when_visited(self.refresh, name="peerkit-home-refresh")
@@ -171,6 +176,10 @@ class CourseHome(widgets.VBox):
             children.append(self._empty)
         if tuple(children) != tuple(self.cards.children):
             self.cards.children = tuple(children)
+        if self.learner is not None:
+            self.profile.show(entries)
+        else:
+            self.profile.layout.display = "none"
 
     def _start_box(self, entry: PathEntry, card: widgets.HTML) -> widgets.VBox:
         box = self._start_boxes.get(entry.id)
