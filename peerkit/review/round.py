@@ -39,6 +39,7 @@ from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
+from peerkit.core.topics import matched_share
 from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_file
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
@@ -59,6 +60,8 @@ class OpenReport:
     shortfall: tuple[str, ...]
     no_channel: tuple[str, ...]
     cross_circle_share: float
+    #: Share of authors (who want to learn something) with a reviewer who knows some of it
+    #: (:func:`peerkit.core.topics.matched_share`).
     matched_share: float
     delivered_to: int
     returned: tuple[str, ...] = ()
@@ -69,8 +72,8 @@ class OpenReport:
         lines = [
             f"{self.path_id}: {self.submitters} submitters, {self.added} review assignments added"
             + (f", {self.replaced} replaced" if self.replaced else ""),
-            f"  across circles: {self.cross_circle_share:.0%} of assignments; matched to what authors want to learn: "
-            f"{self.matched_share:.0%}",
+            f"  across circles: {self.cross_circle_share:.0%} of assignments; matched: {self.matched_share:.0%} of "
+            "authors have a reviewer who knows something they want to learn",
             f"  packets delivered to {self.delivered_to} learners",
         ]
         if self.newcomers:
@@ -263,7 +266,7 @@ def open_round(
         shortfall=shortfall,
         no_channel=no_channel,
         cross_circle_share=allocation.mixing.share,
-        matched_share=allocation.matching.share,
+        matched_share=matched_share(allocation.assignments, profiles),
         delivered_to=delivered,
         returned=returned,
         without_answers=without_answers,
