@@ -150,6 +150,9 @@ def build_round(
     packets: Sequence[str],
     own: str | None,
     removed: int = 0,
+    mode: str | None = None,
+    per_submission: int | None = None,
+    waiting_for: int | None = None,
 ) -> dict[str, Any]:
     """The manifest of one reviewer's channel: their packets in order, their own packet, the rubric,
     and (when there were any) how many names were removed from their own submission before peers
@@ -164,6 +167,10 @@ def build_round(
     }
     if removed > 0:
         body["removed"] = removed
+    if mode is not None:  # how the path is reviewed; rolling: how many more peers this learner awaits
+        body["mode"] = mode
+        body["per_submission"] = per_submission
+        body["waiting_for"] = max(0, waiting_for or 0)
     return documents.dump(documents.ROUND, body)
 
 

@@ -40,6 +40,7 @@ from peerkit.facilitator.data import Cohort, load_cohort
 from peerkit.facilitator.export import LMS
 from peerkit.facilitator.gallery import GalleryItem
 from peerkit.facilitator.results import (
+    AnotherReview,
     Built,
     Closed,
     Collected,
@@ -51,6 +52,7 @@ from peerkit.facilitator.results import (
     Override,
     PathSummary,
     RoundUpdate,
+    Stewarded,
 )
 from peerkit.nbgrader.build import CourseBuild, build_course
 from peerkit.nbgrader.gradebook import course_roster
@@ -59,6 +61,7 @@ from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
 from peerkit.review.people import course_redactor
+from peerkit.review.rolling import Steward
 from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
@@ -259,6 +262,36 @@ class Facilitator:
             self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
         )
         return Closed(reviews=reviews, closed=closed)
+
+    # -- rolling review -------------------------------------------------------------------------------
+
+    @cached_property
+    def rolling(self) -> Steward:
+        """The steward of the course's rolling paths (kept: it holds each path's pool between ticks)."""
+        build = self.course_build
+        return Steward(
+            self.store,
+            self.course,
+            config=build.config(),
+            course_root=build.course_root,
+            inbound=self.exchange_root / self.course.id / "inbound",
+            exchange=open_course_exchange(course_id=self.course.id, exchange_root=build.channel_root, store=self.store),
+            unix_users=self.config.unix_users,
+            people=self.people,
+        )
+
+    def steward(self, *, path_ids: Sequence[str] = (), now: datetime | None = None) -> Stewarded:
+        """One tick of rolling review on every rolling path (or *path_ids*): new submissions taken in
+        and given reviews to do, reviews taken in, feedback released once ``k`` reviews are in, leases
+        that ran out handed back. Run it every few seconds (``peerkit review watch``, the hub
+        service, the demo); nothing here waits for a facilitator."""
+        paths = [self._path(p) for p in path_ids] or [p.id for p in self.rolling.paths()]
+        return Stewarded(tuple(self.rolling.tick(path_id, now=now) for path_id in paths))
+
+    def review_another(self, *, path_id: str, learner: str) -> AnotherReview:
+        """Give *learner* one more submission of rolling path *path_id* to review (none is owed to
+        them): the one needing reviews most; it counts for them."""
+        return AnotherReview(path_id, learner, self.rolling.review_another(self._path(path_id), learner))
 
     def round_status(self, *, path_id: str) -> RoundStatus:
         """Who has how many reviews to do, and who still waits for theirs."""

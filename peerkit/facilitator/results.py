@@ -15,6 +15,7 @@ from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.ingest import IngestReport
 from peerkit.review.collect import ReviewReport
 from peerkit.review.feedback import CloseReport
+from peerkit.review.rolling import StewardReport
 from peerkit.review.round import OpenReport
 
 
@@ -59,6 +60,33 @@ class RoundUpdate:
     def summary(self) -> str:
         parts = [report.summary() for report in (self.ingested, self.reviews) if report is not None]
         return "\n".join([*parts, self.opened.summary()])
+
+
+@dataclass(frozen=True, slots=True)
+class Stewarded:
+    """One look at every rolling path (or those asked for): what each took in, gave out and released.
+    ``actions`` is what a facilitator had to do for it: always 0."""
+
+    reports: tuple[StewardReport, ...]
+    actions: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(r.changed for r in self.reports)
+
+    def summary(self) -> str:
+        if not self.reports:
+            return "no path is reviewed in rolling mode (review: {mode: rolling} in course.yml)"
+        return "\n".join(r.summary() for r in self.reports)
+
+
+@dataclass(frozen=True, slots=True)
+class AnotherReview:
+    """A review asked for when none was owed: its packet token, or None when nothing is left."""
+
+    path_id: str
+    learner: str
+    token: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,17 +124,19 @@ def collect(
     update: bool = True,
     unix_users: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    learner: str | None = None,
 ) -> CollectRun:
     """Run nbgrader's collect for *path_id* (each learner's newest submission that they wrote
     themselves) and list the result. *unix_users* maps learner ids to Unix logins where they differ;
-    *progress* hears (done, total) as submissions are copied.
+    *progress* hears (done, total) as submissions are copied. With *learner*, only their entries
+    are looked at (rolling review takes one submission in as it arrives).
 
     A course configured with another collect plugin than nbgrader's filesystem one (an exchange
     that knows who submits, or a subclass of its own) runs that plugin as it is."""
     from nbgrader.exchange.default import ExchangeCollect
 
     ensure_scripts_on_path()
-    parts = make_parts(config, assignment_id=path_id)
+    parts = make_parts(config, assignment_id=path_id, student_id=learner)
     refused: tuple[RefusedEntry, ...] = ()
     if parts.exchange.collect is ExchangeCollect:
         step = owned_collect()(
@@ -148,4 +150,15 @@ def collect(
     else:
         run_app(parts.step("Collect", update=update), f"collect {path_id}")
     course_root = Path(get(config, "CourseDirectory", "root", "."))
-    return CollectRun(path_id, tuple(collected(course_root, path_id)), refused)
+    found = collected(course_root, path_id) if learner is None else collected_of(course_root, learner, path_id)
+    return CollectRun(path_id, tuple(found), refused)
+
+
+def collected_of(course_root: Path, learner: str, path_id: str) -> list[Collected]:
+    """One learner's collected submission of *path_id*, if there is one."""
+    folder = submitted_folder(course_root, learner, path_id)
+    if not folder.is_dir():
+        return []
+    stamp = folder / "timestamp.txt"
+    when = parse_exchange_time(stamp.read_text()) if stamp.is_file() else None
+    return [Collected(learner=learner, path_id=path_id, folder=folder, submitted_at=when)]

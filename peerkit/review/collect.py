@@ -10,7 +10,7 @@ reported as such and can be submitted again; everything else that is wrong is re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -64,21 +64,31 @@ class ReviewReport:
 
 
 def ingest_reviews(
-    store: SqlStore, course: Course, course_root: Path, path_id: str, *, progress: Progress | None = None
+    store: SqlStore,
+    course: Course,
+    course_root: Path,
+    path_id: str,
+    *,
+    progress: Progress | None = None,
+    learners: Collection[str] | None = None,
 ) -> ReviewReport:
-    """Record the reviews collected under ``<course_root>/submitted/*/<path>-review``; *progress*
-    hears (done, total) per learner's folder read."""
+    """Record the reviews collected under ``<course_root>/submitted/*/<path>-review`` (of *learners*
+    only, if given: rolling review takes reviews in as they arrive); *progress* hears (done, total)
+    per learner's folder read."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     review_round = store.review_round(path_id)
     if review_round is None:
         raise ValidationError(f"no review round is open for {path_id!r}")
-    owners = {a.token: a.reviewer for a in store.assignments(path_id)}
+    owners = {a.token: a.reviewer for a in store.assignments(path_id, reviewers=learners)}
     items: list[NewReview] = []
     ratings: list[NewRating] = []
     unfinished: list[ReviewProblem] = []
     problems: list[ReviewProblem] = []
-    folders = sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir())
+    if learners is None:
+        folders = sorted(p for p in (course_root / "submitted").glob(f"*/{path.review_id}") if p.is_dir())
+    else:  # a few learners of many: their folders, without listing everybody's
+        folders = [p for p in (course_root / "submitted" / n / path.review_id for n in sorted(learners)) if p.is_dir()]
     stage(progress, "reading reviews", len(folders))
     for done, folder in enumerate(folders, start=1):
         if progress is not None and (done % 100 == 0 or done == len(folders)):

@@ -56,7 +56,7 @@ def received_reviews(
     """The current, non-excluded peer reviews of *author*'s submission, in a stable order, each
     reviewer's own id, names and e-mail (from *people*, the gradebook's) in their comments replaced
     by "[the reviewer]"."""
-    return _redacted(store.reviews(path_id), author, people or {}, {})
+    return _redacted(store.reviews(path_id, authors=[author]), author, people or {}, {})
 
 
 def _redacted(

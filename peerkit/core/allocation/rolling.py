@@ -123,6 +123,11 @@ class RollingPool:
 
     # -- changes ------------------------------------------------------------------------------------
 
+    def know(self, *, circles: Mapping[str, str] | None = None, profiles: Mapping[str, Profile] | None = None) -> None:
+        """Learn (or update) circles and profiles, for learners who joined the course since."""
+        self._circles.update(circles or {})
+        self._profiles.update(profiles or {})
+
     def submit(self, learner: str) -> tuple[Pair, ...]:
         """*learner* submits: their reviews to do, then earlier learners given their submission.
 
