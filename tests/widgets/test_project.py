@@ -170,3 +170,20 @@ def test_ingest_finds_project_and_capstone_activities(tmp_path: Path) -> None:
         json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}} for c in cells], "metadata": {}})
     )
     assert answer_kinds(notebook) == {"project-setting": "project", "project-final": "project_summary"}
+
+
+def test_the_real_course_carries_a_part_from_path_1_to_the_capstone(real_course: Any, pages: list[PathPage]) -> None:
+    folder = real_course.enroll("quinn")
+    first = open_page(folder, "what-is-peer-learning")
+    pages.append(first)
+    first.project("project-setting", part="setting").text.value = SETTING_1
+    later = open_page(folder, "why-and-when")
+    pages.append(later)
+    assert "A small rural library" in later.project("project-need", part="need").earlier.value
+    capstone = open_page(folder, "capstone")
+    pages.append(capstone)
+    whole = capstone.project_summary("project-final")
+    titles = [part.title for part in real_course.course.project]
+    assert [p.title for p in whole.so_far.parts] == titles
+    assert whole.text.value.startswith(f"{titles[0]}\n\n{SETTING_1}\n\n\n{titles[1]}\n\n(Not written yet")
+    assert whole.assembled == ["setting"] and whole.missing == ["need", "loop", "group", "voice"]
