@@ -250,3 +250,31 @@ def test_rubric_problems_name_the_place(tmp_path: Path, rubric_yaml: str, where:
     with pytest.raises(ConfigError, match=message) as info:
         load_course(rubric_course(tmp_path, rubric_yaml))
     assert info.value.where == where and f"{where}: " in str(info.value) and "fix: " in str(info.value)
+
+
+TOPIC_COURSE = "id: ok\ntitle: t\npaths: [{id: a1, title: A, notebook: a.ipynb}]\ntopics:\n"
+
+
+@pytest.mark.parametrize(
+    ("topics", "field", "fix"),
+    [
+        (
+            "  - {id: notes, label: Notes, words: [summary notes]}\n"
+            "  - {id: minutes, label: Minutes, words: [minutes, Summary Note]}\n",
+            r"topics\[1\]\.words\[1\]",
+            r"'summary note' already names topic 'notes'; fix: .*remove 'summary note' from topic 'minutes'",
+        ),
+        (
+            "  - {id: notes, label: Notes}\n  - {id: notes, label: Again}\n",
+            r"topics\[1\]\.id",
+            "appears twice; fix: give each topic its own id",
+        ),
+        ("  - {id: notes, label: Notes, words: ['--']}\n", r"topics\[0\]\.words\[0\]", "no letter or digit"),
+    ],
+)
+def test_a_broken_topic_vocabulary_names_file_field_and_fix(tmp_path: Path, topics: str, field: str, fix: str) -> None:
+    file = write(tmp_path, TOPIC_COURSE + topics)
+    (tmp_path / "a.ipynb").write_text("{}")
+    with pytest.raises(ConfigError, match=f"{field}: .*{fix}") as info:
+        load_course(file)
+    assert str(file) in str(info.value)
