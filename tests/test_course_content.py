@@ -8,9 +8,11 @@ Three families of checks, all on the files alone (no kernel, no nbgrader run):
    punctuation.
 2. **course.yml and the notebooks agree.** Each path's notebook exists and is named ``NN-<id>``;
    it opens with ``PathPage("<id>")`` and ends with ``page.submit()``; every answer widget has
-   exactly one task cell just before it with the same grade id and points; course.yml's points are
-   the sum of the task points; every path shows the loop it teaches (Learn, Apply, Give and
-   receive feedback, Reflect), a progress bar and a References section; every widget kind is used.
+   exactly one task cell just before it with the same grade id and points; a check of understanding
+   (``page.check``) has none: it is worth no points, so the cell before it is plain; every path has 3
+   to 6 checks, each saying why its answer is right; course.yml's points are the sum of the task
+   points; every path shows the loop it teaches (Learn, Apply, Give and receive feedback, Reflect),
+   a progress bar and a References section; every widget kind is used.
 3. **Clean rendering.** Markdown rendered the way nbconvert renders it for Voilà leaves no stray
    ``**``, no wiki links, no leftover notes such as "TODO" or "FORMATTER ERROR".
 """
@@ -32,6 +34,7 @@ import pytest
 import yaml
 
 from peerkit.config.course import load_course
+from peerkit.core.kinds.check import CheckQuestion, question
 from peerkit.core.models import Course, LearningPath
 from tests.conftest import COURSE_FILE, REPO
 
@@ -39,6 +42,8 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 MAX_SHARED_RUN = 12  # words; a run this long, shared with a seed, is copied prose
 
 KINDS = ("reflection", "scale", "checklist", "profile", "plan", "example", "project", "project_summary", "peers")
+CHECK = "check"  # a check of understanding: instant feedback, no task cell, no points, never peer reviewed
+CHECKS_PER_PATH = (3, 6)
 LABELLED = ("reflection", "scale", "checklist", "project", "project_summary", "peers")  # kinds whose visible label the author must give
 STAGES = ("Learn", "Apply", "Give and receive feedback", "Reflect")
 SEED_TITLES = (
@@ -86,6 +91,7 @@ class Notebook:
     path: LearningPath
     cells: list[dict[str, Any]]
     widgets: dict[int, Widget] = field(default_factory=dict)  # code cell index → its answer widget
+    checks: dict[int, Widget] = field(default_factory=dict)  # code cell index → its check of understanding
 
     @property
     def code_cells(self) -> list[tuple[int, dict[str, Any]]]:
@@ -130,11 +136,12 @@ def notebook(path_id: str) -> Notebook:
     nb = Notebook(path, doc["cells"])
     for index, cell in nb.code_cells:
         for kind, call in page_calls(source(cell)):
-            if kind in KINDS:
+            if kind in KINDS or kind == CHECK:
                 answer_id = first_string(call)
                 assert answer_id, f"{path_id}: page.{kind} without a literal answer id in cell {index}"
-                assert index not in nb.widgets, f"{path_id}: cell {index} holds more than one answer widget"
-                nb.widgets[index] = Widget(kind, answer_id, call)
+                found = nb.checks if kind == CHECK else nb.widgets
+                assert index not in {**nb.widgets, **nb.checks}, f"{path_id}: cell {index} holds two activities"
+                found[index] = Widget(kind, answer_id, call)
     return nb
 
 
@@ -296,6 +303,37 @@ def test_course_points_are_the_sum_of_task_points(path_id: str) -> None:
     assert nb.path.points == sum(nbgrader(c)["points"] for c in nb.tasks)
 
 
+def check_question(widget: Widget) -> CheckQuestion:
+    """The check as the page builds it, from the literal arguments of its ``page.check(...)`` call."""
+    args = [ast.literal_eval(a) for a in widget.call.args]
+    options = {k.arg: ast.literal_eval(k.value) for k in widget.call.keywords if k.arg and k.arg != "optional"}
+    return question(*args, **options)
+
+
+@by_path
+def test_checks_are_plain_cells_worth_no_points(path_id: str) -> None:
+    """A check teaches: no task cell (so nbgrader gives it no points and peers never grade it), and the
+    page builds it without an error (a right answer among the choices, a why, no entry twice)."""
+    nb = notebook(path_id)
+    ids = [w.answer_id for w in [*nb.widgets.values(), *nb.checks.values()]]
+    assert len(ids) == len(set(ids)), f"{path_id}: an answer id is used twice"
+    tasks = {nbgrader(c)["grade_id"] for c in nb.tasks}
+    for index, check in nb.checks.items():
+        before = nb.cells[index - 1] if index else None
+        assert before is None or not is_task(before), f"{path_id}: a task cell just before check {check.answer_id!r}"
+        assert check.answer_id not in tasks, f"{path_id}: check {check.answer_id!r} has a task cell (and points)"
+        assert check.answer_id.startswith("check-"), f"{path_id}: {check.answer_id!r}: check ids start with 'check-'"
+        spec = check_question(check)
+        assert spec.why.strip(), f"{path_id}: {check.answer_id!r} says why"
+
+
+@by_path
+def test_every_path_has_three_to_six_checks(path_id: str) -> None:
+    checks = notebook(path_id).checks
+    low, high = CHECKS_PER_PATH
+    assert low <= len(checks) <= high, f"{path_id}: {len(checks)} checks ({low} to {high} expected)"
+
+
 @by_path
 def test_title_minutes_and_position_match_course_yml(path_id: str) -> None:
     nb = notebook(path_id)
@@ -437,7 +475,8 @@ def test_rendered_markdown_has_no_artefacts(path_id: str) -> None:
 
 @by_path
 def test_widget_labels_are_plain_text(path_id: str) -> None:
-    for widget in notebook(path_id).widgets.values():
+    nb = notebook(path_id)
+    for widget in [*nb.widgets.values(), *nb.checks.values()]:
         strings = [n.value for n in ast.walk(widget.call) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         for text in strings:
             assert not any(a in text for a in ("**", "](", "TODO", "<")), f"{widget.answer_id}: {text!r}"
