@@ -74,6 +74,50 @@ def review_open(
         time.sleep(watch)
 
 
+@review.command("watch")
+@course_option
+@workdir_option
+@db_option
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.5),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between two looks.",
+)
+@click.option("--once", is_flag=True, help="Look once, print what happened, and stop.")
+@click.argument("path_ids", nargs=-1)
+@api_errors
+def review_watch(
+    course_file: Path | None,
+    workdir: Path | None,
+    db_url: str | None,
+    interval: float,
+    once: bool,
+    path_ids: tuple[str, ...],
+) -> None:
+    """Keep the rolling paths (review: {mode: rolling}) moving: every learner who submits gets
+    peers' work to review at once, reviews are taken in as they come and feedback goes out once an
+    author's reviews are in. Every path in rolling mode, or PATH_IDS. Stop with Ctrl-C."""
+    import time
+
+    desk = open_desk(course_file, workdir, db_url)
+    looks = 0
+    try:
+        while True:
+            result = desk.steward(path_ids=path_ids)
+            looks += 1
+            if once or result.changed or looks == 1:
+                click.echo(result.summary())
+            if once:
+                click.echo(f"facilitator actions needed: {result.actions}")
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo(f"stopped after {looks} looks")
+
+
 @review.command("status")
 @workdir_option
 @db_option
