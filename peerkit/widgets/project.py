@@ -335,7 +335,7 @@ class ProjectSummaryBox(AnswerWidget):
                 "where it says “Not written yet”, or go back to that path and add it there first."
             )
         text = "".join(f'<p style="margin:0 0 4px 0">{html.escape(n)}</p>' for n in notes)
-        self.notes = look.html_widget(f'<div class="peerkit-project-notes" role="status">{text}</div>')
+        self.notes = look.html_widget(f'<div class="peerkit-project-notes">{text}</div>')
         controls.append(self.notes)
         if self.so_far.parts:
             self.saved_parts = look.html_widget(

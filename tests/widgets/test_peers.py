@@ -181,3 +181,21 @@ def test_ingest_finds_a_peers_activity(tmp_path: Path) -> None:
     code = 'page.peers("peers-notes", source="notes", path="peer-learning-groups", label="...", min_words=40)'
     notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": code, "metadata": {}}]}))
     assert answer_kinds(notebook) == {"peers-notes": "peers"}
+
+
+def test_the_new_activities_speak_plainly(tmp_path: Path, board: tuple[Path, LearnerExchange, list[PathPage]]) -> None:
+    from tests.apps.test_plain_language import internal_words
+
+    root, exchange, opened = board
+    folder = tmp_path / "learners" / "ren" / "course101"
+    save_answer(folder, "setting-path", "project-setting", "project", {"part": "setting", "text": "A library."})
+    publish_gallery(root, GALLERY[1:])
+    page = open_page(folder, "capstone", exchange=exchange)
+    opened.append(page)
+    shown = [
+        page.peers("peers-gallery", starters=STARTERS),
+        page.peers("peers-notes", source="notes", path="need-path", starters=STARTERS),
+        page.project("project-loop", part="loop", model="A model."),
+        page.project_summary("project-final"),
+    ]
+    assert internal_words(*shown) == []
