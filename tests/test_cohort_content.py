@@ -32,7 +32,8 @@ COHORT_FILE = REPO / "course" / "demo" / "cohort.yml"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 PEERS = 5
-PATHS = ("orientation", "peer-learning-groups", "capstone")  # the paths every synthetic peer has answered
+# the paths every synthetic peer has answered
+PATHS = ("orientation", "peer-learning-at-work", "peer-learning-groups", "capstone")
 NAME = re.compile(r"^[a-z0-9_-]+$")
 KIND_OF = {"reflection": "text"}  # widget method → answer kind, where they differ
 QUOTE = "{quote}"  # stands for the first dozen words of the demo learner's main answer
@@ -188,6 +189,19 @@ def check_checklist(widget: Widget, value: Any, where: str) -> None:
     assert selected or str(value.get("other", "")).strip(), f"{where}: nothing ticked"
 
 
+def check_project(widget: Widget, value: Any, where: str) -> None:
+    assert set(value) <= {"part", "title", "text", "based_on"}, f"{where}: {sorted(value)}"
+    assert value.get("part") == keyword(widget, "part"), f"{where}: the part is {keyword(widget, 'part')!r}"
+    check_reflection(widget, value.get("text", ""), f"{where}.text")
+
+
+def check_peers(widget: Widget, value: Any, where: str) -> None:
+    assert set(value) == {"seen", "text"}, f"{where}: {sorted(value)}"
+    seen = value["seen"]
+    assert seen and all(re.match(r"^(gallery|notes|starter):\S+$", str(s)) for s in seen), f"{where}.seen: {seen}"
+    check_reflection(widget, value["text"], f"{where}.text")
+
+
 def check_tags(tags: list[str], where: str) -> None:
     assert tags == parse_tags(", ".join(tags)), f"{where}: {tags} could not come from the comma-separated field"
 
@@ -220,6 +234,8 @@ CHECKS = {
     "profile": check_profile,
     "plan": check_plan,
     "example": check_example,
+    "project": check_project,
+    "peers": check_peers,
 }
 
 
