@@ -81,6 +81,11 @@ _figures(
     "Review health of PATH_ID's round: completion, comments, helpfulness, flags, disagreement.",
     every_path=False,
 )
+_figures(
+    "checks",
+    "Which checks of understanding in PATH_ID (or every path) learners most often get wrong at the first try.",
+    every_path=True,
+)
 
 
 # -- summary notes --------------------------------------------------------------------------------

@@ -388,7 +388,7 @@ class Facilitator:
         return load_cohort(self.store, self.course, now=now)
 
     def figures(self, *, name: str, path_id: str | None = None) -> str:
-        """The dashboard's figures *name* (progress, equity, health) as a table."""
+        """The dashboard's figures *name* (progress, equity, health, checks) as a table."""
         from peerkit.facilitator.tables import report
 
         return report(self.cohort(), name, path_id if path_id is None else self._path(path_id))

@@ -6,7 +6,8 @@
 * :func:`equity`: whose voices are heard (:mod:`peerkit.core.equity`) over one path or the course;
 * :func:`health`: review completion, comment length, helpfulness ratings, flagged reviews, grades
   with low confidence or reviewers who disagree;
-* :func:`reviewer_bias`: each reviewer's bias as the calibrated reviewer model estimates it.
+* :func:`reviewer_bias`: each reviewer's bias as the calibrated reviewer model estimates it;
+* :func:`checks`: which checks of understanding learners most often get wrong at their first try.
 
 Pure: the same snapshot gives the same figures, in the Voilà app, the command line and the API.
 """
@@ -368,3 +369,38 @@ def reviewer_bias(cohort: Cohort, path_id: str) -> list[Bias]:
 def grade_points(records: PathRecords) -> list[float]:
     """The final points of every graded submission (overrides included)."""
     return [g.final_points for g in records.grades if g.final_points is not None and math.isfinite(g.final_points)]
+
+
+# -- checks of understanding ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check of understanding over the current submissions: how many learners tried it, and how
+    many of them were right at their first try."""
+
+    path_id: str
+    answer_id: str
+    tried: int
+    first_try: int
+
+    @property
+    def share(self) -> float | None:
+        """The share right at the first try (None: nobody tried it)."""
+        return self.first_try / self.tried if self.tried else None
+
+
+def checks(cohort: Cohort, path_id: str | None = None) -> list[CheckResult]:
+    """Every check of *path_id* (or every path) that learners tried, the lowest share right at the
+    first try first: the ideas the course's text explains least well (reads the answer sheets)."""
+    found = []
+    for rec in cohort.selected(path_id):
+        tried: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        for sub in rec.submissions:
+            for answer_id, answer in sub.sheet.answers.items():
+                if answer.kind == "check" and kinds.get("check").is_answered(answer.value):
+                    tried[answer_id] += 1
+                    right[answer_id] += answer.value.get("first_right") is True
+        found += [CheckResult(rec.id, answer_id, n, right[answer_id]) for answer_id, n in tried.items()]
+    return sorted(found, key=lambda c: (c.first_try / c.tried, c.path_id, c.answer_id))

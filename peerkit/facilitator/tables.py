@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from peerkit.core.equity import Participation
 from peerkit.core.errors import ValidationError
 from peerkit.facilitator.data import Cohort
-from peerkit.facilitator.figures import STAGES, Health, LearnerProgress, Progress, equity, health, progress
+from peerkit.facilitator.figures import (
+    STAGES,
+    CheckResult,
+    Health,
+    LearnerProgress,
+    Progress,
+    checks,
+    equity,
+    health,
+    progress,
+)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()) -> str:
@@ -124,8 +134,18 @@ def health_table(report: Health) -> str:
     return "\n".join(lines)
 
 
+def checks_table(results: list[CheckResult]) -> str:
+    """The checks of understanding, the most often wrong at the first try first."""
+    if not results:
+        return "checks of understanding: nobody has tried one yet"
+    rows = [[c.path_id, c.answer_id, c.tried, c.first_try, _share(c.share)] for c in results]
+    heading = "checks of understanding, the most often wrong at the first try first:"
+    return heading + "\n" + table(["path", "check", "tried", "right first try", "share"], rows, right=(2, 3, 4))
+
+
 def report(cohort: Cohort, name: str, path_id: str | None) -> str:
-    """The figures *name* (``progress``, ``equity`` or ``health``) of *path_id* (None: every path) as text."""
+    """The figures *name* (``progress``, ``equity``, ``health`` or ``checks``) of *path_id* (None: every
+    path) as text."""
     if name == "progress":
         return progress_table(progress(cohort, path_id), [r.id for r in cohort.selected(path_id)])
     if name == "equity":
@@ -133,4 +153,6 @@ def report(cohort: Cohort, name: str, path_id: str | None) -> str:
     if name == "health" and path_id is not None:
         cohort.course.rubric_for(path_id)  # a clear error for a path without peer review
         return health_table(health(cohort, path_id))
+    if name == "checks":
+        return checks_table(checks(cohort, path_id))
     raise ValidationError(f"no figures called {name!r} for {path_id or 'every path'}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from peerkit.core.errors import ConfigError
@@ -106,3 +108,39 @@ def test_a_submission_with_blanks_is_shown_as_such_and_never_as_submitted(seeded
     assert report.funnel(PATH)["submitted"] == 2 and report.funnel(PATH)["submitted with blanks"] == 2
     table = progress_table(report, [PATH])
     assert "submitted with blanks" in table and "1 blank" in table and "no answers" in table
+
+
+def test_checks_most_often_wrong_at_the_first_try_come_first(store: Any, review_definition: Any) -> None:
+    from datetime import timedelta
+
+    from peerkit.core.answers import Answer, AnswerSheet
+    from peerkit.core.store import NewSubmission
+    from peerkit.facilitator.figures import checks
+    from peerkit.facilitator.tables import checks_table, report
+    from tests.facilitator.conftest import T0
+
+    def tried(first_right: bool, attempts: int = 1) -> Answer:
+        value = {"type": "choice", "response": 1, "attempts": attempts, "right": True, "first_right": first_right}
+        return Answer.make("check", value, updated="2026-11-02T09:00:00Z")
+
+    untried = {"type": "choice", "response": None, "attempts": 0, "right": False, "first_right": False}
+    sheets = {
+        "ana": {"check-a": tried(True), "check-b": tried(False, 3)},
+        "bo": {"check-a": tried(True), "check-b": tried(True)},
+        "cy": {"check-a": tried(False, 2), "check-b": Answer.make("check", untried, updated="2026-11-02T09:00:00Z")},
+        "dee": {"story": Answer.make("text", "no checks here", updated="2026-11-02T09:00:00Z")},
+    }
+    for name in sheets:
+        store.add_learner(name)
+    store.record_submissions(
+        [
+            NewSubmission(name, PATH, T0 + timedelta(minutes=n), AnswerSheet(path=PATH, answers=answers))
+            for n, (name, answers) in enumerate(sheets.items())
+        ]
+    )
+    cohort = load_cohort(store, review_definition)
+    found = [(c.answer_id, c.tried, c.first_try, c.share) for c in checks(cohort, PATH)]
+    assert found == [("check-b", 2, 1, 0.5), ("check-a", 3, 2, pytest.approx(2 / 3))]
+    text = report(cohort, "checks", PATH)
+    assert text.splitlines()[2].split() == ["essay", "check-b", "2", "1", "50%"]
+    assert checks_table([]) == "checks of understanding: nobody has tried one yet"
