@@ -33,7 +33,7 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 PEERS = 5
 # the paths every synthetic peer has answered
-PATHS = ("orientation", "peer-learning-at-work", "peer-learning-groups", "capstone")
+PATHS = ("orientation", "peer-learning-at-work", "peer-learning-groups", "open-connected-learning", "capstone")
 NAME = re.compile(r"^[a-z0-9_-]+$")
 KIND_OF = {"reflection": "text"}  # widget method → answer kind, where they differ
 QUOTE = "{quote}"  # stands for the first dozen words of the demo learner's main answer
@@ -202,6 +202,13 @@ def check_peers(widget: Widget, value: Any, where: str) -> None:
     check_reflection(widget, value["text"], f"{where}.text")
 
 
+def check_project_summary(widget: Widget, value: Any, where: str) -> None:
+    assert set(value) <= {"text", "parts", "missing"}, f"{where}: {sorted(value)}"
+    parts = [p.id for p in course().project]
+    assert value.get("parts", []) + value.get("missing", []) == parts, f"{where}: every project part, in course order"
+    check_reflection(widget, value.get("text", ""), f"{where}.text")
+
+
 def check_tags(tags: list[str], where: str) -> None:
     assert tags == parse_tags(", ".join(tags)), f"{where}: {tags} could not come from the comma-separated field"
 
@@ -236,6 +243,7 @@ CHECKS = {
     "example": check_example,
     "project": check_project,
     "peers": check_peers,
+    "project_summary": check_project_summary,
 }
 
 
