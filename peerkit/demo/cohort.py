@@ -21,10 +21,12 @@ import yaml
 from peerkit.config.identity import check_learner_id
 from peerkit.config.workspace import Workspace
 from peerkit.core import kinds
+from peerkit.core.allocation import Profile
 from peerkit.core.answers import JSON, Answer
 from peerkit.core.errors import ConfigError, PeerkitError, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.rubric import ReviewContent, check_review, content_from_value
+from peerkit.core.topics import profile_from_answer
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.config import load_config
 from peerkit.nbgrader.learner import fetch, last_submission_time, submit
@@ -46,6 +48,19 @@ class Peer:
     role: str
     answers: Mapping[str, Mapping[str, Answer]]  # path id -> answer id -> answer
     reviews: Mapping[str, ReviewContent]  # path id -> the review this peer gives (may hold {quote})
+
+
+def demo_profiles(course: Course, peers: tuple[Peer, ...]) -> dict[str, Profile]:
+    """Each peer's allocation profile, read from their profile answer as the course reads anyone's
+    (the first path, in course order, where they give one): what the matching measures use."""
+    found: dict[str, Profile] = {}
+    for peer in peers:
+        for path in course.paths:
+            answer = next((a for a in peer.answers.get(path.id, {}).values() if a.kind == "profile"), None)
+            if answer is not None and isinstance(answer.value, dict):
+                found[peer.name] = profile_from_answer(answer.value, course.topics)
+                break
+    return found
 
 
 def cohort_file(course: Course) -> Path | None:
