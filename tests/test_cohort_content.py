@@ -33,7 +33,15 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
 PEERS = 5
 # the paths every synthetic peer has answered
-PATHS = ("orientation", "peer-learning-at-work", "peer-learning-groups", "open-connected-learning", "capstone")
+PATHS = (
+    "orientation",
+    "what-is-peer-learning",
+    "why-and-when",
+    "peer-learning-at-work",
+    "peer-learning-groups",
+    "open-connected-learning",
+    "capstone",
+)
 NAME = re.compile(r"^[a-z0-9_-]+$")
 KIND_OF = {"reflection": "text"}  # widget method → answer kind, where they differ
 QUOTE = "{quote}"  # stands for the first dozen words of the demo learner's main answer
