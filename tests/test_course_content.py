@@ -44,7 +44,8 @@ MAX_SHARED_RUN = 12  # words; a run this long, shared with a seed, is copied pro
 KINDS = ("reflection", "scale", "checklist", "profile", "plan", "example", "project", "project_summary", "peers")
 CHECK = "check"  # a check of understanding: instant feedback, no task cell, no points, never peer reviewed
 CHECKS_PER_PATH = (3, 6)
-LABELLED = ("reflection", "scale", "checklist", "project", "project_summary", "peers")  # kinds whose visible label the author must give
+# kinds whose visible label the author must give
+LABELLED = ("reflection", "scale", "checklist", "project", "project_summary", "peers")
 STAGES = ("Learn", "Apply", "Give and receive feedback", "Reflect")
 SEED_TITLES = (
     "Learning Path #1: What is Peer Learning?",
