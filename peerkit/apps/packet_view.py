@@ -80,9 +80,18 @@ def grade_text(points: float | None, max_points: float, gradebook: tuple[float, 
 
 
 def render_feedback_summary(doc: Mapping[str, Any]) -> str:
-    """The grade part of a learner's feedback: points on both scales, how sure, per criterion (escaped)."""
-    grade = doc.get("grade", {})
-    points = _number(grade.get("points"))
+    """The grade part of a learner's feedback: points on both scales, how sure, per criterion (escaped).
+
+    In rolling review the reviews are released as soon as they are in, before the path closes: the
+    grade is then absent or null, and the learner reads when it comes instead of "not graded"."""
+    grade = doc.get("grade")
+    points = _number(grade.get("points")) if isinstance(grade, Mapping) else None
+    if not isinstance(grade, Mapping) or (points is None and _number(grade.get("max_points")) is None):
+        return (
+            '<section class="peerkit-feedback"><h2 style="margin:0.4em 0;font-size:1.25em">Your feedback is here'
+            "</h2><p>Your grade comes when the path closes. The reviews of your work are below already: read "
+            "them, rate how helpful each one was, and respond to them.</p></section>"
+        )
     shown = grade_text(points, _number(grade.get("max_points")) or 0.0, gradebook_of(grade))
     parts = [
         '<section class="peerkit-feedback">',

@@ -10,7 +10,9 @@ also kept there as a draft.
 from __future__ import annotations
 
 import html
+import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +20,22 @@ import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
+from peerkit.config.workspace import read_own_answers
+from peerkit.core import kinds
 from peerkit.core.errors import PeerkitError
+from peerkit.core.packets import rubric_from_document
+from peerkit.core.practice import METADATA_FIELD, example_from_document
 from peerkit.core.redaction import removed_message
-from peerkit.core.rubric import Rubric
+from peerkit.core.rubric import PracticeExample, Rubric
 from peerkit.exchange.context import LearnerContext
 from peerkit.review.drafts import DraftMirror
 from peerkit.review.inbox import NO_PACKETS_YET, Inbox
 from peerkit.widgets.delivery import AutoDelivery
 from peerkit.widgets.frame import render_next_step
 from peerkit.widgets.page import PathPage
+from peerkit.widgets.practice import PracticeExampleView, practice_views
 from peerkit.widgets.rating import RatingForm
+from peerkit.widgets.response import ResponseForm
 from peerkit.widgets.review_form import ReviewForm
 from peerkit.widgets.status import local_time, notice_box, status_line, status_markup
 from peerkit.widgets.submit import SubmitPanel
@@ -35,6 +43,8 @@ from peerkit.widgets.submit import SubmitPanel
 log = logging.getLogger(__name__)
 
 SELF = "self"
+#: The response to feedback (kind ``response``), delivered as it is written like the ratings.
+RESPOND = "respond"
 
 
 def review_answer_id(token: str) -> str:
@@ -43,6 +53,37 @@ def review_answer_id(token: str) -> str:
 
 def rating_answer_id(token: str) -> str:
     return f"h-{token}"
+
+
+def delivered_as_written(answer_id: str) -> bool:
+    """Answers sent as they are given, with no second Submit: ratings of reviews, the response to feedback."""
+    return answer_id.startswith("h-") or answer_id == RESPOND
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A path's practice examples and the rubric they are rated on, as its review notebook carries them."""
+
+    rubric: Rubric
+    examples: tuple[PracticeExample, ...]
+    #: How the path is reviewed: ``round`` (a facilitator opens it) or ``rolling`` (work arrives as peers submit).
+    mode: str = "round"
+
+
+def read_practice(notebook: Path) -> Practice | None:
+    """The practice the review *notebook* carries in ``metadata.peerkit`` (None when it has none, or when it
+    cannot be read: the page then goes without practice rather than failing)."""
+    try:
+        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("peerkit", {})
+        doc = meta.get(METADATA_FIELD) if isinstance(meta, dict) else None
+        if not isinstance(doc, dict) or not doc.get("examples"):
+            return None
+        examples = tuple(example_from_document(e, f"examples[{i}]") for i, e in enumerate(doc["examples"]))
+        mode = meta.get("review_mode")
+        return Practice(rubric_from_document(doc["rubric"]), examples, mode if mode == "rolling" else "round")
+    except (OSError, ValueError, AttributeError, PeerkitError) as exc:
+        log.warning("no practice examples on the review page (%s): %s", notebook, exc)
+        return None
 
 
 class ReviewPage(PathPage):
@@ -56,10 +97,18 @@ class ReviewPage(PathPage):
         learner: str | None = None,
         config: Config | None = None,
         context: LearnerContext | None = None,
+        practice: Practice | None = None,
     ) -> None:
         super().__init__(f"{path_id}-review", folder=folder, learner=learner, config=config, context=context)
         self.reviewed_path = path_id
+        if practice is None and self.session.folder is not None:
+            practice = read_practice(self.session.folder / f"{self.session.path_id}.ipynb")
+        self.practice = practice
+        self.mode = practice.mode if practice is not None else "round"
         self.forms: list[ReviewForm] = []
+        self.practice_views: list[PracticeExampleView] = []
+        self.response: ResponseForm | None = None
+        self.own_packet: dict[str, Any] | None = None
         self.ratings: list[RatingForm] = []
         self.titles: list[str] = []
         self.drafts: DraftMirror | None = None
@@ -101,13 +150,31 @@ class ReviewPage(PathPage):
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
             delivered, problem = None, f"The work to review cannot be read right now: {exc}"
-        if inbox is None or delivered is None:
-            self.view.children = (self.look.html_widget(notice_box(problem or NO_PACKETS_YET, "info")),)
+        if delivered is None:
+            notice = notice_box(problem or self._nothing_yet(), "info")
+            if self.practice is None:
+                self.view.children = (self.look.html_widget(notice),)
+                return
+            if inbox is not None and inbox.exchange.keeps_drafts:
+                self._mirror_drafts(inbox)
+            practice = self._practice_page(self.practice)
+            self.view.children = (
+                self._header(self.practice.rubric, {}),
+                self.look.html_widget(notice),
+                self.sync_line,
+                practice,
+            )
+            return
+        if inbox is None:  # only a delivery through an inbox gets here
             return
         if inbox.exchange.keeps_drafts:
             self._mirror_drafts(inbox)
         manifest, rubric, tokens = delivered
+        if manifest.get("mode") in ("rolling", "round"):
+            self.mode = str(manifest["mode"])
         pages: list[Any] = []
+        if self.practice is not None:
+            pages.append(self._practice_page(self.practice))
         for number, token in enumerate(tokens, start=1):
             packet = inbox.packet(token)
             title = f"Submission {number} of {len(tokens)}"
@@ -115,6 +182,7 @@ class ReviewPage(PathPage):
         own = manifest.get("self")
         if own:
             packet = inbox.packet(own)
+            self.own_packet = packet
             pages.append(self._page("Your own submission", packet, SELF, own, rubric, own_work=True))
         try:
             feedback = inbox.feedback()
@@ -123,17 +191,12 @@ class ReviewPage(PathPage):
             self._sync_status(f"Your feedback cannot be fetched right now: {exc}", False)
         if feedback is not None:
             pages.append(self._feedback_page(feedback))
-        title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
-        header = self.look.html_widget(
-            f'<h1 style="margin:0.2em 0;font-size:1.6em">Review: {title}</h1>'
-            f'<div class="peerkit-guidance" style="max-width:46rem">{_paragraphs(rubric.guidance)}</div>'
-        )
-        removed = _removed_notice(manifest)
-        if removed:
-            header = widgets.VBox([header, self.look.html_widget(removed)], layout=self.look.full_width)
+        header = self._header(rubric, manifest)
+        waiting = self._waiting_notice(manifest, len(tokens))
+        top = [header, self.look.html_widget(notice_box(waiting, "info"))] if waiting else [header]
         if not pages:
             self.view.children = (
-                header,
+                *top,
                 self.sync_line,
                 self.look.html_widget(notice_box("You have nothing to review in this round.")),
             )
@@ -142,11 +205,77 @@ class ReviewPage(PathPage):
         picker.add_class("peerkit-packet-picker")
         stack = widgets.Stack(pages, selected_index=0, layout=self.look.full_width)
         widgets.jslink((picker, "index"), (stack, "selected_index"))
+        if self.practice_views and self._reviewing_started() and len(pages) > 1:
+            picker.index = 1  # practice done or skipped before: open on the first piece of work
         self.picker, self.stack = picker, stack
-        self.view.children = (header, self.sync_line, picker, stack)
+        self.view.children = (*top, self.sync_line, picker, stack)
+
+    def _header(self, rubric: Rubric, manifest: dict[str, Any]) -> Any:
+        title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
+        header = self.look.html_widget(
+            f'<h1 style="margin:0.2em 0;font-size:1.6em">Review: {title}</h1>'
+            f'<div class="peerkit-guidance" style="max-width:46rem">{_paragraphs(rubric.guidance)}</div>'
+        )
+        removed = _removed_notice(manifest)
+        if removed:
+            header = widgets.VBox([header, self.look.html_widget(removed)], layout=self.look.full_width)
+        return header
+
+    def _nothing_yet(self) -> str:
+        """Before anything to review has arrived: what happens next, in the learner's words."""
+        if self.practice is None:
+            return NO_PACKETS_YET
+        if self.mode == "rolling":
+            return (
+                "Nothing to review yet. Classmates' work comes to this page shortly after you submit the path, "
+                "as they submit theirs: nobody needs to open anything for you. While you wait, practise on the "
+                "two examples below."
+            )
+        return NO_PACKETS_YET + " While you wait, practise on the two examples below."
+
+    def _waiting_notice(self, manifest: dict[str, Any], have: int) -> str:
+        """In rolling review, when fewer classmates have submitted than this learner is to review: say so plainly."""
+        owed = manifest.get("waiting_for")
+        if isinstance(owed, bool) or not isinstance(owed, int) or owed <= 0:
+            return ""
+        more = f"{owed} more classmate{'s' if owed != 1 else ''}’ work" if owed != 1 else "One more classmate’s work"
+        practise = " Start with the practice: two examples to rate and compare." if self.practice_views else ""
+        if have == 0:
+            return (
+                "You are among the first to finish this path, so there is no classmate’s work to review yet."
+                f"{practise} {more} will appear on this page as others submit; nobody needs to do anything "
+                "for it to arrive."
+            )
+        return (
+            f"{more} will appear on this page as others submit; nobody needs to do anything for it to arrive. "
+            "You can review what is here now."
+        )
+
+    def _reviewing_started(self) -> bool:
+        """Whether the learner has begun a real review (practice comes before the first one)."""
+        return any(key == SELF or key.startswith("r-") for key in self.session.sheet.answers)
+
+    def _practice_page(self, practice: Practice) -> Any:
+        """Two course examples to rate on the path's rubric, each compared with its model review."""
+        self.titles.append("Practice")
+        views = practice_views(self.session, practice.examples, practice.rubric, look=self.look)
+        for view in views:
+            self._answer(view.form, optional=True)
+        self.practice_views = views
+        intro = self.look.html_widget(
+            '<section class="peerkit-practice-intro"><h2 style="margin:0.4em 0;font-size:1.25em">'
+            "Practice before you review</h2>"
+            "<p>Rate two example submissions, written by the course, on the same rubric you will use for "
+            "your classmates. Then compare your levels with a model review: where they differ, you can read "
+            "why. There is no pass mark, and you can rate again as often as you like.</p>"
+            "<p>Your practice ratings are sent with your reviews. They are not marked; they help the course "
+            "allow for reviewers who tend to be generous or strict.</p></section>"
+        )
+        return widgets.VBox([intro, *views], layout=self.look.full_width)
 
     def _feedback_page(self, doc: dict[str, Any]) -> Any:
-        """The learner's grade, each review they received, and a rating form for each review."""
+        """The learner's grade (or when it comes), each review they received with a rating form, then
+        their response to the feedback: what they changed, what they kept and why, one answer revised."""
         self.titles.append("Your feedback")
         children: list[Any] = [self.look.html_widget(render_feedback_summary(doc))]
         reviews = [r for r in doc.get("reviews", []) if isinstance(r, dict) and isinstance(r.get("token"), str)]
@@ -160,7 +289,7 @@ class ReviewPage(PathPage):
                     )
                 )
             )
-            self._deliver_ratings()
+        self._deliver_ratings()
         for review in reviews:
             children.append(self.look.html_widget(render_received_review(review)))
             form = self._answer(
@@ -169,24 +298,60 @@ class ReviewPage(PathPage):
             self.ratings.append(form)
             children.append(form)
         if reviews:
+            children.append(
+                self.look.html_widget(
+                    '<section class="peerkit-respond-intro"><h2 style="margin:0.8em 0 0.2em 0;font-size:1.25em">'
+                    "Respond to the feedback</h2><p>Feedback helps when you do something with it. Say what you "
+                    "changed (or will change), what you decided not to change and why, and revise one of your "
+                    "answers: choose it below and its text appears, ready to edit. Your response is sent to your "
+                    "facilitator as you write it.</p></section>"
+                )
+            )
+            self.response = self._answer(ResponseForm(self.session, RESPOND, self._own_answers(), look=self.look))
+            children.append(self.response)
             children.append(self.ratings_line)
         return widgets.VBox(children, layout=self.look.full_width)
 
+    def _own_answers(self) -> list[tuple[str, str]]:
+        """The learner's own reviewed answers as (heading, text): from their own submission as the review
+        page received it, else from their answers in the path's folder (a round without self-assessment)."""
+        found: list[tuple[str, str]] = []
+        packet = self.own_packet
+        if packet and isinstance(packet.get("answers"), list):
+            for answer in packet["answers"]:
+                kind = kinds.find(str(answer.get("kind", ""))) if isinstance(answer, dict) else None
+                if kind is None or not kind.peer_reviewed:
+                    continue
+                try:
+                    text = kind.written(answer.get("value"))
+                except (AttributeError, TypeError, ValueError):
+                    continue
+                if text.strip():
+                    found.append((str(answer.get("title") or answer.get("id") or "An answer"), text))
+            return found
+        sheet = read_own_answers(self.course_folder, self.reviewed_path) if self.course_folder else None
+        for answer_id, answer in sorted(sheet.answers.items()) if sheet is not None else ():
+            kind = kinds.find(answer.kind)
+            text = kind.written(answer.value) if kind is not None and kind.peer_reviewed else ""
+            if text.strip():
+                found.append((answer_id, text))
+        return found
+
     def _deliver_ratings(self) -> None:
-        """Send the ratings as they are given (a rating once waited for a second Submit and was lost)."""
+        """Send ratings and the response as they are given (a rating once waited for a second Submit and was lost)."""
         if not self.session.saves or self.delivery is not None:
             return
         self.delivery = AutoDelivery(
             self.session,
-            wanted=lambda answer_id: answer_id.startswith("h-"),
+            wanted=delivered_as_written,
             on_sent=self._ratings_sent,
             on_failed=self._ratings_failed,
         )
-        rated = [a for key, a in self.session.sheet.answers.items() if key.startswith("h-")]
+        rated = [a for key, a in self.session.sheet.answers.items() if delivered_as_written(key)]
         last = self.session.last_submitted()
         if rated and last is not None:
             self.ratings_line.value = status_markup(
-                f"Your ratings were sent to your facilitator {local_time(last)}.", "ok"
+                f"Your ratings and response were sent to your facilitator {local_time(last)}.", "ok"
             )
 
     def _ratings_sent(self, when: Any) -> None:
@@ -194,7 +359,7 @@ class ReviewPage(PathPage):
 
     def _ratings_failed(self, message: str) -> None:
         self.ratings_line.value = status_line(
-            f"Your rating is saved here but could not be sent yet: {message}. It is sent with your next change, "
+            f"Your answer is saved here but could not be sent yet: {message}. It is sent with your next change, "
             "or press “Submit my reviews”.",
             "warn",
             role="alert",
@@ -203,7 +368,7 @@ class ReviewPage(PathPage):
     def submit(self, **options: Any) -> SubmitPanel:
         """The Submit control for the reviews; on a page with nothing to review or rate, no button at all."""
         options.setdefault("noun", "reviews")
-        if not self.forms and not self.ratings:
+        if not self.forms and not self.ratings and not self.practice_views:
             options.setdefault("nothing_to_submit", "Nothing to submit yet: there is no work for you to review.")
         return super().submit(**options)
 
@@ -211,7 +376,14 @@ class ReviewPage(PathPage):
         """After submitting reviews: the feedback comes here; then the next path."""
         if self.ratings:
             return super().next_step()
-        waiting = render_next_step("Next: your feedback appears on this page once your facilitator closes the round.")
+        if self.mode == "rolling":
+            waiting = render_next_step(
+                "Next: your feedback appears on this page as soon as classmates’ reviews of your work are in."
+            )
+        else:
+            waiting = render_next_step(
+                "Next: your feedback appears on this page once your facilitator closes the round."
+            )
         return waiting + super().next_step()
 
     def close(self) -> None:

@@ -20,8 +20,8 @@ import yaml
 from peerkit.core.errors import ConfigError
 from peerkit.core.models import Course, LearningPath, Limits, ProjectPart, Topic
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
-
 from peerkit.core.topics import tokens
+
 
 def default_course_file() -> Path:
     """``course/course.yml`` in the current folder (a course made by ``peerkit init``, a checkout), else

@@ -23,6 +23,9 @@ from traitlets.config import Config
 from peerkit.core import documents
 from peerkit.core.errors import ConfigError
 from peerkit.core.models import Course, LearningPath
+from peerkit.core.packets import rubric_document
+from peerkit.core.practice import METADATA_FIELD as METADATA_PRACTICE
+from peerkit.core.practice import practice_document
 from peerkit.core.progress import Progress, stage
 from peerkit.nbgrader.config import course_config, ensure_scripts_on_path, render_config_file
 from peerkit.nbgrader.parts import make_parts
@@ -184,6 +187,11 @@ def review_notebook(course: Course, path: LearningPath) -> bytes:
         "points": 0,
         "peer_review": False,
         "review_of": path.id,
+        "review_mode": path.review.mode if path.review else "round",
+        # The path's practice examples and their rubric: the review page offers them before a learner's
+        # first review, even before any peer's work or round manifest has reached them (course material,
+        # the same for every learner, so they travel with the assignment every learner fetches).
+        METADATA_PRACTICE: practice_document(rubric_document(rubric), course.examples.get(path.id, ())),
     }
     text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
     return text.encode("utf-8")

@@ -21,11 +21,12 @@ from peerkit.core.models import Course
 from peerkit.core.progress import Progress, stage
 from peerkit.core.review import NewRating, NewReview
 from peerkit.core.rubric import check_review, content_from_value
-from peerkit.core.store import Outcome
+from peerkit.core.store import NewSubmission, Outcome
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.ingest import Unreadable, read_submission
+from peerkit.review.practice import kept_answer, kept_submission
 from peerkit.storage.sql import SqlStore
 
 SELF = "self"
@@ -82,6 +83,7 @@ def ingest_reviews(
         raise ValidationError(f"no review round is open for {path_id!r}")
     owners = {a.token: a.reviewer for a in store.assignments(path_id, reviewers=learners)}
     items: list[NewReview] = []
+    kept: list[NewSubmission] = []  # practice ratings and the response to feedback
     ratings: list[NewRating] = []
     unfinished: list[ReviewProblem] = []
     problems: list[ReviewProblem] = []
@@ -98,7 +100,12 @@ def ingest_reviews(
         except Unreadable as skip:
             problems.append(ReviewProblem(folder.parent.name, str(skip)))
             continue
+        extra = kept_submission(found.learner, path.review_id, found.sheet, found.submitted_at)
+        if extra is not None:
+            kept.append(extra)
         for answer_id, answer in sorted(found.sheet.answers.items()):
+            if kept_answer(answer_id):
+                continue  # kept above, as the learner's submission of the review assignment
             if answer.kind == "rating":
                 value = answer.value
                 rated_token = value.get("review")
@@ -141,6 +148,7 @@ def ingest_reviews(
                 continue
             items.append(NewReview(found.learner, token, content, found.submitted_at))
     counts: dict[Outcome, int] = {}
+    store.record_submissions(kept)
     for outcome in store.record_reviews(path_id, items):
         counts[outcome] = counts.get(outcome, 0) + 1
     rated = 0

@@ -30,6 +30,7 @@ from peerkit.core.errors import ValidationError
 from peerkit.core.models import Course
 from peerkit.core.review import CriterionGrade, Grade, Review
 from peerkit.core.rubric import Criterion
+from peerkit.review.practice import practice_inputs
 from peerkit.storage.sql import SqlStore
 
 
@@ -122,7 +123,12 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     review_round = store.review_round(path_id)  # the round's own k (review open --per-submission)
     k = review_round.per_submission if review_round else path.review.per_submission if path.review else 3
     reviews = [r for r in store.reviews(path_id) if r.kind == "peer" and not r.excluded]
-    anchors = store.anchors(path_id)
+    anchors: dict[str, Mapping[str, float]] = dict(store.anchors(path_id))
+    # Practice ratings of the course's examples count as reviews of submissions whose true score is
+    # known (the model review's), like a facilitator's own grading: they tell the model about reviewers.
+    practice = practice_inputs(store, course, path_id)
+    reviews += practice.reviews
+    anchors.update(practice.anchors)
     authors = sorted({s.learner for s in store.submissions(path_id)} | set(anchors))
     reviewers = sorted({r.reviewer for r in reviews})
     a_index = {name: i for i, name in enumerate(authors)}
@@ -166,6 +172,8 @@ def compute_grades(store: SqlStore, course: Course, path_id: str, *, now: dateti
     when = now or datetime.now(UTC)
     received_by = Counter(r.author for r in reviews)  # one pass, not one per author
     for a in authors:
+        if a in practice.anchors:
+            continue  # an example: it informed the model and gets no grade
         criteria = per_author[a]
         received = received_by[a]
         estimates = [c.estimate for c in criteria.values()]

@@ -27,6 +27,7 @@ VALID: dict[str, Any] = {
     "project": {"part": "setting", "title": "The setting", "text": "A branch library.", "based_on": "intro"},
     "project_summary": {"text": "The whole plan.", "parts": ["setting"], "missing": ["need"]},
     "peers": {"seen": ["gallery:0123456789ab", "starter:1"], "text": "I would try the shared translations."},
+    "response": {"changed": "I added a date.", "kept": "The title.", "revised": {"question": "Story", "text": "New."}},
 }
 
 
@@ -34,7 +35,7 @@ def test_every_kind_is_registered_once_with_a_widget() -> None:
     names = [kind.name for kind in kinds.all_kinds()]
     assert names == [
         *("text", "scale", "checklist", "profile", "plan", "example", "review", "rating"),
-        *("check", "project", "project_summary", "peers"),
+        *("check", "project", "project_summary", "peers", "response"),
     ]
     assert all(kind.widget and ":" in kind.widget for kind in kinds.all_kinds())
     assert {m: k.name for m, k in kinds.by_method().items()} == {

@@ -6,7 +6,20 @@ and add one line below. Order matters only for listings.
 
 from __future__ import annotations
 
-from peerkit.core.kinds import check, checklist, example, peers, plan, profile, project, rating, review, scale, text
+from peerkit.core.kinds import (
+    check,
+    checklist,
+    example,
+    peers,
+    plan,
+    profile,
+    project,
+    rating,
+    response,
+    review,
+    scale,
+    text,
+)
 from peerkit.core.kinds.base import AnswerKind, GalleryEntry
 from peerkit.core.kinds.registry import all_kinds, by_method, find, get, register, unregister
 
@@ -22,5 +35,6 @@ register(check.KIND)
 register(project.KIND)
 register(project.SUMMARY)
 register(peers.KIND)
+register(response.KIND)
 
 __all__ = ["AnswerKind", "GalleryEntry", "all_kinds", "by_method", "find", "get", "register", "unregister"]

@@ -1,0 +1,264 @@
+"""The review page: practice on course examples before the first review, the comparison with the model
+review, the page of a learner among the first in rolling review, and the response to feedback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerkit.apps.packet_view import render_feedback_summary
+from peerkit.apps.review import RESPOND, Practice, ReviewPage, delivered_as_written, read_practice
+from peerkit.core.packets import rubric_document
+from peerkit.core.practice import compare, practice_answer_id
+from peerkit.core.rubric import PracticeExample, ReviewContent, Rubric
+from peerkit.nbgrader.build import review_notebook
+from tests.conftest import CourseLayout
+from tests.review.test_round_flow import write_and_submit
+
+PATH = "essay"
+HOSTILE = "<script>alert('x')</script>"
+
+
+def examples() -> tuple[PracticeExample, ...]:
+    """Two examples on the test course's rubric (clear: 0/1/2, grounded: 0/2), one with hostile text."""
+    return (
+        PracticeExample(
+            id="front-desk",
+            title=f"At the front desk {HOSTILE}",
+            answers={"Your story": f"A colleague showed me the booking screen. {HOSTILE}", "Your lesson": "Ask."},
+            model=ReviewContent(
+                scores={"clear": 2, "grounded": 2},
+                comments={"strengths": "The scene is easy to picture.", "suggestion": "Add when it happened."},
+            ),
+            reasons={"clear": "Each step is in order.", "grounded": f"A real desk and a real colleague {HOSTILE}."},
+        ),
+        PracticeExample(
+            id="in-general",
+            title="In general",
+            answers={"Your story": "People share tips."},
+            model=ReviewContent(
+                scores={"clear": 1, "grounded": 0},
+                comments={"strengths": "A fair point about tips.", "suggestion": "Tell one moment instead."},
+            ),
+            reasons={"clear": "Readable but says little.", "grounded": "No situation you could picture."},
+        ),
+    )
+
+
+def practice_for(course: CourseLayout, mode: str = "round") -> Practice:
+    return Practice(course.course.rubric_for(PATH), examples(), mode)
+
+
+def open_page(course: CourseLayout, learner: str, **options: Any) -> ReviewPage:
+    course.enroll(learner)
+    return ReviewPage(
+        PATH, folder=course.folder(learner, f"{PATH}-review"), config=course.learner_config(learner), **options
+    )
+
+
+def text_of(page: ReviewPage) -> str:
+    """Every HTML string on the page (the widgets' values), to read as a learner would."""
+    found: list[str] = []
+    stack: list[Any] = [page.view]
+    while stack:
+        widget = stack.pop()
+        if hasattr(widget, "children"):
+            stack.extend(widget.children)
+        value = getattr(widget, "value", None)
+        if isinstance(value, str) and "<" in value:
+            found.append(value)
+    return "\n".join(found)
+
+
+def rate(view: Any, levels: dict[str, float]) -> None:
+    for key, points in levels.items():
+        view.form.levels[key].value = points
+
+
+def test_before_anything_to_review_the_learner_practises_and_compares(review_course: CourseLayout) -> None:
+    page = open_page(review_course, "ana", practice=practice_for(review_course, "rolling"))
+    shown = text_of(page)
+    assert "Nothing to review yet" in shown and "practise on the" in shown
+    assert "Practice before you review" in shown
+    assert HOSTILE not in shown and "&lt;script&gt;" in shown  # the example's text, escaped
+    first, second = page.practice_views
+    assert first.compare_button.disabled and first.result.value == ""
+    rate(first, {"clear": 1})
+    assert first.compare_button.disabled  # a level is still missing
+    rate(first, {"grounded": 2})
+    assert not first.compare_button.disabled
+    first.compare_button.click()
+    result = first.result.value
+    assert "You chose the same level as the model review on 1 of 2 criteria" in result
+    assert "You chose Partly (stricter); the model review chose Clearly. Each step is in order." in result
+    assert "A real desk" not in result  # no reason where the levels agree
+    assert "The model review’s comments" in result and "The scene is easy to picture." in result
+    saved = page.session.sheet.get(practice_answer_id("front-desk"))
+    assert saved is not None and saved.kind == "review"
+    assert saved.value["scores"] == {"clear": 1, "grounded": 2} and saved.value["packet"] == "front-desk"
+    first.again_button.click()  # rate again: levels cleared, comparison hidden, as often as wanted
+    assert first.result.value == "" and all(c.value is None for c in first.form.levels.values())
+    rate(second, {"clear": 1, "grounded": 0})
+    second.compare_button.click()
+    assert "on 2 of 2 criteria" in second.result.value and "Same level." in second.result.value
+    page.close()
+
+
+def test_a_practice_rated_on_an_earlier_visit_shows_its_comparison(review_course: CourseLayout) -> None:
+    page = open_page(review_course, "bo", practice=practice_for(review_course))
+    rate(page.practice_views[1], {"clear": 2, "grounded": 2})
+    page.close()
+    again = open_page(review_course, "bo", practice=practice_for(review_course))
+    assert "(more generous)" in again.practice_views[1].result.value
+    assert "No situation you could picture." in again.practice_views[1].result.value
+    again.close()
+
+
+def test_the_review_notebook_carries_the_examples_and_rubric(review_course: CourseLayout, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    course = replace(review_course.course, examples={PATH: examples()})
+    notebook = tmp_path / f"{PATH}-review.ipynb"
+    notebook.write_bytes(review_notebook(course, course.path(PATH)))
+    practice = read_practice(notebook)
+    assert practice is not None
+    assert practice.examples == examples()
+    assert rubric_document(practice.rubric) == rubric_document(course.rubric_for(PATH))
+    notebook.write_text("{not json")
+    assert read_practice(notebook) is None  # a broken notebook: no practice, no failure
+
+
+class FakeExchange:
+    keeps_drafts = False
+
+    def on_wait(self, _call: Any) -> None:
+        return None
+
+
+class FakeInbox:
+    """What the rolling review delivers to one learner: a manifest, packets, maybe feedback."""
+
+    def __init__(self, rubric: Rubric, manifest: dict[str, Any], packets: dict[str, Any], feedback: Any) -> None:
+        self.exchange = FakeExchange()
+        self.rubric, self.doc, self.packets, self.doc_feedback = rubric, manifest, packets, feedback
+
+    def manifest(self) -> tuple[dict[str, Any], Rubric, list[str]]:
+        return self.doc, self.rubric, list(self.doc.get("packets", []))
+
+    def packet(self, token: str) -> Any:
+        return self.packets.get(token)
+
+    def feedback(self) -> Any:
+        return self.doc_feedback
+
+
+def deliver(monkeypatch: pytest.MonkeyPatch, inbox: FakeInbox) -> None:
+    monkeypatch.setattr(ReviewPage, "_inbox", lambda self: (inbox, ""))
+
+
+def own_packet(token: str) -> dict[str, Any]:
+    return {
+        "token": token,
+        "kind": "self",
+        "answers": [
+            {"id": "story", "title": "Your story", "kind": "text", "value": "A colleague showed me the desk."},
+            {"id": "lesson", "title": "Your lesson", "kind": "text", "value": "Ask early."},
+        ],
+    }
+
+
+def test_among_the_first_in_rolling_review_the_page_says_so_and_offers_practice(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "rolling", "per_submission": 3, "waiting_for": 3, "packets": []}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, {}, None))
+    page = open_page(review_course, "cy", practice=practice_for(review_course, "rolling"))
+    shown = text_of(page)
+    assert "You are among the first to finish this path" in shown
+    assert "3 more classmates’ work will appear on this page as others submit" in shown
+    assert page.titles == ["Practice"] and len(page.practice_views) == 2
+    assert "as soon as classmates’ reviews of your work are in" in page.next_step()
+    visible = re.sub(r"<[^>]*>", " ", shown).lower()  # the words a learner reads, not class names
+    for word in ("packet", "nbgrader", "exchange", "ingest", "allocation"):
+        assert word not in visible
+    page.close()
+
+
+def test_practice_opens_first_until_a_real_review_is_started(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "rolling", "waiting_for": 1, "packets": ["t1"]}
+    packet = {"token": "t1", "kind": "peer", "answers": own_packet("t1")["answers"]}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, {"t1": packet}, None))
+    page = open_page(review_course, "dee", practice=practice_for(review_course, "rolling"))
+    assert page.titles == ["Practice", "Submission 1 of 1"] and page.picker.index == 0
+    assert "One more classmate’s work will appear" in text_of(page)
+    page.forms[0].levels["clear"].value = 1
+    page.close()
+    again = open_page(review_course, "dee", practice=practice_for(review_course, "rolling"))
+    assert again.picker.index == 1  # a review is under way: the page opens on the work
+    again.close()
+
+
+def test_feedback_before_the_grade_then_a_response_delivered_as_written(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_and_submit(review_course, "eli")  # a learner who submitted the path
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "rolling", "waiting_for": 0, "packets": [], "self": "own"}
+    feedback = {
+        "grade": {"points": None, "max_points": None, "criteria": []},
+        "reviews": [{"token": "r1", "label": "Review 1", "comments": {"What works well": f"Vivid {HOSTILE}"}}],
+    }
+    deliver(monkeypatch, FakeInbox(rubric, manifest, {"own": own_packet("own")}, feedback))
+    page = open_page(review_course, "eli", practice=practice_for(review_course, "rolling"))
+    shown = text_of(page)
+    assert "Your grade comes when the path closes" in shown and "not graded yet" not in shown
+    assert HOSTILE not in shown
+    response = page.response
+    assert response is not None and response.answer_id == RESPOND
+    assert [label for label, _ in response.question.options] == [
+        "Choose one of your answers",
+        "Your story",
+        "Your lesson",
+    ]
+    response.question.value = "Your story"
+    assert response.text.value == "A colleague showed me the desk."  # prefilled to revise
+    response.text.value = "A colleague showed me the desk on my first Monday; I now show newcomers."
+    response.question.value = "Your lesson"  # the revision is kept, not replaced by the other answer
+    assert response.text.value.startswith("A colleague showed me the desk on my first Monday")
+    response.changed.value = "I added when it happened, as both reviewers asked."
+    response.kept.value = "I kept the short lesson: it is meant to be remembered."
+    assert delivered_as_written(RESPOND) and delivered_as_written("h-r1") and not delivered_as_written("r-x")
+    assert page.delivery is not None and page.delivery.flush(60)
+    assert page.session.last_submitted() is not None  # sent without pressing Submit
+    saved = page.session.sheet.get(RESPOND)
+    assert saved is not None and saved.kind == "response"
+    assert saved.value["revised"] == {
+        "question": "Your lesson",
+        "text": "A colleague showed me the desk on my first Monday; I now show newcomers.",
+    }
+    page.close()
+
+
+def test_feedback_with_a_grade_still_shows_it() -> None:
+    doc = {"grade": {"points": 3, "max_points": 4, "confidence": "high", "criteria": []}}
+    assert "Your grade: 3 / 4 rubric points" in render_feedback_summary(doc)
+    assert "Your grade comes when the path closes" in render_feedback_summary({"grade": None})
+    assert "Your grade comes when the path closes" in render_feedback_summary({})
+
+
+def test_the_comparison_counts_steps_between_levels(review_course: CourseLayout) -> None:
+    rubric = review_course.course.rubric_for(PATH)
+    compared = compare(rubric, examples()[1], ReviewContent(scores={"clear": 2, "grounded": 2}))
+    assert [(c.yours, c.model, c.difference) for c in compared.criteria] == [
+        ("Clearly", "Partly", 1),
+        ("Clearly", "Not yet", 1),  # grounded has two levels: one step apart
+    ]
+    assert compared.agreed == 0 and compared.complete
+    assert not compare(rubric, examples()[1], ReviewContent()).complete
