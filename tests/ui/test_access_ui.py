@@ -32,7 +32,7 @@ from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui
 
-REVIEWED = "peer-learning-groups"  # a peer-reviewed path of the demo course (the default rubric)
+REVIEWED = "peer-learning-groups"  # a peer-reviewed path of the demo course (on its own rubric)
 HOME = "/voila/render/home.ipynb"
 MAX_TABS_TO_FIRST_ANSWER = 3
 
