@@ -130,6 +130,11 @@ def optional_answers(notebook: Path) -> set[str]:
 
 def required_answers(notebook: Path) -> tuple[str, ...]:
     """The answers a learner must give for a submission of this path to be complete, in notebook
-    order: every activity the page shows (:func:`answer_kinds`) except those marked ``optional=True``."""
+    order: every activity the page shows (:func:`answer_kinds`) except those marked ``optional=True``
+    and those of a kind that is never required (a check of understanding)."""
     optional = optional_answers(notebook)
-    return tuple(answer_id for answer_id in answer_kinds(notebook) if answer_id not in optional)
+    return tuple(
+        answer_id
+        for answer_id, kind in answer_kinds(notebook).items()
+        if answer_id not in optional and kinds.get(kind).required
+    )

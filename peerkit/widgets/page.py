@@ -192,7 +192,8 @@ class PathPage:
         """A check of understanding with instant feedback, never reviewed by peers and worth no points:
         *choices* with the right *answer*'s position (and *hints* by position), the steps of *order* in
         their right order, or *match*'s (term, meaning) pairs; *why* is shown after every try (see
-        :class:`~peerkit.widgets.check.CheckWidget`)."""
+        :class:`~peerkit.widgets.check.CheckWidget`). Progress counts it, but it is never required:
+        a submission without it is complete (*optional* is accepted like every page method's)."""
         widget = CheckWidget(
             self.session,
             answer_id,
@@ -205,7 +206,7 @@ class PathPage:
             match=match,
             look=self.look,
         )
-        return self._answer(widget, optional=optional)  # type: ignore[no-any-return]
+        return self._answer(widget, optional=optional or not kinds.get(CheckWidget.kind).required)  # type: ignore[no-any-return]
 
     def project(
         self,

@@ -33,6 +33,18 @@ def test_every_activity_is_required_unless_marked_optional(tmp_path: Path) -> No
     assert required_answers(file) == ("story", "when", "next")
 
 
-def test_the_course_notebooks_require_every_activity() -> None:
+def test_a_check_of_understanding_is_never_required(tmp_path: Path) -> None:
+    file = notebook(
+        tmp_path,
+        'page = PathPage("p")',
+        'page.check("check-a", "Q?", choices=["a", "b"], answer=0, why="w")',
+        'page.reflection("story", label="Your story")',
+    )
+    assert answer_kinds(file) == {"check-a": "check", "story": "text"}
+    assert required_answers(file) == ("story",)
+
+
+def test_the_course_notebooks_require_every_activity_but_the_checks() -> None:
     for file in sorted((REPO / "notebooks").glob("*.ipynb")):
-        assert required_answers(file) == tuple(answer_kinds(file)), file.name
+        graded = tuple(answer_id for answer_id, kind in answer_kinds(file).items() if kind != "check")
+        assert required_answers(file) == graded, file.name

@@ -243,4 +243,20 @@ def test_ingest_finds_checks_as_activities_without_tasks(tmp_path: Path) -> None
     path = tmp_path / "alpha.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     assert answer_kinds(path) == {"check-roles": "check", "check-aside": "check"}
-    assert required_answers(path) == ("check-roles",)
+    assert required_answers(path) == ()  # a check never holds back a submission's completeness
+
+
+def test_an_untried_check_counts_in_progress_but_never_makes_a_submission_incomplete(pages: Any) -> None:
+    page = pages()
+    bar = page.progress()
+    page.reflection("first", label="Your answer").text.value = "written"
+    page.reflection("second", label="Another").text.value = "written too"
+    check = roles(page)
+    assert bar.bar.max == 3 and bar.bar.value == 2
+    assert page.session.completeness().status == "complete"
+    page.session._required = None  # without the path's notebook: from the page, where the check is optional
+    page.session.folder = None
+    assert page.session.required_answers() == ("first", "second")
+    check.choice.value = 1
+    check.button.click()
+    assert bar.bar.value == 3

@@ -49,6 +49,9 @@ class AnswerKind:
     #: Whether the answer goes into review packets for peers to read and grade (a check of
     #: understanding does not: it teaches, and its feedback is instant).
     peer_reviewed: ClassVar[bool] = True
+    #: Whether a submission without it is incomplete (unless the page marks it ``optional=True``). A
+    #: check of understanding is not required: skipping one never holds back the work that is graded.
+    required: ClassVar[bool] = True
 
     def validate(self, value: JSON, where: str) -> JSON:
         """The value, checked and normalised; :class:`~peerkit.core.errors.ValidationError` naming *where*

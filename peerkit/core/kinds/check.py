@@ -68,6 +68,7 @@ class Check(AnswerKind):
     method = "check"
     widget = "peerkit.widgets.check:CheckWidget"
     peer_reviewed = False  # a check teaches: it never goes into a peer's review
+    required = False  # progress counts it, but a submission without it is still complete
 
     def validate(self, value: JSON, where: str) -> dict[str, JSON]:
         if not isinstance(value, dict):
