@@ -133,6 +133,34 @@ def self_token(learner: str, path_id: str, seed: int) -> str:
     return hashlib.sha256(f"self\0{path_id}\0{seed}\0{learner}".encode()).hexdigest()[:32]
 
 
+class _Layered(Redactor):
+    """A redactor as last built in full, plus a small one of names learnt since: a newcomer's names
+    are removed at once without compiling every learner's names again. Scrubs with both."""
+
+    def __init__(self, base: Redactor, extra: Redactor) -> None:
+        super().__init__((), replacement=base.replacement)
+        self.base, self.extra = base, extra
+        self.size = base.size + extra.size
+        self._atoms = base._atoms | extra._atoms
+        self._pattern = base._pattern or extra._pattern
+
+    @classmethod
+    def over(cls, base: Redactor, people: Iterable[Person]) -> Redactor:
+        terms = [t for p in people for t in p.terms()]
+        return cls(base, Redactor(terms, replacement=base.replacement)) if terms else base
+
+    def covering(self, terms: Iterable[str]) -> Redactor:
+        terms = list(terms)
+        if Redactor(terms)._atoms <= self._atoms:
+            return self
+        return _Layered(self.base, self.extra.covering(terms))
+
+    def scrub_counted(self, text: str) -> tuple[str, int]:
+        first, found = self.base.scrub_counted(text)
+        second, more = self.extra.scrub_counted(first)
+        return second, found + more
+
+
 class Steward:
     """The course's rolling paths, kept moving. One per process; :meth:`tick` under the caller's lock."""
 
@@ -157,7 +185,11 @@ class Steward:
         self._paths: dict[str, _PathState] = {}
         self._questions: dict[str, dict[str, tuple[str, str]]] = {}
         self._required: dict[str, tuple[str, ...] | None] = {}
-        self._redactor: tuple[int, Redactor] | None = None
+        self._redactor: tuple[float, Redactor] | None = None
+        self._people_cache: dict[str, Person] = {}
+        self._joined: set[str] = set()  # learners taken in since the redactor was last built in full
+        #: Seconds between two full builds of the course's redactor and roster.
+        self.refresh_seconds = 300.0
 
     def paths(self) -> list[LearningPath]:
         return [p for p in self.course.reviewed_paths() if is_rolling(p)]
@@ -471,7 +503,7 @@ class Steward:
         if not ready:
             return []
         rubric = self.course.rubric_for(path.id)
-        people = self._people()
+        people = self._people_cache
         parcels = []
         counts = {}
         for author in ready:
@@ -495,12 +527,15 @@ class Steward:
 
     # -- delivery -----------------------------------------------------------------------------------
 
-    def _redactor_now(self) -> Redactor:
-        """The course's redactor, built again when learners joined the course since."""
-        count = self.store.remember_learners()
-        if self._redactor is None or self._redactor[0] != count:
-            self._redactor = (count, course_redactor(self.store, self.course, self._people()))
-        return self._redactor[1]
+    def _redactor_now(self, newcomers: Iterable[str]) -> Redactor:
+        """The course's redactor: built in full now and then (a pattern of every learner's names
+        takes seconds to compile at 10,000 learners), with learners who joined since layered on."""
+        if self._redactor is None or time.monotonic() - self._redactor[0] > self.refresh_seconds:
+            self._people_cache = dict(self._people())
+            self._redactor = (time.monotonic(), course_redactor(self.store, self.course, self._people_cache))
+            self._joined = set()
+        self._joined.update(newcomers)
+        return _Layered.over(self._redactor[1], [Person(n, hub_user=n) for n in sorted(self._joined)])
 
     def _deliver(
         self, path: LearningPath, state: _PathState, learners: set[str], *, new_tokens: set[str], newcomers: set[str]
@@ -510,7 +545,7 @@ class Steward:
         if not learners:
             return
         round_ = state.round
-        redactor = self._redactor_now()
+        redactor = self._redactor_now(newcomers)
         if path.id not in self._questions:
             self._questions[path.id] = {q.answer_id: (q.title, q.text) for q in task_questions(path.notebook).values()}
         questions = self._questions[path.id]

@@ -118,7 +118,14 @@ class RoundMethods(SqlBase):
             current = dict(
                 session.execute(
                     select(SubmissionRecord.learner_id, SubmissionRecord.id).where(
-                        SubmissionRecord.path_id == path_id, SubmissionRecord.current
+                        SubmissionRecord.path_id == path_id,
+                        SubmissionRecord.current,
+                        # a few authors (rolling review adds a handful at a time): only theirs
+                        *(
+                            [SubmissionRecord.learner_id.in_([ids[a] for _, a, _ in pairs])]
+                            if len(pairs) <= 500
+                            else []
+                        ),
                     )
                 ).all()
             )
