@@ -69,6 +69,7 @@ def every_kind(me: Person, other: Person) -> dict[str, tuple[str, Any]]:
         "example": {"title": f"How {me.first_name} did it", "story": text, "tags": [me.last_name, "storytime"]},
         "review": {"packet": short, "scores": {"clear": 1}, "comments": {"strengths": text}},
         "rating": {"review": short, "helpful": 4, "note": text, "flag": True, "reason": text},
+        "check": {"type": "choice", "response": 1, "attempts": 1, "right": True, "first_right": True},  # no text
     }
     assert set(values) == {k.name for k in kinds.all_kinds()}, "a new answer kind: plant names in it here too"
     profile_with_name = {**values["profile"], "name": me.profile_name}
