@@ -7,14 +7,16 @@ A path notebook starts with::
     page.banner()
 
 then puts one activity per cell — ``page.reflection(...)``, ``page.scale(...)``,
-``page.checklist(...)``, ``page.profile(...)``, ``page.plan(...)``, ``page.example(...)``, or
+``page.checklist(...)``, ``page.profile(...)``, ``page.plan(...)``, ``page.example(...)``,
+``page.check(...)`` (a check of understanding: instant feedback, no points, never reviewed), or
 ``page.answer("<kind>", ...)`` for any other registered answer kind — shows
 ``page.progress()`` where it wants the progress bar, and ends with ``page.submit()``. Each call
 returns a widget that the cell displays.
 
-Every activity is required: a submission with one left blank is reported to the facilitator as
-incomplete, and Submit asks the learner to confirm first. Pass ``optional=True`` to an activity
-(``page.reflection("aside", ..., optional=True)``) for one that may stay blank.
+Every activity but a check is required: a submission with one left blank is reported to the
+facilitator as incomplete, and Submit asks the learner to confirm first. Pass ``optional=True`` to an
+activity (``page.reflection("aside", ..., optional=True)``) for one that may stay blank. A reflection
+can offer a model answer (``model="..."``) that opens once the path is submitted.
 """
 
 from __future__ import annotations
