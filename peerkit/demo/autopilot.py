@@ -29,6 +29,7 @@ from peerkit.core.models import Course
 from peerkit.demo.cohort import Peer, write_peer_reviews
 from peerkit.facilitator.api import Facilitator
 from peerkit.nbgrader.build import CourseBuild
+from peerkit.review.rolling import is_rolling
 from peerkit.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,10 @@ class Autopilot:
 
     def tick(self) -> None:
         """One look at the inbound folder, and whatever follows from it."""
+        self.roll()
         for path in self.course.reviewed_paths():
+            if is_rolling(path):
+                continue
             if self._new(path.id):
                 self.say(f"[demo] {self.learner} submitted “{path.title}”: the facilitator collects it ...")
                 update = self.desk.open_round(path_id=path.id)
@@ -117,6 +121,27 @@ class Autopilot:
                             f"{grade.final_points:g} / {grade.max_points:g} ({grade.confidence} confidence); "
                             f"reopen “Review: {path.title}” to read and rate the reviews"
                         )
+
+    def roll(self) -> None:
+        """Rolling paths: the steward's tick (nobody opens a round), and the peers play along: when the
+        learner's submission still needs reviews, peers ask for one more and write it at once, so
+        the learner's feedback comes back within a tick or two."""
+        rolling = [p for p in self.course.reviewed_paths() if is_rolling(p)]
+        if not rolling:
+            return
+        for report in self.desk.steward(path_ids=[p.id for p in rolling]).reports:
+            if report.changed:
+                self.say(f"[demo] {report.summary()}")
+        for path in rolling:
+            for peer in self.peers:
+                if self.desk.rolling.short_of(path.id, self.learner) == 0:
+                    break
+                try:
+                    self.desk.review_another(path_id=path.id, learner=peer.name)
+                except PeerkitError:
+                    continue  # this peer has not submitted the path
+            if write_peer_reviews(self.course, self.workspace, self.store, self.peers, path.id):
+                self.say(f"[demo]   peers reviewed “{path.title}”; their reviews are taken in on the next look")
 
     def run(self, stop: threading.Event, *, interval: float = 2.0) -> None:
         """Tick until *stop* is set; a failing tick is logged and the loop goes on."""

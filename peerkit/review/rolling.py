@@ -252,6 +252,14 @@ class Steward:
         state.stamp = self.store.round_stamp(path_id)
         return tokens[0]
 
+    def short_of(self, path_id: str, learner: str) -> int:
+        """How many more reviews *learner*'s submission needs to reach ``k`` (0 once it has them, or
+        before it is in the pool)."""
+        state = self._paths.get(path_id)
+        if state is None or learner not in state.pool:
+            return 0
+        return max(0, state.pool.k - state.pool.live(learner))
+
     # -- loading ------------------------------------------------------------------------------------
 
     def _state(self, path: LearningPath, now: datetime) -> _PathState:
