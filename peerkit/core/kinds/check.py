@@ -6,7 +6,7 @@ what was last checked and how it went, so progress counts it, a reopened page sh
 facilitator sees which checks learners most often get wrong at first::
 
     {"type": "choice", "response": 1, "attempts": 2, "right": true, "first_right": false}
-    {"type": "order", "response": [2, 0, 1, 3], ...}   # the items' positions in the course's order
+    {"type": "order", "response": [2, 0, 1, 3], ...}   # per step, the place the learner gave it (0: first)
     {"type": "match", "response": [1, null, 0], ...}   # per term, the meaning chosen (null: none yet)
 
 Indices refer to the lists as the course wrote them (never to the shuffled order a learner saw), so
