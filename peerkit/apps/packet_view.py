@@ -79,6 +79,16 @@ def grade_text(points: float | None, max_points: float, gradebook: tuple[float, 
     return text
 
 
+def _pending(grade: Mapping[str, Any]) -> bool:
+    """Whether a grade without points is still to come (reviews released early) rather than not possible:
+    marked so, or with no estimate for any criterion yet."""
+    if grade.get("pending") is True:
+        return True
+    criteria = grade.get("criteria")
+    estimates = [c.get("estimate") for c in criteria if isinstance(c, Mapping)] if isinstance(criteria, list) else []
+    return all(e is None for e in estimates)
+
+
 def render_feedback_summary(doc: Mapping[str, Any]) -> str:
     """The grade part of a learner's feedback: points on both scales, how sure, per criterion (escaped).
 
@@ -86,7 +96,7 @@ def render_feedback_summary(doc: Mapping[str, Any]) -> str:
     grade is then absent or null, and the learner reads when it comes instead of "not graded"."""
     grade = doc.get("grade")
     points = _number(grade.get("points")) if isinstance(grade, Mapping) else None
-    if not isinstance(grade, Mapping) or (points is None and _number(grade.get("max_points")) is None):
+    if not isinstance(grade, Mapping) or (points is None and _pending(grade)):
         return (
             '<section class="peerkit-feedback"><h2 style="margin:0.4em 0;font-size:1.25em">Your feedback is here'
             "</h2><p>Your grade comes when the path closes. The reviews of your work are below already: read "

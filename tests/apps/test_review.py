@@ -253,6 +253,16 @@ def test_feedback_with_a_grade_still_shows_it() -> None:
     assert "Your grade comes when the path closes" in render_feedback_summary({})
 
 
+def test_feedback_released_before_the_path_closes_says_when_the_grade_comes(review_course: CourseLayout) -> None:
+    from peerkit.core.review import Grade
+    from peerkit.review.feedback import feedback_document
+
+    course = review_course.course
+    pending = Grade(author="ana", method="pending", points=None, max_points=4, uncertainty=None, criteria={}, reviews=3)
+    shown = render_feedback_summary(feedback_document(course, PATH, pending, []))
+    assert "Your grade comes when the path closes" in shown and "not graded yet" not in shown
+
+
 def test_the_comparison_counts_steps_between_levels(review_course: CourseLayout) -> None:
     rubric = review_course.course.rubric_for(PATH)
     compared = compare(rubric, examples()[1], ReviewContent(scores={"clear": 2, "grounded": 2}))
