@@ -1,8 +1,10 @@
 """Where a learner stands in each path, as one status: the course home's badge and its way on.
 
 A path's status moves along the learner's journey: not started → in progress → submitted (or
-submitted with blanks) → n reviews to do (once the facilitator opened the review round) → feedback
-ready (the round closed; the reviews received wait for a rating) → done. A path that is not peer
+submitted with blanks) → n reviews to do (once the facilitator opened the review round; on a rolling
+path, the moment the learner submits) → waiting for classmates' work or for reviews (rolling) →
+feedback ready (the round closed, or on a rolling path the learner's reviews are in; the reviews
+received wait for a rating) → done. A path that is not peer
 reviewed is done once it is submitted complete. Pure of widgets: it reads an
 :class:`~peerkit.apps.overview.Overview`.
 """
@@ -45,6 +47,8 @@ def status_of(entry: PathEntry, overview: Overview) -> Status:
         return _feedback_status(feedback)
     if reviews is not None and (reviews.to_do or reviews.unsent):
         return _reviews_status(reviews)
+    if reviews is not None and reviews.mode == "rolling":
+        return _rolling_status(reviews)
     if entry.state == "submitted-with-blanks":
         return Status("Submitted with blanks", "action")
     if entry.state == "submitted":
@@ -87,7 +91,30 @@ def _review_status(entry: PathEntry, reviews: ReviewsToDo | None, feedback: Feed
         return Status("Waiting", "muted", "classmates' work appears once your facilitator opens the review round")
     if reviews.to_do or reviews.unsent:
         return _reviews_status(reviews)
+    if reviews.mode == "rolling":
+        return _rolling_status(reviews)
     return Status("Reviews sent", "ok")
+
+
+def _rolling_status(reviews: ReviewsToDo) -> Status:
+    """A rolling path with nothing to review right now: either classmates' work is still to come
+    (the first to submit), or the learner's own feedback is (it comes as soon as their reviews are in)."""
+    if reviews.waiting_for:
+        n = reviews.waiting_for
+        return Status(
+            "Waiting for classmates' work",
+            "progress",
+            f"{n} more to review will appear here as classmates submit; try the practice examples meanwhile",
+            reviews.link,
+            "Open your reviews",
+        )
+    return Status(
+        "Waiting for reviews",
+        "progress",
+        "your feedback appears as soon as your classmates have reviewed your work",
+        reviews.link,
+        "Open your reviews",
+    )
 
 
 def continue_with(entries: tuple[PathEntry, ...] | list[PathEntry]) -> PathEntry | None:

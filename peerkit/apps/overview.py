@@ -38,6 +38,10 @@ class ReviewsToDo:
     packets: int
     written: int  # complete reviews saved (self-assessment included)
     unsent: bool  # complete reviews saved since the last submission of the reviews
+    #: How the path is reviewed: "round" (a facilitator opens it) or "rolling" (as learners submit).
+    mode: str = "round"
+    #: Rolling: how many more classmates' submissions this learner is still to be given.
+    waiting_for: int = 0
 
     @property
     def to_do(self) -> int:
@@ -82,14 +86,21 @@ def _complete(rubric: Rubric, value: Any) -> bool:
 
 
 def _reviews(
-    entry: PathEntry, tokens: list[str], own: str | None, rubric: Rubric, sent: datetime | None
+    entry: PathEntry,
+    tokens: list[str],
+    own: str | None,
+    rubric: Rubric,
+    sent: datetime | None,
+    *,
+    mode: str = "round",
+    waiting: int = 0,
 ) -> ReviewsToDo:
     sheet = read_sheet(entry.folder, entry.id) if entry.folder else None
     answers = sheet.answers if sheet else {}
     keys = [f"r-{t}" for t in tokens] + (["self"] if own else [])
     written = [answers[k] for k in keys if k in answers and _complete(rubric, answers[k].value)]
     unsent = any(sent is None or parse_time(a.updated, field="updated") > sent for a in written)
-    return ReviewsToDo(entry.review_of or "", entry.title, entry.link, len(keys), len(written), unsent)
+    return ReviewsToDo(entry.review_of or "", entry.title, entry.link, len(keys), len(written), unsent, mode, waiting)
 
 
 def _rated(sheet: AnswerSheet | None, tokens: list[str]) -> int:
@@ -128,7 +139,18 @@ def learner_overview(
             log.warning("review packets of %s not readable: %s", entry.review_of, exc)
             continue
         sent = last_submission_time(config, entry.id, learner=learner)
-        reviews.append(_reviews(entry, tokens, manifest.get("self"), rubric, sent))
+        waiting = manifest.get("waiting_for")
+        reviews.append(
+            _reviews(
+                entry,
+                tokens,
+                manifest.get("self"),
+                rubric,
+                sent,
+                mode=str(manifest.get("mode") or "round"),
+                waiting=waiting if isinstance(waiting, int) and waiting > 0 else 0,
+            )
+        )
         if doc is not None:
             grade = doc.get("grade", {}) if isinstance(doc.get("grade"), dict) else {}
             received = [

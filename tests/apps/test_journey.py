@@ -83,3 +83,19 @@ def test_continue_where_you_left_off_is_the_last_path_touched() -> None:
     assert continue_with([entry("c", "not-started")]) is None
     line = render_continue(a)
     assert 'href="a/a.ipynb"' in line and "Continue where you left off" in line and "2026-01-02T00:00:00Z" in line
+
+
+def test_the_journey_of_a_rolling_path() -> None:
+    early = ReviewsToDo(
+        "essay", "Review: Essay", "r", packets=1, written=1, unsent=False, mode="rolling", waiting_for=2
+    )
+    for shown in (ESSAY, REVIEW):
+        status = status_of(shown, overview(ESSAY, REVIEW, reviews=(early,)))
+        assert status.label == "Waiting for classmates' work" and "2 more to review" in status.detail
+    todo = ReviewsToDo("essay", "Review: Essay", "r", packets=3, written=1, unsent=False, mode="rolling")
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(todo,))).label == "2 reviews to do"
+    sent = ReviewsToDo("essay", "Review: Essay", "r", packets=3, written=3, unsent=False, mode="rolling")
+    waiting = status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,)))
+    assert waiting.label == "Waiting for reviews" and "as soon as" in waiting.detail
+    ready = FeedbackWaiting("essay", "Essay", "r", points=None, max_points=6, reviews=3, rated=0)
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(ready,))).label == "Feedback ready"
