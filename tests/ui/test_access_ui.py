@@ -235,8 +235,8 @@ def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Serve
     page.locator(f'.peerkit-review-card[data-path="{REVIEWED}-review"] a').first.wait_for(timeout=30_000)
     check_page(page, "home with a review to do")
     follow(page, f"{REVIEWED}-review.ipynb")
-    page.locator(".peerkit-packet").first.wait_for(timeout=60_000)
-    check_page(page, "the review app, first packet")
+    page.locator(".peerkit-practice").first.wait_for(timeout=60_000)  # practice comes before the first review
+    check_page(page, "the review app, practice first")
     pickers = page.locator(".peerkit-packet-picker button")
     for index in range(1, pickers.count()):  # every other packet, chosen with the keyboard
         tab_to(page, f".peerkit-packet-picker button:nth-of-type({index + 1})")
@@ -244,7 +244,7 @@ def test_a_learner_completes_a_path_by_keyboard_only(browser: Any, served: Serve
         chosen = f"document.querySelectorAll('.peerkit-packet-picker button')[{index}].getAttribute('aria-pressed')"
         page.wait_for_function(f"{chosen} === 'true'")
         check_page(page, f"the review app, view {index + 1}")
-    tab_to(page, ".peerkit-packet-picker button:nth-of-type(1)")
+    tab_to(page, ".peerkit-packet-picker button:nth-of-type(2)")  # the first classmate's submission
     page.keyboard.press("Enter")
 
     # One whole review: a level per criterion (arrow keys in one radio group each), two comments.
