@@ -83,14 +83,41 @@ async def serve(state: ServiceState, listen: Listen, *, ready: asyncio.Event | N
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(signum, stop.set)
     log.warning("peerkit service for %s on http://%s:%d%s", state.course.id, listen.host, listen.port, listen.prefix)
+    steward = asyncio.create_task(keep_rolling(state, steward_interval())) if state.desk is not None else None
     if ready is not None:
         ready.set()
     try:
         await stop.wait()
     finally:
+        if steward is not None:
+            steward.cancel()
         server.stop()
         await server.close_all_connections()
         state.close()
+
+
+def steward_interval(env: dict[str, str] | None = None) -> float:
+    """Seconds between two looks of rolling review (``PEERKIT_STEWARD_INTERVAL``, default 5)."""
+    value = (env if env is not None else dict(os.environ)).get("PEERKIT_STEWARD_INTERVAL", "5")
+    try:
+        return max(0.5, float(value))
+    except ValueError:
+        raise ConfigError(f"PEERKIT_STEWARD_INTERVAL: expected seconds, not {value!r}") from None
+
+
+async def keep_rolling(state: ServiceState, interval: float) -> None:
+    """Rolling review's steward inside the service: a look every *interval* seconds, in the worker
+    pool (nbgrader and the store block); a failing look is logged and the next one comes."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            for line in await loop.run_in_executor(state.executor, state.steward):
+                log.warning("rolling review: %s", line)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("rolling review's look failed; trying again in %s s", interval)
 
 
 def run(

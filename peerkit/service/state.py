@@ -175,6 +175,24 @@ class ServiceState:
         with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round"), self._in_process:
             return _step(desk, action, path_id, per_submission)
 
+    def steward(self) -> list[str]:
+        """One look of rolling review at every rolling path (the periodic step of every replica): each
+        path under the same store-wide lock as the facilitator's steps, so two replicas never take the
+        same submission in twice; a path another replica is on is skipped this time. Returns the
+        summaries of the paths where something happened."""
+        if self.desk is None:
+            return []
+        done = []
+        for path in self.desk.rolling.paths():
+            name = f"peerkit:step:{self.course.id}:{path.id}"
+            try:
+                with exclusive(self.store.engine, name, what=f"a step of path {path.id}'s round"), self._in_process:
+                    result = self.desk.steward(path_ids=[path.id])
+            except Conflict:
+                continue
+            done += [r.summary() for r in result.reports if r.changed]
+        return done
+
 
 def _step(desk: Facilitator, action: str, path_id: str, per_submission: int | None) -> dict[str, Any]:
     if action == "release":
