@@ -145,9 +145,10 @@ def parse_exchange_time(text: str) -> datetime | None:
 
     try:
         parsed = date_parser.parse(text.strip())
+        # An offset of a day or more parses but names no real zone, and Python cannot convert it.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def last_submission_time(config: Config, path_id: str, *, learner: str) -> datetime | None:

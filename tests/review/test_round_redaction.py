@@ -70,6 +70,10 @@ def every_kind(me: Person, other: Person) -> dict[str, tuple[str, Any]]:
         "review": {"packet": short, "scores": {"clear": 1}, "comments": {"strengths": text}},
         "rating": {"review": short, "helpful": 4, "note": text, "flag": True, "reason": text},
         "check": {"type": "choice", "response": 1, "attempts": 1, "right": True, "first_right": True},  # no text
+        "project": {"part": "setting", "title": f"{me.last_name}'s branch", "text": text},
+        "project_summary": {"text": text, "parts": ["setting"], "missing": []},
+        "peers": {"seen": ["starter:1"], "text": text},
+        "response": {"changed": text, "kept": short, "revised": {"question": "Story", "text": text}},
     }
     assert set(values) == {k.name for k in kinds.all_kinds()}, "a new answer kind: plant names in it here too"
     profile_with_name = {**values["profile"], "name": me.profile_name}
