@@ -18,7 +18,7 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 #: What a course template holds, by folder of the checkout: (folder, file patterns).
 TEMPLATE = (
-    ("course", ("course.yml", "rubrics.yml", "nbgrader_config.py", "demo/cohort.yml")),
+    ("course", ("course.yml", "rubrics.yml", "examples.yml", "nbgrader_config.py", "demo/cohort.yml")),
     ("notebooks", ("*.ipynb",)),
 )
 

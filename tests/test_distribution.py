@@ -72,10 +72,12 @@ def test_the_wheel_holds_the_template_and_the_licence_and_no_repository_files(di
     for needed in (
         "peerkit/course_template/course/course.yml",
         "peerkit/course_template/course/rubrics.yml",
+        "peerkit/course_template/course/examples.yml",
         "peerkit/course_template/course/nbgrader_config.py",
         "peerkit/course_template/course/demo/cohort.yml",
         "peerkit/course_template/notebooks/00-orientation.ipynb",
         "peerkit/schemas/course.schema.json",
+        "peerkit/schemas/examples.schema.json",
     ):
         assert needed in names, needed
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)

@@ -10,6 +10,7 @@ A course folder mirrors the repository's top level::
     <folder>/
       course/course.yml          the course definition (its notebook paths are ../notebooks/...)
       course/rubrics.yml         the review rubrics
+      course/examples.yml        the practice examples offered before a learner's first review
       course/nbgrader_config.py  nbgrader settings that travel with the course
       course/peerkit_config.py   peerkit's settings, every default written out as a comment
       course/demo/cohort.yml     the demo's synthetic peers (only with ``--demo``)
@@ -35,7 +36,7 @@ COURSE_FILE = Path("course") / "course.yml"
 DEMO_COHORT = Path("course") / "demo" / "cohort.yml"
 #: The template's files, relative to its root, as (folder, glob patterns). setup.py copies the same.
 FILES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("course", ("course.yml", "rubrics.yml", "nbgrader_config.py", "demo/cohort.yml")),
+    ("course", ("course.yml", "rubrics.yml", "examples.yml", "nbgrader_config.py", "demo/cohort.yml")),
     ("notebooks", ("*.ipynb",)),
 )
 SETTINGS_FILE = Path("course") / "peerkit_config.py"

@@ -27,6 +27,7 @@ def test_in_a_checkout_the_template_is_the_repository_course() -> None:
     files = template_files()
     assert COURSE_FILE in files and DEMO_COHORT in files
     assert Path("course/rubrics.yml") in files and Path("course/nbgrader_config.py") in files
+    assert Path("course/examples.yml") in files
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(f.name for f in files if f.parent == Path("notebooks")) == notebooks
 
@@ -47,6 +48,8 @@ def test_create_course_makes_a_folder_that_loads(tmp_path: Path) -> None:
     course = load_course(made.course_file)  # its ../notebooks paths resolve inside the new folder
     assert course.paths and all((root / "notebooks").joinpath(Path(p.notebook).name).is_file() for p in course.paths)
     assert (root / "course" / "nbgrader_config.py").is_file() and (root / "course" / "rubrics.yml").is_file()
+    # the practice examples travel with the course: a new course's first review starts with them too
+    assert course.examples and course.examples == load_course(REPO / COURSE_FILE).examples
     assert "peerkit init --demo" in made.summary()
 
 
