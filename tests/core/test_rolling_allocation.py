@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerkit.core.allocation import AllocationRequestError, Profile
-from peerkit.core.allocation.rolling import RollingPool, Stored
+from peerkit.core.allocation.rolling import SHARE, RollingPool, Stored
+from peerkit.core.topics import matched_share
 
 
 class Model:
@@ -25,15 +27,27 @@ class Model:
         return sum(1 for (_, a) in self.live if a == author)
 
     def check_picks(self, reviewer: str, pairs: tuple[tuple[str, str], ...]) -> None:
-        """Picks by *reviewer* (those whose reviewer is them) each took an author of the lowest
-        live count among those they could be given."""
+        """Picks by *reviewer* (those whose reviewer is them) each keep the bound on balance: an
+        author short of k live reviews; or one at k while the pool is short of fewer reviews than
+        its room for matching (its k+1-th); or, nobody they could be given short, one of the fewest.
+        A submission short and passed over by ``patience`` newcomers is given first, oldest first."""
         counts = Counter(a for (_, a) in self.live)
+        k, pool = self.pool.k, self.pool
+        arrived = self.pool_authors()
+        room = min(pool.slack, len(arrived) // SHARE)
         for r, a in pairs:
             assert r != a, "own submission"
             assert (r, a) not in self.ever, "a pair given twice"
             if r == reviewer:
-                eligible = [x for x in self.pool_authors() if x != r and (r, x) not in self.ever]
-                assert counts[a] == min(counts[x] for x in eligible), "an author over-served"
+                eligible = [x for x in arrived if x != r and (r, x) not in self.ever]
+                short = sum(max(0, k - counts[x]) for x in arrived)
+                if counts[a] >= k:
+                    fewest = min(counts[x] for x in eligible)
+                    within_room = counts[a] == k and short < room
+                    assert within_room or (fewest >= k and counts[a] == fewest), "an author over-served"
+                overdue = [x for x in eligible if counts[x] < k and arrived.index(x) <= len(arrived) - pool.patience]
+                if overdue:
+                    assert a == overdue[0], "a submission passed over too long was not given first"
             counts[a] += 1
             self.ever.add((r, a))
             self.live[(r, a)] = "open"
@@ -73,6 +87,13 @@ def run(order: list[str], k: int, seed: int, expire_every: int = 0) -> tuple[Rol
                     model.live[pair] = "open"
         for author in model.arrived:
             assert pool.live(author) == model.live_count(author)
+        short = sum(max(0, k - model.live_count(a)) for a in model.arrived)
+        assert pool.short() == short
+        if not expire_every:
+            # Reviews beyond k: the room for matching, plus what the first learners' arrivals force at most.
+            over = sum(max(0, model.live_count(a) - k) for a in model.arrived)
+            assert over <= min(pool.slack, len(model.arrived) // SHARE) + k * (k + 1) // 2, over
+            assert short == over + sum(pool.owed(x) for x in model.arrived)
     return pool, model
 
 
@@ -229,3 +250,60 @@ def test_one_submit_costs_the_same_at_a_thousand_and_at_a_hundred_thousand() -> 
 
     small, large = per_submit(1_000), per_submit(100_000)
     assert large < 10 * small + 1e-3  # O(k log n): far from the 100x of a pass over the cohort
+
+
+def test_matching_happens_while_balance_stays() -> None:
+    """At 600 learners, most authors who want to learn something get a reviewer who knows it (a
+    random allocation: well under half), nobody waits for reviews longer than ``patience`` newcomers
+    and a few more, and everyone gives k."""
+    rng = random.Random(7)
+    topics = [f"t{i}" for i in range(12)]
+    names = [f"l{i:03d}" for i in range(600)]
+    profiles = {
+        n: Profile(frozenset(rng.sample(topics, rng.randint(1, 3))), frozenset(rng.sample(topics, 1))) for n in names
+    }
+    k = 2
+    pool = RollingPool(k, seed=3, profiles=profiles)
+    pairs: list[tuple[str, str]] = []
+    full_at: dict[str, int] = {}
+    for i, name in enumerate(names):
+        pairs += pool.submit(name)
+        full_at.update({a: i for _, a in pairs[-2 * k :] if pool.live(a) >= k and a not in full_at})
+    assert matched_share(pairs, profiles) >= 0.8
+    chance = [(r, a) for a in names for r in rng.sample([x for x in names if x != a], k)]
+    assert matched_share(chance, profiles) < 0.5
+    assert all(pool.given(n) == k for n in names)
+    waits = [full_at[a] - names.index(a) for a in full_at]
+    assert max(waits) <= pool.patience + 2 * k
+    assert max(pool.live(n) for n in names) <= k + 1
+    assert pool.short() <= pool.slack + k * (k + 1) // 2  # the last few are short at the end, no more
+
+
+def test_a_submitter_who_can_teach_the_author_is_preferred_among_those_short() -> None:
+    profiles = {"me": Profile.from_tags(knows=["coaching"]), "b": Profile.from_tags(wants=["coaching"])}
+    picked = Counter()
+    for seed in range(30):
+        pool = RollingPool(1, seed=seed, profiles=profiles)
+        for name in ("a", "b", "c", "d"):
+            pool._arrival[name] = len(pool._arrival)  # four submissions, none reviewed yet
+            pool._live[name] = 0
+            pool._version[name] = 0
+            pool._short += 1
+            pool._push(name)
+        picked[pool.submit("me")[0][1]] += 1
+    assert picked == {"b": 30}
+
+
+def test_restore_keeps_what_is_short_and_who_is_matched() -> None:
+    rng = random.Random(1)
+    profiles = {f"p{i}": Profile(frozenset({f"t{i % 3}"}), frozenset({f"t{(i + 1) % 3}"})) for i in range(60)}
+    pool = RollingPool(2, seed=9, profiles=profiles)
+    pairs: list[tuple[str, str]] = []
+    for name in profiles:
+        pairs += pool.submit(name)
+    again = RollingPool.restore(
+        2, seed=9, arrivals=list(profiles), pairs=[Stored(r, a, "open") for r, a in pairs], profiles=profiles
+    )
+    assert again.short() == pool.short() and again._matched == {a: n for a, n in pool._matched.items() if n}
+    name = f"new{rng.randint(0, 9)}"
+    assert {a for _, a in again.submit(name)} <= set(profiles)
