@@ -119,13 +119,18 @@ def review_watch(
 
 
 @review.command("status")
+@course_option
 @workdir_option
 @db_option
 @click.argument("path_id")
 @api_errors
-def review_status(workdir: Path | None, db_url: str | None, path_id: str) -> None:
-    """Who has how many reviews to do, and who is still waiting for theirs."""
-    click.echo(open_desk(workdir=workdir, db_url=db_url).round_status(path_id=path_id).table())
+def review_status(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
+    """Who has how many reviews to do, and who is still waiting for theirs.
+
+    On a path reviewed in rolling mode: reviews given, to do and received, how many peers' submissions
+    each learner still waits for, the age of their oldest open review and of their wait; the
+    learners waiting longest come first."""
+    click.echo(open_desk(course_file, workdir, db_url).round_status(path_id=path_id).table())
 
 
 @review.command("collect")

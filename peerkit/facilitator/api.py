@@ -26,7 +26,7 @@ from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
 from peerkit.config.workspace import Workspace
 from peerkit.core.curation import GalleryStatus, SummaryNote
-from peerkit.core.errors import NotFound, ValidationError
+from peerkit.core.errors import ConfigError, NotFound, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.redaction import Person, Redactor
@@ -293,15 +293,24 @@ class Facilitator:
         them): the one needing reviews most; it counts for them."""
         return AnotherReview(path_id, learner, self.rolling.review_another(self._path(path_id), learner))
 
-    def round_status(self, *, path_id: str) -> RoundStatus:
-        """Who has how many reviews to do, and who still waits for theirs."""
-        return round_status(self.store, path_id)
+    def round_status(self, *, path_id: str, now: datetime | None = None) -> RoundStatus:
+        """Who has how many reviews to do, and who still waits for theirs. On a path reviewed in
+        rolling mode also how many peers' submissions each still waits for, the age of their oldest
+        open review and of their wait, the learners waiting longest first. Without a readable course
+        file (a store-only look), the round's view."""
+        try:
+            course: Course | None = self.course
+        except ConfigError:
+            course = None
+        if course is not None and path_id not in {p.id for p in course.paths}:
+            course = None
+        return round_status(self.store, path_id, course=course, now=now)
 
     def overview(self) -> list[PathSummary]:
         """Every peer-reviewed path's round in one line."""
         rows = []
         for path in self.course.reviewed_paths():
-            status = round_status(self.store, path.id)
+            status = round_status(self.store, path.id, course=self.course)
             submitted = self.store.submissions(path.id)
             rows.append(
                 PathSummary(

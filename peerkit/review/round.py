@@ -26,7 +26,7 @@ import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,13 @@ class LearnerStatus:
     done: int
     received: int
     expected: int
+    #: Rolling review: how many more peers' submissions this learner is still to be given (the first
+    #: learners of a cohort, and those whose reviews were handed back); 0 in a round.
+    waiting_for: int = 0
+    #: When the oldest review this learner has still to do was given to them (None: none open).
+    oldest_open_at: datetime | None = None
+    #: When this learner started waiting (their submission): for reviews, or for peers' work to review.
+    waiting_since: datetime | None = None
 
     @property
     def waiting(self) -> bool:
@@ -112,10 +119,21 @@ class RoundStatus:
     path_id: str
     round: Round | None
     learners: tuple[LearnerStatus, ...] = field(default_factory=tuple)
+    #: ``"rolling"`` (learners waiting longest first, with ages) or ``"round"`` (by name).
+    mode: str = "round"
+    #: When the status was read: the ages are counted to this moment.
+    now: datetime | None = None
+
+    def waiting_longest(self) -> tuple[LearnerStatus, ...]:
+        """Learners still waiting (for reviews, or for peers' work to review), longest first."""
+        waits = [s for s in self.learners if s.waiting_since is not None]
+        return tuple(sorted(waits, key=lambda s: (s.waiting_since, s.learner)))
 
     def table(self) -> str:
         if self.round is None:
             return f"{self.path_id}: no review round open yet (peerkit review open {self.path_id})"
+        if self.mode == "rolling":
+            return self._rolling_table()
         width = max([len("learner"), *(len(s.learner) for s in self.learners)])
         lines = [f"{'learner':<{width}}  to do  done  received  waiting"]
         for s in self.learners:
@@ -126,6 +144,51 @@ class RoundStatus:
         lines.append(f"reviews still to do: {sum(s.to_do for s in self.learners)} by {len(stuck)} learners")
         lines.append(f"waiting for reviews: {len(waiting)} learners")
         return "\n".join(lines)
+
+    def _rolling_table(self) -> str:
+        """Given, received, waiting for, the age of the oldest open review and of the wait; the
+        learners waiting longest first, then everyone else by name."""
+        now = self.now or datetime.now(UTC)
+        k = self.round.per_submission if self.round else 0
+        width = max([len("learner"), *(len(s.learner) for s in self.learners)])
+        head = f"{'learner':<{width}}  given  to do  received  waiting for  oldest open  waiting"
+        lines = [f"{self.path_id}: rolling review, {k} reviews each way", head]
+        for s in self.learners:
+            open_age = age(now - s.oldest_open_at) if s.oldest_open_at else ""
+            waited = age(now - s.waiting_since) if s.waiting_since else ""
+            lines.append(
+                f"{s.learner:<{width}}  {s.done:>5}  {s.to_do:>5}  {s.received:>4}/{s.expected:<3}"
+                f"  {s.waiting_for or '':>11}  {open_age:>11}  {waited:>7}"
+            )
+        longest = self.waiting_longest()
+        opened = [s.oldest_open_at for s in self.learners if s.oldest_open_at]
+        lines.append(
+            f"reviews still to do: {sum(s.to_do for s in self.learners)}"
+            + (f", the oldest given {age(now - min(opened))} ago" if opened else "")
+        )
+        reviews = [(s.learner, s.waiting_since) for s in longest if s.waiting and s.waiting_since]
+        lines.append(
+            f"waiting for reviews: {len(reviews)} learners"
+            + (f", longest {reviews[0][0]} ({age(now - reviews[0][1])})" if reviews else "")
+        )
+        work = [s for s in longest if s.waiting_for]
+        if work:
+            lines.append(
+                f"waiting for peers' work to review: {len(work)} learners ({sum(s.waiting_for for s in work)} reviews)"
+            )
+        return "\n".join(lines)
+
+
+def age(delta: timedelta) -> str:
+    """A duration the way a facilitator reads it: ``40 s``, ``12 min``, ``5 h``, ``3 d``."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
 
 
 def _members(assignments: Iterable[Assignment]) -> set[str]:
@@ -370,17 +433,28 @@ def _self_token(learner: str, path_id: str, round_: Round) -> str:
     return hashlib.sha256(f"self\0{path_id}\0{round_.seed}\0{learner}".encode()).hexdigest()[:32]
 
 
-def round_status(store: SqlStore, path_id: str) -> RoundStatus:
+def round_status(
+    store: SqlStore, path_id: str, *, course: Course | None = None, now: datetime | None = None
+) -> RoundStatus:
+    """Where every learner of *path_id*'s round stands. With the *course*, a path reviewed in rolling
+    mode also shows, per learner, how many peers' submissions they still wait for, when their oldest
+    open review was given and since when they wait; the learners waiting longest come first."""
+    now = now or datetime.now(UTC)
     review_round = store.review_round(path_id)
+    path = course.path(path_id) if course is not None else None
+    rolling = path is not None and path.review is not None and path.review.mode == "rolling"
+    mode = "rolling" if rolling else "round"
     if review_round is None:
-        return RoundStatus(path_id, None)
+        return RoundStatus(path_id, None, mode=mode, now=now)
     to_do: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
+    oldest: dict[str, datetime] = {}
     assignments = store.assignments(path_id)
     for a in assignments:
         if a.status == "open":
             to_do[a.reviewer] += 1
+            oldest[a.reviewer] = min(a.assigned_at, oldest.get(a.reviewer, a.assigned_at))
         elif a.status == "done":
             done[a.reviewer] += 1
             received[a.author] += 1
@@ -389,8 +463,24 @@ def round_status(store: SqlStore, path_id: str) -> RoundStatus:
     # Nobody waits for reviews of a submission without answers: it is not reviewed.
     submitters = {s.learner for s in submitted if s.status != "no-answers" or s.learner in in_round}
     names = sorted({s.learner for s in submitted} | set(to_do) | set(done))
+    k = review_round.per_submission
     rows = tuple(
-        LearnerStatus(n, to_do[n], done[n], received[n], review_round.per_submission if n in submitters else 0)
+        LearnerStatus(n, to_do[n], done[n], received[n], k if n in submitters else 0, oldest_open_at=oldest.get(n))
         for n in names
     )
-    return RoundStatus(path_id, review_round, rows)
+    if not rolling:
+        return RoundStatus(path_id, review_round, rows, now=now)
+    since = {s.learner: s.submitted_at for s in submitted}
+    closed = review_round.closed_at is not None
+    rolled = []
+    for row in rows:
+        owed = 0 if closed or row.learner not in submitters else max(0, k - row.to_do - row.done)
+        waits = row.learner in since and not closed and (row.waiting or owed > 0)
+        rolled.append(replace(row, waiting_for=owed, waiting_since=since[row.learner] if waits else None))
+    first = {s.learner: i for i, s in enumerate(sorted((r for r in rolled if r.waiting_since), key=_wait_key))}
+    ordered = sorted(rolled, key=lambda r: (first.get(r.learner, len(first)), r.learner))
+    return RoundStatus(path_id, review_round, tuple(ordered), mode=mode, now=now)
+
+
+def _wait_key(row: LearnerStatus) -> tuple[datetime, str]:
+    return (row.waiting_since or datetime.max.replace(tzinfo=UTC), row.learner)
