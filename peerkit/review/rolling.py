@@ -121,6 +121,8 @@ class _PathState:
     seen: dict[str, dict[str, str]] = field(default_factory=dict)
     inbound_mtime: float = -1.0
     next_lease_check: datetime | None = None
+    #: Whether learners read from the store owed work were given what there is (the first tick after loading).
+    settled: bool = False
 
 
 def _inbound_time(name: str) -> datetime | None:
@@ -208,8 +210,10 @@ class Steward:
         if state.round.closed_at is not None:
             return StewardReport(path_id, closed=True)
         problems: list[str] = []
+        owed = self._settle(state)
         new_subs, new_reviews = self._arrivals(path, state)
         taken, added = self._take_in(path, state, new_subs, now, problems)
+        added = owed + added
         done, rejoined, late = self._take_reviews(path, state, new_reviews, problems)
         back = rejoined
         expired: list[str] = []
@@ -334,6 +338,17 @@ class Steward:
                     state.seen[path.review_id][learner] = name
         self._paths[path.id] = state
         return state
+
+    @staticmethod
+    def _settle(state: _PathState) -> list[alloc.Pair]:
+        """Once per load: learners in the store still owed reviews get what there is now. A steward
+        that takes every submission in gives out work as each arrives, so this finds nothing; but
+        submissions recorded before any steward looked (a facilitator's ``peerkit collect``, the
+        demo's peers) would otherwise wait for newcomers that may never come."""
+        if state.settled:
+            return []
+        state.settled = True
+        return [pair for learner in state.pool.waiting() for pair in state.pool.rejoin(learner)]
 
     def _inbound_entries(self, path: LearningPath) -> dict[tuple[str, str], str]:
         """The newest inbound entry of each learner, for the path and its review assignment."""

@@ -159,6 +159,13 @@ def test_cold_start_with_one_two_and_three_learners() -> None:
     assert pool.waiting() == ()
 
 
+def test_a_learner_asked_again_is_listed_as_waiting_once() -> None:
+    pool = RollingPool(2, seed=1)
+    pool.submit("ana")
+    assert pool.rejoin("ana") == () and pool.rejoin("ana") == ()  # nothing to give: still in the line
+    assert pool.waiting() == ("ana",)
+
+
 def test_an_expired_reviewer_waits_outside_until_they_rejoin() -> None:
     pool = RollingPool(1, seed=3)
     pool.submit("a")

@@ -140,6 +140,22 @@ def test_cold_start_with_one_two_and_three_learners(rolling: CourseLayout, desk:
     assert desk.steward().reports[0].changed is False  # nothing new: nothing done
 
 
+def test_submissions_recorded_before_the_steward_looked_are_given_work_at_its_first_look(
+    rolling: CourseLayout, desk: Facilitator
+) -> None:
+    for learner in ("ana", "bo", "cy"):
+        hand_in(rolling, learner)
+    desk.collect(path_id=PATH)  # the facilitator collects (and records) them before any steward runs
+    first = desk.steward().reports[0]
+    assert first.taken_in == () and first.assigned == 6 and first.waiting == ()
+    for learner in ("ana", "bo", "cy"):
+        got = manifest(rolling, learner)
+        assert got is not None and len(got["packets"]) == 2 and got["waiting_for"] == 0
+    pairs = {(a.reviewer, a.author) for a in desk.store.assignments(PATH)}
+    assert not any(r == a for r, a in pairs) and len(pairs) == 6
+    assert desk.steward().reports[0].changed is False  # given once, not again on every look
+
+
 def test_feedback_is_released_when_k_reviews_are_in_and_the_round_closes(
     rolling: CourseLayout, desk: Facilitator
 ) -> None:

@@ -154,8 +154,9 @@ class RollingPool:
         return frozenset(self._held.get(reviewer, ()))
 
     def waiting(self) -> tuple[str, ...]:
-        """Learners owed reviews to do and not away, longest waiting first."""
-        return tuple(r for _, r in sorted(self._waiting) if self._is_waiting(r))
+        """Learners owed reviews to do and not away, longest waiting first (each once: the line is
+        cleaned lazily, so a learner who came back may be in it twice)."""
+        return tuple(dict.fromkeys(r for _, r in sorted(self._waiting) if self._is_waiting(r)))
 
     # -- changes ------------------------------------------------------------------------------------
 
