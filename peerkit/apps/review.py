@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
+from peerkit.apps.another import AnotherReview
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.config.workspace import read_own_answers
 from peerkit.core import kinds
@@ -45,6 +47,10 @@ log = logging.getLogger(__name__)
 SELF = "self"
 #: The response to feedback (kind ``response``), delivered as it is written like the ratings.
 RESPOND = "respond"
+
+
+#: How often (seconds) an open rolling review page looks for classmates' work and feedback still to come.
+WATCH_EVERY = 3.0
 
 
 def review_answer_id(token: str) -> str:
@@ -119,7 +125,26 @@ class ReviewPage(PathPage):
         self.ratings_line.add_class("peerkit-ratings-sent")
         self.view = widgets.VBox(layout=self.look.block)
         self.view.add_class("peerkit-review-app")
+        #: What arrived while the page was open (rolling review), and the button that shows it.
+        self.news = self.look.html_widget("")
+        self.news.add_class("peerkit-arrived")
+        self.show_news = widgets.Button(
+            description="Show it now", layout=widgets.Layout(width="auto", display="none"), style=self.look.button
+        )  # its own layout: the page's shared one would hide every button with it
+        self.show_news.add_class("peerkit-show-arrived")
+        self.show_news.on_click(lambda _b: self.show_arrived())
+        self.picker: widgets.ToggleButtons | None = None
+        self.inbox: Inbox | None = None
+        self._seen: tuple[tuple[str, ...], int] | None = None
+        self._waiting = False
+        #: The page that "Show it now" opens: the first classmate's work, or the feedback.
+        self._opens_on = ""
+        self._stop_watch = threading.Event()
+        self._watcher: threading.Thread | None = None
+        #: Rolling review, once the learner's reviews are done: "review one more classmate's work".
+        self.another: AnotherReview | None = None
         self._build()
+        self._watch()
 
     def _inbox(self) -> tuple[Inbox | None, str]:
         session = self.session
@@ -146,20 +171,25 @@ class ReviewPage(PathPage):
         inbox, problem = self._inbox()
         if inbox is not None:  # say so on the page while a remote exchange is away, then retry
             inbox.exchange.on_wait(lambda message, _pause: self._sync_status(message.capitalize() + ".", False))
+        self.inbox = inbox
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
             delivered, problem = None, f"The work to review cannot be read right now: {exc}"
+        self._seen = (tuple(delivered[2]) if delivered else (), self._seen[1] if self._seen else 0)
+        self._waiting = delivered is None or bool(delivered[0].get("waiting_for"))
         if delivered is None:
             notice = notice_box(problem or self._nothing_yet(), "info")
             if self.practice is None:
-                self.view.children = (self.look.html_widget(notice),)
+                self.view.children = (self.news, self.show_news, self.look.html_widget(notice))
                 return
-            if inbox is not None and inbox.exchange.keeps_drafts:
+            if inbox is not None and inbox.exchange.keeps_drafts and self.drafts is None:
                 self._mirror_drafts(inbox)
             practice = self._practice_page(self.practice)
             self.view.children = (
                 self._header(self.practice.rubric, {}),
+                self.news,
+                self.show_news,
                 self.look.html_widget(notice),
                 self.sync_line,
                 practice,
@@ -167,7 +197,7 @@ class ReviewPage(PathPage):
             return
         if inbox is None:  # only a delivery through an inbox gets here
             return
-        if inbox.exchange.keeps_drafts:
+        if inbox.exchange.keeps_drafts and self.drafts is None:
             self._mirror_drafts(inbox)
         manifest, rubric, tokens = delivered
         if manifest.get("mode") in ("rolling", "round"):
@@ -191,12 +221,15 @@ class ReviewPage(PathPage):
             self._sync_status(f"Your feedback cannot be fetched right now: {exc}", False)
         if feedback is not None:
             pages.append(self._feedback_page(feedback))
+        self._seen = (tuple(tokens), _review_count(feedback))
         header = self._header(rubric, manifest)
         waiting = self._waiting_notice(manifest, len(tokens))
         top = [header, self.look.html_widget(notice_box(waiting, "info"))] if waiting else [header]
         if not pages:
             self.view.children = (
                 *top,
+                self.news,
+                self.show_news,
                 self.sync_line,
                 self.look.html_widget(notice_box("You have nothing to review in this round.")),
             )
@@ -208,7 +241,94 @@ class ReviewPage(PathPage):
         if self.practice_views and self._reviewing_started() and len(pages) > 1:
             picker.index = 1  # practice done or skipped before: open on the first piece of work
         self.picker, self.stack = picker, stack
-        self.view.children = (*top, self.sync_line, picker, stack)
+        self.view.children = (*top, self.news, self.show_news, self.sync_line, picker, stack)
+        if self.mode == "rolling" and tokens and not self._waiting:
+            self.another = AnotherReview(
+                self.session, self.session.path_id, look=self.look, tokens=lambda: tokens, on_asked=self._watch_again
+            )
+            self.view.children = (*self.view.children, self.another.view)
+
+    # -- rolling review: what arrives while the page is open ------------------------------------------
+
+    def _watch(self) -> None:
+        """On a rolling path, look every few seconds for classmates' work and feedback still to come, and
+        say on the page when they arrive (the page's words promise they appear here, with no reload).
+        The page is not rebuilt under the learner's hands: a button shows what arrived."""
+        if self.mode != "rolling" or self.inbox is None or not self.session.saves:
+            return
+        self._watcher = threading.Thread(
+            target=self._watch_loop, name=f"peerkit-arrivals-{self.reviewed_path}", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch_again(self) -> None:
+        """After "review one more": look for the work asked for (unless the page is looking already)."""
+        if self._watcher is None or not self._watcher.is_alive():
+            self._watch()
+
+    def _still_to_come(self) -> bool:
+        asked = self.another is not None and self.another.asked
+        return asked or self._waiting or self._seen is None or self._seen[1] == 0
+
+    def _watch_loop(self) -> None:
+        while self._still_to_come() and not self._stop_watch.wait(WATCH_EVERY):
+            try:
+                self._look_for_arrivals()
+            except PeerkitError as exc:
+                log.info("no look at the review inbox of %s: %s", self.reviewed_path, exc)
+            except Exception:
+                log.exception("looking for new work to review failed")
+
+    def _look_for_arrivals(self) -> None:
+        inbox = self.inbox
+        if inbox is None or self._seen is None:
+            return
+        delivered = inbox.manifest()
+        tokens = tuple(delivered[2]) if delivered else ()
+        reviews = _review_count(inbox.feedback())
+        seen_tokens, seen_reviews = self._seen
+        new_work = len([t for t in tokens if t not in seen_tokens])
+        if not new_work and reviews <= seen_reviews:
+            return
+        said: list[str] = []
+        if new_work:
+            said.append(
+                f"{new_work} classmate{'s' if new_work != 1 else ''}’ work to review has arrived"
+                if new_work != 1
+                else "A classmate’s work to review has arrived"
+            )
+        if reviews > seen_reviews:
+            said.append("your feedback has arrived" if not seen_reviews else "more feedback on your work has arrived")
+        message = " and ".join(said) + ". Your answers so far are kept."
+        self.news.value = status_line(message[0].upper() + message[1:], "ok")
+        self.show_news.layout.display = None
+        self._opens_on = "Your feedback" if reviews > seen_reviews and not new_work else "Submission 1"
+
+    def show_arrived(self) -> None:
+        """Rebuild the page with what arrived (answers are in the session: nothing typed is lost) and open it."""
+        opens_on = self._opens_on
+        old = [*self.forms, *self.ratings, *(v.form for v in self.practice_views)]
+        old += [self.response] if self.response is not None else []
+        for widget in old:
+            self.session.off_change(widget._on_sheet)
+        kept = set(map(id, old))
+        self.widgets = [w for w in self.widgets if id(w) not in kept]
+        before = [c for c in self.view.children if c not in (self.news, self.show_news, self.sync_line)]
+        self.forms, self.practice_views, self.ratings, self.titles = [], [], [], []
+        self.response, self.own_packet, self.picker = None, None, None
+        self.news.value = ""
+        self.show_news.layout.display = "none"
+        self._build()
+        for widget in before:
+            _close_tree(widget, keep=(self.ratings_line, self.sync_line, self.news, self.show_news))
+        picker = self.picker
+        if picker is not None:
+            chosen = next((i for i, t in enumerate(self.titles) if t.startswith(opens_on)), None) if opens_on else None
+            if chosen is not None:
+                picker.index = chosen
+            picker.focus()
+        if self._still_to_come() and not self._stop_watch.is_set():
+            self._watch()
 
     def _header(self, rubric: Rubric, manifest: dict[str, Any]) -> Any:
         title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
@@ -387,6 +507,7 @@ class ReviewPage(PathPage):
         return waiting + super().next_step()
 
     def close(self) -> None:
+        self._stop_watch.set()
         if self.delivery is not None:
             self.delivery.flush()
             self.delivery.stop()
@@ -419,6 +540,23 @@ class ReviewPage(PathPage):
             [self.look.html_widget(body), self.look.html_widget(status_line(intro, "info")), form],
             layout=self.look.full_width,
         )
+
+
+def _review_count(feedback: dict[str, Any] | None) -> int:
+    """How many reviews a feedback document holds (0: no feedback yet)."""
+    if feedback is None:
+        return 0
+    reviews = feedback.get("reviews")
+    return max(1, len(reviews)) if isinstance(reviews, list) else 1
+
+
+def _close_tree(widget: Any, *, keep: tuple[Any, ...]) -> None:
+    """Close *widget* and everything in it, except the widgets in *keep* (reused on the rebuilt page)."""
+    if any(widget is k for k in keep):
+        return
+    for child in getattr(widget, "children", ()):
+        _close_tree(child, keep=keep)
+    widget.close()
 
 
 def _removed_notice(manifest: dict[str, Any]) -> str:

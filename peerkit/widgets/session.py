@@ -128,6 +128,11 @@ class PathSession:
         reload from disk (origin None), so that widgets show what another tab wrote."""
         self._listeners.append(callback)
 
+    def off_change(self, callback: Listener) -> None:
+        """Stop calling *callback* (a widget the page replaced; absent callbacks are ignored)."""
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
     def _publish(self, sheet: AnswerSheet, origin: str | None) -> None:
         for callback in list(self._listeners):
             callback(sheet, origin)
