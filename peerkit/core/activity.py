@@ -18,8 +18,9 @@ from peerkit.core import documents
 from peerkit.core.answers import parse_time
 from peerkit.core.errors import ValidationError
 
-#: The events a page records. "feedback read" is recorded by the review app.
-EVENTS: Final = ("opened", "answered", "submitted", "feedback read")
+#: The events a page records. "feedback read" is recorded by the review app, and "review-another"
+#: (rolling review: a learner asks for one more classmate's work) too; the steward acts on it.
+EVENTS: Final = ("opened", "answered", "submitted", "feedback read", "review-another")
 #: One line stays well under PIPE_BUF (4096 bytes), so that an O_APPEND write of it is atomic.
 MAX_LINE_BYTES: Final = documents.ACTIVITY.max_bytes
 MAX_DETAIL_CHARS: Final = 200

@@ -14,7 +14,11 @@ calls :meth:`Steward.tick` every few seconds for each path with ``review: {mode:
    since the grade comes when the path closes (:meth:`Facilitator.close_round`);
 4. hands back reviews not started within ``lease_hours`` (no draft saved, no answer recorded): the
    slot goes to a learner still owed a review, or to the next one who submits; the reviewer is
-   given work again once they come back.
+   given work again once they come back;
+5. acts on "review another": a learner whose reviews are done asks on their review page for one
+   more classmate's work (an activity event ``review-another``: through the hub service's activity
+   route, or on one host the learner's activity file, read at most every ``request_check_seconds``);
+   they are given the submission that needs reviews most, and it counts for them.
 
 The steward keeps each path's pool in memory and writes every change to the store; a stamp of the
 round tells it when another process (a second replica, a facilitator's command) changed the round,
@@ -71,6 +75,8 @@ class StewardReport:
     expired: int = 0
     reviews: int = 0
     released: tuple[str, ...] = ()
+    #: Learners who asked for one more classmate's work and were given it.
+    another: tuple[str, ...] = ()
     #: Learners still owed peers' work to review (the first of a cohort), longest waiting first.
     waiting: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
@@ -93,6 +99,8 @@ class StewardReport:
             parts.append(f"{self.reviews} reviews in")
         if self.released:
             parts.append(f"feedback to {', '.join(self.released)}")
+        if self.another:
+            parts.append(f"one more to review for {', '.join(self.another)}")
         if self.expired:
             parts.append(f"{self.expired} not started in time, back in the pool")
         if self.waiting:
@@ -121,6 +129,10 @@ class _PathState:
     seen: dict[str, dict[str, str]] = field(default_factory=dict)
     inbound_mtime: float = -1.0
     next_lease_check: datetime | None = None
+    #: reviewer -> when they were last given a review (a "review another" asked before is answered).
+    last_given: dict[str, datetime] = field(default_factory=dict)
+    #: The last "review another" request acted on (activity id); -1 before the first look.
+    request_mark: int = -1
     #: Whether learners read from the store owed work were given what there is (the first tick after loading).
     settled: bool = False
 
@@ -184,6 +196,9 @@ class Steward:
         self.unix_users = dict(unix_users or {})
         self._people = people or dict
         self.lease_check_seconds = lease_check_seconds
+        #: On one host, seconds between two reads of the learners' activity files for "review another".
+        self.request_check_seconds = 10.0
+        self._activity_read = -float("inf")
         self._paths: dict[str, _PathState] = {}
         self._questions: dict[str, dict[str, tuple[str, str]]] = {}
         self._required: dict[str, tuple[str, ...] | None] = {}
@@ -225,6 +240,8 @@ class Steward:
         for learner in back:
             added += state.pool.rejoin(learner)
             state.away_since.pop(learner, None)
+        another = self._review_another(path, state, now)
+        added += another
         tokens = self._record(path, state, added, now)
         # Who gets a fresh manifest: whoever got reviews to do, newcomers, and those whose lease ran out.
         concerned = {r for r, _ in added} | set(taken) | {state.expired[t][0] for t in expired}
@@ -238,6 +255,7 @@ class Steward:
             expired=len(expired),
             reviews=len(done),
             released=tuple(released),
+            another=tuple(r for r, _ in another),
             waiting=state.pool.waiting(),
             problems=tuple(problems),
             seconds=time.perf_counter() - started,
@@ -255,6 +273,36 @@ class Steward:
         self._deliver(path, state, {learner}, new_tokens=set(tokens), newcomers=set())
         state.stamp = self.store.round_stamp(path_id)
         return tokens[0]
+
+    def _review_another(self, path: LearningPath, state: _PathState, now: datetime) -> list[alloc.Pair]:
+        """Act on the "review another" requests recorded since the last look: each learner who asked,
+        whose own reviews are done (none open, none owed), gets the submission needing reviews most.
+        A request made before the learner was last given work is answered already (a restart)."""
+        if self.exchange.backend != "hub":  # one host: the request is in the learner's activity file
+            if time.monotonic() - self._activity_read < self.request_check_seconds:
+                return []
+            self._activity_read = time.monotonic()
+            self.exchange.collect_activity(self.store)
+        first = state.request_mark < 0
+        assert path.review is not None  # noqa: S101 - rolling paths are reviewed
+        since = now - timedelta(hours=path.review.lease_hours) if first else None
+        requests = self.store.review_requests([path.id, path.review_id], after=state.request_mark, since=since)
+        if not requests:
+            state.request_mark = max(state.request_mark, 0)
+            return []
+        state.request_mark = requests[-1].id
+        pairs: list[alloc.Pair] = []
+        for request in requests:
+            learner = request.learner
+            if first and request.at <= state.last_given.get(learner, request.at - timedelta(seconds=1)):
+                continue
+            holding = any(t in state.open for t in state.tokens.get(learner, []))
+            if learner not in state.pool or holding or state.pool.owed(learner):
+                continue
+            pair = state.pool.review_another(learner)
+            if pair is not None:
+                pairs.append(pair)
+        return pairs
 
     def short_of(self, path_id: str, learner: str) -> int:
         """How many more reviews *learner*'s submission needs to reach ``k`` (0 once it has them, or
@@ -323,6 +371,8 @@ class Steward:
             released=self.store.feedback_released(path.id),
             away_since=expired_at,
         )
+        for a in assignments:
+            state.last_given[a.reviewer] = max(a.assigned_at, state.last_given.get(a.reviewer, a.assigned_at))
         stored = {s.learner: s.submitted_at for s in submitters}
         state.seen[path.id] = {}
         state.seen[path.review_id] = {}
@@ -449,6 +499,7 @@ class Steward:
         for r, a, token in rows:
             state.tokens.setdefault(r, []).append(token)
             state.open[token] = (r, a, now)
+            state.last_given[r] = now
         return [t for _, _, t in rows]
 
     # -- reviews and leases -------------------------------------------------------------------------

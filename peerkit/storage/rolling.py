@@ -33,6 +33,15 @@ class Submitter:
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A learner asked for one more classmate's work to review (activity id, learner, when)."""
+
+    id: int
+    learner: str
+    at: datetime
+
+
 class RollingMethods(SqlBase):
     def submitters(self, path_id: str, *, learners: Collection[str] | None = None) -> list[Submitter]:
         """Current submissions of *path_id* (of *learners* only, if given), oldest first; no answer sheets."""
@@ -118,6 +127,28 @@ class RollingMethods(SqlBase):
                 )
             ).scalars()
             return {*events, *drafts}
+
+    def review_requests(
+        self, path_ids: Collection[str], *, after: int = 0, since: datetime | None = None
+    ) -> list[Request]:
+        """ "Review another" asked on the review page of *path_ids* (a path and its review
+        assignment): the requests recorded after activity id *after* (and at or after *since*),
+        oldest first."""
+        query = (
+            select(ActivityRecord.id, LearnerRow.name, ActivityRecord.at)
+            .join(LearnerRow, LearnerRow.id == ActivityRecord.learner_id)
+            .where(
+                ActivityRecord.path_id.in_(list(path_ids)),
+                ActivityRecord.event == "review-another",
+                ActivityRecord.id > after,
+            )
+            .order_by(ActivityRecord.id)
+        )
+        if since is not None:
+            query = query.where(ActivityRecord.at >= since)
+        with self.connection() as connection:
+            rows = connection.execute(query).all()
+        return [Request(int(i), name, _utc(at)) for i, name, at in rows]
 
     def feedback_released(self, path_id: str) -> dict[str, int]:
         """Each author's feedback released so far in rolling review: how many reviews it held."""
