@@ -272,3 +272,37 @@ def test_the_comparison_counts_steps_between_levels(review_course: CourseLayout)
     ]
     assert compared.agreed == 0 and compared.complete
     assert not compare(rubric, examples()[1], ReviewContent()).complete
+
+
+def test_work_and_feedback_that_arrive_while_the_page_is_open_are_announced_then_shown(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rubric = review_course.course.rubric_for(PATH)
+    manifest: dict[str, Any] = {"path_title": "An essay", "mode": "rolling", "waiting_for": 1, "packets": []}
+    inbox = FakeInbox(rubric, manifest, {}, None)
+    deliver(monkeypatch, inbox)
+    monkeypatch.setattr("peerkit.apps.review.WATCH_EVERY", 3600.0)  # the test looks itself, not the thread
+    page = open_page(review_course, "fay", practice=practice_for(review_course, "rolling"))
+    rate(page.practice_views[0], {"clear": 1})
+    listeners = len(page.session._listeners)
+    page._look_for_arrivals()
+    assert page.news.value == "" and page.show_news.layout.display == "none"  # nothing new yet
+
+    inbox.doc = {**manifest, "waiting_for": 0, "packets": ["t1"]}
+    inbox.packets = {"t1": {"token": "t1", "kind": "peer", "answers": own_packet("t1")["answers"]}}
+    page._look_for_arrivals()
+    assert "A classmate’s work to review has arrived. Your answers so far are kept." in page.news.value
+    assert page.show_news.layout.display is None
+    assert page.titles == ["Practice"]  # not rebuilt under the learner's hands
+    page.show_arrived()
+    assert page.titles == ["Practice", "Submission 1 of 1"] and page.picker is not None and page.picker.index == 1
+    assert page.practice_views[0].form.levels["clear"].value == 1  # the practice rating is still there
+    assert page.news.value == "" and page.show_news.layout.display == "none"
+    assert len(page.session._listeners) == listeners + 1  # the replaced forms stopped listening; one new form
+
+    inbox.doc_feedback = {"reviews": [{"token": "x1", "label": "Reviewer 1", "comments": {"Strengths": "Clear."}}]}
+    page._look_for_arrivals()
+    assert "Your feedback has arrived" in page.news.value
+    page.show_arrived()
+    assert page.titles[-1] == "Your feedback" and page.picker is not None and page.picker.index == len(page.titles) - 1
+    page.close()
