@@ -133,6 +133,18 @@ def review_status(course_file: Path | None, workdir: Path | None, db_url: str | 
     click.echo(open_desk(course_file, workdir, db_url).round_status(path_id=path_id).table())
 
 
+@review.command("responses")
+@course_option
+@workdir_option
+@db_option
+@click.argument("path_id")
+@api_errors
+def review_responses(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
+    """What each learner did with the feedback on PATH_ID: what they changed, what they decided not to
+    change and why, and the answer they revised (the review page's response to feedback)."""
+    click.echo(open_desk(course_file, workdir, db_url).responses(path_id=path_id).summary())
+
+
 @review.command("collect")
 @course_option
 @workdir_option

@@ -51,6 +51,7 @@ from peerkit.facilitator.results import (
     Grades,
     Override,
     PathSummary,
+    Responses,
     RoundUpdate,
     Stewarded,
 )
@@ -61,6 +62,7 @@ from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
 from peerkit.review.people import course_redactor
+from peerkit.review.practice import responses
 from peerkit.review.rolling import Steward
 from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
@@ -305,6 +307,12 @@ class Facilitator:
         if course is not None and path_id not in {p.id for p in course.paths}:
             course = None
         return round_status(self.store, path_id, course=course, now=now)
+
+    def responses(self, *, path_id: str) -> Responses:
+        """What each learner did with the feedback on *path_id* (the review page's response: what they
+        changed, what they kept and why, one answer revised), by learner."""
+        found = responses(self.store, self.course, self._path(path_id))
+        return Responses(path_id, tuple(sorted(found.items())))
 
     def overview(self) -> list[PathSummary]:
         """Every peer-reviewed path's round in one line."""

@@ -48,6 +48,8 @@ class PathRecords:
     read_submissions: Callable[[], Sequence[StoredSubmission]] = field(default=_none, repr=False, compare=False)
     read_reviews: Callable[[], Sequence[Review]] = field(default=_none, repr=False, compare=False)
     read_anchors: Callable[[], Mapping[str, Mapping[str, float]]] = field(default=dict, repr=False, compare=False)
+    #: Each learner's response to the feedback (plain text), by learner.
+    read_responses: Callable[[], Mapping[str, str]] = field(default=dict, repr=False, compare=False)
     #: Computes provisional grades from the reviews so far; None when there is no round to grade.
     provisional_grades: Callable[[], Sequence[Grade]] | None = field(default=None, repr=False, compare=False)
     _computed: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -76,6 +78,11 @@ class PathRecords:
     @property
     def anchors(self) -> Mapping[str, Mapping[str, float]]:
         return self._once("anchors", self.read_anchors)
+
+    @property
+    def responses(self) -> Mapping[str, str]:
+        """Each learner's response to the feedback, as plain text (read on first use)."""
+        return self._once("responses", self.read_responses)
 
     @property
     def provisional(self) -> bool:
@@ -159,6 +166,11 @@ def path_records(store: SqlStore, course: Course, path: LearningPath) -> PathRec
 
         return compute_grades(store, course, path_id)
 
+    def read_responses() -> dict[str, str]:
+        from peerkit.review.practice import responses
+
+        return responses(store, course, path_id)
+
     return PathRecords(
         path=path,
         states=states,
@@ -169,6 +181,7 @@ def path_records(store: SqlStore, course: Course, path: LearningPath) -> PathRec
         read_submissions=read_submissions,
         read_reviews=read_reviews,
         read_anchors=read_anchors,
+        read_responses=read_responses,
         provisional_grades=provisional,
     )
 

@@ -213,6 +213,11 @@ def round_document(
                 }
                 for r in records.reviews
             ],
+            # What each author did with the feedback: changed, kept and why, one answer revised.
+            "responses": [
+                {"learner": who(learner), "response": scrub(text)}
+                for learner, text in sorted(records.responses.items())
+            ],
             "grades": [
                 {
                     "author": who(g.author),

@@ -90,6 +90,23 @@ class AnotherReview:
 
 
 @dataclass(frozen=True, slots=True)
+class Responses:
+    """Learners' responses to the feedback on a path (what they changed, what they kept and why, one
+    answer revised), as plain text, by learner."""
+
+    path_id: str
+    responses: tuple[tuple[str, str], ...] = ()
+
+    def summary(self) -> str:
+        if not self.responses:
+            return f"{self.path_id}: no response to feedback yet"
+        lines = [f"{self.path_id}: {len(self.responses)} responses to feedback"]
+        for learner, text in self.responses:
+            lines += ["", f"{learner}:", *(f"  {line}" for line in text.splitlines())]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
 class Closed:
     """A round closed: the latest reviews collected (None when not asked), grades computed and released."""
 
