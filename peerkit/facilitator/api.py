@@ -16,7 +16,8 @@ The ``peerkit`` commands, the hub service, the dashboard app and the demo's auto
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +27,7 @@ from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
 from peerkit.config.workspace import Workspace
 from peerkit.core.curation import GalleryStatus, SummaryNote
-from peerkit.core.errors import ConfigError, NotFound, ValidationError
+from peerkit.core.errors import ConfigError, Conflict, NotFound, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.redaction import Person, Redactor
@@ -66,6 +67,7 @@ from peerkit.review.practice import responses
 from peerkit.review.rolling import Steward
 from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
+from peerkit.storage.locks import exclusive
 from peerkit.storage.sql import SqlStore
 
 
@@ -95,6 +97,8 @@ class Facilitator:
             self.__dict__["course"] = course
         if build is not None:
             self.__dict__["course_build"] = build
+        #: The path step locks this Facilitator holds (a step that runs another step keeps its lock).
+        self._held: set[str] = set()
 
     @classmethod
     def open(cls, config: PeerkitConfig | None = None, *, store: SqlStore | None = None) -> Facilitator:
@@ -153,6 +157,24 @@ class Facilitator:
         self.course.path(path_id)  # an unknown path is refused before anything is read or written
         return path_id
 
+    @contextmanager
+    def step(self, path_id: str) -> Iterator[None]:
+        """Hold *path_id*'s step lock for the block: one step of a path at a time, across processes
+        and service replicas (the store's lock: a PostgreSQL advisory lock, a file lock beside an
+        SQLite file), so a facilitator's ``review open`` and the rolling steward, or two replicas,
+        never take the same submission in twice. Re-entrant within this Facilitator; another holder
+        makes it raise :class:`~peerkit.core.errors.Conflict` at once, naming the step."""
+        name = f"peerkit:step:{self.course.id}:{path_id}"
+        if name in self._held:
+            yield
+            return
+        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round"):
+            self._held.add(name)
+            try:
+                yield
+            finally:
+                self._held.discard(name)
+
     # -- the course ---------------------------------------------------------------------------------
 
     def prepare(self) -> Path:
@@ -177,15 +199,17 @@ class Facilitator:
         inbound entry that the learner it names did not write is refused and listed (``refused``)."""
         from peerkit.nbgrader.collect import collect as nbgrader_collect
 
-        run = nbgrader_collect(
-            self.course_build.config(), self._path(path_id), unix_users=self.config.unix_users, progress=progress
-        )
-        report = self.ingest(path_id=path_id, progress=progress) if ingest else None
+        with self.step(self._path(path_id)):
+            run = nbgrader_collect(
+                self.course_build.config(), path_id, unix_users=self.config.unix_users, progress=progress
+            )
+            report = self.ingest(path_id=path_id, progress=progress) if ingest else None
         return Collected(path_id=path_id, found=len(run.collected), ingested=report, refused=run.refused)
 
     def ingest(self, *, path_id: str, progress: Progress | None = None) -> IngestReport:
         """Record every collected submission of *path_id* (safe to repeat; see :func:`ingest`)."""
-        return ingest(self.store, self.course_build.course_root, self._path(path_id), progress=progress)
+        with self.step(self._path(path_id)):
+            return ingest(self.store, self.course_build.course_root, path_id, progress=progress)
 
     def submissions(self, *, path_ids: Sequence[str] = ()) -> list[SubmissionRow]:
         """Who has submitted what (every path, or *path_ids*), and whether each current submission is
@@ -219,23 +243,24 @@ class Facilitator:
         (:meth:`extend_round`) to bring late submitters in and hand overdue reviews to active
         learners; finished reviews never move."""
         build, ingested, reviews = self.course_build, None, None
-        if collect:
-            ingested = collect_and_ingest(
-                build.config(), self.store, self._path(path_id), progress=progress, unix_users=self.config.unix_users
+        with self.step(self._path(path_id)):
+            if collect:
+                ingested = collect_and_ingest(
+                    build.config(), self.store, path_id, progress=progress, unix_users=self.config.unix_users
+                )
+                if self.store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
+                    reviews = self.collect_reviews(path_id=path_id, progress=progress)
+            opened = open_round(
+                self.store,
+                self.course,
+                path_id,
+                exchange_root=build.channel_root,
+                per_submission=per_submission,
+                seed=seed,
+                now=now,
+                people=self.people(),
+                progress=progress,
             )
-            if self.store.review_round(path_id) is not None:  # finished reviews must count before deadlines do
-                reviews = self.collect_reviews(path_id=path_id, progress=progress)
-        opened = open_round(
-            self.store,
-            self.course,
-            self._path(path_id),
-            exchange_root=build.channel_root,
-            per_submission=per_submission,
-            seed=seed,
-            now=now,
-            people=self.people(),
-            progress=progress,
-        )
         return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
 
     def extend_round(self, *, path_id: str, now: datetime | None = None) -> RoundUpdate:
@@ -244,14 +269,15 @@ class Facilitator:
 
     def collect_reviews(self, *, path_id: str, progress: Progress | None = None) -> ReviewReport:
         """Collect *path_id*'s reviews through nbgrader and record the finished ones."""
-        return collect_reviews(
-            self.course_build.config(),
-            self.store,
-            self.course,
-            self._path(path_id),
-            unix_users=self.config.unix_users,
-            progress=progress,
-        )
+        with self.step(self._path(path_id)):
+            return collect_reviews(
+                self.course_build.config(),
+                self.store,
+                self.course,
+                path_id,
+                unix_users=self.config.unix_users,
+                progress=progress,
+            )
 
     def close_round(
         self, *, path_id: str, collect: bool = True, progress: Progress | None = None, gradebook: bool = True
@@ -259,10 +285,11 @@ class Facilitator:
         """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)
         and release the grades: each learner's feedback in the review app, then (unless not
         *gradebook*) nbgrader's gradebook and feedback HTML; run again after an exclusion or override."""
-        reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
-        closed = close_round(
-            self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
-        )
+        with self.step(self._path(path_id)):
+            reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
+            closed = close_round(
+                self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
+            )
         return Closed(reviews=reviews, closed=closed)
 
     # -- rolling review -------------------------------------------------------------------------------
@@ -288,7 +315,14 @@ class Facilitator:
         that ran out handed back. Run it every few seconds (``peerkit review watch``, the hub
         service, the demo); nothing here waits for a facilitator."""
         paths = [self._path(p) for p in path_ids] or [p.id for p in self.rolling.paths()]
-        return Stewarded(tuple(self.rolling.tick(path_id, now=now) for path_id in paths))
+        reports = []
+        for path_id in paths:
+            try:
+                with self.step(path_id):
+                    reports.append(self.rolling.tick(path_id, now=now))
+            except Conflict:  # a facilitator's step or another replica is on this path: next tick
+                continue
+        return Stewarded(tuple(reports))
 
     def review_another(self, *, path_id: str, learner: str) -> AnotherReview:
         """Give *learner* one more submission of rolling path *path_id* to review (none is owed to
@@ -391,7 +425,8 @@ class Facilitator:
     ) -> tuple[str, ...]:
         """Release the stored grades of *learners* (default: everyone graded) again."""
         course, build = self.course, self.course_build
-        return tuple(release(self.store, course, build, self._path(path_id), learners=learners, progress=progress))
+        with self.step(self._path(path_id)):
+            return tuple(release(self.store, course, build, path_id, learners=learners, progress=progress))
 
     # -- the cohort, notes, gallery, exports ---------------------------------------------------------
 

@@ -35,7 +35,6 @@ from peerkit.core.models import Course
 from peerkit.core.review import Draft
 from peerkit.facilitator.api import Facilitator
 from peerkit.storage.engine import schema_at_head
-from peerkit.storage.locks import exclusive
 from peerkit.storage.sql import SqlStore
 
 
@@ -171,8 +170,7 @@ class ServiceState:
     def facilitate(self, action: str, path_id: str, *, per_submission: int | None = None) -> dict[str, Any]:
         """Run one step of *path_id*'s round and return its report."""
         desk = self._desk()
-        name = f"peerkit:step:{self.course.id}:{path_id}"
-        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round"), self._in_process:
+        with self._in_process, desk.step(path_id):  # the store-wide lock: one step of a path at a time
             return _step(desk, action, path_id, per_submission)
 
     def steward(self) -> list[str]:
@@ -182,16 +180,9 @@ class ServiceState:
         summaries of the paths where something happened."""
         if self.desk is None:
             return []
-        done = []
-        for path in self.desk.rolling.paths():
-            name = f"peerkit:step:{self.course.id}:{path.id}"
-            try:
-                with exclusive(self.store.engine, name, what=f"a step of path {path.id}'s round"), self._in_process:
-                    result = self.desk.steward(path_ids=[path.id])
-            except Conflict:
-                continue
-            done += [r.summary() for r in result.reports if r.changed]
-        return done
+        with self._in_process:  # each path under its store-wide step lock; a busy path waits for the next look
+            result = self.desk.steward()
+        return [r.summary() for r in result.reports if r.changed]
 
 
 def _step(desk: Facilitator, action: str, path_id: str, per_submission: int | None) -> dict[str, Any]:

@@ -7,12 +7,14 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from peerkit.config.course import load_course
+from peerkit.config.workspace import Workspace
 from peerkit.core.errors import Conflict
+from peerkit.facilitator.api import Facilitator
 from peerkit.service.state import ServiceState
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
@@ -135,7 +137,9 @@ def test_a_step_running_on_one_replica_is_refused_on_another(
         hub_auth=None,
         facilitator_group=state.facilitator_group,
     )
-    state.desk = other.desk = cast(Any, object())
+    # Each replica's Facilitator holds the path's step lock in the store; the step itself is a stand-in.
+    state.desk = Facilitator(workspace=Workspace.at(tmp_path), store=state.store, course=state.course)
+    other.desk = Facilitator(workspace=Workspace.at(tmp_path), store=other.store, course=other.course)
     try:
         with ThreadPoolExecutor(1) as pool:
             running = pool.submit(state.facilitate, "collect", "essay")
