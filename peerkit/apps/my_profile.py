@@ -66,7 +66,8 @@ class ProfileSection(widgets.VBox):
         self.session: PathSession | None = None
         self.widget: Profile | None = None
         self.body = widgets.VBox(layout=look.full_width)
-        super().__init__([self.heading, self.note, self.body, self.status], layout=look.full_width)
+        # Its own layout: the section hides itself, and the page's shared one would hide every card with it.
+        super().__init__([self.heading, self.note, self.body, self.status], layout=widgets.Layout(width="100%"))
         self.add_class("peerkit-my-profile")
 
     def show(self, entries: Sequence[PathEntry]) -> None:
