@@ -76,7 +76,9 @@ def test_a_learner_walks_a_rolling_path_alone(browser: Any, served: Served) -> N
     follow(page, f"{PATH.id}.ipynb")
     check_page(page, "the path page")
     plain_words(page, "the path page")
-    tab_to(page, ".peerkit-check input[type=radio]")  # a check of understanding: choose, check, read why
+    tab_to(
+        page, ".peerkit-answer-widget.peerkit-check input[type=radio]"
+    )  # a check of understanding: choose, check, read why
     page.keyboard.press("Space")
     tab_to(page, ".peerkit-check button.peerkit-check-button")
     page.keyboard.press("Enter")
