@@ -32,29 +32,46 @@ def course_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def fill_everything(page: Any) -> int:
     """Answer every activity on the page the way a learner would; return how many there are."""
     count = 0
-    for widget in page.locator(".peerkit-text").all():
+    for widget in page.locator(".peerkit-answer-widget.peerkit-text").all():
         widget.locator("textarea").fill(f"{WORDS}. " * 3)
         count += 1
-    for widget in page.locator(".peerkit-scale").all():
+    for widget in page.locator(".peerkit-answer-widget.peerkit-scale").all():
         widget.locator("input[type=radio]").nth(2).check()
         count += 1
-    for widget in page.locator(".peerkit-checklist").all():
+    for widget in page.locator(".peerkit-answer-widget.peerkit-checklist").all():
         boxes = widget.locator("input[type=checkbox]")
         boxes.nth(0).check()
         boxes.nth(boxes.count() - 1).check()
         count += 1
-    for widget in page.locator(".peerkit-profile").all():
+    for widget in page.locator(".peerkit-answer-widget.peerkit-profile").all():
         for field in widget.locator("input[type=text]").all():
             field.fill("coaching, video calls")
         widget.locator("textarea").fill("A small branch with three staff.")
         count += 1
-    for widget in page.locator(".peerkit-plan").all():
+    for widget in page.locator(".peerkit-answer-widget.peerkit-plan").all():
         widget.locator("textarea").first.fill("Invite two colleagues to a thirty-minute swap of tips.")
         widget.locator("input[type=date]").fill("2027-01-15")
         widget.locator("select").select_option(index=1)
         widget.locator("textarea").last.fill("My manager, who already asked for this.")
         count += 1
-    for widget in page.locator(".peerkit-example").all():
+    for widget in page.locator(
+        ".peerkit-answer-widget:is(.peerkit-project, .peerkit-project_summary, .peerkit-peers)"
+    ).all():
+        widget.locator("textarea").first.fill(f"{WORDS}. " * 4)
+        count += 1
+    for widget in page.locator(
+        ".peerkit-answer-widget.peerkit-check"
+    ).all():  # saved only when checked, like a learner's
+        radios = widget.locator("input[type=radio]")
+        if radios.count():
+            radios.first.check()
+        for menu in widget.locator("select").all():
+            if menu.get_attribute("size") is None:  # a term's drop-down (not the steps' list box)
+                menu.select_option(index=1)
+        widget.locator("button.peerkit-check-button").click()
+        widget.locator(".peerkit-check-feedback", has_text="Why:").wait_for(timeout=15_000)
+        count += 1
+    for widget in page.locator(".peerkit-answer-widget.peerkit-example").all():
         widget.locator("input[type=text]").first.fill("Translating guides together")
         widget.locator("textarea").fill(f"{WORDS}. " * 2)
         widget.locator("input[type=text]").last.fill("libraries, translation")
