@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from peerkit.core.errors import ConfigError
 from peerkit.core.kinds import markup
-from peerkit.core.kinds.values import JSON, any_filled, walk_strings
+from peerkit.core.kinds.values import JSON, any_filled, field_text, walk_strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +118,34 @@ class AnswerKind:
 
     def __repr__(self) -> str:
         return f"<answer kind {self.name!r}>"
+
+
+class TextRecordKind(AnswerKind):
+    """A kind whose value is a record with the learner's words in its ``"text"`` field and ids beside
+    them (a project part, its assembled whole, a response to peers' work): the hooks that read the
+    words are one and the same, so a fix to how such answers are counted or scrubbed reaches all."""
+
+    #: The fields that hold the learner's own words, scrubbed of names before peers see them. The
+    #: other fields hold ids (a part, a path, an example's digest) that redaction must leave readable.
+    scrubbed: ClassVar[tuple[str, ...]] = ("text",)
+
+    def is_answered(self, value: JSON) -> bool:
+        return bool(field_text(value, "text").strip())
+
+    def written(self, value: JSON) -> str:
+        return field_text(value, "text")
+
+    def reflection(self, value: JSON) -> str:
+        return field_text(value, "text")
+
+    def facilitator_text(self, value: JSON) -> str:
+        return field_text(value, "text")
+
+    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
+        if not isinstance(value, dict):
+            return value
+        return {k: scrub(v) if k in self.scrubbed and isinstance(v, str) else v for k, v in value.items()}
+
+    def text_length(self, value: JSON) -> int | None:
+        text = value.get("text") if isinstance(value, dict) else None
+        return len(text) if isinstance(text, str) else None

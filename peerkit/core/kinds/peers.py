@@ -9,11 +9,10 @@ reviewer) knows what it responds to: ``gallery:<digest of the example>``, ``note
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from peerkit.core.kinds import markup, values
-from peerkit.core.kinds.base import AnswerKind
+from peerkit.core.kinds.base import TextRecordKind
 from peerkit.core.kinds.values import JSON
 
 FIELDS: dict[str, values.Check] = {"seen": values.short_list, "text": values.text}
@@ -36,7 +35,7 @@ def _shown(seen: Any) -> str:
     return " and ".join(parts)
 
 
-class Peers(AnswerKind):
+class Peers(TextRecordKind):
     name = "peers"
     method = "peers"
     widget = "peerkit.widgets.peers:PeersBox"
@@ -44,32 +43,11 @@ class Peers(AnswerKind):
     def validate(self, value: JSON, where: str) -> dict[str, JSON]:
         return values.record(value, where, FIELDS)
 
-    def is_answered(self, value: JSON) -> bool:
-        return bool(values.field_text(value, "text").strip())
-
-    def written(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
-    def reflection(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
     def peer_html(self, value: Any) -> str:
         record = value if isinstance(value, dict) else {}  # packets are files: expect anything
         shown = _shown(record.get("seen"))
         head = markup.labelled("In response to", markup.escape(shown)) if shown else ""
         return head + markup.paragraphs(record.get("text", ""))
-
-    def facilitator_text(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
-    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
-        if not isinstance(value, dict):
-            return value
-        return {k: scrub(v) if k == "text" and isinstance(v, str) else v for k, v in value.items()}
-
-    def text_length(self, value: JSON) -> int | None:
-        text = value.get("text") if isinstance(value, dict) else None
-        return len(text) if isinstance(text, str) else None
 
 
 KIND = Peers()

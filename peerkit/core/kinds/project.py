@@ -13,12 +13,11 @@ them alone (a learner named "Group" keeps the part "group" readable).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from peerkit.core.errors import ValidationError
 from peerkit.core.kinds import markup, values
-from peerkit.core.kinds.base import AnswerKind
+from peerkit.core.kinds.base import TextRecordKind
 from peerkit.core.kinds.values import JSON
 
 PART_FIELDS: dict[str, values.Check] = {
@@ -34,23 +33,13 @@ SUMMARY_FIELDS: dict[str, values.Check] = {
 }
 
 
-def _scrub_fields(value: JSON, scrub: Callable[[str], str], fields: tuple[str, ...]) -> JSON:
-    if not isinstance(value, dict):
-        return value
-    return {k: scrub(v) if k in fields and isinstance(v, str) else v for k, v in value.items()}
-
-
-def _text_length(value: JSON) -> int | None:
-    text = value.get("text") if isinstance(value, dict) else None
-    return len(text) if isinstance(text, str) else None
-
-
-class Project(AnswerKind):
+class Project(TextRecordKind):
     """One part of the learner's project, written or revised on one path."""
 
     name = "project"
     method = "project"
     widget = "peerkit.widgets.project:ProjectBox"
+    scrubbed = ("title", "text")
 
     def validate(self, value: JSON, where: str) -> dict[str, JSON]:
         record = values.record(value, where, PART_FIELDS)
@@ -61,15 +50,6 @@ class Project(AnswerKind):
             )
         return record
 
-    def is_answered(self, value: JSON) -> bool:
-        return bool(values.field_text(value, "text").strip())
-
-    def written(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
-    def reflection(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
     def peer_html(self, value: Any) -> str:
         record = value if isinstance(value, dict) else {}  # packets are files: expect anything
         title = record.get("title") or record.get("part") or ""
@@ -79,14 +59,8 @@ class Project(AnswerKind):
         title = values.field_text(value, "title") or values.field_text(value, "part")
         return f"{title}\n{values.field_text(value, 'text')}".strip()
 
-    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
-        return _scrub_fields(value, scrub, ("title", "text"))
 
-    def text_length(self, value: JSON) -> int | None:
-        return _text_length(value)
-
-
-class ProjectSummary(AnswerKind):
+class ProjectSummary(TextRecordKind):
     """The capstone's final version of the whole project, assembled from the learner's parts."""
 
     name = "project_summary"
@@ -96,29 +70,11 @@ class ProjectSummary(AnswerKind):
     def validate(self, value: JSON, where: str) -> dict[str, JSON]:
         return values.record(value, where, SUMMARY_FIELDS)
 
-    def is_answered(self, value: JSON) -> bool:
-        return bool(values.field_text(value, "text").strip())
-
-    def written(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
-    def reflection(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
     def peer_html(self, value: Any) -> str:
         record = value if isinstance(value, dict) else {}
         return markup.labelled("Project", "the whole initiative, assembled and revised") + markup.paragraphs(
             record.get("text", "")
         )
-
-    def facilitator_text(self, value: JSON) -> str:
-        return values.field_text(value, "text")
-
-    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
-        return _scrub_fields(value, scrub, ("text",))
-
-    def text_length(self, value: JSON) -> int | None:
-        return _text_length(value)
 
 
 KIND = Project()
