@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import ipywidgets as widgets
-
 from peerkit.config.workspace import read_own_answers
 from peerkit.core import kinds
 from peerkit.core.answers import JSON, is_answered
@@ -36,7 +34,7 @@ from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.look import Look
 from peerkit.widgets.public_view import render_example, render_notes
-from peerkit.widgets.reflection import count_words
+from peerkit.widgets.reflection import text_box, word_note
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.visit import when_visited
 
@@ -162,15 +160,7 @@ class PeersBox(AnswerWidget):
         self.shown: list[Shown] = []
         self.view = look.html_widget()
         self.view.add_class("peerkit-peers-view")
-        self.text = widgets.Textarea(
-            description=label,
-            placeholder="Write here. Your words are saved as you type.",
-            rows=rows,
-            continuous_update=True,
-            layout=look.stacked,
-            style=look.text,
-        )
-        self.text.add_class("peerkit-answer")
+        self.text = text_box(label, look=look, rows=rows)
         self._session = session
         self._answer_id = answer_id
         self.refresh(show=False)
@@ -244,8 +234,4 @@ class PeersBox(AnswerWidget):
         self.text.value = str(value.get("text", "")) if isinstance(value, dict) else ""
 
     def describe(self, value: JSON) -> str:
-        words = count_words(str(value.get("text", "")) if isinstance(value, dict) else "")
-        note = f"{words} word{'s' if words != 1 else ''}"
-        if self.min_words and words < self.min_words:
-            note += f" (aim for at least {self.min_words})"
-        return note
+        return word_note(str(value.get("text", "")) if isinstance(value, dict) else "", self.min_words)

@@ -35,7 +35,7 @@ from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.frame import METADATA_KEY, Stop, course_stops
 from peerkit.widgets.look import Look
 from peerkit.widgets.model_answer import ModelAnswer, attach_model
-from peerkit.widgets.reflection import count_words
+from peerkit.widgets.reflection import text_box, word_note
 from peerkit.widgets.session import PathSession
 
 log = logging.getLogger(__name__)
@@ -179,11 +179,7 @@ def render_parts(so_far: ProjectSoFar, parts: list[PartInfo], *, heading: str, o
 
 
 def _describe_words(value: JSON, min_words: int) -> str:
-    words = count_words(str(value.get("text", "")) if isinstance(value, dict) else "")
-    note = f"{words} word{'s' if words != 1 else ''}"
-    if min_words and words < min_words:
-        note += f" (aim for at least {min_words})"
-    return note
+    return word_note(str(value.get("text", "")) if isinstance(value, dict) else "", min_words)
 
 
 class ProjectBox(AnswerWidget):
@@ -231,15 +227,8 @@ class ProjectBox(AnswerWidget):
                 "Your previous version is in the box to start from: revise it with what you have learnt since.</span>"
             )
         controls.append(look.html_widget(intro + "</p>"))
-        self.text = widgets.Textarea(
-            description=label,
-            placeholder="Write here. Your words are saved as you type.",
-            rows=rows,
-            continuous_update=True,
-            layout=widgets.Layout(width="100%", flex="1 1 20rem", flex_flow="column", align_items="stretch"),
-            style=look.text,
-        )
-        self.text.add_class("peerkit-answer")
+        wide = widgets.Layout(width="100%", flex="1 1 20rem", flex_flow="column", align_items="stretch")
+        self.text = text_box(label, look=look, rows=rows, layout=wide)
         if self.previous is not None:
             shown = (
                 '<section class="peerkit-previous-version" aria-label="Previous version" '
@@ -342,15 +331,7 @@ class ProjectSummaryBox(AnswerWidget):
                 render_parts(self.so_far, list(self.so_far.parts), heading="Your parts as you saved them", open_=False)
             )
             controls.append(self.saved_parts)
-        self.text = widgets.Textarea(
-            description=label,
-            placeholder="Write here. Your words are saved as you type.",
-            rows=rows,
-            continuous_update=True,
-            layout=look.stacked,
-            style=look.text,
-        )
-        self.text.add_class("peerkit-answer")
+        self.text = text_box(label, look=look, rows=rows)
         controls.append(self.text)
         super().__init__(session, answer_id, controls, look=look)
         self.watch(self.text)

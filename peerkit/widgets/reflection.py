@@ -14,10 +14,44 @@ from peerkit.widgets.model_answer import ModelAnswer, attach_model
 from peerkit.widgets.session import PathSession
 
 _WORD = re.compile(r"\S+")
+PLACEHOLDER = "Write here. Your words are saved as you type."
 
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def word_note(text: str, min_words: int = 0, max_words: int | None = None) -> str:
+    """The live word count under a text box, with the page's guidance when the text falls outside it."""
+    words = count_words(text)
+    note = f"{words} word{'s' if words != 1 else ''}"
+    if min_words and words < min_words:
+        note += f" (aim for at least {min_words})"
+    elif max_words and words > max_words:
+        note += f" (aim for at most {max_words})"
+    return note
+
+
+def text_box(
+    label: str,
+    *,
+    look: Look,
+    rows: int,
+    placeholder: str = PLACEHOLDER,
+    layout: widgets.Layout | None = None,
+) -> widgets.Textarea:
+    """A box for the learner's own words, as every answer widget draws one: labelled (screen readers
+    read *label*), saved as they type, and marked ``peerkit-answer`` for the page's styles and walks."""
+    box = widgets.Textarea(
+        description=label,
+        placeholder=placeholder,
+        rows=rows,
+        continuous_update=True,
+        layout=layout or look.stacked,
+        style=look.text,
+    )
+    box.add_class("peerkit-answer")
+    return box
 
 
 class Reflection(AnswerWidget):
@@ -51,7 +85,7 @@ class Reflection(AnswerWidget):
         prompt: str = "",
         *,
         label: str = "Your reflection",
-        placeholder: str = "Write here. Your words are saved as you type.",
+        placeholder: str = PLACEHOLDER,
         rows: int = 6,
         min_words: int = 0,
         max_words: int | None = None,
@@ -63,15 +97,7 @@ class Reflection(AnswerWidget):
         self.max_words = max_words
         question = f'<p class="peerkit-prompt" style="margin:0 0 4px 0"><strong>{html.escape(prompt)}</strong></p>'
         self.prompt = look.html_widget(question) if prompt else None
-        self.text = widgets.Textarea(
-            description=label,
-            placeholder=placeholder,
-            rows=rows,
-            continuous_update=True,
-            layout=look.stacked,
-            style=look.text,
-        )
-        self.text.add_class("peerkit-answer")
+        self.text = text_box(label, look=look, rows=rows, placeholder=placeholder)
         controls = [self.text] if self.prompt is None else [self.prompt, self.text]
         super().__init__(session, answer_id, controls, look=look)
         self.watch(self.text)
@@ -84,10 +110,4 @@ class Reflection(AnswerWidget):
         self.text.value = "" if value is None else str(value)
 
     def describe(self, value: JSON) -> str:
-        words = count_words(str(value or ""))
-        note = f"{words} word{'s' if words != 1 else ''}"
-        if self.min_words and words < self.min_words:
-            note += f" (aim for at least {self.min_words})"
-        elif self.max_words and words > self.max_words:
-            note += f" (aim for at most {self.max_words})"
-        return note
+        return word_note(str(value or ""), self.min_words, self.max_words)

@@ -13,9 +13,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from peerkit.core.answers import JSON
+from peerkit.core.kinds.response import revised_part
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.look import Look
-from peerkit.widgets.reflection import count_words
+from peerkit.widgets.reflection import count_words, text_box
 from peerkit.widgets.session import PathSession
 
 NONE_CHOSEN = ("Choose one of your answers", "")
@@ -41,19 +42,17 @@ class ResponseForm(AnswerWidget):
         self.originals: dict[str, str] = {}
         for heading, text in answers:
             self.originals.setdefault(heading, text)
-        self.changed = widgets.Textarea(
-            description="What I changed, or will change, because of the feedback",
+        self.changed = text_box(
+            "What I changed, or will change, because of the feedback",
             placeholder="Name the comment and what you did with it.",
             rows=4,
-            layout=look.stacked,
-            style=look.text,
+            look=look,
         )
-        self.kept = widgets.Textarea(
-            description="What I decided not to change, and why",
+        self.kept = text_box(
+            "What I decided not to change, and why",
             placeholder="A suggestion you did not take, and your reason: that is a decision too.",
             rows=3,
-            layout=look.stacked,
-            style=look.text,
+            look=look,
         )
         self.question = widgets.Dropdown(
             options=[NONE_CHOSEN, *((h, h) for h in self.originals)],
@@ -63,15 +62,12 @@ class ResponseForm(AnswerWidget):
             style=look.text,
         )
         self.question.add_class("peerkit-revise-choice")
-        self.text = widgets.Textarea(
-            description="My revised answer",
+        self.text = text_box(
+            "My revised answer",
             placeholder="Choose an answer above: its text appears here for you to revise.",
             rows=8,
-            layout=look.stacked,
-            style=look.text,
+            look=look,
         )
-        for box in (self.changed, self.kept, self.text):
-            box.add_class("peerkit-answer")
         self.question.observe(self._prefill, names="value")  # before the save below, which reads the text
         super().__init__(session, answer_id, [self.changed, self.kept, self.question, self.text], look=look)
         self.watch(self.changed, self.kept, self.question, self.text)
@@ -93,8 +89,7 @@ class ResponseForm(AnswerWidget):
 
     def write(self, value: JSON | None) -> None:
         record = value if isinstance(value, dict) else {}
-        found = record.get("revised")
-        revised: dict[str, Any] = found if isinstance(found, dict) else {}
+        revised = revised_part(record)
         self.changed.value = str(record.get("changed", ""))
         self.kept.value = str(record.get("kept", ""))
         question = str(revised.get("question", ""))
@@ -106,8 +101,7 @@ class ResponseForm(AnswerWidget):
 
     def describe(self, value: JSON) -> str:
         record = value if isinstance(value, dict) else {}
-        found = record.get("revised")
-        revised: dict[str, Any] = found if isinstance(found, dict) else {}
+        revised = revised_part(record)
         todo = [
             name
             for name, text in (

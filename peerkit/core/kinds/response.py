@@ -24,7 +24,8 @@ FIELDS: dict[str, values.Check] = {
 LABELS = {"changed": "What I changed", "kept": "What I decided not to change, and why"}
 
 
-def _revised(value: JSON) -> dict[str, Any]:
+def revised_part(value: JSON) -> dict[str, Any]:
+    """The ``revised`` record of a response (empty when missing or malformed: packets are files)."""
     found = value.get("revised") if isinstance(value, dict) else None
     return found if isinstance(found, dict) else {}
 
@@ -38,25 +39,25 @@ class Response(AnswerKind):
 
     def is_answered(self, value: JSON) -> bool:
         texts = [values.field_text(value, "changed"), values.field_text(value, "kept")]
-        return any(t.strip() for t in [*texts, values.field_text(_revised(value), "text")])
+        return any(t.strip() for t in [*texts, values.field_text(revised_part(value), "text")])
 
     def written(self, value: JSON) -> str:
         parts = [values.field_text(value, "changed"), values.field_text(value, "kept")]
-        return "\n".join(p for p in [*parts, values.field_text(_revised(value), "text")] if p)
+        return "\n".join(p for p in [*parts, values.field_text(revised_part(value), "text")] if p)
 
     def reflection(self, value: JSON) -> str:
         return "\n".join(p for p in (values.field_text(value, "changed"), values.field_text(value, "kept")) if p)
 
     def peer_html(self, value: Any) -> str:
         record = value if isinstance(value, dict) else {}
-        revised = _revised(record)
+        revised = revised_part(record)
         parts = [markup.labelled(label, "") + markup.paragraphs(record.get(key, "")) for key, label in LABELS.items()]
         question = markup.escape(revised.get("question", "")) or "—"
         parts.append(markup.labelled("My revised answer to", question) + markup.paragraphs(revised.get("text", "")))
         return "".join(parts)
 
     def facilitator_text(self, value: JSON) -> str:
-        revised = _revised(value)
+        revised = revised_part(value)
         lines = [f"{label}: {values.field_text(value, key)}" for key, label in LABELS.items()]
         lines.append(f"Revised answer ({values.field_text(revised, 'question')}): {values.field_text(revised, 'text')}")
         return "\n".join(lines)
