@@ -18,13 +18,12 @@ and a mark (never colour alone), the chosen choice's hint, why, and that they ma
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import ipywidgets as widgets
 
 from peerkit.core.answers import JSON
-from peerkit.core.kinds.check import CheckQuestion, question
+from peerkit.core.kinds.check import CheckArguments, CheckQuestion, question
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession
@@ -74,17 +73,11 @@ class CheckWidget(AnswerWidget):
         prompt: str,
         *,
         why: str,
-        choices: Sequence[str] | None = None,
-        answer: int | None = None,
-        hints: Mapping[int, str] | None = None,
-        order: Sequence[str] | None = None,
-        match: Sequence[tuple[str, str]] | None = None,
         look: Look | None = None,
+        **arguments: Unpack[CheckArguments],
     ) -> None:
         look = look or Look()
-        self.spec = question(
-            answer_id, prompt, why=why, choices=choices, answer=answer, hints=hints, order=order, match=match
-        )
+        self.spec = question(answer_id, prompt, why=why, **arguments)
         self._state: dict[str, JSON] | None = None
         self._order: list[int] = []
         self.heading = look.html_widget(

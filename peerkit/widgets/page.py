@@ -21,13 +21,14 @@ can offer a model answer (``model="..."``) that opens once the path is submitted
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from traitlets.config import Config
 
 from peerkit.core import kinds
+from peerkit.core.kinds.check import CheckArguments
 from peerkit.exchange.base import ActivityLog
 from peerkit.exchange.context import LearnerContext
 from peerkit.widgets.answer import AnswerWidget
@@ -184,30 +185,15 @@ class PathPage:
         prompt: str,
         *,
         why: str,
-        choices: Sequence[str] | None = None,
-        answer: int | None = None,
-        hints: Mapping[int, str] | None = None,
-        order: Sequence[str] | None = None,
-        match: Sequence[tuple[str, str]] | None = None,
         optional: bool = False,
+        **arguments: Unpack[CheckArguments],
     ) -> CheckWidget:
         """A check of understanding with instant feedback, never reviewed by peers and worth no points:
         *choices* with the right *answer*'s position (and *hints* by position), the steps of *order* in
         their right order, or *match*'s (term, meaning) pairs; *why* is shown after every try (see
         :class:`~peerkit.widgets.check.CheckWidget`). Progress counts it, but it is never required:
         a submission without it is complete (*optional* is accepted like every page method's)."""
-        widget = CheckWidget(
-            self.session,
-            answer_id,
-            prompt,
-            why=why,
-            choices=choices,
-            answer=answer,
-            hints=hints,
-            order=order,
-            match=match,
-            look=self.look,
-        )
+        widget = CheckWidget(self.session, answer_id, prompt, why=why, look=self.look, **arguments)
         return self._answer(widget, optional=optional or not kinds.get(CheckWidget.kind).required)  # type: ignore[no-any-return]
 
     def project(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, TypedDict, Unpack, get_args
 
 from peerkit.core.errors import ValidationError, shown
 from peerkit.core.kinds import markup, values
@@ -192,18 +192,25 @@ def _distinct(texts: Sequence[object], where: str, what: str) -> tuple[str, ...]
     return found
 
 
-def question(
-    answer_id: str,
-    prompt: str,
-    *,
-    why: str,
-    choices: Sequence[str] | None = None,
-    answer: int | None = None,
-    hints: Mapping[int, str] | None = None,
-    order: Sequence[str] | None = None,
-    match: Sequence[tuple[str, str]] | None = None,
-) -> CheckQuestion:
+class CheckArguments(TypedDict, total=False):
+    """What a notebook passes to ``page.check`` to say which check it is: exactly one of *choices* (with
+    the right *answer*'s position and *hints* by position), *order* (the steps in their right order) or
+    *match* ((term, meaning) pairs). The page and the widget pass them on as they are, to :func:`question`."""
+
+    choices: Sequence[str] | None
+    answer: int | None
+    hints: Mapping[int, str] | None
+    order: Sequence[str] | None
+    match: Sequence[tuple[str, str]] | None
+
+
+def question(answer_id: str, prompt: str, *, why: str, **arguments: Unpack[CheckArguments]) -> CheckQuestion:
     """A check from what a notebook passes to ``page.check``; the error names the argument to fix."""
+    unknown = sorted(set(arguments) - CheckArguments.__optional_keys__)
+    if unknown:  # a notebook is not type-checked: a misspelt argument must not pass unnoticed
+        raise TypeError(f"page.check({answer_id!r}) got an unexpected keyword argument {unknown[0]!r}")
+    choices, answer, hints = arguments.get("choices"), arguments.get("answer"), arguments.get("hints")
+    order, match = arguments.get("order"), arguments.get("match")
     given = [name for name, v in (("choices", choices), ("order", order), ("match", match)) if v is not None]
     if len(given) != 1:
         raise ValidationError(
