@@ -27,14 +27,12 @@ and it then reads the round again. Every step of a tick costs what it touches, n
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from traitlets.config import Config
 
@@ -42,15 +40,16 @@ from peerkit.core import allocation as alloc
 from peerkit.core.allocation.rolling import PairState, RollingPool, Stored
 from peerkit.core.errors import PeerkitError, WorkflowError
 from peerkit.core.models import Course, LearningPath
-from peerkit.core.packets import build_packet, build_round, new_token, removed_from
+from peerkit.core.packets import new_token
 from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Grade, Round
 from peerkit.core.store import NewSubmission
-from peerkit.exchange.base import CourseExchange, Parcel, feedback_file, packet_file, round_file
+from peerkit.exchange.base import CourseExchange, Parcel, feedback_file
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.ingest import Unreadable, path_requirements, read_submission
 from peerkit.nbgrader.learner import parse_exchange_time
 from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.channel import channel_files
 from peerkit.review.collect import ingest_reviews
 from peerkit.review.feedback import feedback_document, received_reviews
 from peerkit.review.people import course_redactor
@@ -140,11 +139,6 @@ class _PathState:
 def _inbound_time(name: str) -> datetime | None:
     parts = name.split("+")
     return parse_exchange_time(parts[2]) if len(parts) >= 3 else None
-
-
-def self_token(learner: str, path_id: str, seed: int) -> str:
-    """A learner's own packet token, as :mod:`peerkit.review.round` computes it."""
-    return hashlib.sha256(f"self\0{path_id}\0{seed}\0{learner}".encode()).hexdigest()[:32]
 
 
 class _Layered(Redactor):
@@ -628,40 +622,19 @@ class Steward:
         sheets = {s.learner: s for s in (self.store.submission(name, path.id) for name in sorted(wanted)) if s}
         parcels = []
         for learner in sorted(learners):
-            files: dict[str, dict[str, Any]] = {}
-            for token in state.tokens.get(learner, []):
-                if token in new_tokens and token in state.open:
-                    author = sheets[state.open[token][1]]
-                    files[packet_file(token)] = build_packet(
-                        token=token,
-                        path_id=path.id,
-                        path_title=path.title,
-                        kind="peer",
-                        sheet=author.sheet,
-                        questions=questions,
-                        author=author.learner,
-                        anonymity=round_.anonymity,
-                        redactor=redactor,
-                    )
-            own = self_token(learner, path.id, round_.seed)
-            if round_.self_assessment and learner in newcomers and learner in sheets:
-                files[packet_file(own)] = build_packet(
-                    token=own,
-                    path_id=path.id,
-                    path_title=path.title,
-                    kind="self",
-                    sheet=sheets[learner].sheet,
-                    questions=questions,
-                    author=learner,
-                )
-            files[round_file(path.id)] = build_round(
-                path_id=path.id,
-                path_title=path.title,
+            mine = state.tokens.get(learner, [])
+            files = channel_files(
+                learner,
+                path=path,
+                round_=round_,
                 rubric=rubric,
-                anonymity=round_.anonymity,
-                packets=list(state.tokens.get(learner, [])),
-                own=own if round_.self_assessment and learner in state.pool else None,
-                removed=removed_from(sheets[learner].sheet, redactor) if learner in sheets else 0,
+                questions=questions,
+                redactor=redactor,
+                new_packets=[(t, sheets[state.open[t][1]]) for t in mine if t in new_tokens and t in state.open],
+                packets=mine,
+                own=sheets.get(learner),
+                newcomer=learner in newcomers,
+                assessed=learner in state.pool,
                 mode=ROLLING,
                 per_submission=round_.per_submission,
                 waiting_for=state.pool.owed(learner),

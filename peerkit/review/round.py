@@ -22,27 +22,26 @@ answers the next run brings them in as a late submitter. Partly blank submission
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from peerkit.core import allocation as alloc
 from peerkit.core.errors import WorkflowError
 from peerkit.core.models import Course
-from peerkit.core.packets import build_packet, build_round, new_token, removed_from
+from peerkit.core.packets import new_token
 from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
 from peerkit.core.topics import matched_share
-from peerkit.exchange.base import CourseExchange, Parcel, packet_file, round_file
+from peerkit.exchange.base import CourseExchange, Parcel
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
+from peerkit.review.channel import channel_files
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
 from peerkit.storage.sql import SqlStore
@@ -386,51 +385,25 @@ def deliver(
     for learner in sorted(concerned):
         if progress is not None and parcels:
             progress(len(parcels), len(concerned))
-        files: dict[str, dict[str, Any]] = {}
-        for assignment in by_reviewer.get(learner, []):
-            if assignment.token in new_tokens:
-                author = submissions[assignment.author]
-                files[packet_file(assignment.token)] = build_packet(
-                    token=assignment.token,
-                    path_id=path_id,
-                    path_title=path.title,
-                    kind="peer",
-                    sheet=author.sheet,
-                    questions=questions,
-                    author=author.learner,
-                    anonymity=round_.anonymity,
-                    redactor=redactor,
-                )
-        own = _self_token(learner, path_id, round_)
-        if round_.self_assessment and learner in newcomers and learner in submissions:
-            files[packet_file(own)] = build_packet(
-                token=own,
-                path_id=path_id,
-                path_title=path.title,
-                kind="self",
-                sheet=submissions[learner].sheet,
-                questions=questions,
-                author=learner,
-            )
-        files[round_file(path_id)] = build_round(
-            path_id=path_id,
-            path_title=path.title,
+        mine = by_reviewer.get(learner, [])
+        files = channel_files(
+            learner,
+            path=path,
+            round_=round_,
             rubric=rubric,
-            anonymity=round_.anonymity,
-            packets=[a.token for a in by_reviewer.get(learner, [])],
-            own=own if round_.self_assessment and learner in submissions else None,
-            removed=removed_from(submissions[learner].sheet, redactor) if learner in submissions else 0,
+            questions=questions,
+            redactor=redactor,
+            new_packets=[(a.token, submissions[a.author]) for a in mine if a.token in new_tokens],
+            packets=[a.token for a in mine],
+            own=submissions.get(learner),
+            newcomer=learner in newcomers,
+            assessed=learner in submissions,
         )
         parcels.append(Parcel(learner, files, keys.get(learner)))
     exchange.deliver(parcels)
     if progress is not None:
         progress(len(parcels), len(concerned))
     return len(concerned)
-
-
-def _self_token(learner: str, path_id: str, round_: Round) -> str:
-    """The token of a learner's own packet: stable for the round; it only ever sits in their own channel."""
-    return hashlib.sha256(f"self\0{path_id}\0{round_.seed}\0{learner}".encode()).hexdigest()[:32]
 
 
 def round_status(

@@ -1,0 +1,84 @@
+"""What one reviewer's channel receives when review work reaches them, in a round and in rolling
+review alike: the packets of peers' work new to them, their own packet the first time, and a fresh
+manifest. One function builds these files for both, so a packet or manifest field added for one mode
+cannot go missing from the other."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from peerkit.core.models import LearningPath
+from peerkit.core.packets import Questions, build_packet, build_round, removed_from
+from peerkit.core.redaction import Redactor
+from peerkit.core.review import Round
+from peerkit.core.rubric import Rubric
+from peerkit.core.store import StoredSubmission
+from peerkit.exchange.base import packet_file, round_file
+
+
+def self_token(learner: str, path_id: str, seed: int) -> str:
+    """The token of a learner's own packet: stable for the round; it only ever sits in their own channel."""
+    return hashlib.sha256(f"self\0{path_id}\0{seed}\0{learner}".encode()).hexdigest()[:32]
+
+
+def channel_files(
+    learner: str,
+    *,
+    path: LearningPath,
+    round_: Round,
+    rubric: Rubric,
+    questions: Questions,
+    redactor: Redactor,
+    new_packets: Iterable[tuple[str, StoredSubmission]],
+    packets: Sequence[str],
+    own: StoredSubmission | None,
+    newcomer: bool,
+    assessed: bool,
+    mode: str | None = None,
+    per_submission: int | None = None,
+    waiting_for: int | None = None,
+) -> dict[str, dict[str, Any]]:
+    """*learner*'s files: a packet per (token, author's submission) of *new_packets*, scrubbed by
+    *redactor*; their *own* submission as a self packet when they are a *newcomer* to a round with self
+    assessment; and the manifest listing *packets*, with their self packet when they are *assessed*
+    (in the round) and how many names were taken out of their own submission. *mode*,
+    *per_submission* and *waiting_for* go into the manifest of a rolling path."""
+    files: dict[str, dict[str, Any]] = {}
+    for token, author in new_packets:
+        files[packet_file(token)] = build_packet(
+            token=token,
+            path_id=path.id,
+            path_title=path.title,
+            kind="peer",
+            sheet=author.sheet,
+            questions=questions,
+            author=author.learner,
+            anonymity=round_.anonymity,
+            redactor=redactor,
+        )
+    own_token = self_token(learner, path.id, round_.seed)
+    if round_.self_assessment and newcomer and own is not None:
+        files[packet_file(own_token)] = build_packet(
+            token=own_token,
+            path_id=path.id,
+            path_title=path.title,
+            kind="self",
+            sheet=own.sheet,
+            questions=questions,
+            author=learner,
+        )
+    files[round_file(path.id)] = build_round(
+        path_id=path.id,
+        path_title=path.title,
+        rubric=rubric,
+        anonymity=round_.anonymity,
+        packets=list(packets),
+        own=own_token if round_.self_assessment and assessed else None,
+        removed=removed_from(own.sheet, redactor) if own is not None else 0,
+        mode=mode,
+        per_submission=per_submission,
+        waiting_for=waiting_for,
+    )
+    return files
