@@ -277,15 +277,16 @@ TEST_COHORT = "peers:\n" + "".join(
 )
 
 
-def write_review_course(root: Path) -> Path:
-    """A one-path course whose path "essay" is peer reviewed (3 per submission); return course.yml."""
+def write_review_course(root: Path, *, review: str = "{per_submission: 3, replace_after_hours: 48}") -> Path:
+    """A one-path course whose path "essay" is peer reviewed as *review* (course.yml's ``review:``; by
+    default in rounds, 3 per submission); return course.yml."""
     (root / "notebooks").mkdir(parents=True)
     (root / "course").mkdir()
     nbformat.write(path_notebook("essay", [("story", 3), ("lesson", 2)]), str(root / "notebooks" / "essay.ipynb"))
     (root / "course" / "course.yml").write_text(
         "id: review-course\ntitle: A reviewed course\ndemo: {learner: tester}\n"
         "paths:\n  - {id: essay, title: An essay, notebook: ../notebooks/essay.ipynb, points: 5, peer_review: true,\n"
-        "     review: {per_submission: 3, replace_after_hours: 48}}\n"
+        f"     review: {review}}}\n"
     )
     (root / "course" / "rubrics.yml").write_text(TEST_RUBRIC)
     (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())

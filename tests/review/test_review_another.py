@@ -8,9 +8,7 @@ from __future__ import annotations
 from peerkit.core.activity import event_line, new_event, parse_line
 from peerkit.exchange.base import round_file
 from peerkit.exchange.context import resolve_learner_context
-from peerkit.exchange.registry import open_course_exchange
 from peerkit.facilitator.api import Facilitator
-from peerkit.review.rolling import Steward
 from peerkit.storage.sql import SqlStore
 from tests.conftest import CourseLayout
 from tests.review.test_rolling import (
@@ -19,6 +17,7 @@ from tests.review.test_rolling import (
     _rolling_template,
     desk,
     hand_in,
+    hub_steward,
     manifest,
     review_all,
     rolling,
@@ -62,14 +61,7 @@ def test_one_host_a_learner_whose_reviews_are_done_gets_one_more(rolling: Course
 
 
 def test_the_hub_takes_the_request_through_the_services_activity_route(rolling: CourseLayout, store: SqlStore) -> None:
-    steward = Steward(
-        store,
-        rolling.course,
-        config=rolling.course_config(),
-        course_root=rolling.build.course_root,
-        inbound=rolling.inbound(),
-        exchange=open_course_exchange(course_id=rolling.course.id, exchange_root=None, store=store),
-    )
+    steward = hub_steward(rolling, store)
     for learner in ("ana", "bo", "cy", "dee"):
         hand_in(rolling, learner)
         steward.tick(PATH)

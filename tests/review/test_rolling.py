@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from peerkit.core.answers import Answer
@@ -22,30 +21,16 @@ from peerkit.review.rolling import Steward
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
-from tests.conftest import COMMITTED_CONFIG, TEST_RUBRIC, CourseLayout, _built, _copy_built, path_notebook
+from tests.conftest import CourseLayout, _built, _copy_built, write_review_course
 
 PATH = "essay"
 REVIEW = f"{PATH}-review"
 
 
-def write_rolling_course(root: Path) -> Path:
-    (root / "notebooks").mkdir(parents=True)
-    (root / "course").mkdir()
-    nbformat.write(path_notebook(PATH, [("story", 3), ("lesson", 2)]), str(root / "notebooks" / "essay.ipynb"))
-    (root / "course" / "course.yml").write_text(
-        "id: rolling-course\ntitle: A rolling course\ndemo: {learner: tester}\n"
-        "paths:\n  - {id: essay, title: An essay, notebook: ../notebooks/essay.ipynb, points: 5, peer_review: true,\n"
-        "     review: {mode: rolling, per_submission: 2, lease_hours: 1}}\n"
-    )
-    (root / "course" / "rubrics.yml").write_text(TEST_RUBRIC)
-    (root / "course" / "nbgrader_config.py").write_text(COMMITTED_CONFIG.read_text())
-    return root / "course" / "course.yml"
-
-
 @pytest.fixture(scope="session")
 def _rolling_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("rolling-course-template")
-    course_file = write_rolling_course(root / "src")
+    course_file = write_review_course(root / "src", review="{mode: rolling, per_submission: 2, lease_hours: 1}")
     _built(course_file, root)
     return root, course_file
 
@@ -64,6 +49,18 @@ def desk(rolling: CourseLayout, store: SqlStore) -> Iterator[Facilitator]:
         course=rolling.course,
         exchange=rolling.build.exchange_root,
         build=rolling.build,
+    )
+
+
+def hub_steward(course: CourseLayout, store: SqlStore) -> Steward:
+    """The steward as the hub service runs it: documents go to learners through the store."""
+    return Steward(
+        store,
+        course.course,
+        config=course.course_config(),
+        course_root=course.build.course_root,
+        inbound=course.inbound(),
+        exchange=open_course_exchange(course_id=course.course.id, exchange_root=None, store=store),
     )
 
 
@@ -204,14 +201,7 @@ def test_a_review_not_started_in_time_goes_back_to_the_pool(rolling: CourseLayou
 
 
 def test_the_hub_exchange_gets_the_same_documents(rolling: CourseLayout, store: SqlStore) -> None:
-    steward = Steward(
-        store,
-        rolling.course,
-        config=rolling.course_config(),
-        course_root=rolling.build.course_root,
-        inbound=rolling.inbound(),
-        exchange=open_course_exchange(course_id=rolling.course.id, exchange_root=None, store=store),
-    )
+    steward = hub_steward(rolling, store)
     for learner in ("ana", "bo"):
         hand_in(rolling, learner)
         steward.tick(PATH)
