@@ -119,6 +119,19 @@ class Found:
     #: Whether every required answer holds something (the answers file may be missing altogether).
     state: Completeness = field(default_factory=lambda: Completeness("no-answers", 0))
 
+    def submission(self, path_id: str) -> NewSubmission:
+        """What the store records of it: ingest and the rolling steward take a submission in alike."""
+        return NewSubmission(
+            self.learner,
+            path_id,
+            submitted_at=self.submitted_at,
+            sheet=self.sheet,
+            source=self.timestamp,
+            channel_key=self.channel_key,
+            status=self.state.status,
+            blank=len(self.state.blank),
+        )
+
 
 def path_requirements(course_root: Path, path_id: str) -> tuple[str, ...] | None:
     """The required answers of *path_id*, from the course's source notebook
@@ -205,18 +218,7 @@ def ingest(
                 gap = NotComplete(found.learner, path_id, found.state)
                 not_complete.append(gap)
                 log.warning("%s: %s", path_id, gap.describe())
-            pending.append(
-                NewSubmission(
-                    found.learner,
-                    path_id,
-                    submitted_at=found.submitted_at,
-                    sheet=found.sheet,
-                    source=found.timestamp,
-                    channel_key=found.channel_key,
-                    status=found.state.status,
-                    blank=len(found.state.blank),
-                )
-            )
+            pending.append(found.submission(path_id))
             if len(pending) >= batch:
                 flush()
         if progress is not None:

@@ -43,7 +43,6 @@ from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import new_token
 from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Grade, Round
-from peerkit.core.store import NewSubmission
 from peerkit.exchange.base import CourseExchange, Parcel, feedback_file
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.ingest import Unreadable, path_requirements, read_submission
@@ -453,18 +452,7 @@ class Steward:
                 except Unreadable as skip:
                     problems.append(f"{learner}: {skip}")
                     continue
-                items.append(
-                    NewSubmission(
-                        found.learner,
-                        path.id,
-                        submitted_at=found.submitted_at,
-                        sheet=found.sheet,
-                        source=found.timestamp,
-                        channel_key=found.channel_key,
-                        status=found.state.status,
-                        blank=len(found.state.blank),
-                    )
-                )
+                items.append(found.submission(path.id))
         self.store.record_submissions(items)
         new_people = [i.learner for i in items if i.learner not in state.pool]
         if new_people:
