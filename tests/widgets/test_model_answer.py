@@ -3,25 +3,17 @@ submitted the path, then shown escaped on demand; a preview never shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from traitlets.config import Config
 
 from peerkit.widgets import PathPage
 from peerkit.widgets.model_answer import HIDE, LOCKED, SHOW, attach_model
 from tests.apps.test_plain_language import internal_words, texts
 from tests.conftest import CourseLayout
+from tests.widgets.test_widgets import page
+
+__all__ = ["page"]
 
 MODEL = "Peers learn <em>with</em> each other.\n\nEach is at times the teacher."
-
-
-@pytest.fixture
-def page(course: CourseLayout) -> Iterator[PathPage]:
-    course.enroll("mo")
-    p = PathPage("alpha", folder=course.folder("mo", "alpha"), config=course.learner_config("mo"))
-    yield p
-    p.close()
 
 
 def test_closed_before_submitting_and_the_model_is_not_on_the_page(page: PathPage) -> None:
