@@ -153,6 +153,7 @@ def test_direct_construction_validates_too() -> None:
         (lambda r: aggregate("reviews", "mean"), "expected Reviews"),
         (lambda r: CalibrationSettings(max_iter=0), "max_iter"),
         (lambda r: CalibrationSettings(reliability_shape=0), "reliability_shape"),
+        (lambda r: CalibrationSettings(shared_bias_ratio=-1), "shared_bias_ratio"),
     ],
 )
 def test_aggregate_validation(tiny: Reviews, call: object, message: str) -> None:
@@ -238,9 +239,14 @@ def test_calibrated_recovers_planted_biases() -> None:
     assert grades.fit.bias_sd == pytest.approx(0.1, abs=0.03)
     rmse = float(np.sqrt(np.mean((grades.estimate - truth) ** 2)))
     assert rmse < 0.6 * float(np.sqrt(np.mean((median.estimate - truth) ** 2)))
-    # Posterior standard deviations are roughly honest: close to 95 % of errors within 2 sd.
-    inside = np.abs(grades.estimate - truth) <= 2 * grades.uncertainty
+    # Posterior standard deviations are roughly honest: close to 95 % of errors within 2 sd, once the
+    # cohort is known to share no leniency (as simulated here) ...
+    known = aggregate(reviews, "calibrated", settings=CalibrationSettings(shared_bias_ratio=0.0))
+    inside = np.abs(known.estimate - truth) <= 2 * known.uncertainty
     assert 0.88 < inside.mean() <= 0.99
+    np.testing.assert_array_equal(known.estimate, grades.estimate)  # the prior widens, it does not move
+    # ... and by default wider: without examples the cohort's shared leniency is unknown.
+    assert (grades.uncertainty > known.uncertainty).all()
 
 
 def test_anchors_detect_a_global_shift() -> None:
