@@ -158,17 +158,18 @@ class Facilitator:
         return path_id
 
     @contextmanager
-    def step(self, path_id: str) -> Iterator[None]:
+    def step(self, path_id: str, *, wait: float = 30.0) -> Iterator[None]:
         """Hold *path_id*'s step lock for the block: one step of a path at a time, across processes
         and service replicas (the store's lock: a PostgreSQL advisory lock, a file lock beside an
         SQLite file), so a facilitator's ``review open`` and the rolling steward, or two replicas,
-        never take the same submission in twice. Re-entrant within this Facilitator; another holder
-        makes it raise :class:`~peerkit.core.errors.Conflict` at once, naming the step."""
+        never take the same submission in twice. Re-entrant within this Facilitator. While another
+        holds it, it is tried again for *wait* seconds (a steward's look takes well under one), then
+        :class:`~peerkit.core.errors.Conflict` names the step."""
         name = f"peerkit:step:{self.course.id}:{path_id}"
         if name in self._held:
             yield
             return
-        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round"):
+        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round", wait=wait):
             self._held.add(name)
             try:
                 yield
@@ -318,7 +319,7 @@ class Facilitator:
         reports = []
         for path_id in paths:
             try:
-                with self.step(path_id):
+                with self.step(path_id, wait=0):  # busy: the next look comes in seconds
                     reports.append(self.rolling.tick(path_id, now=now))
             except Conflict:  # a facilitator's step or another replica is on this path: next tick
                 continue

@@ -170,7 +170,7 @@ class ServiceState:
     def facilitate(self, action: str, path_id: str, *, per_submission: int | None = None) -> dict[str, Any]:
         """Run one step of *path_id*'s round and return its report."""
         desk = self._desk()
-        with self._in_process, desk.step(path_id):  # the store-wide lock: one step of a path at a time
+        with self._in_process, desk.step(path_id, wait=0):  # one step of a path at a time; busy: 409 at once
             return _step(desk, action, path_id, per_submission)
 
     def steward(self) -> list[str]:

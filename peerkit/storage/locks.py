@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,11 +42,39 @@ def lock_key(name: str) -> int:
 
 
 @contextmanager
-def exclusive(engine: Engine, name: str, *, what: str | None = None) -> Iterator[None]:
+def exclusive(engine: Engine, name: str, *, what: str | None = None, wait: float = 0.0) -> Iterator[None]:
     """Hold the store-wide lock *name* for the block, or raise Conflict if someone holds it.
 
-    *what* names the work in the error ("the collect step of path essay")."""
+    *what* names the work in the error ("the collect step of path essay"). With *wait* seconds, a
+    held lock is tried again until then (a facilitator's command waits out a steward's short look)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with _exclusive(engine, name, what=what):
+                yield
+            return
+        except Conflict as exc:
+            if exc.__cause__ is _ACQUIRED or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.1)
+
+
+#: Marks a Conflict raised inside the block (not by the lock itself): never retried.
+_ACQUIRED = RuntimeError("lock acquired")
+
+
+@contextmanager
+def _exclusive(engine: Engine, name: str, *, what: str | None) -> Iterator[None]:
     busy = Conflict(f"{what or name} is already running; wait until it has finished, then try again")
+    with _acquire(engine, name, busy):
+        try:
+            yield
+        except Conflict as inner:
+            raise inner from _ACQUIRED
+
+
+@contextmanager
+def _acquire(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         with _advisory(engine, name, busy):
             yield

@@ -27,8 +27,9 @@ def test_the_steward_skips_a_path_while_someone_else_holds_its_step(rolling: Cou
 def test_a_facilitators_step_is_refused_while_another_holds_the_path(rolling: CourseLayout, desk: Facilitator) -> None:
     hand_in(rolling, "ana")
     desk.steward()
-    with exclusive(desk.store.engine, f"peerkit:step:{rolling.course.id}:essay"), pytest.raises(Conflict) as caught:
-        desk.collect_reviews(path_id="essay")
+    lock = exclusive(desk.store.engine, f"peerkit:step:{rolling.course.id}:essay")
+    with lock, pytest.raises(Conflict) as caught, desk.step("essay", wait=0.3):  # waits this long, then says why
+        pass
     assert "essay" in str(caught.value)
     assert desk.collect_reviews(path_id="essay").summary()  # free again once the other holder is done
 
@@ -41,3 +42,23 @@ def test_a_step_that_runs_another_step_keeps_its_lock(rolling: CourseLayout, des
     assert closed.reviews is not None
     with exclusive(desk.store.engine, f"peerkit:step:{rolling.course.id}:essay"):
         pass  # released afterwards
+
+
+def test_a_facilitators_step_waits_out_a_short_look_of_the_steward(rolling: CourseLayout, desk: Facilitator) -> None:
+    import threading
+
+    hand_in(rolling, "ana")
+    desk.steward()
+    held, release = threading.Event(), threading.Event()
+
+    def steward_look() -> None:
+        with exclusive(desk.store.engine, f"peerkit:step:{rolling.course.id}:essay"):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=steward_look)
+    other.start()
+    assert held.wait(10)
+    threading.Timer(0.5, release.set).start()
+    assert desk.collect_reviews(path_id="essay").summary()  # waited, then ran
+    other.join(10)
