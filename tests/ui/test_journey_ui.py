@@ -76,7 +76,9 @@ def test_ratings_reach_the_facilitators_export_without_a_second_submit(browser: 
     config = PeerkitConfig.load(env={}, course_file=journey.course_file, workdir=journey.workdir)  # type: ignore[attr-defined]
     desk = Facilitator.open(config)
     try:
-        assert desk.collect_reviews(path_id="essay").ratings >= count
+        # The demo's steward may have taken the ratings in already (its look runs every 2 s): the export
+        # is what must hold them, whoever collected them.
+        desk.collect_reviews(path_id="essay")
         export = json.loads(desk.export(kind="round", path_ids=["essay"], names=True).text)
     finally:
         desk.close()
