@@ -8,7 +8,7 @@ knows fewer names than another.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from peerkit.core.models import Course
@@ -36,3 +36,32 @@ def course_redactor(store: SqlStore, course: Course, people: Mapping[str, Person
             )
         )
     return Redactor.for_people(persons, extra=course.redact)
+
+
+class LayeredRedactor(Redactor):
+    """A redactor as last built in full, plus a small one of names learnt since: a newcomer's names
+    are removed at once without compiling every learner's names again (rolling review takes learners
+    in one by one). Scrubs with both."""
+
+    def __init__(self, base: Redactor, extra: Redactor) -> None:
+        super().__init__((), replacement=base.replacement)
+        self.base, self.extra = base, extra
+        self.size = base.size + extra.size
+        self._atoms = base._atoms | extra._atoms
+        self._pattern = base._pattern or extra._pattern
+
+    @classmethod
+    def over(cls, base: Redactor, people: Iterable[Person]) -> Redactor:
+        terms = [t for p in people for t in p.terms()]
+        return cls(base, Redactor(terms, replacement=base.replacement)) if terms else base
+
+    def covering(self, terms: Iterable[str]) -> Redactor:
+        terms = list(terms)
+        if Redactor(terms)._atoms <= self._atoms:
+            return self
+        return LayeredRedactor(self.base, self.extra.covering(terms))
+
+    def scrub_counted(self, text: str) -> tuple[str, int]:
+        first, found = self.base.scrub_counted(text)
+        second, more = self.extra.scrub_counted(first)
+        return second, found + more
