@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from peerkit.apps.feedback import RESPOND, delivered_as_written
 from peerkit.apps.packet_view import render_feedback_summary
-from peerkit.apps.review import RESPOND, Practice, ReviewPage, delivered_as_written, read_practice
+from peerkit.apps.practice import Practice, read_practice
+from peerkit.apps.review import ReviewPage
 from peerkit.core.packets import rubric_document
 from peerkit.core.practice import compare, practice_answer_id
 from peerkit.core.rubric import PracticeExample, ReviewContent, Rubric
@@ -281,16 +283,16 @@ def test_work_and_feedback_that_arrive_while_the_page_is_open_are_announced_then
     manifest: dict[str, Any] = {"path_title": "An essay", "mode": "rolling", "waiting_for": 1, "packets": []}
     inbox = FakeInbox(rubric, manifest, {}, None)
     deliver(monkeypatch, inbox)
-    monkeypatch.setattr("peerkit.apps.review.WATCH_EVERY", 3600.0)  # the test looks itself, not the thread
+    monkeypatch.setattr("peerkit.apps.arrivals.WATCH_EVERY", 3600.0)  # the test looks itself, not the thread
     page = open_page(review_course, "fay", practice=practice_for(review_course, "rolling"))
     rate(page.practice_views[0], {"clear": 1})
     listeners = len(page.session._listeners)
-    page._look_for_arrivals()
+    page.arrivals.look(page.inbox)
     assert page.news.value == "" and page.show_news.layout.display == "none"  # nothing new yet
 
     inbox.doc = {**manifest, "waiting_for": 0, "packets": ["t1"]}
     inbox.packets = {"t1": {"token": "t1", "kind": "peer", "answers": own_packet("t1")["answers"]}}
-    page._look_for_arrivals()
+    page.arrivals.look(page.inbox)
     assert "A classmate’s work to review has arrived. Your answers so far are kept." in page.news.value
     assert page.show_news.layout.display is None
     assert page.titles == ["Practice"]  # not rebuilt under the learner's hands
@@ -301,7 +303,7 @@ def test_work_and_feedback_that_arrive_while_the_page_is_open_are_announced_then
     assert len(page.session._listeners) == listeners + 1  # the replaced forms stopped listening; one new form
 
     inbox.doc_feedback = {"reviews": [{"token": "x1", "label": "Reviewer 1", "comments": {"Strengths": "Clear."}}]}
-    page._look_for_arrivals()
+    page.arrivals.look(page.inbox)
     assert "Your feedback has arrived" in page.news.value
     page.show_arrived()
     assert page.titles[-1] == "Your feedback" and page.picker is not None and page.picker.index == len(page.titles) - 1

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from peerkit.apps.review import RESPOND, ReviewPage
+from peerkit.apps.feedback import RESPOND
+from peerkit.apps.review import ReviewPage
 from peerkit.core.practice import practice_answer_id
 from peerkit.review import grading
 from peerkit.review.collect import collect_reviews
