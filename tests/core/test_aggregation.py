@@ -568,3 +568,88 @@ def test_the_fit_needs_few_sweeps_and_extrapolation_keeps_its_fixed_point(monkey
     slow = aggregate(reviews, "calibrated", settings=CalibrationSettings(tol=1e-6, max_iter=2000))
     assert slow.fit is not None and slow.fit.converged and slow.fit.iterations > fast.fit.iterations
     assert float(np.max(np.abs(fast.estimate - slow.estimate))) < 0.01
+
+
+def test_the_spread_of_true_scores_is_not_learned_too_small_with_constant_reviewers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two reviews each, a fifth of the reviewers giving one level near the cohort's mean to everything: such a
+    # reviewer fits with a bias and no noise, and mean-field updates alone learned a spread of true scores
+    # 0.09 for a 0.14 truth, pulling every grade towards the cohort mean. The method-of-moments floor holds it.
+    from peerkit.core.aggregation import calibration
+
+    rng = np.random.default_rng(21)
+    reviews, truth, _, _ = cohort(rng, n=300, k=2, bias_sd=0.1, noise=0.08, step=0.25)
+    constant = rng.choice(reviews.n_reviewers, 60, replace=False)
+    level = np.clip(np.rint((0.6 + 0.5 * rng.normal(0, 0.15, reviews.n_reviewers)) * 4), 0, 4) * 0.25
+    score = np.where(np.isin(reviews.reviewer, constant), level[reviews.reviewer], reviews.score)
+    lazy = Reviews.from_arrays(reviews.submission, reviews.reviewer, score, scale=(0, 1), step=0.25)
+    grades = aggregate(lazy, "calibrated")
+    assert grades.fit is not None and grades.fit.converged
+    counts = np.bincount(lazy.submission, minlength=lazy.n_submissions)
+    floor = calibration._moment_true_var(lazy.score, lazy.submission, counts, counts > 0, lazy.n_submissions)
+    assert grades.fit.true_sd == pytest.approx(math.sqrt(floor), rel=1e-6)  # 0.113: the floor binds
+    monkeypatch.setattr(calibration, "_moment_true_var", lambda *args: 0.0)
+    unfloored = aggregate(lazy, "calibrated")
+    assert unfloored.fit is not None and unfloored.fit.true_sd < 0.1
+    assert rmse_of(grades, truth) < 0.95 * rmse_of(unfloored, truth)
+
+
+def test_moment_true_var_known_answer() -> None:
+    # Plain means 1, 2, 3 (variance 2/3); within-submission variance 0.5 pooled, two reviews each: 2/3 - 1/4.
+    from peerkit.core.aggregation.calibration import _moment_true_var
+
+    x = np.array([0.5, 1.5, 1.5, 2.5, 2.5, 3.5])
+    sub = np.array([0, 0, 1, 1, 2, 2])
+    counts = np.array([2, 2, 2])
+    assert _moment_true_var(x, sub, counts, np.ones(3, dtype=bool), 3) == pytest.approx(2 / 3 - 0.25)
+    # Fewer than three submissions with two reviews: no estimate, no floor.
+    assert _moment_true_var(x[:4], sub[:4], counts[:2], np.ones(2, dtype=bool), 2) == 0.0
+
+
+@given(
+    st.floats(-0.5, 1.5),
+    st.floats(1e-4, 0.5),
+)
+@settings(max_examples=60, deadline=None)
+def test_uncertainty_within_the_scale_never_grows_and_is_unchanged_far_from_the_ends(m: float, sd: float) -> None:
+    from peerkit.core.aggregation.calibration import _within_scale
+
+    var = np.array([sd * sd, sd * sd])
+    out = _within_scale(np.array([m, m]), var, np.array([True, False]))
+    assert 0 < out[0] <= var[0] * (1 + 1e-9)
+    assert out[1] == var[1]  # not free (an anchor or no review): untouched
+    if min(m, 1 - m) > 6 * sd:
+        assert out[0] == pytest.approx(var[0], rel=1e-6)
+
+
+def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Heavy ceiling: most true scores near the top. The posterior is cut at the end of the scale, so the
+    # grades there claim less uncertainty than the normal posterior would; the grades themselves do not move.
+    from peerkit.core.aggregation import calibration
+
+    rng = np.random.default_rng(22)
+    reviews, _, _, _ = cohort(rng, n=200, k=4, bias_sd=0.05, noise=0.08, step=0.25)
+    top = Reviews.from_arrays(
+        reviews.submission, reviews.reviewer, np.minimum(reviews.score + 0.25, 1.0), scale=(0, 1), step=0.25
+    )
+    grades = aggregate(top, "calibrated")
+    monkeypatch.setattr(calibration, "_within_scale", lambda m, var, free: var)
+    uncut = aggregate(top, "calibrated")
+    np.testing.assert_array_equal(grades.estimate, uncut.estimate)
+    at_top, middle = grades.estimate >= 0.97, np.abs(grades.estimate - 0.6) <= 0.1
+    assert at_top.sum() >= 10 and middle.sum() >= 5
+    assert np.all(grades.uncertainty[at_top] < 0.9 * uncut.uncertainty[at_top])
+    np.testing.assert_allclose(grades.uncertainty[middle], uncut.uncertainty[middle], rtol=1e-3)
+
+
+def test_a_ten_learner_round_widens_for_its_guessed_noise_level() -> None:
+    # Ten learners, three reviews each: the cohort's noise level comes from about ten residual degrees of
+    # freedom, so the grades' intervals are a Student t's with about that many: wider than with 300 learners.
+    rng = np.random.default_rng(23)
+    inside = []
+    for _ in range(40):
+        reviews, truth, _, _ = cohort(rng, n=10, k=3, bias_sd=0.08, noise=0.07, step=0.25)
+        grades = aggregate(reviews, "calibrated")
+        inside.append(np.abs(grades.estimate - truth) <= 2 * grades.uncertainty)
+    assert 0.90 <= float(np.mean(inside)) <= 0.99

@@ -13,7 +13,8 @@ A review of an anchor is read as a censored perception (``censoring``): "within 
 level", the end levels included, so that examples at the scale's ends cannot make the fit drift.
 Estimation is mean-field variational Bayes with the censored perceptions filled in by their
 expectations (EM): coordinate ascent on ``q(s) q(b) q(tau)``, hyper-parameters updated in the same
-sweep, and a first-order correction of the mean-field variances (see the code). Deterministic,
+sweep, and a first-order correction of the mean-field variances (see the code). The spread of true
+scores is never learned below its method-of-moments estimate (:func:`_moment_true_var`). Deterministic,
 vectorised over reviews. Estimates are posterior means clipped to the scale: like PG1 they are
 shrunk towards the cohort mean where the reviews are few or unreliable.
 
@@ -55,6 +56,11 @@ it makes a cohort that really shares no leniency over-cover where grades are pre
 each: all within two standard deviations). ``bench/aggregation.py``, 2σ coverage: 0.77-0.97 before
 these terms, 0.89-0.98 with them.
 
+Two more make it 0.90-0.97 (``--reps-scale 3``): the Student t's degrees of freedom count that the
+cohort's noise level, which the reliabilities' prior carries, is itself estimated from the fit's
+residual degrees of freedom (about ten in a ten-learner round, which covered 89 %); and a grade's
+posterior is cut at the ends of the scale, where no true score lies (a heavy ceiling covered 98 %).
+
 Tried and dropped: scaling by the ratio of held-out errors to the variances the model claims for
 them (``heldout``; dominated by the reviewer's noise, it did not see what under-covers and
 over-covered Gaussian cohorts); discounting the information of censored readings (over-covered
@@ -69,7 +75,7 @@ from typing import Final
 
 import numpy as np
 
-from peerkit.core.aggregation.censoring import Censoring
+from peerkit.core.aggregation.censoring import Censoring, truncated_standard_normal
 from peerkit.core.aggregation.grades import CalibratedFit
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, Reviews, _sum_by
 from peerkit.core.aggregation.special import sum_log_gamma
@@ -227,6 +233,7 @@ def fit_calibrated(
         min_bias_var=settings.min_bias_sd**2,
         count_sf=np.where(free, count_s, 0).astype(np.float64),
         count_f=_sum_by(rev, (~on_anchor).astype(np.float64), n_rev),
+        min_true_var=max(_moment_true_var(x, sub, count_s, free, n_sub), 1e-6),
     )
 
     # Start from the plain means, no bias, every reviewer at the cohort's pooled noise level.
@@ -277,9 +284,16 @@ def fit_calibrated(
         if ratio > 1.0:
             spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
     var = aux.v_s + _sum_by(sub, np.where(on_anchor, 0.0, spread), n_sub) * aux.v_s**2
+    # Degrees of freedom of each reliability: its own reviews, and the 2 * alpha0 pseudo-reviews at the
+    # cohort's noise level, which is itself estimated from the residual degrees of freedom of the fit
+    # (reviews minus the effective number of fitted scores and biases). In a ten-learner round that is
+    # about ten: the cohort's noise level is a guess too, and two normal standard deviations covered 89 %.
+    fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
+    fitted += float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
+    inv_df = 1.0 / (2.0 * shape) + (alpha0 / shape) ** 2 / max(len(x) - fitted, 1.0)
     var *= _student_inflation(
         _sum_by(sub, np.where(on_anchor, 0.0, tau_r), n_sub),
-        _sum_by(sub, np.where(on_anchor, 0.0, tau_r / (2.0 * shape[rev])), n_sub),
+        _sum_by(sub, np.where(on_anchor, 0.0, tau_r * inv_df[rev]), n_sub),
     )
     if reviews.step is not None:
         var += _shared_rounding(np.where(on_anchor, 0.0, tau_r), aux.v_s, sub, n_sub, reviews.step / width)
@@ -293,6 +307,7 @@ def fit_calibrated(
         bool(on_anchor.any()),
         settings,
     )
+    var = _within_scale(m, var, free)
     fit = CalibratedFit(
         true_mean=reviews.lo + mu0 * width,
         true_sd=math.sqrt(var_s) * width,
@@ -317,6 +332,21 @@ def fit_calibrated(
         beta=beta,
         fit=fit,
     )
+
+
+def _within_scale(m: FloatArray, var: FloatArray, free: BoolArray) -> FloatArray:
+    """The variances of the free grades' posteriors truncated to the scale ``[0, 1]``.
+
+    A true score cannot lie past the end of the scale: near an end, the normal posterior puts much of
+    its mass where no score is, and its standard deviation overstates the error (heavy ceiling, most
+    true scores near the top: 98 % within two standard deviations).
+    """
+    sd = np.sqrt(np.maximum(var[free], 1e-300))
+    mu = m[free]
+    _, shrink = truncated_standard_normal((0.0 - mu) / sd, (1.0 - mu) / sd)
+    out = var.copy()
+    out[free] = var[free] * shrink
+    return out
 
 
 def _student_inflation(weight: FloatArray, weight_per_df: FloatArray) -> FloatArray:
@@ -395,6 +425,24 @@ def _shared_variance(
     shrink = np.where(precision > 0, (1.0 / var_s) / np.maximum(precision, 1e-300), 0.0)
     out: FloatArray = shared + shrink * shrink * var_s / max(n_free, 1)
     return out
+
+
+def _moment_true_var(x: FloatArray, sub: IntArray, count_s: IntArray, free: BoolArray, n_sub: int) -> float:
+    """The spread of true scores by the method of moments: the variance of the plain means less the part
+    of it the reviews' own spread explains (pooled within-submission variance over the reviews each).
+
+    A floor for the empirical-Bayes ``var_s``: mean-field updates underestimate it where reviews are few
+    or a careless reviewer looks reliable (a constant reviewer fits with a bias and no noise), and the
+    grades were then shrunk too far towards the cohort mean (k = 2: the true spread 0.59, the fit's
+    0.52 points; 20 % careless reviewers: 0.59 and 0.43; 3 % less accurate than a plain PG1 fit).
+    """
+    use = free & (count_s >= 2)
+    if int(use.sum()) < 3:
+        return 0.0
+    mean = _sum_by(sub, x, n_sub) / np.maximum(count_s, 1)
+    within = _sum_by(sub, (x - mean[sub]) ** 2, n_sub)
+    pooled = float(within[use].sum()) / float((count_s[use] - 1).sum())
+    return max(float(mean[use].var()) - pooled * float(np.mean(1.0 / count_s[use])), 0.0)
 
 
 def _moment_start(
