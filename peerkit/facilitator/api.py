@@ -16,30 +16,26 @@ The ``peerkit`` commands, the hub service, the dashboard app and the demo's auto
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import cast
 
-from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
-from peerkit.config.workspace import Workspace
 from peerkit.core.curation import GalleryStatus, SummaryNote
 from peerkit.core.errors import ConfigError, Conflict, NotFound, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
-from peerkit.core.redaction import Person, Redactor
 from peerkit.core.store import SubmissionRow
-from peerkit.exchange.base import ActivityReport, CourseExchange
-from peerkit.exchange.registry import open_course_exchange
+from peerkit.exchange.base import ActivityReport
 from peerkit.facilitator import export as exports
 from peerkit.facilitator import gallery, notes
-from peerkit.facilitator.build import committed_config, setup_facilitator
+from peerkit.facilitator.build import setup_facilitator
+from peerkit.facilitator.course import OpenedCourse
 from peerkit.facilitator.data import Cohort, load_cohort
 from peerkit.facilitator.export import LMS
 from peerkit.facilitator.gallery import GalleryItem
+from peerkit.facilitator.grades import example_scores, override_points
 from peerkit.facilitator.results import (
     AnotherReview,
     Built,
@@ -56,49 +52,21 @@ from peerkit.facilitator.results import (
     RoundUpdate,
     Stewarded,
 )
-from peerkit.nbgrader.build import CourseBuild, build_course
-from peerkit.nbgrader.gradebook import course_roster
+from peerkit.nbgrader.build import build_course
 from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
-from peerkit.review.people import course_redactor
 from peerkit.review.practice import responses
-from peerkit.review.rolling import Steward
 from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
-from peerkit.storage.locks import exclusive
 from peerkit.storage.sql import SqlStore
 
 
-class Facilitator:
-    """A course, its nbgrader build and exchange, and its store, opened once.
-
-    The course definition and the store are opened on first use, so store-only questions (who
-    submitted, where a round stands) work without a course, and a build without a store."""
-
-    def __init__(
-        self,
-        *,
-        workspace: Workspace,
-        store: SqlStore | None = None,
-        course: Course | None = None,
-        exchange: Path | None = None,
-        config: PeerkitConfig | None = None,
-        build: CourseBuild | None = None,
-    ) -> None:
-        self.workspace = workspace
-        #: The nbgrader exchange when it is not the work folder's (under JupyterHub, the shared one).
-        self.exchange = exchange
-        self.config = config or PeerkitConfig(workdir=workspace.root, exchange=exchange)
-        if store is not None:
-            self.__dict__["store"] = store
-        if course is not None:
-            self.__dict__["course"] = course
-        if build is not None:
-            self.__dict__["course_build"] = build
-        #: The path step locks this Facilitator holds (a step that runs another step keeps its lock).
-        self._held: set[str] = set()
+class Facilitator(OpenedCourse):
+    """Everything a facilitator does to a course, each step one keyword-only method returning a typed
+    result; what the steps work with (course, build, exchange, store, step locks) is
+    :class:`~peerkit.facilitator.course.OpenedCourse`."""
 
     @classmethod
     def open(cls, config: PeerkitConfig | None = None, *, store: SqlStore | None = None) -> Facilitator:
@@ -110,71 +78,6 @@ class Facilitator:
             exchange=config.exchange,
             config=config,
         )
-
-    @cached_property
-    def store(self) -> SqlStore:
-        """The peerkit store, opened on first use (building a course needs none)."""
-        return SqlStore.open(self.config.store_url)
-
-    @cached_property
-    def course(self) -> Course:
-        return load_course(self.config.course_file)
-
-    @property
-    def exchange_root(self) -> Path:
-        return self.exchange or self.workspace.exchange
-
-    @cached_property
-    def course_build(self) -> CourseBuild:
-        """Where nbgrader builds the course: the configured course root (else the work folder's) and
-        exchange; channel files beside the exchange unless the hub delivers packets and feedback."""
-        return CourseBuild(
-            course=self.course,
-            course_root=self.config.course_root_path if self.config.course_root else self.workspace.course_root,
-            exchange_root=self.exchange_root,
-            committed_config=committed_config(self.course),
-            channel_files=self.config.exchange_backend == "files",
-        )
-
-    @cached_property
-    def course_exchange(self) -> CourseExchange:
-        """The course's side of the exchange: notes, gallery, activity (and, through the review
-        package, packets and feedback). Files beside nbgrader's exchange unless configured otherwise."""
-        chosen = self.config.exchange_backend if "exchange_backend" in self.config.sources else None
-        return open_course_exchange(
-            course_id=self.course.id,
-            exchange_root=self.exchange_root,
-            store=self.store,
-            backend_name=chosen,
-            unix_users=self.config.unix_users,
-        )
-
-    def close(self) -> None:
-        if "store" in self.__dict__:
-            self.store.close()
-
-    def _path(self, path_id: str) -> str:
-        self.course.path(path_id)  # an unknown path is refused before anything is read or written
-        return path_id
-
-    @contextmanager
-    def step(self, path_id: str, *, wait: float = 30.0) -> Iterator[None]:
-        """Hold *path_id*'s step lock for the block: one step of a path at a time, across processes
-        and service replicas (the store's lock: a PostgreSQL advisory lock, a file lock beside an
-        SQLite file), so a facilitator's ``review open`` and the rolling steward, or two replicas,
-        never take the same submission in twice. Re-entrant within this Facilitator. While another
-        holds it, it is tried again for *wait* seconds (a steward's look takes well under one), then
-        :class:`~peerkit.core.errors.Conflict` names the step."""
-        name = f"peerkit:step:{self.course.id}:{path_id}"
-        if name in self._held:
-            yield
-            return
-        with exclusive(self.store.engine, name, what=f"a step of path {path_id}'s round", wait=wait):
-            self._held.add(name)
-            try:
-                yield
-            finally:
-                self._held.discard(name)
 
     # -- the course ---------------------------------------------------------------------------------
 
@@ -216,16 +119,6 @@ class Facilitator:
         """Who has submitted what (every path, or *path_ids*), and whether each current submission is
         complete, has required answers blank (how many) or holds no answers (``status``, ``blank``)."""
         return self.store.overview(list(path_ids) or None)
-
-    def people(self) -> dict[str, Person]:
-        """Every learner as nbgrader's gradebook knows them (id, first and last name, e-mail)."""
-        return course_roster(self.course_build.config())
-
-    def redactor(self) -> Redactor:
-        """What every text one learner wrote loses before others read it (review packets, the gallery,
-        summary notes): every name of every learner and the course's ``redact`` terms (see
-        :func:`~peerkit.review.people.course_redactor`). Built afresh: the gradebook may have changed."""
-        return course_redactor(self.store, self.course, self.people())
 
     # -- the review round ---------------------------------------------------------------------------
 
@@ -294,21 +187,6 @@ class Facilitator:
         return Closed(reviews=reviews, closed=closed)
 
     # -- rolling review -------------------------------------------------------------------------------
-
-    @cached_property
-    def rolling(self) -> Steward:
-        """The steward of the course's rolling paths (kept: it holds each path's pool between ticks)."""
-        build = self.course_build
-        return Steward(
-            self.store,
-            self.course,
-            config=build.config(),
-            course_root=build.course_root,
-            inbound=self.exchange_root / self.course.id / "inbound",
-            exchange=open_course_exchange(course_id=self.course.id, exchange_root=build.channel_root, store=self.store),
-            unix_users=self.config.unix_users,
-            people=self.people,
-        )
 
     def steward(self, *, path_ids: Sequence[str] = (), now: datetime | None = None) -> Stewarded:
         """One tick of rolling review on every rolling path (or *path_ids*): new submissions taken in
@@ -391,7 +269,7 @@ class Facilitator:
         """Set *learner*'s grade of *path_id* to *points* by hand (``None`` or ``"clear"``: the computed
         grade again) and re-release it. *points* may be text (a command's argument)."""
         maximum = self.course.rubric_for(self._path(path_id)).max_points
-        value = _points(points, maximum)
+        value = override_points(points, maximum)
         self.store.override_grade(path_id, learner, value, by=by, reason=reason)
         self.release_feedback(path_id=path_id, learners=[learner])
         return Override(path_id=path_id, learner=learner, points=value, maximum=maximum)
@@ -407,17 +285,7 @@ class Facilitator:
         """Grade *learner*'s submission yourself, as an example that anchors reviewers' biases.
         *scores* gives a level per criterion, as a mapping or as ``CRITERION=POINTS`` texts."""
         rubric = self.course.rubric_for(self._path(path_id))
-        pairs = scores.items() if isinstance(scores, Mapping) else [_score(item) for item in scores]
-        parsed: dict[str, float] = {}
-        for key, value in pairs:
-            try:
-                parsed[key] = rubric.criterion(key).level(float(value)).points
-            except ValueError:
-                given = f"{key}={value}"
-                raise ValidationError(f"--score {given!r}: expected CRITERION=POINTS", field=key) from None
-        missing = [c.id for c in rubric.criteria if c.id not in parsed]
-        if missing:
-            raise ValidationError(f"give a score for every criterion; missing: {', '.join(missing)}", field="score")
+        parsed = example_scores(rubric, scores)
         self.store.set_anchor(path_id, learner, parsed, by=by)
         return Example(path_id=path_id, learner=learner, scores=parsed, maximum=rubric.max_points)
 
@@ -509,22 +377,3 @@ class Facilitator:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, export.text.encode("utf-8"))
         return target
-
-
-def _points(points: float | str | None, maximum: float) -> float | None:
-    if points is None or points == "clear":
-        return None
-    try:
-        value = float(points)
-    except ValueError:
-        raise ValidationError(f"points must be a number from 0 to {maximum:g}, or 'clear'", field="points") from None
-    if not 0 <= value <= maximum:
-        raise ValidationError(f"points must be between 0 and {maximum:g}", field="points")
-    return value
-
-
-def _score(item: str) -> tuple[str, str]:
-    key, sep, value = item.partition("=")
-    if not sep or not key:
-        raise ValidationError(f"--score {item!r}: expected CRITERION=POINTS", field="score")
-    return key, value

@@ -1,0 +1,49 @@
+"""Grades a facilitator gives by hand: an override of one learner's grade, an example graded in full.
+
+Both come from a command line as text as often as from a form as numbers, so both are parsed here,
+and refused with the field at fault and what to type instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from peerkit.core.errors import ValidationError
+from peerkit.core.rubric import Rubric
+
+
+def override_points(points: float | str | None, maximum: float) -> float | None:
+    """*points* of an override as a number from 0 to *maximum*; None (or ``"clear"``): the computed grade."""
+    if points is None or points == "clear":
+        return None
+    try:
+        value = float(points)
+    except ValueError:
+        raise ValidationError(f"points must be a number from 0 to {maximum:g}, or 'clear'", field="points") from None
+    if not 0 <= value <= maximum:
+        raise ValidationError(f"points must be between 0 and {maximum:g}", field="points")
+    return value
+
+
+def example_scores(rubric: Rubric, scores: Mapping[str, float] | Sequence[str]) -> dict[str, float]:
+    """The points of a level of every criterion of *rubric*, from *scores*: a mapping, or
+    ``CRITERION=POINTS`` texts (a command's ``--score`` options)."""
+    pairs = scores.items() if isinstance(scores, Mapping) else [_score(item) for item in scores]
+    parsed: dict[str, float] = {}
+    for key, value in pairs:
+        try:
+            parsed[key] = rubric.criterion(key).level(float(value)).points
+        except ValueError:
+            given = f"{key}={value}"
+            raise ValidationError(f"--score {given!r}: expected CRITERION=POINTS", field=key) from None
+    missing = [c.id for c in rubric.criteria if c.id not in parsed]
+    if missing:
+        raise ValidationError(f"give a score for every criterion; missing: {', '.join(missing)}", field="score")
+    return parsed
+
+
+def _score(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise ValidationError(f"--score {item!r}: expected CRITERION=POINTS", field="score")
+    return key, value
