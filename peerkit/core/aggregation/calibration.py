@@ -244,6 +244,8 @@ def fit_calibrated(
     m[pinned] = truth[pinned]
     mu0 = float(m[free].mean()) if free.any() else 0.5
     var_s = max(float(m[free].var()) if int(free.sum()) > 1 else 1.0 / 12.0, 1e-4)
+    if model.min_true_var > 1e-6:  # the moment estimate: plain means' variance less the reviews' own noise
+        var_s = model.min_true_var
     alpha0 = settings.reliability_shape or 5.0
     learn = settings.reliability_shape is None
     var_b, c = _moment_start(x, m, sub, rev, count_s, count_r, free, noise_var, settings.min_bias_sd**2)
