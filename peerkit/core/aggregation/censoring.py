@@ -79,12 +79,12 @@ class Censoring:
     ) -> tuple[FloatArray, FloatArray]:
         """Write the expected perception and its variance into *y* and *y_var* for the censored reviews.
 
-        *mu* and *sd* are the model's mean and spread of each review's perception (all reviews);
-        uncensored reviews keep ``y = x`` and variance 0.
+        *mu* and *sd* are the model's mean and spread of each censored review's perception (in the order of
+        :attr:`index`); uncensored reviews keep ``y = x`` and variance 0.
         """
         if not len(self.index):
             return y, y_var
-        m, s = mu[self.index], sd[self.index]
+        m, s = mu, sd
         mean, var = truncated_standard_normal((self.low - m) / s, (self.high - m) / s)
         y[self.index] = m + s * mean
         y_var[self.index] = s * s * var

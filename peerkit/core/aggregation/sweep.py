@@ -90,23 +90,29 @@ class Sweeper:
             float(np.exp(state.hyper[4])),
         )
         anchors = self.has_anchor
-        free_r = ~self.on_anchor
-        tau_r = tau[rev]
-        c_r = c[rev]
+        # Per-review work in two scratch arrays, gathers by ``take``: a million reviews make each temporary
+        # 8 MB, and a fresh one per operation cost more than the arithmetic.
+        work, other = np.empty(len(self.x)), np.empty(len(self.x))
+        tau_r = tau.take(rev)
         y, y_var = self.x, None
         if len(self.censoring.index):
             # E-step of the censored readings: the expected perception given the level's interval.
+            at = self.censoring.index
             y, y_var = self.x.copy(), np.zeros(len(self.x))
-            y, y_var = self.censoring.fill(self.x, m[sub] + c_r, 1.0 / np.sqrt(tau_r), y, y_var)
+            y, y_var = self.censoring.fill(
+                self.x, m.take(sub.take(at)) + c.take(rev.take(at)), 1.0 / np.sqrt(tau_r.take(at)), y, y_var
+            )
         # True scores given biases and reliabilities: precision-weighted, bias-corrected means.
         gamma0 = 1.0 / var_s
-        w = np.where(free_r, tau_r, 0.0) if anchors else tau_r
+        w = np.where(self.on_anchor, 0.0, tau_r) if anchors else tau_r
         precision = gamma0 + _sum_by(sub, w, n_sub)
-        m_new = (gamma0 * mu0 + _sum_by(sub, w * (y - c_r), n_sub)) / precision
+        np.subtract(y, c.take(rev, out=work), out=work)
+        np.multiply(w, work, out=work)
+        m_new = (gamma0 * mu0 + _sum_by(sub, work, n_sub)) / precision
         m_new[self.pinned] = self.truth[self.pinned]
         v_s = np.where(self.pinned, 0.0, 1.0 / precision)
         # Biases given true scores (reviews of anchors included: their true score is known).
-        dev = y - m_new[sub]
+        dev = np.subtract(y, m_new.take(sub, out=other), out=other)
         eta0 = 1.0 / var_b
         q = eta0 + tau * self.count_r
         c_new = (eta0 * beta + tau * _sum_by(rev, dev, n_rev)) / q
@@ -125,11 +131,13 @@ class Sweeper:
             d = _dot(lam, dev[self.on_anchor] - c_new[anchor_rev]) / float(np.sum(lam))
             c_new += d
             m_new[self.free] -= d
-            e = y - m_new[sub] - c_new[rev]
+            e = np.subtract(y, m_new.take(sub, out=other), out=other)
         else:
-            e = dev - c_new[rev]
+            e = dev
+        e -= c_new.take(rev, out=work)
         # Reliabilities from the expected squared residuals, posterior variances included.
-        resid2 = e * e + v_s[sub]
+        resid2 = np.multiply(e, e, out=other)
+        resid2 += v_s.take(sub, out=work)
         if y_var is not None:
             resid2 += y_var
         ssq = _sum_by(rev, resid2, n_rev) + self.count_r * v_b
