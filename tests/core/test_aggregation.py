@@ -587,7 +587,8 @@ def test_the_spread_of_true_scores_is_not_learned_too_small_with_constant_review
     grades = aggregate(lazy, "calibrated")
     assert grades.fit is not None and grades.fit.converged
     counts = np.bincount(lazy.submission, minlength=lazy.n_submissions)
-    floor = calibration._moment_true_var(lazy.score, lazy.submission, counts, counts > 0, lazy.n_submissions)
+    means = np.bincount(lazy.submission, lazy.score, lazy.n_submissions) / counts
+    floor = calibration._moment_true_var(lazy.score, lazy.submission, means, counts, counts > 0)
     assert grades.fit.true_sd == pytest.approx(math.sqrt(floor), rel=1e-6)  # 0.113: the floor binds
     monkeypatch.setattr(calibration, "_moment_true_var", lambda *args: 0.0)
     unfloored = aggregate(lazy, "calibrated")
@@ -602,9 +603,10 @@ def test_moment_true_var_known_answer() -> None:
     x = np.array([0.5, 1.5, 1.5, 2.5, 2.5, 3.5])
     sub = np.array([0, 0, 1, 1, 2, 2])
     counts = np.array([2, 2, 2])
-    assert _moment_true_var(x, sub, counts, np.ones(3, dtype=bool), 3) == pytest.approx(2 / 3 - 0.25)
+    means = np.array([1.0, 2.0, 3.0])
+    assert _moment_true_var(x, sub, means, counts, np.ones(3, dtype=bool)) == pytest.approx(2 / 3 - 0.25)
     # Fewer than three submissions with two reviews: no estimate, no floor.
-    assert _moment_true_var(x[:4], sub[:4], counts[:2], np.ones(2, dtype=bool), 2) == 0.0
+    assert _moment_true_var(x[:4], sub[:4], means[:2], counts[:2], np.ones(2, dtype=bool)) == 0.0
 
 
 @given(

@@ -217,6 +217,7 @@ def fit_calibrated(
     truth[anchor_idx] = (anchor_val - reviews.lo) / width
     free = (count_s > 0) & ~pinned
     on_anchor = pinned[sub]
+    plain = _sum_by(sub, x, n_sub) / np.maximum(count_s, 1)
     model = Sweeper(
         x=x,
         sub=sub,
@@ -233,11 +234,11 @@ def fit_calibrated(
         min_bias_var=settings.min_bias_sd**2,
         count_sf=np.where(free, count_s, 0).astype(np.float64),
         count_f=_sum_by(rev, (~on_anchor).astype(np.float64), n_rev),
-        min_true_var=max(_moment_true_var(x, sub, count_s, free, n_sub), 1e-6),
+        min_true_var=max(_moment_true_var(x, sub, plain, count_s, free), 1e-6),
     )
 
     # Start from the plain means, no bias, every reviewer at the cohort's pooled noise level.
-    m = _sum_by(sub, x, n_sub) / np.maximum(count_s, 1)
+    m = plain.copy()
     resid = x - m[sub]
     df = len(x) - int((count_s > 0).sum())
     noise_var = max(float(np.sum(resid * resid)) / df if df > 0 else 1.0 / 12.0, 1e-4)
@@ -343,11 +344,13 @@ def _within_scale(m: FloatArray, var: FloatArray, free: BoolArray) -> FloatArray
     its mass where no score is, and its standard deviation overstates the error (heavy ceiling, most
     true scores near the top: 98 % within two standard deviations).
     """
-    sd = np.sqrt(np.maximum(var[free], 1e-300))
-    mu = m[free]
+    sd = np.sqrt(np.maximum(var, 1e-300))
+    # Only grades within eight standard deviations of an end: beyond, the cut changes no digit that counts.
+    near = np.flatnonzero(free & (np.minimum(m, 1.0 - m) < 8.0 * sd))
+    mu, sd = m[near], sd[near]
     _, shrink = truncated_standard_normal((0.0 - mu) / sd, (1.0 - mu) / sd)
     out = var.copy()
-    out[free] = var[free] * shrink
+    out[near] = var[near] * shrink
     return out
 
 
@@ -429,8 +432,8 @@ def _shared_variance(
     return out
 
 
-def _moment_true_var(x: FloatArray, sub: IntArray, count_s: IntArray, free: BoolArray, n_sub: int) -> float:
-    """The spread of true scores by the method of moments: the variance of the plain means less the part
+def _moment_true_var(x: FloatArray, sub: IntArray, mean: FloatArray, count_s: IntArray, free: BoolArray) -> float:
+    """The spread of true scores by the method of moments: the variance of the plain means *mean* less the part
     of it the reviews' own spread explains (pooled within-submission variance over the reviews each).
 
     A floor for the empirical-Bayes ``var_s``: mean-field updates underestimate it where reviews are few
@@ -441,8 +444,7 @@ def _moment_true_var(x: FloatArray, sub: IntArray, count_s: IntArray, free: Bool
     use = free & (count_s >= 2)
     if int(use.sum()) < 3:
         return 0.0
-    mean = _sum_by(sub, x, n_sub) / np.maximum(count_s, 1)
-    within = _sum_by(sub, (x - mean[sub]) ** 2, n_sub)
+    within = _sum_by(sub, (x - mean[sub]) ** 2, len(mean))
     pooled = float(within[use].sum()) / float((count_s[use] - 1).sum())
     return max(float(mean[use].var()) - pooled * float(np.mean(1.0 / count_s[use])), 0.0)
 
