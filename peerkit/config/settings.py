@@ -111,7 +111,8 @@ class PeerkitConfig(Configurable):
         min=0,
         max=3600,
         help="Seconds the service trusts the hub's answer about a token for reading (a revoked token can still "
-        "read this long; every write checks the token with the hub first).",
+        "read this long; every write asks the hub again, and only a draft save begun within this time starts "
+        "before the hub answers, committing on its yes).",
     ).tag(config=True, env="PEERKIT_AUTH_CACHE", option="--auth-cache")
     unix_users = Dict(
         value_trait=Unicode(),

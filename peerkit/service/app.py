@@ -160,5 +160,6 @@ def run(
         facilitator_group=config.facilitator_group or facilitator_group(course.id),
         desk=desk if config.course_root is not None else None,
         workers=workers,
+        caller_memory=config.auth_cache,
     )
     asyncio.run(serve(state, listen))

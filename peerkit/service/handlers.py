@@ -30,7 +30,13 @@ Facilitators (hub group ``formgrade-<course>`` or scope ``custom:peerkit:facilit
 
 Every request carries the caller's hub token. Reads trust the hub's answer about it for
 ``auth_cache`` seconds (``PeerkitConfig.auth_cache``, 30 by default); every write (PUT, POST: drafts,
-activity, the facilitator's steps) asks the hub first, so a revoked token writes nothing more.
+activity, the facilitator's steps) asks the hub again, so a revoked token writes nothing more. A draft
+save whose token the hub vouched for within ``auth_cache`` seconds asks while its transaction runs and
+commits only on the hub's fresh yes (:mod:`peerkit.service.tokens`); other writes ask first.
+
+Every answer says where its time went in a ``Server-Timing`` header (``hub``: the hub's token check,
+``queue``: waiting for a worker thread, ``db``: the store's work, ``wait``: a transaction waiting for
+the hub's answer, ``app``: the whole request), for browsers' network panels and the service benchmark.
 
 Errors are JSON ``{"status": 4xx, "error": "why"}``; a broken request never gets a 500 or a
 traceback. When the store is unreachable (PostgreSQL restarting) the answer is 503 with
@@ -40,14 +46,17 @@ traceback. When the store is unreachable (PostgreSQL restarting) the answer is 5
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import logging
 import re
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from tornado import web
 from tornado.ioloop import IOLoop
@@ -84,6 +93,8 @@ MAX_DRAFT_BYTES = 256 * 1024
 RETRY_AFTER = 2
 #: Requests that change nothing: the only ones answered on the hub's cached word about a token.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Seconds a transaction waits for the hub's answer about its writer's token before giving up.
+CONFIRM_TIMEOUT = 30.0
 
 
 class ApiError(web.HTTPError):
@@ -137,9 +148,15 @@ class ApiHandler(web.RequestHandler):
 
     state: ServiceState
     caller: Caller
+    #: A write that may start its database work on the hub's recent word about its token, asking the
+    #: hub meanwhile; it must await :meth:`confirm` (in its transaction) before anything is committed.
+    overlaps_check: ClassVar[bool] = False
 
     def initialize(self, state: ServiceState) -> None:
         self.state = state
+        self.started = time.perf_counter()
+        self.timing: dict[str, float] = {}
+        self.check: asyncio.Task[Caller] | None = None
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -155,28 +172,94 @@ class ApiHandler(web.RequestHandler):
         return self.request.method not in READ_METHODS
 
     async def prepare(self) -> None:
-        auth = self.state.hub_auth
-        token = auth.get_token(self, in_cookie=False)
+        token = self.state.hub_auth.get_token(self, in_cookie=False)
         if not token:
             raise ApiError(401, "send your JupyterHub API token in the Authorization header (token <value>)")
+        if self.writes and self.overlaps_check:
+            presumed = self.state.callers.recent(token)
+            if presumed is not None:  # start now as that caller; the hub's fresh answer decides the commit
+                self.caller = presumed
+                self.check = asyncio.ensure_future(self.ask_hub(token, use_cache=False))
+                return
+        # Reads may trust the hub's cached answer (``auth_cache`` seconds); a write asks the hub
+        # again, so a revoked token or a facilitator removed from the group writes nothing more.
+        self.caller = await self.ask_hub(token, use_cache=not self.writes)
+
+    async def ask_hub(self, token: str, *, use_cache: bool) -> Caller:
+        """Who the hub says owns *token* (refused: 401, 403, or 502 when the hub cannot say)."""
+        auth = self.state.hub_auth
+        started = time.perf_counter()
         try:
-            # Reads may trust the hub's cached answer (``auth_cache`` seconds); a write asks the hub
-            # again, so a revoked token or a facilitator removed from the group writes nothing more.
-            model = await auth.user_for_token(token, use_cache=not self.writes, sync=False)
+            model = await auth.user_for_token(token, use_cache=use_cache, sync=False)
         except web.HTTPError as exc:
             log.warning("token check with the hub failed: %s", exc)
             raise ApiError(
                 502, "the hub could not check your token right now; try again", retry_after=RETRY_AFTER
             ) from None
+        finally:
+            self.timing["hub"] = time.perf_counter() - started
         if not model:
+            self.state.callers.remember(token, None)
             raise ApiError(401, "the hub does not know this token (expired or revoked?)")
         if auth.access_scopes and not auth.check_scopes(auth.access_scopes, model):
+            self.state.callers.remember(token, None)
             wanted = ", ".join(sorted(auth.access_scopes))
             raise ApiError(403, f"this token lacks the scope to use the service ({wanted})")
-        self.caller = caller_from_model(model, group=self.state.facilitator_group)
+        caller = caller_from_model(model, group=self.state.facilitator_group)
+        self.state.callers.remember(token, caller)
+        return caller
+
+    async def confirm(self) -> None:
+        """For a write begun on the hub's recent word about its token: the hub's fresh answer, which
+        must name the same caller (else 401 or 403, and the write must not commit)."""
+        if self.check is None:
+            return
+        fresh = await self.check
+        if (fresh.name, fresh.kind) != (self.caller.name, self.caller.kind):
+            raise ApiError(401, "the hub's answer about this token changed; nothing was saved, try again")
+
+    def confirm_in_worker(self) -> Callable[[], None]:
+        """:meth:`confirm`, for a worker thread about to commit: blocks it until the hub has answered."""
+        loop = asyncio.get_running_loop()
+
+        def wait() -> None:
+            if self.check is None:
+                return
+            started = time.perf_counter()
+            try:
+                asyncio.run_coroutine_threadsafe(self.confirm(), loop).result(timeout=CONFIRM_TIMEOUT)
+            except concurrent.futures.TimeoutError:
+                raise ApiError(
+                    502, "the hub could not check your token right now; nothing was saved, try again"
+                ) from None
+            finally:
+                self.timing["wait"] = time.perf_counter() - started
+
+        return wait
+
+    @contextlib.asynccontextmanager
+    async def confirmed(self) -> AsyncIterator[None]:
+        """Answer a write only after the hub's fresh word about its token: a token refused meanwhile
+        gets that refusal (401, 403), whatever else became of the request."""
+        try:
+            yield
+        except Exception:
+            await self.confirm()
+            raise
+        await self.confirm()
+
+    def on_finish(self) -> None:
+        """A check left behind by a request that ended before its write (a 405, say) is not awaited."""
+        if self.check is not None and not self.check.done():
+            self.check.cancel()
+
+    def server_timing(self) -> None:
+        self.timing["app"] = time.perf_counter() - self.started
+        self.set_header("Server-Timing", ", ".join(f"{k};dur={v * 1000:.1f}" for k, v in self.timing.items()))
 
     def write_json(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
+        self.server_timing()
         self.finish(json.dumps(jsonable(value), ensure_ascii=False))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -192,12 +275,23 @@ class ApiHandler(web.RequestHandler):
         else:
             reason = self._reason
         self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.server_timing()
         self.finish(json.dumps({"status": status_code, "error": reason}))
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store or nbgrader work on the service's worker threads."""
+        queued = time.perf_counter()
+
+        def run() -> T:
+            started = time.perf_counter()
+            self.timing["queue"] = self.timing.get("queue", 0.0) + started - queued
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.timing["db"] = self.timing.get("db", 0.0) + time.perf_counter() - started
+
         try:
-            return await IOLoop.current().run_in_executor(self.state.executor, lambda: fn(*args, **kwargs))
+            return await IOLoop.current().run_in_executor(self.state.executor, run)
         except PeerkitError as exc:
             raise error_for(exc) from exc
 
@@ -353,28 +447,42 @@ class DraftsHandler(LearnerHandler):
 
 
 class DraftHandler(LearnerHandler):
+    #: The hot path (a save every few seconds per learner as they type): the hub's check of the token
+    #: runs beside the transaction, which commits only on the hub's fresh yes.
+    overlaps_check = True
+
     async def put(self, path_id: str, answer_id: str) -> None:
-        self.reviewed_path(path_id)
-        learner = self.learner()
-        match = DRAFT_ID.match(answer_id)
-        if match is None:
-            raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
-        body = self.json_body()
-        base = body.get("base")
-        if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
-            raise ApiError(400, "'base' must be the version you last saw (a whole number) or null")
-        expected = "rating" if match["kind"] == "h" else "review"
-        try:
-            answer = parse_answer(answer_id, body.get("answer"))
-        except ValidationError as exc:
-            raise ApiError(400, str(exc)) from exc
-        if answer.kind != expected:
-            raise ApiError(400, f"draft {answer_id} must be a {expected}, not a {answer.kind}")
-        draft = await self.call(self._save, learner, path_id, answer_id, match["kind"], answer_doc(answer), base)
+        async with self.confirmed():
+            self.reviewed_path(path_id)
+            learner = self.learner()
+            match = DRAFT_ID.match(answer_id)
+            if match is None:
+                raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
+            body = self.json_body()
+            base = body.get("base")
+            if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
+                raise ApiError(400, "'base' must be the version you last saw (a whole number) or null")
+            expected = "rating" if match["kind"] == "h" else "review"
+            try:
+                answer = parse_answer(answer_id, body.get("answer"))
+            except ValidationError as exc:
+                raise ApiError(400, str(exc)) from exc
+            if answer.kind != expected:
+                raise ApiError(400, f"draft {answer_id} must be a {expected}, not a {answer.kind}")
+            doc = answer_doc(answer)
+            confirm = self.confirm_in_worker()
+            draft = await self.call(self._save, learner, path_id, answer_id, match["kind"], doc, base, confirm)
         self.write_json(_draft_json(draft))
 
     def _save(
-        self, learner: str, path_id: str, answer_id: str, kind: str | None, doc: dict[str, Any], base: int | None
+        self,
+        learner: str,
+        path_id: str,
+        answer_id: str,
+        kind: str | None,
+        doc: dict[str, Any],
+        base: int | None,
+        confirm: Callable[[], None],
     ) -> Draft:
         if not self.state.may_draft(learner, path_id, answer_id):
             if kind == "h":
@@ -382,7 +490,7 @@ class DraftHandler(LearnerHandler):
             if kind == "r":
                 raise NotFound("you have no packet with this token on this path")
             raise NotFound("this round has no self-assessment for you")
-        return self.state.save_draft(learner, path_id, answer_id, doc, base=base)
+        return self.state.save_draft(learner, path_id, answer_id, doc, base=base, before_commit=confirm)
 
 
 class ActivityHandler(LearnerHandler):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from peerkit.core.errors import ConfigError, Conflict, PeerkitError
 from peerkit.core.models import Course
 from peerkit.core.review import Draft
 from peerkit.facilitator.api import Facilitator
+from peerkit.service.tokens import RecentCallers
 from peerkit.storage.engine import schema_at_head
 from peerkit.storage.sql import SqlStore
 
@@ -58,9 +60,14 @@ class ServiceState:
     _draft_ids: dict[tuple[str, str], tuple[float, set[str]]] = field(init=False, default_factory=dict)
     _path_loaded: dict[str, float] = field(init=False, default_factory=dict)
     _loading: threading.Lock = field(init=False, default_factory=threading.Lock)
+    #: Seconds the hub's answer about a token lets a write start before the hub's fresh answer
+    #: (``auth_cache``; see :mod:`peerkit.service.tokens`).
+    caller_memory: float = 30.0
+    callers: RecentCallers = field(init=False)
 
     def __post_init__(self) -> None:
         self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="peerkit-service")
+        self.callers = RecentCallers(self.caller_memory)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -134,13 +141,21 @@ class ServiceState:
         return {"database": True, "migrations": at_head}
 
     def save_draft(
-        self, learner: str, path_id: str, answer_id: str, answer: dict[str, Any], *, base: int | None
+        self,
+        learner: str,
+        path_id: str,
+        answer_id: str,
+        answer: dict[str, Any],
+        *,
+        base: int | None,
+        before_commit: Callable[[], None] | None = None,
     ) -> Draft:
         """Save a draft. A client that lost the answer to a save (a replica killed after the commit,
         a reset connection) sends it again with the same *base*; that replay finds its own save
-        already in (version ``base + 1``, the same answer) and gets it back instead of a conflict."""
+        already in (version ``base + 1``, the same answer) and gets it back instead of a conflict.
+        *before_commit* runs inside the save's transaction (see :meth:`SqlStore.save_draft`)."""
         try:
-            return self.store.save_draft(learner, path_id, answer_id, answer, base=base)
+            return self.store.save_draft(learner, path_id, answer_id, answer, base=base, before_commit=before_commit)
         except Conflict:
             if base is None:
                 raise

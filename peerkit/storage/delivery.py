@@ -9,7 +9,7 @@ Drafts are a learner's unsubmitted review answers, saved through the service as 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,9 +115,12 @@ class DeliveryMethods(SqlBase):
         *,
         base: int | None = None,
         now: datetime | None = None,
+        before_commit: Callable[[], None] | None = None,
     ) -> Draft:
         """Save a draft. With *base* (the version the writer last saw) the save is refused with
-        :class:`Conflict` when another save came in between; without it, the last write wins."""
+        :class:`Conflict` when another save came in between; without it, the last write wins.
+        *before_commit* runs inside the transaction, after the write: if it raises, nothing is saved
+        (the hub service waits there for the hub's fresh word about the writer's token)."""
         now = now or datetime.now(UTC)
         table = DraftRecord.__table__
         key = {"learner_id": self.learner_id(learner), "path_id": path_id, "answer_id": answer_id}
@@ -141,6 +144,8 @@ class DeliveryMethods(SqlBase):
                 if version == 1:  # an insert where the writer expected an existing draft: undone
                     raise Conflict(f"draft {answer_id!r} does not exist (expected version {base})")
                 raise Conflict(f"draft {answer_id!r} was saved elsewhere meanwhile (version {current}, you had {base})")
+            if before_commit is not None:
+                before_commit()
         return Draft(learner, path_id, answer_id, dict(answer), int(version), _utc(now))
 
 

@@ -105,3 +105,67 @@ def test_health_and_readiness_answer_without_a_token_and_never_ask_the_hub(
     status, body = probe(url + "ready")
     assert (status, body["ok"], body["migrations"]) == (503, False, False)
     assert probe(url + "health")[0] == 200  # alive all the same: no restart would help
+
+
+class SlowHub(StubHubAuth):
+    """The hub answering fresh checks after *delay* seconds, as a busy hub does."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def user_for_token(self, token: str, use_cache: bool = True, sync: bool = True) -> dict[str, Any] | None:
+        import asyncio
+
+        if not use_cache:
+            await asyncio.sleep(self.delay)
+        return await super().user_for_token(token, use_cache, sync)
+
+
+def put_draft(url: str, text: str) -> tuple[int, dict[str, str]]:
+    """Save ana's self-assessment draft: (status, the answer's Server-Timing parts in ms)."""
+    answer = {
+        "kind": "review",
+        "value": {"scores": {}, "comments": {"strengths": text}},
+        "updated": "2026-11-22T10:00:00Z",
+    }
+    req = urllib.request.Request(  # noqa: S310 - a local test server
+        url + "api/paths/essay/drafts/self",
+        data=json.dumps({"answer": answer, "base": None}).encode(),
+        method="PUT",
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
+            status, timing = int(response.status), response.headers.get("Server-Timing", "")
+    except urllib.error.HTTPError as exc:
+        status, timing = exc.code, exc.headers.get("Server-Timing", "")
+    parts = dict(part.strip().split(";dur=") for part in timing.split(",") if part.strip())
+    return status, parts
+
+
+def test_a_draft_save_begun_on_the_hubs_recent_word_commits_only_on_its_fresh_yes(
+    tmp_path: Path, store: SqlStore
+) -> None:
+    auth = SlowHub(delay=0.3)
+    auth.users[TOKEN] = "ana"
+    store.deliver([("ana", "round-essay.json", {"path": "essay", "packets": [], "self": "a" * 32})])
+    serving = running_service(load_course(write_review_course(tmp_path / "src")), store, auth)
+    try:
+        url = next(serving)
+        status, first = put_draft(url, "first")  # nothing recent about this token: the hub answers first
+        assert status == 200 and "wait" not in first and float(first["hub"]) >= 300
+        status, second = put_draft(url, "second")  # begun at once, committed after the hub's fresh yes
+        assert status == 200 and float(second["wait"]) > 0 and float(second["app"]) >= 300
+        assert [d.answer["value"]["comments"]["strengths"] for d in store.drafts("ana", "essay")] == ["second"]
+
+        del auth.users[TOKEN]  # revoked while the hub's last yes is still recent
+        status, refused = put_draft(url, "third")
+        assert status == 401 and float(refused["hub"]) >= 300
+        assert [(d.version, d.answer["value"]["comments"]["strengths"]) for d in store.drafts("ana", "essay")] == [
+            (2, "second")
+        ]
+        assert put_draft(url, "fourth")[0] == 401  # the refusal is remembered: no write starts early again
+        assert auth.checks[-1] == (TOKEN, False)
+    finally:
+        serving.close()
