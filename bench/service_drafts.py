@@ -1,11 +1,13 @@
 """500 learners saving review drafts through the hub service at once, for 60 s, on one and on two replicas.
 
-    .venv/bin/python -m bench.service_drafts [--learners 500] [--seconds 60] [--interval 2.0]
+    .venv/bin/python -m bench.service_drafts [--learners 500] [--seconds 60] [--interval 2.0] [--hub-db postgres]
 
 Starts what a scaled-out hub deployment runs: a real JupyterHub with the documented configuration,
 the peerkit service registered with it as an external service behind a load balancer (the TCP
 round-robin of tests/hub/replicas.py, as a Kubernetes Service spreads connections over its pods),
-two ``peerkit service`` replicas behind it, and a throwaway PostgreSQL server with fsync on. It
+two ``peerkit service`` replicas behind it, and a throwaway PostgreSQL server with fsync on (holding
+the peerkit store and, as in the Zero to JupyterHub values we ship, the hub's own database;
+``--hub-db sqlite`` gives the hub the SQLite file of a one-host install instead). It
 creates N hub users and their API tokens and gives each a review round with a self-assessment and
 one packet. Then N simulated learners, split over two load processes, each save their draft every
 ``interval`` seconds (as the review app does while they type: each change, coalesced) through the
@@ -13,7 +15,9 @@ load balancer with their own token, each request on a new connection as the kern
 client makes it: first with the balancer sending everything to one replica, then to both.
 
 Every save is a write, and every write asks the hub again about the token (no cache: a revoked token
-writes nothing more), so each save costs one round trip to the hub besides the database.
+writes nothing more), so each save costs one round trip to the hub besides the database; a save whose
+token the hub vouched for within the service's ``auth_cache`` runs that round trip beside its
+transaction, which commits on the hub's answer.
 
 Printed, for one replica and for two: requests, errors, p50/p90/p99/max latency of the draft saves,
 beside the same figures for ``api/whoami`` under the same load on the same replicas (the baseline:
@@ -22,7 +26,10 @@ before the service caches the answer, is reported on its own line), the hub's ow
 (``GET /hub/api/user``) at the same rate, which every save waits for, p99 per 5-second window (the
 draft saves' cold start is in the first), and the lost writes: after each run every learner's stored
 draft must hold their last acknowledged save and a version equal to the number of saves
-acknowledged. Target: p99 ≤ 50 ms with two replicas, 0 lost writes.
+acknowledged. Where a save's time goes: p50/p99 of each part the service reports in its
+``Server-Timing`` header (hub check, worker queue, database, the transaction's wait for the hub), and
+the CPU each process used (hub, replicas, PostgreSQL, load generators, the load balancer): every
+part shares this machine's cores. Target: p99 ≤ 50 ms with two replicas, 0 lost writes.
 """
 
 from __future__ import annotations
@@ -81,6 +88,7 @@ async def _learners(
     client = AsyncHTTPClient()
     rng = random.Random(seed)
     latencies: list[float] = []
+    parts: list[dict[str, float]] = []  # each save's Server-Timing, in ms
     errors: dict[str, int] = {}
     acked: dict[str, tuple[int, int]] = {}  # learner -> (last acknowledged n, saves acknowledged)
     deadline = time.monotonic() + seconds
@@ -93,7 +101,7 @@ async def _learners(
             started = time.monotonic()
             try:
                 if endpoint == "drafts":
-                    await client.fetch(
+                    response = await client.fetch(
                         f"{url}api/paths/{PATH}/drafts/{draft_ids.get(name, 'self')}",
                         method="PUT",
                         body=json.dumps(draft(n, name)),
@@ -102,6 +110,7 @@ async def _learners(
                     )
                     count += 1
                     acked[name] = (n, count)
+                    parts.append(server_timing(response.headers.get("Server-Timing", "")))
                 else:  # whoami on the service, or the hub's own token check (url is then the hub's API)
                     path = "user" if endpoint == "hub" else "api/whoami"
                     await client.fetch(f"{url}{path}", headers={"Authorization": f"token {token}"}, request_timeout=30)
@@ -113,8 +122,75 @@ async def _learners(
             n += 1
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)) * rng.uniform(0.8, 1.2))
 
+    cpu = time.process_time()
     await asyncio.gather(*(learner(name, token) for name, token in tokens.items()))
-    return {"latencies": latencies, "errors": errors, "acked": acked}
+    return {"latencies": latencies, "errors": errors, "acked": acked, "parts": parts, "cpu": time.process_time() - cpu}
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """``hub;dur=3.1, db;dur=2.0`` as {"hub": 3.1, "db": 2.0} (ms)."""
+    parts = {}
+    for part in header.split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if name and duration:
+            parts[name] = float(duration)
+    return parts
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from /proc (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(postgres: Any) -> list[int]:
+    """The PostgreSQL server's processes: its postmaster and every backend and helper under it."""
+    try:
+        postmaster = int((Path(postgres.data) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+class CpuMeter:
+    """CPU used by each part of the deployment between :meth:`start` and :meth:`report`."""
+
+    def __init__(self, parts: dict[str, Any]) -> None:
+        self.parts = parts  # name -> callable returning the pids of that part now
+        self.before: dict[int, float] = {}
+        self.started = 0.0
+        self.own = 0.0
+
+    def start(self) -> None:
+        self.before = {pid: cpu_seconds(pid) for pids in self.parts.values() for pid in pids()}
+        self.own = time.process_time()
+        self.started = time.monotonic()
+
+    def report(self, result: dict[str, Any]) -> str:
+        wall = time.monotonic() - self.started
+        used = {
+            name: sum(cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids())
+            for name, pids in self.parts.items()
+        }
+        used["load generators"] = result.get("cpu", 0.0)
+        used["load balancer"] = time.process_time() - self.own
+        shares = ", ".join(f"{name} {seconds / wall * 100:.0f}%" for name, seconds in used.items())
+        requests = max(1, len(result["latencies"]))
+        per = ", ".join(f"{name} {seconds / requests * 1000:.2f}" for name, seconds in used.items() if seconds > 0)
+        return (
+            f"    CPU (100% = one core): {shares}; total {sum(used.values()) / wall * 100:.0f}% of "
+            f"{os.cpu_count()}00%\n    CPU ms per request: {per}; total {sum(used.values()) / requests * 1000:.2f}"
+        )
 
 
 def _worker(args: tuple[str, dict[str, str], float, float, str, int, dict[str, str]]) -> dict[str, Any]:
@@ -134,10 +210,12 @@ def run_load(
     jobs = [(url, half, seconds, interval, endpoint, i, draft_ids or {}) for i, half in enumerate(halves)]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         parts = pool.map(_worker, jobs)
-    merged: dict[str, Any] = {"latencies": [], "errors": {}, "acked": {}}
+    merged: dict[str, Any] = {"latencies": [], "errors": {}, "acked": {}, "parts": [], "cpu": 0.0}
     for part in parts:
         merged["latencies"] += part["latencies"]
         merged["acked"].update(part["acked"])
+        merged["parts"] += part["parts"]
+        merged["cpu"] += part["cpu"]
         for kind, count in part["errors"].items():
             merged["errors"][kind] = merged["errors"].get(kind, 0) + count
     return merged
@@ -152,6 +230,16 @@ def report(title: str, result: dict[str, Any], seconds: float, *, windows: bool 
         f"p99 {quantile(lat, 0.99) * 1000:6.1f} ms  max {max(lat, default=float('nan')) * 1000:7.1f} ms"
         + (f"  {result['errors']}" if errors else "")
     )
+    if result["parts"]:
+        names = sorted({name for timing in result["parts"] for name in timing})
+        print(
+            "    where a save's time went (Server-Timing, ms): "
+            + ", ".join(
+                f"{name} p50 {quantile([t.get(name, 0.0) for t in result['parts']], 0.5):.1f} "
+                f"p99 {quantile([t.get(name, 0.0) for t in result['parts']], 0.99):.1f}"
+                for name in names
+            )
+        )
     if windows:
         step = 5.0
         for start in range(0, int(seconds), int(step)):
@@ -180,6 +268,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between one learner's saves")
     parser.add_argument("--baseline-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--hub-db",
+        choices=["postgres", "sqlite"],
+        default="postgres",
+        help="the hub's own database (default: as deployed)",
+    )
     args = parser.parse_args()
     if chp_command() is None:
         print("configurable-http-proxy is missing: run `python3 -m peerkit test` once, or npm install it")
@@ -192,6 +286,9 @@ def main() -> int:
         (root / "exchange").mkdir()
         token = os.urandom(16).hex()
         front = RoundRobin(backends=[]).start()
+        hub_db = (
+            f"c.JupyterHub.db_url = {postgres.create_database('jupyterhub')!r}\n" if args.hub_db == "postgres" else ""
+        )
         users = [f"learner{i:04d}" for i in range(args.learners)]
         hub = Hub(
             root=root,
@@ -203,7 +300,7 @@ def main() -> int:
             users=[],
             facilitators=[],
             learners=[],
-            extra_config=external_service(front.url, token),
+            extra_config=external_service(front.url, token) + hub_db,
         )
         replicas: list[Replica] = []
         started = time.monotonic()
@@ -221,6 +318,15 @@ def main() -> int:
             tokens = {user: hub.token(user) for user in users}
             packets = {user: os.urandom(16).hex() for user in users}
             store = SqlStore.open(hub.db_url)
+            assert hub.process is not None
+            hub_pid = hub.process.pid
+            meter = CpuMeter(
+                {
+                    "hub": lambda: [hub_pid],
+                    "replicas": lambda: [r.process.pid for r in replicas if r.process is not None],
+                    "PostgreSQL": lambda: server_pids(postgres),
+                }
+            )
             store.deliver(
                 [
                     (u, f"round-{PATH}.json", {"path": PATH, "packets": [packets[u]], "self": os.urandom(16).hex()})
@@ -231,13 +337,16 @@ def main() -> int:
             print(
                 f"{len(users)} learners, one save every {args.interval:.1f} s each "
                 f"(~{len(users) / args.interval:.0f} saves/s), through a TCP load balancer on loopback, "
-                "PostgreSQL with fsync on; every save re-checks its token with the hub\n"
+                f"PostgreSQL with fsync on, the hub's database on {args.hub_db}; "
+                "every save re-checks its token with the hub\n"
             )
             front.backends[:] = [r.port for r in replicas]
             # What every save waits for besides the database: the hub's answer about its token.
             hub_api = f"http://127.0.0.1:{hub.hub_port}/hub/api/"
+            meter.start()
             checks = run_load(hub_api, tokens, args.baseline_seconds, args.interval, "hub")
             report("hub token checks alone", checks, args.baseline_seconds)
+            print(meter.report(checks))
             # Each token's first request waits for the hub to check it (then cached for reads): a
             # cold start, reported apart so that the baselines below are the steady state.
             cold = run_load(service, tokens, args.interval, args.interval, "whoami")
@@ -246,10 +355,14 @@ def main() -> int:
             for count, draft_ids in ((1, {}), (2, {u: f"r-{packets[u]}" for u in users})):
                 front.backends[:] = [r.port for r in replicas[:count]]
                 print(f"\n-- {count} replica{'s' if count > 1 else ''} behind the load balancer")
+                meter.start()
                 baseline = run_load(service, tokens, args.baseline_seconds, args.interval, "whoami")
                 report(f"baseline api/whoami ({count})", baseline, args.baseline_seconds)
+                print(meter.report(baseline))
+                meter.start()
                 result = run_load(service, tokens, args.seconds, args.interval, "drafts", draft_ids)
                 report(f"PUT drafts ({count})", result, args.seconds, windows=True)
+                print(meter.report(result))
                 lost = lost_writes(store, result, draft_ids)
                 print(f"lost writes: {lost} of {len(result['acked'])} learners checked")
                 lat = [lt for _, lt in result["latencies"]]

@@ -36,7 +36,8 @@ commits only on the hub's fresh yes (:mod:`peerkit.service.tokens`); other write
 
 Every answer says where its time went in a ``Server-Timing`` header (``hub``: the hub's token check,
 ``queue``: waiting for a worker thread, ``db``: the store's work, ``wait``: a transaction waiting for
-the hub's answer, ``app``: the whole request), for browsers' network panels and the service benchmark.
+the hub's answer after its own work, ``app``: the whole request), for browsers' network panels and
+the service benchmark.
 
 Errors are JSON ``{"status": 4xx, "error": "why"}``; a broken request never gets a 500 or a
 traceback. When the store is unreachable (PostgreSQL restarting) the answer is 503 with
@@ -157,6 +158,7 @@ class ApiHandler(web.RequestHandler):
         self.started = time.perf_counter()
         self.timing: dict[str, float] = {}
         self.check: asyncio.Task[Caller] | None = None
+        self.released = False
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -175,10 +177,14 @@ class ApiHandler(web.RequestHandler):
         token = self.state.hub_auth.get_token(self, in_cookie=False)
         if not token:
             raise ApiError(401, "send your JupyterHub API token in the Authorization header (token <value>)")
-        if self.writes and self.overlaps_check:
+        # A write started before the hub answers holds a worker thread and a database connection until
+        # it does: when the hub is slow, that many writes waiting would starve every other request, so
+        # past half the workers a write asks the hub first again.
+        if self.writes and self.overlaps_check and self.state.overlapping < self.state.workers // 2:
             presumed = self.state.callers.recent(token)
             if presumed is not None:  # start now as that caller; the hub's fresh answer decides the commit
                 self.caller = presumed
+                self.state.overlapping += 1
                 self.check = asyncio.ensure_future(self.ask_hub(token, use_cache=False))
                 return
         # Reads may trust the hub's cached answer (``auth_cache`` seconds); a write asks the hub
@@ -246,12 +252,21 @@ class ApiHandler(web.RequestHandler):
         except Exception:
             await self.confirm()
             raise
+        finally:
+            self.release()
         await self.confirm()
 
     def on_finish(self) -> None:
         """A check left behind by a request that ended before its write (a 405, say) is not awaited."""
+        self.release()
         if self.check is not None and not self.check.done():
             self.check.cancel()
+
+    def release(self) -> None:
+        """This request no longer counts among the writes waiting for the hub in a transaction."""
+        if self.check is not None and not self.released:
+            self.released = True
+            self.state.overlapping -= 1
 
     def server_timing(self) -> None:
         self.timing["app"] = time.perf_counter() - self.started
@@ -287,8 +302,9 @@ class ApiHandler(web.RequestHandler):
             self.timing["queue"] = self.timing.get("queue", 0.0) + started - queued
             try:
                 return fn(*args, **kwargs)
-            finally:
-                self.timing["db"] = self.timing.get("db", 0.0) + time.perf_counter() - started
+            finally:  # the store's own work: a transaction's wait for the hub is counted apart
+                spent = time.perf_counter() - started - self.timing.get("wait", 0.0)
+                self.timing["db"] = self.timing.get("db", 0.0) + spent
 
         try:
             return await IOLoop.current().run_in_executor(self.state.executor, run)

@@ -64,6 +64,8 @@ class ServiceState:
     #: (``auth_cache``; see :mod:`peerkit.service.tokens`).
     caller_memory: float = 30.0
     callers: RecentCallers = field(init=False)
+    #: Writes now in a transaction begun before the hub's answer about their token (event loop only).
+    overlapping: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.executor = ThreadPoolExecutor(self.workers, thread_name_prefix="peerkit-service")
