@@ -29,9 +29,10 @@ Convergence
 -----------
 The sweeps start near the fixed point (biases and their spread by the method of moments,
 :func:`_moment_start`) and are extrapolated every two sweeps (SQUAREM, ``squarem``): on a million
-reviews 14 sweeps instead of 63. :attr:`CalibratedFit.converged` says whether the grades stopped moving (``tol``) within
-``max_iter`` sweeps. :func:`~peerkit.core.aggregation.aggregate` never returns an unconverged fit as
-the grades: it falls back to the median and says why (``choice``).
+reviews 9 sweeps instead of 63 (with the noise level solved in each sweep, ``sweep``).
+:attr:`CalibratedFit.converged` says whether the grades stopped moving (``tol``) within ``max_iter``
+sweeps. :func:`~peerkit.core.aggregation.aggregate` never returns an unconverged fit as the grades: it
+falls back to the median and says why (``choice``).
 
 Uncertainty
 -----------
