@@ -357,8 +357,9 @@ def _within_scale(m: FloatArray, var: FloatArray, free: BoolArray) -> FloatArray
     true scores near the top: 98 % within two standard deviations).
     """
     sd = np.sqrt(np.maximum(var, 1e-300))
-    # Only grades within eight standard deviations of an end: beyond, the cut changes no digit that counts.
-    near = np.flatnonzero(free & (np.minimum(m, 1.0 - m) < 8.0 * sd))
+    # Only grades within five standard deviations of an end: beyond, the cut shrinks the variance by less
+    # than 1e-5 of itself.
+    near = np.flatnonzero(free & (np.minimum(m, 1.0 - m) < 5.0 * sd))
     mu, sd = m[near], sd[near]
     _, shrink = truncated_standard_normal((0.0 - mu) / sd, (1.0 - mu) / sd)
     out = var.copy()
