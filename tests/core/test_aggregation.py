@@ -615,7 +615,7 @@ def test_moment_true_var_known_answer() -> None:
 )
 @settings(max_examples=60, deadline=None)
 def test_uncertainty_within_the_scale_never_grows_and_is_unchanged_far_from_the_ends(m: float, sd: float) -> None:
-    from peerkit.core.aggregation.calibration import _within_scale
+    from peerkit.core.aggregation.uncertainty import _within_scale
 
     var = np.array([sd * sd, sd * sd])
     out = _within_scale(np.array([m, m]), var, np.array([True, False]))

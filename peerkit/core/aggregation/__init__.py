@@ -45,6 +45,8 @@ Import from this package; the modules are its implementation, one concept each:
   table of normal order statistics;
 * ``censoring``: which levels are censored readings, and the truncated-normal moments;
 * ``calibration``: the calibrated model (:class:`CalibrationSettings`, the variational updates);
+* ``sweep`` and ``squarem``: one sweep of its updates, and the extrapolation along successive sweeps;
+* ``uncertainty``: the terms of its grades' uncertainty beyond the factorised posterior;
 * ``heldout``: leave-one-review-out predictions, the evidence for ``"auto"``;
 * ``quality``: after aggregation, :func:`reviewer_agreement`, :func:`combine_quality` and
   :func:`flag`;
