@@ -212,7 +212,8 @@ class ApiHandler(web.RequestHandler):
             wanted = ", ".join(sorted(auth.access_scopes))
             raise ApiError(403, f"this token lacks the scope to use the service ({wanted})")
         caller = caller_from_model(model, group=self.state.facilitator_group)
-        self.state.callers.remember(token, caller)
+        if not use_cache:  # the hub's word just now (a cached answer would not renew how recent it is)
+            self.state.callers.remember(token, caller)
         return caller
 
     async def confirm(self) -> None:
