@@ -154,6 +154,7 @@ def test_direct_construction_validates_too() -> None:
         (lambda r: CalibrationSettings(max_iter=0), "max_iter"),
         (lambda r: CalibrationSettings(reliability_shape=0), "reliability_shape"),
         (lambda r: CalibrationSettings(shared_bias_ratio=-1), "shared_bias_ratio"),
+        (lambda r: CalibrationSettings(bias_df=0), "bias_df"),
     ],
 )
 def test_aggregate_validation(tiny: Reviews, call: object, message: str) -> None:
@@ -484,6 +485,21 @@ def test_careless_reviewers_calibrated_beats_median_and_the_prior_shape_is_learn
     assert grades.method == "calibrated" and grades.fit is not None
     assert grades.fit.reliability_shape < 100  # learned from the data, not the fixed 5
     assert rmse_of(grades, truth) < 0.9 * rmse_of(aggregate(noisy, "median"), truth)
+
+
+def test_a_few_harsh_reviewers_do_not_loosen_everyone_s_bias_prior() -> None:
+    # 20 % mark everyone down by 0.3: under a normal bias prior their biases widen the spread for all, and
+    # every careful reviewer's bias is shrunk too little; the Student t prior keeps the bulk's spread.
+    rng = np.random.default_rng(22)
+    reviews, truth, _, _ = cohort(rng, n=150, k=3, bias_sd=0.05, noise=0.06, step=0.25)
+    harsh = np.isin(reviews.reviewer, rng.choice(reviews.n_reviewers, 30, replace=False))
+    score = np.rint(np.clip(np.where(harsh, reviews.score - 0.3, reviews.score), 0, 1) * 4) / 4
+    marked = Reviews.from_arrays(reviews.submission, reviews.reviewer, score, scale=(0, 1), step=0.25)
+    robust = aggregate(marked, "calibrated")
+    normal = aggregate(marked, "calibrated", settings=CalibrationSettings(bias_df=math.inf))
+    assert robust.fit is not None and normal.fit is not None
+    assert rmse_of(robust, truth) < 0.95 * rmse_of(normal, truth)
+    assert robust.fit.bias_sd < normal.fit.bias_sd
 
 
 def test_two_uncertainties_cover_about_95_percent_on_a_simulated_cohort() -> None:

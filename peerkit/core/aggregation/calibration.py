@@ -1,10 +1,10 @@
 """The ``"calibrated"`` method: model PG1 of Piech et al. 2013, "Tuned Models of Peer Assessment in MOOCs".
 
 Score ``z = s_u + b_v + e`` with a true score ``s_u ~ N(mu0, 1/gamma0)`` per submission, a bias
-``b_v ~ N(beta, 1/eta0)`` and a reliability ``tau_v ~ Gamma(alpha0, beta0)`` per reviewer, and
-``e ~ N(0, 1/tau_v)``. A careless reviewer (constant or random scores) fits badly everywhere,
-gets a low reliability and so little weight. Every hyper-parameter is estimated from the data
-(empirical Bayes): ``mu0, gamma0, eta0, beta0`` from the current posteriors, and the shape
+``b_v ~ t_4(beta, 1/eta0)`` (a Student t, robust to a few reviewers far off the rest) and a reliability
+``tau_v ~ Gamma(alpha0, beta0)`` per reviewer, and ``e ~ N(0, 1/tau_v)``. A careless reviewer (constant
+or random scores) fits badly everywhere, gets a low reliability and so little weight. Every hyper-parameter
+is estimated from the data (empirical Bayes): ``mu0, gamma0, eta0, beta0`` from the current posteriors, and the shape
 ``alpha0`` (how much reviewers differ in reliability) from the spread of the reviewers' log
 residual variances, so that a cohort with careless or random reviewers lets their reliabilities
 drop further than a cohort of careful ones. The mean bias ``beta`` is 0 unless anchors are given.
@@ -126,6 +126,12 @@ class CalibrationSettings:
         0 claims the cohort has none. The default, 0.4, is the benchmark's (``bench/aggregation.py``:
         cohorts lenient by half the individual spread on average are then covered, see the module
         documentation); set it from your own courses if you have examples to measure it with.
+    bias_df : float
+        Degrees of freedom of the Student t prior on the biases (``math.inf``: a normal prior). A few
+        reviewers far off the rest (one level given to everything, marking everyone down) would make a
+        normal prior's spread large for all, so every careful reviewer's bias is shrunk too little;
+        the t lets those few have their large bias and keeps the others' spread. 4 is the usual robust
+        choice (Lange, Little and Taylor 1989).
     """
 
     reliability_shape: float | None = None
@@ -134,6 +140,7 @@ class CalibrationSettings:
     tol: float = 1e-3
     min_bias_sd: float = 0.005
     shared_bias_ratio: float = 0.4
+    bias_df: float = 4.0
 
     def __post_init__(self) -> None:
         if self.reliability_shape is not None and not self.reliability_shape > 0:
@@ -146,6 +153,8 @@ class CalibrationSettings:
             raise ValidationError("tol must be positive", field="tol")
         if not self.min_bias_sd > 0:
             raise ValidationError("min_bias_sd must be positive", field="min_bias_sd")
+        if not self.bias_df > 0:
+            raise ValidationError("bias_df must be positive (math.inf for a normal prior)", field="bias_df")
         if not (math.isfinite(self.shared_bias_ratio) and self.shared_bias_ratio >= 0):
             raise ValidationError("shared_bias_ratio must be a finite number >= 0", field="shared_bias_ratio")
 
@@ -248,6 +257,7 @@ def fit_calibrated(
         count_sf=np.where(free, count_s, 0).astype(np.float64),
         count_f=_sum_by(rev, (~on_anchor).astype(np.float64), n_rev),
         min_true_var=max(_moment_true_var(x, sub, plain, count_s, free), 1e-6),
+        bias_df=settings.bias_df,
     )
 
     # Start from the plain means, no bias, every reviewer at the cohort's pooled noise level.

@@ -12,6 +12,7 @@ censored readings need are skipped when a round has none.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -71,6 +72,7 @@ class Sweeper:
     count_sf: FloatArray  # per submission its reviews if free, else 0
     count_f: FloatArray  # per reviewer its reviews of free submissions
     min_true_var: float = 1e-6  # floor of the true scores' variance (the method-of-moments estimate)
+    bias_df: float = math.inf  # degrees of freedom of the biases' Student t prior (inf: a normal prior)
 
     @property
     def has_anchor(self) -> bool:
@@ -113,7 +115,15 @@ class Sweeper:
         v_s = np.where(self.pinned, 0.0, 1.0 / precision)
         # Biases given true scores (reviews of anchors included: their true score is known).
         dev = np.subtract(y, m_new.take(sub, out=other), out=other)
-        eta0 = 1.0 / var_b
+        eta0: FloatArray | float = 1.0 / var_b
+        wt: FloatArray | None = None
+        if math.isfinite(self.bias_df):
+            # The Student t prior as a scale mixture of normals (EM for the t): each bias's prior precision is
+            # weighted by its mixing scale's expected precision given the last sweep's bias, so a reviewer far
+            # off the rest keeps a large bias without widening the spread every other bias is shrunk with.
+            nu = self.bias_df
+            wt = (nu + 1.0) / (nu + (c - beta) ** 2 / var_b)
+            eta0 = wt / var_b
         q = eta0 + tau * self.count_r
         c_new = (eta0 * beta + tau * _sum_by(rev, dev, n_rev)) / q
         v_b = 1.0 / q
@@ -159,7 +169,10 @@ class Sweeper:
         if anchors:
             beta = float(np.mean(c_new[act]))
         v_b_full = v_b * (1.0 + v_b * tau * tau * count_f * mean_vs)
-        var_b = max(float(np.mean(((c_new - beta) ** 2 + v_b_full)[act])), self.min_bias_var)
+        spread_b = (c_new - beta) ** 2 + v_b_full
+        if wt is not None:
+            spread_b = spread_b * wt
+        var_b = max(float(np.mean(spread_b[act])), self.min_bias_var)
         # The cohort's noise level and the reliabilities it is the prior of, solved together: updated in
         # turn, each moved the other by a fixed share per sweep (about 0.7 with four reviews each), the
         # slowest direction of the whole fit (a million reviews: 14 sweeps, now 9).
