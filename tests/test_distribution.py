@@ -1,9 +1,13 @@
-"""The package as a course team gets it: build the wheel and the sdist, install each into a fresh virtual
-environment outside the repository, then ``peerkit init`` → ``peerkit build`` → ``peerkit serve`` and load
-a path page over HTTP. Nothing from the checkout is on the path: the course comes from the package.
+"""The package as a course team gets it: build the sdist and, from the sdist, the wheel (what ``pip install``
+of the sdist would do), install the wheel into a fresh virtual environment outside the repository, then
+``peerkit init`` → ``peerkit build`` → ``peerkit serve`` and load a path page over HTTP. Nothing from the
+checkout is on the path: the course comes from the package.
 
-The fresh environments install peerkit without extras (a learner's install): the size of the wheel's one
-is printed (``-s`` shows it; bench/learner_env.py measures it on its own).
+The sdist is not installed a second time: the wheel was built from it, so an sdist missing a file gives a
+wheel missing it, which the checks below catch.
+
+The fresh environment installs peerkit without extras (a learner's install): its size is printed (``-s``
+shows it; bench/learner_env.py measures it on its own).
 """
 
 from __future__ import annotations
@@ -86,19 +90,17 @@ def test_the_wheel_holds_the_template_and_the_licence_and_no_repository_files(di
     assert {Path(n).name for n in names if n.startswith("peerkit/course_template/notebooks/")} == notebooks
 
 
-@pytest.fixture(scope="module", params=["wheel", "sdist"])
-def installed(
-    request: pytest.FixtureRequest, dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A fresh virtual environment, outside the repository, with peerkit installed from the wheel or sdist."""
-    root = tmp_path_factory.mktemp(f"env-{request.param}")
+@pytest.fixture(scope="module")
+def installed(dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh virtual environment, outside the repository, with peerkit installed from the wheel."""
+    root = tmp_path_factory.mktemp("env-wheel")
     assert not root.resolve().is_relative_to(REPO)
     venv = root / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=root, env=clean_env())
     started = time.monotonic()
-    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", dist[request.param], cwd=root, env=clean_env(venv))
+    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", dist["wheel"], cwd=root, env=clean_env(venv))
     size = folder_size(venv)
-    print(f"\n{request.param}: installed in {time.monotonic() - started:.0f} s; environment {size / 1e6:.0f} MB")
+    print(f"\nwheel: installed in {time.monotonic() - started:.0f} s; environment {size / 1e6:.0f} MB")
     yield venv
 
 

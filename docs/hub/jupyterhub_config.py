@@ -23,6 +23,8 @@
 #   PEERKIT_FACILITATORS    comma-separated hub users who facilitate (the formgrade-<course> group)
 #   PEERKIT_LEARNERS        comma-separated hub users enrolled as learners (the nbgrader-<course> group);
 #                           learners can also be added later on the hub's admin page or its API
+#   PEERKIT_AUTH_CACHE      optional: how many seconds the service trusts the hub's answer about a token
+#                           for reads (default 30); every write asks the hub again whatever this says
 #
 # What it sets up, and why:
 #
@@ -80,6 +82,7 @@ COURSE_PORT = int(os.environ.get("PEERKIT_COURSE_PORT", "10102"))
 LEARNER_CONFIG = os.environ.get("PEERKIT_LEARNER_CONFIG", "/etc/jupyter")
 FACILITATORS = [u for u in os.environ.get("PEERKIT_FACILITATORS", "").split(",") if u]
 LEARNERS = [u for u in os.environ.get("PEERKIT_LEARNERS", "").split(",") if u]
+AUTH_CACHE = os.environ.get("PEERKIT_AUTH_CACHE", "30")
 ROOT_FLAGS = ["--allow-root"] if os.geteuid() == 0 else []  # a local test hub running as root
 
 FACILITATE = "custom:peerkit:facilitate"
@@ -100,7 +103,7 @@ c.JupyterHub.services = [
             "--exchange",
             EXCHANGE,
         ],
-        "environment": {"PEERKIT_DB": DB, "PEERKIT_NO_BOOTSTRAP": "1"},
+        "environment": {"PEERKIT_DB": DB, "PEERKIT_NO_BOOTSTRAP": "1", "PEERKIT_AUTH_CACHE": AUTH_CACHE},
         "oauth_no_confirm": True,
     },
     {

@@ -102,6 +102,9 @@ class Hub:
     admin_token: str = field(default_factory=lambda: os.urandom(16).hex())
     #: More configuration, appended after everything else (e.g. an external service to register).
     extra_config: str = ""
+    #: Seconds the peerkit service trusts the hub's answer for reads (PEERKIT_AUTH_CACHE): shorter than
+    #: the default 30 so that a test of the cache's end does not sit idle for half a minute.
+    auth_cache: int = 6
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
 
@@ -184,6 +187,7 @@ c.JupyterHub.log_level = "INFO"
             PEERKIT_LEARNER_CONFIG=str(self.root / "learner-config"),
             PEERKIT_FACILITATORS=",".join(self.facilitators),
             PEERKIT_LEARNERS=",".join(self.learners),
+            PEERKIT_AUTH_CACHE=str(self.auth_cache),
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
         return env

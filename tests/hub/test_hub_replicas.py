@@ -22,7 +22,7 @@ from tests.postgres_server import PostgresServer, server_bin, throwaway_postgres
 pytestmark = [pytest.mark.hub, pytest.mark.postgres]
 
 LEARNERS = 100
-SECONDS = 30.0
+SECONDS = 20.0  # long enough for a fault at 6 s and the recovery after it to be in the middle of the load
 
 
 @dataclass
@@ -110,11 +110,11 @@ def test_a_replica_killed_mid_load_loses_no_acknowledged_save(cluster: Cluster) 
     load = cluster.load()
 
     def fault(started: float) -> None:
-        at(10, started)
+        at(6, started)
         served = cluster.front.connections.get(victim.port, 0)
         assert served > 0, "the replica to kill served nothing: the load is not spread"
         victim.kill()
-        at(14, started)
+        at(9, started)
         victim.start()
         victim.wait_ready()
 
@@ -128,7 +128,7 @@ def test_a_postgresql_restart_mid_load_loses_no_acknowledged_save(cluster: Clust
     load = cluster.load()
 
     def fault(started: float) -> None:
-        at(10, started)
+        at(6, started)
         cluster.postgres.restart()
 
     load.run(during=fault)

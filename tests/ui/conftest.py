@@ -26,10 +26,11 @@ class Served:
     process: subprocess.Popen[str]
     log: list[str] = field(default_factory=list)
 
-    def wait_for_log(self, needle: str, timeout: float = 60) -> None:
+    def wait_for_log(self, needle: str, timeout: float = 60, *, since: int = 0) -> None:
+        """Wait for a log line holding *needle*, among the lines from number *since* on."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(needle in line for line in self.log):
+            if any(needle in line for line in self.log[since:]):
                 return
             if self.process.poll() is not None:
                 raise AssertionError("peerkit serve exited:\n" + "".join(self.log))
@@ -95,8 +96,10 @@ def stop_serve(served: Served) -> None:
             served.process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    instance = start_serve(tmp_path_factory.mktemp("serve") / "work")
+    """One served demo (the learner's pages, no dashboard) for the modules that only read pages or act on
+    paths of their own: starting `peerkit serve` costs a quarter of a minute each time."""
+    instance = start_serve(tmp_path_factory.mktemp("serve") / "work", "--no-dashboard")
     yield instance
     stop_serve(instance)

@@ -72,8 +72,9 @@ def test_learner_writes_reloads_reopens_and_submits(browser: Any, served: Served
     page.locator("textarea").first.wait_for(timeout=60_000)
     page.wait_for_function("document.querySelector('textarea').value.includes('catalogue')", timeout=10_000)
 
+    shown_until = len(served.log)
     close_tab(page)
-    served.wait_for_log("Kernel shutdown")  # the closed tab's beacon shut its kernel down
+    served.wait_for_log("Kernel shutdown", since=shown_until)  # the closed tab's beacon shut its kernel down
     page = open_page(browser, served.url + PATH_URL, console)
     page.locator("textarea").first.wait_for(timeout=60_000)
     page.wait_for_function("document.querySelector('textarea').value.includes('catalogue')", timeout=10_000)
