@@ -691,3 +691,20 @@ def test_a_million_review_fit_settles_in_few_sweeps() -> None:
     reviews, _, _, _ = cohort(np.random.default_rng(25), n=25_000, k=4, bias_sd=0.1, noise=0.07, step=0.25)
     grades = aggregate(reviews, "calibrated")
     assert grades.fit is not None and grades.fit.converged and grades.fit.iterations <= 12
+
+
+def test_the_shared_leniency_is_a_predictive_given_the_biases_its_spread_is_estimated_from() -> None:
+    from peerkit.core.aggregation.calibration import _t_variance
+    from peerkit.core.aggregation.uncertainty import _shared_variance, _student_inflation
+
+    assert (_t_variance(4.0), _t_variance(math.inf), _t_variance(1.0)) == (2.0, 1.0, 3.0)
+    precision = np.array([0.0])  # no shrinkage term: only what the biases share
+    plain = _shared_variance(precision, 0.02, 0.01, 0.0, 10, 10, False, 0.4)
+    assert plain[0] == pytest.approx((0.1 + 0.16) * 0.01)
+    t_biases = _shared_variance(precision, 0.02, 0.01, 0.0, 10, 10, False, 0.4, 7.0, 2.0)
+    factor = float(_student_inflation(np.ones(1), np.ones(1) / 7.0)[0])
+    assert factor == pytest.approx((2.365 / 1.96) ** 2, rel=0.01)  # t with 7 df, 97.5 %
+    assert t_biases[0] == pytest.approx((0.2 + 0.16) * 0.01 * factor)
+    # With examples the mean bias is measured: neither the prior nor the t applies.
+    measured = _shared_variance(precision, 0.02, 0.01, 0.003, 10, 10, True, 0.4, 7.0, 2.0)
+    assert measured[0] == pytest.approx(0.0003)

@@ -93,6 +93,8 @@ def _shared_variance(
     n_active: int,
     has_anchor: bool,
     shared_bias_ratio: float,
+    bias_spread_df: float = math.inf,
+    bias_variance: float = 1.0,
 ) -> FloatArray:
     """Per submission, the variance of what every grade shares, which mean-field leaves out.
 
@@ -101,13 +103,24 @@ def _shared_variance(
       the prior variance of the mean of ``N`` biases, ``var_b / N``. The factorised posterior spreads it
       over the reviewers as if independent and reports almost none of it (ten learners: 77 % within two
       standard deviations). With examples the mean is measured, as well as the ``N`` biases are:
-      ``mean(v_b) / N`` (*bias_var*, the biases' posterior variances) instead.
+      ``mean(v_b) / N`` (*bias_var*, the biases' posterior variances) instead. Under the biases' Student t
+      prior ``var_b`` is its squared scale: the biases' variance is *bias_variance* (``nu / (nu - 2)``) times it.
+    * Without examples both are a predictive of what no review measures, given a spread ``var_b`` that is
+      itself estimated from about *bias_spread_df* biases (the effective number the fit pinned down): a
+      Student t with that many degrees of freedom, not a normal, so the term is widened by the t's factor
+      (:func:`_student_inflation`). Ten learners pin down some seven biases: 2σ covered 0.88, now 0.92.
     * Without examples, a leniency shared by the cohort (``shared_bias_ratio``): a prior, not an
       estimate (see :class:`~peerkit.core.aggregation.calibration.CalibrationSettings`).
     * The prior mean ``mu0``, estimated from ``n_free`` grades: a grade is shrunk towards it with weight
       ``gamma0 / precision``, so its error ``var_s / n_free`` enters with that weight squared.
     """
-    shared = bias_var / max(n_active, 1) if has_anchor else (1.0 / max(n_active, 1) + shared_bias_ratio**2) * var_b
+    if has_anchor:
+        shared = bias_var / max(n_active, 1)
+    else:
+        shared = (bias_variance / max(n_active, 1) + shared_bias_ratio**2) * var_b
+        if math.isfinite(bias_spread_df):
+            one = np.ones(1)
+            shared *= float(_student_inflation(one, one / max(bias_spread_df, 1e-9))[0])
     shrink = np.where(precision > 0, (1.0 / var_s) / np.maximum(precision, 1e-300), 0.0)
     out: FloatArray = shared + shrink * shrink * var_s / max(n_free, 1)
     return out
