@@ -52,6 +52,7 @@ def lookup(target: str, module: str | None, cls: str | None) -> Found | None:
     """What *target* names, seen from *module* (and *cls* in it), with its full name; None if nothing."""
     scopes = [f"{module}.{cls}"] if module and cls else []
     scopes += [module] if module else []
+    scopes += _base_modules(module, cls) if module and cls else []
     for scope in [*scopes, ""]:
         found = _import(f"{scope}.{target}" if scope else target)
         if found is not None:
@@ -63,6 +64,15 @@ def lookup(target: str, module: str | None, cls: str | None) -> Found | None:
     if imported is not None:
         return _import(".".join([imported, *target.split(".")[1:]]))
     return None
+
+
+def _base_modules(module: str, cls: str) -> list[str]:
+    """The modules that define the classes *cls* inherits from: an inherited signature (``__init__``
+    of a base class) names types as the base's own module imports them."""
+    found = _import(f"{module}.{cls}")
+    if found is None or not inspect.isclass(found[0]):
+        return []
+    return [base.__module__ for base in found[0].__mro__[1:] if base.__module__ not in (module, "builtins")]
 
 
 def _imported_for_typing(module: str, name: str) -> str | None:
