@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from peerkit.service.app import Listen
-from peerkit.service.handlers import HealthHandler, ReadyHandler, routes
+from peerkit.service.probes import HealthHandler, ReadyHandler
+from peerkit.service.routes import routes
 from tests.test_z2jh_values import CHART, GUIDE, REPO, VALUES, env_of, merge
 
 MANIFEST = REPO / "docs" / "hub" / "peerkit-service.yaml"

@@ -7,7 +7,10 @@ server API token, scope ``access:services!service=peerkit``) and serves each lea
 own documents from the peerkit store (PostgreSQL). Facilitators (hub group ``formgrade-<course>`` or
 scope ``custom:peerkit:facilitate``) run the round through it.
 
-Modules: :mod:`~peerkit.service.auth` (who is calling), :mod:`~peerkit.service.handlers` (the HTTP
-API), :mod:`~peerkit.service.app` (the tornado application and its process),
+Modules: :mod:`~peerkit.service.auth` (who is calling), :mod:`~peerkit.service.api` (what every endpoint
+shares: the hub's word about the token, JSON answers and errors, ``Server-Timing``),
+:mod:`~peerkit.service.learners`, :mod:`~peerkit.service.facilitators` and :mod:`~peerkit.service.probes`
+(the endpoints), :mod:`~peerkit.service.routes` (their URLs), :mod:`~peerkit.service.app` (the tornado
+application and its process),
 The learner side (in a Voilà kernel) is the hub backend of the exchange, :mod:`peerkit.exchange.hub`.
 """

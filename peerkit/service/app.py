@@ -21,7 +21,8 @@ from tornado import web
 
 from peerkit.config.settings import AUTH_CACHE_SECONDS
 from peerkit.core.errors import ConfigError
-from peerkit.service.handlers import NotFoundHandler, routes
+from peerkit.service.api import NotFoundHandler
+from peerkit.service.routes import routes
 from peerkit.service.state import ServiceState
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class Listen:
 
 def make_hub_auth(*, cache_max_age: int = AUTH_CACHE_SECONDS) -> object:
     """jupyterhub's token checker, configured from the service's environment. Its cache serves reads
-    only: every write asks the hub again (:meth:`~peerkit.service.handlers.ApiHandler.prepare`)."""
+    only: every write asks the hub again (:meth:`~peerkit.service.api.ApiHandler.prepare`)."""
     from jupyterhub.services.auth import HubAuth
 
     # Tokens only in the Authorization header: never in URLs (logs, referrers) or cookies.

@@ -1,32 +1,7 @@
-"""The service's HTTP API. Every route sits under the hub's service prefix (``/services/peerkit/``).
-
-Probes (no token; also at ``/health`` and ``/ready`` outside the prefix, for a load balancer)::
-
-    GET  health                                       the process is up (liveness)
-    GET  ready                                        the store answers, its schema is at head (readiness)
-    GET  api/health                                   the same as ready
-
-Learners (their own documents only; the learner is always the token's owner, never a parameter)::
-
-    GET  api/whoami                                   who the hub says you are
-    GET  api/paths/<path>/round                       your round manifest (packet tokens, rubric)
-    GET  api/paths/<path>/packets/<token>             one packet of yours
-    GET  api/paths/<path>/feedback                    your grade and the reviews you received
-    GET  api/paths/<path>/drafts                      your saved review drafts
-    PUT  api/paths/<path>/drafts/<answer id>          save one draft {"answer": {...}, "base": version}
-    POST api/activity                                 your page events (opened, answered, submitted, ...)
-
-Facilitators (hub group ``formgrade-<course>`` or scope ``custom:peerkit:facilitate``)::
-
-    GET  api/facilitator/paths                        every peer-reviewed path: submissions, round
-    GET  api/facilitator/paths/<path>/submissions     who submitted, when
-    GET  api/facilitator/paths/<path>/round           who has reviews to do, who waits for reviews
-    GET  api/facilitator/paths/<path>/grades          computed grades (with overrides)
-    POST api/facilitator/paths/<path>/release         build and release the path through nbgrader
-    POST api/facilitator/paths/<path>/collect         collect submissions and ingest them
-    POST api/facilitator/paths/<path>/round           open the round, or bring it up to date
-    POST api/facilitator/paths/<path>/reviews         collect the submitted reviews
-    POST api/facilitator/paths/<path>/close           compute grades and release feedback
+"""What every endpoint of the service's HTTP API shares: the caller's token checked with the hub,
+answers and errors in JSON, and where each request's time went. The endpoints themselves:
+:mod:`peerkit.service.learners`, :mod:`peerkit.service.facilitators` and :mod:`peerkit.service.probes`;
+their URLs: :mod:`peerkit.service.routes`.
 
 Every request carries the caller's hub token. Reads trust the hub's answer about it for
 ``auth_cache`` seconds (``PeerkitConfig.auth_cache``, 30 by default); every write (PUT, POST: drafts,
@@ -52,7 +27,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -62,9 +36,6 @@ from typing import Any, ClassVar, TypeVar
 from tornado import web
 from tornado.ioloop import IOLoop
 
-from peerkit.config.identity import check_learner_id
-from peerkit.core.activity import parse_line
-from peerkit.core.answers import answer_doc, parse_answer
 from peerkit.core.errors import (
     AllocationError,
     Conflict,
@@ -78,8 +49,6 @@ from peerkit.core.errors import (
     WorkflowError,
 )
 from peerkit.core.models import LearningPath
-from peerkit.core.review import Draft
-from peerkit.exchange.base import feedback_file, packet_file, round_file
 from peerkit.service.auth import Caller, caller_from_model
 from peerkit.service.state import ServiceState
 
@@ -87,8 +56,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-DRAFT_ID = re.compile(r"^(?:(?P<kind>[rh])-(?P<token>[0-9a-f]{32})|self)$")
 #: A draft request body is one review: rubric choices and comments (answers.py caps each text).
 MAX_DRAFT_BYTES = 256 * 1024
 RETRY_AFTER = 2
@@ -349,47 +316,9 @@ class NotFoundHandler(web.RequestHandler):
         self.finish(json.dumps({"status": status_code, "error": "no such endpoint"}))
 
 
-class ProbeHandler(web.RequestHandler):
-    """Probes without a token, for load balancers and Kubernetes: cheap, and never asking the hub."""
-
-    def initialize(self, state: ServiceState) -> None:
-        self.state = state
-
-    def set_default_headers(self) -> None:
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-
-    def answer(self, ok: bool, **details: Any) -> None:
-        self.set_status(200 if ok else 503)
-        self.finish(json.dumps({"ok": ok, "course": self.state.course.id, **details}))
-
-
-class HealthHandler(ProbeHandler):
-    """``health``: the process is up and its event loop answers (a liveness probe). Nothing else is
-    checked: a database restart must not get every replica killed and restarted."""
-
-    def get(self) -> None:
-        self.answer(True)
-
-
-class ReadyHandler(ProbeHandler):
-    """``ready`` (and ``api/health``): this replica may take traffic: the store answers and its schema
-    is at this peerkit's newest migration. Answered within ``TIMEOUT`` seconds, else not ready."""
-
-    TIMEOUT = 3.0
-
-    async def get(self) -> None:
-        loop = IOLoop.current()
-        try:
-            checks = await asyncio.wait_for(
-                loop.run_in_executor(self.state.executor, self.state.readiness), self.TIMEOUT
-            )
-        except TimeoutError:
-            checks = {"database": False, "migrations": False}
-        self.answer(all(checks.values()), **checks)
-
-
 class WhoAmIHandler(ApiHandler):
+    """``api/whoami``: who the hub says owns the token, for learners and facilitators alike."""
+
     async def get(self) -> None:
         self.write_json(
             {
@@ -399,217 +328,3 @@ class WhoAmIHandler(ApiHandler):
                 "course": self.state.course.id,
             }
         )
-
-
-# -- learners -------------------------------------------------------------------------------------
-
-
-class LearnerHandler(ApiHandler):
-    def learner(self) -> str:
-        if not self.caller.is_user:
-            raise ApiError(403, f"only hub users have review packets; this token belongs to a {self.caller.kind}")
-        try:
-            return check_learner_id(self.caller.name)
-        except IdentityError as exc:
-            raise ApiError(403, f"this hub user name cannot take part: {exc}") from exc
-
-    async def document(self, name: str, missing: str) -> None:
-        doc = await self.call(self.state.store.document, self.learner(), name)
-        if doc is None:
-            raise ApiError(404, missing)
-        self.write_json(doc)
-
-
-class RoundHandler(LearnerHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        await self.document(
-            round_file(path_id),
-            "no review packets for you on this path yet: they come once you have submitted it and the "
-            "facilitator has opened the review round",
-        )
-
-
-class PacketHandler(LearnerHandler):
-    async def get(self, path_id: str, token: str) -> None:
-        self.reviewed_path(path_id)
-        if not TOKEN.match(token):
-            raise ApiError(400, "a packet token is 32 hexadecimal characters")
-        doc = await self.call(self.state.store.document, self.learner(), packet_file(token))
-        if doc is None or doc.get("path") != path_id:
-            raise ApiError(404, "you have no packet with this token on this path")
-        self.write_json(doc)
-
-
-class FeedbackHandler(LearnerHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        await self.document(feedback_file(path_id), "no feedback for you on this path yet")
-
-
-def _draft_json(draft: Draft) -> dict[str, Any]:
-    return {
-        "answer_id": draft.answer_id,
-        "answer": draft.answer,
-        "version": draft.version,
-        "updated": draft.updated.isoformat(),
-    }
-
-
-class DraftsHandler(LearnerHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        drafts = await self.call(self.state.store.drafts, self.learner(), path_id)
-        self.write_json({"path": path_id, "drafts": [_draft_json(d) for d in drafts]})
-
-
-class DraftHandler(LearnerHandler):
-    #: The hot path (a save every few seconds per learner as they type): the hub's check of the token
-    #: runs beside the transaction, which commits only on the hub's fresh yes.
-    overlaps_check = True
-
-    async def put(self, path_id: str, answer_id: str) -> None:
-        async with self.confirmed():
-            self.reviewed_path(path_id)
-            learner = self.learner()
-            match = DRAFT_ID.match(answer_id)
-            if match is None:
-                raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
-            body = self.json_body()
-            base = body.get("base")
-            if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
-                raise ApiError(400, "'base' must be the version you last saw (a whole number) or null")
-            expected = "rating" if match["kind"] == "h" else "review"
-            try:
-                answer = parse_answer(answer_id, body.get("answer"))
-            except ValidationError as exc:
-                raise ApiError(400, str(exc)) from exc
-            if answer.kind != expected:
-                raise ApiError(400, f"draft {answer_id} must be a {expected}, not a {answer.kind}")
-            doc = answer_doc(answer)
-            confirm = self.confirm_in_worker()
-            draft = await self.call(self._save, learner, path_id, answer_id, match["kind"], doc, base, confirm)
-        self.write_json(_draft_json(draft))
-
-    def _save(
-        self,
-        learner: str,
-        path_id: str,
-        answer_id: str,
-        kind: str | None,
-        doc: dict[str, Any],
-        base: int | None,
-        confirm: Callable[[], None],
-    ) -> Draft:
-        if not self.state.may_draft(learner, path_id, answer_id):
-            if kind == "h":
-                raise NotFound("you received no review with this token on this path")
-            if kind == "r":
-                raise NotFound("you have no packet with this token on this path")
-            raise NotFound("this round has no self-assessment for you")
-        return self.state.save_draft(learner, path_id, answer_id, doc, base=base, before_commit=confirm)
-
-
-class ActivityHandler(LearnerHandler):
-    """POST api/activity {"events": [...]}: the caller's own page events (opened, answered, ...)."""
-
-    MAX_EVENTS = 200
-
-    async def post(self) -> None:
-        learner = self.learner()
-        events = self.json_body().get("events")
-        if not isinstance(events, list) or len(events) > self.MAX_EVENTS:
-            raise ApiError(400, f"'events' must be a list of at most {self.MAX_EVENTS} events")
-        try:  # the same check as for a line of a learner's activity file: their own events only
-            parsed = [parse_line(json.dumps(e).encode(), learner=learner, source="api/activity") for e in events]
-        except ValidationError as exc:
-            raise ApiError(400, str(exc)) from exc
-        added = await self.call(self.state.store.record_activity, parsed)
-        self.write_json({"added": added})
-
-
-# -- facilitators ---------------------------------------------------------------------------------
-
-
-class FacilitatorHandler(ApiHandler):
-    async def prepare(self) -> None:
-        await super().prepare()
-        if not self.caller.facilitator:
-            raise ApiError(
-                403, f"facilitators only (hub group {self.state.facilitator_group} or scope custom:peerkit:facilitate)"
-            )
-
-
-class PathsHandler(FacilitatorHandler):
-    async def get(self) -> None:
-        self.write_json({"course": self.state.course.id, "paths": await self.call(self.state.overview)})
-
-
-class SubmissionsHandler(FacilitatorHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        rows = await self.call(self.state.store.submissions, path_id)
-        self.write_json(
-            {"path": path_id, "submissions": [{"learner": s.learner, "submitted_at": s.submitted_at} for s in rows]}
-        )
-
-
-class GradesHandler(FacilitatorHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        self.write_json({"path": path_id, "grades": await self.call(self.state.store.grades, path_id)})
-
-
-class RoundStatusHandler(FacilitatorHandler):
-    async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        self.write_json(await self.call(self.state.round_status, path_id))
-
-    async def post(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        body = self.json_body()
-        k = body.get("per_submission")
-        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10):
-            raise ApiError(400, "'per_submission' must be a whole number from 1 to 10")
-        report = await self.call(self.state.facilitate, "open", path_id, per_submission=k)
-        self.write_json(report)
-
-
-class ActionHandler(FacilitatorHandler):
-    """POST release, collect, reviews, close: the facilitator's steps of a round, in order."""
-
-    async def post(self, path_id: str, action: str) -> None:
-        if action in {"release", "collect"}:  # every path is released and collected, reviewed or not
-            self.course_path(path_id)
-        else:
-            self.reviewed_path(path_id)
-        self.json_body()  # an empty or JSON body; anything else is refused
-        self.write_json(await self.call(self.state.facilitate, action, path_id))
-
-
-def routes(prefix: str, state: ServiceState) -> list[Any]:
-    """The URL table under *prefix* (the hub's ``JUPYTERHUB_SERVICE_PREFIX``, ending in ``/``)."""
-    p = re.escape(prefix)
-    seg = r"([^/]+)"
-    table: list[tuple[str, type[web.RequestHandler]]] = [
-        (r"health", HealthHandler),
-        (r"ready", ReadyHandler),
-        (r"api/health", ReadyHandler),
-        (r"api/whoami", WhoAmIHandler),
-        (rf"api/paths/{seg}/round", RoundHandler),
-        (rf"api/paths/{seg}/packets/{seg}", PacketHandler),
-        (rf"api/paths/{seg}/feedback", FeedbackHandler),
-        (rf"api/paths/{seg}/drafts", DraftsHandler),
-        (rf"api/paths/{seg}/drafts/{seg}", DraftHandler),
-        (r"api/activity", ActivityHandler),
-        (r"api/facilitator/paths", PathsHandler),
-        (rf"api/facilitator/paths/{seg}/submissions", SubmissionsHandler),
-        (rf"api/facilitator/paths/{seg}/grades", GradesHandler),
-        (rf"api/facilitator/paths/{seg}/round", RoundStatusHandler),
-        (rf"api/facilitator/paths/{seg}/(release|collect|reviews|close)", ActionHandler),
-    ]
-    probes = [
-        (rf"/{name}/?", handler, {"state": state})
-        for name, handler in (("health", HealthHandler), ("ready", ReadyHandler))
-    ]
-    return [(p + pattern + r"/?", handler, {"state": state}) for pattern, handler in table] + probes
