@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,12 @@ class Flow:
         assert response.status == 200, f"{method} {path}: {response.status} {response.error}"
         return response.json()
 
+    def each_learner(self, code: str, name: str) -> dict[str, Any]:
+        """*code* run in every learner's own server at the same time, as a class does it: {learner: result}."""
+        with ThreadPoolExecutor(len(LEARNERS)) as pool:
+            results = list(pool.map(lambda learner: self.hub.run_code(learner, code, name=name), LEARNERS))
+        return dict(zip(LEARNERS, results, strict=True))
+
     def released(self) -> Any:
         if "released" not in self.done:
             self.done["released"] = self.facilitate("POST", f"paths/{PATH}/release")
@@ -93,9 +100,7 @@ class Flow:
         if "submitted" not in self.done:
             self.released()
             self.hub.spawn([*LEARNERS, OUTSIDER])
-            self.done["submitted"] = {
-                learner: self.hub.run_code(learner, SUBMIT, name="submit") for learner in LEARNERS
-            }
+            self.done["submitted"] = self.each_learner(SUBMIT, "submit")
         return dict(self.done["submitted"])
 
     def opened(self) -> Any:
@@ -109,7 +114,7 @@ class Flow:
     def reviewed(self) -> dict[str, Any]:
         if "reviewed" not in self.done:
             self.opened()
-            self.done["reviewed"] = {learner: self.hub.run_code(learner, REVIEW, name="review") for learner in LEARNERS}
+            self.done["reviewed"] = self.each_learner(REVIEW, "review")
         return dict(self.done["reviewed"])
 
     def closed(self) -> Any:
@@ -123,7 +128,5 @@ class Flow:
     def feedback(self) -> dict[str, Any]:
         if "feedback" not in self.done:
             self.closed()
-            self.done["feedback"] = {
-                learner: self.hub.run_code(learner, FEEDBACK, name="feedback") for learner in LEARNERS
-            }
+            self.done["feedback"] = self.each_learner(FEEDBACK, "feedback")
         return dict(self.done["feedback"])
