@@ -8,6 +8,8 @@ and recorded (ingest), so a tick costs what arrived, not the cohort.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from traitlets.config import Config
@@ -61,102 +63,93 @@ def arrivals(inbound: Path, path: LearningPath, state: PathState) -> tuple[list[
     return subs, reviews
 
 
-def take_in(
-    store: SqlStore,
-    course: Course,
-    path: LearningPath,
-    state: PathState,
-    learners: list[str],
-    *,
-    config: Config,
-    unix_users: dict[str, str],
-    course_root: Path,
-    needs_key: bool,
-    required: dict[str, tuple[str, ...] | None],
-    problems: list[str],
-) -> tuple[list[str], list[alloc.Pair]]:
-    """Collect and record the submissions of *learners* and put the newcomers in the pool; return
-    who was taken in and the reviews given out. *required* caches each path's required answers;
-    what could not be taken in is added to *problems*."""
-    if not learners:
-        return [], []
-    if path.id not in required:
-        required[path.id] = path_requirements(course_root, path.id)
-    items = []
-    for learner in learners:
-        try:
-            run = collect(config, path.id, unix_users=unix_users, learner=learner)
-        except PeerkitError as exc:
-            problems.append(f"{learner}: could not collect ({exc})")
-            continue
-        problems += [str(entry) for entry in run.refused]
-        for found_folder in run.collected:
+@dataclass
+class Intake:
+    """What taking work in needs of the course, the same for every path and every tick of a steward:
+    the store, the course, nbgrader's configuration, who each learner is on this host, the course root,
+    and each path's required answers once read (cached here)."""
+
+    store: SqlStore
+    course: Course
+    config: Config
+    unix_users: Mapping[str, str]
+    course_root: Path
+    required: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+
+    def take_in(
+        self, path: LearningPath, state: PathState, learners: list[str], *, needs_key: bool, problems: list[str]
+    ) -> tuple[list[str], list[alloc.Pair]]:
+        """Collect and record the submissions of *learners* and put the newcomers in the pool; return
+        who was taken in and the reviews given out; what could not be taken in is added to *problems*."""
+        if not learners:
+            return [], []
+        if path.id not in self.required:
+            self.required[path.id] = path_requirements(self.course_root, path.id)
+        items = []
+        for learner in learners:
             try:
-                found = read_submission(found_folder.folder, path.id, required=required[path.id])
-            except Unreadable as skip:
-                problems.append(f"{learner}: {skip}")
+                run = collect(self.config, path.id, unix_users=self.unix_users, learner=learner)
+            except PeerkitError as exc:
+                problems.append(f"{learner}: could not collect ({exc})")
                 continue
-            items.append(found.submission(path.id))
-    store.record_submissions(items)
-    new_people = [i.learner for i in items if i.learner not in state.pool]
-    if new_people:
-        circles = {lrn.name: lrn.circle for lrn in store.learners() if lrn.circle and lrn.name in new_people}
-        profiles = learner_profiles(store, course)
-        state.pool.know(circles=circles, profiles={n: p for n, p in profiles.items() if n in new_people})
-    taken: list[str] = []
-    added: list[alloc.Pair] = []
-    for item in items:
-        if item.channel_key:
-            state.keys[item.learner] = item.channel_key
-        if item.status == "no-answers":
-            problems.append(f"{item.learner}: a submission without answers is not sent for review")
-            continue
-        if needs_key and item.learner not in state.keys:
-            problems.append(f"{item.learner}: submitted without nbgrader's secret; cannot deliver to them")
-            continue
-        if item.learner not in state.pool:
-            taken.append(item.learner)
-            added += state.pool.submit(item.learner)
-    return taken, added
+            problems += [str(entry) for entry in run.refused]
+            for found_folder in run.collected:
+                try:
+                    found = read_submission(found_folder.folder, path.id, required=self.required[path.id])
+                except Unreadable as skip:
+                    problems.append(f"{learner}: {skip}")
+                    continue
+                items.append(found.submission(path.id))
+        self.store.record_submissions(items)
+        new_people = [i.learner for i in items if i.learner not in state.pool]
+        if new_people:
+            circles = {lrn.name: lrn.circle for lrn in self.store.learners() if lrn.circle and lrn.name in new_people}
+            profiles = learner_profiles(self.store, self.course)
+            state.pool.know(circles=circles, profiles={n: p for n, p in profiles.items() if n in new_people})
+        taken: list[str] = []
+        added: list[alloc.Pair] = []
+        for item in items:
+            if item.channel_key:
+                state.keys[item.learner] = item.channel_key
+            if item.status == "no-answers":
+                problems.append(f"{item.learner}: a submission without answers is not sent for review")
+                continue
+            if needs_key and item.learner not in state.keys:
+                problems.append(f"{item.learner}: submitted without nbgrader's secret; cannot deliver to them")
+                continue
+            if item.learner not in state.pool:
+                taken.append(item.learner)
+                added += state.pool.submit(item.learner)
+        return taken, added
 
-
-def take_reviews(
-    store: SqlStore,
-    course: Course,
-    path: LearningPath,
-    state: PathState,
-    learners: list[str],
-    *,
-    config: Config,
-    unix_users: dict[str, str],
-    course_root: Path,
-    problems: list[str],
-) -> tuple[list[alloc.Pair], list[str], set[str]]:
-    """Collect and record the reviews of *learners*; return the pairs now done, the reviewers
-    back after a lease ran out, and authors whose late review counts again."""
-    if not learners:
-        return [], [], set()
-    for learner in learners:
-        try:
-            collect(config, path.review_id, unix_users=unix_users, learner=learner)
-        except PeerkitError as exc:
-            problems.append(f"{learner}: could not collect reviews ({exc})")
-    report = ingest_reviews(store, course, course_root, path.id, learners=learners)
-    problems += [f"{p.learner}: {p.reason}" for p in report.problems]
-    done: list[alloc.Pair] = []
-    late: set[str] = set()
-    for a in store.assignments(path.id, reviewers=learners):
-        if a.status != "done":
-            continue
-        if a.token in state.open:
-            del state.open[a.token]
-            state.pool.finish(a.reviewer, a.author)
-            done.append((a.reviewer, a.author))
-        elif a.token in state.expired:
-            del state.expired[a.token]
-            state.pool.finish(a.reviewer, a.author, expired=True)
-            state.tokens.setdefault(a.reviewer, []).append(a.token)
-            done.append((a.reviewer, a.author))
-            late.add(a.author)
-    back = [r for r in learners if state.pool.away(r)]
-    return done, back, late
+    def take_reviews(
+        self, path: LearningPath, state: PathState, learners: list[str], *, problems: list[str]
+    ) -> tuple[list[alloc.Pair], list[str], set[str]]:
+        """Collect and record the reviews of *learners*; return the pairs now done, the reviewers
+        back after a lease ran out, and authors whose late review counts again."""
+        if not learners:
+            return [], [], set()
+        for learner in learners:
+            try:
+                collect(self.config, path.review_id, unix_users=self.unix_users, learner=learner)
+            except PeerkitError as exc:
+                problems.append(f"{learner}: could not collect reviews ({exc})")
+        report = ingest_reviews(self.store, self.course, self.course_root, path.id, learners=learners)
+        problems += [f"{p.learner}: {p.reason}" for p in report.problems]
+        done: list[alloc.Pair] = []
+        late: set[str] = set()
+        for a in self.store.assignments(path.id, reviewers=learners):
+            if a.status != "done":
+                continue
+            if a.token in state.open:
+                del state.open[a.token]
+                state.pool.finish(a.reviewer, a.author)
+                done.append((a.reviewer, a.author))
+            elif a.token in state.expired:
+                del state.expired[a.token]
+                state.pool.finish(a.reviewer, a.author, expired=True)
+                state.tokens.setdefault(a.reviewer, []).append(a.token)
+                done.append((a.reviewer, a.author))
+                late.add(a.author)
+        back = [r for r in learners if state.pool.away(r)]
+        return done, back, late

@@ -124,7 +124,7 @@ class Steward:
     ) -> None:
         self.store, self.course, self.config = store, course, config
         self.course_root, self.inbound, self.exchange = course_root, inbound, exchange
-        self.unix_users = dict(unix_users or {})
+        self.intake = intake.Intake(store, course, config, dict(unix_users or {}), course_root)
         self._people = people or dict
         self.lease_check_seconds = lease_check_seconds
         #: On one host, seconds between two reads of the learners' activity files for "review another".
@@ -132,7 +132,6 @@ class Steward:
         self._activity_read = -float("inf")
         self._paths: dict[str, PathState] = {}
         self._questions: dict[str, dict[str, tuple[str, str]]] = {}
-        self._required: dict[str, tuple[str, ...] | None] = {}
         self._redactor: tuple[float, Redactor] | None = None
         self._people_cache: dict[str, Person] = {}
         self._joined: set[str] = set()  # learners taken in since the redactor was last built in full
@@ -158,31 +157,11 @@ class Steward:
         problems: list[str] = []
         owed = settle(state)
         new_subs, new_reviews = intake.arrivals(self.inbound, path, state)
-        taken, added = intake.take_in(
-            self.store,
-            self.course,
-            path,
-            state,
-            new_subs,
-            config=self.config,
-            unix_users=self.unix_users,
-            course_root=self.course_root,
-            needs_key=self.exchange.needs_channel_key,
-            required=self._required,
-            problems=problems,
+        taken, added = self.intake.take_in(
+            path, state, new_subs, needs_key=self.exchange.needs_channel_key, problems=problems
         )
         added = owed + added
-        done, rejoined, late = intake.take_reviews(
-            self.store,
-            self.course,
-            path,
-            state,
-            new_reviews,
-            config=self.config,
-            unix_users=self.unix_users,
-            course_root=self.course_root,
-            problems=problems,
-        )
+        done, rejoined, late = self.intake.take_reviews(path, state, new_reviews, problems=problems)
         back = rejoined
         expired: list[str] = []
         if state.next_lease_check is None or now >= state.next_lease_check:
