@@ -14,6 +14,7 @@ from peerkit.core.aggregation import (
     VARIANCE_RATIO,
     CalibrationSettings,
     Grades,
+    Method,
     Reviews,
     aggregate,
     combine_quality,
@@ -502,14 +503,19 @@ def test_a_few_harsh_reviewers_do_not_loosen_everyone_s_bias_prior() -> None:
     assert robust.fit.bias_sd < normal.fit.bias_sd
 
 
-def test_two_uncertainties_cover_about_95_percent_on_a_simulated_cohort() -> None:
-    rng = np.random.default_rng(11)
+def two_sd_coverage(method: Method, rng: np.random.Generator, *, rounds: int, n: int, k: int) -> float:
+    """The share of true scores within two stated uncertainties of *method*'s grades, over *rounds*
+    simulated cohorts of *n* learners reviewed *k* times each (biased reviewers, rounded levels)."""
     inside = []
-    for _ in range(6):
-        reviews, truth, _, _ = cohort(rng, n=150, k=4, bias_sd=0.08, noise=0.07, step=0.25)
-        grades = aggregate(reviews, "auto")
+    for _ in range(rounds):
+        reviews, truth, _, _ = cohort(rng, n=n, k=k, bias_sd=0.08, noise=0.07, step=0.25)
+        grades = aggregate(reviews, method)
         inside.append(np.abs(grades.estimate - truth) <= 2 * grades.uncertainty)
-    assert 0.90 <= float(np.mean(inside)) <= 0.97
+    return float(np.mean(inside))
+
+
+def test_two_uncertainties_cover_about_95_percent_on_a_simulated_cohort() -> None:
+    assert 0.90 <= two_sd_coverage("auto", np.random.default_rng(11), rounds=6, n=150, k=4) <= 0.97
 
 
 def test_an_unconverged_fit_is_never_the_grade() -> None:
@@ -664,13 +670,7 @@ def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(mon
 def test_a_ten_learner_round_widens_for_its_guessed_noise_level() -> None:
     # Ten learners, three reviews each: the cohort's noise level comes from about ten residual degrees of
     # freedom, so the grades' intervals are a Student t's with about that many: wider than with 300 learners.
-    rng = np.random.default_rng(23)
-    inside = []
-    for _ in range(40):
-        reviews, truth, _, _ = cohort(rng, n=10, k=3, bias_sd=0.08, noise=0.07, step=0.25)
-        grades = aggregate(reviews, "calibrated")
-        inside.append(np.abs(grades.estimate - truth) <= 2 * grades.uncertainty)
-    assert 0.90 <= float(np.mean(inside)) <= 0.99
+    assert 0.90 <= two_sd_coverage("calibrated", np.random.default_rng(23), rounds=40, n=10, k=3) <= 0.99
 
 
 def test_noise_rate_is_consistent_with_the_reliabilities_it_gives() -> None:
