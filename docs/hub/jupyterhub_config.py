@@ -172,4 +172,11 @@ c.Spawner.args = ROOT_FLAGS
 # Each server starts with the learner's course folder up to date: released paths fetched, the course
 # home and other apps copied in (`peerkit sync`), then runs jupyterhub-singleuser as usual.
 c.Spawner.cmd = ["peerkit-singleuser"]
+# Servers started as local processes (one host) each get a port no other server was handed in the
+# last minutes: JupyterHub's own pick lets two servers starting at the same moment share a port, and
+# then routes one learner to the other's server. A site that sets its own pre_spawn_hook calls
+# peerkit.service.ports.assign_port(spawner) from it. Other spawners (Kubernetes) are left alone.
+from peerkit.service.ports import assign_port  # noqa: E402 - the hub's Python has peerkit installed
+
+c.Spawner.pre_spawn_hook = assign_port
 c.Spawner.default_url = f"/voila/render/{COURSE}/home.ipynb"
