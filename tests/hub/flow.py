@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.hub.harness import Hub
+from tests.hub.harness import Hub, HubError
 
 COURSE_ID = "review-course"
 LEARNERS = ["alice", "bob", "carol"]
@@ -75,58 +76,85 @@ emit({{"titles": page.titles, "ratings": len(page.ratings), "flushed": flushed,
 
 @dataclass
 class Flow:
-    """The loop, one phase at a time; each phase runs once and the later tests build on it."""
+    """The loop, one phase at a time; each phase runs once and the later tests build on it.
+
+    A phase that failed fails every later test that needs it at once, with the first failure's
+    reason, instead of being tried again by each test (a server that cannot start would otherwise
+    cost every one of them its full wait)."""
 
     hub: Hub
     done: dict[str, Any] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def once(self, name: str, run: Callable[[], Any]) -> Any:
+        if name in self.failed:
+            raise HubError(f"the {name} phase failed earlier in this run:\n{self.failed[name]}")
+        if name not in self.done:
+            try:
+                self.done[name] = run()
+            except BaseException as exc:
+                self.failed[name] = f"{type(exc).__name__}: {exc}"[:4000]
+                raise
+        return self.done[name]
 
     def facilitate(self, method: str, path: str, body: Any = None) -> Any:
         response = self.hub.service(method, f"api/facilitator/{path}", FACILITATOR, body=body or {})
         assert response.status == 200, f"{method} {path}: {response.status} {response.error}"
         return response.json()
 
-    def each_learner(self, code: str, name: str) -> dict[str, Any]:
-        """*code* run in every learner's own server at the same time, as a class does it: {learner: result}."""
-        with ThreadPoolExecutor(len(LEARNERS)) as pool:
-            results = list(pool.map(lambda learner: self.hub.run_code(learner, code, name=name), LEARNERS))
-        return dict(zip(LEARNERS, results, strict=True))
+    def each_learner(self, code: str, name: str, timeout: float = 300) -> dict[str, Any]:
+        """*code* run in every learner's own server at the same time, as a class does it: {learner: result}.
+
+        Bounded: a learner's run that has not ended within *timeout* seconds fails the phase without
+        waiting for it (its thread is left to end on its own request timeout)."""
+        pool = ThreadPoolExecutor(len(LEARNERS), thread_name_prefix=f"hub-{name}")
+        try:
+            futures = {learner: pool.submit(self.hub.run_code, learner, code, name=name) for learner in LEARNERS}
+            _, late = wait(futures.values(), timeout=timeout)
+            if late:
+                slow = sorted(learner for learner, future in futures.items() if future in late)
+                raise HubError(f"{name}: no result within {timeout:.0f} s from {slow}:\n{self.hub.log_tail()}")
+            return {learner: future.result() for learner, future in futures.items()}
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def released(self) -> Any:
-        if "released" not in self.done:
-            self.done["released"] = self.facilitate("POST", f"paths/{PATH}/release")
-        return self.done["released"]
+        return self.once("released", lambda: self.facilitate("POST", f"paths/{PATH}/release"))
 
     def submitted(self) -> dict[str, Any]:
-        if "submitted" not in self.done:
+        def run() -> dict[str, Any]:
             self.released()
             self.hub.spawn([*LEARNERS, OUTSIDER])
-            self.done["submitted"] = self.each_learner(SUBMIT, "submit")
-        return dict(self.done["submitted"])
+            return self.each_learner(SUBMIT, "submit")
+
+        return dict(self.once("submitted", run))
 
     def opened(self) -> Any:
-        if "opened" not in self.done:
+        def run() -> Any:
             self.submitted()
             collected = self.facilitate("POST", f"paths/{PATH}/collect")
-            opened = self.facilitate("POST", f"paths/{PATH}/round")
-            self.done["opened"] = (collected, opened)
-        return self.done["opened"]
+            return collected, self.facilitate("POST", f"paths/{PATH}/round")
+
+        return self.once("opened", run)
 
     def reviewed(self) -> dict[str, Any]:
-        if "reviewed" not in self.done:
+        def run() -> dict[str, Any]:
             self.opened()
-            self.done["reviewed"] = self.each_learner(REVIEW, "review")
-        return dict(self.done["reviewed"])
+            return self.each_learner(REVIEW, "review")
+
+        return dict(self.once("reviewed", run))
 
     def closed(self) -> Any:
-        if "closed" not in self.done:
+        def run() -> Any:
             self.reviewed()
             reviews = self.facilitate("POST", f"paths/{PATH}/reviews")
-            closed = self.facilitate("POST", f"paths/{PATH}/close")
-            self.done["closed"] = (reviews, closed)
-        return self.done["closed"]
+            return reviews, self.facilitate("POST", f"paths/{PATH}/close")
+
+        return self.once("closed", run)
 
     def feedback(self) -> dict[str, Any]:
-        if "feedback" not in self.done:
+        def run() -> dict[str, Any]:
             self.closed()
-            self.done["feedback"] = self.each_learner(FEEDBACK, "feedback")
-        return dict(self.done["feedback"])
+            return self.each_learner(FEEDBACK, "feedback")
+
+        return dict(self.once("feedback", run))
