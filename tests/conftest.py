@@ -11,6 +11,7 @@ import itertools
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,23 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+#: Under CI, no test starts after this many seconds of the session (PEERKIT_SUITE_BUDGET): a part
+#: that hangs then fails the rest of the run with this reason, and CI reports what happened, instead of
+#: the run being cut off at CI's limit (90 minutes, setup included) with nothing said. The suite takes
+#: under 20 minutes; each test is also bounded by pytest-timeout (pyproject.toml).
+SUITE_BUDGET = float(os.environ.get("PEERKIT_SUITE_BUDGET", "3600"))
+_SESSION_STARTED = time.monotonic()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    spent = time.monotonic() - _SESSION_STARTED
+    if in_ci() and spent > SUITE_BUDGET:
+        pytest.fail(
+            f"the suite has run {spent / 60:.0f} min, past its budget of {SUITE_BUDGET / 60:.0f} min "
+            "(PEERKIT_SUITE_BUDGET): an earlier test hung or ran far too long; see the durations below"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
