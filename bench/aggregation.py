@@ -276,22 +276,32 @@ def main() -> None:
         speed(args.seed)
 
 
+SPEED_REPEATS = 3
+
+
 def speed(seed: int) -> None:
+    """Both timed on the same cohort, each warmed once and then timed :data:`SPEED_REPEATS` times in turn: the
+    medians (a shared machine's load moves single timings by a factor of two)."""
     setting = replace(SETTINGS[2], n=SPEED_SUBMISSIONS, k=SPEED_K, careless=0.1)
     c = simulate(setting, np.random.default_rng(seed), examples=False)
     load = os.getloadavg()[0]
-    t0 = time.perf_counter()
     _, _, sweeps = pg1(c.reviews, {})
-    t_pg1 = time.perf_counter() - t0
-    t0 = time.perf_counter()
     auto = aggregate(c.reviews, "auto")
-    t_auto = time.perf_counter() - t0
+    t_pg1, t_auto = [], []
+    for _ in range(SPEED_REPEATS):
+        t0 = time.perf_counter()
+        pg1(c.reviews, {})
+        t_pg1.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        aggregate(c.reviews, "auto")
+        t_auto.append(time.perf_counter() - t0)
     assert auto.fit is not None
-    verdict = "PASS" if t_auto <= SPEED_RATIO * t_pg1 else "FAIL"
+    med_pg1, med_auto = statistics.median(t_pg1), statistics.median(t_auto)
+    verdict = "PASS" if med_auto <= SPEED_RATIO * med_pg1 else "FAIL"
     print(
-        f"  {len(c.reviews):,} reviews ({SPEED_SUBMISSIONS:,} × {SPEED_K}, load {load:.1f}): auto {t_auto:.2f} s "
-        f"({auto.fit.iterations} sweeps, chose {auto.method}), PG1 {t_pg1:.2f} s ({sweeps} sweeps): "
-        f"ratio {t_auto / t_pg1:.2f} target ≤ {SPEED_RATIO} {verdict}"
+        f"  {len(c.reviews):,} reviews ({SPEED_SUBMISSIONS:,} × {SPEED_K}, load {load:.1f}): auto {med_auto:.2f} s "
+        f"({auto.fit.iterations} sweeps, chose {auto.method}), PG1 {med_pg1:.2f} s ({sweeps} sweeps), medians of "
+        f"{SPEED_REPEATS}: ratio {med_auto / med_pg1:.2f} target ≤ {SPEED_RATIO} {verdict}"
     )
 
 

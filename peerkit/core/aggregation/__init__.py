@@ -46,6 +46,7 @@ Import from this package; the modules are its implementation, one concept each:
 * ``censoring``: which levels are censored readings, and the truncated-normal moments;
 * ``calibration``: the calibrated model (:class:`CalibrationSettings`, the variational updates);
 * ``sweep`` and ``squarem``: one sweep of its updates, and the extrapolation along successive sweeps;
+* ``layout``: the reviews grouped by submission, so that the sweeps sum and spread over contiguous runs;
 * ``uncertainty``: the terms of its grades' uncertainty beyond the factorised posterior;
 * ``heldout``: leave-one-review-out predictions, the evidence for ``"auto"``;
 * ``quality``: after aggregation, :func:`reviewer_agreement`, :func:`combine_quality` and
@@ -163,7 +164,10 @@ def _calibrated(
     """Fit the calibrated model, check it on held-out reviews, and grade with it or with the median."""
     post = fit_calibrated(reviews, anchor_idx, anchor_val, settings)
     order = _within_submission_order(reviews)
-    median = _simple(reviews, "median", 0.0, anchor_idx, anchor_val, order)
+
+    def median() -> Grades:  # graded only when it is the choice
+        return _simple(reviews, "median", 0.0, anchor_idx, anchor_val, order)
+
     pick = sample(len(reviews), HELDOUT_SAMPLE)
     held = held_out(reviews, post, anchor_idx, anchor_val, loo_median(reviews, order, pick), pick)
     fit = dataclasses.replace(post.fit, heldout_spread=held.spread_ratio())
@@ -175,10 +179,10 @@ def _calibrated(
             f"median: the calibrated fit did not converge in {fit.iterations} sweeps "
             f"(estimates still moving by {fit.last_change:.2g} points), so it is not used"
         )
-        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+        return dataclasses.replace(median(), fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     if auto and held.n == 0:
         reason = "median: no review can be predicted from the others (a single review per submission)"
-        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+        return dataclasses.replace(median(), fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     if auto and held.n < MIN_HELDOUT:
         # Few reviews: predicting one from the others says little (the median of two is a mean), so
         # only the examples, whose true scores are known, count as evidence.
@@ -195,14 +199,14 @@ def _calibrated(
             f"median: too few reviews to judge the calibrated model ({held.n}; it needs {MIN_HELDOUT}, "
             "or examples that show it better)"
         )
-        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+        return dataclasses.replace(median(), fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     mse_gap = (held.rmse("median") ** 2 - held.rmse("calibrated") ** 2) * width**2
     if auto and mse_gap < -held.paired_se() * width**2:
         reason = (
             f"median: held-out error {errors['median']:.3g} vs calibrated {errors['calibrated']:.3g}"
             f" over {held.n} reviews"
         )
-        return dataclasses.replace(median, fit=fit, choice=MethodChoice("median", reason, errors, held.n))
+        return dataclasses.replace(median(), fit=fit, choice=MethodChoice("median", reason, errors, held.n))
     why = "calibrated: " + (figures.format("") if auto else figures.format("(the course's setting)"))
     return _calibrated_grades(reviews, post, anchor_idx, anchor_val, fit, " ".join(why.split()), errors, held.n)
 

@@ -95,6 +95,7 @@ import numpy as np
 
 from peerkit.core.aggregation.censoring import Censoring
 from peerkit.core.aggregation.grades import CalibratedFit
+from peerkit.core.aggregation.layout import Groups
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, Reviews, _sum_by
 from peerkit.core.aggregation.special import sum_log_gamma
 from peerkit.core.aggregation.squarem import extrapolate
@@ -234,9 +235,13 @@ def fit_calibrated(
 ) -> Posterior:
     """Fit the calibrated model (see the module documentation) and return its posterior."""
     n_sub, n_rev, width = reviews.n_submissions, reviews.n_reviewers, reviews.width
-    x = (reviews.score - reviews.lo) / width  # the model works on [0, 1]: priors are scale-free
-    sub, rev = reviews.submission, reviews.reviewer
-    count_s = np.bincount(sub, minlength=n_sub)
+    # Reviews grouped by submission (``layout``): the sweeps sum and spread over contiguous runs.
+    groups = Groups.of(reviews.submission, n_sub)
+    sub, rev, score = reviews.submission, reviews.reviewer, reviews.score
+    if groups.order is not None:
+        sub, rev, score = sub[groups.order], rev[groups.order], score[groups.order]
+    x = (score - reviews.lo) / width  # the model works on [0, 1]: priors are scale-free
+    count_s = groups.counts
     count_r = np.bincount(rev, minlength=n_rev).astype(np.float64)
     active = count_r > 0
     pinned = np.zeros(n_sub, dtype=bool)
@@ -245,11 +250,12 @@ def fit_calibrated(
     truth[anchor_idx] = (anchor_val - reviews.lo) / width
     free = (count_s > 0) & ~pinned
     on_anchor = pinned[sub]
-    plain = _sum_by(sub, x, n_sub) / np.maximum(count_s, 1)
+    plain = groups.sum(x) / np.maximum(count_s, 1)
     model = Sweeper(
         x=x,
         sub=sub,
         rev=rev,
+        groups=groups,
         n_sub=n_sub,
         n_rev=n_rev,
         count_r=count_r,
@@ -268,7 +274,7 @@ def fit_calibrated(
 
     # Start from the plain means, no bias, every reviewer at the cohort's pooled noise level.
     m = plain.copy()
-    resid = x - m[sub]
+    resid = x - groups.spread(m)
     df = len(x) - int((count_s > 0).sum())
     noise_var = max(float(np.sum(resid * resid)) / df if df > 0 else 1.0 / 12.0, 1e-4)
     m[pinned] = truth[pinned]
@@ -363,7 +369,7 @@ def fit_calibrated(
         v_b=aux.v_b,
         tau=tau,
         tau_m=aux.tau_m,
-        y=aux.y,
+        y=groups.ungroup(aux.y),
         beta=beta,
         fit=fit,
     )

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from peerkit.core.aggregation.censoring import Censoring
+from peerkit.core.aggregation.layout import Groups
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, _sum_by
 
 
@@ -59,6 +60,7 @@ class Sweeper:
     x: FloatArray
     sub: IntArray
     rev: IntArray
+    groups: Groups
     n_sub: int
     n_rev: int
     count_r: FloatArray
@@ -81,7 +83,7 @@ class Sweeper:
     def sweep(self, state: State, alpha0: float) -> tuple[State, Aux, float]:
         """One coordinate-ascent sweep from *state*: the next state, its by-products, and the largest move
         of a free submission's true score (a grade)."""
-        sub, rev, n_sub, n_rev = self.sub, self.rev, self.n_sub, self.n_rev
+        rev, n_rev, groups = self.rev, self.n_rev, self.groups
         m, c = state.m, state.c
         tau = np.exp(state.log_tau)
         mu0, var_s, beta, var_b, beta0 = (
@@ -92,9 +94,10 @@ class Sweeper:
             float(np.exp(state.hyper[4])),
         )
         anchors = self.has_anchor
-        # Per-review work in two scratch arrays, gathers by ``take``: a million reviews make each temporary
-        # 8 MB, and a fresh one per operation cost more than the arithmetic.
-        work, other = np.empty(len(self.x)), np.empty(len(self.x))
+        # Per-review work in scratch arrays, per-reviewer values gathered by ``take``: a million reviews make
+        # each temporary 8 MB, and a fresh one per operation cost more than the arithmetic. Per-submission
+        # values and sums go over the runs of the grouped reviews (``layout``).
+        work = np.empty(len(self.x))
         tau_r = tau.take(rev)
         y, y_var = self.x, None
         if len(self.censoring.index):
@@ -102,89 +105,149 @@ class Sweeper:
             at = self.censoring.index
             y, y_var = self.x.copy(), np.zeros(len(self.x))
             y, y_var = self.censoring.fill(
-                self.x, m.take(sub.take(at)) + c.take(rev.take(at)), 1.0 / np.sqrt(tau_r.take(at)), y, y_var
+                self.x, m.take(self.sub.take(at)) + c.take(rev.take(at)), 1.0 / np.sqrt(tau_r.take(at)), y, y_var
             )
         # True scores given biases and reliabilities: precision-weighted, bias-corrected means.
         gamma0 = 1.0 / var_s
         w = np.where(self.on_anchor, 0.0, tau_r) if anchors else tau_r
-        precision = gamma0 + _sum_by(sub, w, n_sub)
+        precision = gamma0 + groups.sum(w)
         np.subtract(y, c.take(rev, out=work), out=work)
         np.multiply(w, work, out=work)
-        m_new = (gamma0 * mu0 + _sum_by(sub, work, n_sub)) / precision
+        m_new = (gamma0 * mu0 + groups.sum(work)) / precision
         m_new[self.pinned] = self.truth[self.pinned]
         v_s = np.where(self.pinned, 0.0, 1.0 / precision)
-        # Biases given true scores (reviews of anchors included: their true score is known).
-        dev = np.subtract(y, m_new.take(sub, out=other), out=other)
-        eta0: FloatArray | float = 1.0 / var_b
-        wt: FloatArray | None = None
-        if math.isfinite(self.bias_df):
-            # The Student t prior as a scale mixture of normals (EM for the t): each bias's prior precision is
-            # weighted by its mixing scale's expected precision given the last sweep's bias, so a reviewer far
-            # off the rest keeps a large bias without widening the spread every other bias is shrunk with.
-            nu = self.bias_df
-            wt = (nu + 1.0) / (nu + (c - beta) ** 2 / var_b)
-            eta0 = wt / var_b
-        q = eta0 + tau * self.count_r
-        c_new = (eta0 * beta + tau * _sum_by(rev, dev, n_rev)) / q
-        v_b = 1.0 / q
-        if y_var is not None:
-            # A censored reading is known only as an interval: the bias it measures is as unsure as the
-            # perception filled in for it (else the bias spread is learned too small, examples shrink the
-            # biases too far, and the grades lose 1 % against a plain PG1 fit).
-            v_b = v_b + tau * tau * _sum_by(rev, y_var, n_rev) * v_b * v_b
-        if anchors:
-            # Moving every bias by d and every free true score by -d changes only the anchor reviews'
-            # fit: solve for that direction exactly, since coordinate updates crawl along it when the
-            # biases are strongly shrunk to their mean.
-            anchor_rev = rev[self.on_anchor]
-            lam = tau[anchor_rev]
-            d = _dot(lam, dev[self.on_anchor] - c_new[anchor_rev]) / float(np.sum(lam))
-            c_new += d
-            m_new[self.free] -= d
-            e = np.subtract(y, m_new.take(sub, out=other), out=other)
-        else:
-            e = dev
-        e -= c_new.take(rev, out=work)
-        # Reliabilities from the expected squared residuals, posterior variances included.
-        resid2 = np.multiply(e, e, out=other)
-        resid2 += v_s.take(sub, out=work)
+        # Given the true scores, everything a reviewer's bias and reliability need is four sums over its reviews
+        # (of the deviations from the true scores, of their squares with the true scores' variances, and the
+        # same over reviews of anchors): one pass, after which the reviewers' side is solved on per-reviewer
+        # arrays alone (``_reviewers``).
+        dev = groups.spread(m_new)
+        np.subtract(y, dev, out=dev)
+        dev_sum = _sum_by(rev, dev, n_rev)
+        resid2 = np.multiply(dev, dev, work)
+        resid2 += groups.spread(v_s)
         if y_var is not None:
             resid2 += y_var
-        ssq = _sum_by(rev, resid2, n_rev) + self.count_r * v_b
-        # Empirical Bayes: hyper-parameters from the current posteriors (variational EM). Mean-field
-        # variances ignore that a bias is estimated from uncertain true scores and vice versa; without a
-        # first-order correction both spreads shrink sweep after sweep (the bias spread towards zero).
-        # The corrections use review-averaged variances: close enough when allocations are roughly
-        # balanced, and no extra pass over the reviews.
+        stats = _ReviewerSums(
+            dev=dev_sum,
+            square=_sum_by(rev, resid2, n_rev),
+            on_anchor=_sum_by(rev, np.where(self.on_anchor, dev, 0.0), n_rev) if anchors else None,
+            censored_var=_sum_by(rev, y_var, n_rev) if y_var is not None else None,
+        )
         count_sf, count_f = self.count_sf, self.count_f
         n_free = max(float(count_f.sum()), 1.0)
         mean_vs = _dot(count_sf, v_s) / n_free
-        mean_tvb = _dot(count_f, tau * tau * v_b) / n_free
+        c_new, tau_new, v_b, ssq, beta, var_b, beta0, shift, mean_tvb = self._reviewers(
+            stats, c, tau, beta, var_b, beta0, alpha0, mean_vs
+        )
+        m_new[self.free] -= shift
+        # Empirical Bayes for the true scores (variational EM), with the first-order correction of the
+        # mean-field variances (see ``_reviewers``).
         n_free_sub = int(self.free.sum())
         if n_free_sub:
             mu0 = float(np.mean(m_new[self.free]))
             v_s_full = v_s * (1.0 + v_s * count_sf * mean_tvb)
             var_s = max(float(np.mean(((m_new - mu0) ** 2 + v_s_full)[self.free])), self.min_true_var)
-        act = self.active
-        if anchors:
-            beta = float(np.mean(c_new[act]))
-        v_b_full = v_b * (1.0 + v_b * tau * tau * count_f * mean_vs)
-        spread_b = (c_new - beta) ** 2 + v_b_full
-        if wt is not None:
-            spread_b = spread_b * wt
-        var_b = max(float(np.mean(spread_b[act])), self.min_bias_var)
-        # The cohort's noise level and the reliabilities it is the prior of, solved together: updated in
-        # turn, each moved the other by a fixed share per sweep (about 0.7 with four reviews each), the
-        # slowest direction of the whole fit (a million reviews: 14 sweeps, now 9).
-        beta0 = _noise_rate(alpha0 + 0.5 * self.count_r[act], 0.5 * np.maximum(ssq[act], 0.0), alpha0, beta0)
-        tau_new = (alpha0 + 0.5 * self.count_r) / (beta0 + 0.5 * np.maximum(ssq, 0.0))
-        beta0 = alpha0 / float(np.mean(tau_new[act]))
         # The grades' move: a careless reviewer's bias, nearly unidentified and nearly without weight,
         # can drift on long after no grade changes.
         delta = float(np.max(np.abs(m_new - m) * self.free)) if n_free_sub else 0.0
         hyper = np.array([mu0, np.log(var_s), beta, np.log(var_b), np.log(beta0)])
         new = State(m_new, c_new, np.log(tau_new), hyper)
         return new, Aux(precision, v_s, v_b, tau, y, ssq), delta
+
+    def _reviewers(
+        self,
+        sums: _ReviewerSums,
+        c: FloatArray,
+        tau: FloatArray,
+        beta: float,
+        var_b: float,
+        beta0: float,
+        alpha0: float,
+        mean_vs: float,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, float, float, float, float]:
+        """The reviewers' side given the true scores: biases, reliabilities and their hyper-parameters, from
+        per-reviewer arrays alone (no pass over the reviews). Solving this side to its own fixed point before the
+        next pass over the reviews (several rounds per sweep) was measured: no fewer sweeps on a million
+        reviews (9), so it is updated once.
+
+        Returns the biases, reliabilities, the biases' variances, the expected residual sums of squares, the
+        mean bias, the bias spread, the noise rate, the shift *d* of every bias (by which every free true
+        score moves by ``-d``) and the review-averaged ``tau^2 v_b`` (for the true scores' correction).
+        """
+        count, count_f, act = self.count_r, self.count_f, self.active
+        anchors = sums.on_anchor is not None
+        count_a = count - count_f  # reviews of anchors
+        free_dev = sums.dev - sums.on_anchor if sums.on_anchor is not None else sums.dev
+        n_free = max(float(count_f.sum()), 1.0)
+        shape = alpha0 + 0.5 * count
+        shape_act = shape[act]
+        eta0: FloatArray | float = 1.0 / var_b
+        wt: FloatArray | None = None
+        if math.isfinite(self.bias_df):
+            # The Student t prior as a scale mixture of normals (EM for the t): each bias's prior precision
+            # is weighted by its mixing scale's expected precision given the last bias, so a reviewer far
+            # off the rest keeps a large bias without widening the spread every other bias is shrunk with.
+            nu = self.bias_df
+            wt = (nu + 1.0) / (nu + (c - beta) ** 2 / var_b)
+            eta0 = wt / var_b
+        dev = sums.dev
+        q = eta0 + tau * count
+        c = (eta0 * beta + tau * dev) / q
+        v_b = 1.0 / q
+        if sums.censored_var is not None:
+            # A censored reading is known only as an interval: the bias it measures is as unsure as the
+            # perception filled in for it (else the bias spread is learned too small, examples shrink the
+            # biases too far, and the grades lose 1 % against a plain PG1 fit).
+            v_b = v_b + tau * tau * sums.censored_var * v_b * v_b
+        if sums.on_anchor is not None:
+            # Moving every bias by d and every free true score by -d changes only the anchor reviews'
+            # fit: solve for that direction exactly, since coordinate updates crawl along it when the
+            # biases are strongly shrunk to their mean.
+            d = _dot(tau, sums.on_anchor - count_a * c) / _dot(tau, count_a)
+        else:
+            # Without anchors the same direction (every bias by d, every free true score and their prior
+            # mean by -d) changes no review's fit, only the biases' prior: its optimum puts the prior-
+            # weighted mean bias at beta. At the fixed point it is there already; on the way, a sweep moved
+            # it only by the biases' shrinkage per sweep (about a quarter with four reviews each).
+            weight = wt[act] if wt is not None else np.ones(int(act.sum()))
+            d = -_dot(weight, c[act] - beta) / float(np.sum(weight))
+        c = c + d
+        dev = dev + d * count_f
+        # Expected squared residuals ``e = y - m - c``, posterior variances included: sum e^2 = sum (y - m)^2
+        # - 2 c sum (y - m) + n c^2, where the free true scores moved by -d since the sums were taken.
+        square = sums.square + 2.0 * d * free_dev + d * d * count_f
+        ssq = square + c * (count * c - 2.0 * dev) + count * v_b
+        # Empirical Bayes: hyper-parameters from the current posteriors (variational EM). Mean-field
+        # variances ignore that a bias is estimated from uncertain true scores and vice versa; without a
+        # first-order correction both spreads shrink sweep after sweep (the bias spread towards zero).
+        # The corrections use review-averaged variances: close enough when allocations are roughly
+        # balanced, and no extra pass over the reviews.
+        mean_tvb = _dot(count_f, tau * tau * v_b) / n_free
+        if anchors:
+            beta = float(np.mean(c[act]))
+        v_b_full = v_b * (1.0 + v_b * tau * tau * count_f * mean_vs)
+        spread_b = (c - beta) ** 2 + v_b_full
+        if wt is not None:
+            spread_b = spread_b * wt
+        var_b = max(float(np.mean(spread_b[act])), self.min_bias_var)
+        # The cohort's noise level and the reliabilities it is the prior of, solved together: updated in
+        # turn, each moved the other by a fixed share per sweep (about 0.7 with four reviews each).
+        half_ssq = 0.5 * np.maximum(ssq, 0.0)
+        beta0 = _noise_rate(shape_act, half_ssq[act], alpha0, beta0)
+        tau = shape / (beta0 + half_ssq)
+        beta0 = alpha0 / float(np.mean(tau[act]))
+        return c, tau, v_b, ssq, beta, var_b, beta0, d, mean_tvb
+
+
+class _ReviewerSums(NamedTuple):
+    """Per reviewer, sums over its reviews given the true scores: of the deviations ``y - m``, of their squares
+    plus the true scores' and the censored readings' variances, of the deviations on anchors (None without),
+    and of the censored readings' variances (None without)."""
+
+    dev: FloatArray
+    square: FloatArray
+    on_anchor: FloatArray | None
+    censored_var: FloatArray | None
 
 
 def _noise_rate(shape: FloatArray, half_ssq: FloatArray, alpha0: float, start: float) -> float:
