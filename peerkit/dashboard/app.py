@@ -49,6 +49,7 @@ STYLE = f"""<style>
 .peerkit-dashboard .widget-tab-contents > .widget-box {{ overflow: visible !important; }}
 .peerkit-dashboard h2 {{ font-size: 1.3em; margin: 0.4em 0 0.3em 0; }}
 .peerkit-dashboard details > summary {{ cursor: pointer; color: {INK}; }}
+.peerkit-dashboard .peerkit-responses td {{ white-space: pre-line; }}
 </style>"""
 
 

@@ -158,7 +158,22 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
                 _h("Low confidence"),
                 plots.data_table(["author", "points", "confidence"], rows, caption="Low confidence"),
             ]
+        parts += _responses_html(rec)
     return "".join(parts) or _p("No path of this selection is peer reviewed.")
+
+
+def _responses_html(rec: PathRecords) -> list[str]:
+    """What each author did with the feedback they received (the review page's response): whether the
+    loop closed, in the learners' own words."""
+    answered = rec.responses
+    parts = [_h(f"What learners did with their feedback ({len(answered)})")]
+    if not answered:
+        return [*parts, _p("No learner has responded to their feedback yet.")]
+    rows = [[learner, text] for learner, text in sorted(answered.items())]
+    table = plots.data_table(
+        ["learner", "response"], rows, caption="Responses to feedback", css="peerkit-table peerkit-responses"
+    )
+    return [*parts, table]
 
 
 def grades_html(cohort: Cohort, path_id: str | None) -> str:

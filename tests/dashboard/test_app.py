@@ -15,6 +15,7 @@ from peerkit.dashboard.app import SECTIONS, Dashboard
 from peerkit.exchange.base import GALLERY_FILE
 from peerkit.exchange.files.public import public_root
 from peerkit.facilitator.api import Facilitator
+from peerkit.review.practice import RESPOND
 from tests.facilitator.conftest import PATH, Seeded, token
 
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="alert(1)">'
@@ -44,6 +45,21 @@ def test_every_section_renders_and_hostile_text_stays_text(seeded: Seeded, tmp_p
     seeded.store.record_submission(
         "cy", PATH, submitted_at=datetime(2026, 11, 5, tzinfo=UTC), sheet=AnswerSheet(PATH, {"share": example})
     )
+    response = Answer.make(
+        "response",
+        {
+            "changed": f"I added {HOSTILE}",
+            "kept": "My lesson stays short.",
+            "revised": {"question": "story", "text": "x"},
+        },
+        answer_id=RESPOND,
+    )
+    seeded.store.record_submission(
+        "dee",
+        seeded.course.path(PATH).review_id,
+        submitted_at=datetime(2026, 11, 6, tzinfo=UTC),
+        sheet=AnswerSheet(seeded.course.path(PATH).review_id, {RESPOND: response}),
+    )
     dash = board(seeded, tmp_path)
     assert dash.sections.keys() == set(SECTIONS[:4])
     for path in ("", PATH):
@@ -55,7 +71,11 @@ def test_every_section_renders_and_hostile_text_stays_text(seeded: Seeded, tmp_p
     progress = dash.sections["Progress"].value
     assert "peerkit-stuck" in progress and "bo, dee" in progress and 'class="peerkit-plot"' in progress
     assert "eli, fay" in dash.sections["Participation"].value
-    assert "peerkit-disagreement" in dash.sections["Review health"].value
+    health = dash.sections["Review health"].value
+    assert "peerkit-disagreement" in health
+    # What the learners did with their feedback, in their words (escaped like every learner's text).
+    assert "What learners did with their feedback (1)" in health and "peerkit-responses" in health
+    assert "I added &lt;script&gt;" in health and "My lesson stays short." in health
     grades = dash.sections["Grades"].value
     assert grades.count('class="peerkit-plot"') == 2  # the grade distribution and the reviewers' biases
     assert grades.count('role="img"') == 2 and grades.count("<details") == 2
