@@ -44,21 +44,22 @@ class PortPicker:
     _reserved: dict[int, float] = field(default_factory=dict)
 
     def pick(self) -> int:
-        now = time.monotonic()
-        self._reserved = {port: until for port, until in self._reserved.items() if until > now}
+        taken = self.reserved()
         for _ in range(ATTEMPTS):
             port = free_port()
-            if port not in self._reserved:
-                self._reserved[port] = now + self.hold
+            if port not in taken:
+                self._reserved[port] = time.monotonic() + self.hold
                 return port
         raise ConfigError(
-            f"no free port for a learner's server after {ATTEMPTS} tries ({len(self._reserved)} reserved): "
+            f"no free port for a learner's server after {ATTEMPTS} tries ({len(taken)} reserved): "
             "widen the system's ephemeral port range (net.ipv4.ip_local_port_range)"
         )
 
     def reserved(self) -> set[int]:
+        """The ports handed out less than *hold* seconds ago (the older ones are forgotten here)."""
         now = time.monotonic()
-        return {port for port, until in self._reserved.items() if until > now}
+        self._reserved = {port: until for port, until in self._reserved.items() if until > now}
+        return set(self._reserved)
 
 
 #: The hub's one picker (the hub runs spawners on one event loop: no lock needed).
