@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -24,6 +23,7 @@ from peerkit.demo import Site, prepare_site
 from peerkit.voila.serve import ServeOptions, jupyter_data_dir, voila_command, voila_env, write_voila_config
 from peerkit.voila.trust import trust_notebooks
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,12 +53,6 @@ ONE_WIDGET_NOTEBOOK = {
     "nbformat": 4,
     "nbformat_minor": 5,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from peerkit.exchange.base import CourseExchange, LearnerExchange
 from peerkit.exchange.files import FilesCourseExchange, FilesLearnerExchange
 from peerkit.exchange.registry import backend
 from peerkit.storage.sql import SqlStore
+from tests.ports import free_port
 
 PATH = "essay"
 
@@ -97,13 +97,6 @@ class StubHubAuth:
         return True
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class HubSetup:
     """The hub backend against the course service in a thread of this process."""
@@ -138,7 +131,7 @@ def running_service(definition: Course, store: SqlStore, auth: StubHubAuth) -> I
     from peerkit.service.state import ServiceState
 
     state = ServiceState(store=store, course=definition, hub_auth=auth, facilitator_group=f"formgrade-{definition.id}")
-    port = _free_port()
+    port = free_port()
     prefix = "/services/peerkit/"
     loop = asyncio.new_event_loop()
     started = threading.Event()

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 CHP = REPO / ".peerkit" / "tools" / "node_modules" / ".bin" / "configurable-http-proxy"
 DOCS = REPO / "docs" / "hub"
@@ -37,15 +39,6 @@ def chp_command() -> str | None:
     if CHP.exists():
         return str(CHP)
     return shutil.which("configurable-http-proxy")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class HubError(AssertionError):
@@ -94,11 +87,11 @@ class Hub:
     users: list[str]
     facilitators: list[str]
     learners: list[str]
-    port: int = field(default_factory=_free_port)
-    hub_port: int = field(default_factory=_free_port)
-    api_port: int = field(default_factory=_free_port)
-    service_port: int = field(default_factory=_free_port)
-    course_port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
+    hub_port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)
+    service_port: int = field(default_factory=free_port)
+    course_port: int = field(default_factory=free_port)
     admin_token: str = field(default_factory=lambda: os.urandom(16).hex())
     #: More configuration, appended after everything else (e.g. an external service to register).
     extra_config: str = ""

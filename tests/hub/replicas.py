@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.hub.harness import Hub, HubError, _free_port, request
+from tests.hub.harness import Hub, HubError, request
+from tests.ports import free_port
 
 SERVICE = "peerkit"
 PREFIX = f"/services/{SERVICE}/"
@@ -43,7 +44,7 @@ class Replica:
     hub: Hub
     token: str
     log: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -122,7 +123,7 @@ class RoundRobin:
 
     backends: list[int]
     failover: bool = True
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     connections: dict[int, int] = field(default_factory=dict)
     _next: int = 0
     _loop: asyncio.AbstractEventLoop | None = None

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from tests.hub.harness import HubError, _free_port, request
+from tests.hub.harness import HubError, request
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 VALUES = REPO / "docs" / "hub" / "z2jh-values.yaml"
@@ -46,7 +47,7 @@ class Sidecar:
     """The course-service sidecar of the values, for a local hub with its facilitators' group."""
 
     facilitator_group: str
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: os.urandom(16).hex())
     process: subprocess.Popen[bytes] | None = None
 

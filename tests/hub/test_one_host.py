@@ -25,7 +25,8 @@ import pytest
 import yaml
 
 from tests.conftest import require
-from tests.hub.harness import PASSWORD, Response, _free_port, chp_command, request
+from tests.hub.harness import PASSWORD, Response, chp_command, request
+from tests.ports import free_port
 from tests.postgres_server import PostgresServer
 
 pytestmark = [pytest.mark.hub, pytest.mark.postgres, pytest.mark.timeout(300)]
@@ -106,7 +107,7 @@ def one_host(postgres: PostgresServer) -> Iterator[OneHost]:
     root.chmod(0o755)
     tag = f"{os.getpid() % 100000}"
     users = [f"pkf{tag}", f"pka{tag}", f"pkb{tag}"]
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "PEERKIT_"))}
     env.update(
         PEERKIT_PREFIX=str(root),
@@ -116,10 +117,10 @@ def one_host(postgres: PostgresServer) -> Iterator[OneHost]:
         PEERKIT_BIND="127.0.0.1",
         PEERKIT_HUB_PORT=str(port),
         PEERKIT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        PEERKIT_HUB_API_PORT=str(_free_port()),
-        PEERKIT_PROXY_API_PORT=str(_free_port()),
-        PEERKIT_SERVICE_PORT=str(_free_port()),
-        PEERKIT_COURSE_PORT=str(_free_port()),
+        PEERKIT_HUB_API_PORT=str(free_port()),
+        PEERKIT_PROXY_API_PORT=str(free_port()),
+        PEERKIT_SERVICE_PORT=str(free_port()),
+        PEERKIT_COURSE_PORT=str(free_port()),
     )
     host = OneHost(root=root, env=env, users=users, admin_token=os.urandom(16).hex(), port=port)
     try:

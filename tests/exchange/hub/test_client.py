@@ -13,6 +13,7 @@ import pytest
 
 from peerkit.core.errors import ServiceError
 from peerkit.exchange.hub.client import ServiceClient
+from tests.ports import free_port
 
 OK = b'{"name": "ana"}'
 
@@ -74,9 +75,7 @@ def test_a_reset_a_cut_off_answer_and_a_503_are_tried_again(listening: socket.so
 
 
 def test_a_refused_connection_is_tried_again_until_the_replica_is_back() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     client = ServiceClient(f"http://127.0.0.1:{port}/", "tok", patience=20)
     seen: list[bytes] = []
 
