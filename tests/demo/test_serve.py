@@ -22,7 +22,8 @@ from peerkit.config.workspace import Workspace
 from peerkit.facilitator.api import Facilitator
 from peerkit.storage.sql import SqlStore
 from peerkit.voila.processes import answers
-from tests.conftest import free_port, write_review_course, write_test_course
+from tests.conftest import write_review_course, write_test_course
+from tests.ports import free_port
 
 
 @pytest.fixture

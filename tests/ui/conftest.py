@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COURSE_FILE, free_port
+from tests.conftest import COURSE_FILE
+from tests.ports import free_port
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 
 from tests.axe import axe_violations
 from tests.browser import ConsoleLog
-from tests.conftest import free_port
+from tests.ports import free_port
 from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 

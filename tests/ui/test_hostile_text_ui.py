@@ -30,8 +30,9 @@ from peerkit.nbgrader.build import write_course_root_config
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
 from tests.browser import ConsoleLog
-from tests.conftest import COMMITTED_CONFIG, TEST_RUBRIC, CourseLayout, _built, every_kind_notebook, free_port
+from tests.conftest import COMMITTED_CONFIG, TEST_RUBRIC, CourseLayout, _built, every_kind_notebook
 from tests.payloads import MARKERS, PAYLOADS, SENTINEL, short_payload
+from tests.ports import free_port
 from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 

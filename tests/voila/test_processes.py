@@ -21,7 +21,7 @@ import pytest
 
 from peerkit.core.errors import ServerError
 from peerkit.voila.processes import Server, answers, check_ports, port_taken, run_servers
-from tests.conftest import free_port
+from tests.ports import free_port
 
 
 @pytest.fixture
