@@ -13,7 +13,7 @@ censored readings need are skipped when a round has none.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -75,10 +75,20 @@ class Sweeper:
     count_f: FloatArray  # per reviewer its reviews of free submissions
     min_true_var: float = 1e-6  # floor of the true scores' variance (the method-of-moments estimate)
     bias_df: float = math.inf  # degrees of freedom of the biases' Student t prior (inf: a normal prior)
+    # Derived once: whether a round has anchors, and the reviewers / submissions the sums run over (None:
+    # all of them, the usual round, where selecting by a mask of all True would copy every array per sweep).
+    has_anchor: bool = field(init=False)
+    act: IntArray | None = field(init=False)
+    free_at: IntArray | None = field(init=False)
+    count_a: FloatArray = field(init=False)  # per reviewer its reviews of anchors
+    pinned_at: IntArray = field(init=False)
 
-    @property
-    def has_anchor(self) -> bool:
-        return bool(self.on_anchor.any())
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "has_anchor", bool(self.on_anchor.any()))
+        object.__setattr__(self, "act", None if bool(self.active.all()) else np.flatnonzero(self.active))
+        object.__setattr__(self, "free_at", None if bool(self.free.all()) else np.flatnonzero(self.free))
+        object.__setattr__(self, "count_a", self.count_r - self.count_f)
+        object.__setattr__(self, "pinned_at", np.flatnonzero(self.pinned))
 
     def sweep(self, state: State, alpha0: float) -> tuple[State, Aux, float]:
         """One coordinate-ascent sweep from *state*: the next state, its by-products, and the largest move
@@ -94,10 +104,10 @@ class Sweeper:
             float(np.exp(state.hyper[4])),
         )
         anchors = self.has_anchor
-        # Per-review work in scratch arrays, per-reviewer values gathered by ``take``: a million reviews make
-        # each temporary 8 MB, and a fresh one per operation cost more than the arithmetic. Per-submission
-        # values and sums go over the runs of the grouped reviews (``layout``).
-        work = np.empty(len(self.x))
+        # Per-review work in place where it can be, per-reviewer values gathered by ``take`` (into a fresh
+        # array: ``take(out=...)`` is slower): a million reviews make each temporary 8 MB, and a fresh one per
+        # operation cost more than the arithmetic. Per-submission values and sums go over the runs of the
+        # grouped reviews (``layout``).
         tau_r = tau.take(rev)
         y, y_var = self.x, None
         if len(self.censoring.index):
@@ -110,12 +120,18 @@ class Sweeper:
         # True scores given biases and reliabilities: precision-weighted, bias-corrected means.
         gamma0 = 1.0 / var_s
         w = np.where(self.on_anchor, 0.0, tau_r) if anchors else tau_r
-        precision = gamma0 + groups.sum(w)
-        np.subtract(y, c.take(rev, out=work), out=work)
+        precision = groups.sum(w)
+        precision += gamma0
+        work = c.take(rev)
+        np.subtract(y, work, out=work)
         np.multiply(w, work, out=work)
-        m_new = (gamma0 * mu0 + groups.sum(work)) / precision
-        m_new[self.pinned] = self.truth[self.pinned]
-        v_s = np.where(self.pinned, 0.0, 1.0 / precision)
+        m_new = groups.sum(work)
+        m_new += gamma0 * mu0
+        m_new /= precision
+        v_s = 1.0 / precision
+        if len(self.pinned_at):
+            m_new[self.pinned_at] = self.truth[self.pinned_at]
+            v_s[self.pinned_at] = 0.0
         # Given the true scores, everything a reviewer's bias and reliability need is four sums over its reviews
         # (of the deviations from the true scores, of their squares with the true scores' variances, and the
         # same over reviews of anchors): one pass, after which the reviewers' side is solved on per-reviewer
@@ -123,7 +139,7 @@ class Sweeper:
         dev = groups.spread(m_new)
         np.subtract(y, dev, out=dev)
         dev_sum = _sum_by(rev, dev, n_rev)
-        resid2 = np.multiply(dev, dev, work)
+        resid2 = np.multiply(dev, dev, out=work)
         resid2 += groups.spread(v_s)
         if y_var is not None:
             resid2 += y_var
@@ -139,17 +155,27 @@ class Sweeper:
         c_new, tau_new, v_b, ssq, beta, var_b, beta0, shift, mean_tvb = self._reviewers(
             stats, c, tau, beta, var_b, beta0, alpha0, mean_vs
         )
-        m_new[self.free] -= shift
         # Empirical Bayes for the true scores (variational EM), with the first-order correction of the
         # mean-field variances (see ``_reviewers``).
-        n_free_sub = int(self.free.sum())
-        if n_free_sub:
-            mu0 = float(np.mean(m_new[self.free]))
-            v_s_full = v_s * (1.0 + v_s * count_sf * mean_tvb)
-            var_s = max(float(np.mean(((m_new - mu0) ** 2 + v_s_full)[self.free])), self.min_true_var)
-        # The grades' move: a careless reviewer's bias, nearly unidentified and nearly without weight,
-        # can drift on long after no grade changes.
-        delta = float(np.max(np.abs(m_new - m) * self.free)) if n_free_sub else 0.0
+        free_at = self.free_at
+        if free_at is None:
+            m_new -= shift
+            m_free, v_free, count_free, m_old = m_new, v_s, count_sf, m
+        else:
+            m_new[free_at] -= shift
+            m_free, v_free, count_free, m_old = m_new[free_at], v_s[free_at], count_sf[free_at], m[free_at]
+        delta = 0.0
+        if len(m_free):
+            mu0 = float(np.mean(m_free))
+            v_s_full = v_free * (1.0 + v_free * count_free * mean_tvb)
+            spread_s = np.subtract(m_free, mu0)
+            np.multiply(spread_s, spread_s, out=spread_s)
+            spread_s += v_s_full
+            var_s = max(float(np.mean(spread_s)), self.min_true_var)
+            # The grades' move: a careless reviewer's bias, nearly unidentified and nearly without weight,
+            # can drift on long after no grade changes.
+            moved = np.subtract(m_free, m_old, out=v_s_full)
+            delta = float(np.max(np.abs(moved, out=moved)))
         hyper = np.array([mu0, np.log(var_s), beta, np.log(var_b), np.log(beta0)])
         new = State(m_new, c_new, np.log(tau_new), hyper)
         return new, Aux(precision, v_s, v_b, tau, y, ssq), delta
@@ -174,13 +200,11 @@ class Sweeper:
         mean bias, the bias spread, the noise rate, the shift *d* of every bias (by which every free true
         score moves by ``-d``) and the review-averaged ``tau^2 v_b`` (for the true scores' correction).
         """
-        count, count_f, act = self.count_r, self.count_f, self.active
+        count, count_f, act = self.count_r, self.count_f, self.act
         anchors = sums.on_anchor is not None
-        count_a = count - count_f  # reviews of anchors
         free_dev = sums.dev - sums.on_anchor if sums.on_anchor is not None else sums.dev
         n_free = max(float(count_f.sum()), 1.0)
         shape = alpha0 + 0.5 * count
-        shape_act = shape[act]
         eta0: FloatArray | float = 1.0 / var_b
         wt: FloatArray | None = None
         if math.isfinite(self.bias_df):
@@ -188,12 +212,19 @@ class Sweeper:
             # is weighted by its mixing scale's expected precision given the last bias, so a reviewer far
             # off the rest keeps a large bias without widening the spread every other bias is shrunk with.
             nu = self.bias_df
-            wt = (nu + 1.0) / (nu + (c - beta) ** 2 / var_b)
+            wt = np.subtract(c, beta)
+            np.multiply(wt, wt, out=wt)
+            wt *= 1.0 / var_b
+            wt += nu
+            np.divide(nu + 1.0, wt, out=wt)
             eta0 = wt / var_b
         dev = sums.dev
-        q = eta0 + tau * count
-        c = (eta0 * beta + tau * dev) / q
-        v_b = 1.0 / q
+        q = tau * count
+        q += eta0
+        c = tau * dev
+        c += eta0 * beta
+        c /= q
+        v_b = np.reciprocal(q, out=q)
         if sums.censored_var is not None:
             # A censored reading is known only as an interval: the bias it measures is as unsure as the
             # perception filled in for it (else the bias spread is learned too small, examples shrink the
@@ -203,40 +234,65 @@ class Sweeper:
             # Moving every bias by d and every free true score by -d changes only the anchor reviews'
             # fit: solve for that direction exactly, since coordinate updates crawl along it when the
             # biases are strongly shrunk to their mean.
+            count_a = self.count_a
             d = _dot(tau, sums.on_anchor - count_a * c) / _dot(tau, count_a)
         else:
             # Without anchors the same direction (every bias by d, every free true score and their prior
             # mean by -d) changes no review's fit, only the biases' prior: its optimum puts the prior-
             # weighted mean bias at beta. At the fixed point it is there already; on the way, a sweep moved
             # it only by the biases' shrinkage per sweep (about a quarter with four reviews each).
-            weight = wt[act] if wt is not None else np.ones(int(act.sum()))
-            d = -_dot(weight, c[act] - beta) / float(np.sum(weight))
-        c = c + d
+            c_act = _on(c, act)
+            if wt is not None:
+                weight = _on(wt, act)
+                d = -(_dot(weight, c_act) - beta * float(np.sum(weight))) / float(np.sum(weight))
+            else:
+                d = -(float(np.mean(c_act)) - beta)
+        c += d
         dev = dev + d * count_f
         # Expected squared residuals ``e = y - m - c``, posterior variances included: sum e^2 = sum (y - m)^2
         # - 2 c sum (y - m) + n c^2, where the free true scores moved by -d since the sums were taken.
-        square = sums.square + 2.0 * d * free_dev + d * d * count_f
-        ssq = square + c * (count * c - 2.0 * dev) + count * v_b
+        ssq = count * c
+        ssq -= 2.0 * dev
+        ssq *= c
+        ssq += sums.square
+        ssq += (2.0 * d) * free_dev
+        ssq += (d * d) * count_f
+        ssq += count * v_b
         # Empirical Bayes: hyper-parameters from the current posteriors (variational EM). Mean-field
         # variances ignore that a bias is estimated from uncertain true scores and vice versa; without a
         # first-order correction both spreads shrink sweep after sweep (the bias spread towards zero).
         # The corrections use review-averaged variances: close enough when allocations are roughly
         # balanced, and no extra pass over the reviews.
-        mean_tvb = _dot(count_f, tau * tau * v_b) / n_free
+        tvb = tau * tau
+        tvb *= v_b
+        mean_tvb = _dot(count_f, tvb) / n_free
         if anchors:
-            beta = float(np.mean(c[act]))
-        v_b_full = v_b * (1.0 + v_b * tau * tau * count_f * mean_vs)
-        spread_b = (c - beta) ** 2 + v_b_full
+            beta = float(np.mean(_on(c, act)))
+        # v_b (1 + v_b tau^2 n_f mean_vs), in place of tau^2 v_b
+        tvb *= count_f
+        tvb *= mean_vs
+        tvb += 1.0
+        tvb *= v_b
+        spread_b = np.subtract(c, beta)
+        np.multiply(spread_b, spread_b, out=spread_b)
+        spread_b += tvb
         if wt is not None:
-            spread_b = spread_b * wt
-        var_b = max(float(np.mean(spread_b[act])), self.min_bias_var)
+            spread_b *= wt
+        var_b = max(float(np.mean(_on(spread_b, act))), self.min_bias_var)
         # The cohort's noise level and the reliabilities it is the prior of, solved together: updated in
         # turn, each moved the other by a fixed share per sweep (about 0.7 with four reviews each).
-        half_ssq = 0.5 * np.maximum(ssq, 0.0)
-        beta0 = _noise_rate(shape_act, half_ssq[act], alpha0, beta0)
-        tau = shape / (beta0 + half_ssq)
-        beta0 = alpha0 / float(np.mean(tau[act]))
+        half_ssq = np.maximum(ssq, 0.0)
+        half_ssq *= 0.5
+        beta0 = _noise_rate(_on(shape, act), _on(half_ssq, act), alpha0, beta0)
+        tau = np.add(half_ssq, beta0, out=half_ssq)
+        np.divide(shape, tau, out=tau)
+        beta0 = alpha0 / float(np.mean(_on(tau, act)))
         return c, tau, v_b, ssq, beta, var_b, beta0, d, mean_tvb
+
+
+def _on(values: FloatArray, at: IntArray | None) -> FloatArray:
+    """*values* at positions *at* (all of them when None)."""
+    return values if at is None else values[at]
 
 
 class _ReviewerSums(NamedTuple):
@@ -256,13 +312,21 @@ def _noise_rate(shape: FloatArray, half_ssq: FloatArray, alpha0: float, start: f
     Each active reviewer's reliability is ``shape_v / (beta0 + half_ssq_v)`` (its posterior mean) and
     ``beta0`` is ``alpha0`` over their mean: ``g(b) = b * mean(shape / (b + half_ssq)) - alpha0 = 0``. *g*
     increases with *b* and is concave, so Newton's method from *start* (the last sweep's rate, already
-    close) converges in a few steps; a step never more than halves the rate.
+    close) converges in a few steps; a step never more than halves the rate. The slope
+    ``mean(shape * half_ssq / (b + half_ssq)^2)`` is ``mean(shape * r) - b * mean(shape * r^2)`` with
+    ``r = 1 / (b + half_ssq)``: five passes over the reviewers per step instead of eight.
     """
     b = start
+    r = np.empty(len(half_ssq))
+    sr = np.empty(len(half_ssq))
     for _ in range(60):
-        r = 1.0 / (b + half_ssq)
-        g = b * float(np.mean(shape * r)) - alpha0
-        dg = float(np.mean(shape * half_ssq * r * r))
+        np.add(half_ssq, b, out=r)
+        np.reciprocal(r, out=r)
+        np.multiply(shape, r, out=sr)
+        mean_sr = float(np.mean(sr))
+        g = b * mean_sr - alpha0
+        np.multiply(sr, r, out=sr)
+        dg = mean_sr - b * float(np.mean(sr))
         step = g / dg if dg > 0 else 0.0
         b_new = max(b - step, 0.5 * b)
         if abs(b_new - b) <= 1e-10 * b:
