@@ -267,7 +267,7 @@ def fit_calibrated(
         censoring=Censoring.of(x, on_anchor, None if reviews.step is None else 0.5 * reviews.step / width),
         min_bias_var=settings.min_bias_sd**2,
         count_sf=np.where(free, count_s, 0).astype(np.float64),
-        count_f=_sum_by(rev, (~on_anchor).astype(np.float64), n_rev),
+        count_f=_sum_by(rev, (~on_anchor).astype(np.float64), n_rev) if on_anchor.any() else count_r,
         min_true_var=max(_moment_true_var(x, sub, plain, count_s, free), 1e-6),
         bias_df=settings.bias_df,
     )
@@ -284,7 +284,7 @@ def fit_calibrated(
         var_s = model.min_true_var
     alpha0 = settings.reliability_shape or 5.0
     learn = settings.reliability_shape is None
-    var_b, c = _moment_start(x, m, sub, rev, count_s, count_r, free, noise_var, settings.min_bias_sd**2)
+    var_b, c = _moment_start(x, m, groups, rev, count_s, count_r, free, noise_var, settings.min_bias_sd**2)
     var_e = max(noise_var - var_b, 0.25 * noise_var)
     hyper = np.array([mu0, math.log(var_s), 0.0, math.log(var_b), math.log(alpha0 * var_e)])
     state = State(m, c, np.full(n_rev, -math.log(var_e)), hyper)
@@ -307,21 +307,29 @@ def fit_calibrated(
     # Gamma with shape alpha0 + n_v / 2, so var(tau_v) = tau_v^2 / shape. A reviewer known from three
     # reviews is weighted by a guess: without this term the grades of the submissions such reviewers
     # disagree on claimed far too little (careless reviewers, small cohorts: 75 % within two sd).
-    tau_r = aux.tau_m[rev]
-    e = aux.y - m[sub] - c[rev]
+    # Per review through the grouped runs and one gather per reviewer array (``layout``): a million reviews.
+    anchored = bool(on_anchor.any())
+    tau_r = aux.tau_m.take(rev)
+    tau_free = np.where(on_anchor, 0.0, tau_r) if anchored else tau_r
+    e = aux.y - groups.spread(m)
+    e -= c.take(rev)
     shape = alpha0 + 0.5 * count_r
-    spread = tau_r * tau_r * (aux.v_b[rev] + e * e / shape[rev])
-    if on_anchor.any():
+    tau2 = aux.tau_m * aux.tau_m
+    spread = (tau2 / shape).take(rev)
+    spread *= e * e
+    spread += (tau2 * aux.v_b).take(rev)
+    if anchored:
         # A reviewer's reliability is partly learned from reviews of examples, read as intervals (perception
         # noise only) and agreed on more than the learners' work, while it weights the learners' reviews,
         # read as exact levels (rounding included). Measure how much noisier those are than the reliabilities
         # claim: residuals of the learners' reviews, each unshrunk for its own weight in its grade.
         free_r = ~on_anchor
-        lev = np.clip(tau_r * aux.v_s[sub], 0.0, 0.9)
+        lev = np.clip(tau_r * groups.spread(aux.v_s), 0.0, 0.9)
         ratio = float(np.mean((tau_r * e * e / (1.0 - lev))[free_r])) if free_r.any() else 1.0
         if ratio > 1.0:
             spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
-    var = aux.v_s + _sum_by(sub, np.where(on_anchor, 0.0, spread), n_sub) * aux.v_s**2
+        spread[on_anchor] = 0.0
+    var = aux.v_s + groups.sum(spread) * aux.v_s**2
     # Degrees of freedom of each reliability: its own reviews, and the 2 * alpha0 pseudo-reviews at the
     # cohort's noise level, which is itself estimated from the residual degrees of freedom of the fit
     # (reviews minus the effective number of fitted scores and biases). In a ten-learner round that is
@@ -330,12 +338,12 @@ def fit_calibrated(
     fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
     fitted += fitted_biases
     inv_df = 1.0 / (2.0 * shape) + (alpha0 / shape) ** 2 / max(len(x) - fitted, 1.0)
-    var *= _student_inflation(
-        _sum_by(sub, np.where(on_anchor, 0.0, tau_r), n_sub),
-        _sum_by(sub, np.where(on_anchor, 0.0, tau_r * inv_df[rev]), n_sub),
-    )
+    tau_df = (aux.tau_m * inv_df).take(rev)
+    if anchored:
+        tau_df[on_anchor] = 0.0
+    var *= _student_inflation(groups.sum(tau_free), groups.sum(tau_df))
     if reviews.step is not None:
-        var += _shared_rounding(np.where(on_anchor, 0.0, tau_r), aux.v_s, sub, n_sub, reviews.step / width)
+        var += _shared_rounding(tau_free, aux.v_s, sub, n_sub, reviews.step / width)
     var += _shared_variance(
         aux.precision,
         var_s,
@@ -402,7 +410,7 @@ def _moment_true_var(x: FloatArray, sub: IntArray, mean: FloatArray, count_s: In
 def _moment_start(
     x: FloatArray,
     m: FloatArray,
-    sub: IntArray,
+    groups: Groups,
     rev: IntArray,
     count_s: IntArray,
     count_r: FloatArray,
@@ -417,15 +425,17 @@ def _moment_start(
     reviews) and the pooled within-submission variance is ``var_b + var_e``: solve for ``var_b``. Started
     at a fixed small spread instead, the fit spent most of its sweeps growing it.
     """
-    use = free[sub] & (count_s[sub] >= 2)
-    f_r = np.where(use, 1.0 / np.maximum(count_s[sub], 1), 0.0)
-    n_v = _sum_by(rev, use.astype(np.float64), len(count_r))
+    use_s = free & (count_s >= 2)
+    use = groups.spread(use_s.astype(np.float64))  # 1 on a review that counts, else 0
+    n_v = _sum_by(rev, use, len(count_r))
     ok = n_v > 0
     start = min(0.05**2, noise_var)
     if int(ok.sum()) < 5:
         return max(start, floor), np.zeros(len(count_r))
-    f = _sum_by(rev, f_r, len(count_r))[ok] / n_v[ok]
-    r = _sum_by(rev, np.where(use, x - m[sub], 0.0), len(count_r))[ok] / n_v[ok]
+    f = _sum_by(rev, groups.spread(np.where(use_s, 1.0 / np.maximum(count_s, 1), 0.0)), len(count_r))[ok] / n_v[ok]
+    dev = x - groups.spread(m)
+    dev *= use
+    r = _sum_by(rev, dev, len(count_r))[ok] / n_v[ok]
     n = n_v[ok]
     a = float(np.mean((1.0 - f) ** 2 + f * (1.0 - f) / n - (1.0 - f) / n))
     b = float(np.mean((1.0 - f) / n)) * noise_var
