@@ -28,8 +28,9 @@ from a cohort that is simply better or worse, and it stays in the grades.
 Convergence
 -----------
 The sweeps start near the fixed point (biases and their spread by the method of moments,
-:func:`_moment_start`) and are extrapolated every two sweeps (SQUAREM, ``squarem``): on a million
-reviews 9 sweeps instead of 63 (with the noise level solved in each sweep, ``sweep``).
+:func:`_moment_start`, and each reviewer's reliability given the residuals from there) and are
+extrapolated every two sweeps (SQUAREM, ``squarem``): on a million reviews 8 sweeps instead of 63 (with
+the noise level solved in each sweep, ``sweep``).
 :attr:`CalibratedFit.converged` says whether the grades stopped moving (``tol``) within ``max_iter``
 sweeps. :func:`~peerkit.core.aggregation.aggregate` never returns an unconverged fit as the grades: it
 falls back to the median and says why (``choice``).
@@ -272,7 +273,7 @@ def fit_calibrated(
         bias_df=settings.bias_df,
     )
 
-    # Start from the plain means, no bias, every reviewer at the cohort's pooled noise level.
+    # Start from the plain means, biases by the method of moments, reliabilities from the residuals of both.
     m = plain.copy()
     resid = x - groups.spread(m)
     df = len(x) - int((count_s > 0).sum())
@@ -287,7 +288,14 @@ def fit_calibrated(
     var_b, c = _moment_start(x, m, groups, rev, count_s, count_r, free, noise_var, settings.min_bias_sd**2)
     var_e = max(noise_var - var_b, 0.25 * noise_var)
     hyper = np.array([mu0, math.log(var_s), 0.0, math.log(var_b), math.log(alpha0 * var_e)])
-    state = State(m, c, np.full(n_rev, -math.log(var_e)), hyper)
+    # Each reviewer's reliability starts at its posterior given the start's residuals (not at the cohort's
+    # level): a careless reviewer is weighted down from the first sweep, one sweep fewer on a million reviews.
+    resid = x - groups.spread(m)
+    resid -= c.take(rev)
+    half_ssq = _sum_by(rev, resid * resid, n_rev)
+    half_ssq *= 0.5
+    log_tau0 = np.log((alpha0 + 0.5 * count_r) / (alpha0 * var_e + half_ssq))
+    state = State(m, c, log_tau0, hyper)
     state, aux, delta, sweeps, converged = _iterate(model, state, alpha0, settings, settings.max_iter)
     if converged and learn:
         # Converged at the default shape: now learn the shape from this fit, once, and go on unless it
