@@ -570,6 +570,13 @@ def test_held_out_on_a_sample_is_the_same_check_on_fewer_reviews() -> None:
     assert pick is not None and len(np.unique(pick)) == 500
     np.testing.assert_array_equal(pick, sample(len(reviews), 500))  # the same round, the same sample
     np.testing.assert_allclose(loo_median(reviews, pick=pick), loo_median(reviews)[pick])
+    # A sample sorts only its submissions' reviews: the same medians, whatever the order the reviews came in.
+    mixed = np.random.default_rng(3).permutation(len(reviews))
+    shuffled = Reviews.from_arrays(
+        reviews.submission[mixed], reviews.reviewer[mixed], reviews.score[mixed], scale=(reviews.lo, reviews.hi)
+    )
+    np.testing.assert_array_equal(loo_median(shuffled, pick=pick), loo_median(shuffled)[pick])
+    np.testing.assert_array_equal(loo_median(shuffled, pick=pick), loo_median(reviews)[mixed[pick]])
     none = np.zeros(0, dtype=np.intp)
     post = fit_calibrated(reviews, none, np.zeros(0), CalibrationSettings())
     full = held_out(reviews, post, none, np.zeros(0), loo_median(reviews))

@@ -163,12 +163,14 @@ def _calibrated(
 ) -> Grades:
     """Fit the calibrated model, check it on held-out reviews, and grade with it or with the median."""
     post = fit_calibrated(reviews, anchor_idx, anchor_val, settings)
-    order = _within_submission_order(reviews)
+    pick = sample(len(reviews), HELDOUT_SAMPLE)
+    # Every review in order within its submission (a sort of all of them): shared by the held-out medians and
+    # the median grades when every review is held out; with a sample, only for the median grades, if chosen.
+    order = _within_submission_order(reviews) if pick is None else None
 
     def median() -> Grades:  # graded only when it is the choice
         return _simple(reviews, "median", 0.0, anchor_idx, anchor_val, order)
 
-    pick = sample(len(reviews), HELDOUT_SAMPLE)
     held = held_out(reviews, post, anchor_idx, anchor_val, loo_median(reviews, order, pick), pick)
     fit = dataclasses.replace(post.fit, heldout_spread=held.spread_ratio())
     width = reviews.width

@@ -97,14 +97,22 @@ def loo_median(
     pick: IntArray | None = None,
 ) -> FloatArray:
     """Per review, the median of the *other* scores of its submission (NaN when it is the only one); *known*
-    is ``_within_submission_order(reviews)`` when already known; *pick* restricts it to those reviews."""
+    is ``_within_submission_order(reviews)`` when already known; *pick* restricts it to those reviews.
+
+    Without *known*, a *pick* sorts only the reviews of the submissions it draws from (a fifth of a large
+    round's reviews for a sample of one in twenty, at four reviews each).
+    """
+    if known is None and pick is not None:
+        drawn = np.zeros(reviews.n_submissions, dtype=bool)
+        drawn[reviews.submission[pick]] = True
+        known = _within_submission_order(reviews, np.flatnonzero(drawn[reviews.submission]))
     sub, ordered, rank, order = known or _within_submission_order(reviews)
     counts = np.bincount(sub, minlength=reviews.n_submissions)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     if pick is None:
         at: IntArray = np.arange(len(sub))
     else:
-        where = np.empty(len(order), dtype=np.intp)
+        where = np.empty(len(reviews), dtype=np.intp)
         where[order] = np.arange(len(order))
         at = where[pick]
     s = sub[at]

@@ -88,23 +88,34 @@ def variance_ratio(n: int, g: int) -> float:
     return winsorized / (1.0 - 2.0 * alpha) ** 2
 
 
-def _within_submission_order(reviews: Reviews) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+def _within_submission_order(
+    reviews: Reviews, among: IntArray | None = None
+) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
     """Reviews sorted by submission, then by score: submission, score, rank inside the submission, and
-    the order itself (positions in *reviews*)."""
-    n = len(reviews)
-    by_score = np.argsort(reviews.score)
+    the order itself (positions in *reviews*).
+
+    *among* (positions in *reviews*, every review of each submission it touches) sorts only those: a
+    held-out sample needs the order of the submissions it draws from, not a sort of every review.
+    """
+    submission, score = reviews.submission, reviews.score
+    if among is not None:
+        submission, score = submission[among], score[among]
+    n = len(score)
+    by_score = np.argsort(score)
     rank = np.empty(n, dtype=np.int64)
     rank[by_score] = np.arange(n)
     bits = max(n - 1, 1).bit_length()
     if (reviews.n_submissions - 1).bit_length() + bits <= 62:
         # Sorting one packed int64 key is several times faster than lexsort or a stable argsort.
-        packed = np.sort((reviews.submission.astype(np.int64) << bits) | rank)
+        packed = np.sort((submission.astype(np.int64) << bits) | rank)
         order = by_score[packed & ((1 << bits) - 1)]
     else:  # pragma: no cover - cohorts beyond 2**62 reviews x submissions
-        order = np.lexsort((reviews.score, reviews.submission))
-    sub = reviews.submission[order]
+        order = np.lexsort((score, submission))
+    sub = submission[order]
     counts = np.bincount(sub, minlength=reviews.n_submissions)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    if among is not None:
+        order = among[order]
     return sub, reviews.score[order], np.arange(n) - starts[sub], order.astype(np.intp, copy=False)
 
 
