@@ -654,6 +654,23 @@ def test_uncertainty_within_the_scale_never_grows_and_is_unchanged_far_from_the_
         assert out[0] == pytest.approx(var[0], rel=1e-6)
 
 
+def test_the_cut_at_the_scale_is_the_log_space_truncated_variance_where_the_mean_is_inside() -> None:
+    from peerkit.core.aggregation.censoring import truncated_standard_normal
+    from peerkit.core.aggregation.uncertainty import _truncated_variance_inside, _within_scale
+
+    a, b = np.meshgrid(-np.geomspace(1e-6, 40.0, 300), np.geomspace(1e-6, 40.0, 300))
+    wide = b - a >= 2.0
+    a, b = np.concatenate([a[wide], [0.0, -3.0, -1.0]]), np.concatenate([b[wide], [3.0, 0.0, 1.0]])
+    np.testing.assert_allclose(_truncated_variance_inside(a, b), truncated_standard_normal(a, b)[1], rtol=1e-14)
+    # Means inside and past the ends, a posterior wider than the scale, in one call: each by its own route.
+    m = np.array([0.02, -0.03, 0.5, 0.97, 1.01, 0.4])
+    var = np.array([0.04, 0.04, 0.04, 0.04, 0.04, 0.7]) ** 2
+    sd = np.sqrt(var)
+    _, shrink = truncated_standard_normal(-m / sd, (1.0 - m) / sd)
+    expected = np.where(np.minimum(m, 1.0 - m) < 5.0 * sd, var * shrink, var)
+    np.testing.assert_allclose(_within_scale(m, var, np.ones(6, dtype=bool)), expected, rtol=1e-14)
+
+
 def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(monkeypatch: pytest.MonkeyPatch) -> None:
     # Heavy ceiling: most true scores near the top. The posterior is cut at the end of the scale, so the
     # grades there claim less uncertainty than the normal posterior would; the grades themselves do not move.

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from peerkit.core.aggregation.special import log_erfc, log_ndtr, sum_log_gamma
+from peerkit.core.aggregation.special import log_erfc, log_ndtr, normal_tail, sum_log_gamma
 
 special = pytest.importorskip("scipy.special")
 
@@ -29,6 +29,13 @@ def test_log_ndtr_at_the_infinities_and_nan() -> None:
 def test_log_erfc_matches_scipy_where_erfc_does_not_underflow() -> None:
     t = np.linspace(0.0, 25.0, 50_001)
     assert np.max(np.abs(log_erfc(t) - np.log(special.erfc(t)))) < 1e-12
+
+
+def test_normal_tail_matches_scipy_to_the_last_bit_of_a_half() -> None:
+    x = np.concatenate([np.linspace(0.0, 12.0, 200_001), [1.0 / 128, 10.0, 10.0078, 10.008, 40.0, 1e300, np.inf]])
+    ours, theirs = normal_tail(x), special.ndtr(-x)
+    assert np.max(np.abs(ours - theirs)) < 2e-16  # absolute: what a kept mass of a half or more needs
+    assert ours[0] == 0.5 and ours[-1] == 0.0
 
 
 def test_sum_log_gamma_matches_scipy() -> None:
