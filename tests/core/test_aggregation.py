@@ -671,6 +671,28 @@ def test_the_cut_at_the_scale_is_the_log_space_truncated_variance_where_the_mean
     np.testing.assert_allclose(_within_scale(m, var, np.ones(6, dtype=bool)), expected, rtol=1e-14)
 
 
+def test_shared_rounding_is_the_three_fourier_terms_from_one_exponential() -> None:
+    from peerkit.core.aggregation.uncertainty import _shared_rounding
+
+    rng = np.random.default_rng(31)
+    sub = rng.integers(0, 50, 400)
+    v_s = rng.uniform(0.001, 0.01, 50)
+    for step, top in ((0.25, 100.0), (0.25, 3e4), (0.05, 1000.0)):  # the third term left out, kept; the second out
+        tau_r = rng.uniform(0.0, top, 400)
+        tau_r[:20] = 0.0  # reviews of anchors
+        expected = sum(
+            0.5
+            * (step / (math.pi * j)) ** 2
+            * np.bincount(
+                sub, tau_r * v_s[sub] * np.exp(-2.0 * (math.pi * j / step) ** 2 / np.maximum(tau_r, 1e-12)), 50
+            )
+            ** 2
+            for j in (1, 2, 3)
+        )
+        np.testing.assert_allclose(_shared_rounding(tau_r, v_s, sub, 50, step), expected, rtol=1e-14, atol=1e-300)
+    assert not _shared_rounding(np.zeros(0), v_s, np.zeros(0, dtype=np.intp), 50, 0.25).any()
+
+
 def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(monkeypatch: pytest.MonkeyPatch) -> None:
     # Heavy ceiling: most true scores near the top. The posterior is cut at the end of the scale, so the
     # grades there claim less uncertainty than the normal posterior would; the grades themselves do not move.

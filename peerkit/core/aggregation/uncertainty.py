@@ -107,12 +107,28 @@ def _shared_rounding(tau_r: FloatArray, v_s: FloatArray, sub: IntArray, n_sub: i
     score, with Fourier terms ``(step / pi j) exp(-2 pi^2 j^2 sd^2 / step^2)``; over true scores spread
     across several levels the weighted sum's variance is the sum over ``j`` of half the squared weighted
     amplitudes (three terms).
+
+    One exponential per review: the damping of term ``j`` is the first's to the power ``j^2``. A term is left
+    out when it cannot reach 1e-17 of the first for any submission (its damping is at most the first's times
+    the largest first damping to the power ``j^2 - 1``): below the rounding of the variance it is added to.
     """
     out = np.zeros(n_sub)
-    weight = tau_r * v_s[sub]
+    if not len(tau_r):
+        return out
+    first = np.maximum(tau_r, 1e-12)
+    np.divide(-2.0 * (math.pi / step) ** 2, first, out=first)
+    np.exp(first, out=first)
+    largest = float(first.max())
+    damp = first
     for j in (1, 2, 3):
-        damp = np.exp(-2.0 * (math.pi * j / step) ** 2 / np.maximum(tau_r, 1e-12))
-        out += 0.5 * (step / (math.pi * j)) ** 2 * _sum_by(sub, weight * damp, n_sub) ** 2
+        if j > 1 and largest ** (2 * (j * j - 1)) < 1e-17:
+            break
+        if j == 2:
+            damp = np.square(np.square(first))
+        elif j == 3:
+            damp = np.square(damp) * first  # first ** 9: products, not a power (five times slower)
+        amplitude = _sum_by(sub, tau_r * damp, n_sub) * v_s
+        out += 0.5 * (step / (math.pi * j)) ** 2 * amplitude**2
     return out
 
 
