@@ -225,7 +225,8 @@ def _calibrated_grades(
 ) -> Grades:
     width = reviews.width
     counts = np.bincount(reviews.submission, minlength=reviews.n_submissions)
-    active = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers) > 0
+    active = np.zeros(reviews.n_reviewers, dtype=bool)
+    active[reviews.reviewer] = True
     return _finish(
         reviews,
         "calibrated",
