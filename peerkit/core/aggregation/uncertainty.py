@@ -84,18 +84,15 @@ def _student_inflation(weight: FloatArray, weight_per_df: FloatArray) -> FloatAr
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_nu = np.where(weight > 0, weight_per_df / weight, 0.0)
     inv_nu = np.clip(inv_nu, 0.0, 0.25)  # nu >= 4: the expansion holds, and no factor above 1.4
-    z = _Z975
-    t = (
-        z
-        + (z**3 + z) / 4.0 * inv_nu
-        + (5 * z**5 + 16 * z**3 + 3 * z) / 96.0 * inv_nu**2
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384.0 * inv_nu**3
-    )
-    out: FloatArray = (t / z) ** 2
+    t_over_z = 1.0 + inv_nu * (_CF1 + inv_nu * (_CF2 + inv_nu * _CF3))  # Horner, over z
+    out: FloatArray = t_over_z * t_over_z
     return out
 
 
 _Z975: Final = 1.959963984540054
+_CF1: Final = (_Z975**2 + 1) / 4.0
+_CF2: Final = (5 * _Z975**4 + 16 * _Z975**2 + 3) / 96.0
+_CF3: Final = (3 * _Z975**6 + 19 * _Z975**4 + 17 * _Z975**2 - 15) / 384.0
 
 
 def _shared_rounding(tau_r: FloatArray, v_s: FloatArray, sub: IntArray, n_sub: int, step: float) -> FloatArray:
