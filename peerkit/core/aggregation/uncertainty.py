@@ -123,7 +123,7 @@ def _shared_rounding(tau_r: FloatArray, v_s: FloatArray, sub: IntArray, n_sub: i
         if j == 2:
             damp = np.square(np.square(first))
         elif j == 3:
-            damp = np.square(damp) * first  # first ** 9: products, not a power (five times slower)
+            damp = np.square(damp) * first  # first ** 9 by products: np.power takes twice as long
         amplitude = _sum_by(sub, tau_r * damp, n_sub) * v_s
         out += 0.5 * (step / (math.pi * j)) ** 2 * amplitude**2
     return out
