@@ -130,7 +130,7 @@ def _repair_self(
 ) -> IntArray:
     """Remove self-reviews (possible only with a separate pool), keeping loads and distinct reviewers."""
     for _ in range(20):
-        if not (rev == au[:, None]).any() or _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng)) == 0:
+        if not (rev == au[:, None]).any() or _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng))[0] == 0:
             break
     n = len(au)
     for i, j in zip(*np.nonzero(rev == au[:, None]), strict=True):

@@ -30,17 +30,27 @@ _SELF_WEIGHT: Final = 100
 
 
 def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> None:
-    """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts."""
+    """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts.
+
+    The cross-circle count is kept up to date from the gains of the applied exchanges, and what
+    belongs to a row's author (wanted tags, whether any) is read once: authors keep their rows.
+    """
+    cross = int((cohort.circle[rev] != cohort.circle[au][:, None]).sum())
+    wants = cohort.wants_of(au) if cohort.tagged else None
+    wanting = cohort.wants_len[au] > 0 if cohort.tagged else None
     for _ in range(rounds):
         changed = 0
-        if int((cohort.circle[rev] != cohort.circle[au][:, None]).sum()) < best:
-            changed += _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng))
-        if cohort.tagged:
-            changed += _exchange(rev, au, cohort, _propose_matching(rev, au, cohort, rng))
-        if changed == 0 and not cohort.tagged:
+        if cross < best:
+            applied, gained = _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng))
+            changed, cross = changed + applied, cross + gained
+        if wants is not None and wanting is not None:
+            applied, gained = _exchange(rev, au, cohort, _propose_matching(rev, au, wants, wanting, cohort, rng))
+            changed, cross = changed + applied, cross + gained
+        if changed == 0 and wants is None:
             break
 
 
+#: Proposed exchanges: the rows and the flat seat indices (``row * k + column``) of both seats.
 Proposal = tuple[IntArray, IntArray, IntArray, IntArray]
 
 
@@ -59,55 +69,85 @@ def _propose_mixing(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random
     rows, seats, circle = rows[order], seats[order], circle[order]
     across = (np.arange(len(rows)) + len(rows) // 2) % max(len(rows), 1)
     paired = circle[across] != circle
-    partner_rows = np.where(paired, rows[across], rng.integers(n, size=len(rows)))
+    partner_rows = np.where(paired, rows[across], rng.integers(n, size=len(rows))).astype(np.int64)
     partner_seats = np.where(paired, seats[across], rng.integers(k, size=len(rows)))
-    return rows, seats, partner_rows.astype(np.int64), partner_seats.astype(np.int64)
+    return rows, rows * k + seats, partner_rows, partner_rows * k + partner_seats
 
 
-def _propose_matching(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator) -> Proposal:
+def _propose_matching(
+    rev: IntArray,
+    au: IntArray,
+    wants: npt.NDArray[np.uint64],
+    wanting: BoolArray,
+    cohort: _Cohort,
+    rng: np.random.Generator,
+) -> Proposal:
     """Submissions with an unmatched seat each pick a wanted tag and are offered an unmatched seat whose
     reviewer knows it.
 
     The l-th submission wanting tag t (random order) meets the l-th offered seat for t (random
-    order), so every round tries new partners.
+    order), so every round tries new partners. ``wants`` and ``wanting`` are the rows' authors'
+    wanted-tag bitsets and whether they have any.
     """
     k = rev.shape[1]
-    unmatched = ~cohort.match(rev, au[:, None])
-    needy = np.flatnonzero((cohort.wants_len[au] > 0) & unmatched.any(axis=1))
-    seat = np.argmax(unmatched[needy] * rng.random((len(needy), k)), axis=1)
+    knows = cohort.knows_of(rev)
+    words = cohort.knows.shape[1]
+    unmatched = ~_overlap(knows, wants[:, None], words)
+    open_row = unmatched[:, 0].copy()
+    for j in range(1, k):  # column by column: any(axis=1) over k columns is slower tenfold
+        open_row |= unmatched[:, j]
+    needy = np.flatnonzero(wanting & open_row)
+    seat = needy * k + _random_column(unmatched[needy], rng)
     tag = _random_tag(cohort.wants_start, cohort.wants_len, cohort.wants_flat, au[needy], rng)
-    slots = np.flatnonzero(unmatched.ravel())
-    slots = slots[cohort.knows_len[rev.ravel()[slots]] > 0]
+    # Offered: unmatched seats whose reviewer knows a tag that someone wants.
+    slots = np.flatnonzero(unmatched & (knows != 0 if words == 1 else (knows != 0).any(axis=-1)))
     offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, rev.ravel()[slots], rng)
-    slots = slots[_by_tag(offer, rng)]
-    by_tag = _by_tag(tag, rng)
+    n_tags = len(cohort.tag_names)
+    slots = slots[_by_tag(offer, n_tags, rng)]
+    by_tag = _by_tag(tag, n_tags, rng)
     needy, seat, tag = needy[by_tag], seat[by_tag], tag[by_tag]
     # Both lists are now grouped by tag: group starts from counts (tags are few), ranks inside groups.
-    n_tags = len(cohort.tag_names)
     wanted, offered = np.bincount(tag, minlength=n_tags), np.bincount(offer, minlength=n_tags)
     rank = np.arange(len(tag)) - (np.cumsum(wanted) - wanted)[tag]
     ok = rank < offered[tag]
     partner = slots[((np.cumsum(offered) - offered)[tag] + rank)[ok]]
-    return needy[ok], seat[ok], partner // k, partner % k
+    return needy[ok], seat[ok], partner // k, partner
 
 
-def _overlap(knows: npt.NDArray[np.uint64], wants: npt.NDArray[np.uint64]) -> BoolArray:
-    """Elementwise: do the bitsets share a tag? (Rows of words are reduced over the last axis.)"""
+def _random_column(mask: BoolArray, rng: np.random.Generator) -> IntArray:
+    """For each row of ``mask`` (each has a True), the column of one of its True entries, drawn uniformly."""
+    score = rng.random(mask.shape)
+    score *= mask
+    column = np.zeros(len(mask), dtype=np.int64)
+    top = score[:, 0].copy()
+    for j in range(1, mask.shape[1]):  # column by column: argmax(axis=1) over k columns is slower
+        higher = score[:, j] > top
+        column[higher] = j
+        np.maximum(top, score[:, j], out=top)
+    return column
+
+
+def _overlap(knows: npt.NDArray[np.uint64], wants: npt.NDArray[np.uint64], words: int) -> BoolArray:
+    """Elementwise: do the bitsets share a tag? With more than one word per bitset the last axis holds the words."""
     common = (knows & wants) != 0
-    return np.asarray(common if common.ndim == 1 else common.any(axis=-1), dtype=np.bool_)
+    return np.asarray(common if words == 1 else common.any(axis=-1), dtype=np.bool_)
 
 
-def _by_tag(tags: IntArray, rng: np.random.Generator) -> IntArray:
-    """An order sorting ``tags``, random among equal tags: a stable sort of a random permutation.
+def _by_tag(tags: IntArray, n_tags: int, rng: np.random.Generator) -> IntArray:
+    """An order sorting ``tags``, random among equal tags.
 
-    Tag ids are small, and numpy's stable sort of 16-bit keys is a radix sort: three times faster
-    than sorting (tag, random) pairs as 64-bit keys.
+    numpy's stable sort of 16-bit keys is a radix sort: with up to 1,024 tags the key is the tag
+    above at least 6 random bits, and the sort is the only pass (equal keys keep their order, a
+    small bias among a tag's elements that changes every round). More tags: a stable sort of a
+    random permutation.
     """
+    tag_bits = max(n_tags - 1, 1).bit_length()
+    if tag_bits <= 10:
+        low = 16 - tag_bits
+        keys = (tags.astype(np.uint16) << np.uint16(low)) | rng.integers(0, 1 << low, len(tags), dtype=np.uint16)
+        return np.argsort(keys, kind="stable").astype(np.int64)
     shuffled = rng.permutation(len(tags))
-    keys = tags[shuffled]
-    if len(keys) and int(keys.max()) < 1 << 16:
-        return shuffled[np.argsort(keys.astype(np.uint16), kind="stable")]
-    return shuffled[np.argsort(keys, kind="stable")]
+    return shuffled[np.argsort(tags[shuffled], kind="stable")]
 
 
 def _random_tag(start: IntArray, length: IntArray, flat: IntArray, who: IntArray, rng: np.random.Generator) -> IntArray:
@@ -115,16 +155,16 @@ def _random_tag(start: IntArray, length: IntArray, flat: IntArray, who: IntArray
     return flat[start[who] + (rng.random(len(who)) * length[who]).astype(np.int64)]
 
 
-def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, passes: int = 3) -> int:
-    """Apply the proposed seat exchanges that are valid and gain; return how many were applied.
+def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, passes: int = 3) -> tuple[int, int]:
+    """Apply the proposed seat exchanges that are valid and gain; return how many, and the cross-circle gain.
 
     Exchanging the reviewers of two seats keeps every load and every received count. Within a pass
     a row takes part in its first proposal only, so that the checks see the rows as they will be;
     proposals that lost a row to an earlier one are checked again, against the new rows, in the
     next pass (a pass keeps about two in five of them).
     """
-    i1, j1, i2, j2 = (x[proposal[0] != proposal[2]] for x in proposal)
-    applied = 0
+    i1, s1, i2, s2 = (x[proposal[0] != proposal[2]] for x in proposal)
+    applied = gained = 0
     for _ in range(passes):
         if len(i1) == 0:
             break
@@ -133,30 +173,39 @@ def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, 
         np.minimum.at(first, i1, p)
         np.minimum.at(first, i2, p)
         now = (first[i1] == p) & (first[i2] == p)
-        applied += _apply(rev, au, cohort, i1[now], j1[now], i2[now], j2[now])
-        i1, j1, i2, j2 = i1[~now], j1[~now], i2[~now], j2[~now]
-    return applied
+        count, cross = _apply(rev, au, cohort, i1[now], s1[now], i2[now], s2[now])
+        applied, gained = applied + count, gained + cross
+        later = ~now
+        i1, s1, i2, s2 = i1[later], s1[later], i2[later], s2[later]
+    return applied, gained
 
 
-def _apply(rev: IntArray, au: IntArray, cohort: _Cohort, i1: IntArray, j1: IntArray, i2: IntArray, j2: IntArray) -> int:
-    """Exchange the seats of row-disjoint proposals where that is valid and gains."""
-    r1, r2, a1, a2 = rev[i1, j1], rev[i2, j2], au[i1], au[i2]
-    valid = (
-        (r1 >= 0)
-        & (r2 >= 0)
-        & (r1 != r2)
-        & (r2 != a1)
-        & (r1 != a2)
-        & ~(rev[i1] == r2[:, None]).any(axis=1)
-        & ~(rev[i2] == r1[:, None]).any(axis=1)
-    )
+def _apply(
+    rev: IntArray, au: IntArray, cohort: _Cohort, i1: IntArray, s1: IntArray, i2: IntArray, s2: IntArray
+) -> tuple[int, int]:
+    """Exchange the seats of row-disjoint proposals where that is valid and gains.
+
+    Returns how many were exchanged and what that gained in cross-circle assignments.
+    """
+    seats = np.reshape(rev, -1, copy=False)  # a view (raises rather than copy): writes go to rev
+    r1, r2, a1, a2 = seats[s1], seats[s2], au[i1], au[i2]
+    valid = (r1 >= 0) & (r2 >= 0) & (r1 != r2) & (r2 != a1) & (r1 != a2)
+    row1, row2 = rev[i1], rev[i2]
+    for j in range(rev.shape[1]):  # column by column: any(axis=1) over k columns is slower
+        valid &= (row1[:, j] != r2) & (row2[:, j] != r1)
     c1, c2, d1, d2 = (cohort.circle[x] for x in (r1, r2, a1, a2))  # gather each once
     cross = (c2 != d1).astype(np.int64) + (c1 != d2) - (c1 != d1) - (c2 != d2)
     gain = _CIRCLE_WEIGHT * cross + _SELF_WEIGHT * ((r1 == a1).astype(np.int64) + (r2 == a2))
     if cohort.tagged:
+        words = cohort.knows.shape[1]
         k1, k2, w1, w2 = cohort.knows_of(r1), cohort.knows_of(r2), cohort.wants_of(a1), cohort.wants_of(a2)
-        gain += _overlap(k2, w1).astype(np.int64) + _overlap(k1, w2) - _overlap(k1, w1) - _overlap(k2, w2)
+        gain += (
+            _overlap(k2, w1, words).astype(np.int64)
+            + _overlap(k1, w2, words)
+            - _overlap(k1, w1, words)
+            - _overlap(k2, w2, words)
+        )
     ok = valid & (gain > 0)
-    rev[i1[ok], j1[ok]] = r2[ok]
-    rev[i2[ok], j2[ok]] = r1[ok]
-    return int(ok.sum())
+    seats[s1[ok]] = r2[ok]
+    seats[s2[ok]] = r1[ok]
+    return int(ok.sum()), int(cross[ok].sum())
