@@ -625,19 +625,6 @@ def test_the_spread_of_true_scores_is_not_learned_too_small_with_constant_review
     assert rmse_of(grades, truth) < 0.95 * rmse_of(unfloored, truth)
 
 
-def test_moment_true_var_known_answer() -> None:
-    # Plain means 1, 2, 3 (variance 2/3); within-submission variance 0.5 pooled, two reviews each: 2/3 - 1/4.
-    from peerkit.core.aggregation.calibration import _moment_true_var
-
-    x = np.array([0.5, 1.5, 1.5, 2.5, 2.5, 3.5])
-    sub = np.array([0, 0, 1, 1, 2, 2])
-    counts = np.array([2, 2, 2])
-    means = np.array([1.0, 2.0, 3.0])
-    assert _moment_true_var(x, sub, means, counts, np.ones(3, dtype=bool)) == pytest.approx(2 / 3 - 0.25)
-    # Fewer than three submissions with two reviews: no estimate, no floor.
-    assert _moment_true_var(x[:4], sub[:4], means[:2], counts[:2], np.ones(2, dtype=bool)) == 0.0
-
-
 @given(
     st.floats(-0.5, 1.5),
     st.floats(1e-4, 0.5),
@@ -696,7 +683,7 @@ def test_shared_rounding_is_the_three_fourier_terms_from_one_exponential() -> No
 def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(monkeypatch: pytest.MonkeyPatch) -> None:
     # Heavy ceiling: most true scores near the top. The posterior is cut at the end of the scale, so the
     # grades there claim less uncertainty than the normal posterior would; the grades themselves do not move.
-    from peerkit.core.aggregation import calibration
+    from peerkit.core.aggregation import uncertainty
 
     rng = np.random.default_rng(22)
     reviews, _, _, _ = cohort(rng, n=200, k=4, bias_sd=0.05, noise=0.08, step=0.25)
@@ -704,7 +691,7 @@ def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(mon
         reviews.submission, reviews.reviewer, np.minimum(reviews.score + 0.25, 1.0), scale=(0, 1), step=0.25
     )
     grades = aggregate(top, "calibrated")
-    monkeypatch.setattr(calibration, "_within_scale", lambda m, var, free: var)
+    monkeypatch.setattr(uncertainty, "_within_scale", lambda m, var, free: var)
     uncut = aggregate(top, "calibrated")
     np.testing.assert_array_equal(grades.estimate, uncut.estimate)
     at_top, middle = grades.estimate >= 0.97, np.abs(grades.estimate - 0.6) <= 0.1
@@ -740,8 +727,7 @@ def test_a_million_review_fit_settles_in_few_sweeps() -> None:
 
 
 def test_the_shared_leniency_is_a_predictive_given_the_biases_its_spread_is_estimated_from() -> None:
-    from peerkit.core.aggregation.calibration import _t_variance
-    from peerkit.core.aggregation.uncertainty import _shared_variance, _student_inflation
+    from peerkit.core.aggregation.uncertainty import _shared_variance, _student_inflation, _t_variance
 
     assert (_t_variance(4.0), _t_variance(math.inf), _t_variance(1.0)) == (2.0, 1.0, 3.0)
     precision = np.array([0.0])  # no shrinkage term: only what the biases share

@@ -14,7 +14,7 @@ level", the end levels included, so that examples at the scale's ends cannot mak
 Estimation is mean-field variational Bayes with the censored perceptions filled in by their
 expectations (EM): coordinate ascent on ``q(s) q(b) q(tau)``, hyper-parameters updated in the same
 sweep, and a first-order correction of the mean-field variances (see the code). The spread of true
-scores is never learned below its method-of-moments estimate (:func:`_moment_true_var`). Deterministic,
+scores is never learned below its method-of-moments estimate (``start``). Deterministic,
 vectorised over reviews. Estimates are posterior means clipped to the scale: like PG1 they are
 shrunk towards the cohort mean where the reviews are few or unreliable.
 
@@ -28,7 +28,7 @@ from a cohort that is simply better or worse, and it stays in the grades.
 Convergence
 -----------
 The sweeps start near the fixed point (biases and their spread by the method of moments,
-:func:`_moment_start`, and each reviewer's reliability given the residuals from there) and are
+``start``, and each reviewer's reliability given the residuals from there) and are
 extrapolated every two sweeps (SQUAREM, ``squarem``): on a million reviews 8 sweeps instead of 63 (with
 the noise level solved in each sweep, ``sweep``).
 :attr:`CalibratedFit.converged` says whether the grades stopped moving (``tol``) within ``max_iter``
@@ -42,21 +42,20 @@ uncertainty of the biases that were subtracted and of the reliabilities that wei
 then widened by a Student t factor: the reviews' noise levels are estimated from a few reviews each,
 so the grade's posterior is a t with about twice the reliabilities' Gamma shape in degrees of freedom
 (5-15 in practice), not a normal; the reported standard deviation is the normal one with the t's 95 %
-interval (:func:`_student_inflation`). Without it two standard deviations covered 83-90 % in cohorts
+interval (``uncertainty``). Without it two standard deviations covered 83-90 % in cohorts
 without bias or with ten learners (``bench/aggregation.py``).
 
-What every grade shares, which the factorised posterior leaves out (:func:`_shared_variance`,
-:func:`_shared_rounding`), is added to the variance, never to the grades: the cohort's mean bias (its
-prior variance without examples, its posterior variance with them), the estimated prior mean the grades
-are shrunk to, the rounding error that careful reviewers of one submission share, and, with examples,
-how much noisier the learners' reviews are than reliabilities partly learned on the examples' reviews.
-Without examples, a leniency shared by the whole cohort cannot be measured at all (a lenient cohort
-looks like a good one): the uncertainty then includes a *prior* on it,
-:attr:`CalibrationSettings.shared_bias_ratio` times the spread of the individual biases. Its default
-(0.4) is chosen on the benchmark, where lenient cohorts are lenient by half the individual spread;
-it makes a cohort that really shares no leniency over-cover where grades are precise (eight reviews
-each: all within two standard deviations). ``bench/aggregation.py``, 2σ coverage: 0.77-0.97 before
-these terms, 0.89-0.98 with them.
+What every grade shares, which the factorised posterior leaves out (``uncertainty``), is added to the
+variance, never to the grades: the cohort's mean bias (its prior variance without examples, its
+posterior variance with them), the estimated prior mean the grades are shrunk to, the rounding error
+that careful reviewers of one submission share, and, with examples, how much noisier the learners'
+reviews are than reliabilities partly learned on the examples' reviews. Without examples, a leniency
+shared by the whole cohort cannot be measured at all (a lenient cohort looks like a good one): the
+uncertainty then includes a *prior* on it, :attr:`CalibrationSettings.shared_bias_ratio` times the
+spread of the individual biases. Its default (0.4) is chosen on the benchmark, where lenient cohorts are
+lenient by half the individual spread; it makes a cohort that really shares no leniency over-cover where
+grades are precise (eight reviews each: all within two standard deviations). ``bench/aggregation.py``,
+2σ coverage: 0.77-0.97 before these terms, 0.89-0.98 with them.
 
 Two more make it 0.90-0.97 (``--reps-scale 3``): the Student t's degrees of freedom count that the
 cohort's noise level, which the reliabilities' prior carries, is itself estimated from the fit's
@@ -100,8 +99,9 @@ from peerkit.core.aggregation.layout import Groups
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, Reviews, _sum_by
 from peerkit.core.aggregation.special import sum_log_gamma
 from peerkit.core.aggregation.squarem import extrapolate
+from peerkit.core.aggregation.start import _moment_true_var, start_state
 from peerkit.core.aggregation.sweep import Aux, State, Sweeper
-from peerkit.core.aggregation.uncertainty import _shared_rounding, _shared_variance, _student_inflation, _within_scale
+from peerkit.core.aggregation.uncertainty import grade_variance
 from peerkit.core.errors import ValidationError
 
 
@@ -190,12 +190,6 @@ class Posterior:
     fit: CalibratedFit
 
 
-def _dot(a: FloatArray, b: FloatArray) -> float:
-    # Not ``a @ b``: BLAS may split a long dot product over threads, which costs more than it saves
-    # here and makes the last digits depend on the machine. numpy's pairwise sum is deterministic.
-    return float(np.sum(a * b))
-
-
 _SHAPES: Final = np.geomspace(1.0, 100.0, 25)
 _SHAPE_SAMPLE: Final = 5000
 
@@ -273,29 +267,10 @@ def fit_calibrated(
         bias_df=settings.bias_df,
     )
 
-    # Start from the plain means, biases by the method of moments, reliabilities from the residuals of both.
-    m = plain.copy()
-    resid = x - groups.spread(m)
-    df = len(x) - int((count_s > 0).sum())
-    noise_var = max(float(np.sum(resid * resid)) / df if df > 0 else 1.0 / 12.0, 1e-4)
-    m[pinned] = truth[pinned]
-    mu0 = float(m[free].mean()) if free.any() else 0.5
-    var_s = max(float(m[free].var()) if int(free.sum()) > 1 else 1.0 / 12.0, 1e-4)
-    if model.min_true_var > 1e-6:  # the moment estimate: plain means' variance less the reviews' own noise
-        var_s = model.min_true_var
+    # Start near the end (``start``): a million reviews converge in 8 sweeps.
     alpha0 = settings.reliability_shape or 5.0
+    state = start_state(model, plain, alpha0)
     learn = settings.reliability_shape is None
-    var_b, c = _moment_start(x, m, groups, rev, count_s, count_r, free, noise_var, settings.min_bias_sd**2)
-    var_e = max(noise_var - var_b, 0.25 * noise_var)
-    hyper = np.array([mu0, math.log(var_s), 0.0, math.log(var_b), math.log(alpha0 * var_e)])
-    # Each reviewer's reliability starts at its posterior given the start's residuals (not at the cohort's
-    # level): a careless reviewer is weighted down from the first sweep, one sweep fewer on a million reviews.
-    resid = x - groups.spread(m)
-    resid -= c.take(rev)
-    half_ssq = _sum_by(rev, resid * resid, n_rev)
-    half_ssq *= 0.5
-    log_tau0 = np.log((alpha0 + 0.5 * count_r) / (alpha0 * var_e + half_ssq))
-    state = State(m, c, log_tau0, hyper)
     state, aux, delta, sweeps, converged = _iterate(model, state, alpha0, settings, settings.max_iter)
     if converged and learn:
         # Converged at the default shape: now learn the shape from this fit, once, and go on unless it
@@ -309,62 +284,15 @@ def fit_calibrated(
     m, c, tau = state.m, state.c, np.exp(state.log_tau)
     mu0, var_s, beta, var_b, beta0 = (float(h) for h in state.hyper)
     var_s, var_b, beta0 = math.exp(var_s), math.exp(var_b), math.exp(beta0)
-    # First-order propagation of the biases' uncertainty into each true score: m_u is linear in the
-    # biases of its reviewers, with weights tau_v / precision_u (the reliabilities m was computed with).
-    # Likewise the reliabilities' (delta method): d m_u / d tau_v = e_r / precision_u, and q(tau_v) is a
-    # Gamma with shape alpha0 + n_v / 2, so var(tau_v) = tau_v^2 / shape. A reviewer known from three
-    # reviews is weighted by a guess: without this term the grades of the submissions such reviewers
-    # disagree on claimed far too little (careless reviewers, small cohorts: 75 % within two sd).
-    # Per review through the grouped runs and one gather per reviewer array (``layout``): a million reviews.
-    anchored = bool(on_anchor.any())
-    tau_r = aux.tau_m.take(rev)
-    tau_free = np.where(on_anchor, 0.0, tau_r) if anchored else tau_r
-    e = aux.y - groups.spread(m)
-    e -= c.take(rev)
-    shape = alpha0 + 0.5 * count_r
-    tau2 = aux.tau_m * aux.tau_m
-    spread = (tau2 / shape).take(rev)
-    spread *= e * e
-    spread += (tau2 * aux.v_b).take(rev)
-    if anchored:
-        # A reviewer's reliability is partly learned from reviews of examples, read as intervals (perception
-        # noise only) and agreed on more than the learners' work, while it weights the learners' reviews,
-        # read as exact levels (rounding included). Measure how much noisier those are than the reliabilities
-        # claim: residuals of the learners' reviews, each unshrunk for its own weight in its grade.
-        free_r = ~on_anchor
-        lev = np.clip(tau_r * groups.spread(aux.v_s), 0.0, 0.9)
-        ratio = float(np.mean((tau_r * e * e / (1.0 - lev))[free_r])) if free_r.any() else 1.0
-        if ratio > 1.0:
-            spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
-        spread[on_anchor] = 0.0
-    var = aux.v_s + groups.sum(spread) * aux.v_s**2
-    # Degrees of freedom of each reliability: its own reviews, and the 2 * alpha0 pseudo-reviews at the
-    # cohort's noise level, which is itself estimated from the residual degrees of freedom of the fit
-    # (reviews minus the effective number of fitted scores and biases). In a ten-learner round that is
-    # about ten: the cohort's noise level is a guess too, and two normal standard deviations covered 89 %.
-    fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
-    fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
-    fitted += fitted_biases
-    inv_df = 1.0 / (2.0 * shape) + (alpha0 / shape) ** 2 / max(len(x) - fitted, 1.0)
-    tau_df = (aux.tau_m * inv_df).take(rev)
-    if anchored:
-        tau_df[on_anchor] = 0.0
-    var *= _student_inflation(groups.sum(tau_free), groups.sum(tau_df))
-    if reviews.step is not None:
-        var += _shared_rounding(tau_free, aux.v_s, sub, n_sub, reviews.step / width)
-    var += _shared_variance(
-        aux.precision,
-        var_s,
-        var_b,
-        float(np.mean(aux.v_b[active])) if active.any() else 0.0,
-        int(free.sum()),
-        int(active.sum()),
-        bool(on_anchor.any()),
-        settings.shared_bias_ratio,
-        fitted_biases,
-        _t_variance(settings.bias_df),
+    var = grade_variance(
+        model,
+        state,
+        aux,
+        alpha0,
+        step=None if reviews.step is None else reviews.step / width,
+        shared_bias_ratio=settings.shared_bias_ratio,
+        bias_df=settings.bias_df,
     )
-    var = _within_scale(m, var, free)
     fit = CalibratedFit(
         true_mean=reviews.lo + mu0 * width,
         true_sd=math.sqrt(var_s) * width,
@@ -389,72 +317,6 @@ def fit_calibrated(
         beta=beta,
         fit=fit,
     )
-
-
-def _t_variance(df: float) -> float:
-    """The variance of a Student t with *df* degrees of freedom and unit scale (a normal's 1 at ``df = inf``),
-    taken at 3 degrees of freedom for fewer, where it is infinite."""
-    df = max(df, 3.0)
-    return df / (df - 2.0) if math.isfinite(df) else 1.0
-
-
-def _moment_true_var(x: FloatArray, sub: IntArray, mean: FloatArray, count_s: IntArray, free: BoolArray) -> float:
-    """The spread of true scores by the method of moments: the variance of the plain means *mean* less the part
-    of it the reviews' own spread explains (pooled within-submission variance over the reviews each).
-
-    A floor for the empirical-Bayes ``var_s``: mean-field updates underestimate it where reviews are few
-    or a careless reviewer looks reliable (a constant reviewer fits with a bias and no noise), and the
-    grades were then shrunk too far towards the cohort mean (k = 2: the true spread 0.59, the fit's
-    0.52 points; 20 % careless reviewers: 0.59 and 0.43; 3 % less accurate than a plain PG1 fit).
-    """
-    use = free & (count_s >= 2)
-    if int(use.sum()) < 3:
-        return 0.0
-    within = _sum_by(sub, (x - mean[sub]) ** 2, len(mean))
-    pooled = float(within[use].sum()) / float((count_s[use] - 1).sum())
-    return max(float(mean[use].var()) - pooled * float(np.mean(1.0 / count_s[use])), 0.0)
-
-
-def _moment_start(
-    x: FloatArray,
-    m: FloatArray,
-    groups: Groups,
-    rev: IntArray,
-    count_s: IntArray,
-    count_r: FloatArray,
-    free: BoolArray,
-    noise_var: float,
-    floor: float,
-) -> tuple[float, FloatArray]:
-    """A starting bias spread and biases by the method of moments, so that the fit starts near its end.
-
-    A reviewer's mean deviation from the plain means ``R_v`` has ``E R_v^2 = var_b ((1 - f)^2 + f (1 - f)
-    / n_v) + var_e (1 - f) / n_v`` (``f`` one over the reviews per submission, ``n_v`` the reviewer's
-    reviews) and the pooled within-submission variance is ``var_b + var_e``: solve for ``var_b``. Started
-    at a fixed small spread instead, the fit spent most of its sweeps growing it.
-    """
-    use_s = free & (count_s >= 2)
-    use = groups.spread(use_s.astype(np.float64))  # 1 on a review that counts, else 0
-    n_v = _sum_by(rev, use, len(count_r))
-    ok = n_v > 0
-    start = min(0.05**2, noise_var)
-    if int(ok.sum()) < 5:
-        return max(start, floor), np.zeros(len(count_r))
-    f = _sum_by(rev, groups.spread(np.where(use_s, 1.0 / np.maximum(count_s, 1), 0.0)), len(count_r))[ok] / n_v[ok]
-    dev = x - groups.spread(m)
-    dev *= use
-    r = _sum_by(rev, dev, len(count_r))[ok] / n_v[ok]
-    n = n_v[ok]
-    a = float(np.mean((1.0 - f) ** 2 + f * (1.0 - f) / n - (1.0 - f) / n))
-    b = float(np.mean((1.0 - f) / n)) * noise_var
-    var_b = min(max((float(np.mean(r * r)) - b) / a if a > 0 else start, floor), noise_var)
-    # Biases: each reviewer's mean deviation, unshrunk for the share of it the plain means absorbed,
-    # then shrunk as a posterior mean would be.
-    raw = r / np.maximum(1.0 - f, 0.5)
-    noise_of_raw = (noise_var - var_b) * (1.0 - f) / n / np.maximum(1.0 - f, 0.5) ** 2
-    c = np.zeros(len(count_r))
-    c[ok] = raw * var_b / (var_b + noise_of_raw)
-    return var_b, c
 
 
 def _iterate(

@@ -19,6 +19,90 @@ import numpy as np
 from peerkit.core.aggregation.censoring import truncated_standard_normal
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, _sum_by
 from peerkit.core.aggregation.special import normal_tail
+from peerkit.core.aggregation.sweep import Aux, State, Sweeper
+
+
+def grade_variance(
+    model: Sweeper,
+    state: State,
+    aux: Aux,
+    alpha0: float,
+    *,
+    step: float | None,
+    shared_bias_ratio: float,
+    bias_df: float,
+) -> FloatArray:
+    """Per submission the variance of its grade (unit scale): the fit's mean-field variance with every term of
+    this module, for the converged *state* of the round *model* (its by-products *aux*, the reliabilities'
+    prior shape *alpha0*); *step* is the rubric's step on the unit scale (None: continuous), the last two are
+    :class:`~peerkit.core.aggregation.calibration.CalibrationSettings`' fields of those names."""
+    groups, rev, free, active, on_anchor = model.groups, model.rev, model.free, model.active, model.on_anchor
+    count_r, x = model.count_r, model.x
+    m, c = state.m, state.c
+    var_s, var_b = math.exp(float(state.hyper[1])), math.exp(float(state.hyper[3]))
+    # First-order propagation of the biases' uncertainty into each true score: m_u is linear in the
+    # biases of its reviewers, with weights tau_v / precision_u (the reliabilities m was computed with).
+    # Likewise the reliabilities' (delta method): d m_u / d tau_v = e_r / precision_u, and q(tau_v) is a
+    # Gamma with shape alpha0 + n_v / 2, so var(tau_v) = tau_v^2 / shape. A reviewer known from three
+    # reviews is weighted by a guess: without this term the grades of the submissions such reviewers
+    # disagree on claimed far too little (careless reviewers, small cohorts: 75 % within two sd).
+    # Per review through the grouped runs and one gather per reviewer array (``layout``): a million reviews.
+    anchored = bool(on_anchor.any())
+    tau_r = aux.tau_m.take(rev)
+    tau_free = np.where(on_anchor, 0.0, tau_r) if anchored else tau_r
+    e = aux.y - groups.spread(m)
+    e -= c.take(rev)
+    shape = alpha0 + 0.5 * count_r
+    tau2 = aux.tau_m * aux.tau_m
+    spread = (tau2 / shape).take(rev)
+    spread *= e * e
+    spread += (tau2 * aux.v_b).take(rev)
+    if anchored:
+        # A reviewer's reliability is partly learned from reviews of examples, read as intervals (perception
+        # noise only) and agreed on more than the learners' work, while it weights the learners' reviews,
+        # read as exact levels (rounding included). Measure how much noisier those are than the reliabilities
+        # claim: residuals of the learners' reviews, each unshrunk for its own weight in its grade.
+        free_r = ~on_anchor
+        lev = np.clip(tau_r * groups.spread(aux.v_s), 0.0, 0.9)
+        ratio = float(np.mean((tau_r * e * e / (1.0 - lev))[free_r])) if free_r.any() else 1.0
+        if ratio > 1.0:
+            spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
+        spread[on_anchor] = 0.0
+    var = aux.v_s + groups.sum(spread) * aux.v_s**2
+    # Degrees of freedom of each reliability: its own reviews, and the 2 * alpha0 pseudo-reviews at the
+    # cohort's noise level, which is itself estimated from the residual degrees of freedom of the fit
+    # (reviews minus the effective number of fitted scores and biases). In a ten-learner round that is
+    # about ten: the cohort's noise level is a guess too, and two normal standard deviations covered 89 %.
+    fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
+    fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
+    fitted += fitted_biases
+    inv_df = 1.0 / (2.0 * shape) + (alpha0 / shape) ** 2 / max(len(x) - fitted, 1.0)
+    tau_df = (aux.tau_m * inv_df).take(rev)
+    if anchored:
+        tau_df[on_anchor] = 0.0
+    var *= _student_inflation(groups.sum(tau_free), groups.sum(tau_df))
+    if step is not None:
+        var += _shared_rounding(tau_free, aux.v_s, model.sub, model.n_sub, step)
+    var += _shared_variance(
+        aux.precision,
+        var_s,
+        var_b,
+        float(np.mean(aux.v_b[active])) if active.any() else 0.0,
+        int(free.sum()),
+        int(active.sum()),
+        anchored,
+        shared_bias_ratio,
+        fitted_biases,
+        _t_variance(bias_df),
+    )
+    return _within_scale(m, var, free)
+
+
+def _t_variance(df: float) -> float:
+    """The variance of a Student t with *df* degrees of freedom and unit scale (a normal's 1 at ``df = inf``),
+    taken at 3 degrees of freedom for fewer, where it is infinite."""
+    df = max(df, 3.0)
+    return df / (df - 2.0) if math.isfinite(df) else 1.0
 
 
 def _within_scale(m: FloatArray, var: FloatArray, free: BoolArray) -> FloatArray:
