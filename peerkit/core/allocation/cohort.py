@@ -8,9 +8,10 @@ inputs.
 from __future__ import annotations
 
 from collections.abc import Collection
-from itertools import repeat
+from functools import cached_property
+from itertools import chain, repeat
 from operator import attrgetter
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,13 +30,14 @@ class _Cohort:
     def __init__(self, ids: list[str], circles: dict[str, str], profiles: dict[str, Profile]) -> None:
         self.ids = ids
         self.names = tuple(ids)
-        self.index = dict(zip(ids, range(len(ids)), strict=True))
         self.circles = circles
         self.profiles = profiles
         n = len(ids)
         # map() over bound methods runs in C: these are the only per-learner steps of a round.
         names: list[str | None] = list(map(circles.get, ids))
-        code: dict[str | None, int] = {c: i for i, c in enumerate(sorted({c for c in names if c is not None}))}
+        named = set[str | None](names)
+        named.discard(None)
+        code: dict[str | None, int] = {c: i for i, c in enumerate(sorted(cast(set[str], named)))}
         own = len(code)
         # A learner without a circle gets a code of their own: code.get(None, own + i).
         self.circle: IntArray = np.fromiter(map(code.get, names, range(own, own + n)), dtype=np.int64, count=n)
@@ -55,6 +57,11 @@ class _Cohort:
             bits, start, length, self.wants_flat = _encode(wants, tag_id, words)
             self.wants, self.wants_start, self.wants_len = bits[wants_of], start[wants_of], length[wants_of]
             self.knows1, self.wants1 = self.knows[:, 0].copy(), self.wants[:, 0].copy()
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Sorted position of each id: only the updates and a partial :meth:`mask` look ids up."""
+        return dict(zip(self.ids, range(len(self.ids)), strict=True))
 
     def subset(self, which: IntArray) -> tuple[str, ...]:
         """The ids at sorted positions ``which`` (all of them without copying when it is everyone)."""
@@ -94,10 +101,17 @@ def _distinct(sets: list[frozenset[str]]) -> tuple[IntArray, list[frozenset[str]
     an invariant. Different sizes in one hash group are caught, and then sets are compared exactly.
     """
     hashes = np.fromiter(map(hash, sets), dtype=np.int64, count=len(sets))
-    _, first, of_learner = np.unique(hashes, return_index=True, return_inverse=True)
+    # Groups of equal hashes by one sort (np.unique with indices and inverse sorts twice as slowly).
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    new = np.ones(len(sets), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    of_learner = np.empty(len(sets), dtype=np.int64)
+    of_learner[order] = np.cumsum(new) - 1
+    first = order[new]  # one member of each group (all members are equal sets)
     sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
     if np.array_equal(sizes, sizes[first][of_learner]):
-        return of_learner.astype(np.int64), [sets[i] for i in first.tolist()]
+        return of_learner, [sets[i] for i in first.tolist()]
     number: dict[frozenset[str], int] = {}
     exact = np.fromiter((number.setdefault(s, len(number)) for s in sets), dtype=np.int64, count=len(sets))
     return exact, list(number)
@@ -109,7 +123,7 @@ def _encode(
     """Bitsets (sets × words) and the relevant tag ids of each set as a CSR list (starts, lengths, flat)."""
     sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
     owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
-    tags = np.fromiter((tag_id.get(t, -1) for s in sets for t in s), dtype=np.int64, count=int(sizes.sum()))
+    tags = np.fromiter(map(tag_id.get, chain.from_iterable(sets), repeat(-1)), dtype=np.int64, count=int(sizes.sum()))
     keep = tags >= 0
     owner, tags = owner[keep], tags[keep]
     order = np.lexsort((tags, owner))  # frozenset order follows string hashes: sort for determinism

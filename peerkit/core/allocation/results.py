@@ -1,8 +1,7 @@
 """From index arrays to an :class:`~peerkit.core.allocation.Allocation`: the one way results are made.
 
 :func:`_finish` sorts the pairs and computes counts, shortfall and reports for every operation;
-:func:`_mixing` counts cross-circle assignments and bounds the best count any allocation with the
-same loads could reach.
+:func:`_best_possible` bounds the cross-circle count any allocation with the same loads could reach.
 """
 
 from __future__ import annotations
@@ -33,8 +32,12 @@ def _finish(
     is_author: BoolArray,
     is_pool: BoolArray,
     dropped: frozenset[str],
+    best: int | None = None,
 ) -> Allocation:
-    """Sort the pairs and compute counts, shortfall and reports: the one way results are made."""
+    """Sort the pairs and compute counts, shortfall and reports: the one way results are made.
+
+    ``best`` is the bound on the cross-circle count when the caller has it for these counts.
+    """
     n = len(cohort.ids)
     keys = np.sort(reviewer.astype(np.int64) * n + author)  # sorting one key beats lexsort tenfold
     reviewer, author = keys // n, keys % n
@@ -63,7 +66,13 @@ def _finish(
         reviewers=pool_names,
         load=Counts(pool_names, load[pool_idx]),
         received=Counts(author_names, received[author_idx]),
-        mixing=_mixing(cohort, reviewer, author, load, received, is_author, is_pool),
+        mixing=Mixing(
+            cross_circle=int((cohort.circle[reviewer] != cohort.circle[author]).sum()),
+            assignments=len(reviewer),
+            best_possible=_best_possible(cohort, len(reviewer), load, received, is_author, is_pool)
+            if best is None
+            else best,
+        ),
         matching=Matching(
             matched=int(cohort.match(reviewer, author).sum()),
             wanting=int(cohort.wants_any[author].sum()),
@@ -86,24 +95,17 @@ def _cap(k: int, n_authors: int, n_pool: int) -> int:
     return max(k, -(-k * n_authors // n_pool)) + 1
 
 
-def _mixing(
-    cohort: _Cohort,
-    reviewer: IntArray,
-    author: IntArray,
-    load: IntArray,
-    received: IntArray,
-    is_author: BoolArray,
-    is_pool: BoolArray,
-) -> Mixing:
-    """Cross-circle count, and an upper bound from three lower bounds on same-circle pairs per circle.
+def _best_possible(
+    cohort: _Cohort, m: int, load: IntArray, received: IntArray, is_author: BoolArray, is_pool: BoolArray
+) -> int:
+    """An upper bound on the cross-circle count of ``m`` assignments, from three lower bounds on same-circle pairs.
 
     For circle C: its authors' reviews plus its reviewers' loads minus all reviews (what C needs
     beyond what the outside can give or take); for each author in C, reviews beyond the number of
     reviewers outside C; for each reviewer in C, reviews beyond the number of authors outside C.
     The bound uses only the per-learner counts, so it holds for every allocation with those counts.
     """
-    c, m, codes = cohort.circle, len(reviewer), cohort.n_codes
-    cross = int((c[reviewer] != c[author]).sum())
+    c, codes = cohort.circle, cohort.n_codes
     received_c = np.bincount(c, weights=received, minlength=codes)
     load_c = np.bincount(c, weights=load, minlength=codes)
     authors_c = np.bincount(c[is_author], minlength=codes)
@@ -112,5 +114,5 @@ def _mixing(
     outside_authors = int(is_author.sum()) - authors_c[c]
     per_author = np.bincount(c, weights=np.maximum(0, received - outside_pool) * is_author, minlength=codes)
     per_reviewer = np.bincount(c, weights=np.maximum(0, load - outside_authors) * is_pool, minlength=codes)
-    same = np.maximum.reduce([np.zeros(codes), received_c + load_c - m, per_author, per_reviewer])
-    return Mixing(cross_circle=cross, assignments=m, best_possible=m - round(float(same.sum())))
+    same = np.maximum(np.maximum(received_c + load_c - m, 0), np.maximum(per_author, per_reviewer))
+    return m - round(float(same.sum()))
