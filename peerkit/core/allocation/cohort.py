@@ -95,10 +95,10 @@ class _Cohort:
 def _distinct(sets: list[frozenset[str]]) -> tuple[IntArray, list[frozenset[str]]]:
     """Number the distinct sets (profiles repeat, so later work is per distinct set).
 
-    Grouping by ``hash`` and size runs in C; comparing 100,000 frozensets for equality would cost
-    a tenth of a second. Two different tag sets of the same size with the same 64-bit hash (odds
-    about 1e-11 per round) would share a bitset: that could only blur a matching preference, never
-    an invariant. Different sizes in one hash group are caught, and then sets are compared exactly.
+    Grouping by ``hash`` runs in C (frozensets keep their hash once computed); comparing 100,000
+    frozensets for equality would cost a tenth of a second. Two different tag sets with the same
+    64-bit hash (odds about 1e-11 per round with 15,000 distinct sets) would share a bitset: that
+    could only blur a matching preference, never an invariant, so the sets are not compared.
     """
     hashes = np.fromiter(map(hash, sets), dtype=np.int64, count=len(sets))
     # Groups of equal hashes by one sort (np.unique with indices and inverse sorts twice as slowly).
@@ -109,12 +109,7 @@ def _distinct(sets: list[frozenset[str]]) -> tuple[IntArray, list[frozenset[str]
     of_learner = np.empty(len(sets), dtype=np.int64)
     of_learner[order] = np.cumsum(new) - 1
     first = order[new]  # one member of each group (all members are equal sets)
-    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    if np.array_equal(sizes, sizes[first][of_learner]):
-        return of_learner, [sets[i] for i in first.tolist()]
-    number: dict[frozenset[str], int] = {}
-    exact = np.fromiter((number.setdefault(s, len(number)) for s in sets), dtype=np.int64, count=len(sets))
-    return exact, list(number)
+    return of_learner, [sets[i] for i in first.tolist()]
 
 
 def _encode(

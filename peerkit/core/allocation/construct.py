@@ -25,7 +25,7 @@ import numpy as np
 
 from peerkit.core.allocation.cohort import _Cohort
 from peerkit.core.allocation.inputs import _check_k, _copy, _rng, _unique
-from peerkit.core.allocation.records import Allocation, AllocationRequestError, IntArray, Profile
+from peerkit.core.allocation.records import Allocation, AllocationRequestError, IntArray, Mixing, Profile
 from peerkit.core.allocation.results import _best_possible, _finish
 from peerkit.core.allocation.search import DEFAULT_MATCH_ROUNDS, _exchange, _improve, _propose_mixing
 
@@ -95,16 +95,17 @@ def allocate(
     if not np.array_equal(is_author, is_pool):
         rev = _repair_self(rev, au, ar, k, cohort, rng)
     filled = rev >= 0
-    best = None
+    mixing = None
     if match_rounds and filled.all():
         # Exchanges keep every count, so the bound on the cross-circle count holds for the result too.
         load = np.bincount(rev.ravel(), minlength=len(ids)).astype(np.int64)
         received = np.zeros(len(ids), dtype=np.int64)
         received[au] = k
         best = _best_possible(cohort, rev.size, load, received, is_author, is_pool)
-        _improve(rev, au, cohort, rng, match_rounds, best)
+        cross = _improve(rev, au, cohort, rng, match_rounds, best)
+        mixing = Mixing(cross_circle=cross, assignments=rev.size, best_possible=best)
     return _finish(
-        cohort, k, rev[filled], np.broadcast_to(au[:, None], rev.shape)[filled], is_author, is_pool, frozenset(), best
+        cohort, k, rev[filled], np.broadcast_to(au[:, None], rev.shape)[filled], is_author, is_pool, frozenset(), mixing
     )
 
 

@@ -32,11 +32,11 @@ def _finish(
     is_author: BoolArray,
     is_pool: BoolArray,
     dropped: frozenset[str],
-    best: int | None = None,
+    mixing: Mixing | None = None,
 ) -> Allocation:
     """Sort the pairs and compute counts, shortfall and reports: the one way results are made.
 
-    ``best`` is the bound on the cross-circle count when the caller has it for these counts.
+    ``mixing`` is the report on these pairs when the caller kept it up to date (the exchange search does).
     """
     n = len(cohort.ids)
     keys = np.sort(reviewer.astype(np.int64) * n + author)  # sorting one key beats lexsort tenfold
@@ -69,10 +69,10 @@ def _finish(
         mixing=Mixing(
             cross_circle=int((cohort.circle[reviewer] != cohort.circle[author]).sum()),
             assignments=len(reviewer),
-            best_possible=_best_possible(cohort, len(reviewer), load, received, is_author, is_pool)
-            if best is None
-            else best,
-        ),
+            best_possible=_best_possible(cohort, len(reviewer), load, received, is_author, is_pool),
+        )
+        if mixing is None
+        else mixing,
         matching=Matching(
             matched=int(cohort.match(reviewer, author).sum()),
             wanting=int(cohort.wants_any[author].sum()),

@@ -29,10 +29,10 @@ _CIRCLE_WEIGHT: Final = 3
 _SELF_WEIGHT: Final = 100
 
 
-def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> None:
+def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> int:
     """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts.
 
-    The cross-circle count is kept up to date from the gains of the applied exchanges, and what
+    Returns the cross-circle count, kept up to date from the gains of the applied exchanges. What
     belongs to a row's author (wanted tags, whether any) is read once: authors keep their rows.
     """
     cross = int((cohort.circle[rev] != cohort.circle[au][:, None]).sum())
@@ -48,6 +48,7 @@ def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Genera
             changed, cross = changed + applied, cross + gained
         if changed == 0 and wants is None:
             break
+    return cross
 
 
 #: Proposed exchanges: the rows and the flat seat indices (``row * k + column``) of both seats.
@@ -122,7 +123,7 @@ def _random_column(mask: BoolArray, rng: np.random.Generator) -> IntArray:
     top = score[:, 0].copy()
     for j in range(1, mask.shape[1]):  # column by column: argmax(axis=1) over k columns is slower
         higher = score[:, j] > top
-        column[higher] = j
+        np.copyto(column, j, where=higher)
         np.maximum(top, score[:, j], out=top)
     return column
 
@@ -190,9 +191,10 @@ def _apply(
     seats = np.reshape(rev, -1, copy=False)  # a view (raises rather than copy): writes go to rev
     r1, r2, a1, a2 = seats[s1], seats[s2], au[i1], au[i2]
     valid = (r1 >= 0) & (r2 >= 0) & (r1 != r2) & (r2 != a1) & (r1 != a2)
-    row1, row2 = rev[i1], rev[i2]
-    for j in range(rev.shape[1]):  # column by column: any(axis=1) over k columns is slower
-        valid &= (row1[:, j] != r2) & (row2[:, j] != r1)
+    k = rev.shape[1]
+    base1, base2 = i1 * k, i2 * k
+    for j in range(k):  # column by column: gathering whole rows and any(axis=1) are slower
+        valid &= (seats[base1 + j] != r2) & (seats[base2 + j] != r1)
     c1, c2, d1, d2 = (cohort.circle[x] for x in (r1, r2, a1, a2))  # gather each once
     cross = (c2 != d1).astype(np.int64) + (c1 != d2) - (c1 != d1) - (c2 != d2)
     gain = _CIRCLE_WEIGHT * cross + _SELF_WEIGHT * ((r1 == a1).astype(np.int64) + (r2 == a2))
