@@ -32,23 +32,50 @@ _SELF_WEIGHT: Final = 100
 def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> int:
     """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts.
 
-    Returns the cross-circle count, kept up to date from the gains of the applied exchanges. What
-    belongs to a row's author (wanted tags, whether any) is read once: authors keep their rows.
+    Returns the cross-circle count, kept up to date from the gains of the applied exchanges, as
+    the matching state of every seat is (:class:`_Seats`).
     """
     cross = int((cohort.circle[rev] != cohort.circle[au][:, None]).sum())
-    wants = cohort.wants_of(au) if cohort.tagged else None
-    wanting = cohort.wants_len[au] > 0 if cohort.tagged else None
+    seats = _Seats(rev, au, cohort) if cohort.tagged else None
     for _ in range(rounds):
         changed = 0
         if cross < best:
-            applied, gained = _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng))
+            applied, gained = _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng), seats)
             changed, cross = changed + applied, cross + gained
-        if wants is not None and wanting is not None:
-            applied, gained = _exchange(rev, au, cohort, _propose_matching(rev, au, wants, wanting, cohort, rng))
+        if seats is not None:
+            applied, gained = _exchange(rev, au, cohort, _propose_matching(rev, au, seats, cohort, rng), seats)
             changed, cross = changed + applied, cross + gained
-        if changed == 0 and wants is None:
+        if changed == 0 and seats is None:
             break
     return cross
+
+
+class _Seats:
+    """The matching state of every seat (flat, ``row * k + column``), updated by each exchange.
+
+    Recomputing it every round would read every seat's reviewer and author bitsets again; an
+    exchange changes two seats. ``wants`` and ``wanting`` belong to the rows' authors, who keep
+    their rows.
+    """
+
+    def __init__(self, rev: IntArray, au: IntArray, cohort: _Cohort) -> None:
+        self.words = cohort.knows.shape[1]
+        self.wants = cohort.wants_of(au)
+        self.wanting: BoolArray = cohort.wants_len[au] > 0
+        knows = cohort.knows_of(rev.reshape(-1))
+        self.unmatched = ~_overlap(knows, np.repeat(self.wants, rev.shape[1], axis=0), self.words)
+        # Offered to a submission that wants a tag: unmatched seats whose reviewer knows a tag someone wants.
+        self.offered = self.unmatched & _known(knows, self.words)
+
+    def update(self, at: IntArray, knows: npt.NDArray[np.uint64], matched: BoolArray) -> None:
+        """Seats ``at`` now have reviewers with bitsets ``knows``, ``matched`` with their authors or not."""
+        self.unmatched[at] = ~matched
+        self.offered[at] = ~matched & _known(knows, self.words)
+
+
+def _known(knows: npt.NDArray[np.uint64], words: int) -> BoolArray:
+    """Elementwise: does the bitset hold a tag?"""
+    return np.asarray(knows != 0 if words == 1 else (knows != 0).any(axis=-1), dtype=np.bool_)
 
 
 #: Proposed exchanges: the rows and the flat seat indices (``row * k + column``) of both seats.
@@ -76,33 +103,24 @@ def _propose_mixing(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random
 
 
 def _propose_matching(
-    rev: IntArray,
-    au: IntArray,
-    wants: npt.NDArray[np.uint64],
-    wanting: BoolArray,
-    cohort: _Cohort,
-    rng: np.random.Generator,
+    rev: IntArray, au: IntArray, seats: _Seats, cohort: _Cohort, rng: np.random.Generator
 ) -> Proposal:
     """Submissions with an unmatched seat each pick a wanted tag and are offered an unmatched seat whose
     reviewer knows it.
 
     The l-th submission wanting tag t (random order) meets the l-th offered seat for t (random
-    order), so every round tries new partners. ``wants`` and ``wanting`` are the rows' authors'
-    wanted-tag bitsets and whether they have any.
+    order), so every round tries new partners.
     """
-    k = rev.shape[1]
-    knows = cohort.knows_of(rev)
-    words = cohort.knows.shape[1]
-    unmatched = ~_overlap(knows, wants[:, None], words)
+    n, k = rev.shape
+    unmatched = seats.unmatched.reshape(n, k)
     open_row = unmatched[:, 0].copy()
     for j in range(1, k):  # column by column: any(axis=1) over k columns is slower tenfold
         open_row |= unmatched[:, j]
-    needy = np.flatnonzero(wanting & open_row)
-    seat = needy * k + _random_column(unmatched[needy], rng)
+    needy = np.flatnonzero(seats.wanting & open_row)
+    seat = needy * k + _random_column(seats.unmatched, needy, k, rng)
     tag = _random_tag(cohort.wants_start, cohort.wants_len, cohort.wants_flat, au[needy], rng)
-    # Offered: unmatched seats whose reviewer knows a tag that someone wants.
-    slots = np.flatnonzero(unmatched & (knows != 0 if words == 1 else (knows != 0).any(axis=-1)))
-    offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, rev.ravel()[slots], rng)
+    slots = np.flatnonzero(seats.offered)
+    offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, rev.reshape(-1)[slots], rng)
     n_tags = len(cohort.tag_names)
     slots = slots[_by_tag(offer, n_tags, rng)]
     by_tag = _by_tag(tag, n_tags, rng)
@@ -115,16 +133,21 @@ def _propose_matching(
     return needy[ok], seat[ok], partner // k, partner
 
 
-def _random_column(mask: BoolArray, rng: np.random.Generator) -> IntArray:
-    """For each row of ``mask`` (each has a True), the column of one of its True entries, drawn uniformly."""
-    score = rng.random(mask.shape)
-    score *= mask
-    column = np.zeros(len(mask), dtype=np.int64)
-    top = score[:, 0].copy()
-    for j in range(1, mask.shape[1]):  # column by column: argmax(axis=1) over k columns is slower
-        higher = score[:, j] > top
-        np.copyto(column, j, where=higher)
-        np.maximum(top, score[:, j], out=top)
+def _random_column(unmatched: BoolArray, rows: IntArray, k: int, rng: np.random.Generator) -> IntArray:
+    """For each of ``rows`` (each has an unmatched seat), the column of one of its unmatched seats.
+
+    Drawn uniformly by rejection: a random column, drawn again where that seat is matched. After
+    eight draws (one row in 25 with one unmatched seat of three) the first unmatched seat is taken,
+    which for such a row is the only one.
+    """
+    column = (rng.random(len(rows)) * k).astype(np.int64)
+    todo = np.flatnonzero(~unmatched[rows * k + column])
+    for _ in range(7):
+        if len(todo) == 0:
+            return column
+        column[todo] = (rng.random(len(todo)) * k).astype(np.int64)
+        todo = todo[~unmatched[rows[todo] * k + column[todo]]]
+    column[todo] = np.argmax(unmatched.reshape(-1, k)[rows[todo]], axis=1)
     return column
 
 
@@ -156,7 +179,9 @@ def _random_tag(start: IntArray, length: IntArray, flat: IntArray, who: IntArray
     return flat[start[who] + (rng.random(len(who)) * length[who]).astype(np.int64)]
 
 
-def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, passes: int = 3) -> tuple[int, int]:
+def _exchange(
+    rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, seats: _Seats | None = None, passes: int = 3
+) -> tuple[int, int]:
     """Apply the proposed seat exchanges that are valid and gain; return how many, and the cross-circle gain.
 
     Exchanging the reviewers of two seats keeps every load and every received count. Within a pass
@@ -173,41 +198,47 @@ def _exchange(rev: IntArray, au: IntArray, cohort: _Cohort, proposal: Proposal, 
         first = np.full(len(au), len(i1), dtype=np.int64)  # the first proposal each row takes part in
         np.minimum.at(first, i1, p)
         np.minimum.at(first, i2, p)
-        now = (first[i1] == p) & (first[i2] == p)
-        count, cross = _apply(rev, au, cohort, i1[now], s1[now], i2[now], s2[now])
+        first_in_both = (first[i1] == p) & (first[i2] == p)
+        now, later = np.flatnonzero(first_in_both), np.flatnonzero(~first_in_both)  # indices: taken 4 times each
+        count, cross = _apply(rev, au, cohort, i1[now], s1[now], i2[now], s2[now], seats)
         applied, gained = applied + count, gained + cross
-        later = ~now
         i1, s1, i2, s2 = i1[later], s1[later], i2[later], s2[later]
     return applied, gained
 
 
 def _apply(
-    rev: IntArray, au: IntArray, cohort: _Cohort, i1: IntArray, s1: IntArray, i2: IntArray, s2: IntArray
+    rev: IntArray,
+    au: IntArray,
+    cohort: _Cohort,
+    i1: IntArray,
+    s1: IntArray,
+    i2: IntArray,
+    s2: IntArray,
+    seats: _Seats | None,
 ) -> tuple[int, int]:
     """Exchange the seats of row-disjoint proposals where that is valid and gains.
 
     Returns how many were exchanged and what that gained in cross-circle assignments.
     """
-    seats = np.reshape(rev, -1, copy=False)  # a view (raises rather than copy): writes go to rev
-    r1, r2, a1, a2 = seats[s1], seats[s2], au[i1], au[i2]
+    flat = np.reshape(rev, -1, copy=False)  # a view (raises rather than copy): writes go to rev
+    r1, r2, a1, a2 = flat[s1], flat[s2], au[i1], au[i2]
     valid = (r1 >= 0) & (r2 >= 0) & (r1 != r2) & (r2 != a1) & (r1 != a2)
     k = rev.shape[1]
     base1, base2 = i1 * k, i2 * k
     for j in range(k):  # column by column: gathering whole rows and any(axis=1) are slower
-        valid &= (seats[base1 + j] != r2) & (seats[base2 + j] != r1)
+        valid &= (flat[base1 + j] != r2) & (flat[base2 + j] != r1)
     c1, c2, d1, d2 = (cohort.circle[x] for x in (r1, r2, a1, a2))  # gather each once
     cross = (c2 != d1).astype(np.int64) + (c1 != d2) - (c1 != d1) - (c2 != d2)
     gain = _CIRCLE_WEIGHT * cross + _SELF_WEIGHT * ((r1 == a1).astype(np.int64) + (r2 == a2))
     if cohort.tagged:
         words = cohort.knows.shape[1]
         k1, k2, w1, w2 = cohort.knows_of(r1), cohort.knows_of(r2), cohort.wants_of(a1), cohort.wants_of(a2)
-        gain += (
-            _overlap(k2, w1, words).astype(np.int64)
-            + _overlap(k1, w2, words)
-            - _overlap(k1, w1, words)
-            - _overlap(k2, w2, words)
-        )
+        now1, now2 = _overlap(k2, w1, words), _overlap(k1, w2, words)  # the seats' matches after the exchange
+        gain += now1.astype(np.int64) + now2 - _overlap(k1, w1, words) - _overlap(k2, w2, words)
     ok = valid & (gain > 0)
-    seats[s1[ok]] = r2[ok]
-    seats[s2[ok]] = r1[ok]
+    flat[s1[ok]] = r2[ok]
+    flat[s2[ok]] = r1[ok]
+    if seats is not None:
+        seats.update(s1[ok], k2[ok], now1[ok])
+        seats.update(s2[ok], k1[ok], now2[ok])
     return int(ok.sum()), int(cross[ok].sum())
