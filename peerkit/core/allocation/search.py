@@ -120,7 +120,12 @@ def _propose_matching(
     seat = needy * k + _random_column(seats.unmatched, needy, k, rng)
     tag = _random_tag(cohort.wants_start, cohort.wants_len, cohort.wants_flat, au[needy], rng)
     slots = np.flatnonzero(seats.offered)
-    offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, rev.reshape(-1)[slots], rng)
+    offerer = rev.reshape(-1)[slots]
+    if len(slots) > len(cohort.ids):  # fewer draws: one tag per learner, offered on each of their seats
+        everyone = np.arange(len(cohort.ids))
+        offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, everyone, rng)[offerer]
+    else:
+        offer = _random_tag(cohort.knows_start, cohort.knows_len, cohort.knows_flat, offerer, rng)
     n_tags = len(cohort.tag_names)
     slots = slots[_by_tag(offer, n_tags, rng)]
     by_tag = _by_tag(tag, n_tags, rng)
@@ -175,8 +180,9 @@ def _by_tag(tags: IntArray, n_tags: int, rng: np.random.Generator) -> IntArray:
 
 
 def _random_tag(start: IntArray, length: IntArray, flat: IntArray, who: IntArray, rng: np.random.Generator) -> IntArray:
-    """One tag id drawn uniformly from each learner's list (every learner in ``who`` has one)."""
-    return flat[start[who] + (rng.random(len(who)) * length[who]).astype(np.int64)]
+    """One tag id drawn uniformly from each learner's list (a learner without one gets a tag that is never used)."""
+    at = start[who] + (rng.random(len(who)) * length[who]).astype(np.int64)
+    return flat[np.minimum(at, len(flat) - 1)]
 
 
 def _exchange(
@@ -222,7 +228,7 @@ def _apply(
     """
     flat = np.reshape(rev, -1, copy=False)  # a view (raises rather than copy): writes go to rev
     r1, r2, a1, a2 = flat[s1], flat[s2], au[i1], au[i2]
-    valid = (r1 >= 0) & (r2 >= 0) & (r1 != r2) & (r2 != a1) & (r1 != a2)
+    valid = (r1 != r2) & (r2 != a1) & (r1 != a2)  # every seat is filled: the search runs on complete rounds
     k = rev.shape[1]
     base1, base2 = i1 * k, i2 * k
     for j in range(k):  # column by column: gathering whole rows and any(axis=1) are slower
@@ -235,10 +241,10 @@ def _apply(
         k1, k2, w1, w2 = cohort.knows_of(r1), cohort.knows_of(r2), cohort.wants_of(a1), cohort.wants_of(a2)
         now1, now2 = _overlap(k2, w1, words), _overlap(k1, w2, words)  # the seats' matches after the exchange
         gain += now1.astype(np.int64) + now2 - _overlap(k1, w1, words) - _overlap(k2, w2, words)
-    ok = valid & (gain > 0)
+    ok = np.flatnonzero(valid & (gain > 0))  # indices: each is taken several times
     flat[s1[ok]] = r2[ok]
     flat[s2[ok]] = r1[ok]
     if seats is not None:
         seats.update(s1[ok], k2[ok], now1[ok])
         seats.update(s2[ok], k1[ok], now2[ok])
-    return int(ok.sum()), int(cross[ok].sum())
+    return len(ok), int(cross[ok].sum())
