@@ -121,8 +121,9 @@ def _encode(
     tags = np.fromiter(map(tag_id.get, chain.from_iterable(sets), repeat(-1)), dtype=np.int64, count=int(sizes.sum()))
     keep = tags >= 0
     owner, tags = owner[keep], tags[keep]
-    order = np.lexsort((tags, owner))  # frozenset order follows string hashes: sort for determinism
-    owner, tags = owner[order], tags[order]
+    # Frozenset order follows string hashes: sort for determinism (one key: a set holds a tag once).
+    key = np.sort(owner * (len(tag_id) + 1) + tags)
+    owner, tags = np.divmod(key, len(tag_id) + 1)
     lengths = np.bincount(owner, minlength=len(sets)).astype(np.int64)
     starts = (np.cumsum(lengths) - lengths).astype(np.int64)
     bits = np.zeros((len(sets), words), dtype=np.uint64)

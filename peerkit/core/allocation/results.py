@@ -40,7 +40,7 @@ def _finish(
     """
     n = len(cohort.ids)
     keys = np.sort(reviewer.astype(np.int64) * n + author)  # sorting one key beats lexsort tenfold
-    reviewer, author = keys // n, keys % n
+    reviewer, author = np.divmod(keys, n)
     load = np.bincount(reviewer, minlength=n).astype(np.int64)
     received = np.bincount(author, minlength=n).astype(np.int64)
     pool_idx, author_idx = np.flatnonzero(is_pool), np.flatnonzero(is_author)
