@@ -109,7 +109,7 @@ def _distinct(sets: list[frozenset[str]]) -> tuple[IntArray, list[frozenset[str]
     of_learner = np.empty(len(sets), dtype=np.int64)
     of_learner[order] = np.cumsum(new) - 1
     first = order[new]  # one member of each group (all members are equal sets)
-    return of_learner, [sets[i] for i in first.tolist()]
+    return of_learner, list(map(sets.__getitem__, first.tolist()))
 
 
 def _encode(

@@ -95,18 +95,17 @@ def allocate(
     if not np.array_equal(is_author, is_pool):
         rev = _repair_self(rev, au, ar, k, cohort, rng)
     filled = rev >= 0
-    mixing = None
+    mixing, matched = None, None
     if match_rounds and filled.all():
         # Exchanges keep every count, so the bound on the cross-circle count holds for the result too.
         load = np.bincount(rev.ravel(), minlength=len(ids)).astype(np.int64)
         received = np.zeros(len(ids), dtype=np.int64)
         received[au] = k
         best = _best_possible(cohort, rev.size, load, received, is_author, is_pool)
-        cross = _improve(rev, au, cohort, rng, match_rounds, best)
+        cross, matched = _improve(rev, au, cohort, rng, match_rounds, best)
         mixing = Mixing(cross_circle=cross, assignments=rev.size, best_possible=best)
-    return _finish(
-        cohort, k, rev[filled], np.broadcast_to(au[:, None], rev.shape)[filled], is_author, is_pool, frozenset(), mixing
-    )
+    reviewer, author = rev[filled], np.broadcast_to(au[:, None], rev.shape)[filled]
+    return _finish(cohort, k, reviewer, author, is_author, is_pool, frozenset(), mixing, matched)
 
 
 def _ring(cohort: _Cohort, rng: np.random.Generator) -> IntArray:

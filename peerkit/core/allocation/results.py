@@ -33,10 +33,12 @@ def _finish(
     is_pool: BoolArray,
     dropped: frozenset[str],
     mixing: Mixing | None = None,
+    matched: int | None = None,
 ) -> Allocation:
     """Sort the pairs and compute counts, shortfall and reports: the one way results are made.
 
-    ``mixing`` is the report on these pairs when the caller kept it up to date (the exchange search does).
+    ``mixing`` and ``matched`` describe these pairs when the caller kept them up to date (the
+    exchange search does); otherwise they are counted here.
     """
     n = len(cohort.ids)
     keys = np.sort(reviewer.astype(np.int64) * n + author)  # sorting one key beats lexsort tenfold
@@ -74,7 +76,7 @@ def _finish(
         if mixing is None
         else mixing,
         matching=Matching(
-            matched=int(cohort.match(reviewer, author).sum()),
+            matched=int(cohort.match(reviewer, author).sum()) if matched is None else matched,
             wanting=int(cohort.wants_any[author].sum()),
             assignments=len(reviewer),
         ),

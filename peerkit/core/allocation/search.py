@@ -29,11 +29,14 @@ _CIRCLE_WEIGHT: Final = 3
 _SELF_WEIGHT: Final = 100
 
 
-def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int) -> int:
+def _improve(
+    rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Generator, rounds: int, best: int
+) -> tuple[int, int | None]:
     """Rounds of exchanges; ``best`` is the cross-circle bound, fixed because exchanges keep all counts.
 
-    Returns the cross-circle count, kept up to date from the gains of the applied exchanges, as
-    the matching state of every seat is (:class:`_Seats`).
+    Returns the cross-circle count, kept up to date from the gains of the applied exchanges, and
+    the matched count (``None`` without profiles) from the matching state of every seat
+    (:class:`_Seats`), kept up to date the same way.
     """
     cross = int((cohort.circle[rev] != cohort.circle[au][:, None]).sum())
     seats = _Seats(rev, au, cohort) if cohort.tagged else None
@@ -47,7 +50,7 @@ def _improve(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random.Genera
             changed, cross = changed + applied, cross + gained
         if changed == 0 and seats is None:
             break
-    return cross
+    return cross, None if seats is None else rev.size - int(seats.unmatched.sum())
 
 
 class _Seats:
@@ -174,7 +177,7 @@ def _by_tag(tags: IntArray, n_tags: int, rng: np.random.Generator) -> IntArray:
     if tag_bits <= 10:
         low = 16 - tag_bits
         keys = (tags.astype(np.uint16) << np.uint16(low)) | rng.integers(0, 1 << low, len(tags), dtype=np.uint16)
-        return np.argsort(keys, kind="stable").astype(np.int64)
+        return np.argsort(keys, kind="stable")
     shuffled = rng.permutation(len(tags))
     return shuffled[np.argsort(tags[shuffled], kind="stable")]
 
