@@ -24,7 +24,7 @@ from itertools import chain
 import numpy as np
 
 from peerkit.core.allocation.cohort import _Cohort
-from peerkit.core.allocation.inputs import _check_k, _copy, _rng, _unique
+from peerkit.core.allocation.inputs import _check_k, _copy, _rng, _sorted_unique
 from peerkit.core.allocation.records import Allocation, AllocationRequestError, IntArray, Mixing, Profile
 from peerkit.core.allocation.results import _best_possible, _finish
 from peerkit.core.allocation.search import DEFAULT_MATCH_ROUNDS, _exchange, _improve, _propose_mixing
@@ -75,10 +75,9 @@ def allocate(
     rng = _rng(seed)
     if match_rounds < 0:
         raise AllocationRequestError(f"match_rounds must be 0 or more, not {match_rounds}")
-    author_ids = _unique(authors, "authors")
-    pool_ids = author_ids if reviewers is None else _unique(reviewers, "reviewers")
-    # sorted() is linear on ids that arrive sorted, and a set would scramble them first.
-    ids = sorted(author_ids) if reviewers is None else sorted(set(author_ids).union(pool_ids))
+    author_ids = _sorted_unique(authors, "authors")
+    pool_ids = author_ids if reviewers is None else _sorted_unique(reviewers, "reviewers")
+    ids = author_ids if reviewers is None else sorted(set(author_ids).union(pool_ids))
     cohort = _Cohort(ids, _copy(circles), _copy(profiles))
     is_author = cohort.mask(author_ids)
     is_pool = is_author if reviewers is None else cohort.mask(pool_ids)
