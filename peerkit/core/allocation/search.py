@@ -64,7 +64,9 @@ class _Seats:
     def __init__(self, rev: IntArray, au: IntArray, cohort: _Cohort) -> None:
         self.words = cohort.knows.shape[1]
         self.wants = cohort.wants_of(au)
-        self.wanting: BoolArray = cohort.wants_len[au] > 0
+        # The rows' authors' wanted-tag lists (start and length in cohort.wants_flat), for the draws.
+        self.wants_start, self.wants_len = cohort.wants_start[au], cohort.wants_len[au]
+        self.wanting: BoolArray = self.wants_len > 0
         knows = cohort.knows_of(rev.reshape(-1))
         self.unmatched = ~_overlap(knows, np.repeat(self.wants, rev.shape[1], axis=0), self.words)
         # Offered to a submission that wants a tag: unmatched seats whose reviewer knows a tag someone wants.
@@ -121,7 +123,7 @@ def _propose_matching(
         open_row |= unmatched[:, j]
     needy = np.flatnonzero(seats.wanting & open_row)
     seat = needy * k + _random_column(seats.unmatched, needy, k, rng)
-    tag = _random_tag(cohort.wants_start, cohort.wants_len, cohort.wants_flat, au[needy], rng)
+    tag = _random_tag(seats.wants_start, seats.wants_len, cohort.wants_flat, needy, rng)
     slots = np.flatnonzero(seats.offered)
     offerer = rev.reshape(-1)[slots]
     if len(slots) > len(cohort.ids):  # fewer draws: one tag per learner, offered on each of their seats
