@@ -4,7 +4,8 @@ A bounded local search exchanges the reviewers of two seats (row ``i``, column `
 authors × ``k`` reviewer matrix); an exchange keeps every load and every received count.
 Same-circle seats are offered to same-circle seats of other circles, and each submission with an
 unmatched seat picks a wanted tag and is offered an unmatched seat whose reviewer knows it; valid
-exchanges that gain are applied in parallel, row-disjoint, in a few passes per round. The gain
+exchanges that gain are applied in parallel, row-disjoint, in a few passes per round; the
+matching state of every seat is kept up to date by the exchanges rather than recomputed. The gain
 weights make sure that an exchange loses no cross-circle assignment, so matching never costs
 mixing, and neither ever costs an invariant.
 """
@@ -46,7 +47,7 @@ def _improve(
             applied, gained = _exchange(rev, au, cohort, _propose_mixing(rev, au, cohort, rng), seats)
             changed, cross = changed + applied, cross + gained
         if seats is not None:
-            applied, gained = _exchange(rev, au, cohort, _propose_matching(rev, au, seats, cohort, rng), seats)
+            applied, gained = _exchange(rev, au, cohort, _propose_matching(rev, seats, cohort, rng), seats)
             changed, cross = changed + applied, cross + gained
         if changed == 0 and seats is None:
             break
@@ -57,18 +58,17 @@ class _Seats:
     """The matching state of every seat (flat, ``row * k + column``), updated by each exchange.
 
     Recomputing it every round would read every seat's reviewer and author bitsets again; an
-    exchange changes two seats. ``wants`` and ``wanting`` belong to the rows' authors, who keep
-    their rows.
+    exchange changes two seats. The rows' authors keep their rows, so what belongs to them (their
+    wanted-tag lists: start and length in ``cohort.wants_flat``; whether they want any) is read once.
     """
 
     def __init__(self, rev: IntArray, au: IntArray, cohort: _Cohort) -> None:
         self.words = cohort.knows.shape[1]
-        self.wants = cohort.wants_of(au)
-        # The rows' authors' wanted-tag lists (start and length in cohort.wants_flat), for the draws.
         self.wants_start, self.wants_len = cohort.wants_start[au], cohort.wants_len[au]
         self.wanting: BoolArray = self.wants_len > 0
         knows = cohort.knows_of(rev.reshape(-1))
-        self.unmatched = ~_overlap(knows, np.repeat(self.wants, rev.shape[1], axis=0), self.words)
+        wants = np.repeat(cohort.wants_of(au), rev.shape[1], axis=0)
+        self.unmatched = ~_overlap(knows, wants, self.words)
         # Offered to a submission that wants a tag: unmatched seats whose reviewer knows a tag someone wants.
         self.offered = self.unmatched & _known(knows, self.words)
 
@@ -107,9 +107,7 @@ def _propose_mixing(rev: IntArray, au: IntArray, cohort: _Cohort, rng: np.random
     return rows, rows * k + seats, partner_rows, partner_rows * k + partner_seats
 
 
-def _propose_matching(
-    rev: IntArray, au: IntArray, seats: _Seats, cohort: _Cohort, rng: np.random.Generator
-) -> Proposal:
+def _propose_matching(rev: IntArray, seats: _Seats, cohort: _Cohort, rng: np.random.Generator) -> Proposal:
     """Submissions with an unmatched seat each pick a wanted tag and are offered an unmatched seat whose
     reviewer knows it.
 
