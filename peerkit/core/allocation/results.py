@@ -111,9 +111,11 @@ def _best_possible(
     received_c = np.bincount(c, weights=received, minlength=codes)
     load_c = np.bincount(c, weights=load, minlength=codes)
     authors_c = np.bincount(c[is_author], minlength=codes)
-    pool_c = np.bincount(c[is_pool], minlength=codes)
-    outside_pool = int(is_pool.sum()) - pool_c[c]
     outside_authors = int(is_author.sum()) - authors_c[c]
+    if is_pool is is_author:  # the authors review each other: the same counts
+        outside_pool = outside_authors
+    else:
+        outside_pool = int(is_pool.sum()) - np.bincount(c[is_pool], minlength=codes)[c]
     per_author = np.bincount(c, weights=np.maximum(0, received - outside_pool) * is_author, minlength=codes)
     per_reviewer = np.bincount(c, weights=np.maximum(0, load - outside_authors) * is_pool, minlength=codes)
     same = np.maximum(np.maximum(received_c + load_c - m, 0), np.maximum(per_author, per_reviewer))
