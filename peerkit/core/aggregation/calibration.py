@@ -81,8 +81,19 @@ stable with three reviews each, is open.
 The biases' Student t prior (``bias_df``, 4) made 20 % careless reviewers 1.02 -> 0.97× PG1's error and
 harsh reviewers 0.96 -> 0.87× (``--reps-scale 3``; the rest within 0.01). Without examples the shared
 leniency is a t predictive (``uncertainty``): ten learners 0.89 -> 0.92 within two sd. Still open: a
-cohort sharing no leniency over-covers (plain, no examples: 0.97, the ``shared_bias_ratio`` prior), and
+cohort sharing no leniency over-covers (plain, no examples: 0.969-0.970 at 150 cohorts; not the
+``shared_bias_ratio`` prior, which at 0 still leaves 0.964: grades whose reviews agree claim too much), and
 k = 2 is 1.011× PG1 (its learned bias spread, 0.07, is short of the truth, 0.1, that PG1 is given).
+
+Also open: a cohort without bias, with examples, under-covers (0.892-0.898 at 150 cohorts; its error is
+1.36 times the variance claimed). Its grades whose reviews all give one level claim 0.047 and miss by
+0.061: careful reviewers round the same perception to the same level, and the shared rounding term
+(``uncertainty``) takes each reviewer's perception noise as ``1 / tau``, which, learned from rounded
+reviews, already holds most of the rounding, so it damps the shared part nearly away. Taking the
+perception noise as ``1 / tau`` less the rounding a reviewer does not share (a fixed point per reviewer)
+swung it the other way: 0.98 within two sd in most settings, error 0.78 of the claim here, since
+``1 / E[tau]`` of a reviewer known from six reviews is no estimate of its noise at that precision. A
+likelihood that reads every review as its level's interval would carry the rounding in the fit itself.
 """
 
 from __future__ import annotations
