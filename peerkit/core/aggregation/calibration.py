@@ -92,8 +92,9 @@ Also open: a cohort without bias, with examples, under-covers (0.892-0.898 at 15
 reviews, already holds most of the rounding, so it damps the shared part nearly away. Taking the
 perception noise as ``1 / tau`` less the rounding a reviewer does not share (a fixed point per reviewer)
 swung it the other way: 0.98 within two sd in most settings, error 0.78 of the claim here, since
-``1 / E[tau]`` of a reviewer known from six reviews is no estimate of its noise at that precision. A
-likelihood that reads every review as its level's interval would carry the rounding in the fit itself.
+``1 / E[tau]`` of a reviewer known from six reviews is no estimate of its noise at that precision. Reading
+every review, not only the examples', as its level's interval (``censoring``) left the coverage where it
+was and cost accuracy: 1.02-1.06× PG1's error where it is 0.96-1.01× now.
 """
 
 from __future__ import annotations
