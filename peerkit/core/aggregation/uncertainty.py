@@ -47,7 +47,7 @@ def grade_variance(
     # reviews is weighted by a guess: without this term the grades of the submissions such reviewers
     # disagree on claimed far too little (careless reviewers, small cohorts: 75 % within two sd).
     # Per review through the grouped runs and one gather per reviewer array (``layout``): a million reviews.
-    anchored = bool(on_anchor.any())
+    anchored = model.has_anchor
     tau_r = aux.tau_m.take(rev)
     tau_free = np.where(on_anchor, 0.0, tau_r) if anchored else tau_r
     e = aux.y - groups.spread(m)
