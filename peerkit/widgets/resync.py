@@ -7,8 +7,9 @@ page keeps showing the old value until the next change (ipywidgets#2570 names th
 open). peerkit's pages change widgets from threads at exactly that moment: a preheated kernel
 re-reads the answers when its visitor arrives, and the watch loop picks up what another tab saved.
 
-:func:`install` closes the gap in this kernel: after each ``request_states`` it notes every property
-the kernel sends during the next :data:`WINDOW` seconds and sends its current value again every
+:func:`install` closes the gap in this kernel: from the moment a ``request_states`` arrives (a thread
+may change a widget after ipywidgets has read its state for the reply) until :data:`WINDOW` seconds
+after the reply, it notes every property the kernel sends, and sends its current value again every
 :data:`TICK` seconds while that lasts and once after, when the front end has registered its models.
 A front end that falls back to asking model by model (``request_state``) opens the same window.
 Only properties the kernel itself sent are repeated, never what the learner is typing. It also
@@ -52,6 +53,9 @@ def install() -> None:
     send_state = Widget.send_state
 
     def handle_control_comm_msg(cls: Any, msg: dict[str, Any]) -> None:
+        states_requested = msg.get("content", {}).get("data", {}).get("method") == "request_states"
+        if states_requested:  # before the walk: a thread's change after a widget's state was read is noted
+            front_end_loading()
         for attempt in range(3):
             try:
                 handle_control(cls, msg)  # iterates every widget: a thread may create one meanwhile
@@ -59,7 +63,7 @@ def install() -> None:
             except RuntimeError as exc:
                 if "changed size during iteration" not in str(exc) or attempt == 2:
                     raise
-        if msg.get("content", {}).get("data", {}).get("method") == "request_states":
+        if states_requested:  # and after it: the window counts from the reply
             front_end_loading()
 
     def send_state_noted(self: Any, key: str | Iterable[str] | None = None) -> None:

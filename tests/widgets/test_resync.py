@@ -85,6 +85,27 @@ def test_the_current_value_is_sent_not_the_one_noted(kernel: RecordingComm) -> N
     assert box.comm.updates() == [{"value": "second reload"}]
 
 
+def test_a_change_while_the_states_are_read_is_sent_again(
+    kernel: RecordingComm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread changing a widget after ipywidgets read its state, before the reply leaves: the reply
+    holds the old value and the change's own update reaches a front end with no comm for it."""
+    box = ipywidgets.Textarea(value="before")
+    send_reply = kernel.send
+
+    def meanwhile(*args: Any, **kwargs: Any) -> None:
+        box.value = "saved meanwhile"  # every state has been read: the reply holds "before"
+        send_reply(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "send", meanwhile)
+    request_states()
+    [reply] = [data for _, data in kernel.sent if data.get("method") == "update_states"]
+    assert reply["states"][box.model_id]["state"]["value"] == "before"
+    box.comm.sent.clear()
+    assert resync.resend() == 1
+    assert box.comm.updates() == [{"value": "saved meanwhile"}]
+
+
 def test_what_the_learner_types_is_not_sent_back(kernel: RecordingComm) -> None:
     box = ipywidgets.Textarea(value="before")
     request_states()
