@@ -134,6 +134,8 @@ class PathSession:
             self._listeners.remove(callback)
 
     def _publish(self, sheet: AnswerSheet, origin: str | None) -> None:
+        """Tell the listeners, in the order the sheets were read (callers hold the lock: a reload on
+        the visit and the watch loop run in threads of their own)."""
         for callback in list(self._listeners):
             callback(sheet, origin)
 
@@ -148,7 +150,7 @@ class PathSession:
                 log.warning("reload of %s failed: %s", self.path_id, exc)
                 return self.sheet
             self._stamp = self._file.last_stamp
-        self._publish(self.sheet, None)
+            self._publish(self.sheet, None)  # under the lock: an older sheet can never be shown after a newer one
         return self.sheet
 
     def watch(self, interval: float = 2.0) -> None:
@@ -201,7 +203,7 @@ class PathSession:
             except PeerkitError as exc:
                 return SaveStatus(ok=False, message=f"Not saved: {exc}")
             self._stamp = self._file.last_stamp
-        self._publish(self.sheet, answer_id)
+            self._publish(self.sheet, answer_id)
         if answer_id not in self._answered and is_answered(answer):
             self._answered.add(answer_id)  # the first save that answers it, once per session
             self.activity.record("answered", self.path_id, answer_id)
@@ -236,7 +238,7 @@ class PathSession:
                     log.warning("could not keep the draft of %s: %s", answer_id, exc)
             if self._file is not None:
                 self._stamp = self._file.last_stamp
-        self._publish(self.sheet, None)
+            self._publish(self.sheet, None)
         return self.sheet
 
     # -- completeness ----------------------------------------------------------------------------

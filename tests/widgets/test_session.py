@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from peerkit.core.answers import FILENAME, parse_sheet
+from peerkit.core.answers import FILENAME, AnswerSheet, parse_sheet
 from peerkit.core.errors import PeerkitError, StorageError
 from peerkit.storage import answerfile
 from peerkit.widgets.context import PREVIEW_NOTICE, open_path
@@ -83,6 +84,37 @@ def test_reload_picks_up_another_tab_and_notifies(course: CourseLayout) -> None:
     tab_b.save("second", "text", "typed in tab B")
     tab_a.reload()
     assert tab_a.value("second") == "typed in tab B" and seen == [(1, None)]
+
+
+def test_two_reloads_at_once_leave_the_newer_answers_on_the_page(course: CourseLayout) -> None:
+    """The reload on a visit and the watch loop run in threads: one that read the file first must not
+    tell the widgets after the other, or the page keeps the older answer for good."""
+    course.enroll("kay")
+    folder, config = course.folder("kay", "alpha"), course.learner_config("kay")
+    tab_a = open_path("alpha", folder=folder, config=config)
+    tab_b = open_path("alpha", folder=folder, config=config)
+    tab_b.save("first", "text", "older")
+    shown: list[str] = []
+    first_call, release = threading.Event(), threading.Event()
+
+    def page(sheet: AnswerSheet, origin: str | None) -> None:
+        if not first_call.is_set():
+            first_call.set()
+            release.wait(timeout=0.5)  # the first reload is slow to tell the page (a busy kernel)
+        shown.append(sheet.get("first").value)  # type: ignore[union-attr]
+
+    tab_a.on_change(page)
+    slow = threading.Thread(target=tab_a.reload)
+    slow.start()
+    assert first_call.wait(timeout=5)
+    tab_b.save("first", "text", "newer")
+    fast = threading.Thread(target=tab_a.reload)
+    fast.start()
+    fast.join(timeout=0.2)
+    release.set()
+    slow.join(timeout=5)
+    fast.join(timeout=5)
+    assert shown[-1] == "newer" == tab_a.value("first")
 
 
 def test_watching_follows_another_tab_within_the_interval(course: CourseLayout) -> None:
