@@ -99,8 +99,9 @@ The cause is the reliabilities' Gamma prior: the simulated noise spans two order
 with six reviews each every careful reviewer's ``1 / tau`` sits near the prior's floor (0.23-0.29 levels
 where the true median is 0.15). Averaging the damping over the reliabilities' posterior changes nothing
 (shape ~5). Scaling every ``1 / tau`` in the damping by one factor fitted to how often two reviewers of
-one submission give the same level (ends excluded) made this cohort 0.958 but a heavy ceiling 0.975
-(factor 0.08) and left "plain, no examples" at 0.969 (40 cohorts each; not adopted).
+one submission give the same level made this cohort 0.958 but a heavy ceiling 0.975 (pairs at the
+scale's ends left out: those kept agree by selection; factor 0.08), and counting only pairs on mid-scale
+grades, 0.945 but the cohort without bias or examples 0.944 -> 0.972 (40 cohorts each; not adopted).
 """
 
 from __future__ import annotations
