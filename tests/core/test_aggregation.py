@@ -667,17 +667,53 @@ def test_shared_rounding_is_the_three_fourier_terms_from_one_exponential() -> No
     for step, top in ((0.25, 100.0), (0.25, 3e4), (0.05, 1000.0)):  # the third term left out, kept; the second out
         tau_r = rng.uniform(0.0, top, 400)
         tau_r[:20] = 0.0  # reviews of anchors
-        expected = sum(
-            0.5
-            * (step / (math.pi * j)) ** 2
-            * np.bincount(
-                sub, tau_r * v_s[sub] * np.exp(-2.0 * (math.pi * j / step) ** 2 / np.maximum(tau_r, 1e-12)), 50
-            )
-            ** 2
-            for j in (1, 2, 3)
-        )
-        np.testing.assert_allclose(_shared_rounding(tau_r, v_s, sub, 50, step), expected, rtol=1e-14, atol=1e-300)
+        for scale in (1.0, 0.3):
+            expected = np.zeros(50)
+            for j in (1, 2, 3):
+                w = tau_r * v_s[sub] * np.exp(-2.0 * (math.pi * j / step) ** 2 * scale / np.maximum(tau_r, 1e-12))
+                pairs = np.bincount(sub, w, 50) ** 2 - np.bincount(sub, w * w, 50)  # between reviews only
+                expected += 0.5 * (step / (math.pi * j)) ** 2 * pairs
+            shared = _shared_rounding(tau_r, v_s, sub, 50, step, scale)
+            np.testing.assert_allclose(shared, expected, rtol=1e-12, atol=1e-18)
+    one_review = _shared_rounding(np.array([50.0, 80.0]), v_s, np.array([3, 7]), 50, 0.25)
+    assert not one_review.any()  # a review alone shares its rounding with no other
     assert not _shared_rounding(np.zeros(0), v_s, np.zeros(0, dtype=np.intp), 50, 0.25).any()
+
+
+def rounded_cohort(perception_sd: float, n_sub: int = 400, k: int = 4, seed: int = 5) -> tuple[np.ndarray, ...]:
+    """Reviews of *n_sub* mid-scale submissions by unbiased reviewers with *perception_sd*, rounded to a 0-4
+    rubric on the unit scale: (sub, x, m, free)."""
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(0.3, 0.7, n_sub)
+    sub = np.repeat(np.arange(n_sub), k)
+    x = np.clip(np.rint((truth[sub] + rng.normal(0.0, perception_sd, len(sub))) * 4) / 4, 0.0, 1.0)
+    return sub, x, truth, np.ones(n_sub, dtype=bool)
+
+
+@pytest.mark.parametrize(
+    ("perception_sd", "claimed_sd", "low", "high"), [(0.025, 0.08, 0.05, 0.2), (0.08, 0.08, 0.8, 1.0)]
+)
+def test_the_rounding_noise_is_read_from_how_often_reviewers_agree(
+    perception_sd: float, claimed_sd: float, low: float, high: float
+) -> None:
+    """Careful reviewers whose reliabilities claim three times their noise agree as often as a ninth of it
+    says; reviewers as noisy as claimed keep their noise."""
+    from peerkit.core.aggregation.uncertainty import rounding_noise_scale
+
+    sub, x, m, free = rounded_cohort(perception_sd)
+    tau = np.full(len(sub), 1.0 / claimed_sd**2)
+    assert low <= rounding_noise_scale(sub, x, tau, m, free, 0.25) <= high
+
+
+def test_the_rounding_noise_stays_without_enough_pairs_or_mid_scale_grades() -> None:
+    from peerkit.core.aggregation.uncertainty import rounding_noise_scale
+
+    sub, x, m, free = rounded_cohort(0.01)
+    tau = np.full(len(sub), 1.0 / 0.08**2)
+    assert rounding_noise_scale(sub[:32], x[:32], tau[:32], m, free, 0.25) == 1.0  # 8 submissions: 48 pairs
+    assert rounding_noise_scale(sub, x, tau, np.full(len(m), 0.95), free, 0.25) == 1.0  # every grade at an end
+    assert rounding_noise_scale(sub, x, np.zeros(len(sub)), m, free, 0.25) == 1.0  # reviews of anchors only
+    assert rounding_noise_scale(sub, x, tau, m, np.zeros(len(m), dtype=bool), 0.25) == 1.0
 
 
 def test_a_grade_at_the_top_of_the_scale_claims_less_than_an_uncut_posterior(monkeypatch: pytest.MonkeyPatch) -> None:
