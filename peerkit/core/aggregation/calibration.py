@@ -87,20 +87,20 @@ k = 2 is 1.011× PG1 (its learned bias spread, 0.07, is short of the truth, 0.1,
 
 A cohort without bias, with examples, under-covered (0.892-0.898 at 150 cohorts; its error 1.36 times the
 variance claimed). Its grades whose reviews all give one level claimed 0.047 and missed by 0.061: careful
-reviewers round the same perception to the same level, and the shared rounding term (``uncertainty``)
-took each reviewer's perception noise as ``1 / tau``, which, learned from rounded reviews and shrunk to a
-Gamma prior, damps the shared part nearly away (the simulated noise spans two orders of magnitude, and
-with six reviews each every careful reviewer's ``1 / tau`` sits near the prior's floor: 0.23-0.29 levels
-where the true median is 0.15). The term now takes the noise as ``s / tau``, ``s`` read from how often two
-reviewers of one mid-scale submission give the same level (``rounding_noise_scale`` in ``uncertainty``),
-and counts only the covariances between reviews (each review's own rounding is in
-its ``1 / tau`` already): 0.924 at 150 cohorts; ``--reps-scale 3``: without bias 0.93 with examples and 0.95
-without (were 0.90 and 0.93), the rest unchanged within 0.01, the grades unchanged. Tried before it:
-``1 / tau`` less the rounding a reviewer does not share (a fixed point per reviewer) gave 0.98 in most
-settings, error 0.78 of the claim here; reading every review as its level's interval (``censoring``) left
-the coverage where it was and cost accuracy everywhere (at worst 1.063× PG1's error, n = 10); averaging the
-damping over the reliabilities' posterior changed nothing (shape ~5); the agreement read from pairs chosen
-by their own levels (ends excluded) agreed by selection (a heavy ceiling then covered 0.975).
+reviewers round the same perception to the same level, and the shared rounding term (``uncertainty``) took
+each reviewer's perception noise as ``1 / tau``, which, learned from rounded reviews and shrunk to a Gamma
+prior, damps the shared part nearly away (the simulated noise spans two orders of magnitude, and with six
+reviews each every careful reviewer's ``1 / tau`` sits near the prior's floor: 0.23-0.29 levels where the
+true median is 0.15). The term now takes the noise as ``s / tau``, ``s`` read from how often two reviewers
+of one mid-scale submission give the same level (``rounding_noise_scale`` in ``uncertainty``), and counts
+only the covariances between reviews (each review's own rounding is in its ``1 / tau`` already): 0.924 at
+150 cohorts; ``--reps-scale 3``: without bias 0.93 with examples and 0.95 without (were 0.90 and 0.93), the
+rest unchanged within 0.01, the grades unchanged. Tried before it: ``1 / tau`` less the rounding a reviewer
+does not share (a fixed point per reviewer) gave 0.98 in most settings, error 0.78 of the claim here;
+reading every review as its level's interval (``censoring``) left the coverage where it was and cost
+accuracy everywhere (at worst 1.063× PG1's error, n = 10); averaging the damping over the reliabilities'
+posterior changed nothing (shape ~5); the agreement read from pairs chosen by their own levels (ends
+excluded) agreed by selection (a heavy ceiling then covered 0.975).
 """
 
 from __future__ import annotations
