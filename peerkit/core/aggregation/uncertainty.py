@@ -255,8 +255,9 @@ def rounding_noise_scale(
         firsts.append(i[same])
         seconds.append(j[same])
     i, j = np.concatenate(firsts), np.concatenate(seconds)
-    grade = m.take(sub.take(i))
-    keep = free.take(sub.take(i)) & (grade >= step) & (grade <= 1.0 - step)
+    owner = sub.take(i)
+    grade = m.take(owner)
+    keep = free.take(owner) & (grade >= step) & (grade <= 1.0 - step)
     i, j = i[keep], j[keep]
     if len(i) < MIN_PAIRS:
         return 1.0
