@@ -75,13 +75,23 @@ def log_ndtr(x: FloatArray) -> FloatArray:
     return out
 
 
+def normal_density(x: FloatArray) -> FloatArray:
+    """``phi(x)`` of the standard normal, elementwise."""
+    out: FloatArray = np.exp(-0.5 * x * x)
+    out *= _INV_SQRT_2PI
+    return out
+
+
+_INV_SQRT_2PI: Final = 1.0 / math.sqrt(2.0 * math.pi)
+
+
 def _tail_table() -> FloatArray:
     """Row ``n`` of column ``i``: the coefficient of ``d^n`` in ``Q(i / 128 + d)``; a last column of zeros."""
     x0 = np.arange(_TAIL_NODES) / _TAIL_PER_UNIT
     table = np.zeros((_TAIL_TERMS + 1, _TAIL_NODES + 1))
     table[0, :-1] = [0.5 * math.erfc(v * _SQRT_HALF) for v in x0]
     # Q' = -phi and phi's n-th derivative is (-1)^n He_n phi (Hermite polynomials He_{n+1} = x He_n - n He_{n-1}).
-    phi = np.exp(-0.5 * x0 * x0) / math.sqrt(2.0 * math.pi)
+    phi = normal_density(x0)
     he_prev, he = np.zeros_like(x0), np.ones_like(x0)
     for n in range(_TAIL_TERMS):
         table[n + 1, :-1] = -((-1) ** n) * he * phi / math.factorial(n + 1)
