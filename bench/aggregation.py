@@ -238,7 +238,7 @@ def main() -> None:
     started = time.perf_counter()
     head = (
         f"{'setting':<17} {'ex':>3} {'reps':>4} {'auto %':>7} {'/median':>8} {'/PG1':>6} {'cal/med':>8}"
-        f" {'2σ':>5} {'cal':>5}"
+        f" {'2σ':>6} {'cal':>5}"
     )
     lines, results = [], []
     for s in settings:
@@ -251,7 +251,7 @@ def main() -> None:
             lines.append(
                 f"{s.name:<17} {'yes' if examples else 'no':>3} {reps:>4} {r['auto']:7.2f}"
                 f" {r['auto'] / r['median']:8.3f}"
-                f" {r['auto'] / r['pg1']:6.3f} {r['calibrated'] / r['median']:8.3f} {r['cover']:5.2f} {r['chose']:5.2f}"
+                f" {r['auto'] / r['pg1']:6.3f} {r['calibrated'] / r['median']:8.3f} {r['cover']:6.3f} {r['chose']:5.2f}"
                 f"{'' if ok else '  ✗'}"
             )
     print(f"Aggregation on simulated cohorts (0-4 rubric), seed {args.seed}, {time.perf_counter() - started:.0f} s")
@@ -271,7 +271,7 @@ def main() -> None:
     print(f"  auto / median over biased settings without examples: {mean_ratio:.3f} target ≤ {TARGET_BIASED} {verdict}")
     covers = [r["cover"] for _, _, r in results]
     verdict = "PASS" if all(COVER[0] <= c <= COVER[1] for c in covers) else "FAIL"
-    print(f"  2σ coverage: {min(covers):.2f}-{max(covers):.2f} target {COVER[0]}-{COVER[1]} in every setting {verdict}")
+    print(f"  2σ coverage: {min(covers):.3f}-{max(covers):.3f} target {COVER[0]}-{COVER[1]} in every setting {verdict}")
     if not args.no_speed:
         speed(args.seed)
 
