@@ -680,6 +680,30 @@ def test_shared_rounding_is_the_three_fourier_terms_from_one_exponential() -> No
     assert not _shared_rounding(np.zeros(0), v_s, np.zeros(0, dtype=np.intp), 50, 0.25).any()
 
 
+def test_the_precision_of_alike_reviewers_has_their_degrees_of_freedom_added() -> None:
+    """Satterthwaite: three reviewers alike give the sum of their reliabilities three times one's degrees of
+    freedom; the part that the cohort's noise level moves together does not average away."""
+    from peerkit.core.aggregation.layout import Groups
+    from peerkit.core.aggregation.uncertainty import _precision_df
+
+    sub = np.array([0, 1, 1, 1])
+    rev = np.array([0, 1, 2, 3])
+    tau = np.full(4, 100.0)
+    shape = np.full(4, 6.5)
+    groups = Groups.of(sub, 2)
+    weight, per_df = _precision_df(groups, rev, tau, shape, 5.0, 1e12, None)
+    nu = weight / per_df
+    np.testing.assert_allclose(weight, [100.0, 300.0])
+    np.testing.assert_allclose(nu, [13.0, 39.0])
+    weight, per_df = _precision_df(groups, rev, tau, shape, 5.0, 20.0, None)
+    inv_nu = per_df / weight
+    common = (5.0 / 6.5) ** 2 / 20.0
+    np.testing.assert_allclose(inv_nu, [1 / 13 + common, 1 / 39 + common])
+    # Reviews of anchors are left out of both.
+    weight, per_df = _precision_df(groups, rev, tau, shape, 5.0, 1e12, np.array([False, True, False, False]))
+    np.testing.assert_allclose(weight / per_df, [13.0, 26.0])
+
+
 def rounded_cohort(perception_sd: float, n_sub: int = 400, k: int = 4, seed: int = 5) -> tuple[np.ndarray, ...]:
     """Reviews of *n_sub* mid-scale submissions by unbiased reviewers with *perception_sd*, rounded to a 0-4
     rubric on the unit scale: (sub, x, m, free)."""

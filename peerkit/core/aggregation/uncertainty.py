@@ -18,6 +18,7 @@ from typing import Final
 import numpy as np
 
 from peerkit.core.aggregation.censoring import truncated_standard_normal
+from peerkit.core.aggregation.layout import Groups
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, _sum_by
 from peerkit.core.aggregation.special import _INV_SQRT_2PI, normal_density, normal_tail
 from peerkit.core.aggregation.sweep import Aux, State, Sweeper
@@ -70,18 +71,15 @@ def grade_variance(
             spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
         spread[on_anchor] = 0.0
     var = aux.v_s + groups.sum(spread) * aux.v_s**2
-    # Degrees of freedom of each reliability: its own reviews, and the 2 * alpha0 pseudo-reviews at the
-    # cohort's noise level, which is itself estimated from the residual degrees of freedom of the fit
-    # (reviews minus the effective number of fitted scores and biases). In a ten-learner round that is
-    # about ten: the cohort's noise level is a guess too, and two normal standard deviations covered 89 %.
+    # Degrees of freedom of the reliabilities (in a ten-learner round the cohort's noise level, which they
+    # share, is a guess too: two normal standard deviations covered 89 %).
     fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
     fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
     fitted += fitted_biases
-    inv_df = 1.0 / (2.0 * shape) + (alpha0 / shape) ** 2 / max(len(x) - fitted, 1.0)
-    tau_df = (aux.tau_m * inv_df).take(rev)
-    if anchored:
-        tau_df[on_anchor] = 0.0
-    var *= _student_inflation(groups.sum(tau_free), groups.sum(tau_df))
+    weight, weight_per_df = _precision_df(
+        groups, rev, aux.tau_m, shape, alpha0, len(x) - fitted, on_anchor if anchored else None
+    )
+    var *= _student_inflation(weight, weight_per_df)
     if step is not None:
         scale = rounding_noise_scale(model.sub, model.x, tau_free, m, free, step)
         var += _shared_rounding(tau_free, aux.v_s, model.sub, model.n_sub, step, scale)
@@ -98,6 +96,43 @@ def grade_variance(
         _t_variance(bias_df),
     )
     return _within_scale(m, var, free)
+
+
+def _precision_df(
+    groups: Groups,
+    rev: IntArray,
+    tau: FloatArray,
+    shape: FloatArray,
+    alpha0: float,
+    residual_df: float,
+    on_anchor: BoolArray | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Per submission, its reviews' precision ``W`` (the sum of their reviewers' reliabilities *tau*) and
+    ``W / nu``, ``nu`` the degrees of freedom of ``W`` (Satterthwaite: ``nu = 2 E[W]^2 / var(W)``), for
+    :func:`_student_inflation`; reviews of anchors (*on_anchor*) left out.
+
+    Each reliability is a Gamma with *shape* (``alpha0`` plus half the reviewer's reviews): its own
+    reviews and ``2 * alpha0`` pseudo-reviews at the cohort's noise level, so ``var(tau) = tau^2 / shape``.
+    Given that noise level the reviewers' reliabilities are independent, and three alike give their sum
+    three times the degrees of freedom of one. The noise level itself is estimated from the fit's
+    *residual_df* (reviews less the effective number of fitted scores and biases) and moves every
+    reliability together, each by its share ``alpha0 / shape``: that part of ``var(W)`` is the square of a sum.
+    """
+    own = (tau * tau / (2.0 * shape)).take(rev)
+    common = (tau * (alpha0 / shape)).take(rev)
+    weight = tau.take(rev)
+    if on_anchor is not None:
+        own[on_anchor] = 0.0
+        common[on_anchor] = 0.0
+        weight[on_anchor] = 0.0
+    total = groups.sum(weight)
+    per_df = groups.sum(common)
+    per_df *= per_df
+    per_df /= max(residual_df, 1.0)
+    per_df += groups.sum(own)  # var(W) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_df /= total  # W / nu = var(W) / (2 W)
+    return total, per_df
 
 
 def _t_variance(df: float) -> float:
@@ -156,10 +191,9 @@ def _truncated_variance_inside(a: FloatArray, b: FloatArray) -> FloatArray:
 def _student_inflation(weight: FloatArray, weight_per_df: FloatArray) -> FloatArray:
     """Per submission, the factor on a variance that makes two standard deviations cover as a Student t does.
 
-    A grade is a weighted mean of reviews whose noise levels are estimated: with reliabilities known
-    from ``2 * shape`` pseudo-observations its posterior is a Student t with about that many degrees of
-    freedom (``nu``, the reliability-weighted harmonic mean over its reviewers, *weight* and
-    *weight_per_df* the sums of ``tau`` and ``tau / nu_v``). The returned factor is ``(t_nu / z)^2`` at the
+    A grade is a weighted mean of reviews whose noise levels are estimated: its posterior is a Student t
+    with ``nu`` degrees of freedom, given as *weight* (the precision, a sum of reliabilities) and
+    *weight_per_df* (``weight / nu``). The returned factor is ``(t_nu / z)^2`` at the
     97.5 % point, so that the reported normal standard deviation has the t's 95 % interval. The t
     quantile is the Cornish-Fisher expansion in ``1 / nu`` (four terms: within 0.3 % of the exact quantile
     from ``nu = 4``, 0.02 % from ``nu = 8``).
