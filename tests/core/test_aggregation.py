@@ -680,6 +680,27 @@ def test_shared_rounding_is_the_three_fourier_terms_from_one_exponential() -> No
     assert not _shared_rounding(np.zeros(0), v_s, np.zeros(0, dtype=np.intp), 50, 0.25).any()
 
 
+def test_the_shared_rounding_is_damped_by_each_reviewer_s_own_noise_and_weighted_by_its_reliability() -> None:
+    """Reviews weigh in by their reliabilities; what decides whether they round alike is the noise given apart
+    (each reviewer's own residual noise in the grade variance): careful reviewers whose reliabilities the prior
+    pulled down share more rounding than those reliabilities say."""
+    from peerkit.core.aggregation.uncertainty import _shared_rounding
+
+    rng = np.random.default_rng(41)
+    sub = rng.integers(0, 30, 200)
+    v_s = rng.uniform(0.001, 0.01, 30)
+    tau_r = rng.uniform(100.0, 400.0, 200)  # shrunk: every reviewer near the cohort's noise
+    own = tau_r * rng.uniform(1.0, 20.0, 200)  # their own residuals: most far more careful
+    step, scale = 0.25, 0.5
+    expected = np.zeros(30)
+    for j in (1, 2, 3):
+        w = tau_r * v_s[sub] * np.exp(-2.0 * (math.pi * j / step) ** 2 * scale / own)
+        expected += 0.5 * (step / (math.pi * j)) ** 2 * (np.bincount(sub, w, 30) ** 2 - np.bincount(sub, w * w, 30))
+    shared = _shared_rounding(tau_r, v_s, sub, 30, step, scale, own)
+    np.testing.assert_allclose(shared, expected, rtol=1e-12, atol=1e-18)
+    assert shared.sum() > 2.0 * _shared_rounding(tau_r, v_s, sub, 30, step, scale).sum()
+
+
 def test_the_precision_of_alike_reviewers_has_their_degrees_of_freedom_added() -> None:
     """Satterthwaite: three reviewers alike give the sum of their reliabilities three times one's degrees of
     freedom; the part that the cohort's noise level moves together does not average away."""
