@@ -818,6 +818,39 @@ def test_the_shared_leniency_is_a_predictive_given_the_biases_its_spread_is_esti
     factor = float(_student_inflation(np.ones(1), np.ones(1) / 7.0)[0])
     assert factor == pytest.approx((2.365 / 1.96) ** 2, rel=0.01)  # t with 7 df, 97.5 %
     assert t_biases[0] == pytest.approx((0.2 + 0.16) * 0.01 * factor)
-    # With examples the mean bias is measured: neither the prior nor the t applies.
+    # With examples the mean bias is measured: its posterior variance, neither the prior nor the t; never more
+    # than without examples.
     measured = _shared_variance(precision, 0.02, 0.01, 0.003, 10, 10, True, 0.4, 7.0, 2.0)
-    assert measured[0] == pytest.approx(0.0003)
+    assert measured[0] == pytest.approx(0.003)
+    unmeasured = _shared_variance(precision, 0.02, 0.01, math.inf, 10, 10, True, 0.4, 7.0, 2.0)
+    assert unmeasured[0] == pytest.approx(t_biases[0])
+
+
+@pytest.mark.parametrize("step", [None, 0.25])
+def test_the_cohort_s_mean_bias_is_measured_by_the_examples_reviews_alone(
+    monkeypatch: pytest.MonkeyPatch, step: float | None
+) -> None:
+    """Every bias up by d and every learner's grade down by d fits the learners' reviews as well: only the
+    reviews of examples measure the shift, each by its reviewer's reliability (on a continuous scale), less what
+    a level left open (on a rubric)."""
+    from peerkit.core.aggregation import calibration, uncertainty
+
+    seen: list[float] = []
+    original = uncertainty._mean_bias_variance
+
+    def spy(*args: object) -> float:
+        seen.append(original(*args))  # type: ignore[arg-type]
+        return seen[-1]
+
+    monkeypatch.setattr(uncertainty, "_mean_bias_variance", spy)
+    reviews, _, _, anchors = cohort(np.random.default_rng(17), n=12, k=3, bias_mean=0.05, anchors=3, step=step)
+    idx = np.fromiter(anchors, dtype=np.intp)
+    post = calibration.fit_calibrated(reviews, idx, np.fromiter(anchors.values(), float), CalibrationSettings())
+    on_anchor = np.isin(reviews.submission, idx)
+    exact = 1.0 / float(np.sum(post.tau_m[reviews.reviewer[on_anchor]]))
+    independent = float(np.mean(post.v_b)) / 12  # the biases' variances averaged as if independent
+    assert len(seen) == 1 and seen[0] > 1.5 * independent
+    if step is None:
+        assert seen[0] == pytest.approx(exact, rel=1e-12)
+    else:
+        assert seen[0] > 1.5 * exact  # a level given to an example on it hides a bias under half a step

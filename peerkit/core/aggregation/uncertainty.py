@@ -92,7 +92,7 @@ def grade_variance(
         aux.precision,
         var_s,
         var_b,
-        float(np.mean(aux.v_b[active])) if active.any() else 0.0,
+        _mean_bias_variance(model, state, aux) if anchored else 0.0,
         int(free.sum()),
         int(active.sum()),
         anchored,
@@ -350,9 +350,9 @@ def _shared_variance(
       reviews equally well: only the bias prior pins that direction down, so its posterior variance is
       the prior variance of the mean of ``N`` biases, ``var_b / N``. The factorised posterior spreads it
       over the reviewers as if independent and reports almost none of it (ten learners: 77 % within two
-      standard deviations). With examples the mean is measured, as well as the ``N`` biases are:
-      ``mean(v_b) / N`` (*bias_var*, the biases' posterior variances) instead. Under the biases' Student t
-      prior ``var_b`` is its squared scale: the biases' variance is *bias_variance* (``nu / (nu - 2)``) times it.
+      standard deviations). With examples the mean is measured, by the examples' reviews alone: *bias_var*
+      (:func:`_mean_bias_variance`), never more than without examples. Under the biases' Student t prior
+      ``var_b`` is its squared scale: the biases' variance is *bias_variance* (``nu / (nu - 2)``) times it.
     * Without examples both are a predictive of what no review measures, given a spread ``var_b`` that is
       itself estimated from about *bias_spread_df* biases (the effective number the fit pinned down): a
       Student t with that many degrees of freedom, not a normal, so the term is widened by the t's factor
@@ -362,13 +362,39 @@ def _shared_variance(
     * The prior mean ``mu0``, estimated from ``n_free`` grades: a grade is shrunk towards it with weight
       ``gamma0 / precision``, so its error ``var_s / n_free`` enters with that weight squared.
     """
+    shared = (bias_variance / max(n_active, 1) + shared_bias_ratio**2) * var_b
+    if math.isfinite(bias_spread_df):
+        one = np.ones(1)
+        shared *= float(_student_inflation(one, one / max(bias_spread_df, 1e-9))[0])
     if has_anchor:
-        shared = bias_var / max(n_active, 1)
-    else:
-        shared = (bias_variance / max(n_active, 1) + shared_bias_ratio**2) * var_b
-        if math.isfinite(bias_spread_df):
-            one = np.ones(1)
-            shared *= float(_student_inflation(one, one / max(bias_spread_df, 1e-9))[0])
+        shared = min(bias_var, shared)
     shrink = np.where(precision > 0, (1.0 / var_s) / np.maximum(precision, 1e-300), 0.0)
     out: FloatArray = shared + shrink * shrink * var_s / max(n_free, 1)
     return out
+
+
+def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
+    """The posterior variance of the cohort's mean bias in a round with examples: of the shift that moves
+    every bias by ``d`` and every learner's grade by ``-d``.
+
+    That shift leaves the fit of every review of a learner's work as it was: only the reviews of examples
+    (true scores known) measure it, each with the information its reviewer's reliability ``tau`` gives, less
+    what a censored reading leaves open (``tau^2`` times the variance of the perception within its level's
+    interval: a level given to an example sitting on it says only that the reviewer's bias is under half a
+    step). The biases' posterior variances averaged over the reviewers, as if independent, claimed a
+    third of it (ten learners with examples: 1.7e-4 of the scale squared shared where 4.8e-4 was seen, 2σ
+    covered 0.90-0.92, now 0.92-0.93).
+    """
+    at = np.flatnonzero(model.on_anchor)
+    rev = model.rev.take(at)
+    tau = aux.tau_m.take(rev)
+    left_open = np.zeros(len(model.x))
+    censoring = model.censoring
+    if len(censoring.index):
+        where = censoring.index
+        mean = model.truth.take(model.sub.take(where)) + state.c.take(model.rev.take(where))
+        sd = 1.0 / np.sqrt(aux.tau_m.take(model.rev.take(where)))
+        _, var = truncated_standard_normal((censoring.low - mean) / sd, (censoring.high - mean) / sd)
+        left_open[where] = var  # the perception's variance within the interval, over the noise's (sd^2)
+    information = float(np.sum(tau * np.clip(1.0 - left_open.take(at), 0.0, 1.0)))
+    return 1.0 / information if information > 0 else math.inf
