@@ -280,10 +280,11 @@ def rounding_noise_scale(
     """How much of each reviewer's noise ``1 / tau`` to take as perception noise in :func:`_shared_rounding`
     (a factor in ``[1e-4, 1]``), read from how often two reviewers of one submission give the same level.
 
-    The reliabilities are learned from rounded reviews and shrunk to a prior that a few noisy reviewers
-    dominate, so a careful reviewer's ``1 / tau`` overstates the noise that decides whether it rounds as
-    the others do, and the exponential damping then removes nearly all the shared rounding (a cohort
-    without bias, with examples: its agreeing grades claimed 0.047 and missed by 0.061). Two reviewers
+    *tau_r* is each review's reviewer's noise precision as measured (the grade variance passes the
+    reviewers' own residual precisions, :func:`_shared_rounding`). Measured from rounded reviews, a careful
+    reviewer's ``1 / tau`` still overstates the noise that decides whether it rounds as the others do, and
+    the exponential damping then removes most of the shared rounding (a cohort without bias, with examples,
+    damped by the shrunk reliabilities: its agreeing grades claimed 0.047 and missed by 0.061). Two reviewers
     whose perceptions differ by ``d`` give the same level with probability ``max(0, 1 - |d| / step)`` (the
     true score's place within its level spread evenly); with ``d ~ N(0, s^2 (1/tau_1 + 1/tau_2))`` its
     mean is closed-form and falls as ``s`` grows, and ``s^2`` is solved so that the mean over pairs
