@@ -77,7 +77,7 @@ def grade_variance(
     fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
     fitted += fitted_biases
     weight, weight_per_df = _precision_df(
-        groups, rev, aux.tau_m, shape, alpha0, len(x) - fitted, on_anchor if anchored else None
+        groups, rev, aux.tau_m, tau_free, shape, alpha0, len(x) - fitted, on_anchor if anchored else None
     )
     var *= _student_inflation(weight, weight_per_df)
     if step is not None:
@@ -107,14 +107,16 @@ def _precision_df(
     groups: Groups,
     rev: IntArray,
     tau: FloatArray,
+    tau_r: FloatArray,
     shape: FloatArray,
     alpha0: float,
     residual_df: float,
     on_anchor: BoolArray | None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Per submission, its reviews' precision ``W`` (the sum of their reviewers' reliabilities *tau*) and
-    ``W / nu``, ``nu`` the degrees of freedom of ``W`` (Satterthwaite: ``nu = 2 E[W]^2 / var(W)``), for
-    :func:`_student_inflation`; reviews of anchors (*on_anchor*) left out.
+    """Per submission, its reviews' precision ``W`` (the sum of their reviewers' reliabilities *tau*, per
+    review *tau_r*, 0 on reviews of anchors) and ``W / nu``, ``nu`` the degrees of freedom of ``W``
+    (Satterthwaite: ``nu = 2 E[W]^2 / var(W)``), for :func:`_student_inflation`; reviews of anchors
+    (*on_anchor*) left out.
 
     Each reliability is a Gamma with *shape* (``alpha0`` plus half the reviewer's reviews): its own
     reviews and ``2 * alpha0`` pseudo-reviews at the cohort's noise level, so ``var(tau) = tau^2 / shape``.
@@ -125,12 +127,10 @@ def _precision_df(
     """
     own = (tau * tau / (2.0 * shape)).take(rev)
     common = (tau * (alpha0 / shape)).take(rev)
-    weight = tau.take(rev)
     if on_anchor is not None:
         own[on_anchor] = 0.0
         common[on_anchor] = 0.0
-        weight[on_anchor] = 0.0
-    total = groups.sum(weight)
+    total = groups.sum(tau_r)
     per_df = groups.sum(common)
     per_df *= per_df
     per_df /= max(residual_df, 1.0)
@@ -387,15 +387,12 @@ def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
     covered 0.90-0.92, now 0.92-0.93).
     """
     at = np.flatnonzero(model.on_anchor)
-    rev = model.rev.take(at)
-    tau = aux.tau_m.take(rev)
-    left_open = np.zeros(len(model.x))
-    censoring = model.censoring
-    if len(censoring.index):
-        where = censoring.index
-        mean = model.truth.take(model.sub.take(where)) + state.c.take(model.rev.take(where))
-        sd = 1.0 / np.sqrt(aux.tau_m.take(model.rev.take(where)))
-        _, var = truncated_standard_normal((censoring.low - mean) / sd, (censoring.high - mean) / sd)
-        left_open[where] = var  # the perception's variance within the interval, over the noise's (sd^2)
-    information = float(np.sum(tau * np.clip(1.0 - left_open.take(at), 0.0, 1.0)))
+    tau = aux.tau_m.take(model.rev.take(at))
+    y_var = np.zeros(len(model.x))
+    where = model.censoring.index
+    if len(where):  # the sweep's E-step at the converged state: each reading's variance within its interval
+        rev = model.rev.take(where)
+        mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
+        _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)), model.x.copy(), y_var)
+    information = float(np.sum(tau * np.clip(1.0 - tau * y_var.take(at), 0.0, 1.0)))
     return 1.0 / information if information > 0 else math.inf
