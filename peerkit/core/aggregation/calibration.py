@@ -84,8 +84,9 @@ The biases' Student t prior (``bias_df``, 4) made 20 % careless reviewers 1.02 -
 harsh reviewers 0.96 -> 0.87× (``--reps-scale 3``; the rest within 0.01). Without examples the shared
 leniency is a t predictive (``uncertainty``): ten learners 0.89 -> 0.92 within two sd. A cohort sharing no
 leniency over-covered (plain, no examples: 0.972 at 150 cohorts; not the ``shared_bias_ratio`` prior, which at 0
-still left 0.964): the Student t's degrees of freedom were each reviewer's, averaged, as if the reliabilities
-of a grade's three reviewers were one guess and not three (Satterthwaite's sum now, above). Still open: k = 2
+still left 0.964), partly because the Student t's degrees of freedom were each reviewer's, averaged, as if the
+reliabilities of a grade's three reviewers were one guess and not three (Satterthwaite's sum now, above; what is
+left, below). Still open: k = 2
 is 1.011× PG1 (its learned bias spread, 0.07, is short of the truth, 0.1, that PG1 is given).
 
 A cohort without bias, with examples, under-covered (0.892-0.898 at 150 cohorts; its error 1.36 times the
