@@ -604,7 +604,8 @@ def test_the_spread_of_true_scores_is_not_learned_too_small_with_constant_review
 ) -> None:
     # Two reviews each, a fifth of the reviewers giving one level near the cohort's mean to everything: such a
     # reviewer fits with a bias and no noise, and mean-field updates alone learned a spread of true scores
-    # 0.09 for a 0.14 truth, pulling every grade towards the cohort mean. The method-of-moments floor holds it.
+    # 0.084 for a 0.14 truth, pulling every grade towards the cohort mean; 0.098 since their correction counts
+    # the reliabilities' uncertainty too (``sweep``). The method-of-moments floor holds it.
     from peerkit.core.aggregation import calibration
 
     rng = np.random.default_rng(21)
@@ -621,8 +622,8 @@ def test_the_spread_of_true_scores_is_not_learned_too_small_with_constant_review
     assert grades.fit.true_sd == pytest.approx(math.sqrt(floor), rel=1e-6)  # 0.113: the floor binds
     monkeypatch.setattr(calibration, "_moment_true_var", lambda *args: 0.0)
     unfloored = aggregate(lazy, "calibrated")
-    assert unfloored.fit is not None and unfloored.fit.true_sd < 0.1
-    assert rmse_of(grades, truth) < 0.95 * rmse_of(unfloored, truth)
+    assert unfloored.fit is not None and 0.095 < unfloored.fit.true_sd < 0.1
+    assert rmse_of(grades, truth) < 0.97 * rmse_of(unfloored, truth)  # 0.0919 and 0.0954 (0.1017 before)
 
 
 @given(
