@@ -713,17 +713,19 @@ def test_the_precision_of_alike_reviewers_has_their_degrees_of_freedom_added() -
     tau = np.full(4, 100.0)
     shape = np.full(4, 6.5)
     groups = Groups.of(sub, 2)
-    weight, per_df = _precision_df(groups, rev, tau, tau, shape, 5.0, 1e12, None)
+    weight, per_df = _precision_df(groups, rev, tau, tau, tau * tau / shape, shape, 5.0, 1e12, None)
     nu = weight / per_df
     np.testing.assert_allclose(weight, [100.0, 300.0])
     np.testing.assert_allclose(nu, [13.0, 39.0])
-    weight, per_df = _precision_df(groups, rev, tau, tau, shape, 5.0, 20.0, None)
+    weight, per_df = _precision_df(groups, rev, tau, tau, tau * tau / shape, shape, 5.0, 20.0, None)
     inv_nu = per_df / weight
     common = (5.0 / 6.5) ** 2 / 20.0
     np.testing.assert_allclose(inv_nu, [1 / 13 + common, 1 / 39 + common])
     # Reviews of anchors are left out of both.
     on_anchor = np.array([False, True, False, False])
-    weight, per_df = _precision_df(groups, rev, tau, np.where(on_anchor, 0.0, tau), shape, 5.0, 1e12, on_anchor)
+    weight, per_df = _precision_df(
+        groups, rev, tau, np.where(on_anchor, 0.0, tau), tau * tau / shape, shape, 5.0, 1e12, on_anchor
+    )
     np.testing.assert_allclose(weight / per_df, [13.0, 26.0])
 
 

@@ -56,8 +56,9 @@ def grade_variance(
     e -= c.take(rev)
     shape = alpha0 + 0.5 * count_r
     tau2 = aux.tau_m * aux.tau_m
-    spread = (tau2 / shape).take(rev)
-    spread *= e * e
+    tau_var = (tau2 / shape).take(rev)  # per review its reviewer's var(tau)
+    spread = e * e
+    spread *= tau_var
     spread += (tau2 * aux.v_b).take(rev)
     if anchored:
         # A reviewer's reliability is partly learned from reviews of examples, read as intervals (perception
@@ -77,7 +78,7 @@ def grade_variance(
     fitted_biases = float(np.sum(np.clip(1.0 - aux.v_b[active] / var_b, 0.0, 1.0)))
     fitted += fitted_biases
     weight, weight_per_df = _precision_df(
-        groups, rev, aux.tau_m, tau_free, shape, alpha0, len(x) - fitted, on_anchor if anchored else None
+        groups, rev, aux.tau_m, tau_free, tau_var, shape, alpha0, len(x) - fitted, on_anchor if anchored else None
     )
     var *= _student_inflation(weight, weight_per_df)
     if step is not None:
@@ -108,13 +109,15 @@ def _precision_df(
     rev: IntArray,
     tau: FloatArray,
     tau_r: FloatArray,
+    tau_var_r: FloatArray,
     shape: FloatArray,
     alpha0: float,
     residual_df: float,
     on_anchor: BoolArray | None,
 ) -> tuple[FloatArray, FloatArray]:
     """Per submission, its reviews' precision ``W`` (the sum of their reviewers' reliabilities *tau*, per
-    review *tau_r*, 0 on reviews of anchors) and ``W / nu``, ``nu`` the degrees of freedom of ``W``
+    review *tau_r*, 0 on reviews of anchors; *tau_var_r* per review its reviewer's ``var(tau)``) and ``W / nu``,
+    ``nu`` the degrees of freedom of ``W``
     (Satterthwaite: ``nu = 2 E[W]^2 / var(W)``), for :func:`_student_inflation`; reviews of anchors
     (*on_anchor*) left out.
 
@@ -125,7 +128,7 @@ def _precision_df(
     *residual_df* (reviews less the effective number of fitted scores and biases) and moves every
     reliability together, each by its share ``alpha0 / shape``: that part of ``var(W)`` is the square of a sum.
     """
-    own = (tau * tau / (2.0 * shape)).take(rev)
+    own = 0.5 * tau_var_r
     common = (tau * (alpha0 / shape)).take(rev)
     if on_anchor is not None:
         own[on_anchor] = 0.0
