@@ -16,6 +16,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A Voilà page's "load" comes once its notebook has run. Several pages visited in a row empty their
+# kernel pools, which all refill at once: on a busy two-core machine a page then took over 30 s
+# (Playwright's default) to load, while the tests' own waits for the widgets allow 90 s.
+NAVIGATION_TIMEOUT_MS = 90_000
 
 
 @dataclass

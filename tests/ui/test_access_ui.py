@@ -27,7 +27,7 @@ from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
 from peerkit.facilitator.api import Facilitator
 from tests.axe import axe_violations
-from tests.browser import ConsoleLog
+from tests.browser import NAVIGATION_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COURSE_FILE
 from tests.ui.conftest import Served
 from tests.ui.test_course_ui import close_tab, open_page
@@ -207,6 +207,7 @@ def test_activities_are_in_the_first_paint_and_shown_once(browser: Any, served: 
     assert "Your moment: what happened, and what made it work?</p>" in first
 
     page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     page.goto(url)
     page.locator("textarea").first.wait_for(timeout=60_000)
     page.wait_for_function(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from peerkit.core.answers import FILENAME, parse_sheet
-from tests.browser import ConsoleLog
+from tests.browser import NAVIGATION_TIMEOUT_MS, ConsoleLog
 from tests.ui.conftest import Served
 
 pytestmark = pytest.mark.ui
@@ -23,6 +23,7 @@ PATH_URL = f"/voila/render/{PATH}/{PATH}.ipynb"
 
 def open_page(browser: Any, url: str, console: ConsoleLog, width: int = 1100) -> Any:
     page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     console.attach(page)
     page.goto(url)
     return page
