@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def become_singleuser(args: list[str], *, learner_pages: bool = True) -> None:
     from peerkit.voila.serve import prepend_path, with_template_path
 
     command = singleuser_command()
+    # The hub stops a server or a managed service with SIGINT, and SIGTERM only 10 s later. A process
+    # started in the background by a script (``one-host.sh start``) has SIGINT ignored, and so has a
+    # service the hub spawns before it has set up its own signal handling: a Jupyter server without a
+    # terminal keeps an inherited "ignore", so ``stop`` waited half a minute for the course service.
+    # Ctrl-C's default action, set here, survives the exec: Python turns it into a clean shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     env = prepend_path(
         with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir(learner_pages=learner_pages)
     )

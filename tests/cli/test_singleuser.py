@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from jupyter_server.serverapp import ServerApp
@@ -61,3 +65,29 @@ def test_the_dashboard_reads_the_hubs_exchange_from_the_environment(tmp_path: Pa
     assert settings.exchange == tmp_path / "exchange"
     assert settings.db_url == "postgresql://x/y"
     assert settings_from_env({}).exchange is None
+
+
+def test_a_server_started_with_ctrl_c_ignored_still_stops_on_it(tmp_path: Path) -> None:
+    """The hub stops servers and services with SIGINT (SIGTERM only 10 s later). A process a script started
+    in the background, or a service the hub spawned before setting up its signals, has SIGINT ignored; a
+    Jupyter server without a terminal kept that, and one-host.sh stop waited half a minute for the course
+    service. The wrappers hand the server SIGINT's default: here the exec'd command reads its own mask."""
+    grep = shutil.which("grep")
+    assert grep is not None
+    code = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"  # as `command &` in a script leaves it
+        "import peerkit.cli.singleuser as wrapper\n"
+        "wrapper.singleuser_command = lambda: sys.argv[1]\n"
+        "wrapper.become_singleuser(['SigIgn', '/proc/self/status'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, grep],
+        env=dict(os.environ, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    ignored = int(done.stdout.split()[1], 16)
+    assert not ignored & (1 << (signal.SIGINT - 1)), done.stdout

@@ -13,6 +13,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,14 @@ def marked(state: Path) -> dict[int, str]:
             if mark in (entry / "environ").read_bytes().split(b"\0"):
                 found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     return found
+
+
+def ignores_sigint(pid: int) -> bool:
+    """Whether process *pid* ignores SIGINT (its mask of ignored signals, from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
 
 
 def processes_of(uids: set[int]) -> list[int]:
@@ -199,6 +208,11 @@ c.Spawner.http_timeout = 120
         assert any("--group=formgrade-peer-learning" in c for c in commands), commands
         learner_uids = {pwd.getpwnam(u).pw_uid for u in learners}
         assert learner_uids <= {Path(f"/proc/{pid}").stat().st_uid for pid in running}
+        # The hub stops each server and service with SIGINT first (SIGTERM 10 s later): none may ignore it,
+        # though the script starts the hub in the background, which leaves SIGINT ignored.
+        servers = [pid for pid, command in running.items() if "jupyterhub-singleuser" in command]
+        assert len(servers) == 3, commands  # the course service and both learners'
+        assert [pid for pid in servers if ignores_sigint(pid)] == [], commands
     finally:
         stopped = one_host.run("stop")
     assert "stopped" in stopped.stdout
