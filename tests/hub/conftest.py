@@ -32,6 +32,9 @@ def sidecar_spec() -> Sidecar:
 
 @pytest.fixture(scope="package")
 def hub(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer, sidecar_spec: Sidecar) -> Iterator[Hub]:
+    """The hub, with the values' course-service sidecar started beside it, as its container starts beside the
+    hub's in their pod: the hub waits at startup for every external service it knows (30 s for one that is
+    not up yet, which cost each run half a minute while the sidecar was started after the hub)."""
     require(chp_command() is not None, "configurable-http-proxy is not installed (the test command installs it)")
     root = tmp_path_factory.mktemp("hub")
     course_file = write_hub_course(root / "src")
@@ -51,29 +54,28 @@ def hub(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer, side
         learners=LEARNERS,
         extra_config=sidecar_spec.registration(),
     )
+    env = sidecar_spec.environment(
+        hub_api=f"http://127.0.0.1:{instance.hub_port}/hub/api",
+        course_file=instance.course_file,
+        course_root=instance.course_root,
+        exchange=instance.exchange,
+        db_url=instance.db_url,
+    )
+    instance.course_root.mkdir(parents=True, exist_ok=True)
     try:
+        sidecar_spec.start(env=env, cwd=instance.course_root, home=root / "sidecar-home", log=root / "sidecar.log")
         instance.start()
         yield instance
     finally:
+        sidecar_spec.stop()
         instance.stop()
 
 
 @pytest.fixture(scope="package")
-def sidecar(hub: Hub, sidecar_spec: Sidecar) -> Iterator[Sidecar]:
-    """The sidecar running beside the hub, as the Kubernetes values run it beside theirs."""
-    env = sidecar_spec.environment(
-        hub_api=f"http://127.0.0.1:{hub.hub_port}/hub/api",
-        course_file=hub.course_file,
-        course_root=hub.course_root,
-        exchange=hub.exchange,
-        db_url=hub.db_url,
-    )
-    sidecar_spec.start(env=env, cwd=hub.course_root, home=hub.root / "sidecar-home", log=hub.root / "sidecar.log")
-    try:
-        sidecar_spec.wait(hub.url, hub.token(FACILITATOR))
-        yield sidecar_spec
-    finally:
-        sidecar_spec.stop()
+def sidecar(hub: Hub, sidecar_spec: Sidecar) -> Sidecar:
+    """The sidecar running beside the hub (started with it), once it answers through the hub."""
+    sidecar_spec.wait(hub.url, hub.token(FACILITATOR))
+    return sidecar_spec
 
 
 @pytest.fixture(scope="package")

@@ -66,11 +66,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
         replicas: list[Replica] = []
         try:
-            hub.start()
+            # The replicas come up before the hub (they need only its address and the store): the hub waits
+            # at startup for every external service it knows, 30 s for one that does not answer yet.
+            hub.course_root.mkdir(parents=True, exist_ok=True)
             replicas = [Replica(hub, token, root / f"replica-{i}.log").start() for i in range(2)]
             for replica in replicas:
                 replica.wait_ready()
             front.backends[:] = [r.port for r in replicas]
+            hub.start()
             users = [f"learner{i:03d}" for i in range(LEARNERS)]
             assert hub.api("POST", "users", {"usernames": users}).status == 201
             store = SqlStore.open(hub.db_url)
