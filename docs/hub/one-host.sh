@@ -222,7 +222,8 @@ marked() {
     for environ in /proc/[0-9]*/environ; do
         pid=${environ#/proc/}; pid=${pid%/environ}
         [ "$pid" = "$$" ] && continue
-        tr '\0' '\n' <"$environ" 2>/dev/null | grep -qxF "PEERKIT_ONE_HOST=$STATE" && echo "$pid"
+        # braces: a process gone since the glob, or one not ours to read, fails the redirection itself
+        { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF "PEERKIT_ONE_HOST=$STATE" && echo "$pid"
     done
     return 0
 }

@@ -216,6 +216,7 @@ c.Spawner.http_timeout = 120
     finally:
         stopped = one_host.run("stop")
     assert "stopped" in stopped.stdout
+    assert stopped.stderr == ""  # reading other processes' environments says nothing, even where refused
     assert marked(one_host.state) == {}, f"left running after stop: {marked(one_host.state)}"
     assert processes_of({pwd.getpwnam(u).pw_uid for u in one_host.users}) == []
     assert [pid for pid in running if Path(f"/proc/{pid}").exists()] == []
