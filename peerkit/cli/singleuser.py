@@ -64,7 +64,7 @@ def become_singleuser(args: list[str], *, learner_pages: bool = True) -> None:
     from peerkit.voila.serve import prepend_path, with_template_path
 
     command = singleuser_command()
-    # The hub stops a server or a managed service with SIGINT, and SIGTERM only 10 s later. A process
+    # The hub stops a server or a managed service with SIGINT, and SIGTERM only after a wait. A process
     # started in the background by a script (``one-host.sh start``) has SIGINT ignored, and so has a
     # service the hub spawns before it has set up its own signal handling: a Jupyter server without a
     # terminal keeps an inherited "ignore", so ``stop`` waited half a minute for the course service.

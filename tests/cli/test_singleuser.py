@@ -68,7 +68,7 @@ def test_the_dashboard_reads_the_hubs_exchange_from_the_environment(tmp_path: Pa
 
 
 def test_a_server_started_with_ctrl_c_ignored_still_stops_on_it(tmp_path: Path) -> None:
-    """The hub stops servers and services with SIGINT (SIGTERM only 10 s later). A process a script started
+    """The hub stops servers and services with SIGINT (SIGTERM only after a wait). A process a script started
     in the background, or a service the hub spawned before setting up its signals, has SIGINT ignored; a
     Jupyter server without a terminal kept that, and one-host.sh stop waited half a minute for the course
     service. The wrappers hand the server SIGINT's default: here the exec'd command reads its own mask."""

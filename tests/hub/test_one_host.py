@@ -208,7 +208,7 @@ c.Spawner.http_timeout = 120
         assert any("--group=formgrade-peer-learning" in c for c in commands), commands
         learner_uids = {pwd.getpwnam(u).pw_uid for u in learners}
         assert learner_uids <= {Path(f"/proc/{pid}").stat().st_uid for pid in running}
-        # The hub stops each server and service with SIGINT first (SIGTERM 10 s later): none may ignore it,
+        # The hub stops each server and service with SIGINT first (SIGTERM after a wait): none may ignore it,
         # though the script starts the hub in the background, which leaves SIGINT ignored.
         servers = [pid for pid, command in running.items() if "jupyterhub-singleuser" in command]
         assert len(servers) == 3, commands  # the course service and both learners'
