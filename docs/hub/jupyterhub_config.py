@@ -30,9 +30,10 @@
 #
 # * the peerkit service (`peerkit service`), managed by the hub: it serves each learner only their own
 #   review packets, drafts and feedback, checking every request's token with the hub;
-# * nbgrader's course service (`peerkit-course-service --group=formgrade-<course>`, which becomes
-#   jupyterhub-singleuser): the formgrader and the peerkit facilitator dashboard, for the
-#   facilitators only, named after the course id, as nbgrader's multiple-courses setup wants;
+# * nbgrader's course service (`peerkit-course-service`, which becomes jupyterhub-singleuser): the
+#   formgrader and the peerkit facilitator dashboard, for the facilitators only (the role below gives
+#   formgrade-<course> its access scope), named after the course id, as nbgrader's multiple-courses
+#   setup wants;
 # * groups: `formgrade-<course>` (facilitators) and `nbgrader-<course>` (learners; nbgrader adds
 #   learners to it when the facilitator adds them to the gradebook);
 # * roles and scopes: every user may call the peerkit service (it decides what each one may see);
@@ -112,7 +113,9 @@ c.JupyterHub.services = [
         # peerkit-course-service copies the dashboard in and becomes jupyterhub-singleuser.
         "name": COURSE,
         "url": f"http://127.0.0.1:{COURSE_PORT}",
-        "command": ["peerkit-course-service", f"--group=formgrade-{COURSE}", *ROOT_FLAGS],
+        # Who may open it is the access scope in load_roles: jupyterhub-singleuser has had no --group
+        # option since JupyterHub 2 (nbgrader's older guides pass one; it only logs "Unrecognized alias").
+        "command": ["peerkit-course-service", *ROOT_FLAGS],
         "cwd": COURSE_ROOT,
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",

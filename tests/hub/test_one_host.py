@@ -205,7 +205,11 @@ c.Spawner.http_timeout = 120
         assert any("jupyterhub -f" in c for c in commands), commands
         assert any("configurable-http-proxy" in c for c in commands), commands
         assert any("-m peerkit service" in c for c in commands), commands
-        assert any("--group=formgrade-peer-learning" in c for c in commands), commands
+        course_root = str(root / "srv/nbgrader" / COURSE["id"])
+        assert any(
+            "jupyterhub-singleuser" in c and os.readlink(f"/proc/{pid}/cwd") == course_root
+            for pid, c in running.items()
+        ), commands
         learner_uids = {pwd.getpwnam(u).pw_uid for u in learners}
         assert learner_uids <= {Path(f"/proc/{pid}").stat().st_uid for pid in running}
         # The hub stops each server and service with SIGINT first (SIGTERM after a wait): none may ignore it,
