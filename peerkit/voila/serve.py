@@ -153,7 +153,7 @@ def voila_command(course_dir: Path, config_dir: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "voila",
+        "peerkit.voila.launch",  # Voilà's command line, without a second of import nobody uses
         str(course_dir),
         "--no-browser",
         "--Voila.config_file_paths",
