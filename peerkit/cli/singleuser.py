@@ -11,7 +11,8 @@ facilitators only): it copies the facilitator dashboard into its folder (the cou
 ``/services/<course>/voila/render/dashboard.ipynb``. The hub lets only ``formgrade-<course>`` in.
 
 Both run Voilà with the settings ``peerkit serve`` gives it: nbgrader's lab extensions denied,
-tracebacks hidden, the peerkit template.
+tracebacks hidden, the peerkit template; and both start ``jupyterhub-singleuser`` through
+:mod:`peerkit.cli.singleuser_launch`, which skips a second of import nobody uses.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -27,9 +27,11 @@ from pathlib import Path
 log = logging.getLogger("peerkit.singleuser")
 
 
-def singleuser_command() -> str:
-    beside = Path(sys.executable).with_name("jupyterhub-singleuser")
-    return str(beside) if beside.exists() else (shutil.which("jupyterhub-singleuser") or "jupyterhub-singleuser")
+def singleuser_command() -> list[str]:
+    """``jupyterhub-singleuser`` run by this interpreter through :mod:`peerkit.cli.singleuser_launch` (a second
+    sooner). ``-P``: the server starts in the learner's own folder, and a ``jupyterhub.py`` or ``numpy.py`` there
+    must not be imported in place of the real one, as ``python -m`` would by default."""
+    return [sys.executable, "-P", "-m", "peerkit.cli.singleuser_launch"]
 
 
 def trust_course_folder(folder: Path) -> None:
@@ -60,7 +62,8 @@ def server_config_dir(home: Path | None = None, *, learner_pages: bool = True) -
 
 
 def become_singleuser(args: list[str], *, learner_pages: bool = True) -> None:
-    """Replace this process with ``jupyterhub-singleuser *args``, with peerkit's Voilà settings."""
+    """Replace this process with ``jupyterhub-singleuser *args`` (:func:`singleuser_command`), with peerkit's Voilà
+    settings."""
     from peerkit.voila.serve import prepend_path, with_template_path
 
     command = singleuser_command()
@@ -73,7 +76,7 @@ def become_singleuser(args: list[str], *, learner_pages: bool = True) -> None:
     env = prepend_path(
         with_template_path(dict(os.environ)), "JUPYTER_CONFIG_PATH", server_config_dir(learner_pages=learner_pages)
     )
-    os.execve(command, [command, *args], env)  # noqa: S606 - becomes the hub's server
+    os.execve(command[0], [*command, *args], env)  # noqa: S606 - becomes the hub's server
 
 
 def main() -> None:

@@ -152,6 +152,7 @@ def voila_command(course_dir: Path, config_dir: Path) -> list[str]:
     """Voilà serving *course_dir* (a folder: the tree and its notebooks; a notebook: that one app)."""
     return [
         sys.executable,
+        "-P",  # never a module from the folder it runs in (``python -m`` puts that first on the import path)
         "-m",
         "peerkit.voila.launch",  # Voilà's command line, without a second of import nobody uses
         str(course_dir),

@@ -78,7 +78,7 @@ def test_a_server_started_with_ctrl_c_ignored_still_stops_on_it(tmp_path: Path) 
         "import signal, sys\n"
         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"  # as `command &` in a script leaves it
         "import peerkit.cli.singleuser as wrapper\n"
-        "wrapper.singleuser_command = lambda: sys.argv[1]\n"
+        "wrapper.singleuser_command = lambda: [sys.argv[1]]\n"
         "wrapper.become_singleuser(['SigIgn', '/proc/self/status'])\n"
     )
     done = subprocess.run(

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from peerkit.cli.singleuser import singleuser_command
 from tests.conftest import require
 from tests.hub.harness import PASSWORD, Response, chp_command, request
 from tests.ports import free_port
@@ -199,22 +200,23 @@ c.Spawner.http_timeout = 120
             assert page.status == 200, f"{learner}: {page.status}\n{text[-2000:]}"
             assert PATH["title"].split(":")[0] in text
         # The mark that `stop` looks for is on every part: the hub, the proxy, both services (the
-        # course service has become jupyterhub-singleuser) and each learner's server, as that learner.
+        # course service has become jupyterhub-singleuser, through peerkit's launcher) and each learner's server,
+        # as that learner.
+        server = " ".join(singleuser_command()[1:])
         running = marked(one_host.state)
         commands = list(running.values())
         assert any("jupyterhub -f" in c for c in commands), commands
         assert any("configurable-http-proxy" in c for c in commands), commands
         assert any("-m peerkit service" in c for c in commands), commands
         course_root = str(root / "srv/nbgrader" / COURSE["id"])
-        assert any(
-            "jupyterhub-singleuser" in c and os.readlink(f"/proc/{pid}/cwd") == course_root
-            for pid, c in running.items()
-        ), commands
+        assert any(server in c and os.readlink(f"/proc/{pid}/cwd") == course_root for pid, c in running.items()), (
+            commands
+        )
         learner_uids = {pwd.getpwnam(u).pw_uid for u in learners}
         assert learner_uids <= {Path(f"/proc/{pid}").stat().st_uid for pid in running}
         # The hub stops each server and service with SIGINT first (SIGTERM after a wait): none may ignore it,
         # though the script starts the hub in the background, which leaves SIGINT ignored.
-        servers = [pid for pid, command in running.items() if "jupyterhub-singleuser" in command]
+        servers = [pid for pid, command in running.items() if server in command]
         assert len(servers) == 3, commands  # the course service and both learners'
         assert [pid for pid in servers if ignores_sigint(pid)] == [], commands
     finally:

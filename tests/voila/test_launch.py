@@ -10,7 +10,7 @@ from peerkit.voila.serve import voila_command
 
 
 def test_serve_starts_voila_through_the_launcher_which_skips_the_iri_grammar(tmp_path: Path) -> None:
-    assert voila_command(tmp_path, tmp_path)[1:3] == ["-m", "peerkit.voila.launch"]
+    assert voila_command(tmp_path, tmp_path)[1:4] == ["-P", "-m", "peerkit.voila.launch"]
     code = (
         "import sys\n"
         "from peerkit.voila import launch\n"
