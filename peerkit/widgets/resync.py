@@ -12,7 +12,10 @@ may change a widget after ipywidgets has read its state for the reply) until :da
 after the reply, it notes every property the kernel sends, and sends its current value again every
 :data:`TICK` seconds while that lasts and once after, when the front end has registered its models.
 A front end that falls back to asking model by model (``request_state``) opens the same window.
-Only properties the kernel itself sent are repeated, never what the learner is typing. It also
+Only properties the kernel itself sent are repeated, never what the learner is typing, and a property
+stops being repeated once the front end sets it: the learner's own choice is newer than anything the kernel
+could repeat, and a repeat sent while their next change is on its way would undo it on the page until the
+kernel's echo came back (a radio button clicked and shown unchecked again). It also
 retries the reply to ``request_states`` when a thread created a widget while ipywidgets was walking
 them all (which would otherwise leave the front end waiting 4 s for a fallback). Idempotent; a
 no-op without ipywidgets.
@@ -51,6 +54,7 @@ def install() -> None:
         _installed = True
     handle_control = Widget._handle_control_comm_msg.__func__
     send_state = Widget.send_state
+    set_state = Widget.set_state
 
     def handle_control_comm_msg(cls: Any, msg: dict[str, Any]) -> None:
         states_requested = msg.get("content", {}).get("data", {}).get("method") == "request_states"
@@ -73,8 +77,13 @@ def install() -> None:
         else:
             note(self, key)
 
+    def set_state_from_front_end(self: Any, sync_data: dict[str, Any]) -> None:
+        forget(self, sync_data)  # before: what the kernel sends while applying it is noted again
+        set_state(self, sync_data)
+
     Widget._handle_control_comm_msg = classmethod(handle_control_comm_msg)
     Widget.send_state = send_state_noted
+    Widget.set_state = set_state_from_front_end
 
 
 def front_end_loading(now: float | None = None) -> None:
@@ -111,6 +120,20 @@ def note(widget: Any, key: str | Iterable[str]) -> None:
         return
     with _lock:
         _noted.setdefault(model_id, set()).update({key} if isinstance(key, str) else key)
+
+
+def forget(widget: Any, keys: Iterable[str]) -> None:
+    """Stop repeating *keys* of *widget*: the front end has just set them itself."""
+    model_id = getattr(widget, "model_id", None)
+    if model_id is None:
+        return
+    with _lock:
+        noted = _noted.get(model_id)
+        if noted is None:
+            return
+        noted.difference_update(keys)
+        if not noted:
+            del _noted[model_id]
 
 
 def resend() -> int:

@@ -118,6 +118,26 @@ def test_what_the_learner_types_is_not_sent_back(kernel: RecordingComm) -> None:
     assert box.comm.updates() == []
 
 
+def test_a_property_the_learner_sets_is_no_longer_repeated(kernel: RecordingComm) -> None:
+    """A repeat of a kernel-sent value, sent while the learner's next change is on its way, would show the old
+    value over theirs until the echo came back (a clicked radio button shown unchecked)."""
+    rating = ipywidgets.RadioButtons(options=[1, 2, 3, 4, 5], value=None)
+    request_states()
+    rating.value = 3  # the kernel shows what another tab saved: noted, to be sent again
+    rating.description = "How helpful was it?"
+    rating.comm.handle_msg(
+        {"content": {"comm_id": rating.model_id, "data": {"method": "update", "state": {"index": 4}}}}
+    )
+    assert rating.value == 5
+    rating.comm.sent.clear()
+    assert resync.resend() == 1
+    assert rating.comm.updates() == [{"description": "How helpful was it?"}]  # the rest is repeated, not the index
+    rating.comm.handle_msg(
+        {"content": {"comm_id": rating.model_id, "data": {"method": "update", "state": {"description": "x"}}}}
+    )
+    assert resync.resend() == 0
+
+
 def test_changes_outside_the_window_are_not_repeated(kernel: RecordingComm) -> None:
     box = ipywidgets.Textarea(value="before")
     box.value = "no front end is loading"
