@@ -19,7 +19,15 @@ def main(argv: list[str] | None = None) -> None:
     skip_slow_iri_grammar()
     # Chooses the server's form (an extension of Jupyter Server 2, or the older app) from the environment,
     # as the jupyterhub-singleuser script does.
-    from jupyterhub.singleuser import main as singleuser_main
+    try:
+        from jupyterhub.singleuser import main as singleuser_main
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.split(".")[0] != "jupyterhub":
+            raise
+        raise SystemExit(
+            f"peerkit: a server on the hub needs JupyterHub in this Python ({sys.executable}): "
+            "install it with  pip install 'peerkit[hub]'"
+        ) from exc
 
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]

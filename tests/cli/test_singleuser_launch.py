@@ -38,3 +38,15 @@ def test_a_module_in_the_learners_folder_cannot_stand_in_for_the_servers_own(tmp
     done = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == hub_version
+
+
+def test_without_jupyterhub_it_says_what_to_install() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['jupyterhub'] = None\n"  # as in a Python where peerkit was installed without its hub extra
+        "from peerkit.cli import singleuser_launch\n"
+        "singleuser_launch.main([])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "pip install 'peerkit[hub]'" in done.stderr and "Traceback" not in done.stderr, done.stderr
