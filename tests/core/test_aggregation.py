@@ -858,3 +858,40 @@ def test_the_cohort_s_mean_bias_is_measured_by_the_examples_reviews_alone(
         assert seen[0] == pytest.approx(exact, rel=1e-12)
     else:
         assert seen[0] > 1.5 * exact  # a level given to an example on it hides a bias under half a step
+
+
+def test_rubrics_of_three_levels_or_fewer_read_every_review_as_its_interval() -> None:
+    from peerkit.core.aggregation.calibration import _read_as_intervals
+
+    on_anchor = np.array([True, False, False, False])
+    sub, rev = [0, 1, 1, 2], [1, 0, 2, 0]
+    for top, step, every in ((2, 1.0, True), (1, 1.0, True), (1, 0.5, True), (3, 1.0, False), (4, 1.0, False)):
+        score = np.minimum([0, 1, 1, 2], top) * step
+        reviews = Reviews.from_arrays(sub, rev, score, scale=(0, top * step), step=step)
+        read = _read_as_intervals(reviews, on_anchor)
+        assert read.tolist() == ([True] * 4 if every else on_anchor.tolist()), (top, step)
+    continuous = Reviews.from_arrays(sub, rev, [0.1, 0.5, 0.7, 0.2], scale=(0, 1))
+    assert _read_as_intervals(continuous, on_anchor).tolist() == on_anchor.tolist()
+
+
+def test_on_a_three_level_rubric_intervals_grade_closer_than_exact_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Levels 0, 0.5, 1: rounding is most of each review's error and reviewers of one submission round alike.
+    # Read as exact values (the reading of finer rubrics, forced here), agreeing reviews looked reliable.
+    from peerkit.core.aggregation import calibration
+
+    rounds = [cohort(np.random.default_rng(seed), n=150, k=3, bias_sd=0.0, noise=0.08, step=0.5) for seed in (1, 2, 3)]
+    interval = [aggregate(r, "calibrated") for r, *_ in rounds]
+    monkeypatch.setattr(calibration, "INTERVAL_LEVELS", 2)
+    value = [aggregate(r, "calibrated") for r, *_ in rounds]
+    truths = [t for _, t, *_ in rounds]
+    assert all(g.fit is not None and g.fit.converged for g in interval)
+    error_interval = np.mean([rmse_of(g, t) for g, t in zip(interval, truths, strict=True)])
+    error_value = np.mean([rmse_of(g, t) for g, t in zip(value, truths, strict=True)])
+    assert error_interval < 0.95 * error_value
+
+    def cover(grades: list[Grades]) -> float:
+        return float(
+            np.mean([np.abs(g.estimate - t) <= 2 * g.uncertainty for g, t in zip(grades, truths, strict=True)])
+        )
+
+    assert cover(interval) >= cover(value)
