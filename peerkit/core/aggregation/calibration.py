@@ -38,7 +38,8 @@ n = 500 went from 0.98-0.995 to 1.02-1.06), and the 2σ coverage's floor 0.644 -
 (``--levels 1``) 1.175 -> 0.949 worst, every setting better than both baselines (coverage 0.24-0.92 ->
 0.38-0.997: still far from honest there). With four levels it was mixed, with five (the benchmark's
 0-4) worse in most settings, so finer rubrics keep reading levels as values. An ordinal likelihood
-chosen by evidence is the way past this switch.
+chosen by evidence is the way past this switch. The intervals cost time at scale only: a million
+reviews of a three-level criterion 2.7 s instead of 0.4 s (``special``'s normal tails, every sweep).
 
 Convergence
 -----------
