@@ -36,9 +36,7 @@ class AnswerWidget(widgets.VBox):
         super().__init__([*controls, self.status], layout=look.block)
         self.add_class("peerkit-answer-widget")
         self.add_class(f"peerkit-{self.kind}")
-        self._show(session.value(self.answer_id))
-        self.status.value = self._idle_status()
-        session.on_change(self._on_sheet)
+        session.on_change(self._on_sheet, first=self._show_sheet)
 
     # -- what a kind provides ----------------------------------------------------------------------
 
@@ -67,6 +65,11 @@ class AnswerWidget(widgets.VBox):
             self.write(value)
         finally:
             self._applying = False
+
+    def _show_sheet(self, sheet: AnswerSheet) -> None:
+        answer = sheet.get(self.answer_id)
+        self._show(answer.value if answer is not None else None)
+        self.status.value = self._idle_status()
 
     def _prefix(self, value: JSON) -> str:
         note = self.describe(value)

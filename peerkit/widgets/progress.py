@@ -33,7 +33,7 @@ class PathProgress(widgets.VBox):
     def track(self, answer_id: str) -> None:
         if answer_id not in self.answer_ids:
             self.answer_ids.append(answer_id)
-            self.update(self.session.sheet)
+            self.session.showing(self.update)  # not a sheet read before a reload in another thread
 
     def done(self, sheet: AnswerSheet) -> int:
         return sum(1 for key in self.answer_ids if is_answered(sheet.get(key)))

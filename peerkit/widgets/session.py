@@ -123,10 +123,27 @@ class PathSession:
         answer = self.sheet.get(answer_id)
         return default if answer is None else answer.value
 
-    def on_change(self, callback: Listener) -> None:
+    def on_change(self, callback: Listener, *, first: Callable[[AnswerSheet], None] | None = None) -> None:
         """Call *callback(sheet, origin)* after every save (origin: the saved answer's id) and every
-        reload from disk (origin None), so that widgets show what another tab wrote."""
-        self._listeners.append(callback)
+        reload from disk (origin None), so that widgets show what another tab wrote.
+
+        *first*, if given, is called at once with the current sheet (see :meth:`showing`); a reload in
+        another thread then lands either before it, and *first* shows it, or after it, and *callback*
+        does: never in between, where nothing would show it.
+        """
+        with self._lock:
+            if first is not None:
+                first(self.sheet)
+            self._listeners.append(callback)
+
+    def showing(self, show: Callable[[AnswerSheet], None]) -> None:
+        """Call *show(sheet)* with the current sheet under the lock every save and reload holds while it
+        tells the listeners. A visitor may be handed a preheated kernel while its page is still being
+        built (Voilà sends the request before the last cells have run): the reload on the visit then
+        runs in a thread beside the widgets being built, and a widget that read the sheet just before
+        the reload must not put that older sheet on the page after it."""
+        with self._lock:
+            show(self.sheet)
 
     def off_change(self, callback: Listener) -> None:
         """Stop calling *callback* (a widget the page replaced; absent callbacks are ignored)."""

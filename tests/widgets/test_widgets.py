@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 import pytest
 from traitlets.config import Config
 
-from peerkit.core.answers import FILENAME, parse_sheet
+from peerkit.core.answers import FILENAME, JSON, parse_sheet
 from peerkit.widgets import PathPage
-from peerkit.widgets.reflection import count_words
+from peerkit.widgets.reflection import Reflection, count_words
 from tests.conftest import CourseLayout
 
 
@@ -133,3 +134,30 @@ def test_preview_page_has_a_banner_and_a_disabled_submit(course: CourseLayout) -
 @pytest.mark.parametrize(("text", "words"), [("", 0), ("one", 1), ("  two  words\n", 2), ("a-b c,d", 2)])
 def test_word_count(text: str, words: int) -> None:
     assert count_words(text) == words
+
+
+def test_a_reload_landing_while_a_box_is_built_reaches_the_box(page: PathPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Voilà hands a preheated kernel to its visitor before the last cells have run: the reload on the
+    visit then runs in a thread while widgets are still being built, and must reach every one of them."""
+    other = PathPage("alpha", folder=page.session.folder, config=page.session.config)
+    other.reflection("first", "Q?").text.value = "saved since the page was preheated"
+    reloaded = threading.Event()
+    write = Reflection.write
+
+    def visit() -> None:
+        page.session.reload()
+        reloaded.set()
+
+    def slow_write(self: Reflection, value: JSON | None) -> None:
+        write(self, value)
+        if not reloaded.is_set():  # the box has read the sheet: the visitor arrives now
+            thread = threading.Thread(target=visit)
+            thread.start()
+            thread.join(timeout=0.3)  # a reload that waits for the box to be built is what we want
+
+    monkeypatch.setattr(Reflection, "write", slow_write)
+    box = page.reflection("first", "Q?")
+    assert reloaded.wait(timeout=5)
+    assert box.text.value == "saved since the page was preheated"
+    assert page.progress().line.value.count("1 of 1") == 1
+    other.close()
