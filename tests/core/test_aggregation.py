@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -895,3 +896,53 @@ def test_on_a_three_level_rubric_intervals_grade_closer_than_exact_values(monkey
         )
 
     assert cover(interval) >= cover(value)
+
+
+def test_a_level_read_as_an_interval_widens_the_grade_by_the_information_it_leaves_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Louis's missing information: a reading known only as a level's interval informs the true score by
+    ``tau (1 - tau var(y | level))``, not ``tau``. Without the term, the grades of a three-level rubric
+    claimed too little (two standard deviations covered 0.92 here; the benchmark's 0-2 grid 0.83-0.95)."""
+    from peerkit.core.aggregation import uncertainty
+
+    rounds = [
+        cohort(np.random.default_rng(seed), n=150, k=3, bias_sd=0.05, noise=0.08, step=0.5) for seed in (1, 2, 3, 4)
+    ]
+    truths = [t for _, t, *_ in rounds]
+
+    def cover(grades: list[Grades]) -> float:
+        return float(
+            np.mean([np.abs(g.estimate - t) <= 2 * g.uncertainty for g, t in zip(grades, truths, strict=True)])
+        )
+
+    seen: list[np.ndarray] = []
+    original = uncertainty._censored_information_lost
+
+    def spy(*args: Any) -> np.ndarray:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(uncertainty, "_censored_information_lost", spy)
+    widened = [aggregate(r, "calibrated") for r, *_ in rounds]
+    assert len(seen) == 4 and all(bool(np.all(s >= 0)) and float(s.mean()) > 0 for s in seen)
+    monkeypatch.setattr(uncertainty, "_censored_information_lost", lambda model, *_: np.zeros(model.n_sub))
+    narrow = [aggregate(r, "calibrated") for r, *_ in rounds]
+    assert [g.estimate.tolist() for g in widened] == [g.estimate.tolist() for g in narrow]  # no grade moves
+    assert cover(narrow) < 0.94 <= cover(widened) <= 0.99
+
+
+def test_finer_rubrics_lose_no_information_to_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerkit.core.aggregation import uncertainty
+
+    seen: list[np.ndarray] = []
+    original = uncertainty._censored_information_lost
+
+    def spy(*args: Any) -> np.ndarray:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(uncertainty, "_censored_information_lost", spy)
+    reviews, _, _, anchors = cohort(np.random.default_rng(5), n=60, k=4, anchors=3, step=0.25)  # five levels
+    aggregate(reviews, "calibrated", anchors=anchors)
+    assert len(seen) == 1 and not seen[0].any()  # only the examples' reviews are intervals, and their grades are known

@@ -40,6 +40,10 @@ n = 500 went from 0.98-0.995 to 1.02-1.06), and the 2σ coverage's floor 0.644 -
 0-4) worse in most settings, so finer rubrics keep reading levels as values. An ordinal likelihood
 chosen by evidence is the way past this switch. The intervals cost time at scale only: a million
 reviews of a three-level criterion 2.7 s instead of 0.4 s (``special``'s normal tails, every sweep).
+Read as intervals, the reviews also inform each grade less than the perceptions filled in for them would:
+the grade's variance counts the information each level leaves open (``uncertainty``,
+``_censored_information_lost``), which took the 2σ coverage at three levels from 0.825-0.946 to
+0.864-0.974 (seed 2013; a heavy ceiling and careless reviewers with examples still under 0.9).
 
 Convergence
 -----------

@@ -2,7 +2,8 @@
 
 The mean-field posterior variance of a grade (``calibration``) leaves out what couples the grades: that
 the reviewers' noise levels are estimated (a Student t rather than a normal, :func:`_student_inflation`),
-the rounding error careful reviewers of one submission share (:func:`_shared_rounding`, with the noise that
+what a level read as an interval leaves open (:func:`_censored_information_lost`), the rounding error careful
+reviewers of one submission share (:func:`_shared_rounding`, with the noise that
 decides it read from how often reviewers agree, :func:`rounding_noise_scale`), what every
 grade shares (the cohort's mean bias, a leniency no review can measure, the prior mean,
 :func:`_shared_variance`), and that no true score lies past the ends of the scale (:func:`_within_scale`).
@@ -72,6 +73,8 @@ def grade_variance(
             spread += np.where(free_r, tau_r * (ratio - 1.0), 0.0)
         spread[on_anchor] = 0.0
     var = aux.v_s + groups.sum(spread) * aux.v_s**2
+    # A level read as an interval tells less than the perception filled in for it (coarse rubrics).
+    var += _censored_information_lost(model, state, aux)
     # Degrees of freedom of the reliabilities (in a ten-learner round the cohort's noise level, which they
     # share, is a guess too: two normal standard deviations covered 89 %).
     fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
@@ -399,3 +402,34 @@ def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
         _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)), model.x.copy(), y_var)
     information = float(np.sum(tau * np.clip(1.0 - tau * y_var.take(at), 0.0, 1.0)))
     return 1.0 / information if information > 0 else math.inf
+
+
+def _censored_information_lost(model: Sweeper, state: State, aux: Aux) -> FloatArray:
+    """Per submission, what its grade's variance gains because its reviews are read as intervals.
+
+    The fit weighs a reading by its reviewer's reliability ``tau`` as if the perception filled in for it were
+    seen; a level read as an interval tells less: ``tau (1 - tau var(y | level))`` of information on the
+    true score (Louis's missing information: the perception's variance within the interval, at the converged
+    state). Zero where no learner's review is censored (rubrics of more than
+    :data:`~peerkit.core.aggregation.calibration.INTERVAL_LEVELS` levels: only reviews of examples are, and
+    an example's grade is known).
+    """
+    where = model.censoring.index
+    if model.has_anchor:
+        where = where[~model.on_anchor.take(where)]
+    out = np.zeros(model.n_sub)
+    if not len(where):
+        return out
+    rev = model.rev.take(where)
+    tau = aux.tau_m.take(rev)
+    sd = 1.0 / np.sqrt(tau)
+    mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
+    low, high = model.censoring.low, model.censoring.high
+    pos = np.searchsorted(model.censoring.index, where)
+    _, var = truncated_standard_normal((low.take(pos) - mean) / sd, (high.take(pos) - mean) / sd)
+    lost = _sum_by(model.sub.take(where), tau * var, model.n_sub)  # tau^2 var(y) with var(y) = var / tau
+    precision = aux.precision
+    kept = np.maximum(precision - lost, np.minimum(precision, 1.0 / math.exp(float(state.hyper[1]))))
+    with np.errstate(divide="ignore"):
+        out = np.where(model.free & (kept > 0), 1.0 / kept - aux.v_s, 0.0)
+    return np.maximum(out, 0.0)
