@@ -112,11 +112,16 @@ class Sweeper:
         y, y_var = self.x, None
         if len(self.censoring.index):
             # E-step of the censored readings: the expected perception given the level's interval.
-            at = self.censoring.index
-            y, y_var = self.x.copy(), np.zeros(len(self.x))
-            y, y_var = self.censoring.fill(
-                self.x, m.take(self.sub.take(at)) + c.take(rev.take(at)), 1.0 / np.sqrt(tau_r.take(at)), y, y_var
-            )
+            if self.censoring.every:  # a coarse rubric: no gathers by index
+                mu = groups.spread(m)
+                mu += c.take(rev)
+                sd = np.sqrt(tau_r)
+            else:
+                at = self.censoring.index
+                mu = m.take(self.sub.take(at))
+                mu += c.take(rev.take(at))
+                sd = np.sqrt(tau_r.take(at))
+            y, y_var = self.censoring.fill(self.x, mu, np.reciprocal(sd, out=sd))
         # True scores given biases and reliabilities: precision-weighted, bias-corrected means.
         gamma0 = 1.0 / var_s
         w = np.where(self.on_anchor, 0.0, tau_r) if anchors else tau_r

@@ -394,12 +394,12 @@ def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
     """
     at = np.flatnonzero(model.on_anchor)
     tau = aux.tau_m.take(model.rev.take(at))
-    y_var = np.zeros(len(model.x))
+    y_var: FloatArray = np.zeros(len(model.x))
     where = model.censoring.index
     if len(where):  # the sweep's E-step at the converged state: each reading's variance within its interval
         rev = model.rev.take(where)
         mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
-        _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)), model.x.copy(), y_var)
+        _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)))
     information = float(np.sum(tau * np.clip(1.0 - tau * y_var.take(at), 0.0, 1.0)))
     return 1.0 / information if information > 0 else math.inf
 
@@ -414,9 +414,10 @@ def _censored_information_lost(model: Sweeper, state: State, aux: Aux) -> FloatA
     :data:`~peerkit.core.aggregation.calibration.INTERVAL_LEVELS` levels: only reviews of examples are, and
     an example's grade is known).
     """
-    where = model.censoring.index
+    where, low, high = model.censoring.index, model.censoring.low, model.censoring.high
     if model.has_anchor:
-        where = where[~model.on_anchor.take(where)]
+        learners = np.flatnonzero(~model.on_anchor.take(where))
+        where, low, high = where.take(learners), low.take(learners), high.take(learners)
     out = np.zeros(model.n_sub)
     if not len(where):
         return out
@@ -424,9 +425,7 @@ def _censored_information_lost(model: Sweeper, state: State, aux: Aux) -> FloatA
     tau = aux.tau_m.take(rev)
     sd = 1.0 / np.sqrt(tau)
     mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
-    low, high = model.censoring.low, model.censoring.high
-    pos = np.searchsorted(model.censoring.index, where)
-    _, var = truncated_standard_normal((low.take(pos) - mean) / sd, (high.take(pos) - mean) / sd)
+    _, var = truncated_standard_normal((low - mean) / sd, (high - mean) / sd)
     lost = _sum_by(model.sub.take(where), tau * var, model.n_sub)  # tau^2 var(y) with var(y) = var / tau
     precision = aux.precision
     kept = np.maximum(precision - lost, np.minimum(precision, 1.0 / math.exp(float(state.hyper[1]))))
