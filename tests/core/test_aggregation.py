@@ -898,6 +898,21 @@ def test_on_a_three_level_rubric_intervals_grade_closer_than_exact_values(monkey
     assert cover(interval) >= cover(value)
 
 
+def _spy_on_information_lost(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """Record what every call of ``uncertainty._censored_information_lost`` returns."""
+    from peerkit.core.aggregation import uncertainty
+
+    seen: list[np.ndarray] = []
+    original = uncertainty._censored_information_lost
+
+    def spy(*args: Any) -> np.ndarray:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(uncertainty, "_censored_information_lost", spy)
+    return seen
+
+
 def test_a_level_read_as_an_interval_widens_the_grade_by_the_information_it_leaves_open(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -916,14 +931,7 @@ def test_a_level_read_as_an_interval_widens_the_grade_by_the_information_it_leav
             np.mean([np.abs(g.estimate - t) <= 2 * g.uncertainty for g, t in zip(grades, truths, strict=True)])
         )
 
-    seen: list[np.ndarray] = []
-    original = uncertainty._censored_information_lost
-
-    def spy(*args: Any) -> np.ndarray:
-        seen.append(original(*args))
-        return seen[-1]
-
-    monkeypatch.setattr(uncertainty, "_censored_information_lost", spy)
+    seen = _spy_on_information_lost(monkeypatch)
     widened = [aggregate(r, "calibrated") for r, *_ in rounds]
     assert len(seen) == 4 and all(bool(np.all(s >= 0)) and float(s.mean()) > 0 for s in seen)
     monkeypatch.setattr(uncertainty, "_censored_information_lost", lambda model, *_: np.zeros(model.n_sub))
@@ -933,16 +941,7 @@ def test_a_level_read_as_an_interval_widens_the_grade_by_the_information_it_leav
 
 
 def test_finer_rubrics_lose_no_information_to_intervals(monkeypatch: pytest.MonkeyPatch) -> None:
-    from peerkit.core.aggregation import uncertainty
-
-    seen: list[np.ndarray] = []
-    original = uncertainty._censored_information_lost
-
-    def spy(*args: Any) -> np.ndarray:
-        seen.append(original(*args))
-        return seen[-1]
-
-    monkeypatch.setattr(uncertainty, "_censored_information_lost", spy)
+    seen = _spy_on_information_lost(monkeypatch)
     reviews, _, _, anchors = cohort(np.random.default_rng(5), n=60, k=4, anchors=3, step=0.25)  # five levels
     aggregate(reviews, "calibrated", anchors=anchors)
     assert len(seen) == 1 and not seen[0].any()  # only the examples' reviews are intervals, and their grades are known
