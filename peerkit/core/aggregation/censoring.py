@@ -131,14 +131,3 @@ class Censoring:
         y[self.index] = mean
         y_var[self.index] = var
         return y, y_var
-        m, s = mu, sd
-        mean, var = truncated_standard_normal((self.low - m) / s, (self.high - m) / s)
-        mean *= s
-        mean += m
-        var *= s
-        var *= s
-        if len(self.index) == len(y):  # every review (a coarse rubric): whole arrays, no scatter
-            return mean, var
-        y[self.index] = mean
-        y_var[self.index] = var
-        return y, y_var
