@@ -74,7 +74,8 @@ def grade_variance(
         spread[on_anchor] = 0.0
     var = aux.v_s + groups.sum(spread) * aux.v_s**2
     # A level read as an interval tells less than the perception filled in for it (coarse rubrics).
-    var += _censored_information_lost(model, state, aux)
+    reading_var = _reading_variance(model, state, aux)
+    var += _censored_information_lost(model, state, aux, reading_var)
     # Degrees of freedom of the reliabilities (in a ten-learner round the cohort's noise level, which they
     # share, is a guess too: two normal standard deviations covered 89 %).
     fitted = float(np.sum(np.clip(1.0 - aux.v_s[free] / var_s, 0.0, 1.0)))
@@ -96,7 +97,7 @@ def grade_variance(
         aux.precision,
         var_s,
         var_b,
-        _mean_bias_variance(model, state, aux) if anchored else 0.0,
+        _mean_bias_variance(model, aux, reading_var) if anchored else 0.0,
         int(free.sum()),
         int(active.sum()),
         anchored,
@@ -380,7 +381,7 @@ def _shared_variance(
     return out
 
 
-def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
+def _mean_bias_variance(model: Sweeper, aux: Aux, reading_var: FloatArray | None) -> float:
     """The posterior variance of the cohort's mean bias in a round with examples: of the shift that moves
     every bias by ``d`` and every learner's grade by ``-d``.
 
@@ -394,39 +395,40 @@ def _mean_bias_variance(model: Sweeper, state: State, aux: Aux) -> float:
     """
     at = np.flatnonzero(model.on_anchor)
     tau = aux.tau_m.take(model.rev.take(at))
-    y_var: FloatArray = np.zeros(len(model.x))
-    where = model.censoring.index
-    if len(where):  # the sweep's E-step at the converged state: each reading's variance within its interval
-        rev = model.rev.take(where)
-        mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
-        _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)))
-    information = float(np.sum(tau * np.clip(1.0 - tau * y_var.take(at), 0.0, 1.0)))
+    left_open = reading_var.take(at) if reading_var is not None else 0.0
+    information = float(np.sum(tau * np.clip(1.0 - tau * left_open, 0.0, 1.0)))
     return 1.0 / information if information > 0 else math.inf
 
 
-def _censored_information_lost(model: Sweeper, state: State, aux: Aux) -> FloatArray:
+def _reading_variance(model: Sweeper, state: State, aux: Aux) -> FloatArray | None:
+    """Per review (grouped order), the variance of its perception within its level's interval at the converged
+    *state*: the sweep's E-step once more (0 for readings taken as exact); None when no review is an interval."""
+    where = model.censoring.index
+    if not len(where):
+        return None
+    rev = model.rev.take(where)
+    mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
+    _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)))
+    return y_var
+
+
+def _censored_information_lost(model: Sweeper, state: State, aux: Aux, reading_var: FloatArray | None) -> FloatArray:
     """Per submission, what its grade's variance gains because its reviews are read as intervals.
 
     The fit weighs a reading by its reviewer's reliability ``tau`` as if the perception filled in for it were
     seen; a level read as an interval tells less: ``tau (1 - tau var(y | level))`` of information on the
-    true score (Louis's missing information: the perception's variance within the interval, at the converged
-    state). Zero where no learner's review is censored (rubrics of more than
+    true score (Louis's missing information: *reading_var*, :func:`_reading_variance`). Zero where no
+    learner's review is censored (rubrics of more than
     :data:`~peerkit.core.aggregation.calibration.INTERVAL_LEVELS` levels: only reviews of examples are, and
     an example's grade is known).
     """
-    where, low, high = model.censoring.index, model.censoring.low, model.censoring.high
-    if model.has_anchor:
-        learners = np.flatnonzero(~model.on_anchor.take(where))
-        where, low, high = where.take(learners), low.take(learners), high.take(learners)
     out = np.zeros(model.n_sub)
-    if not len(where):
-        return out
-    rev = model.rev.take(where)
-    tau = aux.tau_m.take(rev)
-    sd = 1.0 / np.sqrt(tau)
-    mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
-    _, var = truncated_standard_normal((low - mean) / sd, (high - mean) / sd)
-    lost = _sum_by(model.sub.take(where), tau * var, model.n_sub)  # tau^2 var(y) with var(y) = var / tau
+    if reading_var is None or len(model.censoring.index) <= float(model.count_a.sum()):
+        return out  # no review of a learner's work is an interval
+    tau_r = aux.tau_m.take(model.rev)
+    lost = tau_r * tau_r
+    lost *= reading_var
+    lost = model.groups.sum(lost)  # reviews of examples count only towards examples, which are not free
     precision = aux.precision
     kept = np.maximum(precision - lost, np.minimum(precision, 1.0 / math.exp(float(state.hyper[1]))))
     with np.errstate(divide="ignore"):
