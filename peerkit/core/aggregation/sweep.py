@@ -111,17 +111,7 @@ class Sweeper:
         tau_r = tau.take(rev)
         y, y_var = self.x, None
         if len(self.censoring.index):
-            # E-step of the censored readings: the expected perception given the level's interval.
-            if self.censoring.every:  # a coarse rubric: no gathers by index
-                mu = groups.spread(m)
-                mu += c.take(rev)
-                sd = np.sqrt(tau_r)
-            else:
-                at = self.censoring.index
-                mu = m.take(self.sub.take(at))
-                mu += c.take(rev.take(at))
-                sd = np.sqrt(tau_r.take(at))
-            y, y_var = self.censoring.fill(self.x, mu, np.reciprocal(sd, out=sd))
+            y, y_var = self.readings(m, c, tau, tau_r)
         # True scores given biases and reliabilities: precision-weighted, bias-corrected means.
         gamma0 = 1.0 / var_s
         w = np.where(self.on_anchor, 0.0, tau_r) if anchors else tau_r
@@ -184,6 +174,25 @@ class Sweeper:
         hyper = np.array([mu0, np.log(var_s), beta, np.log(var_b), np.log(beta0)])
         new = State(m_new, c_new, np.log(tau_new), hyper)
         return new, Aux(precision, v_s, v_b, tau, y, ssq), delta
+
+    def readings(
+        self, m: FloatArray, c: FloatArray, tau: FloatArray, tau_r: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """E-step of the censored readings given true scores *m*, biases *c* and reliabilities *tau* (*tau_r*: the
+        same per review, when already gathered): per review the expected perception within its level's interval
+        and its variance (``x`` and 0 for readings taken as exact)."""
+        censoring, rev = self.censoring, self.rev
+        if censoring.every:  # a coarse rubric: no gathers by index
+            mu = self.groups.spread(m)
+            mu += c.take(rev)
+            sd = np.sqrt(tau_r if tau_r is not None else tau.take(rev))
+        else:
+            at = censoring.index
+            rev_at = rev.take(at)
+            mu = m.take(self.sub.take(at))
+            mu += c.take(rev_at)
+            sd = np.sqrt(tau_r.take(at) if tau_r is not None else tau.take(rev_at))
+        return censoring.fill(self.x, mu, np.reciprocal(sd, out=sd))
 
     def _reviewers(
         self,

@@ -403,13 +403,9 @@ def _mean_bias_variance(model: Sweeper, aux: Aux, reading_var: FloatArray | None
 def _reading_variance(model: Sweeper, state: State, aux: Aux) -> FloatArray | None:
     """Per review (grouped order), the variance of its perception within its level's interval at the converged
     *state*: the sweep's E-step once more (0 for readings taken as exact); None when no review is an interval."""
-    where = model.censoring.index
-    if not len(where):
+    if not len(model.censoring.index):
         return None
-    rev = model.rev.take(where)
-    mean = state.m.take(model.sub.take(where)) + state.c.take(rev)
-    _, y_var = model.censoring.fill(model.x, mean, 1.0 / np.sqrt(aux.tau_m.take(rev)))
-    return y_var
+    return model.readings(state.m, state.c, aux.tau_m)[1]
 
 
 def _censored_information_lost(model: Sweeper, state: State, aux: Aux, reading_var: FloatArray | None) -> FloatArray:
