@@ -4,7 +4,8 @@ A learner's server on the hub imports jupyter-events, which imports jsonschema, 
 ``rfc3987-syntax`` Lark grammar at import: 1.1 s of every server start, for two format checks no schema of
 JupyterHub, Jupyter Server, Voilà or peerkit uses (:func:`peerkit.nbgrader.config.skip_slow_iri_grammar`).
 ``peerkit-singleuser`` and ``peerkit-course-service`` become this command (:mod:`peerkit.cli.singleuser`);
-the arguments are ``jupyterhub-singleuser``'s, unchanged.
+the arguments are ``jupyterhub-singleuser``'s, unchanged. Where the server's runtime folder is too deep for its
+kernels' sockets, it moves to a private temporary folder first (:func:`peerkit.voila.sockets.use_short_runtime_dir`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> None:
             "install it with  pip install 'peerkit[hub]'"
         ) from exc
 
+    from peerkit.voila.sockets import use_short_runtime_dir
+
+    use_short_runtime_dir()
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]
     singleuser_main()

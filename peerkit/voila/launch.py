@@ -3,7 +3,8 @@
 Voilà's server imports jupyter-events, which imports jsonschema, which builds the ``rfc3987-syntax`` Lark
 grammar at import: 1.1 s of a 1.6 s import on a quiet machine, for two format checks no schema of Voilà,
 Jupyter Server or peerkit uses (:func:`peerkit.nbgrader.config.skip_slow_iri_grammar`). ``peerkit serve``
-starts its Voilà servers through this module; the arguments are Voilà's, unchanged.
+starts its Voilà servers through this module; the arguments are Voilà's, and, where the temporary folder's
+path is too long for its kernels' sockets, one more that moves them (:func:`peerkit.voila.sockets.voila_arguments`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     skip_slow_iri_grammar()
     from voila.app import main as voila_main
 
-    if argv is not None:
-        sys.argv = [sys.argv[0], *argv]
+    from peerkit.voila.sockets import voila_arguments
+
+    sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv), *voila_arguments()]
     voila_main()
 
 

@@ -11,6 +11,8 @@ What the configuration does, and why:
 * ``transport_encryption = "auto"``: each kernel gets CurveZMQ keys from the server (ipykernel
   declares support), so kernel traffic is encrypted and ipykernel no longer warns, at every kernel
   start, that it is "susceptible to eavesdropping".
+* ``KernelManager.transport = "ipc"``: kernels talk to the server over Unix sockets, never over TCP
+  ports another process on the host can take first (:mod:`peerkit.voila.sockets`).
 * ``show_tracebacks = False``: learners never see code, not even in an error.
 * preheated kernels (one per notebook): a page opens on a kernel that has already run the
   notebook. The widgets re-read answers when the kernel is handed to a visitor (see
@@ -39,6 +41,7 @@ from typing import Any
 
 from peerkit.config.settings import ENVIRONMENT, PeerkitConfig
 from peerkit.storage.atomic import write_atomic
+from peerkit.voila.sockets import transport_config
 
 DENIED_LAB_EXTENSIONS = (
     "@jupyter/nbgrader",
@@ -101,6 +104,7 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
             "cull_connected": False,
             "transport_encryption": "auto",
         },
+        **transport_config(),
     }
     if options.local_only:
         config["Voila"]["tornado_settings"] = {"disable_check_xsrf": True}
@@ -115,7 +119,7 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
 def server_extension_config(lab_extensions: tuple[str, ...] | None = LEARNER_LAB_EXTENSIONS) -> dict[str, Any]:
     """Jupyter server config for a server that runs Voilà as one of its extensions (a hub's
     single-user servers, nbgrader's course service): the same extension list, hidden tracebacks,
-    template and encrypted kernel transport as :func:`voila_config` gives ``peerkit serve`` (the
+    template and encrypted kernel transport over Unix sockets as :func:`voila_config` gives ``peerkit serve`` (the
     template is found through :func:`with_template_path`), and, as standalone Voilà has it, no
     MathJax from a CDN (Voilà's server extension falls back to cdnjs when the server has no
     ``mathjax_url``). The extension list only applies to Voilà's pages, never to JupyterLab's."""
@@ -126,6 +130,7 @@ def server_extension_config(lab_extensions: tuple[str, ...] | None = LEARNER_LAB
             "template": TEMPLATE,
         },
         "MappingKernelManager": {"transport_encryption": "auto"},
+        **transport_config(),
         "ServerApp": {"tornado_settings": {"mathjax_url": None, "mathjax_config": None}},
     }
 

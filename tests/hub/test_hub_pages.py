@@ -4,11 +4,17 @@ dashboard has a whole round to show."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
+from peerkit.voila import sockets
 from tests.browser import ConsoleLog
 from tests.hub.flow import COURSE_ID, FACILITATOR, Flow
 from tests.hub.harness import PASSWORD, Hub, request
@@ -59,6 +65,27 @@ def test_a_learner_meets_the_course_home_with_peerkits_voila_settings(flow: Flow
     assert "@jupyter/nbgrader" not in html
     assert "peerkit" in html
     assert console.errors == []
+    # The page's kernel talks to alice's server over Unix sockets (no TCP port another server could take),
+    # in a private folder: the harness's home folders are too deep for a socket's path.
+    runtime = server_runtime_dir(hub, "alice")
+    assert runtime.name.startswith(sockets.PRIVATE_PREFIX) and runtime.stat().st_mode & 0o077 == 0
+    connections = [json.loads(file.read_text()) for file in runtime.glob("kernel-*.json")]
+    assert connections and {info["transport"] for info in connections} == {"ipc"}
+
+
+def server_runtime_dir(hub: Hub, user: str) -> Path:
+    """The runtime folder (kernels' connection files) of *user*'s running server: where it wrote its
+    ``jpserver-<pid>.json``."""
+    for process in psutil.process_iter(["cmdline"]):
+        if "peerkit.cli.singleuser_launch" in (process.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                if process.environ().get("HOME") == str(hub.home(user)):
+                    found = list(
+                        Path(tempfile.gettempdir()).glob(f"{sockets.PRIVATE_PREFIX}*/jpserver-{process.pid}.json")
+                    )
+                    if found:
+                        return found[0].parent
+    raise AssertionError(f"no running server of {user} with its own runtime folder")
 
 
 def test_the_facilitator_dashboard_opens_for_facilitators_in_the_course_service(
