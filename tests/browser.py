@@ -18,8 +18,9 @@ CHROMIUM_FLAGS = [
 ]
 # A Voilà page's "load" comes once its notebook has run. Several pages visited in a row empty their
 # kernel pools, which all refill at once: on a busy two-core machine a page then took over 30 s
-# (Playwright's default) to load, while the tests' own waits for the widgets allow 90 s.
-NAVIGATION_TIMEOUT_MS = 90_000
+# (Playwright's default) to load; the tests wait as long for a page's widgets.
+WIDGETS_TIMEOUT_MS = 90_000
+NAVIGATION_TIMEOUT_MS = WIDGETS_TIMEOUT_MS
 
 
 @dataclass

@@ -27,7 +27,7 @@ from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
 from peerkit.facilitator.api import Facilitator
 from tests.axe import axe_violations
-from tests.browser import NAVIGATION_TIMEOUT_MS, ConsoleLog
+from tests.browser import NAVIGATION_TIMEOUT_MS, WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COURSE_FILE
 from tests.ui.conftest import Served
 from tests.ui.test_course_ui import close_tab, open_page
@@ -90,7 +90,7 @@ def contrast(one: str, other: str) -> float:
 
 def wait_ready(page: Any) -> None:
     """Voilà's spinner gone, the widgets drawn, the template's script applied."""
-    page.wait_for_selector("#loading", state="detached", timeout=90_000)
+    page.wait_for_selector("#loading", state="detached", timeout=WIDGETS_TIMEOUT_MS)
     page.locator("#peerkit-main .jupyter-widgets").first.wait_for(timeout=60_000)
     page.wait_for_function("!document.querySelector('[title=\"null\"]')", timeout=10_000)
     page.wait_for_timeout(300)

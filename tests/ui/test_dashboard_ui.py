@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.axe import axe_violations
-from tests.browser import ConsoleLog
+from tests.browser import WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.ports import free_port
 from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
@@ -54,7 +54,7 @@ def test_dashboard_renders_and_releases_to_learners(browser: Any, board: tuple[S
     served, url = board
     console = ConsoleLog()
     page = open_page(browser, url + "/", console, width=1280)
-    page.locator(".peerkit-dashboard").wait_for(timeout=90_000)
+    page.locator(".peerkit-dashboard").wait_for(timeout=WIDGETS_TIMEOUT_MS)
     assert "Facilitator dashboard" in page.inner_text("body")
     assert "activity:" in page.locator(".peerkit-status").first.inner_text()
     page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=30_000)

@@ -11,7 +11,7 @@ import pytest
 
 from peerkit.config.course import load_course
 from peerkit.core.answers import FILENAME, is_answered, parse_sheet
-from tests.browser import ConsoleLog
+from tests.browser import WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COURSE_FILE
 from tests.ui.conftest import Served, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page, wait_until
@@ -92,7 +92,7 @@ def test_a_learner_walks_every_path(browser: Any, course_served: Served) -> None
     console = ConsoleLog()
     for number, path in enumerate(COURSE.paths):
         page = open_page(browser, f"{course_served.url}/voila/render/{path.id}/{path.notebook_name}", console)
-        page.locator(".peerkit-submit-panel").wait_for(timeout=90_000)
+        page.locator(".peerkit-submit-panel").wait_for(timeout=WIDGETS_TIMEOUT_MS)
         body = page.inner_text("body")
         assert "PathPage" not in body and "Traceback" not in body
         assert path.title in body
@@ -102,7 +102,7 @@ def test_a_learner_walks_every_path(browser: Any, course_served: Served) -> None
         page.wait_for_selector(f"text={activities} of {activities} activities done", timeout=15_000)
         if number == 1:  # one path is reloaded: everything is still there
             page.reload()
-            page.locator(".peerkit-submit-panel").wait_for(timeout=90_000)
+            page.locator(".peerkit-submit-panel").wait_for(timeout=WIDGETS_TIMEOUT_MS)
             page.wait_for_selector(f"text={activities} of {activities} activities done", timeout=15_000)
             assert page.locator(".peerkit-text textarea").first.input_value().startswith(WORDS)
         page.click("button.peerkit-submit")
@@ -125,7 +125,9 @@ def test_the_home_and_the_review_apps_render_after_submitting(browser: Any, cour
     for path in COURSE.reviewed_paths():  # the autopilot opened these rounds when the paths were submitted
         wait_until(lambda p=path: any(course_served.workdir.rglob(f"round-{p.id}.json")), timeout=60)
         page = open_page(browser, f"{course_served.url}/voila/render/{path.review_id}/{path.review_id}.ipynb", console)
-        page.locator(".peerkit-packet-picker").first.wait_for(timeout=90_000)  # the page opens on the practice
+        page.locator(".peerkit-packet-picker").first.wait_for(
+            timeout=WIDGETS_TIMEOUT_MS
+        )  # the page opens on the practice
         assert page.locator(".peerkit-packet-picker button").count() >= 4  # practice, peers and one's own
         close_tab(page)
     assert console.errors == [], "\n".join(console.errors)

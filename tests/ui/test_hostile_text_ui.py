@@ -29,7 +29,7 @@ from peerkit.facilitator.api import Facilitator
 from peerkit.nbgrader.build import write_course_root_config
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
-from tests.browser import ConsoleLog
+from tests.browser import WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COMMITTED_CONFIG, TEST_RUBRIC, CourseLayout, _built, every_kind_notebook
 from tests.payloads import MARKERS, PAYLOADS, SENTINEL, short_payload
 from tests.ports import free_port
@@ -178,7 +178,7 @@ def test_learners_pages_show_payloads_as_text(browser: Any, hostile_served: tupl
     served, _ = hostile_served
 
     packets = Visit(browser, served.url + "/voila/render/again-review/again-review.ipynb")
-    packets.page.locator(".peerkit-packet").first.wait_for(timeout=90_000)
+    packets.page.locator(".peerkit-packet").first.wait_for(timeout=WIDGETS_TIMEOUT_MS)
     buttons = packets.page.locator(".peerkit-packet-picker button")
     for index in range(buttons.count()):  # every packet of the open round, and one's own
         buttons.nth(index).click()
@@ -188,17 +188,17 @@ def test_learners_pages_show_payloads_as_text(browser: Any, hostile_served: tupl
     packets.close("the review app's packets")
 
     feedback = Visit(browser, served.url + "/voila/render/kinds-review/kinds-review.ipynb")
-    feedback.page.get_by_text("PWN16").first.wait_for(timeout=90_000)
+    feedback.page.get_by_text("PWN16").first.wait_for(timeout=WIDGETS_TIMEOUT_MS)
     feedback.check("feedback", feedback.page.inner_text("body"))
     feedback.close("the review app's feedback")
 
     progress = Visit(browser, served.url + "/voila/render/progress.ipynb")
-    progress.page.locator(".peerkit-notes").first.wait_for(timeout=90_000)
+    progress.page.locator(".peerkit-notes").first.wait_for(timeout=WIDGETS_TIMEOUT_MS)
     progress.check("summary notes", progress.page.locator(".peerkit-notes").first.inner_text())
     progress.close("the progress page")
 
     gallery = Visit(browser, served.url + "/voila/render/gallery.ipynb")
-    gallery.page.locator(".peerkit-example").first.wait_for(timeout=90_000)
+    gallery.page.locator(".peerkit-example").first.wait_for(timeout=WIDGETS_TIMEOUT_MS)
     assert gallery.page.locator(".peerkit-example").count() >= 4
     gallery.check("gallery", gallery.page.locator(".peerkit-example").first.inner_text())
     gallery.close("the gallery")
@@ -207,7 +207,7 @@ def test_learners_pages_show_payloads_as_text(browser: Any, hostile_served: tupl
 def test_the_facilitators_dashboard_shows_payloads_as_text(browser: Any, hostile_served: tuple[Served, str]) -> None:
     _, dashboard = hostile_served
     desk = Visit(browser, dashboard + "/")
-    desk.page.locator(".peerkit-dashboard").wait_for(timeout=90_000)
+    desk.page.locator(".peerkit-dashboard").wait_for(timeout=WIDGETS_TIMEOUT_MS)
     desk.check("dashboard", desk.page.inner_text("body"), markers=())
     for tab in ("Participation", "Review health", "Grades", "Gallery", "Exports", "Summary notes"):
         desk.page.get_by_role("tab", name=tab).click()
