@@ -37,9 +37,13 @@ calibrated fit up to 1.18× PG1's error, with 2σ coverage 0.64-0.94 (reviewers 
 reliable); reading them as intervals, as it now does on rubrics of three levels or fewer
 (``core/aggregation/calibration.py``, "Coarse rubrics"), worst 1.058× (careless reviewers with examples)
 and 0.985× on average, coverage 0.825-0.946, and 0.864-0.974 since the uncertainty counts what each
-interval leaves open (2026-12-05; under 0.9 still: a heavy ceiling 0.864 and 0.888, careless reviewers
-with examples 0.882); two levels (``--levels 1``): every setting better than both
-baselines (worst 0.949×), coverage 0.38-0.999 (0.73-0.94 where it was under 0.85). On
+interval leaves open (2026-12-05), and 0.882-0.975 since each grade is its true score capped at the
+scale's ends (``core/aggregation/uncertainty.py``, ``on_the_scale``; a heavy ceiling 0.864 -> 0.909 and
+0.888 -> 0.926, its error 0.920 -> 0.887× and 0.880 -> 0.849×; 0.982× on average; under 0.9 still: careless
+reviewers with examples, 0.882); two levels (``--levels 1``): every setting better than both
+baselines (worst 0.949×, 0.916× capped, 0.673× on average), coverage 0.38-0.999 (0.73-0.94 where it was
+under 0.85), 0.41-1.000 capped (under-covering settings up, many over 0.97: the cap leaves a posterior
+wider than a level its mass at the ends). On
 an eleven-level rubric (``--levels 10``) auto is within 1.02× the better baseline in every setting but
 colluding pairs without examples, where it keeps the calibrated fit at 1.05× the median's error, and
 cohorts without bias over-cover (0.974-0.980). An ordinal likelihood for every review, chosen by evidence,

@@ -230,7 +230,7 @@ def _calibrated_grades(
     return _finish(
         reviews,
         "calibrated",
-        reviews.lo + post.m * width,
+        reviews.lo + post.grade * width,
         np.sqrt(post.var) * width,
         counts,
         (anchor_idx, anchor_val),
