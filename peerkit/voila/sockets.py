@@ -36,14 +36,15 @@ PRIVATE_PREFIX: Final = "peerkit-kernels-"
 
 
 def transport_config() -> dict[str, Any]:
-    """The kernel managers' config: Unix sockets where the platform has them (TCP otherwise)."""
+    """The kernel managers' config: Unix sockets where the platform has them (:func:`_ipc`; TCP otherwise)."""
     return {"KernelManager": {"transport": "ipc" if _ipc() else "tcp"}}
 
 
 def _ipc() -> bool:
+    """Whether kernels use Unix sockets here: POSIX systems whose ZeroMQ has them (Windows keeps TCP)."""
     import zmq
 
-    return bool(zmq.has("ipc"))
+    return os.name == "posix" and bool(zmq.has("ipc"))
 
 
 def path_limit() -> int:
