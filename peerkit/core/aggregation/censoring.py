@@ -26,7 +26,7 @@ from typing import Final
 import numpy as np
 
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray
-from peerkit.core.aggregation.special import log_ndtr, normal_density, normal_tail
+from peerkit.core.aggregation.special import log_ndtr, normal_cdf, normal_density, normal_tail
 
 _LOG_SQRT_2PI: Final = 0.5 * math.log(2.0 * math.pi)
 
@@ -48,8 +48,7 @@ def truncated_standard_normal(a: FloatArray, b: FloatArray) -> tuple[FloatArray,
     lo = np.where(flip, -b, a)  # lo <= 0 always
     hi = np.where(flip, -a, b)
     below_lo = normal_tail(-lo)  # Phi(lo)
-    beyond_hi = normal_tail(np.abs(hi))  # Q(|hi|): Phi(hi) is 1 - it above 0, it below
-    mass = np.where(hi > 0, 1.0 - beyond_hi, beyond_hi)
+    mass = normal_cdf(hi)
     mass -= below_lo
     dens_lo = normal_density(lo)
     dens_hi = normal_density(hi)

@@ -21,15 +21,8 @@ import numpy as np
 
 from peerkit.core.aggregation.layout import Groups
 from peerkit.core.aggregation.reviews import BoolArray, FloatArray, IntArray, _sum_by
-from peerkit.core.aggregation.special import _INV_SQRT_2PI, normal_density, normal_tail
+from peerkit.core.aggregation.special import _INV_SQRT_2PI, normal_cdf, normal_density, normal_tail
 from peerkit.core.aggregation.sweep import Aux, State, Sweeper
-
-
-def _upper_tail(x: FloatArray) -> FloatArray:
-    """``1 - Phi(x)`` for any *x* (:func:`~peerkit.core.aggregation.special.normal_tail` takes ``x >= 0``),
-    within 2e-16 absolute."""
-    tail = normal_tail(np.abs(x))
-    return np.where(x < 0.0, 1.0 - tail, tail)
 
 
 def true_score_variance(
@@ -186,7 +179,7 @@ def on_the_scale(m: FloatArray, var: FloatArray, free: BoolArray) -> tuple[Float
     # In standard units, clip(Z, a, b): the mass below a sits at a, above b at b. Neither a mean past an end
     # nor a posterior wider than the scale needs a route of its own (no division by the mass inside).
     a, b = -mu / s, (1.0 - mu) / s
-    below, above = _upper_tail(-a), _upper_tail(b)
+    below, above = normal_cdf(a), normal_cdf(-b)
     dens_a, dens_b = normal_density(a), normal_density(b)
     inside = np.maximum(1.0 - below - above, 0.0)
     mean = a * below + b * above + dens_a - dens_b
