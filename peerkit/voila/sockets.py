@@ -33,6 +33,8 @@ SOCKET_NAME: Final = len("/kernel-") + 36 + len("-ipc-") + 2
 #: What standalone Voilà adds to its temporary folder's path for its connection folder: ``/voila_<8>``.
 VOILA_FOLDER: Final = len("/voila_") + 8
 PRIVATE_PREFIX: Final = "peerkit-kernels-"
+#: What a hub server's private runtime folder adds to its temporary folder's path: ``/peerkit-kernels-<8>``.
+PRIVATE_FOLDER: Final = len("/" + PRIVATE_PREFIX) + 8
 
 
 def transport_config() -> dict[str, Any]:
@@ -92,7 +94,7 @@ def use_short_runtime_dir() -> Path | None:
     if fits(jupyter_runtime_dir()):
         return None
     # mkdtemp: a new folder, 0700, that no other user on the host can have prepared.
-    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=short_temporary_root(len("/" + PRIVATE_PREFIX) + 8)))
+    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=short_temporary_root(PRIVATE_FOLDER)))
     os.environ["JUPYTER_RUNTIME_DIR"] = str(folder)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
