@@ -33,8 +33,21 @@ def test_grouped_sums_and_spreads_match_indexing(case: tuple[np.ndarray, int, np
 def test_grouped_reviews_are_not_copied_and_empty_submissions_sum_to_zero() -> None:
     groups = Groups.of(np.array([0, 0, 2, 2, 2], dtype=np.intp), 4)
     assert groups.order is None  # already grouped: no sort, no mapping back
-    assert groups.nonempty is not None and groups.nonempty.tolist() == [0, 2]
+    assert groups.k == 0  # uneven: summed by submission, in order
     assert groups.sum(np.array([1.0, 2.0, 3.0, 4.0, 5.0])).tolist() == [3.0, 0.0, 12.0, 0.0]
     unsorted = Groups.of(np.array([2, 0, 2], dtype=np.intp), 3)
     assert unsorted.order is not None and unsorted.order.tolist() == [1, 0, 2]  # stable: ties keep their order
     assert Groups.of(np.array([], dtype=np.intp), 2).sum(np.zeros(0)).tolist() == [0.0, 0.0]
+
+
+def test_an_even_round_is_summed_as_a_table_to_the_last_digit() -> None:
+    rng = np.random.default_rng(5)
+    for k in (1, 2, 4, 7):
+        sub = np.repeat(np.arange(300, dtype=np.intp), k)
+        groups = Groups.of(sub, 300)
+        assert groups.k == k and groups.order is None
+        values = rng.normal(size=len(sub)) * 10.0 ** rng.integers(-8, 8, len(sub))
+        assert groups.sum(values).tolist() == np.bincount(sub, values, minlength=300).tolist()
+    shuffled = Groups.of(rng.permutation(np.repeat(np.arange(50, dtype=np.intp), 3)), 50)
+    assert shuffled.k == 3 and shuffled.order is not None
+    assert Groups.of(np.array([0, 0, 1], dtype=np.intp), 3).k == 0  # one submission without reviews
