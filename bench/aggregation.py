@@ -40,10 +40,13 @@ and 0.985× on average, coverage 0.825-0.946, and 0.864-0.974 since the uncertai
 interval leaves open (2026-12-05), and 0.882-0.975 since each grade is its true score capped at the
 scale's ends (``core/aggregation/uncertainty.py``, ``on_the_scale``; a heavy ceiling 0.864 -> 0.909 and
 0.888 -> 0.926, its error 0.920 -> 0.887× and 0.880 -> 0.849×; 0.982× on average; under 0.9 still: careless
-reviewers with examples, 0.882); two levels (``--levels 1``): every setting better than both
+reviewers with examples, 0.882), and 0.941-0.979 since the true scores' spread is floored at a level's own
+(``calibration._level_spread``: worst 1.058 -> 1.031×, mean 0.966×; over 0.97 in 17 of 28 settings, by at most
+0.009); two levels (``--levels 1``): every setting better than both
 baselines (worst 0.949×, 0.916× capped, 0.673× on average), coverage 0.38-0.999 (0.73-0.94 where it was
 under 0.85), 0.41-1.000 capped (under-covering settings up, many over 0.97: the cap leaves a posterior
-wider than a level its mass at the ends). On
+wider than a level its mass at the ends), 0.91-1.000 with the level's spread as a floor (a heavy ceiling,
+nearly everyone passing: 0.41 -> 0.995, its error 0.916 -> 0.690×; worst 0.746×). On
 an eleven-level rubric (``--levels 10``) auto is within 1.02× the better baseline in every setting but
 colluding pairs without examples, where it keeps the calibrated fit at 1.05× the median's error, and
 cohorts without bias over-cover (0.974-0.980). An ordinal likelihood for every review, chosen by evidence,

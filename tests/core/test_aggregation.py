@@ -833,6 +833,37 @@ def test_a_heavy_ceiling_on_three_levels_is_graded_closer_and_honestly_by_the_ca
     assert 0.9 <= np.mean(np.abs(capped - truth) <= 2 * sd) <= 0.97
 
 
+def test_a_pass_fail_criterion_nearly_everyone_passes_is_graded_without_false_certainty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two levels, true scores piled near the top: nearly every review says "pass", which the method of moments and
+    # empirical Bayes read as true scores that hardly differ. Without the floor of a level's own spread the grades
+    # all sat on the cohort's mean, claimed within a few hundredths of the truth (the benchmark: 2σ covered 41 %).
+    from peerkit.core.aggregation import calibration
+
+    def graded(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        truths, estimates, sds = [], [], []
+        for _ in range(8):
+            reviews, _, bias, _ = cohort(rng, n=100, k=3, bias_sd=0.05, noise=0.08)
+            truth = np.clip(rng.normal(0.85, 0.1, 100), 0.0, 1.0)
+            perceived = truth[reviews.submission] + bias[reviews.reviewer] + rng.normal(0, 0.08, len(reviews.score))
+            passed = np.clip(np.rint(perceived), 0.0, 1.0)
+            two = Reviews.from_arrays(reviews.submission, reviews.reviewer, passed, scale=(0, 1), step=1.0)
+            grades = aggregate(two, "calibrated")
+            truths.append(truth)
+            estimates.append(grades.estimate)
+            sds.append(grades.uncertainty)
+        return np.concatenate(truths), np.concatenate(estimates), np.concatenate(sds)
+
+    assert calibration._level_spread(Reviews.from_arrays([0], [1], [1.0], scale=(0, 1), step=1.0)) == 1 / 12
+    truth, floored, sd = graded(np.random.default_rng(41))
+    monkeypatch.setattr(calibration, "_level_spread", lambda reviews: 0.0)
+    _, unfloored, sd_unfloored = graded(np.random.default_rng(41))
+    assert np.mean(np.abs(unfloored - truth) <= 2 * sd_unfloored) < 0.5  # 0.21 here
+    assert 0.9 <= np.mean(np.abs(floored - truth) <= 2 * sd) <= 0.995  # 0.985
+    assert np.sqrt(np.mean((floored - truth) ** 2)) < 0.8 * np.sqrt(np.mean((unfloored - truth) ** 2))  # 0.110, 0.162
+
+
 def test_a_ten_learner_round_widens_for_its_guessed_noise_level() -> None:
     # Ten learners, three reviews each: the cohort's noise level comes from about ten residual degrees of
     # freedom, so the grades' intervals are a Student t's with about that many: wider than with 300 learners.
@@ -909,7 +940,7 @@ def test_the_cohort_s_mean_bias_is_measured_by_the_examples_reviews_alone(
 
 
 def test_rubrics_of_three_levels_or_fewer_read_every_review_as_its_interval() -> None:
-    from peerkit.core.aggregation.calibration import _read_as_intervals
+    from peerkit.core.aggregation.calibration import _level_spread, _read_as_intervals
 
     on_anchor = np.array([True, False, False, False])
     sub, rev = [0, 1, 1, 2], [1, 0, 2, 0]
@@ -918,8 +949,11 @@ def test_rubrics_of_three_levels_or_fewer_read_every_review_as_its_interval() ->
         reviews = Reviews.from_arrays(sub, rev, score, scale=(0, top * step), step=step)
         read = _read_as_intervals(reviews, on_anchor)
         assert read.tolist() == ([True] * 4 if every else on_anchor.tolist()), (top, step)
+        # The true scores' spread is floored at a level's own (evenly over one step) on these rubrics only.
+        assert _level_spread(reviews) == pytest.approx(1 / (12 * top * top) if every else 0.0), (top, step)
     continuous = Reviews.from_arrays(sub, rev, [0.1, 0.5, 0.7, 0.2], scale=(0, 1))
     assert _read_as_intervals(continuous, on_anchor).tolist() == on_anchor.tolist()
+    assert _level_spread(continuous) == 0.0
 
 
 def test_on_a_three_level_rubric_intervals_grade_closer_than_exact_values(monkeypatch: pytest.MonkeyPatch) -> None:
