@@ -804,6 +804,26 @@ def test_a_grade_at_the_top_of_the_scale_is_the_capped_true_score(monkeypatch: p
     np.testing.assert_allclose(grades.uncertainty[middle], uncapped.uncertainty[middle], rtol=1e-3)
 
 
+def graded_near_the_top(
+    rng: np.random.Generator, *, step: float, centre: float = 0.9, rounds: int = 12
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Truths, calibrated grades and their uncertainties of *rounds* cohorts of 100 learners (three reviews each)
+    whose true scores pile up near the top (``N(centre, 0.1)``, clipped), reviewed on a 0-1 rubric of *step*."""
+    truths, estimates, sds = [], [], []
+    for _ in range(rounds):
+        reviews, _, _, _ = cohort(rng, n=100, k=3, bias_sd=0.05, noise=0.08)
+        truth = np.clip(rng.normal(centre, 0.1, 100), 0.0, 1.0)
+        perceived = truth[reviews.submission] + (reviews.score - reviews.score.mean()) * 0.5  # biased, noisy
+        levels = np.clip(np.rint(perceived / step) * step, 0.0, 1.0)
+        grades = aggregate(
+            Reviews.from_arrays(reviews.submission, reviews.reviewer, levels, scale=(0, 1), step=step), "calibrated"
+        )
+        truths.append(truth)
+        estimates.append(grades.estimate)
+        sds.append(grades.uncertainty)
+    return np.concatenate(truths), np.concatenate(estimates), np.concatenate(sds)
+
+
 def test_a_heavy_ceiling_on_three_levels_is_graded_closer_and_honestly_by_the_capped_grade(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -811,23 +831,9 @@ def test_a_heavy_ceiling_on_three_levels_is_graded_closer_and_honestly_by_the_ca
     # read the submissions below the top as near it, with too short intervals (2σ covered 0.86 in the benchmark).
     from peerkit.core.aggregation import calibration
 
-    def graded(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        truths, estimates, sds = [], [], []
-        for _ in range(12):
-            reviews, _, _, _ = cohort(rng, n=100, k=3, bias_sd=0.05, noise=0.08)
-            truth = np.clip(rng.normal(0.9, 0.1, 100), 0.0, 1.0)
-            perceived = truth[reviews.submission] + (reviews.score - reviews.score.mean()) * 0.5
-            levels = np.clip(np.round(perceived * 2) / 2, 0.0, 1.0)
-            three = Reviews.from_arrays(reviews.submission, reviews.reviewer, levels, scale=(0, 1), step=0.5)
-            grades = aggregate(three, "calibrated")
-            truths.append(truth)
-            estimates.append(grades.estimate)
-            sds.append(grades.uncertainty)
-        return np.concatenate(truths), np.concatenate(estimates), np.concatenate(sds)
-
-    truth, capped, sd = graded(np.random.default_rng(40))
+    truth, capped, sd = graded_near_the_top(np.random.default_rng(40), step=0.5)
     monkeypatch.setattr(calibration, "on_the_scale", lambda m, var, free: (np.clip(m, 0.0, 1.0), var))
-    _, clipped, _ = graded(np.random.default_rng(40))
+    _, clipped, _ = graded_near_the_top(np.random.default_rng(40), step=0.5)
     error = np.sqrt(np.mean((capped - truth) ** 2))
     assert error < 0.97 * np.sqrt(np.mean((clipped - truth) ** 2))
     assert 0.9 <= np.mean(np.abs(capped - truth) <= 2 * sd) <= 0.97
@@ -841,27 +847,12 @@ def test_a_pass_fail_criterion_nearly_everyone_passes_is_graded_without_false_ce
     # all sat on the cohort's mean, claimed within a few hundredths of the truth (the benchmark: 2σ covered 41 %).
     from peerkit.core.aggregation import calibration
 
-    def graded(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        truths, estimates, sds = [], [], []
-        for _ in range(8):
-            reviews, _, bias, _ = cohort(rng, n=100, k=3, bias_sd=0.05, noise=0.08)
-            truth = np.clip(rng.normal(0.85, 0.1, 100), 0.0, 1.0)
-            perceived = truth[reviews.submission] + bias[reviews.reviewer] + rng.normal(0, 0.08, len(reviews.score))
-            passed = np.clip(np.rint(perceived), 0.0, 1.0)
-            two = Reviews.from_arrays(reviews.submission, reviews.reviewer, passed, scale=(0, 1), step=1.0)
-            grades = aggregate(two, "calibrated")
-            truths.append(truth)
-            estimates.append(grades.estimate)
-            sds.append(grades.uncertainty)
-        return np.concatenate(truths), np.concatenate(estimates), np.concatenate(sds)
-
-    assert calibration._level_spread(Reviews.from_arrays([0], [1], [1.0], scale=(0, 1), step=1.0)) == 1 / 12
-    truth, floored, sd = graded(np.random.default_rng(41))
+    truth, floored, sd = graded_near_the_top(np.random.default_rng(41), step=1.0, centre=0.85)
     monkeypatch.setattr(calibration, "_level_spread", lambda reviews: 0.0)
-    _, unfloored, sd_unfloored = graded(np.random.default_rng(41))
-    assert np.mean(np.abs(unfloored - truth) <= 2 * sd_unfloored) < 0.5  # 0.21 here
-    assert 0.9 <= np.mean(np.abs(floored - truth) <= 2 * sd) <= 0.995  # 0.985
-    assert np.sqrt(np.mean((floored - truth) ** 2)) < 0.8 * np.sqrt(np.mean((unfloored - truth) ** 2))  # 0.110, 0.162
+    _, unfloored, sd_unfloored = graded_near_the_top(np.random.default_rng(41), step=1.0, centre=0.85)
+    assert np.mean(np.abs(unfloored - truth) <= 2 * sd_unfloored) < 0.5  # 0.35 here
+    assert 0.9 <= np.mean(np.abs(floored - truth) <= 2 * sd) <= 0.995  # 0.988
+    assert np.sqrt(np.mean((floored - truth) ** 2)) < 0.8 * np.sqrt(np.mean((unfloored - truth) ** 2))  # 0.104, 0.155
 
 
 def test_a_ten_learner_round_widens_for_its_guessed_noise_level() -> None:
