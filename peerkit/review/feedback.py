@@ -8,19 +8,20 @@ review was and flag careless or unkind ones. Running it again (after an override
 review or late reviews) recomputes and re-releases.
 
 Reviewers are never named to authors: reviews are shown as "Reviewer 1, 2, ...". Everything a
-learner wrote is HTML-escaped before it reaches nbgrader, whose feedback template renders
-comments as Markdown and would let raw HTML through.
+person wrote (peers' comments, the facilitator's reason, the course's titles) goes into nbgrader's
+comment through :func:`peerkit.core.markdown.literal`: nbgrader's feedback page renders the comment
+as Markdown, which would otherwise make links, images, emphasis and raw HTML of it.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from peerkit.core import documents
 from peerkit.core.kinds.values import walk_strings
+from peerkit.core.markdown import literal
 from peerkit.core.models import Course
 from peerkit.core.packets import scrubber
 from peerkit.core.progress import Progress, stage
@@ -75,23 +76,24 @@ def _redacted(
 
 
 def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequence[Review]) -> str:
-    """The comment nbgrader shows on the first activity: grade, criteria, every review (escaped)."""
-    lines = [f"**Peer review of “{html.escape(title)}”**", ""]
+    """The comment nbgrader shows on the first activity: grade, criteria, every review (each text
+    written by a person shown as written, see :func:`peerkit.core.markdown.literal`)."""
+    lines = [f"**Peer review of “{literal(title)}”**", ""]
     lines.append(f"Grade: **{_points(grade.final_points)} / {grade.max_points:g}** (how sure: {grade.confidence})")
     if grade.override_points is not None and grade.override_reason:
-        lines.append(f"Set by the facilitator: {html.escape(grade.override_reason)}")
+        lines.append(f"Set by the facilitator: {literal(grade.override_reason)}")
     lines.append("")
     for criterion in rubric.criteria:
         estimate = grade.criteria.get(criterion.id)
         value = _points(estimate.estimate if estimate else None)
-        lines.append(f"- {html.escape(criterion.title)}: {value} / {criterion.max_points:g}")
+        lines.append(f"- {literal(criterion.title)}: {value} / {criterion.max_points:g}")
     prompts = {p.id: p.label for p in rubric.prompts}
     for number, review in enumerate(reviews, start=1):
         lines += ["", f"**Reviewer {number}**", ""]
         for key, label in prompts.items():
             text = review.content.comments.get(key, "").strip()
             if text:
-                lines.append(f"*{html.escape(label)}:* {html.escape(text)}")
+                lines.append(f"*{literal(label)}:* {literal(text)}")
                 lines.append("")
     if not reviews:
         lines += ["", "No peer reviews were received."]
