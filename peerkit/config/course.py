@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from peerkit.core.errors import ConfigError
+from peerkit.config.yamlfile import read_yaml
+from peerkit.core.errors import ConfigError, shown
 from peerkit.core.models import Course, LearningPath, Limits, ProjectPart, Topic
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
 from peerkit.core.topics import tokens
@@ -73,6 +72,51 @@ def _non_finite(doc: object) -> list[tuple[str, float]]:
     return sorted(found)
 
 
+#: JSON Schema's type names as a course author knows them from YAML, with their article.
+TYPE_NAMES = {
+    "object": "an object (key: value entries)",
+    "array": "a list",
+    "string": "a string (text)",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+#: What each course file holds, as its empty-file error says it.
+HOLDS = {
+    "course": "the course: its id, title and paths (see peerkit/schemas/course.schema.json)",
+    "rubrics": "a list of rubrics under 'rubrics:' (see peerkit/schemas/rubrics.schema.json)",
+    "examples": "the practice examples under 'examples:' (see peerkit/schemas/examples.schema.json)",
+}
+#: How much of a value an error message quotes (the rest is cut, "...").
+QUOTED = 80
+#: The longest line of a validation message (one whose every part is short already never is).
+LINE = 400
+
+
+def _message(error: Any) -> str:
+    """jsonschema's message for *error*, the value it quotes cut to :data:`QUOTED` characters (a
+    50 MB description is named, not repeated) and the whole to :data:`LINE`."""
+    text: str = error.message
+    quoted = repr(error.instance)
+    if len(quoted) > QUOTED and quoted in text:
+        text = text.replace(quoted, _quoted(error.instance))
+    return _cut(text)
+
+
+def _quoted(value: object) -> str:
+    """*value* as a message quotes it when its ``repr`` is long: a list or object by its size."""
+    if isinstance(value, list):
+        return f"a list of {len(value)} {'entry' if len(value) == 1 else 'entries'}"
+    if isinstance(value, dict):
+        return f"an object of {len(value)} {'key' if len(value) == 1 else 'keys'}"
+    return shown(value, QUOTED)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LINE else text[: LINE - 3] + "..."
+
+
 def _fix(error: Any, kind: str) -> str:
     """How to repair one JSON Schema violation, in a course author's words."""
     rule, schema_part = error.validator, error.schema
@@ -87,7 +131,8 @@ def _fix(error: Any, kind: str) -> str:
             return f"use a number from {low} to {high}"
         return f"use a number of at least {low}" if low is not None else f"use a number of at most {high}"
     if rule == "type":
-        return f"write a {error.validator_value}"
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return "write " + " or ".join(TYPE_NAMES.get(str(name), str(name)) for name in wanted)
     if rule in {"minItems", "maxItems"}:
         return f"list {schema_part.get('minItems', 0)} to {schema_part.get('maxItems', 'any number of')} entries"
     if rule in {"minLength", "maxLength"}:
@@ -107,33 +152,28 @@ def validate_document(doc: object, *, kind: str, source: str) -> None:
     import jsonschema  # deferred: jsonschema is slow to import and only the build needs it
 
     name = Path(source).name
+    if doc is None:
+        raise ConfigError(f"the file is empty; it should hold {HOLDS[kind]}", source=source, where="(top level)")
     non_finite = _non_finite(doc)
     lines = [f"{name}: {where}: {value!r} is not a finite number; fix: write a number" for where, value in non_finite]
     validator = jsonschema.Draft202012Validator(schema(kind))
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     bad_numbers = {where for where, _ in non_finite}
     errors = [e for e in errors if _where(e.absolute_path) not in bad_numbers]
-    lines += [f"{name}: {_where(e.absolute_path)}: {e.message}; fix: {_fix(e, kind)}" for e in errors]
+    lines += [f"{name}: {_where(e.absolute_path)}: {_message(e)}; fix: {_fix(e, kind)}" for e in errors]
     if lines:
         first = non_finite[0][0] if non_finite else _where(errors[0].absolute_path)
-        raise ConfigError(f"invalid {kind} definition:\n  " + "\n  ".join(lines[:20]), source=source, where=first)
+        shown_lines = [_cut(line) for line in lines[:20]]
+        raise ConfigError(f"invalid {kind} definition:\n  " + "\n  ".join(shown_lines), source=source, where=first)
 
 
 def validate_course_document(doc: object, *, source: str) -> None:
     validate_document(doc, kind="course", source=source)
 
 
-def _read_yaml(file: Path) -> Any:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", source=str(file)) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text; fix: save the file as UTF-8", source=str(file)) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", source=str(file)) from None
+def _read_yaml(file: Path, kind: str) -> Any:
+    """The document of the course file *file* of *kind* (``course``, ``rubrics``, ``examples``)."""
+    return read_yaml(file, holds=HOLDS[kind])
 
 
 def _problem(file: Path, where: str, message: str, fix: str) -> ConfigError:
@@ -160,7 +200,7 @@ def _levels(file: Path, where: str, entries: list[dict[str, Any]]) -> tuple[Leve
 
 def load_rubrics(file: Path) -> dict[str, Rubric]:
     """Read and validate ``rubrics.yml``; return the rubrics by id."""
-    doc = _read_yaml(file)
+    doc = _read_yaml(file, "rubrics")
     validate_document(doc, kind="rubrics", source=str(file))
     rubrics: dict[str, Rubric] = {}
     for r, entry in enumerate(doc["rubrics"]):
@@ -222,7 +262,7 @@ def load_course(path: Path | str) -> Course:
         file = file / "course.yml"
     if not file.is_file():
         raise ConfigError("cannot read course definition: no such file", source=str(file))
-    doc = _dates_as_text(_read_yaml(file))
+    doc = _dates_as_text(_read_yaml(file, "course"))
     validate_course_document(doc, source=str(file))
     rubrics_file = file.parent / "rubrics.yml"
     rubrics = load_rubrics(rubrics_file) if rubrics_file.is_file() else {}
@@ -334,7 +374,7 @@ def course_from_document(
         raise _problem(
             file,
             f"paths[{i}].notebook",
-            f"path {path.id!r}: notebook {doc['paths'][i]['notebook']!r} does not exist"
+            f"path {path.id!r}: notebook {shown(doc['paths'][i]['notebook'], QUOTED)} does not exist"
             f" (looked for {path.notebook}){also}",
             f"correct the path (it is relative to {base}) or add the notebook",
         )

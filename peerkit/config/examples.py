@@ -80,6 +80,6 @@ def load_examples(file: Path, course: Course) -> dict[str, tuple[PracticeExample
     """Read, validate and check ``examples.yml`` against *course* (its paths and rubrics)."""
     from peerkit.config.course import _read_yaml, validate_document
 
-    doc = _read_yaml(file)
+    doc = _read_yaml(file, "examples")
     validate_document(doc, kind="examples", source=str(file))
     return examples_from_document(doc, course, file=file)

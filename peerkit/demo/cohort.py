@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from peerkit.config.identity import check_learner_id
 from peerkit.config.workspace import Workspace
+from peerkit.config.yamlfile import read_yaml
 from peerkit.core import kinds
 from peerkit.core.allocation import Profile
 from peerkit.core.answers import JSON, Answer
@@ -76,10 +75,7 @@ def load_peers(course: Course) -> tuple[Peer, ...]:
     file = cohort_file(course)
     if file is None or not file.is_file():
         return ()
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read the demo cohort: {exc}", source=str(file)) from None
+    doc = read_yaml(file, holds="the demo peers, a list under 'peers:'")
     if not isinstance(doc, dict) or not isinstance(doc.get("peers"), list):
         raise ConfigError("expected a list under 'peers'", source=str(file))
     kinds = {path.id: answer_kinds(path.notebook) for path in course.paths}

@@ -278,3 +278,48 @@ def test_a_broken_topic_vocabulary_names_file_field_and_fix(tmp_path: Path, topi
     with pytest.raises(ConfigError, match=f"{field}: .*{fix}") as info:
         load_course(file)
     assert str(file) in str(info.value)
+
+
+def test_a_huge_value_is_named_not_repeated(tmp_path: Path) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+    file = write(
+        tmp_path,
+        f"id: ok\ntitle: t\ndescription: {'x' * 4_000_000}\npaths: [{{id: a1, title: A, notebook: a.ipynb}}]\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_course(file)
+    message = str(info.value)
+    assert len(message) < 600, len(message)
+    assert f"{file}: invalid course definition:" in message
+    assert (
+        "course.yml: description: 'xxxxxxxx" in message and "...' is too long; fix: use 0 to 2000 characters" in message
+    )
+
+
+def test_a_too_short_list_is_named_by_its_size(tmp_path: Path) -> None:
+    level = "{points: 0, label: Not yet, description: " + "y" * 390 + "}"
+    rubric = f"rubrics: [{{id: default, title: R, criteria: [{{id: c, title: C, levels: [{level}]}}]}}]\n"
+    with pytest.raises(ConfigError) as info:
+        load_course(rubric_course(tmp_path, rubric))
+    message = str(info.value)
+    assert (
+        "rubrics.yml: rubrics[0].criteria[0].levels: a list of 1 entry is too short; fix: list 2 to 7 entries"
+        in message
+    )
+    assert "y" * 100 not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("limits: [1]\n", "fix: write an object (key: value entries)"),
+        ("redact: yes\n", "fix: write a list"),
+        ("paths: [{id: a1, title: A, notebook: a.ipynb, minutes: many}]\n", "fix: write a whole number"),
+    ],
+)
+def test_type_fixes_read_as_english(tmp_path: Path, text: str, fix: str) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+    body = "id: ok\ntitle: t\n" + text + ("" if "paths" in text else "paths: [{id: a1, title: A, notebook: a.ipynb}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_course(write(tmp_path, body))
+    assert fix in str(info.value) and "a object" not in str(info.value) and "a array" not in str(info.value)

@@ -58,11 +58,18 @@ def course_copy(tmp_path: Path) -> Path:
     return tmp_path / "course"
 
 
+class WrittenOut(yaml.SafeDumper):
+    """Every value written out where it is used, as an author writes (course files refuse aliases)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def rewrite(folder: Path, change: object) -> Path:
     file = folder / "examples.yml"
     doc = yaml.safe_load(file.read_text())
     change(doc)  # type: ignore[operator]
-    file.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    file.write_text(yaml.dump(doc, Dumper=WrittenOut, allow_unicode=True))
     return file
 
 

@@ -37,6 +37,11 @@ def test_cohort_loads_with_every_answer_checked(review_course: CourseLayout) -> 
         (("clear: 1, grounded: 2", "clear: 1"), "choose a level for “Grounded”"),
         (("clear: 1, grounded: 2", "clear: 7, grounded: 2"), "not one of this criterion's levels"),
         (("- name: pia", "- name: Pia Smith"), "spaces"),
+        (
+            ("    role: tester\n", "    role: tester\n    role: tester\n"),
+            r"line 5: key 'role' appears twice \(first on line 4\)",
+        ),
+        (("peers:\n", "peers: []\nx: &x [1]\ny: *x\nz:\n"), r"line 3: alias '\*x'"),
     ],
 )
 def test_broken_cohorts_are_explained(review_course: CourseLayout, change: tuple[str, str], message: str) -> None:
