@@ -2,7 +2,8 @@
 
 Grades CSV (:func:`grades_csv`), one row per learner who submitted, one column per peer-reviewed
 path, in points on the path's scale: exactly what ``peerkit review close`` wrote into nbgrader's
-gradebook (each task cell gets its share of the peer grade, rounded as nbgrader stores it). Two shapes:
+gradebook (the peer grade's share of the path's points, to the hundredth, apportioned over its task
+cells). Two shapes:
 
 ``canvas`` (default)
     Canvas's gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` then one column per
@@ -40,7 +41,7 @@ from peerkit.core.review import Grade
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import PathRecords, path_records
 from peerkit.facilitator.notes import NAME, redactable
-from peerkit.nbgrader.feedback import task_score
+from peerkit.nbgrader.feedback import task_scores
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import grading_methods
 from peerkit.storage.sql import SqlStore
@@ -67,11 +68,12 @@ def task_points(path: LearningPath) -> list[float]:
 
 
 def gradebook_points(grade: Grade, tasks: Sequence[float]) -> float | None:
-    """The score nbgrader's gradebook holds for *grade*: the sum of each task cell's share."""
+    """The score nbgrader's gradebook holds for *grade*: the sum of the task cells' scores, as
+    :func:`~peerkit.nbgrader.feedback.task_scores` apportions them."""
     final = grade.final_points
     if final is None or not grade.max_points:
         return None
-    return round(sum(task_score(final / grade.max_points, p) for p in tasks), 2)
+    return round(sum(task_scores(final / grade.max_points, tasks)), 2)
 
 
 def _write(rows: Sequence[Sequence[object]]) -> str:

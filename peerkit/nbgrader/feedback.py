@@ -10,6 +10,7 @@ and ``release_feedback`` then work as for any nbgrader course, and each learner 
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,10 +37,25 @@ class PeerGrade:
     comment: str
 
 
-def task_score(fraction: float, points: float) -> float:
-    """The manual score of one task cell worth *points* for a peer grade of *fraction* of the rubric
-    (exports add these up to match the gradebook exactly)."""
-    return round(fraction * points, 2)
+def task_scores(fraction: float, points: Sequence[float]) -> list[float]:
+    """The manual scores of task cells worth *points* for a peer grade of *fraction* of the rubric.
+
+    The path's share, ``round(fraction * sum(points), 2)``, is apportioned in hundredths by the
+    largest remainder: each cell gets its exact share rounded down, and the hundredths left go to
+    the cells whose shares lost most. The cells then add up to the path's share (4/6 of 4+4+4 is
+    2.67 + 2.67 + 2.66 = 8, where rounding each cell made 8.01), each is within 0.01 of its exact
+    share and none above its points. Exports and the learner's feedback add these up, so that they
+    say what the gradebook says. *fraction* is held to [0, 1]."""
+    share = min(max(fraction, 0.0), 1.0)
+    target = round(round(share * sum(points), 2) * 100)
+    # In hundredths; the 1e-6 keeps a float a hair under a whole hundredth (0.29 * 100) from losing it.
+    caps = [math.floor(p * 100 + 1e-6) for p in points]
+    exact = [share * p * 100 for p in points]
+    cents = [min(math.floor(e + 1e-6), cap) for e, cap in zip(exact, caps, strict=True)]
+    open_ = sorted((i for i in range(len(points)) if cents[i] < caps[i]), key=lambda i: (cents[i] - exact[i], i))
+    for i in open_[: max(target - sum(cents), 0)]:
+        cents[i] += 1
+    return [c / 100 for c in cents]
 
 
 def _with(config: Config, extra: dict[str, dict[str, object]]) -> Config:
@@ -121,7 +137,8 @@ def write_peer_grades(
 
     with Gradebook(parts.coursedir.db_url, parts.coursedir.course_id) as gradebook:
         for learner, grade in grades.items():
-            for number, (cell, points) in enumerate(tasks):
+            scores = task_scores(grade.fraction, [p for _, p in tasks]) if grade.fraction is not None else []
+            for number, (cell, _points) in enumerate(tasks):
                 try:
                     score = gradebook.find_grade(cell, path_id, path_id, learner)
                     comment = gradebook.find_comment(cell, path_id, path_id, learner)
@@ -131,7 +148,7 @@ def write_peer_grades(
                         operation="write grades",
                     ) from exc
                 if grade.fraction is not None:
-                    score.manual_score = task_score(grade.fraction, points)
+                    score.manual_score = scores[number]
                     score.needs_manual_grade = False
                 comment.manual_comment = grade.comment if number == 0 else POINTER
         gradebook.db.commit()

@@ -36,7 +36,7 @@ from peerkit.nbgrader.feedback import (
     autograde_without_running,
     generate_feedback,
     release_feedback,
-    task_score,
+    task_scores,
     write_peer_grades,
 )
 from peerkit.nbgrader.gradebook import course_roster
@@ -102,11 +102,11 @@ def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequenc
 
 def gradebook_grade(grade: Grade, task_points: Sequence[float]) -> dict[str, float] | None:
     """The grade on the course's gradebook scale (the path's task points, what the LMS export holds):
-    each task cell scores the rubric fraction of its points, as nbgrader's gradebook records them."""
+    the rubric fraction of the task points, apportioned over the cells as nbgrader's gradebook records them."""
     final = grade.final_points
     if final is None or not grade.max_points or not task_points:
         return None
-    points = round(sum(task_score(final / grade.max_points, p) for p in task_points), 2)
+    points = round(sum(task_scores(final / grade.max_points, task_points)), 2)
     return {"points": points, "max_points": round(sum(task_points), 2)}
 
 

@@ -65,10 +65,13 @@ def test_grades_csv_matches_the_gradebook_and_the_learner_page_follows(
         expected = {name: gradebook.find_submission(PATH, name).score for name in LEARNERS}
     assert {row[3]: float(row[5]) for row in canvas[2:]} == expected
     assert {row["Username"]: float(row["An essay"]) for row in moodle} == expected
-    assert expected["cordelia"] == 4.37  # the override 3.5 / 4 on the path's 5 points: 2.62 + 1.75, as nbgrader rounds
+    # the override 3.5 / 4 on the path's 5 points, 4.375 to the hundredth: 2.63 + 1.75 (each cell on its
+    # own rounded to 2.62 + 1.75 = 4.37)
+    assert expected["cordelia"] == 4.38 == round(3.5 / 4 * 5, 2)
 
     feedback = overview(review_course, "cordelia").feedback  # type: ignore[attr-defined]
     assert [(f.path_id, f.points, f.max_points, f.reviews, f.rated) for f in feedback] == [(PATH, 3.5, 4.0, 3, 0)]
+    assert [f.gradebook for f in feedback] == [(expected["cordelia"], 5.0)]  # the learner sees the LMS's number
     draft_notes(store, review_course.course, PATH)
     exchange = FilesCourseExchange(review_course.course.id, review_course.workspace.exchange, store)
     release_notes(store, review_course.course, exchange, PATH, by="fac")
