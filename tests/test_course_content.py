@@ -36,6 +36,7 @@ import yaml
 from peerkit.config.course import load_course
 from peerkit.core.kinds.check import CheckQuestion, question
 from peerkit.core.models import Course, LearningPath
+from peerkit.nbgrader.checks import check_notebook, check_points
 from tests.conftest import COURSE_FILE, REPO
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -300,8 +301,11 @@ def test_task_cells_ask_state_points_and_carry_a_mark_scheme(path_id: str) -> No
 
 @by_path
 def test_course_points_are_the_sum_of_task_points(path_id: str) -> None:
+    """`peerkit build` refuses a path whose points differ (peerkit.nbgrader.checks): the same check here."""
     nb = notebook(path_id)
-    assert nb.path.points == sum(nbgrader(c)["points"] for c in nb.tasks)
+    graded = check_notebook(json.loads(nb.path.notebook.read_text(encoding="utf-8")), nb.path.notebook)
+    check_points(course(), nb.path, graded)
+    assert [c.grade_id for c in graded] == [nbgrader(c)["grade_id"] for c in nb.tasks]
 
 
 def check_question(widget: Widget) -> CheckQuestion:

@@ -21,12 +21,13 @@ from typing import Any
 from traitlets.config import Config
 
 from peerkit.core import documents
-from peerkit.core.errors import ConfigError
+from peerkit.core.errors import ConfigError, shown
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import rubric_document
 from peerkit.core.practice import METADATA_FIELD as METADATA_PRACTICE
 from peerkit.core.practice import practice_document
 from peerkit.core.progress import Progress, stage
+from peerkit.nbgrader.checks import check_nbgrader_config, check_points, read_notebook
 from peerkit.nbgrader.config import course_config, ensure_scripts_on_path, render_config_file
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app
@@ -111,12 +112,15 @@ def stamped_notebook(course: Course, path: LearningPath) -> bytes:
     """The path's source notebook with ``metadata.peerkit`` set, as nbformat JSON bytes."""
     import nbformat
 
+    source, graded = read_notebook(path.notebook, path_id=path.id)
+    check_points(course, path, graded)
     try:
-        nb = nbformat.read(str(path.notebook), as_version=4)  # type: ignore[no-untyped-call]
-    except FileNotFoundError:
-        raise ConfigError(f"notebook of path {path.id!r} not found: {path.notebook}") from None
+        nb = nbformat.reads(source, as_version=4)  # type: ignore[no-untyped-call]
     except Exception as exc:
-        raise ConfigError(f"notebook of path {path.id!r} cannot be read: {exc}", source=str(path.notebook)) from exc
+        raise ConfigError(
+            f"notebook of path {path.id!r} cannot be read: {shown(str(exc), 200)}; fix: open it in Jupyter and save it",
+            source=str(path.notebook),
+        ) from exc
     nb.metadata[METADATA_KEY] = path_metadata(course, path)
     text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
     return text.encode("utf-8")
@@ -213,6 +217,8 @@ def build_course(
 ) -> list[BuildResult]:
     """Generate and release every path of the course (or only *paths*), and the review assignment
     of each peer-reviewed one; return what was done. *progress* hears each assignment done."""
+    todo = assignments(build.course, paths)  # every notebook read and checked before anything is written
+    check_nbgrader_config(build.committed_config)
     ensure_scripts_on_path()
     build.course_root.mkdir(parents=True, exist_ok=True)
     prepare_exchange(build.exchange_root)
@@ -223,7 +229,6 @@ def build_course(
     )
     stamps = _read_stamps(build)
     results: list[BuildResult] = []
-    todo = assignments(build.course, paths)
     stage(progress, "releasing assignments", len(todo))
     for assignment_id, notebook_name, notebook in todo:
         if progress is not None and results:

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from peerkit.config.course import load_course
-from peerkit.core.errors import ConfigError, ExchangeError
+from peerkit.core.errors import ConfigError
 from peerkit.nbgrader.build import build_course, path_metadata
 from tests.conftest import CourseLayout, write_test_course
 
@@ -73,7 +73,7 @@ def test_unreadable_notebook_is_a_config_error(tmp_path: Path) -> None:
         build_course(build)
 
 
-def test_invalid_nbgrader_metadata_is_reported_by_nbgrader(tmp_path: Path) -> None:
+def test_invalid_nbgrader_metadata_is_reported_before_nbgrader_runs(tmp_path: Path) -> None:
     course_file = write_test_course(tmp_path / "src")
     notebook = tmp_path / "src" / "notebooks" / "alpha.ipynb"
     nb = nbformat.read(str(notebook), as_version=4)
@@ -83,7 +83,7 @@ def test_invalid_nbgrader_metadata_is_reported_by_nbgrader(tmp_path: Path) -> No
     from peerkit.demo import course_build
 
     build = course_build(load_course(course_file), Workspace.at(tmp_path / "w"), None)
-    with pytest.raises(ExchangeError, match="generate_assignment alpha failed"):
+    with pytest.raises(ConfigError, match=r"alpha\.ipynb: cell 'second' \(cell 5\): .* is also the grade_id of cell 3"):
         build_course(build)
 
 
