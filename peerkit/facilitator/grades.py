@@ -25,12 +25,31 @@ def override_points(points: float | str | None, maximum: float) -> float | None:
     return value
 
 
+def override_reason(reason: str) -> str:
+    """*reason* for an override, without surrounding spaces; a blank one is refused (it is recorded
+    and shown to the learner)."""
+    text = reason.strip()
+    if not text:
+        raise ValidationError(
+            "the reason (--reason) is empty: say why the grade is set by hand; the learner is shown it",
+            field="reason",
+        )
+    return text
+
+
 def example_scores(rubric: Rubric, scores: Mapping[str, float] | Sequence[str]) -> dict[str, float]:
     """The points of a level of every criterion of *rubric*, from *scores*: a mapping, or
     ``CRITERION=POINTS`` texts (a command's ``--score`` options)."""
     pairs = scores.items() if isinstance(scores, Mapping) else [_score(item) for item in scores]
     parsed: dict[str, float] = {}
+    seen: dict[str, str] = {}
     for key, value in pairs:
+        if key in seen:
+            raise ValidationError(
+                f"--score {key!r} is given twice ({key}={seen[key]} and {key}={value}): give each criterion once",
+                field=key,
+            )
+        seen[key] = str(value)
         try:
             parsed[key] = rubric.criterion(key).level(float(value)).points
         except ValueError:

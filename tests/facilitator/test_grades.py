@@ -6,7 +6,7 @@ import pytest
 
 from peerkit.core.errors import ValidationError
 from peerkit.core.rubric import Criterion, Level, Rubric
-from peerkit.facilitator.grades import example_scores, override_points
+from peerkit.facilitator.grades import example_scores, override_points, override_reason
 
 RUBRIC = Rubric(
     id="essay",
@@ -39,3 +39,17 @@ def test_example_scores_from_texts_or_a_mapping_give_every_criterion_a_level() -
     with pytest.raises(ValidationError) as caught:
         example_scores(RUBRIC, ["clear=high", "grounded=2"])
     assert caught.value.field == "clear"
+
+
+def test_example_scores_refuse_a_criterion_given_twice() -> None:
+    with pytest.raises(ValidationError, match=r"'clear' is given twice \(clear=1 and clear=2\)") as caught:
+        example_scores(RUBRIC, ["clear=1", "clear=2", "grounded=2"])
+    assert caught.value.field == "clear"
+
+
+def test_an_override_reason_is_never_blank() -> None:
+    assert override_reason("  graded in the meeting \n") == "graded in the meeting"
+    for blank in ("", "   ", "\t\n"):
+        with pytest.raises(ValidationError, match=r"the reason .* is empty") as caught:
+            override_reason(blank)
+        assert caught.value.field == "reason"
