@@ -72,11 +72,20 @@ def settings(**options: object) -> PeerkitConfig:
     return PeerkitConfig.load(options=options)
 
 
-def open_desk(course_file: Path | None = None, workdir: Path | None = None, db_url: str | None = None) -> Facilitator:
-    """The facilitator API, opened from the command's options (see :func:`settings`)."""
+def open_desk(
+    course_file: Path | None = None,
+    workdir: Path | None = None,
+    db_url: str | None = None,
+    *,
+    create_store: bool = False,
+) -> Facilitator:
+    """The facilitator API, opened from the command's options (see :func:`settings`). Only the
+    commands that take submissions in (*create_store*) may create a store that is not there; the
+    others say where it was looked for and how to point at it."""
     from peerkit.facilitator.api import Facilitator
 
-    return Facilitator.open(settings(course_file=course_file, workdir=workdir, db_url=db_url))
+    config = settings(course_file=course_file, workdir=workdir, db_url=db_url)
+    return Facilitator.open(config, create_store=create_store)
 
 
 def by_default(by_whom: str | None) -> str:

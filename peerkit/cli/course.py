@@ -32,7 +32,7 @@ def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Se
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
     from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
 
-    desk = open_desk(course_file, workdir)
+    desk = open_desk(course_file, workdir, create_store=True)
     with progress_bar("releasing assignments") as bar:
         built = desk.build(paths=paths, force=force, progress=bar)
     click.echo(built.summary())
@@ -142,7 +142,7 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
     one and the earlier one stays in the history. A folder that cannot be ingested (unsafe name,
     broken or oversize answers) is listed with its reason and skipped.
     """
-    desk = open_desk(course_file, workdir, db_url)
+    desk = open_desk(course_file, workdir, db_url, create_store=True)
     with progress_bar("collecting") as bar:
         collected = desk.collect(path_id=path_id, ingest=False, progress=bar)
     click.echo(collected.summary())
@@ -158,15 +158,17 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
 
 
 @cli.command()
+@course_option
 @workdir_option
 @db_option
 @click.argument("path_ids", nargs=-1)
 @api_errors
-def submissions(workdir: Path | None, db_url: str | None, path_ids: Sequence[str]) -> None:
+def submissions(course_file: Path | None, workdir: Path | None, db_url: str | None, path_ids: Sequence[str]) -> None:
     """List who has submitted what (all paths, or only PATH_IDS), from the store."""
-    rows = open_desk(workdir=workdir, db_url=db_url).submissions(path_ids=path_ids)
+    rows = open_desk(course_file, workdir, db_url).submissions(path_ids=path_ids)
     if not rows:
-        click.echo("no submissions ingested yet (peerkit collect PATH)")
+        which = " of " + ", ".join(path_ids) if path_ids else ""
+        click.echo(f"no submissions{which} ingested yet (peerkit collect {path_ids[0] if path_ids else 'PATH'})")
         return
     width = max(len("learner"), *(len(r.learner) for r in rows))
     pwidth = max(len("path"), *(len(r.path_id) for r in rows))

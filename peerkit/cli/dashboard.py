@@ -7,7 +7,7 @@ Every command that shows figures first ingests what learners' pages recorded (th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,10 @@ from peerkit.cli.common import (
     workdir_option,
 )
 
+if TYPE_CHECKING:
+    from peerkit.facilitator.api import Facilitator
+    from peerkit.facilitator.results import Export
+
 by_option = click.option("--by", "by_whom", default=None, help="Who does it [default: your user name].")
 output_option = click.option(
     "-o",
@@ -33,14 +37,12 @@ output_option = click.option(
 names_option = click.option("--names", is_flag=True, help="Show learners' ids instead of pseudonyms.")
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(desk: Facilitator, made: Export, output: Path | None) -> None:
+    """Print *made*, or write it to *output* (checked by the API: never over the store)."""
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(made.text, nl=not made.text.endswith("\n"))
         return
-    from peerkit.storage.atomic import write_atomic
-
-    write_atomic(output, text.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {desk.save_export(made, to=output)}", err=True)
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -149,13 +151,14 @@ def notes_release(
 
 
 @notes.command("show")
+@course_option
 @workdir_option
 @db_option
 @click.argument("path_id")
 @api_errors
-def notes_show(workdir: Path | None, db_url: str | None, path_id: str) -> None:
+def notes_show(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """Print PATH_ID's current notes and whether they are released."""
-    note = open_desk(workdir=workdir, db_url=db_url).note(path_id=path_id)
+    note = open_desk(course_file, workdir, db_url).note(path_id=path_id)
     click.echo(f"[{note.state}]", err=True)
     click.echo(note.text)
 
@@ -239,9 +242,11 @@ def export_grades(
 ) -> None:
     """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
     desk = open_desk(course_file, workdir, db_url)
+    if output is not None:
+        desk.export_target(output, kind="grades")  # a bad -o is refused before the export is made
     with progress_bar("exporting grades") as bar:
         made = desk.export(kind="grades", path_ids=path_ids, lms=lms, progress=bar)
-    emit(made.text, output)
+    emit(desk, made, output)
 
 
 def _round_export(name: str, summary: str) -> None:
@@ -264,9 +269,11 @@ def _round_export(name: str, summary: str) -> None:
         path_id: str,
     ) -> None:
         desk = open_desk(course_file, workdir, db_url)
+        if output is not None:
+            desk.export_target(output, kind=name)  # a bad -o is refused before the export is made
         with progress_bar(f"exporting {name}") as bar:
             made = desk.export(kind=name, path_ids=[path_id], names=names, progress=bar)
-        emit(made.text, output)
+        emit(desk, made, output)
 
 
 _round_export("reviews", "Every review of PATH_ID's round as CSV (pseudonyms unless --names).")

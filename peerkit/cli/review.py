@@ -64,7 +64,7 @@ def review_open(
     """
     import time
 
-    desk = open_desk(course_file, workdir, db_url)
+    desk = open_desk(course_file, workdir, db_url, create_store=True)
     while True:
         with progress_bar("ingesting") as bar:
             update = desk.open_round(path_id=path_id, per_submission=k, seed=seed, progress=bar)
@@ -102,7 +102,7 @@ def review_watch(
     author's reviews are in. Every path in rolling mode, or PATH_IDS. Stop with Ctrl-C."""
     import time
 
-    desk = open_desk(course_file, workdir, db_url)
+    desk = open_desk(course_file, workdir, db_url, create_store=True)
     looks = 0
     try:
         while True:

@@ -21,9 +21,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
+from peerkit.config.identity import check_learner_id
 from peerkit.config.settings import PeerkitConfig
 from peerkit.core.curation import GalleryStatus, SummaryNote
-from peerkit.core.errors import ConfigError, Conflict, NotFound, ValidationError
+from peerkit.core.errors import ConfigError, Conflict, IdentityError, NotFound, StorageError, ValidationError, shown
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.store import SubmissionRow
@@ -31,11 +32,11 @@ from peerkit.exchange.base import ActivityReport
 from peerkit.facilitator import export as exports
 from peerkit.facilitator import gallery, notes
 from peerkit.facilitator.build import setup_facilitator
-from peerkit.facilitator.course import OpenedCourse
+from peerkit.facilitator.course import OpenedCourse, sqlite_file
 from peerkit.facilitator.data import Cohort, load_cohort
 from peerkit.facilitator.export import LMS
 from peerkit.facilitator.gallery import GalleryItem
-from peerkit.facilitator.grades import example_scores, override_points
+from peerkit.facilitator.grades import example_scores, override_points, override_reason
 from peerkit.facilitator.results import (
     AnotherReview,
     Built,
@@ -62,6 +63,13 @@ from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
 
+#: The file type of each export, by kind.
+EXPORT_SUFFIX = {"grades": ".csv", "reviews": ".csv", "round": ".json"}
+#: Names of database files, which an export never overwrites nor takes.
+DATABASE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3", ".db3"})
+#: How many learners a message lists before it says how many more there are.
+LISTED = 12
+
 
 class Facilitator(OpenedCourse):
     """Everything a facilitator does to a course, each step one keyword-only method returning a typed
@@ -69,14 +77,19 @@ class Facilitator(OpenedCourse):
     :class:`~peerkit.facilitator.course.OpenedCourse`."""
 
     @classmethod
-    def open(cls, config: PeerkitConfig | None = None, *, store: SqlStore | None = None) -> Facilitator:
-        """The facilitator of the course *config* names (default: :meth:`PeerkitConfig.load`)."""
+    def open(
+        cls, config: PeerkitConfig | None = None, *, store: SqlStore | None = None, create_store: bool = True
+    ) -> Facilitator:
+        """The facilitator of the course *config* names (default: :meth:`PeerkitConfig.load`). Not
+        *create_store*: an SQLite store that does not exist is refused (with where to run from), not
+        created empty (the steps that only read)."""
         config = config or PeerkitConfig.load()
         return cls(
             store=store,
             workspace=config.workspace,
             exchange=config.exchange,
             config=config,
+            create_store=create_store,
         )
 
     # -- the course ---------------------------------------------------------------------------------
@@ -117,8 +130,14 @@ class Facilitator(OpenedCourse):
 
     def submissions(self, *, path_ids: Sequence[str] = ()) -> list[SubmissionRow]:
         """Who has submitted what (every path, or *path_ids*), and whether each current submission is
-        complete, has required answers blank (how many) or holds no answers (``status``, ``blank``)."""
-        return self.store.overview(list(path_ids) or None)
+        complete, has required answers blank (how many) or holds no answers (``status``, ``blank``).
+        A path that neither the store nor the course knows (a typo) is refused."""
+        rows = self.store.overview(list(path_ids) or None)
+        stored = {r.path_id for r in rows}
+        for path_id in path_ids:
+            if path_id not in stored:  # the store knows the path, else the course must (a store-only look)
+                self._path(path_id)
+        return rows
 
     # -- the review round ---------------------------------------------------------------------------
 
@@ -137,7 +156,7 @@ class Facilitator(OpenedCourse):
         (:meth:`extend_round`) to bring late submitters in and hand overdue reviews to active
         learners; finished reviews never move."""
         build, ingested, reviews = self.course_build, None, None
-        with self.step(self._path(path_id)):
+        with self.step(self._reviewed(path_id)):
             if collect:
                 ingested = collect_and_ingest(
                     build.config(), self.store, path_id, progress=progress, unix_users=self.config.unix_users
@@ -163,7 +182,7 @@ class Facilitator(OpenedCourse):
 
     def collect_reviews(self, *, path_id: str, progress: Progress | None = None) -> ReviewReport:
         """Collect *path_id*'s reviews through nbgrader and record the finished ones."""
-        with self.step(self._path(path_id)):
+        with self.step(self._reviewed(path_id)):
             return collect_reviews(
                 self.course_build.config(),
                 self.store,
@@ -179,7 +198,7 @@ class Facilitator(OpenedCourse):
         """Collect the latest reviews (unless not *collect*), grade every submission (overrides kept)
         and release the grades: each learner's feedback in the review app, then (unless not
         *gradebook*) nbgrader's gradebook and feedback HTML; run again after an exclusion or override."""
-        with self.step(self._path(path_id)):
+        with self.step(self._reviewed(path_id)):
             reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
             closed = close_round(
                 self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
@@ -212,19 +231,25 @@ class Facilitator(OpenedCourse):
         """Who has how many reviews to do, and who still waits for theirs. On a path reviewed in
         rolling mode also how many peers' submissions each still waits for, the age of their oldest
         open review and of their wait, the learners waiting longest first. Without a readable course
-        file (a store-only look), the round's view."""
+        file, or for a round the store holds of a path the course does not define (a store-only look),
+        the round's view; a path that is not peer reviewed, or that neither knows (a typo), is refused."""
         try:
             course: Course | None = self.course
         except ConfigError:
             course = None
-        if course is not None and path_id not in {p.id for p in course.paths}:
+        if course is not None and path_id in {p.id for p in course.paths}:
+            course.rubric_for(path_id)  # not peer reviewed: refused
+        elif course is not None:
+            if self.store.review_round(path_id) is None:
+                course.path(path_id)  # a path nobody knows: "no learning path ... (paths: ...)"
             course = None
         return round_status(self.store, path_id, course=course, now=now)
 
     def responses(self, *, path_id: str) -> Responses:
         """What each learner did with the feedback on *path_id* (the review page's response: what they
         changed, what they kept and why, one answer revised), by learner."""
-        found = responses(self.store, self.course, self._path(path_id))
+        self._reviewed(path_id)
+        found = responses(self.store, self.course, path_id)
         return Responses(path_id, tuple(sorted(found.items())))
 
     def overview(self) -> list[PathSummary]:
@@ -250,15 +275,18 @@ class Facilitator(OpenedCourse):
     # -- grades -------------------------------------------------------------------------------------
 
     def grades(self, *, path_id: str) -> Grades:
-        return Grades(path_id=path_id, grades=tuple(self.store.grades(self._path(path_id))))
+        self._reviewed(path_id)
+        return Grades(path_id=path_id, grades=tuple(self.store.grades(path_id)))
 
     def reviewer_quality(self, *, path_id: str) -> list[ReviewerQuality]:
         """Each reviewer's agreement with the others and the helpfulness their reviews were rated."""
-        return reviewer_quality(self.store, self.course, self._path(path_id))
+        self._reviewed(path_id)
+        return reviewer_quality(self.store, self.course, path_id)
 
     def flags(self, *, path_id: str) -> Flags:
         """Reviews flagged by their authors, and grades that deserve a look."""
-        excluded = {r.token for r in self.store.reviews(self._path(path_id)) if r.excluded}
+        self._reviewed(path_id)
+        excluded = {r.token for r in self.store.reviews(path_id) if r.excluded}
         flagged = tuple((r, r.token in excluded) for r in self.store.ratings(path_id) if r.flagged)
         looks = tuple(g for g in self.store.grades(path_id) if g.flags) if self.store.review_round(path_id) else ()
         return Flags(flagged=flagged, looks=looks)
@@ -267,27 +295,50 @@ class Facilitator(OpenedCourse):
         self, *, path_id: str, learner: str, points: float | str | None, by: str, reason: str
     ) -> Override:
         """Set *learner*'s grade of *path_id* to *points* by hand (``None`` or ``"clear"``: the computed
-        grade again) and re-release it. *points* may be text (a command's argument)."""
+        grade again) and re-release it. *points* may be text (a command's argument). *reason* is
+        recorded and shown to the learner: a blank one is refused, and so is a learner who did not
+        submit *path_id* (nothing is written)."""
         maximum = self.course.rubric_for(self._path(path_id)).max_points
         value = override_points(points, maximum)
+        if value is not None:
+            reason = override_reason(reason)
+        self._submitter(path_id, learner, missing=f"no learner {shown(learner)} submitted {path_id}")
         self.store.override_grade(path_id, learner, value, by=by, reason=reason)
         self.release_feedback(path_id=path_id, learners=[learner])
         return Override(path_id=path_id, learner=learner, points=value, maximum=maximum)
 
     def exclude_review(self, *, path_id: str, packet: str, reason: str, exclude: bool = True) -> Exclusion:
         """Leave the review made through *packet* out of the grades (or count it again)."""
-        self.store.exclude_review(self._path(path_id), packet, reason=reason, exclude=exclude)
+        self._reviewed(path_id)
+        self.store.exclude_review(path_id, packet, reason=reason, exclude=exclude)
         return Exclusion(path_id=path_id, packet=packet, excluded=exclude)
 
     def set_example(
         self, *, path_id: str, learner: str, scores: Mapping[str, float] | Sequence[str], by: str
     ) -> Example:
         """Grade *learner*'s submission yourself, as an example that anchors reviewers' biases.
-        *scores* gives a level per criterion, as a mapping or as ``CRITERION=POINTS`` texts."""
+        *scores* gives a level per criterion, as a mapping or as ``CRITERION=POINTS`` texts (each
+        criterion once). A learner who did not submit *path_id* is refused (nothing is written)."""
         rubric = self.course.rubric_for(self._path(path_id))
         parsed = example_scores(rubric, scores)
+        self._submitter(path_id, learner, missing=f"no submission of {path_id} by {shown(learner)}")
         self.store.set_anchor(path_id, learner, parsed, by=by)
         return Example(path_id=path_id, learner=learner, scores=parsed, maximum=rubric.max_points)
+
+    def _submitter(self, path_id: str, learner: str, *, missing: str) -> str:
+        """*learner*, a safe learner id with a current submission of *path_id*: else refused with
+        *missing* and who did submit (a mistyped name is never recorded as a new learner)."""
+        try:
+            check_learner_id(learner)
+        except IdentityError as exc:
+            raise IdentityError(f"unsafe learner name: {exc}", name=learner) from None
+        if self.store.submission(learner, path_id) is not None:
+            return learner
+        names = sorted({row.learner for row in self.store.overview([path_id])})
+        if not names:
+            raise NotFound(f"{missing}: nobody has submitted it yet (peerkit collect {path_id})")
+        listed = ", ".join(names[:LISTED]) + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
+        raise NotFound(f"{missing}; submitted: {listed} (peerkit submissions {path_id})")
 
     def release_feedback(
         self, *, path_id: str, learners: Sequence[str] | None = None, progress: Progress | None = None
@@ -329,8 +380,10 @@ class Facilitator(OpenedCourse):
         )
 
     def note(self, *, path_id: str) -> SummaryNote:
+        """*path_id*'s current notes; a path that neither the store nor the course knows is refused."""
         found = self.store.note(path_id)
         if found is None:
+            self._path(path_id)
             raise NotFound(f"no summary notes for {path_id!r} yet (peerkit notes draft {path_id})")
         return found
 
@@ -371,9 +424,61 @@ class Facilitator(OpenedCourse):
         text = make(self.store, self.course, path_id, names=names, progress=progress)
         return Export(name=f"{kind}-{path_id}.{'csv' if kind == 'reviews' else 'json'}", text=text)
 
-    def save_export(self, export: Export) -> Path:
-        """Write *export* into the work folder's ``exports/``; return the file."""
-        target = self.workspace.root / "exports" / export.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, export.text.encode("utf-8"))
+    def export_target(self, output: Path, *, kind: str) -> Path:
+        """*output* as the file an export of *kind* may be written to, checked before the export is
+        made: its folder exists, and it is neither the course's store nor a database, nor an existing
+        file of another type (course.yml, a notebook); a previous export of the same type is replaced."""
+        if kind not in EXPORT_SUFFIX:
+            raise ValidationError(f"export {kind!r}: expected one of {', '.join(EXPORT_SUFFIX)}", field="kind")
+        return self._target(output.expanduser(), EXPORT_SUFFIX[kind], kind)
+
+    def _target(self, target: Path, suffix: str, kind: str) -> Path:
+        instead = f"choose another file, e.g. {target.with_name(f'{kind}{suffix}')}"
+        if target.is_dir():
+            raise ValidationError(f"cannot write the export to {target}: it is a folder; {instead}", field="output")
+        if not target.parent.is_dir():
+            raise NotFound(
+                f"cannot write the export to {target}: the folder {target.parent} does not exist; "
+                "create it or choose another",
+                path=str(target),
+            )
+        store = sqlite_file(self.config.store_url)
+        if target.exists() and store is not None and store.exists() and target.samefile(store):
+            raise ValidationError(
+                f"will not write the export over {target}: it is the course's store; {instead}", field="output"
+            )
+        if target.suffix.lower() in DATABASE_SUFFIXES or _is_sqlite(target):
+            raise ValidationError(
+                f"will not write the export over {target}: it is a database file; {instead}", field="output"
+            )
+        if target.exists() and target.suffix.lower() != suffix:
+            raise ValidationError(
+                f"will not overwrite {target}: an export of {kind} is a {suffix} file and this one is not; "
+                f"{instead}, or remove it first",
+                field="output",
+            )
         return target
+
+    def save_export(self, export: Export, *, to: Path | None = None) -> Path:
+        """Write *export* to *to* (checked as :meth:`export_target` does), else into the work folder's
+        ``exports/``; return the file."""
+        suffix = Path(export.name).suffix
+        if to is not None:
+            target = self._target(to.expanduser(), suffix, export.name.split("-", 1)[0])
+        else:
+            target = self.workspace.root / "exports" / export.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(target, export.text.encode("utf-8"))
+        except StorageError as exc:
+            raise StorageError(f"{exc} ({target})", path=str(target)) from exc
+        return target
+
+
+def _is_sqlite(file: Path) -> bool:
+    """Whether *file* exists and is an SQLite database (by its header)."""
+    try:
+        with file.open("rb") as stream:
+            return stream.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False

@@ -14,9 +14,13 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from peerkit.config.course import load_course
 from peerkit.config.settings import PeerkitConfig
 from peerkit.config.workspace import Workspace
+from peerkit.core.errors import NotFound, StorageError
 from peerkit.core.models import Course
 from peerkit.core.redaction import Person, Redactor
 from peerkit.exchange.base import CourseExchange
@@ -26,8 +30,27 @@ from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.gradebook import course_roster
 from peerkit.review.people import course_redactor
 from peerkit.review.rolling import Steward
+from peerkit.storage.engine import normalise_url
 from peerkit.storage.locks import exclusive
 from peerkit.storage.sql import SqlStore
+
+#: How a command finds the course's store, for the messages that say it was not found.
+FIND_THE_STORE = (
+    "run the command from the course folder (the one holding course/course.yml and its peerkit_config.py), "
+    "or pass --workdir (the course's work folder) or --db (the store's URL)"
+)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite store *url* (``sqlite:///FILE`` or a bare path), None for another
+    database or an in-memory one."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().absolute()
 
 
 class OpenedCourse:
@@ -45,8 +68,12 @@ class OpenedCourse:
         exchange: Path | None = None,
         config: PeerkitConfig | None = None,
         build: CourseBuild | None = None,
+        create_store: bool = True,
     ) -> None:
         self.workspace = workspace
+        #: Whether opening the store may create it; when not, an SQLite store that is not there is
+        #: refused (a command that only reads, run from the wrong folder or given a mistyped --db).
+        self.create_store = create_store
         #: The nbgrader exchange when it is not the work folder's (under JupyterHub, the shared one).
         self.exchange = exchange
         self.config = config or PeerkitConfig(workdir=workspace.root, exchange=exchange)
@@ -61,8 +88,24 @@ class OpenedCourse:
 
     @cached_property
     def store(self) -> SqlStore:
-        """The peerkit store, opened on first use (building a course needs none)."""
-        return SqlStore.open(self.config.store_url)
+        """The peerkit store, opened on first use (building a course needs none). Unless
+        :attr:`create_store`, an SQLite store that does not exist is refused, never created."""
+        url = self.config.store_url
+        file = sqlite_file(url)
+        if file is not None and not self.create_store and not file.is_file():
+            raise NotFound(
+                f"there is no peerkit store at {file}: {FIND_THE_STORE}; in the course folder, "
+                "the store is made by the first `peerkit collect PATH`",
+                path=str(file),
+            )
+        try:
+            return SqlStore.open(url)
+        except StorageError as exc:
+            if file is not None and not file.parent.is_dir():
+                raise StorageError(
+                    f"{exc} (the folder {file.parent} does not exist): {FIND_THE_STORE}", path=str(file)
+                ) from exc
+            raise
 
     @cached_property
     def course(self) -> Course:
@@ -103,6 +146,12 @@ class OpenedCourse:
 
     def _path(self, path_id: str) -> str:
         self.course.path(path_id)  # an unknown path is refused before anything is read or written
+        return path_id
+
+    def _reviewed(self, path_id: str) -> str:
+        """*path_id*, a peer-reviewed path of the course: an unknown path, or one that is not peer
+        reviewed, is refused before anything is collected, read or written."""
+        self.course.rubric_for(path_id)
         return path_id
 
     @contextmanager
