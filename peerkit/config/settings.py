@@ -16,6 +16,7 @@ Nothing else in peerkit reads ``PEERKIT_*`` variables: it asks this object.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,8 +31,10 @@ from peerkit.config.course import default_course_file
 from peerkit.config.identity import check_learner_id
 from peerkit.config.owners import check_unix_users, parse_unix_users
 from peerkit.config.workspace import DEFAULT_WORKDIR, Workspace
-from peerkit.core.errors import ConfigError, PeerkitError
+from peerkit.core.errors import ConfigError, PeerkitError, shown
 
+#: The longest reason a bad value's error quotes.
+QUOTED = 200
 #: The course's own configuration file, beside ``course.yml``.
 CONFIG_FILE = "peerkit_config.py"
 DEFAULT = "default"
@@ -230,6 +233,7 @@ class PeerkitConfig(Configurable):
             loaded: Config = PyFileConfigLoader(file.name, path=str(file.parent)).load_config()
         except Exception as exc:  # any error in the user's Python file
             raise ConfigError(f"cannot read it ({exc}); fix the file or remove it", source=str(file)) from exc
+        self._check_sections(loaded, file)
         section = loaded.get(type(self).__name__, {})
         for name, value in section.items():
             if not self.has_trait(name) or not self.trait_metadata(name, "config"):
@@ -239,6 +243,27 @@ class PeerkitConfig(Configurable):
                 value = (file.parent / Path(value).expanduser()).resolve()  # relative to the file
             self._set(name, value, source=f"file {file}")
 
+    def _check_sections(self, loaded: Config, file: Path) -> None:
+        """Refuse what the file sets beside ``c.PeerkitConfig`` (a misspelt ``c.PeerKitConfig.port`` was
+        ignored without a word): nothing else reads this file."""
+        ours = type(self).__name__
+        for key, value in loaded.items():
+            if key == ours:
+                continue
+            if not isinstance(value, Config):
+                problem = f"c.{key} is not a setting (settings are written c.{ours}.<name>)"
+                fix = f"write c.{ours}.{key}" if self.has_trait(key) else f"remove it (settings: {self._choices()})"
+            elif difflib.get_close_matches(key.lower(), [ours.lower()], n=1, cutoff=0.6):
+                problem = f"c.{key} is not a class peerkit reads, c.{ours} is"
+                fix = f"write c.{ours}.{next(iter(value), '<name>')}"
+            else:
+                problem = f"c.{key}: this file holds peerkit's settings only (c.{ours}.<name>)"
+                fix = "remove it (nbgrader's settings go in nbgrader_config.py beside it)"
+            raise ConfigError(f"{problem}; fix: {fix}", source=str(file), where=f"c.{key}")
+
+    def _choices(self) -> str:
+        return ", ".join(sorted(self.trait_names(config=True)))
+
     def _set(self, name: str, value: object, *, source: str, text: bool = False) -> None:
         try:
             if text and isinstance(self.traits()[name], Int):
@@ -247,8 +272,16 @@ class PeerkitConfig(Configurable):
                 value = parse_unix_users(str(value), source=source)
             setattr(self, name, value)
         except (TraitError, ValueError) as exc:
-            reason = str(exc).splitlines()[0] if isinstance(exc, TraitError) else f"{value!r} is not a whole number"
-            raise ConfigError(f"bad value for {name}: {reason}", source=source) from None
+            reason = (
+                str(exc).splitlines()[0] if isinstance(exc, TraitError) else f"{shown(value)} is not a whole number"
+            )
+            if (
+                len(reason) > QUOTED
+            ):  # the value a trait quotes in full (a megabyte pasted by mistake) cut, the end kept
+                reason = reason[: QUOTED - 63] + "..." + reason[-60:]
+            # A value of the wrong kind ("expected an int, not the str 'x'") gets the kind; our validators say more.
+            fix = f"; fix: set it to {self.traits()[name].info()}" if " expected " in reason else ""
+            raise ConfigError(f"bad value for {name}: {reason.rstrip('.')}{fix}", source=source) from None
         self.sources[name] = source
 
     # -- what the rest of peerkit asks ----------------------------------------------------------------

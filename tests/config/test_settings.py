@@ -118,3 +118,44 @@ def test_config_show_prints_every_value_and_its_source(course_file: Path) -> Non
 def test_config_show_names_a_bad_option(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["config", "show", "--course", str(tmp_path / "c.yml"), "--db", "nope"])
     assert result.exit_code == 1 and "--db" in result.output and "db_url" in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "c.PeerKitConfig.port = 9000",
+            "c.PeerKitConfig is not a class peerkit reads, c.PeerkitConfig is; fix: write c.PeerkitConfig.port",
+        ),
+        (
+            "c.port = 9000",
+            "c.port is not a setting (settings are written c.PeerkitConfig.<name>); fix: write c.PeerkitConfig.port",
+        ),
+        (
+            "c.CourseDirectory.root = '/srv'",
+            "c.CourseDirectory: this file holds peerkit's settings only (c.PeerkitConfig.<name>);"
+            " fix: remove it (nbgrader's settings go in nbgrader_config.py beside it)",
+        ),
+    ],
+)
+def test_a_misspelt_or_foreign_class_is_refused_not_ignored(course_file: Path, line: str, message: str) -> None:
+    config = course_file.parent / CONFIG_FILE
+    config.write_text(line + "\n")
+    with pytest.raises(ConfigError) as caught:
+        PeerkitConfig.load(env={}, course_file=course_file)
+    assert str(caught.value) == f"{config}: {message}"
+
+
+def test_a_value_of_the_wrong_kind_says_which_kind_and_a_long_one_is_cut(course_file: Path) -> None:
+    config = course_file.parent / CONFIG_FILE
+    config.write_text("c.PeerkitConfig.port = 'ninety'\n")
+    with pytest.raises(ConfigError) as caught:
+        PeerkitConfig.load(env={}, course_file=course_file)
+    assert str(caught.value) == (
+        f"file {config}: bad value for port: The 'port' trait of a PeerkitConfig instance expected an int,"
+        " not the str 'ninety'; fix: set it to an int"
+    )
+    config.write_text("c.PeerkitConfig.service_url = 'x' * 1_000_000\n")
+    with pytest.raises(ConfigError) as caught:
+        PeerkitConfig.load(env={}, course_file=course_file)
+    assert len(str(caught.value)) < len(str(config)) + 250 and str(caught.value).endswith("' is not an http(s) URL")
