@@ -121,17 +121,38 @@ def notes_draft(
 @workdir_option
 @db_option
 @by_option
-@click.option(
-    "--file", "file", type=click.File("r", encoding="utf-8"), required=True, help="The notes' new text (- for stdin)."
-)
+@click.option("--file", "file", type=click.File("rb"), required=True, help="The notes' new text (- for stdin).")
 @click.argument("path_id")
 @api_errors
 def notes_edit(
     course_file: Path | None, workdir: Path | None, db_url: str | None, by_whom: str | None, file: Any, path_id: str
 ) -> None:
-    """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**)."""
+    """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**; UTF-8, at most 1 MB)."""
+    from peerkit.core import documents
+    from peerkit.core.errors import ValidationError
+
+    # Learners' pages read the released notes as one document of at most NOTES.max_bytes (20 MB): a
+    # twentieth of it for the text fits however much JSON escapes it (at most six bytes for one).
+    limit = documents.NOTES.max_bytes // 20
+    name = getattr(file, "name", "-")
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            f"{name}: the notes are over {limit:,} bytes, the limit for notes; fix: shorten them", field="file"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{name}: not UTF-8 text (byte {exc.start}); fix: save the notes as UTF-8 text", field="file"
+        ) from None
+    if "\0" in text:
+        raise ValidationError(
+            f"{name}: holds a NUL byte (byte {data.index(0)}), so it is not text; fix: save the notes as plain text",
+            field="file",
+        )
     desk = open_desk(course_file, workdir, db_url)
-    note = desk.edit_notes(path_id=path_id, text=file.read(), by=by_default(by_whom))
+    note = desk.edit_notes(path_id=path_id, text=text, by=by_default(by_whom))
     click.echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")
 
 

@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from peerkit.cli import cli
 from tests.cli.conftest import Desk
 
 
@@ -70,3 +72,38 @@ def test_an_export_into_a_missing_folder_names_it(desk: Desk, tmp_path: Path) ->
         in result.output
     )
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"caf\xe9 notes\n", "not UTF-8 text (byte 3); fix: save the notes as UTF-8 text"),
+        (
+            b"## Notes\n\x00\x01binary",
+            "holds a NUL byte (byte 9), so it is not text; fix: save the notes as plain text",
+        ),
+        (b"x" * 1_000_001, "the notes are over 1,000,000 bytes, the limit for notes; fix: shorten them"),
+    ],
+)
+def test_notes_that_learners_could_not_read_are_refused_on_edit(
+    desk: Desk, tmp_path: Path, content: bytes, message: str
+) -> None:
+    """A 25 MB file was saved and "released", and learners' pages never showed it (they read at most
+    20 MB); a file not in UTF-8 ended in a traceback."""
+    file = tmp_path / "notes.md"
+    file.write_bytes(content)
+    result = desk.run("notes", "edit", "essay", "--file", str(file), "--by", "fac")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {file}: {message}\n"
+    assert "no summary notes for 'essay' yet" in desk.run("notes", "show", "essay").output  # nothing saved
+
+
+def test_notes_at_the_limit_and_from_stdin_are_saved(desk: Desk, tmp_path: Path) -> None:
+    file = tmp_path / "notes.md"
+    file.write_bytes("é".encode() * 500_000)  # 1,000,000 bytes
+    assert desk.run("notes", "edit", "essay", "--file", str(file), "--by", "fac").exit_code == 0
+    result = CliRunner().invoke(
+        cli, ["notes", "edit", "essay", "--file", "-", "--by", "fac", *desk.options], input="## From stdin\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "## From stdin" in desk.run("notes", "show", "essay").output
