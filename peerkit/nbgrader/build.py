@@ -165,6 +165,13 @@ REVIEW_CELLS = (
 )
 
 
+def review_summary(path_title: str, rubric_title: str, count: int) -> str:
+    """The review assignment's line on the course home. The rubric's title is quoted as it is written:
+    it may be a name ("Capstone review") or a phrase ("A group that can run") that takes no article."""
+    work = "one classmate's submission" if count == 1 else f"{count} classmates' submissions"
+    return f"Review {work} of “{path_title}” with the rubric “{rubric_title}”, then assess your own."
+
+
 def review_notebook(course: Course, path: LearningPath) -> bytes:
     """The notebook of ``<path>-review``: the review app for *path*, as an nbgrader assignment."""
     import nbformat
@@ -185,8 +192,7 @@ def review_notebook(course: Course, path: LearningPath) -> bytes:
         **path_metadata(course, path),
         "path": path.review_id,
         "title": f"Review: {path.title}",
-        "summary": f"Review {path.review.per_submission if path.review else 3} peers' submissions of "
-        f"“{path.title}” with the {rubric.title.lower()}, then assess your own.",
+        "summary": review_summary(path.title, rubric.title, path.review.per_submission if path.review else 3),
         "minutes": 30,
         "points": 0,
         "peer_review": False,
