@@ -36,15 +36,28 @@ def review_count(feedback: dict[str, Any] | None) -> int:
 
 def nothing_yet(mode: str, *, practice: bool) -> str:
     """Before anything to review has arrived: what happens next, in the learner's words."""
-    if not practice:
-        return NO_PACKETS_YET
     if mode == "rolling":
+        meanwhile = " While you wait, practise on the two examples below." if practice else ""
         return (
             "Nothing to review yet. Classmates' work comes to this page shortly after you submit the path, "
-            "as they submit theirs: nobody needs to open anything for you. While you wait, practise on the "
-            "two examples below."
+            f"as they submit theirs: nobody needs to open anything for you.{meanwhile}"
         )
+    if not practice:
+        return NO_PACKETS_YET
     return NO_PACKETS_YET + " While you wait, practise on the two examples below."
+
+
+def closed_notice(*, submitted: bool, delivered: bool = False) -> str:
+    """The path's peer review has closed (the facilitator closed it): nothing more will come to the page.
+    *submitted*: the learner has submitted the path; *delivered*: the page was given work before it closed."""
+    if delivered:
+        return "Peer review of this path has closed: no more classmates' work will come to this page."
+    if submitted:
+        return (
+            "Peer review of this path has closed, so no classmates' work will come to this page and no "
+            "classmate will review your submission. Your facilitator has your submission."
+        )
+    return "Peer review of this path has closed, so no classmates' work will come to this page."
 
 
 def waiting_notice(manifest: dict[str, Any], have: int, *, practice: bool) -> str:

@@ -61,6 +61,11 @@ class PathEntry:
     due: datetime | None = None
     #: When the learner last saved an answer here (for "continue where you left off").
     last_touched: datetime | None = None
+    #: For a review assignment: how the path is reviewed, "round" (the facilitator opens the round)
+    #: or "rolling" (classmates' work arrives as they submit).
+    review_mode: str = "round"
+    #: For a review assignment: whether its page offers practice examples before the first review.
+    practice: bool = False
 
     @property
     def label(self) -> str:
@@ -175,6 +180,8 @@ def _entry(meta: dict[str, Any], state: State, **extra: Any) -> PathEntry:
         review_of=str(meta["review_of"]) if meta.get("review_of") else None,
         number=_number(meta),
         due=_due(meta),
+        review_mode="rolling" if meta.get("review_mode") == "rolling" else "round",
+        practice=isinstance(meta.get("practice"), dict) and bool(meta["practice"].get("examples")),
         **extra,
     )
 

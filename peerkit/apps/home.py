@@ -15,7 +15,7 @@ from peerkit.apps.my_profile import ProfileSection
 from peerkit.apps.overview import Overview, learner_overview
 from peerkit.core.errors import PeerkitError
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
-from peerkit.widgets.frame import Place, render_frame
+from peerkit.widgets.frame import Place, render_frame, titled
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import local_time, notice_box, status_line
 from peerkit.widgets.visit import when_visited
@@ -73,7 +73,7 @@ def path_card(entry: PathEntry, status: Status | None = None) -> str:
     heading = title if entry.state == "available" else f'<a href="{html.escape(entry.link)}" target="_self">{title}</a>'
     # A review assignment sits under its path, indented, without a number of its own.
     review = entry.review_of is not None
-    number = "" if review else f"{html.escape(entry.label)}: "
+    number = "" if review or titled(entry.label, entry.title) == entry.title else f"{html.escape(entry.label)}: "
     kind, indent = (
         ("peerkit-path-card peerkit-review-card", "margin:-4px 0 10px 2rem")
         if review

@@ -5,8 +5,10 @@ submitted with blanks) → n reviews to do (once the facilitator opened the revi
 path, the moment the learner submits) → waiting for classmates' work or for reviews (rolling) →
 feedback ready (the round closed, or on a rolling path the learner's reviews are in; the reviews
 received wait for a rating) → done. A path that is not peer
-reviewed is done once it is submitted complete. Pure of widgets: it reads an
-:class:`~peerkit.apps.overview.Overview`.
+reviewed is done once it is submitted complete. Every promise of what comes next is said as the
+path is reviewed (the facilitator opens a round, or classmates' work arrives as they submit), and
+once the facilitator has closed the path's peer review nothing more is promised. Pure of widgets: it
+reads an :class:`~peerkit.apps.overview.Overview`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from peerkit.apps.catalog import PathEntry
 from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo
 
 Tone = Literal["muted", "progress", "action", "ok"]
+
+#: A path whose peer review closed, for a learner it did not reach (their submission came after it).
+CLOSED_SUBMITTED = "peer review of this path has closed, so no classmate will review your work; your facilitator has it"
+CLOSED_NOT_SUBMITTED = "peer review of this path has closed: there is no classmates' work to review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +45,19 @@ def status_of(entry: PathEntry, overview: Overview) -> Status:
     reviews = next((r for r in overview.reviews if r.path_id == path_id), None)
     feedback = next((f for f in overview.feedback if f.path_id == path_id), None)
     review_entry = next((e for e in overview.entries if e.review_of == path_id), None)
+    closed = path_id in overview.closed
     if entry.review_of is not None:
-        return _review_status(entry, reviews, feedback)
+        path = next((e for e in overview.entries if e.id == path_id), None)
+        submitted = path is not None and path.state in ("submitted", "submitted-with-blanks")
+        return _review_status(entry, reviews, feedback, closed=closed, submitted=submitted)
     if entry.state == "available":
         return Status("Not started", "muted")
     if feedback is not None:
         return _feedback_status(feedback)
+    if review_entry is not None and closed and entry.state in ("submitted", "submitted-with-blanks"):
+        if entry.state == "submitted-with-blanks":
+            return Status("Submitted with blanks", "action", CLOSED_SUBMITTED)
+        return Status("Submitted", "ok", CLOSED_SUBMITTED)
     if reviews is not None and (reviews.to_do or reviews.unsent):
         return _reviews_status(reviews)
     if reviews is not None and reviews.mode == "rolling":
@@ -82,18 +95,45 @@ def _reviews_status(reviews: ReviewsToDo) -> Status:
     return Status("Reviews to submit", "action", "written, not sent yet", reviews.link, "Submit your reviews")
 
 
-def _review_status(entry: PathEntry, reviews: ReviewsToDo | None, feedback: FeedbackWaiting | None) -> Status:
+def _review_status(
+    entry: PathEntry,
+    reviews: ReviewsToDo | None,
+    feedback: FeedbackWaiting | None,
+    *,
+    closed: bool = False,
+    submitted: bool = False,
+) -> Status:
+    """A review assignment's status; *closed*: the path's peer review has closed; *submitted*: the
+    learner has submitted the path (so classmates' work can come to them)."""
     if entry.state == "available":
         return Status("Not started", "muted")
     if feedback is not None:
         return _feedback_status(feedback)
+    if closed:
+        return Status("Closed", "muted", CLOSED_SUBMITTED if submitted else CLOSED_NOT_SUBMITTED)
     if reviews is None:
-        return Status("Waiting", "muted", "classmates' work appears once your facilitator opens the review round")
+        return _waiting_status(entry, submitted=submitted)
     if reviews.to_do or reviews.unsent:
         return _reviews_status(reviews)
     if reviews.mode == "rolling":
         return _rolling_status(reviews)
     return Status("Reviews sent", "ok")
+
+
+def _waiting_status(entry: PathEntry, *, submitted: bool) -> Status:
+    """Nothing to review has come yet: what brings it, as the path is reviewed."""
+    if entry.review_mode != "rolling":
+        return Status("Waiting", "muted", "classmates' work appears once your facilitator opens the review round")
+    if not submitted:
+        return Status("Waiting", "muted", "submit the path first: classmates' work then arrives here as they submit")
+    meanwhile = "; practise on the examples meanwhile" if entry.practice else ""
+    return Status(
+        "Waiting for classmates' work",
+        "progress",
+        f"classmates' work arrives here as they submit theirs{meanwhile}",
+        entry.link,
+        "Open your reviews",
+    )
 
 
 def _rolling_status(reviews: ReviewsToDo) -> Status:

@@ -23,6 +23,7 @@ from peerkit.core.rubric import Rubric, check_review, content_from_value
 from peerkit.exchange.base import GALLERY_FILE, GALLERY_FORMAT
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.nbgrader.learner import last_submission_time
+from peerkit.review.closing import review_closed
 from peerkit.review.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Overview:
     gallery_items: int
     #: Every entry of the course home, review assignments included, in course order.
     entries: tuple[PathEntry, ...] = ()
+    #: The paths whose peer review the facilitator has closed (no more classmates' work, no reviewers).
+    closed: frozenset[str] = frozenset()
 
     @property
     def done(self) -> int:
@@ -123,6 +126,7 @@ def learner_overview(
     entries = list_paths(folder, config, learner=learner)
     reviews: list[ReviewsToDo] = []
     feedback: list[FeedbackWaiting] = []
+    closed = frozenset(e.review_of for e in entries if e.review_of is not None and review_closed(ctx, e.review_of))
     for entry in entries:
         if entry.review_of is None or learner is None or entry.state == "available":
             continue
@@ -177,4 +181,5 @@ def learner_overview(
         notes=tuple(notes),
         gallery_items=len(gallery.get("items", [])) if gallery else 0,
         entries=tuple(entries),
+        closed=closed,
     )

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from traitlets.config import Config
 
 from peerkit.apps.another import AnotherReview
-from peerkit.apps.arrivals import ArrivalWatch, nothing_yet, review_count, waiting_notice
+from peerkit.apps.arrivals import ArrivalWatch, closed_notice, nothing_yet, review_count, waiting_notice
 from peerkit.apps.feedback import RATE_INVITE, RESPOND, RESPOND_INTRO, deliver_as_written, own_answers, rating_answer_id
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.apps.practice import Practice, practice_section, read_practice
@@ -25,10 +25,12 @@ from peerkit.core.errors import PeerkitError
 from peerkit.core.redaction import removed_message
 from peerkit.core.rubric import Rubric
 from peerkit.exchange.context import LearnerContext
+from peerkit.nbgrader.learner import last_submission_time
+from peerkit.review.closing import review_closed
 from peerkit.review.drafts import DraftMirror
 from peerkit.review.inbox import Inbox
 from peerkit.widgets.delivery import AutoDelivery
-from peerkit.widgets.frame import render_next_step
+from peerkit.widgets.frame import notebook_stop, render_next_step
 from peerkit.widgets.page import PathPage
 from peerkit.widgets.practice import PracticeExampleView, practice_views
 from peerkit.widgets.rating import RatingForm
@@ -46,6 +48,10 @@ def review_answer_id(token: str) -> str:
 
 class ReviewPage(PathPage):
     """The page of ``<path_id>-review``; display :attr:`view`."""
+
+    #: The page's forms are made with the page (in its first cell) and shown in :attr:`view`'s cell: a
+    #: stand-in put out while they are made would sit above the page's header, with no form to replace it.
+    placeholders = False
 
     def __init__(
         self,
@@ -83,6 +89,8 @@ class ReviewPage(PathPage):
         self.picker: widgets.ToggleButtons | None = None
         self.inbox: Inbox | None = None
         self._waiting = False
+        #: The facilitator has closed the path's peer review: nothing more comes to this page.
+        self.closed = False
         #: Rolling review, once the learner's reviews are done: "review one more classmate's work".
         self.another: AnotherReview | None = None
         self._build()
@@ -114,13 +122,18 @@ class ReviewPage(PathPage):
         if inbox is not None:  # say so on the page while a remote exchange is away, then retry
             inbox.exchange.on_wait(lambda message, _pause: self._sync_status(message.capitalize() + ".", False))
         self.inbox = inbox
+        self.closed = review_closed(self.session.exchange, self.reviewed_path)
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
             delivered, problem = None, f"The work to review cannot be read right now: {exc}"
         seen = self.arrivals.seen
         self.arrivals.seen = (tuple(delivered[2]) if delivered else (), seen[1] if seen else 0)
-        self._waiting = delivered is None or bool(delivered[0].get("waiting_for"))
+        self._waiting = not self.closed and (delivered is None or bool(delivered[0].get("waiting_for")))
+        if delivered is None and self.closed and not problem:
+            closed = notice_box(closed_notice(submitted=self._path_submitted()), "info")
+            self.view.children = (self._title_only(), self.look.html_widget(closed))
+            return
         if delivered is None:
             notice = notice_box(problem or nothing_yet(self.mode, practice=self.practice is not None), "info")
             if self.practice is None:
@@ -166,7 +179,10 @@ class ReviewPage(PathPage):
             pages.append(self._feedback_page(feedback))
         self.arrivals.seen = (tuple(tokens), review_count(feedback))
         header = self._header(rubric, manifest)
-        waiting = waiting_notice(manifest, len(tokens), practice=bool(self.practice_views))
+        if self.closed:
+            waiting = closed_notice(submitted=True, delivered=True) if manifest.get("waiting_for") else ""
+        else:
+            waiting = waiting_notice(manifest, len(tokens), practice=bool(self.practice_views))
         top = [header, self.look.html_widget(notice_box(waiting, "info"))] if waiting else [header]
         if not pages:
             self.view.children = (
@@ -185,7 +201,7 @@ class ReviewPage(PathPage):
             picker.index = 1  # practice done or skipped before: open on the first piece of work
         self.picker, self.stack = picker, stack
         self.view.children = (*top, self.news, self.show_news, self.sync_line, picker, stack)
-        if self.mode == "rolling" and tokens and not self._waiting:
+        if self.mode == "rolling" and tokens and not self._waiting and not self.closed:
             self.another = AnotherReview(
                 self.session, self.session.path_id, look=self.look, tokens=lambda: tokens, on_asked=self._watch_again
             )
@@ -197,7 +213,7 @@ class ReviewPage(PathPage):
         """On a rolling path, look every few seconds for classmates' work and feedback still to come, and
         say on the page when they arrive (the page's words promise they appear here, with no reload).
         The page is not rebuilt under the learner's hands: a button shows what arrived."""
-        if self.mode != "rolling" or self.inbox is None or not self.session.saves:
+        if self.mode != "rolling" or self.inbox is None or not self.session.saves or self.closed:
             return
         self.arrivals.start(self.inbox, self._still_to_come)
 
@@ -236,8 +252,32 @@ class ReviewPage(PathPage):
         if self._still_to_come() and not self.arrivals.stopped.is_set():
             self._watch()
 
+    def _path_submitted(self) -> bool:
+        """Whether the learner has submitted the path this page reviews."""
+        config, learner = self.session.config, self.session.learner
+        if config is None or learner is None:
+            return False
+        return last_submission_time(config, self.reviewed_path, learner=learner) is not None
+
+    def path_title(self, manifest: dict[str, Any] | None = None) -> str:
+        """The reviewed path's title: as the work delivered names it, else as this page's notebook does
+        (before anything is delivered), never the path's id unless nothing names it."""
+        title = (manifest or {}).get("path_title")
+        if isinstance(title, str) and title.strip():
+            return title
+        folder = self.session.folder
+        stop = notebook_stop(folder / f"{self.session.path_id}.ipynb") if folder is not None else None
+        if stop is not None and stop.review_of == self.reviewed_path:
+            return stop.title.removeprefix("Review: ").strip() or self.reviewed_path
+        return self.reviewed_path
+
+    def _title_only(self) -> Any:
+        """The page's heading alone (nothing to review nor to practise on)."""
+        title = html.escape(self.path_title())
+        return self.look.html_widget(f'<h1 style="margin:0.2em 0;font-size:1.6em">Review: {title}</h1>')
+
     def _header(self, rubric: Rubric, manifest: dict[str, Any]) -> Any:
-        title = html.escape(str(manifest.get("path_title", self.reviewed_path)))
+        title = html.escape(self.path_title(manifest))
         header = self.look.html_widget(
             f'<h1 style="margin:0.2em 0;font-size:1.6em">Review: {title}</h1>'
             f'<div class="peerkit-guidance" style="max-width:46rem">{_paragraphs(rubric.guidance)}</div>'

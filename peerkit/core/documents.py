@@ -202,6 +202,8 @@ FEEDBACK: Final = register(DocumentFormat("peerkit-feedback", 1, "feedback"))
 ACTIVITY: Final = register(DocumentFormat("peerkit-activity", 1, "activity line", max_bytes=2048, unversioned=1))
 NOTES: Final = register(DocumentFormat("peerkit-notes", 1, "summary notes", max_bytes=20_000_000))
 GALLERY: Final = register(DocumentFormat("peerkit-gallery", 1, "gallery", max_bytes=20_000_000))
+#: A path's peer review as every learner may know it (public: whether it has closed), no one's name in it.
+REVIEW_STATE: Final = register(DocumentFormat("peerkit-review-state", 1, "review state", max_bytes=10_000))
 ROUND_EXPORT: Final = register(DocumentFormat("peerkit-round-export", 1, "round export", max_bytes=200_000_000))
 #: ``metadata.peerkit`` of a built notebook: the notebook names the format, only the version is stamped.
 NOTEBOOK: Final = register(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # a learner's page imports this module: it must not pull in t
 FEEDBACK_FORMAT: Final = documents.FEEDBACK.name
 NOTES_FORMAT: Final = documents.NOTES.name
 GALLERY_FORMAT: Final = documents.GALLERY.name
+REVIEW_STATE_FORMAT: Final = documents.REVIEW_STATE.name
 GALLERY_FILE: Final = "gallery.json"
 #: The version of the public documents (notes, gallery).
 PUBLIC_VERSION: Final = documents.NOTES.version
@@ -63,6 +64,11 @@ def feedback_file(path_id: str) -> str:
 
 def notes_file(path_id: str) -> str:
     return f"notes-{path_id}.json"
+
+
+def review_state_file(path_id: str) -> str:
+    """The public document that says whether *path_id*'s peer review has closed."""
+    return f"review-{path_id}.json"
 
 
 def check_document_name(name: str) -> str:

@@ -20,6 +20,10 @@ calls :meth:`Steward.tick` every few seconds for each path with ``review: {mode:
    route, or on one host the learner's activity file, read at most every ``request_check_seconds``);
    they are given the submission that needs reviews most, and it counts for them.
 
+Once the facilitator has closed the path, a tick does nothing but say so on the course's public
+board, once per process (:func:`~peerkit.review.closing.announce_closed`): a learner who submits
+after it is told that no classmates' work and no reviewers will come.
+
 The steward keeps each path's pool in memory and writes every change to the store; a stamp of the
 round tells it when another process (a second replica, a facilitator's command) changed the round,
 and it then reads the round again. Every step of a tick costs what it touches, not the cohort.
@@ -41,7 +45,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from peerkit.core import allocation as alloc
-from peerkit.core.errors import WorkflowError
+from peerkit.core.errors import PeerkitError, WorkflowError
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.redaction import Person, Redactor
 from peerkit.exchange.base import CourseExchange, Parcel
@@ -49,6 +53,7 @@ from peerkit.nbgrader.tasks import task_questions
 from peerkit.review import intake
 from peerkit.review.another import requested_reviews
 from peerkit.review.channel import channel_files
+from peerkit.review.closing import announce_closed
 from peerkit.review.leases import hand_back
 from peerkit.review.pending_feedback import release_pending
 from peerkit.review.people import LayeredRedactor, course_redactor
@@ -86,7 +91,8 @@ class StewardReport:
 
     def summary(self) -> str:
         if self.closed:
-            return f"{self.path_id}: closed, nothing more to allocate"
+            closed = f"{self.path_id}: closed, nothing more to allocate"
+            return "\n".join([closed, *(f"  problem: {p}" for p in self.problems)])
         parts = []
         if self.taken_in:
             parts.append(f"took in {', '.join(self.taken_in)}")
@@ -135,6 +141,7 @@ class Steward:
         self._redactor: tuple[float, Redactor] | None = None
         self._people_cache: dict[str, Person] = {}
         self._joined: set[str] = set()  # learners taken in since the redactor was last built in full
+        self._announced: set[str] = set()  # closed paths this process has said are closed
         #: Seconds between two full builds of the course's redactor and roster.
         self.refresh_seconds = 300.0
 
@@ -153,6 +160,12 @@ class Steward:
         state = self._state(path, now)
         state.round = self.store.review_round(path_id) or state.round  # closed by the facilitator since?
         if state.round.closed_at is not None:
+            if path_id not in self._announced:
+                try:
+                    announce_closed(self.exchange, path_id, state.round.closed_at)
+                except PeerkitError as exc:  # said again at the next look
+                    return StewardReport(path_id, closed=True, problems=(f"learners not told it closed: {exc}",))
+                self._announced.add(path_id)
             return StewardReport(path_id, closed=True)
         problems: list[str] = []
         owed = settle(state)

@@ -51,6 +51,11 @@ class Stop:
     peer_review: bool = False
     #: How many classmates' submissions each learner reviews (a peer-reviewed path), 0 if unknown.
     reviews_to_write: int = 0
+    #: A review assignment's: "round" (the facilitator opens the round) or "rolling" (work arrives as
+    #: classmates submit).
+    review_mode: str = "round"
+    #: A review assignment's: whether its page offers practice examples before the first review.
+    practice: bool = False
 
     @property
     def link(self) -> str:
@@ -99,6 +104,8 @@ def stop_from_metadata(meta: dict[str, Any]) -> Stop | None:
         course_title=str(meta.get("course_title", "")),
         peer_review=meta.get("peer_review") is True,
         reviews_to_write=int(meta.get("reviews_to_write") or 0),
+        review_mode="rolling" if meta.get("review_mode") == "rolling" else "round",
+        practice=isinstance(meta.get("practice"), dict) and bool(meta["practice"].get("examples")),
     )
 
 
@@ -146,6 +153,14 @@ def place_of(path_id: str, course_folder: Path | None) -> Place:
     return Place(course_title=course_title, here=own.label, previous=before, next=after, up="../")
 
 
+def titled(label: str, title: str, separator: str = " · ") -> str:
+    """A path's label and title as learners read them ("Path 3 · Peer learning at work"), or the title
+    alone when it begins with the label already ("Start here: how this course works")."""
+    if not label or title.casefold().startswith(label.casefold()):
+        return title
+    return f"{label}{separator}{title}"
+
+
 def _link(href: str, text: str, *, rel: str = "", css: str = "") -> str:
     attrs = f' rel="{rel}"' if rel else ""
     attrs += f' class="{css}"' if css else ""
@@ -160,10 +175,10 @@ def render_frame(place: Place, *, here_title: str = "") -> str:
     up = place.up
     items = [f"<li>{_link(up + HOME, 'Course home', css='peerkit-nav-home')}</li>"]
     if place.previous is not None:
-        text = f"Previous: {place.previous.label.split(' of ')[0]} · {place.previous.title}"
+        text = f"Previous: {titled(place.previous.label.split(' of ')[0], place.previous.title)}"
         items.append(f"<li>{_link(up + place.previous.link, text, rel='prev', css='peerkit-nav-previous')}</li>")
     if place.next is not None:
-        text = f"Next: {place.next.label.split(' of ')[0]} · {place.next.title}"
+        text = f"Next: {titled(place.next.label.split(' of ')[0], place.next.title)}"
         items.append(f"<li>{_link(up + place.next.link, text, rel='next', css='peerkit-nav-next')}</li>")
     items.append(f"<li>{_link(up + PROGRESS, 'My progress', css='peerkit-nav-progress')}</li>")
     items.append(f"<li>{_link(up + GALLERY, 'Example gallery', css='peerkit-nav-gallery')}</li>")
@@ -187,32 +202,59 @@ def render_next_step(text: str, link: str | None = None, *, link_text: str = "")
     return f'<p class="peerkit-next-step" style="margin:6px 0 0 0;font-weight:600">{body}</p>'
 
 
-def next_step_after(path_id: str, course_folder: Path | None) -> str:
+#: After a submission that came when the path's peer review had closed: what happens to it, truthfully.
+CLOSED_AFTER_SUBMIT = (
+    "Peer review of this path has closed, so no classmate will review this submission and there is no "
+    "classmates' work for you to review. Your facilitator has your submission."
+)
+
+
+def next_step_after(path_id: str, course_folder: Path | None, *, review_closed: bool = False) -> str:
     """What comes after submitting *path_id*, as HTML (escaped), relative to a path page's URL: the
-    path's reviews when it is peer reviewed, else the next path, else the course home."""
+    path's reviews when it is peer reviewed (said as its review runs: classmates' work arriving as they
+    submit, or the facilitator opening the round), else the next path, else the course home. With
+    *review_closed* (the facilitator closed the path's peer review) it says so, and offers the next path."""
     stops = course_stops(course_folder) if course_folder is not None and course_folder.is_dir() else []
     by_id = {s.id: s for s in stops}
     own = by_id.get(path_id)
+    review = by_id.get(f"{path_id}-review")
+    closed = ""
     if own is not None and own.peer_review and own.review_of is None:
-        n = own.reviews_to_write
-        count = f"review {n} classmates' work" if n else "review your classmates' work"
-        review = by_id.get(f"{path_id}-review")
-        if review is not None:
-            return render_next_step(
-                f"Next: {count} once your facilitator opens the review round.",
-                f"../{review.link}",
-                link_text="Open the review page",
-            )
-        return render_next_step(
-            f"Next: {count} once your facilitator opens the review round; it appears on your course home.",
-            f"../{HOME}",
-            link_text="Course home",
-        )
+        if review_closed:
+            closed = CLOSED_AFTER_SUBMIT + " "
+        else:
+            return _reviews_next(own, review)
     place = place_of(path_id, course_folder)
     if place.next is not None:
-        return render_next_step(f"Next path: {place.next.title}.", f"../{place.next.link}", link_text="Start it")
+        return render_next_step(
+            f"{closed}Next path: {place.next.title}.", f"../{place.next.link}", link_text="Start it"
+        )
     return render_next_step(
-        "Next: see what is waiting for you on your course home.", f"../{HOME}", link_text="Course home"
+        f"{closed}Next: see what is waiting for you on your course home.", f"../{HOME}", link_text="Course home"
+    )
+
+
+def _reviews_next(own: Stop, review: Stop | None) -> str:
+    """The way on to the path's reviews, in the words of how the path is reviewed."""
+    n = own.reviews_to_write
+    count = f"review {n} classmates' work" if n else "review your classmates' work"
+    if review is not None and review.review_mode == "rolling":
+        meanwhile = "; until it does, practise on the examples there" if review.practice else ""
+        return render_next_step(
+            f"Next: {count}. It arrives on the review page as classmates submit theirs{meanwhile}.",
+            f"../{review.link}",
+            link_text="Open the review page",
+        )
+    if review is not None:
+        return render_next_step(
+            f"Next: {count} once your facilitator opens the review round.",
+            f"../{review.link}",
+            link_text="Open the review page",
+        )
+    return render_next_step(
+        f"Next: {count} once it is ready; it appears on your course home.",
+        f"../{HOME}",
+        link_text="Course home",
     )
 
 

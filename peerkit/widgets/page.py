@@ -31,6 +31,7 @@ from peerkit.core import kinds
 from peerkit.core.kinds.check import CheckArguments
 from peerkit.exchange.base import ActivityLog
 from peerkit.exchange.context import LearnerContext
+from peerkit.review.closing import review_closed
 from peerkit.widgets.answer import AnswerWidget
 from peerkit.widgets.check import CheckWidget
 from peerkit.widgets.checklist import Checklist
@@ -85,6 +86,10 @@ def reload_when_visited(session: PathSession, on_visit: Callable[[], None] | Non
 class PathPage:
     """The widgets of one path page, sharing one :class:`PathSession`."""
 
+    #: Each activity first puts out its placeholder in the running cell (:mod:`.placeholder`), which its
+    #: widget then replaces in the same output area: right where each activity has its own cell.
+    placeholders = True
+
     def __init__(
         self,
         path_id: str,
@@ -124,8 +129,11 @@ class PathPage:
         return render_frame(place_of(self.session.path_id, self.course_folder))
 
     def next_step(self) -> str:
-        """After a Submit: what comes next, with a link (the path's reviews, or the next path)."""
-        return next_step_after(self.session.path_id, self.course_folder)
+        """After a Submit: what comes next, with a link (the path's reviews, or the next path; when the
+        facilitator has closed the path's peer review, that it has)."""
+        path_id = self.session.path_id
+        closed = review_closed(self.session.exchange, path_id)
+        return next_step_after(path_id, self.course_folder, review_closed=closed)
 
     def banner(self) -> Any:
         """The page frame (course, "Path n of N", home / previous / next, a skip link), then a notice
@@ -138,7 +146,8 @@ class PathPage:
     def _answer(self, widget: AnswerWidget, *, optional: bool = False) -> Any:
         self.progress_widget.track(widget.answer_id)
         self.session.expect(widget.answer_id, optional=optional)
-        show_placeholder(widget, self.session, widget.answer_id)  # seen before the widgets connect
+        if self.placeholders:
+            show_placeholder(widget, self.session, widget.answer_id)  # seen before the widgets connect
         return self._keep(widget)
 
     def progress(self) -> PathProgress:

@@ -32,7 +32,7 @@ from peerkit.core import documents
 from peerkit.core.answers import JSON, is_answered
 from peerkit.core.errors import PeerkitError
 from peerkit.widgets.answer import AnswerWidget
-from peerkit.widgets.frame import METADATA_KEY, Stop, course_stops
+from peerkit.widgets.frame import METADATA_KEY, Stop, course_stops, titled
 from peerkit.widgets.look import Look
 from peerkit.widgets.model_answer import ModelAnswer, attach_model
 from peerkit.widgets.reflection import text_box, word_note
@@ -111,8 +111,7 @@ def project_parts(notebook: Path) -> tuple[PartInfo, ...]:
 
 
 def _label(stop: Stop) -> str:
-    where = stop.label.split(" of ")[0]
-    return f"{where} · {stop.title}"
+    return titled(stop.label.split(" of ")[0], stop.title)
 
 
 def read_project(session: PathSession, *, before_only: bool = True) -> ProjectSoFar:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,10 @@ def entry(path_id: str, state: Any, *, review_of: str | None = None, **extra: An
 
 
 def overview(
-    *entries: PathEntry, reviews: tuple[ReviewsToDo, ...] = (), feedback: tuple[FeedbackWaiting, ...] = ()
+    *entries: PathEntry,
+    reviews: tuple[ReviewsToDo, ...] = (),
+    feedback: tuple[FeedbackWaiting, ...] = (),
+    closed: frozenset[str] = frozenset(),
 ) -> Overview:
     return Overview(
         paths=tuple(e for e in entries if e.review_of is None),
@@ -35,6 +39,7 @@ def overview(
         notes=(),
         gallery_items=0,
         entries=entries,
+        closed=closed,
     )
 
 
@@ -99,3 +104,48 @@ def test_the_journey_of_a_rolling_path() -> None:
     assert waiting.label == "Waiting for reviews" and "as soon as" in waiting.detail
     ready = FeedbackWaiting("essay", "Essay", "r", points=None, max_points=6, reviews=3, rated=0)
     assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(ready,))).label == "Feedback ready"
+
+
+ROLLING_REVIEW = entry("essay-review", "not-started", review_of="essay", review_mode="rolling", practice=True)
+
+
+def test_before_any_work_a_review_card_says_what_brings_it_as_the_path_is_reviewed() -> None:
+    in_round = status_of(REVIEW, overview(ESSAY, REVIEW))
+    assert in_round.label == "Waiting" and "once your facilitator opens the review round" in in_round.detail
+    submitted = status_of(ROLLING_REVIEW, overview(ESSAY, ROLLING_REVIEW))
+    assert submitted.label == "Waiting for classmates' work" and submitted.link == "essay-review/essay-review.ipynb"
+    assert "as they submit" in submitted.detail and "practise on the examples" in submitted.detail
+    not_yet = status_of(ROLLING_REVIEW, overview(entry("essay", "in-progress"), ROLLING_REVIEW))
+    assert "submit the path first" in not_yet.detail
+    for status in (submitted, not_yet):
+        assert "facilitator" not in status.detail and "round" not in status.detail
+    no_practice = entry("essay-review", "not-started", review_of="essay", review_mode="rolling")
+    assert "practise" not in status_of(no_practice, overview(ESSAY, no_practice)).detail
+
+
+def test_once_the_review_closed_nothing_more_is_promised() -> None:
+    closed = frozenset({"essay"})
+    for review in (REVIEW, ROLLING_REVIEW):
+        card = status_of(review, overview(ESSAY, review, closed=closed))
+        assert card.label == "Closed" and card.detail.startswith("peer review of this path has closed")
+        assert "your facilitator has it" in card.detail
+        path = status_of(ESSAY, overview(ESSAY, review, closed=closed))
+        assert path.label == "Submitted" and "no classmate will review your work" in path.detail
+    unsubmitted = status_of(ROLLING_REVIEW, overview(entry("essay", "in-progress"), ROLLING_REVIEW, closed=closed))
+    assert unsubmitted.label == "Closed" and "facilitator" not in unsubmitted.detail
+    early = ReviewsToDo(
+        "essay", "Review: Essay", "r", packets=1, written=1, unsent=False, mode="rolling", waiting_for=2
+    )
+    stale = status_of(ROLLING_REVIEW, overview(ESSAY, ROLLING_REVIEW, reviews=(early,), closed=closed))
+    assert stale.label == "Closed" and "as classmates submit" not in stale.detail  # no more work will come
+    ready = FeedbackWaiting("essay", "Essay", "r", points=4, max_points=6, reviews=2, rated=0)
+    done = overview(ESSAY, ROLLING_REVIEW, feedback=(ready,), closed=closed)
+    assert status_of(ROLLING_REVIEW, done).label == status_of(ESSAY, done).label == "Feedback ready"
+    assert status_of(PLAIN, overview(PLAIN, closed=frozenset({"plain"}))).label == "Done"  # not peer reviewed
+
+
+def test_a_title_that_begins_with_its_label_is_not_prefixed_twice() -> None:
+    start = entry("orientation", "not-started", number=None)
+    card = path_card(replace(start, title="Start here: how this course works"))
+    assert "Start here: how this course works" in card and "Start here: Start here" not in card
+    assert "Path 2: " in path_card(replace(start, number=2, title="Start here: how this course works"))

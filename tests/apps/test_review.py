@@ -3,6 +3,7 @@ review, the page of a learner among the first in rolling review, and the respons
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -307,4 +308,69 @@ def test_work_and_feedback_that_arrive_while_the_page_is_open_are_announced_then
     assert "Your feedback has arrived" in page.news.value
     page.show_arrived()
     assert page.titles[-1] == "Your feedback" and page.picker is not None and page.picker.index == len(page.titles) - 1
+    page.close()
+
+
+def test_before_anything_is_delivered_the_heading_names_the_path_by_its_title(review_course: CourseLayout) -> None:
+    page = open_page(review_course, "gil", practice=practice_for(review_course, "rolling"))
+    shown = text_of(page)
+    assert "Review: An essay</h1>" in shown and f"Review: {PATH}<" not in shown
+    assert page.path_title() == "An essay"
+    page.close()
+
+
+def test_the_review_page_puts_out_no_stand_ins_above_its_header(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its forms are made in the page's first cell and shown in another: a placeholder put out while
+    they are made would stay above the page's header (a label per form), never replaced."""
+    import IPython
+    import IPython.display
+
+    shown: list[Any] = []
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    page = open_page(review_course, "hal", practice=practice_for(review_course, "rolling"))
+    assert len(page.practice_views) == 2 and shown == []
+    page.close()
+
+
+def close_review(course: CourseLayout) -> None:
+    """The facilitator closed the path's peer review: the course's public board says so."""
+    from datetime import UTC, datetime
+
+    from peerkit.exchange.base import review_state_file
+    from peerkit.exchange.files.public import publish
+    from peerkit.review.closing import closed_document
+
+    doc = closed_document(PATH, datetime.now(UTC))
+    publish(course.workspace.exchange, course.course.id, review_state_file(PATH), doc)
+
+
+def test_once_the_review_closed_a_late_learner_is_told_nothing_more_comes(review_course: CourseLayout) -> None:
+    close_review(review_course)
+    write_and_submit(review_course, "ivo")
+    page = open_page(review_course, "ivo", practice=practice_for(review_course, "rolling"))
+    shown = text_of(page)
+    assert page.closed and "Peer review of this path has closed" in shown
+    assert "Your facilitator has your submission" in shown and "Review: An essay</h1>" in shown
+    assert "shortly after you submit" not in shown and "Practice before you review" not in shown
+    assert not page.arrivals.watching  # nothing more to look for
+    page.close()
+    other = open_page(review_course, "jo", practice=practice_for(review_course, "rolling"))
+    assert "Peer review of this path has closed" in text_of(other) and "your submission" not in text_of(other)
+    other.close()
+
+
+def test_once_the_review_closed_work_still_owed_is_no_longer_promised(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    close_review(review_course)
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "rolling", "per_submission": 3, "waiting_for": 3, "packets": []}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, {}, None))
+    page = open_page(review_course, "kim", practice=practice_for(review_course, "rolling"))
+    shown = html.unescape(text_of(page))
+    assert "no more classmates' work will come" in shown and "will appear on this page as others submit" not in shown
     page.close()

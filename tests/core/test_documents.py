@@ -56,6 +56,7 @@ def test_every_format_peerkit_writes_is_registered() -> None:
         "peerkit-activity",
         "peerkit-notes",
         "peerkit-gallery",
+        "peerkit-review-state",
         "peerkit-round-export",
         "peerkit-notebook",
     }

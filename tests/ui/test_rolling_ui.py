@@ -53,6 +53,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     stop_serve(instance)
 
 
+#: The first visible text in the page's main part, and whether it is the page's header (the frame).
+FIRST_TEXT = """() => {
+  const walker = document.createTreeWalker(document.querySelector('#peerkit-main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;
+    return [!!node.parentElement.closest('header.peerkit-frame'), node.textContent.trim().slice(0, 120)];
+  }
+  return [false, ''];
+}"""
+
+
+def header_first(page: Any, what: str) -> None:
+    """Nothing the learner can see precedes the page's header (the review page once put a stray label
+    per form above it: the forms' stand-ins, put out where no form would replace them)."""
+    in_header, text = page.evaluate(FIRST_TEXT)
+    assert in_header, f"{what} shows {text!r} above its header"
+
+
 def plain_words(page: Any, what: str) -> str:
     """The page's own visible text (not what classmates wrote), checked for internal words; returned."""
     text = str(page.evaluate(OWN_TEXT))
@@ -76,6 +94,7 @@ def test_a_learner_walks_a_rolling_path_alone(browser: Any, served: Served) -> N
     follow(page, f"{PATH.id}.ipynb")
     check_page(page, "the path page")
     plain_words(page, "the path page")
+    header_first(page, "the path page")
     tab_to(
         page, ".peerkit-answer-widget.peerkit-check input[type=radio]"
     )  # a check of understanding: choose, check, read why
@@ -110,6 +129,8 @@ def test_a_learner_walks_a_rolling_path_alone(browser: Any, served: Served) -> N
     check_page(page, "the review page, practice first")
     text = plain_words(page, "the review page")
     assert "Practice before you review" in text
+    header_first(page, "the review page")
+    assert page.locator("h1", has_text=f"Review: {PATH.title}").count() == 1
 
     # Practice: each example rated by keyboard, one level away from the model review on the first criterion.
     first = rubric.criteria[0]

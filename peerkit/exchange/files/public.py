@@ -5,6 +5,7 @@
     <exchange>/<course>/peerkit-public/        mode 0755: everyone may read, only the facilitator writes
         notes-<path>.json                        a path's summary notes, once released
         gallery.json                             the approved examples, without their authors
+        review-<path>.json                       once a path's peer review has closed: that it has
 
 Documents are JSON with a ``format`` and a ``version``; they are written atomically, so a learner's
 page never reads half a file, and they never hold a learner's name. Both backends keep the board
