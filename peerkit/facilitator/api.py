@@ -55,6 +55,7 @@ from peerkit.facilitator.results import (
 )
 from peerkit.nbgrader.build import build_course
 from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
+from peerkit.review.closing import announce_closed
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
@@ -203,6 +204,11 @@ class Facilitator(OpenedCourse):
             closed = close_round(
                 self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
             )
+            # Learners who submit from now on are told on their pages that nobody will review them (a rolling
+            # path's steward says it too; a path reviewed in rounds has no steward to).
+            closed_round = self.store.review_round(path_id)
+            if closed_round is not None and closed_round.closed_at is not None:
+                announce_closed(self.course_exchange, path_id, closed_round.closed_at)
         return Closed(reviews=reviews, closed=closed)
 
     # -- rolling review -------------------------------------------------------------------------------

@@ -64,11 +64,14 @@ class RoundUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Stewarded:
-    """One look at every rolling path (or those asked for): what each took in, gave out and released.
-    ``actions`` is what a facilitator had to do for it: always 0."""
+    """One look at every rolling path (or those asked for): what each took in, gave out and released."""
 
     reports: tuple[StewardReport, ...]
-    actions: int = 0
+
+    @property
+    def actions(self) -> int:
+        """What needs a facilitator: each submission made after its path's review closed (graded by hand)."""
+        return sum(len(r.late) for r in self.reports)
 
     @property
     def changed(self) -> bool:

@@ -83,6 +83,9 @@ class StewardReport:
     waiting: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     closed: bool = False
+    #: On a closed path, learners who submitted after it closed and are not taken in: nobody will review them,
+    #: a facilitator grades them by hand.
+    late: tuple[str, ...] = ()
     seconds: float = 0.0
 
     @property
@@ -92,7 +95,16 @@ class StewardReport:
     def summary(self) -> str:
         if self.closed:
             closed = f"{self.path_id}: closed, nothing more to allocate"
-            return "\n".join([closed, *(f"  problem: {p}" for p in self.problems)])
+            late = (
+                [
+                    f"  submitted after it closed, nobody will review them: {', '.join(self.late)}; to grade them"
+                    f" yourself: peerkit collect {self.path_id}, peerkit review close {self.path_id}, then"
+                    f" peerkit override {self.path_id} LEARNER POINTS --reason TEXT"
+                ]
+                if self.late
+                else []
+            )
+            return "\n".join([closed, *late, *(f"  problem: {p}" for p in self.problems)])
         parts = []
         if self.taken_in:
             parts.append(f"took in {', '.join(self.taken_in)}")
@@ -142,6 +154,7 @@ class Steward:
         self._people_cache: dict[str, Person] = {}
         self._joined: set[str] = set()  # learners taken in since the redactor was last built in full
         self._announced: set[str] = set()  # closed paths this process has said are closed
+        self._late_seen: dict[str, tuple[tuple[float, tuple[int, ...]], tuple[str, ...]]] = {}
         #: Seconds between two full builds of the course's redactor and roster.
         self.refresh_seconds = 300.0
 
@@ -166,7 +179,7 @@ class Steward:
                 except PeerkitError as exc:  # said again at the next look
                     return StewardReport(path_id, closed=True, problems=(f"learners not told it closed: {exc}",))
                 self._announced.add(path_id)
-            return StewardReport(path_id, closed=True)
+            return StewardReport(path_id, closed=True, late=self._late(path, state))
         problems: list[str] = []
         owed = settle(state)
         new_subs, new_reviews = intake.arrivals(self.inbound, path, state)
@@ -214,6 +227,27 @@ class Steward:
             problems=tuple(problems),
             seconds=time.perf_counter() - started,
         )
+
+    def _late(self, path: LearningPath, state: PathState) -> tuple[str, ...]:
+        """Who submitted *path* (closed) and is not taken in: looked up again only when the inbound folder or the
+        path's submissions changed (a facilitator's collect takes them in)."""
+        try:
+            mtime = self.inbound.stat().st_mtime
+        except FileNotFoundError:
+            return ()
+        known = self._late_seen.get(path.id)
+        if known is not None and known[0] == (mtime, state.stamp):
+            return known[1]
+        taken = state.seen.get(path.id, {})
+        late = tuple(
+            sorted(
+                learner
+                for (assignment, learner), name in intake.inbound_entries(self.inbound, path).items()
+                if assignment == path.id and taken.get(learner) != name
+            )
+        )
+        self._late_seen[path.id] = ((mtime, state.stamp), late)
+        return late
 
     def review_another(self, path_id: str, learner: str, *, now: datetime | None = None) -> str | None:
         """Give *learner* one more submission to review (none owed to them): the token, or None when

@@ -60,11 +60,13 @@ def test_a_learner_who_submits_after_the_close_is_told_so_everywhere(rolling: Co
         desk.steward()
     assert not review_closed(board_of(rolling, "dee"), PATH)
     desk.close_round(path_id=PATH, collect=False, gradebook=False)
+    assert review_closed(board_of(rolling, "dee"), PATH)  # said by the close itself: a round has no steward
     assert desk.steward().reports[0].closed
-    assert review_closed(board_of(rolling, "dee"), PATH)
 
-    hand_in(rolling, "dee")  # late: the steward takes nothing in any more
-    assert desk.steward().reports[0].closed
+    hand_in(rolling, "dee")  # late: the steward takes nothing in any more, and says a facilitator is needed
+    looked = desk.steward()
+    assert looked.reports[0].closed and looked.reports[0].late == ("dee",) and looked.actions == 1
+    assert "nobody will review them: dee" in looked.summary() and f"peerkit override {PATH} LEARNER" in looked.summary()
     config, folder = rolling.learner_config("dee"), rolling.workspace.learner_course_dir("dee", rolling.course.id)
     home = learner_overview(folder, config, learner="dee")
     assert home.closed == frozenset({PATH})
@@ -80,3 +82,6 @@ def test_a_learner_who_submits_after_the_close_is_told_so_everywhere(rolling: Co
     review_page = ReviewPage(PATH, folder=rolling.folder("dee", REVIEW), config=config)
     assert review_page.closed and not review_page.forms
     review_page.close()
+
+    desk.collect(path_id=PATH)  # taken in by the facilitator, to grade by hand: no longer waiting for them
+    assert desk.steward().actions == 0
