@@ -128,17 +128,17 @@ def notes_edit(
     course_file: Path | None, workdir: Path | None, db_url: str | None, by_whom: str | None, file: Any, path_id: str
 ) -> None:
     """Replace PATH_ID's notes with the text of FILE (Markdown: headings, lists, **bold**; UTF-8, at most 1 MB)."""
-    from peerkit.core import documents
     from peerkit.core.errors import ValidationError
+    from peerkit.facilitator.notes import MAX_NOTES_BYTES
 
-    # Learners' pages read the released notes as one document of at most NOTES.max_bytes (20 MB): a
-    # twentieth of it for the text fits however much JSON escapes it (at most six bytes for one).
-    limit = documents.NOTES.max_bytes // 20
+    # The length and NUL checks are the Facilitator API's (the dashboard's edits pass them too); reading stops
+    # past the limit, so a huge file is refused without being read whole.
     name = getattr(file, "name", "-")
-    data = file.read(limit + 1)
-    if len(data) > limit:
+    data = file.read(MAX_NOTES_BYTES + 1)
+    if len(data) > MAX_NOTES_BYTES:
         raise ValidationError(
-            f"{name}: the notes are over {limit:,} bytes, the limit for notes; fix: shorten them", field="file"
+            f"{name}: the notes are over {MAX_NOTES_BYTES:,} bytes, the limit for notes; fix: shorten them",
+            field="file",
         )
     try:
         text = data.decode("utf-8")
@@ -146,11 +146,6 @@ def notes_edit(
         raise ValidationError(
             f"{name}: not UTF-8 text (byte {exc.start}); fix: save the notes as UTF-8 text", field="file"
         ) from None
-    if "\0" in text:
-        raise ValidationError(
-            f"{name}: holds a NUL byte (byte {data.index(0)}), so it is not text; fix: save the notes as plain text",
-            field="file",
-        )
     desk = open_desk(course_file, workdir, db_url)
     note = desk.edit_notes(path_id=path_id, text=text, by=by_default(by_whom))
     click.echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")

@@ -22,14 +22,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from peerkit.config.extras import require
 from peerkit.core import documents, kinds
 from peerkit.core.curation import SummaryNote
-from peerkit.core.errors import WorkflowError
+from peerkit.core.errors import ValidationError, WorkflowError
 from peerkit.core.models import Course
 from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.rubric import word_count
@@ -232,9 +232,27 @@ def draft_notes(
     return store.save_note_draft(path_id, made.markdown(), sources=made.reflections, keep_edits=keep_edits)
 
 
+#: The longest notes, in UTF-8 bytes: learners' pages read the released notes as one document of at most
+#: ``documents.NOTES.max_bytes`` (20 MB), and a twentieth of it fits however much JSON escapes the text.
+MAX_NOTES_BYTES: Final = documents.NOTES.max_bytes // 20
+
+
 def edit_notes(store: SqlStore, course: Course, path_id: str, text: str, *, by: str) -> SummaryNote:
-    """Replace the working text of *path_id*'s notes with the facilitator's *text*."""
+    """Replace the working text of *path_id*'s notes with the facilitator's *text* (from the command line or the
+    dashboard): refused, with nothing saved, if learners' pages could never read it."""
     course.path(path_id)
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_NOTES_BYTES:
+        raise ValidationError(
+            f"the notes of {path_id} are {size:,} bytes, over the limit of {MAX_NOTES_BYTES:,}; fix: shorten them",
+            field="text",
+        )
+    if "\0" in text:
+        raise ValidationError(
+            f"the notes of {path_id} hold a NUL character (at {text.index(chr(0))}), so they are not text; fix: "
+            "save them as plain text",
+            field="text",
+        )
     return store.edit_note(path_id, text, by=by)
 
 

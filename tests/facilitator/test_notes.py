@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from peerkit.core.answers import Answer, AnswerSheet
-from peerkit.core.errors import WorkflowError
+from peerkit.core.errors import ValidationError, WorkflowError
 from peerkit.core.redaction import REMOVED, Person, Redactor
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import NOTES_FORMAT, notes_file
@@ -91,6 +91,19 @@ def test_draft_edit_release_publishes_a_readable_page(seeded: Seeded) -> None:
     page = render_notes(doc)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert json.loads(file.read_text())["format"] == NOTES_FORMAT
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("é" * 500_001, "1,000,002 bytes, over the limit of 1,000,000"), ("## Notes\n\x00", "NUL character (at 9)")],
+)
+def test_notes_learners_could_never_read_are_refused_from_any_front_end(seeded: Seeded, text: str, says: str) -> None:
+    # The dashboard edits through this call too, not only `peerkit notes edit`.
+    with pytest.raises(ValidationError) as caught:
+        edit_notes(seeded.store, seeded.course, PATH, text, by="fac")
+    assert says in str(caught.value) and "fix:" in str(caught.value)
+    assert seeded.store.note(PATH) is None  # nothing saved
+    edit_notes(seeded.store, seeded.course, PATH, "é" * 500_000, by="fac")  # at the limit: saved
 
 
 def test_release_needs_notes(seeded: Seeded) -> None:
