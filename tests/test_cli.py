@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from peerkit.cli import cli
+from peerkit.config.template import template_root
 from tests.conftest import CourseLayout, require, write_test_course
 
 
@@ -34,6 +35,19 @@ def test_serve_prepare_only_sets_everything_up(tmp_path: Path) -> None:
     course_dir = tmp_path / "w" / "learners" / "tester" / "test-course"
     assert (course_dir / "home.ipynb").is_file() and (course_dir / "alpha" / "alpha.ipynb").is_file()
     assert (tmp_path / "w" / "voila" / "voila.json").is_file()
+    assert "comes with peerkit" not in result.output  # a course of one's own, named on the command line
+
+
+def test_serve_outside_a_course_folder_says_it_serves_the_course_that_comes_with_peerkit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no course/course.yml here
+    args = ["serve", "--workdir", str(tmp_path / "w"), "--port", "9912", "--prepare-only", "--no-cohort"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()[1]
+    assert said.startswith(f"  course: {template_root().resolve() / 'course' / 'course.yml'} (no course/course.yml")
+    assert "`peerkit init FOLDER` makes a copy of your own to edit" in said
 
 
 def test_errors_are_one_clean_line(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from peerkit.config.settings import PeerkitConfig
+from peerkit.config.template import template_root
 from peerkit.config.workspace import Workspace
 from peerkit.core.models import Course
 from peerkit.demo.autopilot import Autopilot, Say
@@ -83,6 +84,12 @@ def serve_demo(
     desk = Facilitator.open(config)
     course, workspace = desk.course, desk.workspace
     say(f"Preparing {course.title!r} in {workspace.root} ...")
+    source = Path(course.source or config.course_file).resolve()
+    if not source.is_relative_to(Path.cwd().resolve()) and source.is_relative_to(template_root().resolve()):
+        say(
+            f"  course: {source} (no course/course.yml in this folder, so the course that comes with peerkit;"
+            " `peerkit init FOLDER` makes a copy of your own to edit)"
+        )
     site = prepare_site(course, workspace, committed_config=committed_config(course), learner=config.learner or None)
     released = [b.path_id for b in site.builds if b.released]
     say(f"  assignments: {len(site.builds)} ({len(released)} released now, the rest unchanged)")
