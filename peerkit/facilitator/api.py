@@ -64,7 +64,7 @@ from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
 
-#: The file type of each export, by kind.
+#: The file type of each export, by kind (its name's ending, and what an export may overwrite).
 EXPORT_SUFFIX = {"grades": ".csv", "reviews": ".csv", "round": ".json"}
 #: Names of database files, which an export never overwrites nor takes.
 DATABASE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3", ".db3"})
@@ -422,13 +422,13 @@ class Facilitator(OpenedCourse):
                 raise ValidationError(f"lms {lms!r}: expected one of {', '.join(LMS)}", field="lms")
             checked = [self._path(p) for p in path_ids]
             text = exports.export_grades(self.store, self.course, checked, lms=lms, progress=progress)
-            return Export(name=f"grades-{'-'.join(checked) or 'all'}-{lms}.csv", text=text)
+            return Export(name=f"grades-{'-'.join(checked) or 'all'}-{lms}{EXPORT_SUFFIX[kind]}", text=text)
         if kind not in ("reviews", "round") or len(path_ids) != 1:
             raise ValidationError(f"export {kind!r}: expected grades, or reviews/round of one path", field="kind")
         path_id = self._path(path_ids[0])
         make = exports.export_reviews if kind == "reviews" else exports.export_round
         text = make(self.store, self.course, path_id, names=names, progress=progress)
-        return Export(name=f"{kind}-{path_id}.{'csv' if kind == 'reviews' else 'json'}", text=text)
+        return Export(name=f"{kind}-{path_id}{EXPORT_SUFFIX[kind]}", text=text)
 
     def export_target(self, output: Path, *, kind: str) -> Path:
         """*output* as the file an export of *kind* may be written to, checked before the export is
