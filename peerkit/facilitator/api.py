@@ -60,6 +60,7 @@ from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
 from peerkit.review.practice import responses
+from peerkit.review.rolling import is_rolling
 from peerkit.review.round import RoundStatus, open_round, round_status
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
@@ -204,10 +205,11 @@ class Facilitator(OpenedCourse):
             closed = close_round(
                 self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
             )
-            # Learners who submit from now on are told on their pages that nobody will review them (a rolling
-            # path's steward says it too; a path reviewed in rounds has no steward to).
+            # On a rolling path, learners who submit from now on are told at once that nobody will review them
+            # (the steward says it too, at its next look, if one runs). Not on a path reviewed in rounds: there a
+            # close may be followed by `review open` again, which brings late submitters in.
             closed_round = self.store.review_round(path_id)
-            if closed_round is not None and closed_round.closed_at is not None:
+            if is_rolling(self.course.path(path_id)) and closed_round is not None and closed_round.closed_at:
                 announce_closed(self.course_exchange, path_id, closed_round.closed_at)
         return Closed(reviews=reviews, closed=closed)
 

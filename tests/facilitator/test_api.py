@@ -53,6 +53,10 @@ def test_a_round_from_build_to_export(review_course: CourseLayout) -> None:
 
     closed = desk.close_round(path_id=PATH)
     assert isinstance(closed, Closed) and sorted(closed.closed.released) == sorted(LEARNERS)
+    # A round closed is not an end: `review open` again brings late submitters in, so nobody is told it closed.
+    assert not (
+        review_course.workspace.exchange / review_course.course.id / "peerkit-public" / f"review-{PATH}.json"
+    ).exists()
     grades = desk.grades(path_id=PATH)
     assert isinstance(grades, Grades) and {g.author for g in grades.grades} == set(LEARNERS)
     assert all(g.final_points == 4 for g in grades.grades)  # everyone gave the top level
