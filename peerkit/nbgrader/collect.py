@@ -20,11 +20,11 @@ from typing import Any
 
 from traitlets.config import Config
 
-from peerkit.config.owners import RecordOwners
+from peerkit.config.owners import RecordOwners, user_name
 from peerkit.core.progress import Progress, stage
 from peerkit.nbgrader.config import ensure_scripts_on_path, get
-from peerkit.nbgrader.inbound import RefusedEntry, check_entry
-from peerkit.nbgrader.learner import parse_exchange_time
+from peerkit.nbgrader.inbound import RefusedEntry, check_entry, entry_learner
+from peerkit.nbgrader.learner import read_stamp, stamp_text
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app
 
@@ -58,8 +58,7 @@ def collected(course_root: Path, path_id: str) -> list[Collected]:
     for folder in sorted((course_root / "submitted").glob(f"*/{path_id}")):
         if not folder.is_dir():
             continue
-        stamp = folder / "timestamp.txt"
-        when = parse_exchange_time(stamp.read_text()) if stamp.is_file() else None
+        when = read_stamp(folder / "timestamp.txt")
         found.append(Collected(learner=folder.parent.name, path_id=path_id, folder=folder, submitted_at=when))
     return found
 
@@ -84,8 +83,7 @@ def owned_collect() -> type[Any]:
             groups: dict[str, list[dict[str, Any]]] = {}
             refused: list[RefusedEntry] = []
             for entry in sorted(glob.glob(pattern)):  # noqa: PTH207 (nbgrader's own pattern)
-                record = self._path_to_record(entry)
-                problem = check_entry(Path(entry), record["username"], owners)
+                record, problem = self._checked(Path(entry), owners)
                 if problem is not None:
                     self.log.warning("refused %s", problem)
                     refused.append(problem)
@@ -101,6 +99,43 @@ def owned_collect() -> type[Any]:
             self.src_records = chosen
             self.refused = refused
             self.check_owner = False  # done above, and stricter: nbgrader's own check only warns
+
+        def _path_to_record(self, path: str) -> dict[str, Any]:
+            """nbgrader's record of the entry at *path*; one whose name holds no time is marked ``unreadable``
+            (with the earliest time, so that nbgrader's own first look at every entry goes on) and refused."""
+            try:
+                record: dict[str, Any] = super()._path_to_record(path)
+            except (ValueError, OverflowError):
+                name = os.path.basename(path)  # noqa: PTH119 (nbgrader's own split)
+                return {"username": entry_learner(name), "filename": name, "timestamp": datetime.min, "unreadable": 1}
+            return record
+
+        def _checked(self, entry: Path, owners: RecordOwners) -> tuple[dict[str, Any], RefusedEntry | None]:
+            """nbgrader's record of *entry*, or why it is refused: a learner did not write it (``check_entry``), or
+            a time nbgrader cannot read is in its name or its ``timestamp.txt``. nbgrader reads both with
+            ``parse_utc``, and one unreadable time stopped the whole collect, every learner's submission with it
+            (anyone may make an entry in the inbound folder)."""
+            learner = entry_learner(entry.name)
+            problem = check_entry(entry, learner, owners)
+            if problem is not None:
+                return {}, problem
+            from nbgrader.utils import parse_utc
+
+            owner = user_name(entry.lstat().st_uid)
+            record: dict[str, Any] = self._path_to_record(str(entry))
+            if record.get("unreadable"):
+                return {}, RefusedEntry(entry.name, learner, owner, "its name holds no time")
+            stamp = entry / "timestamp.txt"
+            if stamp.exists():
+                text = stamp_text(stamp)
+                try:
+                    if text is None or "\ufffd" in text:
+                        raise ValueError(text)
+                    if text:
+                        parse_utc(text)
+                except (ValueError, OverflowError):
+                    return {}, RefusedEntry(entry.name, learner, owner, "its timestamp.txt holds no time")
+            return record, None
 
         def copy_files(self) -> None:
             """nbgrader's copy, a hundredth of the submissions at a time, reporting to ``progress``."""
@@ -159,6 +194,5 @@ def collected_of(course_root: Path, learner: str, path_id: str) -> list[Collecte
     folder = submitted_folder(course_root, learner, path_id)
     if not folder.is_dir():
         return []
-    stamp = folder / "timestamp.txt"
-    when = parse_exchange_time(stamp.read_text()) if stamp.is_file() else None
+    when = read_stamp(folder / "timestamp.txt")
     return [Collected(learner=learner, path_id=path_id, folder=folder, submitted_at=when)]

@@ -40,7 +40,7 @@ from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.inbound import RefusedEntry
-from peerkit.nbgrader.learner import parse_exchange_time
+from peerkit.nbgrader.learner import STAMP_BYTES, parse_exchange_time, stamp_text
 from peerkit.nbgrader.tasks import required_answers
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,9 @@ def read_submission(folder: Path, path_id: str, *, required: Sequence[str] | Non
     stamp = folder / "timestamp.txt"
     if not stamp.is_file():
         raise Unreadable("no timestamp.txt: not a submission made through nbgrader")
-    timestamp = stamp.read_text(errors="replace")[:100].strip()
+    timestamp = stamp_text(stamp)
+    if timestamp is None:
+        raise Unreadable(f"timestamp.txt is unreadable or over {STAMP_BYTES} bytes: not a time nbgrader wrote")
     when = parse_exchange_time(timestamp)
     if when is None:
         raise Unreadable(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")

@@ -151,6 +151,26 @@ def parse_exchange_time(text: str) -> datetime | None:
         return None
 
 
+STAMP_BYTES = 100  # nbgrader writes some 30 characters; the file is in a learner's hands
+
+
+def stamp_text(file: Path) -> str | None:
+    """The text of an exchange ``timestamp.txt`` *file*, stripped; None when absent, unreadable or longer
+    than :data:`STAMP_BYTES` (a learner writes the file: never read whole, never a decoding error)."""
+    try:
+        with file.open("rb") as stream:
+            data = stream.read(STAMP_BYTES + 1)
+    except OSError:
+        return None
+    return None if len(data) > STAMP_BYTES else data.decode("utf-8", errors="replace").strip()
+
+
+def read_stamp(file: Path) -> datetime | None:
+    """The time in an exchange ``timestamp.txt`` *file*; None when absent, unreadable or not a time."""
+    text = stamp_text(file)
+    return None if text is None else parse_exchange_time(text)
+
+
 def last_submission_time(config: Config, path_id: str, *, learner: str) -> datetime | None:
     """When *learner* last submitted *path_id*, read from their own nbgrader cache."""
     try:
@@ -160,9 +180,7 @@ def last_submission_time(config: Config, path_id: str, *, learner: str) -> datet
     folder = cache_dir(config) / course
     times = []
     for entry in folder.glob(f"{check_learner_id(learner)}+{path_id}+*"):
-        stamp = entry / "timestamp.txt"
-        if stamp.is_file():
-            parsed = parse_exchange_time(stamp.read_text())
-            if parsed is not None:
-                times.append(parsed)
+        parsed = read_stamp(entry / "timestamp.txt")
+        if parsed is not None:
+            times.append(parsed)
     return max(times, default=None)

@@ -18,7 +18,7 @@ from peerkit.core.allocation.rolling import PairState, RollingPool, Stored
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import new_token
 from peerkit.core.review import Round
-from peerkit.nbgrader.learner import parse_exchange_time
+from peerkit.nbgrader.learner import parse_exchange_time, read_stamp
 from peerkit.review.profiles import learner_profiles
 from peerkit.storage.sql import SqlStore
 
@@ -133,8 +133,7 @@ def load_state(
             if learner in stored and when is not None and when <= stored[learner]:
                 state.seen[path.id][learner] = name
         else:
-            stamp = course_root / "submitted" / learner / path.review_id / "timestamp.txt"
-            taken = parse_exchange_time(stamp.read_text()) if stamp.is_file() else None
+            taken = read_stamp(course_root / "submitted" / learner / path.review_id / "timestamp.txt")
             if taken is not None and when is not None and when <= taken:
                 state.seen[path.review_id][learner] = name
     return state

@@ -80,3 +80,35 @@ def test_failed_submit_says_why_and_keeps_answers(real_course: CourseLayout) -> 
     assert reopened.value("peer-moment") == "still here after a failed submit"
     kept = parse_sheet((folder / FILENAME).read_bytes()).get("peer-moment")
     assert kept is not None and kept.value == "still here after a failed submit"
+
+
+@pytest.mark.parametrize(
+    ("name", "stamp", "why"),
+    [
+        ("alice+{path}+not a time+x", None, "its name holds no time"),
+        ("alice+{path}+2030-01-01 10:00:00.000000 UTC+x", b"\xff\xfe binary", "its timestamp.txt holds no time"),
+        ("alice+{path}+2030-01-01 10:00:00.000000 UTC+y", b"yesterday-ish", "its timestamp.txt holds no time"),
+        ("alice+{path}+2030-01-01 10:00:00.000000 UTC+z", b"2" * 5000, "its timestamp.txt holds no time"),
+    ],
+)
+def test_an_entry_with_a_time_nbgrader_cannot_read_is_refused_and_the_rest_collected(
+    real_course: CourseLayout, name: str, stamp: bytes | None, why: str
+) -> None:
+    # Anyone may make a folder in the inbound; nbgrader reads the time in its name and in its timestamp.txt and
+    # stopped the whole collect at the first it could not read, every learner's submission with it.
+    for learner in ("alice", "bob"):
+        real_course.enroll(learner)
+        answer_and_submit(real_course, learner, {"peer-moment": f"{learner}'s own"})
+    odd = real_course.inbound() / name.format(path=PATH)
+    odd.mkdir()
+    (odd / FILENAME).write_text("{}")
+    if stamp is not None:
+        (odd / "timestamp.txt").write_bytes(stamp)
+
+    run = collect(real_course.course_config(), PATH)
+
+    assert sorted(c.learner for c in run.collected) == ["alice", "bob"]
+    assert all(c.submitted_at is not None for c in run.collected)
+    (refused,) = run.refused
+    assert (refused.entry, refused.learner, refused.why) == (odd.name, "alice", why)
+    assert odd.is_dir()  # a learner's file: left where it is
