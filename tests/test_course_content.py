@@ -455,6 +455,42 @@ def test_first_path_keeps_the_answers_other_tests_rely_on() -> None:
     assert answers.get("peer-moment") == "reflection" and answers.get("my-trace") == "reflection"
 
 
+SCALE = [(0.0, "Not yet"), (1.0, "Partly"), (2.0, "Clearly")]  # the one grade scale learners see
+
+
+def test_every_rubric_grades_on_the_same_three_levels() -> None:
+    """One grade scale everywhere: every criterion of every rubric, the capstone's included, has the
+    levels Not yet, Partly and Clearly, worth 0, 1 and 2."""
+    for rubric in course().rubrics.values():
+        for criterion in rubric.criteria:
+            levels = [(float(lv.points), lv.label) for lv in criterion.levels]
+            assert levels == SCALE, f"rubric {rubric.id!r}, criterion {criterion.id!r}: {levels}"
+
+
+@by_path
+def test_pages_name_the_same_three_levels(path_id: str) -> None:
+    text = "\n\n".join(notebook(path_id).markdown)
+    assert "*Strong*" not in text, f"{path_id}: a level the rubrics do not have"
+    if "*Not yet*" in text:
+        assert "(*Not yet*, *Partly* or *Clearly*)" in text, f"{path_id}: name the three levels the same way"
+
+
+LEVEL_NAMED = re.compile(r"\b(?:it is|stops at) (?:a )?(Not yet|Partly|Clearly)\b")
+
+
+def test_example_reasons_that_name_a_level_name_the_one_scored() -> None:
+    """A practice example's reason that says which level it is ("so it is a Partly") agrees with the
+    model review's score for that criterion: learners read the reason when their rating differs."""
+    for path_id, examples in course().examples.items():
+        rubric = course().rubric_for(path_id)
+        for example in examples:
+            for criterion in rubric.criteria:
+                scored = criterion.level(example.model.scores[criterion.id]).label
+                for named in LEVEL_NAMED.findall(example.reasons[criterion.id]):
+                    where = f"{path_id}/{example.id}/{criterion.id}"
+                    assert named == scored, f"{where}: the reason says {named}, the model scores {scored}"
+
+
 # -- 3. clean rendering ---------------------------------------------------------------------------
 
 ARTEFACTS = ("**", "__", "](", "[http", "TODO", "FIXME", "FORMATTER ERROR", "NOT FINISHED", "{{", "}}", "```")
