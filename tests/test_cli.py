@@ -92,7 +92,7 @@ def test_collect_ingests_and_lists_submissions(course: CourseLayout) -> None:
     assert "collected 3 submission(s) of alpha" in result.output
     assert "alpha: 2 added, 2 with blank answers, 1 skipped" in result.output  # each answered 1 of 2
     assert "skipped 'bad name': unsafe learner name" in result.output
-    assert "not complete: amy submitted with 1 required answer blank (1 of 2 answers complete: second)" in (
+    assert "not complete: amy submitted with 1 required answer blank (1 of 2 complete; blank: second)" in (
         result.output
     )
     listing = CliRunner().invoke(cli, ["submissions", *common])

@@ -69,9 +69,10 @@ class NotComplete:
         if self.state.status == "no-answers":
             return f"{self.learner} submitted without any answers"
         blank = len(self.state.blank)
+        done = f"{self.state.done} of {self.state.required} complete; " if self.state.required else ""
         return (
             f"{self.learner} submitted with {blank} required answer{'s' if blank != 1 else ''} blank "
-            f"({self.state.summary()}: {', '.join(self.state.blank)})"
+            f"({done}blank: {', '.join(self.state.blank)})"
         )
 
 

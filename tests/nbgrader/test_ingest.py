@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from peerkit.core.answers import FILENAME
-from peerkit.nbgrader.ingest import collect_and_ingest, ingest
+from peerkit.core.completeness import Completeness
+from peerkit.nbgrader.ingest import NotComplete, collect_and_ingest, ingest
 from peerkit.storage.sql import SqlStore
 from peerkit.widgets.context import open_path
 from tests.conftest import CourseLayout
@@ -165,7 +166,7 @@ def test_each_submission_is_checked_against_the_paths_required_answers(course: C
     }
     gaps = {gap.learner: gap.describe() for gap in report.not_complete}
     assert set(gaps) == {"bob", "cara", "finn"}
-    assert gaps["bob"] == "bob submitted with 1 required answer blank (1 of 2 answers complete: second)"
+    assert gaps["bob"] == "bob submitted with 1 required answer blank (1 of 2 complete; blank: second)"
     assert gaps["finn"] == "finn submitted without any answers"
     assert report.summary() == f"{PATH}: 4 added, 1 with blank answers, 2 without answers"
     rows = {r.learner: (r.status, r.blank) for r in store.overview([PATH])}
@@ -179,3 +180,12 @@ def test_required_answers_can_be_given_and_a_later_ingest_rechecks(course: Cours
     report = ingest(store, course.workspace.course_root, PATH, required=["first"])
     assert report.counts == {"unchanged": 1} and report.not_complete == ()
     assert store.submission("dora", PATH).status == "complete"  # type: ignore[union-attr]
+
+
+def test_not_complete_names_the_blank_answers_as_blank() -> None:
+    """The message once read "(2 of 5 answers complete: a, b, c)" listing the three blank ones as if complete."""
+    state = Completeness("incomplete", 5, ("peer-moment", "share-from-peers", "project-setting"))
+    assert NotComplete("sam", PATH, state).describe() == (
+        "sam submitted with 3 required answers blank (2 of 5 complete; blank: peer-moment, share-from-peers, "
+        "project-setting)"
+    )
