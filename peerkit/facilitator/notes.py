@@ -33,6 +33,7 @@ from peerkit.core.errors import ValidationError, WorkflowError
 from peerkit.core.models import Course
 from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.rubric import word_count
+from peerkit.core.stop_words import ENGLISH_STOP_WORDS
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import CourseExchange, notes_file
 from peerkit.review.people import course_redactor
@@ -94,10 +95,8 @@ class Draft:
 
 def redactable(names: Sequence[str]) -> list[str]:
     """The learner ids worth redacting: not common English words (a demo learner called "you" must
-    not blank out every "you"), at least two characters (as in review packets)."""
-    require("dashboard", for_what="summary notes")
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+    not blank out every "you"), at least two characters (as in review packets). Needs no extra: the
+    word list ships with peerkit (exports call this without the ``[dashboard]`` extra)."""
     return sorted({n for n in names if len(n) >= 2 and n.lower() not in ENGLISH_STOP_WORDS})
 
 

@@ -118,3 +118,19 @@ def test_markdown_subset_is_inert() -> None:
     assert "<img" not in page and "<b>" not in page and "<a" not in page
     assert "<strong>x</strong>" in page and "<em>i</em>" in page and "<ol>" in page and "<ul>" in page
     assert "<p>para<br>line</p>" in page
+
+
+def test_exports_redact_names_without_the_dashboard_extra(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export reviews` and `export round` redact names with peerkit's own word list: no scikit-learn."""
+    import sys
+
+    from peerkit.facilitator.data import path_records
+    from peerkit.facilitator.export import reviews_csv, round_json
+
+    for module in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] or ["sklearn"]:
+        monkeypatch.setitem(sys.modules, module, None)  # import sklearn... raises ImportError now
+    assert redactable(["you", "amelia", "al", "x", "The"]) == ["al", "amelia"]
+    records = path_records(seeded.store, seeded.course, seeded.course.path(PATH))
+    everyone = [lrn.name for lrn in seeded.store.learners()]
+    assert reviews_csv(seeded.course, records, everyone).startswith("path,packet,reviewer")
+    assert json.loads(round_json(seeded.course, records, everyone))["format"] == "peerkit-round-export"
