@@ -165,12 +165,14 @@ class CloseReport:
 
     def table(self) -> str:
         width = max([len("learner"), *(len(g.author) for g in self.grades)])
-        lines = [f"{'learner':<{width}}  {'grade':>11}  {'± ':>6}  confidence  reviews  flags"]
+        sure = max([len("confidence"), *(len(g.confidence) for g in self.grades)])  # "not enough reviews yet"
+        lines = [f"{'learner':<{width}}  {'grade':>11}  {'± ':>6}  {'confidence':<{sure}}  reviews  flags".rstrip()]
         for g in self.grades:
             grade = f"{_points(g.final_points)}/{g.max_points:g}" + (" *" if g.override_points is not None else "")
             spread = "" if g.uncertainty is None or g.override_points is not None else f"{g.uncertainty:.2f}"
             flags = "; ".join(g.flags)
-            lines.append(f"{g.author:<{width}}  {grade:>11}  {spread:>6}  {g.confidence:<10}  {g.reviews:>7}  {flags}")
+            row = f"{g.author:<{width}}  {grade:>11}  {spread:>6}  {g.confidence:<{sure}}  {g.reviews:>7}  {flags}"
+            lines.append(row.rstrip())
         lines.append(
             f"released to {len(self.released)} learners"
             + ("; * = set by hand" if any(g.override_points is not None for g in self.grades) else "")

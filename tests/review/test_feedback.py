@@ -17,7 +17,7 @@ import pytest
 
 from peerkit.core.review import CriterionGrade, Grade, Review
 from peerkit.core.rubric import Criterion, Level, ReviewContent, Rubric
-from peerkit.review.feedback import feedback_markdown
+from peerkit.review.feedback import CloseReport, feedback_markdown
 
 AUDIT = "See [my notes](javascript:alert(document.cookie)) and ![t](http://attacker.example/pixel.png?who=me)"
 HOSTILE = (
@@ -139,3 +139,18 @@ def test_ordinary_text_reads_as_written() -> None:
     assert 'It\'s “good” and "clear" — Zoë Ngô wrote 3 > 2 & 50% (really).\nA second line.' in words
     assert [tag for tag, _ in shown.tags].count("br") == 1 and "A new paragraph." in words
     assert "\\" not in words
+
+
+def test_the_grades_table_keeps_its_columns_for_every_confidence() -> None:
+    """'not enough reviews yet' and 'set by the facilitator' once pushed their row's reviews and flags right."""
+    grades = (
+        Grade("amara", "median", 4.0, 6.0, 0.75, {}, 2),
+        Grade("mallory", "median", None, 6.0, None, {}, 0, flags=("0 of 2 reviews",)),
+        Grade("sam", "median", 4.0, 6.0, 0.5, {}, 0, flags=("0 of 2 reviews",), override_points=4.5),
+        Grade("tomas", "median", 3.0, 6.0, 0.83, {}, 3, flags=("reviewers disagree on “A”",)),
+    )
+    lines = CloseReport("p", grades, ()).table().splitlines()[:-1]
+    column = lines[0].index("reviews")
+    for line in lines[1:]:
+        assert line[column : column + len("reviews")].strip().isdigit(), line  # the count under its heading
+    assert lines[2].split("  ")[-1].strip() == "0 of 2 reviews" and lines[2].index("0 of 2") == lines[0].index("flags")
