@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -309,7 +309,9 @@ def health(cohort: Cohort, path_id: str) -> Health:
         if any(f.startswith(DISAGREE) for f in g.flags):
             disagreement.append(concern)
         if g.confidence == "low" or any(f.startswith("uncertain") for f in g.flags):
-            low.append(concern)
+            # Low overall with no criterion uncertain enough to flag: the reason is the grade's own spread.
+            spread = () if g.flags or g.uncertainty is None else (f"±{g.uncertainty:.2f} of {g.max_points:g} points",)
+            low.append(replace(concern, reasons=concern.reasons or spread))
     return Health(
         path_id=rec.id,
         assigned=len(live),

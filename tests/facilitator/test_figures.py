@@ -144,3 +144,19 @@ def test_checks_most_often_wrong_at_the_first_try_come_first(store: Any, review_
     text = report(cohort, "checks", PATH)
     assert text.splitlines()[2].split() == ["essay", "check-b", "2", "1", "50%"]
     assert checks_table([]) == "checks of understanding: nobody has tried one yet"
+
+
+def test_a_low_confidence_grade_without_flags_says_how_uncertain_it_is(seeded: Seeded) -> None:
+    """The overall grade can be "low" (±0.75 of 6) while no criterion is uncertain enough to flag: the health
+    text once read "amara: low; " with nothing after it."""
+    from dataclasses import replace
+
+    from peerkit.core.review import Grade
+
+    cohort = load_cohort(seeded.store, seeded.course)
+    low = Grade("amara", "median", 4.0, 6.0, 0.75, {}, 2)
+    assert low.confidence == "low" and not low.flags
+    cohort = replace(cohort, paths={PATH: replace(cohort.paths[PATH], stored_grades=(low,))})  # as if graded
+    report = health(cohort, PATH)
+    assert [(g.author, g.reasons) for g in report.low_confidence] == [("amara", ("±0.75 of 6 points",))]
+    assert "  amara: low; ±0.75 of 6 points" in health_table(report).splitlines()
