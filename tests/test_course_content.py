@@ -224,6 +224,23 @@ def test_course_yml_text_is_not_copied_from_a_seed() -> None:
     assert not copied, f"course.yml shares {MAX_SHARED_RUN}+ word runs with a seed: {copied[:5]}"
 
 
+def test_quoted_phrases_of_the_webinar_path_are_the_speakers_own() -> None:
+    """Path 5's references say its short quoted phrases are the speakers' own: each phrase in double
+    quotes in its Learn step appears word for word in the webinar's page."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    webinar = next(p for p in SEEDS.iterdir() if "Connecting to Something Bigger" in p.read_text(encoding="utf-8"))
+    seed = " ".join(words_split(webinar.read_text(encoding="utf-8")))
+    text = "\n\n".join(notebook("open-connected-learning").markdown)
+    learn = text[text.index("## Step 1") : text.index("## Step 2")]
+    quoted = re.findall(r'"([^"]+)"|“([^”]+)”', learn)
+    assert quoted, "path 5 quotes the webinar's own words somewhere (sage on the stage, co-learner)"
+    for phrase in (a or b for a, b in quoted):
+        assert f" {' '.join(words_split(phrase))} " in f" {seed} ", (
+            f"path 5 quotes {phrase!r}, which the webinar never says"
+        )
+
+
 # -- 2. course.yml and the notebooks agree --------------------------------------------------------
 
 
@@ -489,6 +506,52 @@ def test_example_reasons_that_name_a_level_name_the_one_scored() -> None:
                 for named in LEVEL_NAMED.findall(example.reasons[criterion.id]):
                     where = f"{path_id}/{example.id}/{criterion.id}"
                     assert named == scored, f"{where}: the reason says {named}, the model scores {scored}"
+
+
+CHECK_LABEL = "**Check {n} of {total} · "  # the one way a check is announced, on every page
+
+
+@by_path
+def test_checks_are_announced_the_same_way_on_every_page(path_id: str) -> None:
+    """One numbering everywhere: a "### Check your understanding" section, then each check announced as
+    "**Check n of m · …**" in the cell just before it (not "Question n of m", not a heading of its own)."""
+    nb = notebook(path_id)
+    text = "\n\n".join(nb.markdown)
+    assert re.findall(r"^#+ Check your understanding$", text, re.MULTILINE) == ["### Check your understanding"]
+    assert not re.search(r"\b(?:Question|Check) \d+ of \d+", re.sub(r"\*\*Check \d+ of \d+ · ", "", text))
+    total = len(nb.checks)
+    for n, index in enumerate(sorted(nb.checks), start=1):
+        before = source(nb.cells[index - 1])
+        label = CHECK_LABEL.format(n=n, total=total)
+        assert any(line.startswith(label) and line.endswith("**") for line in before.splitlines()), (
+            f"{path_id}: check {nb.checks[index].answer_id!r} is not announced as {label}…**"
+        )
+
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+REVIEW_COUNT = re.compile(r"\b(up to )?(one|two|three|four|five) (?:classmates|peers|other learners)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path_id", [p.id for p in course().paths if p.review is not None])
+def test_pages_say_how_many_reviews_as_course_yml_does(path_id: str) -> None:
+    """Each reviewed page states the number of reviews course.yml sets for it (review.per_submission),
+    as a plain number: not "up to" on some paths and not on others."""
+    review = course().path(path_id).review
+    assert review is not None
+    said = REVIEW_COUNT.findall("\n\n".join(notebook(path_id).markdown))
+    assert said, f"{path_id}: the page does not say how many peers review"
+    for up_to, word in said:
+        assert not up_to and word.lower() == NUMBER_WORDS[review.per_submission], (
+            f"{path_id}: the page says {up_to}{word}, course.yml sets {review.per_submission}"
+        )
+
+
+def test_orientation_states_each_paths_review_count() -> None:
+    """The orientation's rule ("two on most paths, three on path 4 and the capstone") is course.yml's."""
+    counts = {p.id: p.review.per_submission for p in course().paths if p.review is not None}
+    threes = [course().number(p) for p, n in counts.items() if n == 3]
+    assert set(counts.values()) == {2, 3} and threes == [4, 6], counts
+    assert "two on most paths, three on path 4 and the capstone" in " ".join(notebook("orientation").text().split())
 
 
 # -- 3. clean rendering ---------------------------------------------------------------------------
