@@ -191,8 +191,9 @@ def test_close_grades_flags_exclude_override_example(review_course: CourseLayout
     assert quality.splitlines()[0].split() == ["reviewer", "reviews", "agreement", "helpfulness", "quality"]
     assert "grades to look at: 0" in run("review", "flags", "essay")
     overridden = run("override", "essay", "ana", "3", "--reason", "Missing the second part.", "--by", "fac")
-    assert "ana: 3 / 4 set by hand; re-released" in overridden
-    assert "3/4 *" in run("grades", "essay")
+    assert "ana: 3 / 5 course points set by hand (2.4 / 4 rubric points); re-released" in overridden
+    assert "2.4/4 *" in run("grades", "essay")
+    assert "\nana,3\n" in run("export", "grades", "essay", "--lms", "moodle")
     assert "computed grade restored" in run("override", "essay", "ana", "clear", "--reason", "-")
     from peerkit.storage.sql import SqlStore
 
@@ -205,6 +206,20 @@ def test_close_grades_flags_exclude_override_example(review_course: CourseLayout
 
 
 def test_override_refuses_points_out_of_range(review_course: CourseLayout) -> None:
+    from tests.review.test_round_flow import write_and_submit
+
+    write_and_submit(review_course, "ana")
+    CliRunner().invoke(
+        cli,
+        [
+            "collect",
+            "essay",
+            "--course",
+            str(review_course.course.source),
+            "--workdir",
+            str(review_course.workspace.root),
+        ],
+    )
     result = CliRunner().invoke(
         cli,
         [
@@ -220,4 +235,4 @@ def test_override_refuses_points_out_of_range(review_course: CourseLayout) -> No
             str(review_course.workspace.root),
         ],
     )
-    assert result.exit_code == 1 and "between 0 and 4" in result.output
+    assert result.exit_code == 1 and "between 0 and 5 (essay's course points)" in result.output

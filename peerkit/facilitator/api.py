@@ -54,6 +54,7 @@ from peerkit.facilitator.results import (
     Stewarded,
 )
 from peerkit.nbgrader.build import build_course
+from peerkit.nbgrader.feedback import task_scores
 from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.closing import announce_closed
 from peerkit.review.collect import ReviewReport, collect_reviews
@@ -303,17 +304,35 @@ class Facilitator(OpenedCourse):
         self, *, path_id: str, learner: str, points: float | str | None, by: str, reason: str
     ) -> Override:
         """Set *learner*'s grade of *path_id* to *points* by hand (``None`` or ``"clear"``: the computed
-        grade again) and re-release it. *points* may be text (a command's argument). *reason* is
-        recorded and shown to the learner: a blank one is refused, and so is a learner who did not
-        submit *path_id* (nothing is written)."""
-        maximum = self.course.rubric_for(self._path(path_id)).max_points
-        value = override_points(points, maximum)
-        if value is not None:
+        grade again) and re-release it. *points* are course points, the path's scale (``points:`` in
+        course.yml): what the grades export holds and the learner's feedback shows beside the rubric's;
+        the store keeps the same share of the rubric's points. *points* may be text (a command's
+        argument). *reason* is recorded and shown to the learner: a blank one is refused, and so is a
+        learner who did not submit *path_id*, before the points are looked at (nothing is written)."""
+        path = self.course.path(self._path(path_id))
+        rubric_maximum = self.course.rubric_for(path.id).max_points
+        tasks = exports.task_points(path)
+        maximum = sum(tasks) if tasks else rubric_maximum  # no points in the gradebook: the rubric's
+        clear = points is None or points == "clear"
+        self._submitter(path.id, learner, missing=f"no learner {shown(learner)} submitted {path.id}")
+        if not clear:
             reason = override_reason(reason)
-        self._submitter(path_id, learner, missing=f"no learner {shown(learner)} submitted {path_id}")
-        self.store.override_grade(path_id, learner, value, by=by, reason=reason)
-        self.release_feedback(path_id=path_id, learners=[learner])
-        return Override(path_id=path_id, learner=learner, points=value, maximum=maximum)
+        scale = f"{path.id}'s course points" if tasks else f"{path.id}'s rubric points"
+        value = override_points(points, maximum, scale=scale)
+        stored = None if value is None else value * rubric_maximum / maximum
+        self.store.override_grade(path.id, learner, stored, by=by, reason=reason)
+        self.release_feedback(path_id=path.id, learners=[learner])
+        if stored is not None and tasks:  # as the gradebook, the export and the feedback hold it
+            value = round(sum(task_scores(stored / rubric_maximum, tasks)), 2)
+        return Override(
+            path_id=path.id,
+            learner=learner,
+            points=value,
+            maximum=maximum,
+            rubric_points=stored,
+            rubric_maximum=rubric_maximum,
+            course_points=bool(tasks),
+        )
 
     def exclude_review(self, *, path_id: str, packet: str, reason: str, exclude: bool = True) -> Exclusion:
         """Leave the review made through *packet* out of the grades (or count it again)."""

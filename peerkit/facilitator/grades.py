@@ -12,16 +12,20 @@ from peerkit.core.errors import ValidationError
 from peerkit.core.rubric import Rubric
 
 
-def override_points(points: float | str | None, maximum: float) -> float | None:
-    """*points* of an override as a number from 0 to *maximum*; None (or ``"clear"``): the computed grade."""
+def override_points(points: float | str | None, maximum: float, *, scale: str = "") -> float | None:
+    """*points* of an override as a number from 0 to *maximum*; None (or ``"clear"``): the computed grade.
+    *scale* names the points in an error (e.g. "capstone's course points")."""
     if points is None or points == "clear":
         return None
+    unit = f" ({scale})" if scale else ""
     try:
         value = float(points)
     except ValueError:
-        raise ValidationError(f"points must be a number from 0 to {maximum:g}, or 'clear'", field="points") from None
-    if not 0 <= value <= maximum:
-        raise ValidationError(f"points must be between 0 and {maximum:g}", field="points")
+        raise ValidationError(
+            f"points must be a number from 0 to {maximum:g}{unit}, or 'clear'", field="points"
+        ) from None
+    if not 0 <= value <= maximum:  # NaN fails this too
+        raise ValidationError(f"points must be between 0 and {maximum:g}{unit}", field="points")
     return value
 
 

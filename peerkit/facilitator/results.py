@@ -137,11 +137,22 @@ class Override:
 
     path_id: str
     learner: str
+    #: On the path's scale (course points: the export's and the learner's feedback's), of :attr:`maximum`.
     points: float | None
     maximum: float
+    #: The same grade in rubric points, as the store and ``peerkit grades`` hold it.
+    rubric_points: float | None = None
+    rubric_maximum: float | None = None
+    #: Whether :attr:`points` are course points (False: the path has no points in the gradebook, rubric points).
+    course_points: bool = True
 
     def summary(self) -> str:
-        done = "computed grade restored" if self.points is None else f"{self.points:g} / {self.maximum:g} set by hand"
+        if self.points is None:
+            return f"{self.learner}: computed grade restored; re-released"
+        unit = "course points" if self.course_points else "rubric points"
+        done = f"{self.points:g} / {self.maximum:g} {unit} set by hand"
+        if self.course_points and self.rubric_points is not None and self.rubric_maximum:
+            done += f" ({round(self.rubric_points, 2):g} / {self.rubric_maximum:g} rubric points)"
         return f"{self.learner}: {done}; re-released"
 
 

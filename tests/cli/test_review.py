@@ -57,11 +57,30 @@ def test_an_override_of_a_learner_who_did_not_submit_is_refused(desk: Desk, lear
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n"])
-def test_an_override_without_a_reason_is_refused(desk: Desk, reason: str) -> None:
+@pytest.mark.parametrize("points", ["3", "9.5"])
+def test_an_override_without_a_reason_is_refused(desk: Desk, reason: str, points: str) -> None:
     before = desk.snapshot()
-    result = desk.run("override", "essay", "ana", "3", "--reason", reason)
+    result = desk.run("override", "essay", "ana", points, "--reason", reason)
     assert result.exit_code == 1
     assert "the reason (--reason) is empty: say why the grade is set by hand; the learner is shown it" in result.output
+    assert desk.snapshot() == before
+
+
+def test_an_override_names_the_unknown_learner_before_the_points(desk: Desk) -> None:
+    """`override essay Ana 9.5`: the mistyped name is the mistake to fix first, not the points."""
+    before = desk.snapshot()
+    result = desk.run("override", "essay", "Ana", "9.5", "--reason", "graded in the meeting")
+    assert result.exit_code == 1 and "no learner 'Ana' submitted essay; submitted: ana, bo, cy, dee" in result.output
+    assert "between" not in result.output
+    assert desk.snapshot() == before
+
+
+@pytest.mark.parametrize("points", ["9.5", "24", "lots"])
+def test_override_points_are_refused_on_the_paths_course_points(desk: Desk, points: str) -> None:
+    """essay is worth 5 course points (its rubric 4): the range the error gives is the export's scale."""
+    before = desk.snapshot()
+    result = desk.run("override", "essay", "ana", points, "--reason", "graded in the meeting")
+    assert result.exit_code == 1 and "0 and 5 (essay's course points)" in result.output.replace("0 to 5", "0 and 5")
     assert desk.snapshot() == before
 
 

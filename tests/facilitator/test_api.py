@@ -7,16 +7,31 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from peerkit.apps.packet_view import grade_text, gradebook_of
 from peerkit.config.settings import PeerkitConfig
 from peerkit.core.errors import ConfigError, NotFound, ValidationError
+from peerkit.exchange.context import resolve_learner_context
 from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.results import Built, Closed, Collected, Example, Grades, Override, RoundUpdate
 from tests.conftest import CourseLayout
 from tests.facilitator.conftest import PATH, Seeded
 from tests.review.test_round_flow import review_everything, write_and_submit
+
+
+def learner_feedback(course: CourseLayout, learner: str) -> dict[str, Any]:
+    """The feedback document *learner*'s review page reads (through their own exchange)."""
+    ctx = resolve_learner_context(
+        course.folder(learner, PATH), config=course.learner_config(learner), learner=learner, env={}
+    )
+    assert ctx.exchange is not None
+    doc = ctx.exchange.feedback(PATH)
+    assert doc is not None
+    return doc
+
 
 LEARNERS = ("ana", "bo", "cy", "dee")
 
@@ -62,10 +77,24 @@ def test_a_round_from_build_to_export(review_course: CourseLayout) -> None:
     assert all(g.final_points == 4 for g in grades.grades)  # everyone gave the top level
     assert {q.reviewer for q in desk.reviewer_quality(path_id=PATH)} == set(LEARNERS)
 
+    # The path is worth 5 course points (its task cells 3 + 2), its rubric 4: an override is in course
+    # points, the number the export holds and the learner's feedback shows; the store keeps the rubric's share.
     override = desk.override_grade(path_id=PATH, learner="ana", points="3", by="fac", reason="Missing part two.")
-    assert override == Override(path_id=PATH, learner="ana", points=3.0, maximum=4.0)
+    assert override == Override(
+        path_id=PATH, learner="ana", points=3.0, maximum=5.0, rubric_points=2.4, rubric_maximum=4.0
+    )
+    assert override.summary() == "ana: 3 / 5 course points set by hand (2.4 / 4 rubric points); re-released"
     ana = next(g for g in desk.grades(path_id=PATH).grades if g.author == "ana")
-    assert ana.final_points == 3 and ana.override_points == 3
+    assert ana.final_points == pytest.approx(2.4) and ana.override_points == pytest.approx(2.4)
+    moodle = {
+        r[0]: r[1] for r in csv.reader(io.StringIO(desk.export(kind="grades", path_ids=[PATH], lms="moodle").text))
+    }
+    assert moodle["ana"] == "3"
+    seen = learner_feedback(review_course, "ana")["grade"]
+    assert seen["gradebook"] == {"points": 3.0, "max_points": 5.0} and seen["overridden"] is True
+    assert grade_text(seen["points"], seen["max_points"], gradebook_of(seen)).endswith("3 / 5 course points")
+    with pytest.raises(ValidationError, match=rf"between 0 and 5 \({PATH}'s course points\)"):
+        desk.override_grade(path_id=PATH, learner="ana", points="5.5", by="fac", reason="Too generous.")
     assert desk.override_grade(path_id=PATH, learner="ana", points="clear", by="fac", reason="-").points is None
 
     grades_csv = desk.export(kind="grades", path_ids=[PATH], lms="moodle")
@@ -103,7 +132,7 @@ def test_an_unknown_path_is_refused_before_anything_happens(desk: Facilitator) -
             call()
 
 
-@pytest.mark.parametrize("points", ["9", "-1", "lots", 4.5])
+@pytest.mark.parametrize("points", ["9", "-1", "lots", 5.5, "nan"])
 def test_points_outside_the_rubric_are_refused(desk: Facilitator, points: object) -> None:
     with pytest.raises(ValidationError, match="points must be") as caught:
         desk.override_grade(path_id=PATH, learner="ana", points=points, by="f", reason="r")  # type: ignore[arg-type]
