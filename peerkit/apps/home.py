@@ -51,9 +51,11 @@ def _plain_status(entry: PathEntry) -> Status:
     }[entry.state]
 
 
-def path_card(entry: PathEntry, status: Status | None = None) -> str:
+def path_card(entry: PathEntry, status: Status | None = None, *, level: int = 2) -> str:
     """The HTML card of one path (every text escaped): its number, title, summary, time it takes,
-    its status, what it lacks, when it was submitted and when it is due (times in the reader's zone)."""
+    its status, what it lacks, when it was submitted and when it is due (times in the reader's zone).
+
+    *level*: the card title's heading level (3 where the cards sit under a "Paths" heading of level 2)."""
     status = status or _plain_status(entry)
     details: list[str] = []
     if status.detail:
@@ -90,7 +92,7 @@ def path_card(entry: PathEntry, status: Status | None = None) -> str:
         f'<article class="{kind}" data-path="{html.escape(entry.id)}" data-status="{html.escape(status.label)}" '
         f'style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;{indent};max-width:46rem;'
         'box-sizing:border-box;overflow-wrap:anywhere">'
-        f'<h2 style="margin:0 0 4px 0;font-size:1.15em">{number}{heading}</h2>'
+        f'<h{level} style="margin:0 0 4px 0;font-size:1.15em">{number}{heading}</h{level}>'
         f'<p style="margin:0 0 6px 0">{html.escape(entry.summary)}</p>'
         f'<p style="margin:0;font-size:0.9em;color:#55595f">{minutes}'
         f'<span class="peerkit-badge" style="color:{color};font-weight:600">{html.escape(status.label)}</span>'

@@ -107,7 +107,7 @@ class ProfileSection(widgets.VBox):
             self.session = open_path(entry.id, context=self.context.at(entry.folder))
             if not self.session.saves:
                 self.status.value = status_line(self.session.notice or "Your profile cannot be saved here.", "warn")
-            self.widget = Profile(self.session, answer_id, look=self.look)
+            self.widget = Profile(self.session, answer_id, look=self.look, heading_level=3)  # under the h2
         self.body.children = (self.widget, self.share) if entry.submitted_at is not None else (self.widget,)
         return self.widget
 

@@ -106,5 +106,5 @@ class ProgressPage(widgets.VBox):
         """Read everything again and update the page in place."""
         self.overview = learner_overview(self.folder, self.config, learner=self.learner, context=self.context)
         self.body.value = render_overview(self.overview, self.learner)
-        cards = "".join(path_card(entry, status_of(entry, self.overview)) for entry in self.overview.paths)
+        cards = "".join(path_card(entry, status_of(entry, self.overview), level=3) for entry in self.overview.paths)
         self.cards.value = cards or "<p>No paths released yet.</p>"

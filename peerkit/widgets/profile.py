@@ -74,11 +74,11 @@ def course_topics(session: PathSession) -> tuple[Topic, ...]:
 class TopicChips(widgets.VBox):
     """One row of chips: a named group of checkboxes, one per topic (keyboard: Tab, Space)."""
 
-    def __init__(self, side: str, heading: str, topics: Sequence[Topic], *, look: Look) -> None:
+    def __init__(self, side: str, heading: str, topics: Sequence[Topic], *, look: Look, level: int = 4) -> None:
         self.side = side
         self.topics = tuple(topics)
         self.heading = look.html_widget(
-            f'<p class="peerkit-label" role="heading" aria-level="4">{html.escape(heading)}</p>'
+            f'<p class="peerkit-label" role="heading" aria-level="{level}">{html.escape(heading)}</p>'
         )
         self.boxes = {
             t.id: widgets.Checkbox(value=False, description=t.label, indent=False, layout=look.auto, style=look.check)
@@ -127,7 +127,10 @@ class Profile(AnswerWidget):
         ask_name: bool = False,
         topics: Sequence[Topic] | None = None,
         look: Look | None = None,
+        heading_level: int = 4,
     ) -> None:
+        """*heading_level*: the level of the chip rows' headings, one below the heading the profile sits
+        under (4 in a path page's section; 3 under the home page's "My profile")."""
         look = look or Look()
         self.vocabulary = Vocabulary.of(course_topics(session) if topics is None else topics)
         # The learner's own ticks and unticks, which win over what their words name (this page only:
@@ -145,7 +148,10 @@ class Profile(AnswerWidget):
         for key, tags in self.tags.items():
             tags.add_class(f"peerkit-profile-{key}")
         self.chips = (
-            {side: TopicChips(side, heading, self.vocabulary.topics, look=look) for side, (_, heading) in SIDES.items()}
+            {
+                side: TopicChips(side, heading, self.vocabulary.topics, look=look, level=heading_level)
+                for side, (_, heading) in SIDES.items()
+            }
             if self.vocabulary.topics
             else {}
         )

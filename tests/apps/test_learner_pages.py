@@ -59,6 +59,15 @@ def test_progress_page_shows_paths_notes_and_the_gallery(course: CourseLayout) -
     page.close_all()
 
 
+def test_progress_page_cards_are_headed_one_level_under_paths(course: CourseLayout) -> None:
+    """The cards sit under the page's "Paths" h2: their titles are h3, not a second h2 beside it."""
+    folder = course.enroll("nia")
+    page = ProgressPage(folder=folder, config=course.learner_config("nia"))
+    assert page.body.value.endswith(">Paths</h2>")
+    assert "<h3 " in page.cards.value and "<h2" not in page.cards.value
+    page.close_all()
+
+
 def test_progress_page_without_a_course_says_why(tmp_path: Path) -> None:
     from traitlets.config import Config
 

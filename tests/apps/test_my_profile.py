@@ -44,6 +44,8 @@ def test_home_opens_the_profile_with_the_course_topics_as_chips(profile_course: 
     assert isinstance(widget, Profile)
     assert section.body.children == (widget,)  # not submitted yet: nothing to share
     assert [t.id for t in widget.vocabulary.topics] == ["mentoring", "feedback", "notes"]
+    # under the section's h2 "My profile", the chip rows' headings are level 3 (axe heading-order)
+    assert all('aria-level="3"' in chips.heading.value for chips in widget.chips.values())
     assert set(widget.chips["know"].boxes) == {"mentoring", "feedback", "notes"}
     widget.tags["know"].value = "I mentor new colleagues, Note-taking"
     widget.tags["want"].value = "giving FEEDBACK"
