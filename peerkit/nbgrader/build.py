@@ -187,6 +187,8 @@ def review_notebook(course: Course, path: LearningPath) -> bytes:
         for grade_id, code in REVIEW_CELLS
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    # The page's <title> (Voilà's template reads metadata.title, else shows the file name).
+    nb.metadata["title"] = f"Review: {path.title}"
     rubric = course.rubric_for(path.id)
     nb.metadata[METADATA_KEY] = {
         **path_metadata(course, path),

@@ -21,3 +21,11 @@ def test_the_review_line_quotes_each_rubric_title_as_written() -> None:
         summary = json.loads(review_notebook(real, path))["metadata"]["peerkit"]["summary"]
         assert f"with the rubric “{real.rubric_for(path.id).title}”" in summary
         assert "the a " not in summary.lower() and "with the peer" not in summary
+
+
+def test_the_review_page_is_titled_by_its_path() -> None:
+    """The browser tab and a screen reader's page title read "Review: <path title>", not the file name
+    (Voilà's template falls back to the file name when the notebook has no metadata.title)."""
+    real = load_course(COURSE_FILE)
+    for path in real.reviewed_paths():
+        assert json.loads(review_notebook(real, path))["metadata"]["title"] == f"Review: {path.title}"
