@@ -35,14 +35,18 @@ output_option = click.option(
     help="Write to FILE [default: stdout].",
 )
 names_option = click.option("--names", is_flag=True, help="Show learners' ids instead of pseudonyms.")
+force_option = click.option(
+    "--force", is_flag=True, help="Replace FILE even when it is not an earlier export of the same kind."
+)
 
 
-def emit(desk: Facilitator, made: Export, output: Path | None) -> None:
-    """Print *made*, or write it to *output* (checked by the API: never over the store)."""
+def emit(desk: Facilitator, made: Export, output: Path | None, *, force: bool = False) -> None:
+    """Print *made*, or write it to *output* (checked by the API: never over the store, nor over a
+    file that is not an earlier export of the same kind unless *force*)."""
     if output is None:
         click.echo(made.text, nl=not made.text.endswith("\n"))
         return
-    click.echo(f"wrote {desk.save_export(made, to=output)}", err=True)
+    click.echo(f"wrote {desk.save_export(made, to=output, force=force)}", err=True)
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -245,6 +249,7 @@ def export() -> None:
     "--lms", type=click.Choice(["canvas", "moodle"]), default="canvas", show_default=True, help="Gradebook shape."
 )
 @output_option
+@force_option
 @click.argument("path_ids", nargs=-1)
 @api_errors
 def export_grades(
@@ -254,15 +259,16 @@ def export_grades(
     fmt: str,
     lms: str,
     output: Path | None,
+    force: bool,
     path_ids: tuple[str, ...],
 ) -> None:
     """Grades of PATH_IDS (default: every peer-reviewed path) in points, one column per path."""
     desk = open_desk(course_file, workdir, db_url)
     if output is not None:
-        desk.export_target(output, kind="grades")  # a bad -o is refused before the export is made
+        desk.export_target(output, kind="grades", force=force)  # a bad -o is refused before the export is made
     with progress_bar("exporting grades") as bar:
         made = desk.export(kind="grades", path_ids=path_ids, lms=lms, progress=bar)
-    emit(desk, made, output)
+    emit(desk, made, output, force=force)
 
 
 def _round_export(name: str, summary: str) -> None:
@@ -274,6 +280,7 @@ def _round_export(name: str, summary: str) -> None:
     @db_option
     @names_option
     @output_option
+    @force_option
     @click.argument("path_id")
     @api_errors
     def command(
@@ -282,14 +289,15 @@ def _round_export(name: str, summary: str) -> None:
         db_url: str | None,
         names: bool,
         output: Path | None,
+        force: bool,
         path_id: str,
     ) -> None:
         desk = open_desk(course_file, workdir, db_url)
         if output is not None:
-            desk.export_target(output, kind=name)  # a bad -o is refused before the export is made
+            desk.export_target(output, kind=name, force=force)  # a bad -o is refused before the export is made
         with progress_bar(f"exporting {name}") as bar:
             made = desk.export(kind=name, path_ids=[path_id], names=names, progress=bar)
-        emit(desk, made, output)
+        emit(desk, made, output, force=force)
 
 
 _round_export("reviews", "Every review of PATH_ID's round as CSV (pseudonyms unless --names).")

@@ -451,15 +451,16 @@ class Facilitator(OpenedCourse):
         text = make(self.store, self.course, path_id, names=names, progress=progress)
         return Export(name=f"{kind}-{path_id}{EXPORT_SUFFIX[kind]}", text=text)
 
-    def export_target(self, output: Path, *, kind: str) -> Path:
+    def export_target(self, output: Path, *, kind: str, force: bool = False) -> Path:
         """*output* as the file an export of *kind* may be written to, checked before the export is
-        made: its folder exists, and it is neither the course's store nor a database, nor an existing
-        file of another type (course.yml, a notebook); a previous export of the same type is replaced."""
+        made: its folder exists, its name ends as the export's type does (.csv, .json), it is neither
+        the course's store nor a database, and an existing file is replaced only when it is an earlier
+        export of the same kind (by its header row or first key), or with *force*."""
         if kind not in EXPORT_SUFFIX:
             raise ValidationError(f"export {kind!r}: expected one of {', '.join(EXPORT_SUFFIX)}", field="kind")
-        return self._target(output.expanduser(), EXPORT_SUFFIX[kind], kind)
+        return self._target(output.expanduser(), EXPORT_SUFFIX[kind], kind, force=force)
 
-    def _target(self, target: Path, suffix: str, kind: str) -> Path:
+    def _target(self, target: Path, suffix: str, kind: str, *, force: bool = False) -> Path:
         instead = f"choose another file, e.g. {target.with_name(f'{kind}{suffix}')}"
         if target.is_dir():
             raise ValidationError(f"cannot write the export to {target}: it is a folder; {instead}", field="output")
@@ -484,14 +485,29 @@ class Facilitator(OpenedCourse):
                 f"{instead}, or remove it first",
                 field="output",
             )
+        if target.suffix.lower() != suffix:
+            raise ValidationError(
+                f"cannot write the export of {kind} to {target}: it is {suffix[1:].upper()}, and the file's name "
+                f"does not end in {suffix}; fix: name it {target.with_suffix(suffix)}",
+                field="output",
+            )
+        if target.exists() and not force:
+            found = _export_kind(target)
+            if found not in ("", kind):
+                what = f"an export of {found}" if found else "not an earlier export (its first line is not one's)"
+                raise ValidationError(
+                    f"will not overwrite {target}: it is {what}, and this is an export of {kind}; "
+                    f"{instead}, or add --force to replace it",
+                    field="output",
+                )
         return target
 
-    def save_export(self, export: Export, *, to: Path | None = None) -> Path:
-        """Write *export* to *to* (checked as :meth:`export_target` does), else into the work folder's
-        ``exports/``; return the file."""
+    def save_export(self, export: Export, *, to: Path | None = None, force: bool = False) -> Path:
+        """Write *export* to *to* (checked as :meth:`export_target` does, *force* too), else into the
+        work folder's ``exports/``; return the file."""
         suffix = Path(export.name).suffix
         if to is not None:
-            target = self._target(to.expanduser(), suffix, export.name.split("-", 1)[0])
+            target = self._target(to.expanduser(), suffix, export.name.split("-", 1)[0], force=force)
         else:
             target = self.workspace.root / "exports" / export.name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -500,6 +516,19 @@ class Facilitator(OpenedCourse):
         except StorageError as exc:
             raise StorageError(f"{exc} ({target})", path=str(target)) from exc
         return target
+
+
+def _export_kind(file: Path) -> str | None:
+    """Which export *file* holds (:func:`~peerkit.facilitator.export.export_kind` of its start): "" for
+    an empty file (nothing is lost by replacing it), None for an unreadable one or any other file."""
+    try:
+        with file.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return None
+    if not head.strip():
+        return ""
+    return exports.export_kind(head.decode("utf-8", errors="replace"))
 
 
 def _is_sqlite(file: Path) -> bool:

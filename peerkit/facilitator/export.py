@@ -28,6 +28,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -50,6 +51,9 @@ Lms = Literal["canvas", "moodle"]
 LMS: tuple[Lms, ...] = ("canvas", "moodle")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 ROUND_FORMAT = documents.ROUND_EXPORT.name
+#: The first cells of the reviews export's header row (how an earlier reviews export is recognised).
+REVIEWS_FIXED = ("path", "packet", "reviewer", "author", "kind")
+_ROUND_START = re.compile(r'\s*\{\s*"format"\s*:\s*"([^"\\]*)"')
 
 
 def safe_cell(value: object) -> str:
@@ -102,6 +106,21 @@ def grades_csv(course: Course, records: Sequence[PathRecords], *, lms: Lms = "ca
     return _write(rows)
 
 
+def export_kind(head: str) -> str | None:
+    """Which export a file beginning with *head* is (``grades``, ``reviews`` or ``round``), by its
+    header row or its first key; None when it is none of them."""
+    text = head.removeprefix("\ufeff")
+    if text.lstrip().startswith("{"):
+        match = _ROUND_START.match(text)
+        return "round" if match and match.group(1) == ROUND_FORMAT else None
+    first = next(csv.reader(io.StringIO(text.partition("\n")[0])), [])
+    if tuple(first[: len(CANVAS_FIXED)]) == CANVAS_FIXED or first[:1] == ["Username"]:
+        return "grades"
+    if tuple(first[: len(REVIEWS_FIXED)]) == REVIEWS_FIXED:
+        return "reviews"
+    return None
+
+
 def pseudonym(records: PathRecords, name: str) -> str:
     """A stable stand-in for *name* in this round's exports (unguessable without the round's seed)."""
     seed = records.round.seed if records.round else 0
@@ -125,7 +144,7 @@ def reviews_csv(course: Course, records: PathRecords, everyone: Sequence[str], *
     criteria = [c.id for c in rubric.criteria]
     prompts = [p.id for p in rubric.prompts]
     ratings = {r.token: r for r in records.ratings}
-    header: list[object] = ["path", "packet", "reviewer", "author", "kind", *criteria, "comment words", *prompts]
+    header: list[object] = [*REVIEWS_FIXED, *criteria, "comment words", *prompts]
     header += ["submitted (UTC)", "excluded", "excluded reason", "helpful (1-5)", "flagged", "flag reason"]
     rows: list[list[object]] = [header]
     for r in records.reviews:

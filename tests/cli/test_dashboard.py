@@ -55,12 +55,73 @@ def test_an_export_never_overwrites_a_file_of_another_type(desk: Desk) -> None:
     assert desk.course_file.read_bytes() == before
 
 
-def test_an_export_replaces_a_previous_one(desk: Desk, tmp_path: Path) -> None:
-    out = tmp_path / "grades.csv"
-    out.write_text("an older export\n")
-    result = desk.run("export", "grades", "-o", str(out))
+@pytest.mark.parametrize(
+    ("command", "name", "start"),
+    [
+        (["export", "grades"], "grades.csv", "Student,ID,"),
+        (["export", "reviews", "essay"], "reviews.csv", "path,packet,reviewer,author,kind,"),
+        (["export", "round", "essay"], "round.json", '{\n "format": "peerkit-round-export"'),
+    ],
+)
+def test_an_export_replaces_a_previous_one_of_its_kind(
+    desk: Desk, tmp_path: Path, command: list[str], name: str, start: str
+) -> None:
+    out = tmp_path / name
+    assert desk.run(*command, "-o", str(out)).exit_code == 0  # a new file
+    out.write_text(out.read_text()[: len(start) + 40])  # an older export: its first line tells its kind
+    result = desk.run(*command, "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert out.read_text().startswith("Student,ID,")
+    assert out.read_text().startswith(start) and len(out.read_text()) > len(start) + 40
+    out.write_text("")  # an empty file: nothing to lose
+    assert desk.run(*command, "-o", str(out)).exit_code == 0 and out.read_text().startswith(start)
+
+
+def test_grades_in_the_other_lms_shape_are_replaced(desk: Desk, tmp_path: Path) -> None:
+    out = tmp_path / "grades.csv"
+    assert desk.run("export", "grades", "--lms", "moodle", "-o", str(out)).exit_code == 0
+    assert desk.run("export", "grades", "-o", str(out)).exit_code == 0 and out.read_text().startswith("Student,ID,")
+
+
+def test_an_export_never_replaces_another_kind_of_export_or_file_unless_forced(desk: Desk, tmp_path: Path) -> None:
+    """`export reviews … -o grades.csv` replaced the grades export with review rows."""
+    grades = tmp_path / "grades.csv"
+    assert desk.run("export", "grades", "-o", str(grades)).exit_code == 0
+    before = grades.read_bytes()
+    result = desk.run("export", "reviews", "essay", "-o", str(grades))
+    assert result.exit_code == 1 and "exporting" not in result.output
+    assert (
+        f"Error: will not overwrite {grades}: it is an export of grades, and this is an export of reviews; choose "
+        f"another file, e.g. {tmp_path / 'reviews.csv'}, or add --force to replace it"
+    ) in result.output
+    assert grades.read_bytes() == before
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my own notes,not an export\n")
+    result = desk.run("export", "grades", "-o", str(notes))
+    assert result.exit_code == 1 and f"will not overwrite {notes}: it is not an earlier export" in result.output
+    assert notes.read_text() == "my own notes,not an export\n"
+    forced = desk.run("export", "reviews", "essay", "-o", str(grades), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert grades.read_text().startswith("path,packet,reviewer")
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "fix"),
+    [
+        (["export", "grades"], "g.json", "g.csv"),
+        (["export", "reviews", "essay"], "reviews.txt", "reviews.csv"),
+        (["export", "round", "essay"], "round.csv", "round.json"),
+    ],
+)
+def test_an_export_goes_only_into_a_file_of_its_type(
+    desk: Desk, tmp_path: Path, command: list[str], name: str, fix: str
+) -> None:
+    """`export grades -o g.json` wrote CSV into a .json file."""
+    out = tmp_path / name
+    result = desk.run(*command, "-o", str(out), "--force")  # --force replaces a file, never changes its type
+    assert result.exit_code == 1 and "exporting" not in result.output
+    assert f"cannot write the export of {command[1]} to {out}: " in result.output
+    assert f"fix: name it {tmp_path / fix}" in result.output
+    assert not out.exists()
 
 
 def test_an_export_into_a_missing_folder_names_it(desk: Desk, tmp_path: Path) -> None:
