@@ -26,8 +26,11 @@
 # Settings, from the environment of `install`:
 #   PEERKIT_DB           the peerkit store (PostgreSQL URL); required
 #   PEERKIT_PUBLIC_URL   the address learners' browsers use (default http://<host name>:<port>)
-#   PEERKIT_BIND         the address the proxy listens on (default: every interface)
+#   PEERKIT_BIND         the address the proxy listens on (default: every interface); `start` waits
+#                        for the hub there (127.0.0.1 when it is every interface)
 #   PEERKIT_HUB_PORT     the proxy's public port (default 8000)
+#   PEERKIT_STEWARD_INTERVAL  seconds between two looks of rolling review in the peerkit service (default 5)
+#   PEERKIT_AUTH_CACHE   seconds the peerkit service trusts the hub's word about a token, for reads (default 30)
 #   PEERKIT_PYTHON       a Python that already has peerkit[hub] (default: make /opt/peerkit/venv)
 #   PEERKIT_PACKAGE      what pip installs into that venv (default: this checkout, with [hub])
 #   PEERKIT_PROXY        the configurable-http-proxy command (default: on PATH, else npm install)
@@ -36,7 +39,8 @@
 #                        internal ports (defaults 8081, 8001, 10101, 10102)
 #
 # The hub logs in with PAM (the Unix users' passwords). A site's own settings (another authenticator,
-# TLS, admin users) go in /etc/jupyterhub/jupyterhub_site.py, which install never touches.
+# admin users) go in /etc/jupyterhub/jupyterhub_site.py, which install never touches. The proxy speaks
+# plain HTTP: end TLS in front of it (a reverse proxy, with PEERKIT_BIND=127.0.0.1).
 #
 # Stopping leaves nothing behind: `stop` asks the hub to shut down (it stops the learners' servers,
 # the services and the proxy it started: cleanup_servers and cleanup_proxy), then ends any process
@@ -162,6 +166,12 @@ cmd_install() {
         printf 'PEERKIT_FACILITATORS=%q\n' "$(join "${facilitators[@]}")"
         printf 'PEERKIT_LEARNERS=%q\n' "$(join "${learners[@]}")"
         printf 'PEERKIT_HUB_PORT=%q\n' "$port"
+        printf 'PEERKIT_BIND=%q\n' "${PEERKIT_BIND:-}"
+        # Settings of the peerkit service, which the hub hands on to it (jupyterhub_config.py).
+        local setting
+        for setting in PEERKIT_STEWARD_INTERVAL PEERKIT_AUTH_CACHE; do
+            [ -z "${!setting:-}" ] || printf '%s=%q\n' "$setting" "${!setting}"
+        done
     } >"$ENV_FILE"
     cat >"$ETC_HUB/jupyterhub_config.py" <<PY
 # This host's JupyterHub, written by docs/hub/one-host.sh install (which rewrites it): put your own
@@ -228,6 +238,18 @@ marked() {
     return 0
 }
 
+# The URL `start` polls until the hub answers: the proxy's own address, or this host's loopback when
+# the proxy listens on every interface. A proxy bound to one address answers nowhere else.
+hub_api_url() {
+    local bind=${1:-} port=$2
+    case $bind in
+        "" | 0.0.0.0 | "::" | "[::]") bind=127.0.0.1 ;;
+        \[*) ;;
+        *:*) bind="[$bind]" ;;
+    esac
+    printf 'http://%s:%s/hub/api/\n' "$bind" "$port"
+}
+
 answers() {
     "$PEERKIT_BIN/python" - "$1" <<'PY'
 import sys, urllib.request
@@ -251,7 +273,8 @@ cmd_start() {
     PATH="$PEERKIT_BIN:$PATH" PEERKIT_ONE_HOST=$STATE \
         setsid "$PEERKIT_BIN/jupyterhub" -f "$ETC_HUB/jupyterhub_config.py" >>"$LOG" 2>&1 </dev/null &
     echo $! >"$PID_FILE"
-    local url=http://127.0.0.1:$PEERKIT_HUB_PORT/hub/api/ deadline=$((SECONDS + ${PEERKIT_START_TIMEOUT:-120}))
+    local url deadline=$((SECONDS + ${PEERKIT_START_TIMEOUT:-120}))
+    url=$(hub_api_url "${PEERKIT_BIND:-}" "$PEERKIT_HUB_PORT")
     until answers "$url"; do
         if ! hub_pid >/dev/null || [ $SECONDS -ge $deadline ]; then
             tail -n 40 "$LOG" >&2
@@ -293,6 +316,9 @@ cmd_status() {
         return 3
     fi
 }
+
+# Sourced (by a test), it only defines the functions above.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 
 case ${1:-} in
     install) shift; cmd_install "$@" ;;

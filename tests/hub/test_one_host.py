@@ -37,6 +37,8 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "docs" / "hub" / "one-host.sh"
 COURSE = yaml.safe_load((REPO / "course" / "course.yml").read_text())
 PATH = COURSE["paths"][0]  # the first path of the course that ships (orientation)
+#: The one address the proxy listens on: not 127.0.0.1, so that `start` must wait for the hub there.
+BIND = "127.0.0.2"
 
 
 @dataclass
@@ -49,7 +51,7 @@ class OneHost:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{BIND}:{self.port}"
 
     @property
     def state(self) -> Path:
@@ -124,9 +126,9 @@ def one_host(postgres: PostgresServer) -> Iterator[OneHost]:
         PEERKIT_PYTHON=sys.executable,
         PEERKIT_PROXY=str(chp),
         PEERKIT_DB=postgres.create_database(f"peerkit_one_host_{tag}"),
-        PEERKIT_BIND="127.0.0.1",
+        PEERKIT_BIND=BIND,
         PEERKIT_HUB_PORT=str(port),
-        PEERKIT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        PEERKIT_PUBLIC_URL=f"http://{BIND}:{port}",
         PEERKIT_HUB_API_PORT=str(free_port()),
         PEERKIT_PROXY_API_PORT=str(free_port()),
         PEERKIT_SERVICE_PORT=str(free_port()),
