@@ -32,6 +32,8 @@ HUB_CONFIG = REPO / "docs" / "hub" / "jupyterhub_config.py"
 COURSE_FILE = REPO / "course" / "course.yml"
 #: The peerkit service's own Deployment, Service and volumes (checked in tests/test_k8s_service.py).
 SERVICE_MANIFEST = REPO / "docs" / "hub" / "peerkit-service.yaml"
+#: The guide's my-site.yaml, given to helm after VALUES: the site's own image among others.
+SITE_EXAMPLE = REPO / "docs" / "hub" / "my-site.example.yaml"
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -73,6 +75,34 @@ def test_values_merged_over_the_defaults_validate_against_the_chart_schema(value
     jsonschema.Draft7Validator.check_schema(schema)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(values), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
+
+
+def test_the_guides_my_site_yaml_merged_over_the_values_validates_and_changes_every_image(
+    values: dict[str, Any],
+) -> None:
+    """helm ... --values z2jh-values.yaml --values my-site.yaml: still valid for the chart; the site's
+    image in the user pods and the sidecar alike; the sidecar, a list item repeated whole, the same
+    as the values' but for its image."""
+    site = yaml.safe_load(SITE_EXAMPLE.read_text())
+    merged = merge(values, site)
+    schema = yaml.safe_load((CHART / "values.schema.yaml").read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(merged), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
+    image = f"{merged['singleuser']['image']['name']}:{merged['singleuser']['image']['tag']}"
+    assert image == "ghcr.io/<you>/peerkit:0.1.0"  # the name the guide builds, pushes and overlays
+    assert [c["image"] for c in merged["hub"]["extraContainers"]] == [image]
+    ours = {c["name"]: c for c in values["hub"]["extraContainers"]}
+    for container in merged["hub"]["extraContainers"]:
+        assert {**container, "image": None} == {**ours[container["name"]], "image": None}, container["name"]
+    assert merged["hub"]["db"]["password"] and course_ids_in_values(merged) == {course_id_of_course_yml()}
+    assert "```{literalinclude} hub/my-site.example.yaml" in GUIDE.read_text()
+
+
+def test_a_my_site_yaml_that_drifts_from_the_sidecar_is_caught(values: dict[str, Any]) -> None:
+    site = yaml.safe_load(SITE_EXAMPLE.read_text())
+    site["hub"]["extraContainers"][0]["workingDir"] = "/srv/elsewhere"
+    container = merge(values, site)["hub"]["extraContainers"][0]
+    assert {**container, "image": None} != {**values["hub"]["extraContainers"][0], "image": None}
 
 
 def test_the_schema_would_catch_a_mistake(values: dict[str, Any]) -> None:
@@ -202,6 +232,35 @@ def test_the_hub_config_reads_the_course_id_from_course_yml() -> None:
     assert config.Spawner.default_url == f"/voila/render/{course}/home.ipynb"
 
 
+def test_learners_servers_call_the_service_on_this_host_not_through_the_public_url() -> None:
+    """The servers are local processes: they call the service where the hub reaches it, so a public
+    https:// address (TLS ended in front of the hub, or not at all) is never in their way."""
+    config = local_hub_config(PEERKIT_PUBLIC_URL="https://hub.example.org", PEERKIT_SERVICE_PORT="10555")
+    service = next(s for s in config.JupyterHub.services if s["name"] == "peerkit")
+    assert service["url"] == "http://127.0.0.1:10555"
+    assert config.Spawner.environment["PEERKIT_SERVICE_URL"] == f"{service['url']}/services/peerkit/"
+
+
+def test_the_services_settings_set_for_the_hub_reach_the_service() -> None:
+    """JupyterHub starts a service with its `environment` only (plus Spawner.env_keep), so what the
+    service reads must be handed on: the store, the read cache, the steward's pace, its group."""
+    from peerkit.service.app import steward_interval
+
+    settings = {
+        "PEERKIT_STEWARD_INTERVAL": "2",
+        "PEERKIT_AUTH_CACHE": "12",
+        "PEERKIT_FACILITATOR_GROUP": "tutors",
+        "PEERKIT_UNIX_USERS": "ada=alovelace",
+    }
+    config = local_hub_config(**settings)
+    environment = next(s for s in config.JupyterHub.services if s["name"] == "peerkit")["environment"]
+    assert {k: environment.get(k) for k in settings} == settings
+    assert steward_interval(environment) == 2.0
+    assert environment["PEERKIT_DB"]
+    bare = next(s for s in local_hub_config().JupyterHub.services if s["name"] == "peerkit")["environment"]
+    assert "PEERKIT_STEWARD_INTERVAL" not in bare  # unset: the service's own default (5 s)
+
+
 def test_the_hub_config_refuses_a_course_id_that_disagrees_with_course_yml(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="PEERKIT_COURSE_ID says 'peer-learning-paths'"):
         local_hub_config(PEERKIT_COURSE_ID="peer-learning-paths")
@@ -241,7 +300,7 @@ def test_the_image_runs_the_jupyterhub_of_the_chart_it_is_deployed_with() -> Non
     assert pins == {hub_version}
     assert dockerfile.count('"jupyterhub==${JUPYTERHUB_VERSION}"') == dockerfile.count("pip install")
     # The chart named wherever helm is run is the chart whose schema the values are validated against.
-    for text in (VALUES.read_text(), GUIDE.read_text()):
+    for text in (VALUES.read_text(), GUIDE.read_text(), SITE_EXAMPLE.read_text()):
         assert set(re.findall(r"helm upgrade --install peerkit jupyterhub/jupyterhub --version (\S+)", text)) == {
             CHART_INFO["version"]
         }
@@ -254,7 +313,8 @@ def test_the_image_runs_the_jupyterhub_of_the_chart_it_is_deployed_with() -> Non
 
 def test_no_image_moves_under_a_deployment(values: dict[str, Any]) -> None:
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    for text in (DOCKERFILE.read_text(), VALUES.read_text(), GUIDE.read_text(), SERVICE_MANIFEST.read_text()):
+    texts = (DOCKERFILE, VALUES, GUIDE, SERVICE_MANIFEST, SITE_EXAMPLE)
+    for text in (path.read_text() for path in texts):
         assert not re.search(r":latest\b|tag: *latest", text)
     bases = re.findall(r"^FROM (\S+)", DOCKERFILE.read_text(), flags=re.MULTILINE)
     external = [b for b in bases if "/" in b]
@@ -272,6 +332,23 @@ def test_the_image_build_leaves_out_what_it_does_not_need() -> None:
     # ... but keeps what pip install /opt/peerkit builds from.
     for needed in ("peerkit", "course", "notebooks", "setup.py", "pyproject.toml", "README.md", "LICENSE"):
         assert needed not in ignored
+
+
+def test_the_guide_creates_what_the_files_expect(values: dict[str, Any]) -> None:
+    """The hub's database role and database (hub.db.url), the dashboard's exports folder
+    (PEERKIT_WORKDIR), and latency figures kept in one place (docs/scale.md)."""
+    guide = GUIDE.read_text()
+    url = re.fullmatch(r"postgresql\+psycopg2://(\w+)@[^/]+/(\w+)", values["hub"]["db"]["url"])
+    assert url, values["hub"]["db"]["url"]
+    user, database = url.groups()
+    assert f"CREATE ROLE {user} LOGIN" in guide and f"CREATE DATABASE {database} OWNER {user};" in guide
+    course = course_id_of_course_yml()
+    service = next(s for s in local_hub_config().JupyterHub.services if s["name"] == course)
+    workdir = Path(service["environment"]["PEERKIT_WORKDIR"])
+    assert workdir.parent == Path(service["cwd"])  # the course root
+    assert f"`<course root>/{workdir.name}/exports/`" in guide
+    measured = guide.split("\n## Measured\n", 1)[1].split("\n## ", 1)[0]
+    assert "scale.md#" in measured and not re.search(r"\d ms", measured)
 
 
 def test_the_guide_quotes_the_one_host_script_rather_than_a_copy_of_it() -> None:

@@ -16,7 +16,6 @@
 #   PEERKIT_COURSE_ROOT     the nbgrader course root (source/, release/, submitted/, gradebook.db)
 #   PEERKIT_EXCHANGE        nbgrader's exchange root, shared by every server (mkdir; chmod 0777)
 #   PEERKIT_DB              the peerkit store: postgresql://peerkit:secret@127.0.0.1/peerkit
-#   PEERKIT_PUBLIC_URL      how learners' servers reach the hub's proxy (default http://127.0.0.1:8000)
 #   PEERKIT_SERVICE_PORT    where the peerkit service listens (default 10101)
 #   PEERKIT_COURSE_PORT     where the nbgrader course service listens (default 10102)
 #   PEERKIT_LEARNER_CONFIG  the folder holding the learners' nbgrader_config.py (default /etc/jupyter)
@@ -25,6 +24,9 @@
 #                           learners can also be added later on the hub's admin page or its API
 #   PEERKIT_AUTH_CACHE      optional: how many seconds the service trusts the hub's answer about a token
 #                           for reads (default 30); every write asks the hub again whatever this says
+#   PEERKIT_STEWARD_INTERVAL  optional: seconds between two looks of rolling review in the service (default 5)
+#   PEERKIT_FACILITATOR_GROUP, PEERKIT_UNIX_USERS  optional: handed on to the service if set (see
+#                           `peerkit config show`); the hub gives a service only the environment below
 #
 # What it sets up, and why:
 #
@@ -40,7 +42,9 @@
 #   facilitators also get `custom:peerkit:facilitate` and the course service; servers' own tokens
 #   carry those scopes so that code in a learner's Voilà kernel can call the service as the learner;
 # * every learner's server gets PEERKIT_SERVICE_URL, which switches the review app from the local
-#   review channel to the service: the same notebooks run on a laptop and on the hub;
+#   review channel to the service: the same notebooks run on a laptop and on the hub. It is the
+#   service's own address on this host (servers are local processes here), not the hub's public URL:
+#   no detour through TLS and the proxy, and nothing to change when the public address changes;
 # * every learner's server starts with `peerkit-singleuser`: it fetches the released paths and copies
 #   the course home in, then opens the course home as a Voilà app.
 import os
@@ -77,13 +81,15 @@ COURSE = course_id(COURSE_FILE)
 COURSE_ROOT = os.environ.get("PEERKIT_COURSE_ROOT", f"/srv/nbgrader/{COURSE}")
 EXCHANGE = os.environ.get("PEERKIT_EXCHANGE", "/srv/nbgrader/exchange")
 DB = os.environ.get("PEERKIT_DB", "postgresql://peerkit@127.0.0.1/peerkit")
-PUBLIC_URL = os.environ.get("PEERKIT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_PORT = int(os.environ.get("PEERKIT_SERVICE_PORT", "10101"))
 COURSE_PORT = int(os.environ.get("PEERKIT_COURSE_PORT", "10102"))
 LEARNER_CONFIG = os.environ.get("PEERKIT_LEARNER_CONFIG", "/etc/jupyter")
 FACILITATORS = [u for u in os.environ.get("PEERKIT_FACILITATORS", "").split(",") if u]
 LEARNERS = [u for u in os.environ.get("PEERKIT_LEARNERS", "").split(",") if u]
 AUTH_CACHE = os.environ.get("PEERKIT_AUTH_CACHE", "30")
+# The hub starts a service with only its `environment` (and Spawner.env_keep: PATH, LANG, ...), never
+# the hub's own environment: the service's settings set for the hub are handed on here.
+SERVICE_SETTINGS = ("PEERKIT_STEWARD_INTERVAL", "PEERKIT_FACILITATOR_GROUP", "PEERKIT_UNIX_USERS")
 ROOT_FLAGS = ["--allow-root"] if os.geteuid() == 0 else []  # a local test hub running as root
 
 FACILITATE = "custom:peerkit:facilitate"
@@ -104,7 +110,12 @@ c.JupyterHub.services = [
             "--exchange",
             EXCHANGE,
         ],
-        "environment": {"PEERKIT_DB": DB, "PEERKIT_NO_BOOTSTRAP": "1", "PEERKIT_AUTH_CACHE": AUTH_CACHE},
+        "environment": {
+            "PEERKIT_DB": DB,
+            "PEERKIT_NO_BOOTSTRAP": "1",
+            "PEERKIT_AUTH_CACHE": AUTH_CACHE,
+            **{name: os.environ[name] for name in SERVICE_SETTINGS if os.environ.get(name)},
+        },
         "oauth_no_confirm": True,
     },
     {
@@ -166,7 +177,8 @@ c.Spawner.server_token_scopes = [
     FACILITATE,
 ]
 c.Spawner.environment = {
-    "PEERKIT_SERVICE_URL": f"{PUBLIC_URL}/services/peerkit/",
+    # Straight to the service, as on Kubernetes: the same routes under the same prefix as through the proxy.
+    "PEERKIT_SERVICE_URL": f"http://127.0.0.1:{SERVICE_PORT}/services/peerkit/",
     "PEERKIT_EXCHANGE": EXCHANGE,
     "PEERKIT_COURSE_ID": COURSE,
     "JUPYTER_CONFIG_PATH": LEARNER_CONFIG,
