@@ -12,7 +12,8 @@ Three families of checks, all on the files alone (no kernel, no nbgrader run):
    (``page.check``) has none: it is worth no points, so the cell before it is plain; every path has 3
    to 6 checks, each saying why its answer is right; course.yml's points are the sum of the task
    points; every path shows the loop it teaches (Learn, Apply, Give and receive feedback, Reflect),
-   a progress bar and a References section; every widget kind is used.
+   and a Reflect step that asks what the learner learned, a progress bar and a References section;
+   every widget kind is used.
 3. **Clean rendering.** Markdown rendered the way nbconvert renders it for Voilà leaves no stray
    ``**``, no wiki links, no leftover notes such as "TODO" or "FORMATTER ERROR".
 """
@@ -386,6 +387,51 @@ def test_the_page_follows_the_loop_it_teaches(path_id: str) -> None:
     for step, start, end in zip(steps, starts, [*starts[1:], len(nb.cells)], strict=True):
         if not step.startswith("Step 1") and not (step.startswith("Step 3") and nb.path.peer_review):
             assert any(start < i < end for i in nb.widgets), f"{path_id}: no activity in '{step}'"
+
+
+# "what have you learned", "what did you learn", "one thing you learned", "what you have learned"
+ASKS_WHAT_WAS_LEARNED = re.compile(r"\bwhat (?:have|did) you learn(?:ed|t)?\b|\byou (?:have )?learn(?:ed|t)\b", re.I)
+
+
+def reflect_tasks(path_id: str) -> list[dict[str, Any]]:
+    """The task cells between the page's "## Step 4 · Reflect" heading and the next "## " heading."""
+    cells = notebook(path_id).cells
+    heading = re.compile(r"^## ", re.MULTILINE)
+    start = next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and re.search(r"^## Step 4 · Reflect\b", source(c), re.MULTILINE)
+    )
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(cells))
+            if cells[i]["cell_type"] == "markdown" and heading.search(source(cells[i]))
+        ),
+        len(cells),
+    )
+    return [c for c in cells[start + 1 : end] if is_task(c)]
+
+
+def test_orientation_says_reflect_asks_what_was_learned() -> None:
+    text = "\n\n".join(notebook(PATH_IDS[0]).markdown)
+    assert re.search(r"^\d\. \*\*Reflect\*\*: what did I learn\b", text, re.MULTILINE), (
+        "the orientation no longer defines the Reflect step as 'what did I learn...': "
+        "update ASKS_WHAT_WAS_LEARNED and the Reflect prompts to match"
+    )
+
+
+@by_path
+def test_the_reflect_step_asks_what_the_learner_learned(path_id: str) -> None:
+    """The orientation's Reflect step is "what did I learn, and what will I do next?": on every page,
+    one graded activity of Step 4 asks, in its question (not only its mark scheme), what was learned."""
+    tasks = reflect_tasks(path_id)
+    assert tasks, f"{path_id}: no graded activity under '## Step 4 · Reflect'"
+    asking = [nbgrader(c)["grade_id"] for c in tasks if ASKS_WHAT_WAS_LEARNED.search(MARK_SCHEME.sub("", source(c)))]
+    assert asking, (
+        f"{path_id}: none of the Reflect activities {[nbgrader(c)['grade_id'] for c in tasks]} asks what the learner "
+        "learned (e.g. '**What have you learned in this path**...'); add it to one prompt and its mark scheme"
+    )
 
 
 @by_path
