@@ -24,7 +24,16 @@ from typing import cast
 from peerkit.config.identity import check_learner_id
 from peerkit.config.settings import PeerkitConfig
 from peerkit.core.curation import GalleryStatus, SummaryNote
-from peerkit.core.errors import ConfigError, Conflict, IdentityError, NotFound, StorageError, ValidationError, shown
+from peerkit.core.errors import (
+    ConfigError,
+    Conflict,
+    IdentityError,
+    NotFound,
+    StorageError,
+    ValidationError,
+    WorkflowError,
+    shown,
+)
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.store import SubmissionRow
@@ -158,6 +167,12 @@ class Facilitator(OpenedCourse):
         packets (not *collect*: only allocate and deliver, the hub service's step). Run it again
         (:meth:`extend_round`) to bring late submitters in and hand overdue reviews to active
         learners; finished reviews never move."""
+        if is_rolling(self.course.path(self._reviewed(path_id))):
+            raise WorkflowError(
+                f"path {path_id!r} is reviewed in rolling mode (course.yml: review: {{mode: rolling}}): no round is"
+                " opened, the steward gives reviews out as learners submit; run `peerkit review watch` to keep it"
+                " moving, or set mode: round on the path in course.yml to review it in a round"
+            )
         build, ingested, reviews = self.course_build, None, None
         with self.step(self._reviewed(path_id)):
             if collect:
@@ -242,17 +257,19 @@ class Facilitator(OpenedCourse):
         open review and of their wait, the learners waiting longest first. Without a readable course
         file, or for a round the store holds of a path the course does not define (a store-only look),
         the round's view; a path that is not peer reviewed, or that neither knows (a typo), is refused."""
+        notes: tuple[str, ...] = ()
         try:
             course: Course | None = self.course
-        except ConfigError:
+        except ConfigError as exc:
             course = None
+            notes = (f"the course file could not be read, so this is the round as the store holds it: {exc}",)
         if course is not None and path_id in {p.id for p in course.paths}:
             course.rubric_for(path_id)  # not peer reviewed: refused
         elif course is not None:
             if self.store.review_round(path_id) is None:
                 course.path(path_id)  # a path nobody knows: "no learning path ... (paths: ...)"
             course = None
-        return round_status(self.store, path_id, course=course, now=now)
+        return round_status(self.store, path_id, course=course, now=now, notes=notes)
 
     def responses(self, *, path_id: str) -> Responses:
         """What each learner did with the feedback on *path_id* (the review page's response: what they

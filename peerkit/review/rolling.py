@@ -57,7 +57,7 @@ from peerkit.review.closing import announce_closed
 from peerkit.review.leases import hand_back
 from peerkit.review.pending_feedback import release_pending
 from peerkit.review.people import LayeredRedactor, course_redactor
-from peerkit.review.rolling_state import PathState, load_state, record_given, settle
+from peerkit.review.rolling_state import PathState, changed_k, load_state, record_given, settle
 from peerkit.storage.sql import SqlStore
 
 ROLLING = "rolling"
@@ -181,6 +181,8 @@ class Steward:
                 self._announced.add(path_id)
             return StewardReport(path_id, closed=True, late=self._late(path, state))
         problems: list[str] = []
+        if (note := changed_k(path, state.round)) is not None:
+            problems.append(note)
         owed = settle(state)
         new_subs, new_reviews = intake.arrivals(self.inbound, path, state)
         taken, added = self.intake.take_in(

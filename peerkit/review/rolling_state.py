@@ -139,6 +139,22 @@ def load_state(
     return state
 
 
+def changed_k(path: LearningPath, round_: Round) -> str | None:
+    """What a facilitator is told when course.yml's ``per_submission`` no longer matches the one *path*'s
+    open rolling review was opened with (None: they match, or the path is closed). The pool keeps its own:
+    who is given how many reviews, when an author's feedback is released and how sure a grade is all count
+    on that one number, so it cannot change under learners who are reviewing."""
+    wanted = path.review.per_submission if path.review is not None else round_.per_submission
+    k = round_.per_submission
+    if wanted == k or round_.closed_at is not None:
+        return None
+    return (
+        f"course.yml says per_submission: {wanted} for {path.id}, but its rolling review opened with {k} and"
+        f" keeps {k} for every learner, newcomers too (the number cannot change while learners review);"
+        f" put per_submission: {k} back in course.yml"
+    )
+
+
 def settle(state: PathState) -> list[alloc.Pair]:
     """Once per load: learners in the store still owed reviews get what there is now. A steward
     that takes every submission in gives out work as each arrives, so this finds nothing; but

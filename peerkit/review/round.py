@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +44,7 @@ from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.channel import channel_files
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
+from peerkit.review.rolling_state import changed_k
 from peerkit.storage.sql import SqlStore
 
 
@@ -122,6 +123,9 @@ class RoundStatus:
     mode: str = "round"
     #: When the status was read: the ages are counted to this moment.
     now: datetime | None = None
+    #: What the facilitator should know before reading the table (course.yml unreadable, or its
+    #: ``per_submission`` no longer the round's), one line each.
+    notes: tuple[str, ...] = ()
 
     def waiting_longest(self) -> tuple[LearnerStatus, ...]:
         """Learners still waiting (for reviews, or for peers' work to review), longest first."""
@@ -129,12 +133,23 @@ class RoundStatus:
         return tuple(sorted(waits, key=lambda s: (s.waiting_since, s.learner)))
 
     def table(self) -> str:
+        notes = [f"note: {n}" for n in self.notes]
+        if self.round is None and self.mode == "rolling":
+            return "\n".join(
+                [
+                    f"{self.path_id}: reviewed in rolling mode (course.yml: review: {{mode: rolling}}), and the"
+                    " steward has not looked at it yet: run `peerkit review watch` (it keeps every rolling path"
+                    f" moving; `peerkit review watch --once {self.path_id}` looks once); under JupyterHub the"
+                    " course service's steward does it on its own",
+                    *notes,
+                ]
+            )
         if self.round is None:
-            return f"{self.path_id}: no review round open yet (peerkit review open {self.path_id})"
+            return "\n".join([f"{self.path_id}: no review round open yet (peerkit review open {self.path_id})", *notes])
         if self.mode == "rolling":
             return self._rolling_table()
         width = max([len("learner"), *(len(s.learner) for s in self.learners)])
-        lines = [f"{'learner':<{width}}  to do  done  received  waiting"]
+        lines = [*notes, f"{'learner':<{width}}  to do  done  received  waiting"]
         for s in self.learners:
             flag = "yes" if s.waiting else ""
             lines.append(f"{s.learner:<{width}}  {s.to_do:>5}  {s.done:>4}  {s.received:>4}/{s.expected:<3}  {flag}")
@@ -151,7 +166,7 @@ class RoundStatus:
         k = self.round.per_submission if self.round else 0
         width = max([len("learner"), *(len(s.learner) for s in self.learners)])
         head = f"{'learner':<{width}}  given  to do  received  waiting for  oldest open  waiting"
-        lines = [f"{self.path_id}: rolling review, {k} reviews each way", head]
+        lines = [f"{self.path_id}: rolling review, {k} reviews each way", *(f"note: {n}" for n in self.notes), head]
         for s in self.learners:
             open_age = age(now - s.oldest_open_at) if s.oldest_open_at else ""
             waited = age(now - s.waiting_since) if s.waiting_since else ""
@@ -407,18 +422,26 @@ def deliver(
 
 
 def round_status(
-    store: SqlStore, path_id: str, *, course: Course | None = None, now: datetime | None = None
+    store: SqlStore,
+    path_id: str,
+    *,
+    course: Course | None = None,
+    now: datetime | None = None,
+    notes: Sequence[str] = (),
 ) -> RoundStatus:
     """Where every learner of *path_id*'s round stands. With the *course*, a path reviewed in rolling
     mode also shows, per learner, how many peers' submissions they still wait for, when their oldest
-    open review was given and since when they wait; the learners waiting longest come first."""
+    open review was given and since when they wait; the learners waiting longest come first. *notes*
+    go above the table (and a rolling path whose ``per_submission`` course.yml changed says so)."""
     now = now or datetime.now(UTC)
     review_round = store.review_round(path_id)
     path = course.path(path_id) if course is not None else None
     rolling = path is not None and path.review is not None and path.review.mode == "rolling"
     mode = "rolling" if rolling else "round"
     if review_round is None:
-        return RoundStatus(path_id, None, mode=mode, now=now)
+        return RoundStatus(path_id, None, mode=mode, now=now, notes=tuple(notes))
+    if rolling and path is not None and (note := changed_k(path, review_round)) is not None:
+        notes = (*notes, note)
     to_do: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
@@ -442,7 +465,7 @@ def round_status(
         for n in names
     )
     if not rolling:
-        return RoundStatus(path_id, review_round, rows, now=now)
+        return RoundStatus(path_id, review_round, rows, now=now, notes=tuple(notes))
     since = {s.learner: s.submitted_at for s in submitted}
     closed = review_round.closed_at is not None
     rolled = []
@@ -452,7 +475,7 @@ def round_status(
         rolled.append(replace(row, waiting_for=owed, waiting_since=since[row.learner] if waits else None))
     first = {s.learner: i for i, s in enumerate(sorted((r for r in rolled if r.waiting_since), key=_wait_key))}
     ordered = sorted(rolled, key=lambda r: (first.get(r.learner, len(first)), r.learner))
-    return RoundStatus(path_id, review_round, tuple(ordered), mode=mode, now=now)
+    return RoundStatus(path_id, review_round, tuple(ordered), mode=mode, now=now, notes=tuple(notes))
 
 
 def _wait_key(row: LearnerStatus) -> tuple[datetime, str]:

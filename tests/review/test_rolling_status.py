@@ -69,3 +69,76 @@ def test_ages_read_as_a_facilitator_says_them() -> None:
         "5 h",
         "2 d",
     ]
+
+
+def _with_k(desk: Facilitator, k: int) -> Facilitator:
+    """The same course, its path's per_submission changed in course.yml."""
+    from dataclasses import replace
+
+    course = desk.course
+    paths = tuple(
+        replace(p, review=replace(p.review, per_submission=k)) if p.id == PATH and p.review else p for p in course.paths
+    )
+    return Facilitator(
+        store=desk.store,
+        workspace=desk.workspace,
+        course=replace(course, paths=paths),
+        exchange=desk.course_build.exchange_root,
+        build=desk.course_build,
+    )
+
+
+def test_per_submission_changed_in_course_yml_is_said_not_ignored(rolling: CourseLayout, desk: Facilitator) -> None:
+    """The pool keeps the k it opened with (who reviews how many, feedback and confidence all count on it):
+    the steward's log and the status say so and how to fix it, instead of silently showing the old k."""
+    hand_in(rolling, "ana")
+    desk.steward()
+    changed = _with_k(desk, 3)
+    hand_in(rolling, "bo")
+    report = changed.steward().reports[0]
+    assert report.taken_in == ("bo",) and report.assigned == 2  # bo reviews ana, ana is given bo's: k stays 2
+    (problem,) = report.problems
+    assert "course.yml says per_submission: 3 for essay" in problem and "keeps 2" in problem
+    assert "put per_submission: 2 back in course.yml" in problem
+    assert f"  problem: {problem}" in report.summary()
+    table = changed.round_status(path_id=PATH).table().splitlines()
+    assert table[0] == "essay: rolling review, 2 reviews each way"
+    assert table[1] == f"note: {problem}"
+    assert desk.round_status(path_id=PATH).notes == ()  # course.yml as it was: nothing to say
+    assert not desk.steward().reports[0].problems
+
+
+def test_a_rolling_path_before_the_steward_looked_says_how_to_start_it(
+    rolling: CourseLayout, desk: Facilitator
+) -> None:
+    status = desk.round_status(path_id=PATH)
+    assert status.round is None and status.mode == "rolling"
+    assert "steward has not looked at it yet: run `peerkit review watch`" in status.table()
+    assert "peerkit review open" not in status.table()
+
+
+def test_review_open_refuses_a_rolling_path_naming_course_yml_mode(rolling: CourseLayout, desk: Facilitator) -> None:
+    import pytest
+
+    from peerkit.core.errors import WorkflowError
+
+    hand_in(rolling, "ana")
+    with pytest.raises(WorkflowError, match=r"rolling mode \(course.yml: review: \{mode: rolling\}\)"):
+        desk.open_round(path_id=PATH)
+    assert desk.store.review_round(PATH) is None and desk.store.submissions(PATH) == []  # nothing collected
+
+
+def test_status_over_an_unreadable_course_file_says_why_it_shows_the_round_view(
+    rolling: CourseLayout, desk: Facilitator
+) -> None:
+    from peerkit.config.settings import PeerkitConfig
+
+    hand_in(rolling, "ana")
+    desk.steward()
+    broken = rolling.workspace.root / "course.yml"
+    broken.write_text(rolling.course.source.read_text().replace("mode: rolling", "mode: rollng"))
+    config = PeerkitConfig.load(env={}, course_file=broken, workdir=rolling.workspace.root)
+    status = Facilitator.open(config, store=desk.store).round_status(path_id=PATH)
+    assert status.mode == "round" and len(status.notes) == 1
+    assert "could not be read" in status.notes[0] and "'rollng' is not one of" in status.notes[0]
+    assert status.table().startswith("note: the course file could not be read")
