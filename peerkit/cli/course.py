@@ -164,7 +164,10 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
 @click.argument("path_ids", nargs=-1)
 @api_errors
 def submissions(course_file: Path | None, workdir: Path | None, db_url: str | None, path_ids: Sequence[str]) -> None:
-    """List who has submitted what (all paths, or only PATH_IDS), from the store."""
+    """List who has submitted what (all paths, or only PATH_IDS), from the store; a submission after its
+    path's due date (course.yml) says how late it came."""
+    from peerkit.review.round import age
+
     rows = open_desk(course_file, workdir, db_url).submissions(path_ids=path_ids)
     if not rows:
         which = " of " + ", ".join(path_ids) if path_ids else ""
@@ -175,5 +178,5 @@ def submissions(course_file: Path | None, workdir: Path | None, db_url: str | No
     click.echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions  status")
     for r in rows:
         when = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
-        state = status_label(r.status, r.blank)
+        state = status_label(r.status, r.blank) + (f", late by {age(r.late)}" if r.late is not None else "")
         click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}  {state}")

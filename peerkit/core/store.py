@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from peerkit.core.answers import AnswerSheet
@@ -92,6 +92,8 @@ class SubmissionRow:
     status: Status = "complete"
     #: Required answers left blank in the current submission.
     blank: int = 0
+    #: How long after its path's ``due`` date the current submission came (None: in time, or no due date).
+    late: timedelta | None = None
 
 
 class Store(Protocol):

@@ -17,6 +17,7 @@ The ``peerkit`` commands, the hub service, the dashboard app and the demo's auto
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -149,7 +150,14 @@ class Facilitator(OpenedCourse):
         for path_id in path_ids:
             if path_id not in stored:  # the store knows the path, else the course must (a store-only look)
                 self._path(path_id)
-        return rows
+        try:
+            due = {p.id: p.due for p in self.course.paths if p.due is not None}
+        except ConfigError:  # a store-only look: no due dates to hold the submissions to
+            return rows
+        return [
+            replace(r, late=r.submitted_at - d) if (d := due.get(r.path_id)) is not None and r.submitted_at > d else r
+            for r in rows
+        ]
 
     # -- the review round ---------------------------------------------------------------------------
 
