@@ -38,7 +38,8 @@ class HealthHandler(ProbeHandler):
 
 class ReadyHandler(ProbeHandler):
     """``ready`` (and ``api/health``): this replica may take traffic: the store answers and its schema
-    is at this peerkit's newest migration. Answered within ``TIMEOUT`` seconds, else not ready."""
+    is at this peerkit's newest migration. Answered within ``TIMEOUT`` seconds, else not ready; a
+    replica that is not ready says why in ``reason``."""
 
     TIMEOUT = 3.0
 
@@ -49,5 +50,9 @@ class ReadyHandler(ProbeHandler):
                 loop.run_in_executor(self.state.executor, self.state.readiness), self.TIMEOUT
             )
         except TimeoutError:
-            checks = {"database": False, "migrations": False}
-        self.answer(all(checks.values()), **checks)
+            checks = {
+                "database": False,
+                "migrations": False,
+                "reason": f"the store did not answer within {self.TIMEOUT:g} s",
+            }
+        self.answer(checks["database"] is True and checks["migrations"] is True, **checks)

@@ -36,7 +36,7 @@ from peerkit.core.models import Course
 from peerkit.core.review import Draft
 from peerkit.facilitator.api import Facilitator
 from peerkit.service.tokens import RecentCallers
-from peerkit.storage.engine import schema_at_head
+from peerkit.storage.engine import schema_status
 from peerkit.storage.sql import SqlStore
 
 
@@ -133,14 +133,19 @@ class ServiceState:
             return False
         return True
 
-    def readiness(self) -> dict[str, bool]:
+    def readiness(self) -> dict[str, bool | str]:
         """Whether this replica can serve: the store answers and its schema is at this peerkit's
-        newest migration (a replica of a newer or older peerkit must not take traffic)."""
+        newest migration (a replica of a newer or older peerkit must not take traffic). When not,
+        ``reason`` says why and what fixes it (both revisions; never the store's address)."""
         try:
-            at_head = schema_at_head(self.store.engine)
+            status = schema_status(self.store.engine)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
-            return {"database": self.store_reachable(), "migrations": False}
-        return {"database": True, "migrations": at_head}
+            reachable = self.store_reachable()
+            why = "the store's schema revision could not be read" if reachable else "the store does not answer"
+            return {"database": reachable, "migrations": False, "reason": why}
+        if status.verdict != "up to date":
+            return {"database": True, "migrations": False, "reason": status.reason()}
+        return {"database": True, "migrations": True}
 
     def save_draft(
         self,

@@ -1,7 +1,10 @@
 """The store's engine: opening (with migrations), transactions, error translation, learners.
 
 Opening a store brings its schema up to date with alembic (through alembic's Python API, never
-its command line). Every public method runs in one transaction and turns driver errors into
+its command line), and says so in the log (``store ... upgraded from 0006 to 0007``); a store a
+newer peerkit has migrated is refused with both revisions and the fix (see
+:mod:`peerkit.storage.revision`; ``peerkit db current`` and ``peerkit db upgrade`` do the same on
+demand). Every public method runs in one transaction and turns driver errors into
 :class:`~peerkit.core.errors.StorageError`, so callers never see SQLAlchemy's exceptions.
 """
 
@@ -11,15 +14,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
 from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
@@ -29,6 +27,17 @@ from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
 from peerkit.storage.locks import lock_key
+from peerkit.storage.revision import (
+    Applied,
+    Migration,
+    SchemaStatus,
+    Upgraded,
+    alembic_config,
+    current_revisions,
+    migration,
+    newer_than_this,
+    newest,
+)
 from peerkit.storage.schema import LearnerRow
 
 #: The advisory lock that lets one process at a time migrate a PostgreSQL store.
@@ -55,36 +64,89 @@ def redact(url: str) -> str:
         return url.split("@")[-1]
 
 
-def migrations_dir() -> Path:
-    return Path(str(resources.files("peerkit.storage").joinpath("migrations")))
+def migrate(engine: Engine, revision: str = "head", *, applied: Applied | None = None) -> Upgraded:
+    """Bring the database to *revision* with alembic's Python API, in one transaction; *applied*
+    hears each migration as it goes in. A store at a revision this peerkit does not know (a newer
+    peerkit migrated it) is refused with :class:`StorageError`, and nothing is changed."""
+    config = alembic_config()
+    store = redact(str(engine.url))
+    done: list[Migration] = []
 
+    def step(*, step: Any, **_: Any) -> None:
+        if step.is_upgrade:
+            done.append(migration(step.up_revision_id))
+            if applied is not None:
+                applied(done[-1])
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to *revision* with alembic's Python API."""
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Replicas of the service start together on one database: one migrates, the others wait
             # for it here (the lock ends with the transaction) and then find the schema at head.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(MIGRATION_LOCK)})
+        before = SchemaStatus(store=store, current=current_revisions(connection), newest=newest())
+        if before.verdict == "newer":
+            raise newer_than_this(before)
         config.attributes["connection"] = connection
+        config.attributes["on_version_apply"] = step
         command.upgrade(config, revision)
+        after = current_revisions(connection)
+    if done and before.current:
+        log.warning("store %s upgraded from %s to %s", store, before.shown, "+".join(after))
+    elif done:
+        log.info("store %s created at schema %s", store, "+".join(after))
+    return Upgraded(store=store, before=before.current, after=after, applied=tuple(done))
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """Where the database's schema stands against this peerkit's migrations (one indexed one-row
+    read; the scripts are read from disk once per process)."""
+    with engine.connect() as connection:
+        current = current_revisions(connection)
+    return SchemaStatus(store=redact(str(engine.url)), current=current, newest=newest())
 
 
 def schema_at_head(engine: Engine) -> bool:
-    """Whether the database's schema is at the newest migration this peerkit ships (a readiness
-    check: one indexed one-row read; the scripts' head is read from disk once per process)."""
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == _heads()
+    """Whether the database's schema is at the newest migration this peerkit ships (a readiness check)."""
+    return schema_status(engine).verdict == "up to date"
 
 
-@cache
-def _heads() -> set[str]:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(migrations_dir()))
-    return set(ScriptDirectory.from_config(config).get_heads())
+def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
+    """An engine on the store at *url* (a file path, ``sqlite:///file`` or ``postgresql://...``),
+    without touching the database; a missing driver is a :class:`StorageError` naming the extra."""
+    full = normalise_url(url)
+    try:
+        if full.startswith("sqlite"):
+            engine = create_engine(full, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        sizing = {"pool_size": pool_size, "max_overflow": max(4, pool_size // 4)} if pool_size else {}
+        # pre-ping: a connection the server dropped (a restart) is replaced before use
+        return create_engine(full, pool_pre_ping=True, **sizing)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open the store at {redact(full)}: {_reason(exc)}", path=redact(full)) from exc
+    except ModuleNotFoundError as exc:
+        raise StorageError(
+            f"cannot open the store at {redact(full)}: the driver {exc.name!r} is not installed "
+            "(pip install 'peerkit[postgres]' for PostgreSQL)",
+            path=redact(full),
+        ) from exc
+
+
+def read_schema(engine: Engine) -> SchemaStatus:
+    """:func:`schema_status`, with the driver's failures as :class:`StorageError` (``peerkit db current``)."""
+    try:
+        return schema_status(engine)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot read the store at {redact(str(engine.url))}: {_reason(exc)}") from exc
+
+
+def upgrade_schema(engine: Engine, *, applied: Applied | None = None) -> Upgraded:
+    """:func:`migrate` to this peerkit's newest revision, with the driver's failures as
+    :class:`StorageError` (``peerkit db upgrade``)."""
+    try:
+        return migrate(engine, applied=applied)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot upgrade the store at {redact(str(engine.url))}: {_reason(exc)}") from exc
 
 
 def _utc(moment: datetime) -> datetime:
@@ -113,25 +175,17 @@ class SqlBase:
         """Open (and by default migrate) the store at *url*: ``sqlite:///file``, a file path, or
         ``postgresql://user@host/db``. *pool_size* keeps that many PostgreSQL connections open (the
         hub service sizes it to its worker threads, so that no request waits for a new connection)."""
-        full = normalise_url(url)
-        try:
-            if full.startswith("sqlite"):
-                engine = create_engine(full, connect_args={"timeout": 30})
-                event.listen(engine, "connect", _sqlite_pragmas)
-            else:
-                sizing = {"pool_size": pool_size, "max_overflow": max(4, pool_size // 4)} if pool_size else {}
-                # pre-ping: a connection the server dropped (a restart) is replaced before use
-                engine = create_engine(full, pool_pre_ping=True, **sizing)
-            if upgrade:
+        engine = make_engine(url, pool_size=pool_size)
+        if upgrade:
+            try:
                 migrate(engine)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the store at {redact(full)}: {_reason(exc)}", path=redact(full)) from exc
-        except ModuleNotFoundError as exc:
-            raise StorageError(
-                f"cannot open the store at {redact(full)}: the driver {exc.name!r} is not installed "
-                "(pip install 'peerkit[postgres]' for PostgreSQL)",
-                path=redact(full),
-            ) from exc
+            except SQLAlchemyError as exc:
+                engine.dispose()
+                full = redact(str(engine.url))
+                raise StorageError(f"cannot open the store at {full}: {_reason(exc)}", path=full) from exc
+            except BaseException:
+                engine.dispose()
+                raise
         return cls(engine)
 
     def close(self) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from peerkit.storage.activity import ActivityMethods
 from peerkit.storage.curation import CurationMethods
 from peerkit.storage.delivery import DeliveryMethods
-from peerkit.storage.engine import SqlBase, migrate, migrations_dir, normalise_url, redact
+from peerkit.storage.engine import SqlBase, migrate, normalise_url, redact
 from peerkit.storage.grades import GradeMethods
+from peerkit.storage.revision import migrations_dir
 from peerkit.storage.rolling import RollingMethods
 from peerkit.storage.submissions import SubmissionMethods
 

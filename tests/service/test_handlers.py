@@ -104,6 +104,8 @@ def test_health_and_readiness_answer_without_a_token_and_never_ask_the_hub(
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'from-a-newer-peerkit'")
     status, body = probe(url + "ready")
     assert (status, body["ok"], body["migrations"]) == (503, False, False)
+    assert "from-a-newer-peerkit, newer than this peerkit's" in body["reason"]  # why, and the fix
+    assert "upgrade it, or restore the store's backup" in body["reason"]
     assert probe(url + "health")[0] == 200  # alive all the same: no restart would help
 
 

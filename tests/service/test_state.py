@@ -16,6 +16,7 @@ from peerkit.config.workspace import Workspace
 from peerkit.core.errors import Conflict
 from peerkit.facilitator.api import Facilitator
 from peerkit.service.state import ServiceState
+from peerkit.storage.revision import newest
 from peerkit.storage.sql import SqlStore
 from tests.conftest import write_review_course
 
@@ -161,4 +162,12 @@ def test_readiness_says_the_database_answers_and_its_schema_is_at_head(state: Se
     state.store.engine.dispose()
     with state.store.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
-    assert state.readiness() == {"database": True, "migrations": False}
+    behind = state.readiness()
+    assert (behind["database"], behind["migrations"]) == (True, False)
+    assert "at 0001, behind this peerkit's" in str(behind["reason"]) and "peerkit db upgrade" in str(behind["reason"])
+    with state.store.engine.begin() as connection:  # a newer peerkit has migrated the store
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    newer = state.readiness()
+    assert (newer["database"], newer["migrations"]) == (True, False)
+    assert f"at 9999, newer than this peerkit's {newest()}" in str(newer["reason"])
+    assert "sqlite" not in str(newer["reason"])  # anyone may ask: never the store's address
