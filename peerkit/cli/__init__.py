@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from peerkit.cli import config as _config  # noqa: F401 - registers `peerkit config show`
 from peerkit.cli import course as _course  # noqa: F401 - registers the course commands
 from peerkit.cli import dashboard as _dashboard  # noqa: F401 - registers the dashboard commands
+from peerkit.cli import db as _db  # noqa: F401 - registers `peerkit db current` and `peerkit db upgrade`
 from peerkit.cli import init as _init  # noqa: F401 - registers `peerkit init`
 from peerkit.cli import review as _review  # noqa: F401 - registers the review commands
 from peerkit.cli import service as _service  # noqa: F401 - registers the hub service command

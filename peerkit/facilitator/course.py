@@ -2,7 +2,8 @@
 
 :class:`~peerkit.facilitator.api.Facilitator` is this plus every step a facilitator takes; here is
 only what the steps work with: each part opened on first use (so store-only questions work without a
-course, and a build without a store), the path step locks that keep two steps of a path apart
+course, and a build without a store), the store's own upkeep (its schema's revision and upgrade,
+``peerkit db``), the path step locks that keep two steps of a path apart
 (across processes and replicas), the roster and redactor built from the gradebook, and the steward of
 rolling review, kept between its ticks.
 """
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -30,8 +32,9 @@ from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.gradebook import course_roster
 from peerkit.review.people import course_redactor
 from peerkit.review.rolling import Steward
-from peerkit.storage.engine import normalise_url
+from peerkit.storage.engine import make_engine, normalise_url, read_schema, upgrade_schema
 from peerkit.storage.locks import exclusive
+from peerkit.storage.revision import Applied, SchemaStatus, Upgraded
 from peerkit.storage.sql import SqlStore
 
 #: How a command finds the course's store, for the messages that say it was not found.
@@ -88,16 +91,11 @@ class OpenedCourse:
 
     @cached_property
     def store(self) -> SqlStore:
-        """The peerkit store, opened on first use (building a course needs none). Unless
-        :attr:`create_store`, an SQLite store that does not exist is refused, never created."""
-        url = self.config.store_url
+        """The peerkit store, opened on first use (building a course needs none) and migrated to this
+        peerkit's schema. Unless :attr:`create_store`, an SQLite store that does not exist is
+        refused, never created."""
+        url = self._store_url(create=self.create_store)
         file = sqlite_file(url)
-        if file is not None and not self.create_store and not file.is_file():
-            raise NotFound(
-                f"there is no peerkit store at {file}: {FIND_THE_STORE}; in the course folder, "
-                "the store is made by the first `peerkit collect PATH`",
-                path=str(file),
-            )
         try:
             return SqlStore.open(url)
         except StorageError as exc:
@@ -106,6 +104,48 @@ class OpenedCourse:
                     f"{exc} (the folder {file.parent} does not exist): {FIND_THE_STORE}", path=str(file)
                 ) from exc
             raise
+
+    def _store_url(self, *, create: bool) -> str:
+        """The store's URL; unless *create*, an SQLite store that does not exist is refused."""
+        url = self.config.store_url
+        file = sqlite_file(url)
+        if file is not None and not create and not file.is_file():
+            raise NotFound(
+                f"there is no peerkit store at {file}: {FIND_THE_STORE}; in the course folder, "
+                "the store is made by the first `peerkit collect PATH`",
+                path=str(file),
+            )
+        return url
+
+    @contextmanager
+    def store_engine(self) -> Iterator[Engine]:
+        """The store's engine as it is, neither created nor migrated (the store's own upkeep:
+        ``peerkit db``): the open store's if it is open, else one for the block."""
+        if "store" in self.__dict__:
+            yield self.store.engine
+            return
+        engine = make_engine(self._store_url(create=False))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+    # -- the store's schema (its upkeep: `peerkit db`) ----------------------------------------------
+
+    def store_schema(self) -> SchemaStatus:
+        """Where the store's schema stands against this peerkit's migrations: up to date, behind or
+        newer (``peerkit db current``). Reads one row; never creates nor migrates the store."""
+        with self.store_engine() as engine:
+            return read_schema(engine)
+
+    def upgrade_store(self, *, applied: Applied | None = None) -> Upgraded:
+        """Migrate the store to this peerkit's newest revision (``peerkit db upgrade``), under the
+        same lock and in the same transaction as the migration at opening; *applied* hears each
+        migration as it goes in. Idempotent. A store a newer peerkit has migrated is refused
+        (:class:`~peerkit.core.errors.StorageError` naming both revisions), as is an SQLite store
+        that does not exist."""
+        with self.store_engine() as engine:
+            return upgrade_schema(engine, applied=applied)
 
     @cached_property
     def course(self) -> Course:
