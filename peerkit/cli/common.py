@@ -79,12 +79,14 @@ def open_desk(
     *,
     create_store: bool = False,
 ) -> Facilitator:
-    """The facilitator API, opened from the command's options (see :func:`settings`). Only the
-    commands that take submissions in (*create_store*) may create a store that is not there; the
+    """The facilitator API, opened from the command's options (see :func:`settings`). A command run
+    outside a course folder (none here or above, none named) is refused, before anything is made. Only
+    the commands that take submissions in (*create_store*) may create a store that is not there; the
     others say where it was looked for and how to point at it."""
     from peerkit.facilitator.api import Facilitator
 
     config = settings(course_file=course_file, workdir=workdir, db_url=db_url)
+    config.require_course()
     return Facilitator.open(config, create_store=create_store)
 
 

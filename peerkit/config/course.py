@@ -21,19 +21,36 @@ from peerkit.core.models import Course, LearningPath, Limits, ProjectPart, Topic
 from peerkit.core.rubric import DEFAULT_PROMPTS, Criterion, Level, Prompt, ReviewSettings, Rubric
 from peerkit.core.topics import tokens
 
+#: Where a course folder keeps its course definition (``peerkit init`` makes it so).
+COURSE_FILE = Path("course") / "course.yml"
+
+
+def find_course_file(start: Path | None = None) -> Path | None:
+    """``course/course.yml`` in *start* (default: the current folder) or in the nearest folder above it
+    that has one, as git finds its repository from any of its subfolders; None when there is none."""
+    here = (Path.cwd() if start is None else start).absolute()
+    for folder in (here, *here.parents):
+        candidate = folder / COURSE_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
 
 def default_course_file() -> Path:
-    """``course/course.yml`` in the current folder (a course made by ``peerkit init``, a checkout), else
-    the template's (the demo course: the installed package's copy, or the checkout peerkit runs from)."""
+    """The course a command run here works on: ``course/course.yml`` in the current folder or a folder
+    above it (:func:`find_course_file`: a course made by ``peerkit init``, a checkout), else the
+    template's (the demo course: the installed package's copy, or the checkout peerkit runs from).
+    Only ``peerkit serve`` (the demo) and a learner's pages may fall back to the template: every
+    facilitator command refuses (:meth:`peerkit.config.settings.PeerkitConfig.require_course`)."""
     from peerkit.config.template import template_root  # the template module reads settings, which read this
 
-    here = Path.cwd() / "course" / "course.yml"
-    if here.is_file():
-        return here
+    found = find_course_file()
+    if found is not None:
+        return found
     try:
-        return template_root() / "course" / "course.yml"
+        return template_root() / COURSE_FILE
     except ConfigError:
-        return here
+        return Path.cwd() / COURSE_FILE
 
 
 @cache

@@ -27,7 +27,7 @@ from traitlets import Dict, Enum, Int, TraitError, TraitType, Unicode, default, 
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
-from peerkit.config.course import default_course_file
+from peerkit.config.course import COURSE_FILE, default_course_file, find_course_file
 from peerkit.config.identity import check_learner_id
 from peerkit.config.owners import check_unix_users, parse_unix_users
 from peerkit.config.workspace import DEFAULT_WORKDIR, Workspace
@@ -135,6 +135,10 @@ class PeerkitConfig(Configurable):
         super().__init__(**kwargs)
         #: Where each trait's effective value came from: "default", a file, a variable, an option.
         self.sources: dict[str, str] = {}
+        #: The course folder :meth:`load` found (``course/course.yml`` here or above), when no course was named.
+        self.course_folder: Path | None = None
+        #: Whether :meth:`load` fell back to the course that comes with peerkit (none named, none found).
+        self.bundled_course = False
 
     @default("course_file")
     def _default_course_file(self) -> Path:
@@ -142,6 +146,10 @@ class PeerkitConfig(Configurable):
 
     @default("workdir")
     def _default_workdir(self) -> Path:
+        """``.peerkit/demo`` in the course folder found (run from a subfolder of it), else in the
+        current folder."""
+        if self.course_folder is not None and self.course_folder != Path.cwd().absolute():
+            return self.course_folder / DEFAULT_WORKDIR
         return DEFAULT_WORKDIR
 
     @default("exchange_backend")
@@ -212,7 +220,7 @@ class PeerkitConfig(Configurable):
             raise TypeError(f"PeerkitConfig has no setting {', '.join(unknown)}")
         environ = os.environ if env is None else env
         given = {k: v for k, v in explicit.items() if v is not None and v != ""}
-        course_file = given.get("course_file") or environ.get(self._env("course_file")) or self.course_file
+        course_file = given.get("course_file") or environ.get(self._env("course_file")) or self._find_course()
         file = config_file or _config_file_beside(Path(str(course_file)))
         if file is not None and file.is_file():
             self._apply_file(file)
@@ -224,6 +232,33 @@ class PeerkitConfig(Configurable):
             option = self.trait_metadata(name, "option")
             self._set(name, value, source=f"option {option}" if option else f"argument {name}")
         return self
+
+    def _find_course(self) -> Path:
+        """The course of a command that names none: ``course/course.yml`` in the current folder or the
+        nearest folder above it, else (:attr:`bundled_course`) the one that comes with peerkit."""
+        found = find_course_file()
+        here = Path.cwd().absolute()
+        if found is None:
+            self.bundled_course = True
+            self.sources["course_file"] = (
+                f"{DEFAULT}: the course that comes with peerkit (no {COURSE_FILE} here or in a parent folder)"
+            )
+            return self.course_file
+        self.course_folder = found.parent.parent
+        self.course_file = found
+        where = "the current folder" if self.course_folder == here else "a folder above the current one"
+        self.sources["course_file"] = f"found: the course folder is {where}"
+        return found
+
+    def require_course(self) -> None:
+        """Refuse to go on with the course that comes with peerkit when the command named no course and
+        none was found here or above: a facilitator's command works on their own course (``peerkit
+        serve``, the demo, may serve the bundled one)."""
+        if self.bundled_course:
+            raise ConfigError(
+                f"no {COURSE_FILE} here or in a parent folder ({Path.cwd()}); fix: cd into your course "
+                "folder, or make one with `peerkit init FOLDER`, or name it with --course (or $PEERKIT_COURSE)"
+            )
 
     def _env(self, name: str) -> str:
         return str(self.trait_metadata(name, "env") or "")

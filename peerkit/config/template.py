@@ -16,8 +16,9 @@ A course folder mirrors the repository's top level::
       course/demo/cohort.yml     the demo's synthetic peers (only with ``--demo``)
       notebooks/*.ipynb          one notebook per path
 
-``peerkit serve``, ``peerkit build`` and every facilitator command then run from ``<folder>``: they
-look for ``course/course.yml`` in the current folder first.
+``peerkit serve``, ``peerkit build`` and every facilitator command then run from ``<folder>`` (or a
+folder inside it): they look for ``course/course.yml`` in the current folder, then in the folders
+above it (:func:`peerkit.config.course.find_course_file`).
 """
 
 from __future__ import annotations

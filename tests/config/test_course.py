@@ -323,3 +323,19 @@ def test_type_fixes_read_as_english(tmp_path: Path, text: str, fix: str) -> None
     with pytest.raises(ConfigError) as info:
         load_course(write(tmp_path, body))
     assert fix in str(info.value) and "a object" not in str(info.value) and "a array" not in str(info.value)
+
+
+def test_the_course_file_is_found_here_or_in_the_nearest_folder_above(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerkit.config.course import find_course_file
+
+    course = tmp_path / "my-course"
+    (course / "course").mkdir(parents=True)
+    (course / "course" / "course.yml").write_text("id: c\n")
+    (course / "notebooks" / "deep").mkdir(parents=True)
+    for folder in (course, course / "course", course / "notebooks" / "deep"):
+        assert find_course_file(folder) == course / "course" / "course.yml"
+    monkeypatch.chdir(course / "notebooks")
+    assert find_course_file() == course / "course" / "course.yml"
+    assert find_course_file(tmp_path) is None  # beside the course folder: not in it

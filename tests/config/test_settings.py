@@ -159,3 +159,39 @@ def test_a_value_of_the_wrong_kind_says_which_kind_and_a_long_one_is_cut(course_
     with pytest.raises(ConfigError) as caught:
         PeerkitConfig.load(env={}, course_file=course_file)
     assert len(str(caught.value)) < len(str(config)) + 250 and str(caught.value).endswith("' is not an http(s) URL")
+
+
+def test_a_course_is_found_from_a_folder_inside_it_with_its_own_work_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course_file = tmp_path / "my-course" / "course" / "course.yml"
+    course_file.parent.mkdir(parents=True)
+    course_file.write_text("id: c\n")
+    monkeypatch.chdir(course_file.parent)
+    settings = PeerkitConfig.load(env={})
+    assert settings.course_file == course_file and not settings.bundled_course
+    assert settings.workdir == tmp_path / "my-course" / ".peerkit" / "demo"  # not my-course/course/.peerkit
+    assert settings.source("course_file") == "found: the course folder is a folder above the current one"
+    settings.require_course()  # a course of one's own: nothing to refuse
+    monkeypatch.chdir(tmp_path / "my-course")
+    here = PeerkitConfig.load(env={})
+    assert here.workdir == Path(".peerkit") / "demo" and here.course_file == course_file
+
+
+def test_outside_a_course_folder_only_the_bundled_course_is_there_and_it_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = PeerkitConfig.load(env={})
+    assert settings.bundled_course and "no course/course.yml here or in a parent folder" in settings.source(
+        "course_file"
+    )
+    with pytest.raises(ConfigError) as caught:
+        settings.require_course()
+    assert str(caught.value) == (
+        f"no course/course.yml here or in a parent folder ({tmp_path}); fix: cd into your course folder, or "
+        "make one with `peerkit init FOLDER`, or name it with --course (or $PEERKIT_COURSE)"
+    )
+    named = PeerkitConfig.load(env={"PEERKIT_COURSE": str(tmp_path / "c.yml")})
+    assert not named.bundled_course
+    named.require_course()
