@@ -103,6 +103,7 @@ COMMANDS = {
     "build": "Generate and release the course's paths with nbgrader.",
     "collect": "Collect a path's submissions with nbgrader and ingest every learner's answers.",
     "config": "The course's settings: where each one comes from.",
+    "db": "The peerkit store's schema: where it stands against this peerkit, and its upgrade.",
     "dashboard": "The dashboard's figures as tables: progress, participation equity, review health.",
     "export": "Grades for an LMS gradebook (CSV), reviews (CSV), a whole course archive.",
     "gallery": "The example gallery: approve or hide learners' examples.",
