@@ -7,9 +7,11 @@
 #   docs/hub/one-host.sh start      # the hub, its proxy and both services; returns once the hub answers
 #   docs/hub/one-host.sh status
 #   docs/hub/one-host.sh stop       # the hub, the proxy, the services and every learner's server
+#   docs/hub/one-host.sh upgrade    # after stop and a backup: peerkit from this checkout, then the store
 #
-# `install` can be run again (to add learners, say); it changes nothing that is already there. It
-# creates, as the guide (docs/deploy-jupyterhub.md) explains:
+# `install` can be run again (to add learners, say); it changes nothing that is already there, and
+# never upgrades peerkit (`upgrade` does, docs/upgrade.md). It creates, as the guide
+# (docs/deploy-jupyterhub.md) explains:
 #
 #   /opt/peerkit/venv                  peerkit[hub] from this checkout (or PEERKIT_PYTHON's environment)
 #   /opt/peerkit/proxy                 configurable-http-proxy from npm, unless one is on PATH
@@ -32,7 +34,8 @@
 #   PEERKIT_STEWARD_INTERVAL  seconds between two looks of rolling review in the peerkit service (default 5)
 #   PEERKIT_AUTH_CACHE   seconds the peerkit service trusts the hub's word about a token, for reads (default 30)
 #   PEERKIT_PYTHON       a Python that already has peerkit[hub] (default: make /opt/peerkit/venv)
-#   PEERKIT_PACKAGE      what pip installs into that venv (default: this checkout, with [hub])
+#   PEERKIT_PACKAGE      what pip installs into that venv (default: this checkout, with [hub]); also
+#                        read by `upgrade`, from its own environment (it is not saved)
 #   PEERKIT_PROXY        the configurable-http-proxy command (default: on PATH, else npm install)
 #   PEERKIT_PREFIX       a root for every folder above, and for the home folders (default: /)
 #   PEERKIT_HUB_API_PORT, PEERKIT_PROXY_API_PORT, PEERKIT_SERVICE_PORT, PEERKIT_COURSE_PORT
@@ -317,6 +320,60 @@ cmd_status() {
     fi
 }
 
+# -- upgrade ----------------------------------------------------------------------------------------
+
+# `peerkit db current` or `peerkit db upgrade` on the store the peerkit service uses: PEERKIT_DB and the
+# course file of the saved settings, as jupyterhub_config.py hands them to the service.
+peerkit_db() {
+    "$PEERKIT_BIN/peerkit" db "$1" --course "$PEERKIT_COURSE_FILE" --db "$PEERKIT_DB"
+}
+
+# Whether `upgrade` may go on, from `peerkit db current` of the peerkit installed now (its exit codes:
+# docs/upgrade.md): on a store up to date (0) or behind (3); not on a store a newer peerkit has
+# already upgraded (4), nor on one it cannot read (1). Nothing has been changed when it stops.
+check_store() {
+    local code=0
+    peerkit_db current || code=$?
+    case $code in
+        0 | 3) return 0 ;;
+        4) fail "the store is newer than the peerkit in $PEERKIT_BIN (above): a newer peerkit has already upgraded it;" \
+            "nothing was changed. Install that release (or a later one) there with" \
+            "\"$PEERKIT_BIN/python\" -m pip install -U 'PACKAGE', then run $0 upgrade again;" \
+            "or restore the store's backup taken before that upgrade (docs/upgrade.md)" ;;
+        *) fail "peerkit db current could not read the store (above; exit code $code); nothing was changed." \
+            "Fix PEERKIT_DB in $ENV_FILE, or start the database, then run $0 upgrade again" ;;
+    esac
+}
+
+cmd_upgrade() {
+    need_root
+    load_settings
+    local pid package=${PEERKIT_PACKAGE:-$CHECKOUT[hub]}
+    if pid=$(hub_pid); then
+        fail "the hub is running (pid $pid): stop first: $0 stop"
+    fi
+    [ -z "$(marked)" ] || fail "processes of the hub are still running: stop first: $0 stop"
+    # A peerkit from before `peerkit db` cannot check the store: the new one's `db upgrade` does.
+    if "$PEERKIT_BIN/peerkit" db --help >/dev/null 2>&1; then
+        check_store
+    else
+        say "the peerkit in $PEERKIT_BIN has no \`peerkit db\`: the new one checks the store as it upgrades it"
+    fi
+    if [ "$PEERKIT_BIN" = "$OPT/venv/bin" ]; then
+        say "upgrading peerkit in $OPT/venv from $package"
+        "$PEERKIT_BIN/python" -m pip install --quiet -U "$package"
+    else
+        # Like install, never pip into an environment it did not make.
+        say "$PEERKIT_BIN is your own environment (PEERKIT_PYTHON): upgrade peerkit[hub] there yourself, first;" \
+            "upgrading the store with the peerkit it has"
+    fi
+    # The hub's and the learners' configuration of this checkout, as install copies them.
+    install -m 0644 "$HERE/jupyterhub_config.py" "$ETC_HUB/peerkit_hub_config.py"
+    install -m 0644 "$HERE/nbgrader_config.py" "$LEARNER_CONFIG/nbgrader_config.py"
+    peerkit_db upgrade || fail "the store was not upgraded (above): fix that before $0 start (docs/upgrade.md)"
+    say "upgraded; now: $0 start"
+}
+
 # Sourced (by a test), it only defines the functions above.
 [[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 
@@ -325,5 +382,6 @@ case ${1:-} in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
-    *) fail "usage: $0 install --facilitator NAME --learner NAME... | start | stop | status" ;;
+    upgrade) cmd_upgrade ;;
+    *) fail "usage: $0 install --facilitator NAME --learner NAME... | start | stop | status | upgrade" ;;
 esac

@@ -57,11 +57,11 @@ class OneHost:
     def state(self) -> Path:
         return self.root / "srv" / "jupyterhub"
 
-    def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: float = 180, code: int = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             ["bash", str(SCRIPT), *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
         )
-        assert done.returncode == 0, f"one-host.sh {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == code, f"one-host.sh {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}"
         return done
 
     def api(self, method: str, path: str, body: object = None) -> Response:
@@ -221,6 +221,8 @@ c.Spawner.http_timeout = 120
         servers = [pid for pid, command in running.items() if server in command]
         assert len(servers) == 3, commands  # the course service and both learners'
         assert [pid for pid in servers if ignores_sigint(pid)] == [], commands
+        refused = one_host.run("upgrade", code=1)
+        assert "stop first" in refused.stderr
     finally:
         stopped = one_host.run("stop")
     assert "stopped" in stopped.stdout
@@ -230,3 +232,8 @@ c.Spawner.http_timeout = 120
     assert [pid for pid in running if Path(f"/proc/{pid}").exists()] == []
     with pytest.raises(OSError):  # nothing listens on the hub's port any more
         request("GET", f"{one_host.url}/hub/api/", timeout=5)
+    # Stopped, `upgrade` checks the service's store (the service migrated it when it started) and
+    # upgrades it; peerkit itself is PEERKIT_PYTHON's, which it leaves alone.
+    upgraded = one_host.run("upgrade")
+    assert "store's revision" in upgraded.stdout and "is up to date" in upgraded.stdout, upgraded.stdout
+    assert "now:" in upgraded.stdout.splitlines()[-1]
