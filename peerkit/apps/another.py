@@ -61,7 +61,7 @@ class AnotherReview:
         )
         self.button.add_class("peerkit-review-another")
         self.button.on_click(lambda _b: self.ask())
-        self.said = look.html_widget("")
+        self.said = look.live_widget("")
         self.said.add_class("peerkit-another-said")
         intro = look.html_widget(f'<p class="peerkit-another-invite">{INVITE}</p>')
         self.view = widgets.VBox([intro, self.button, self.said], layout=look.full_width)

@@ -62,7 +62,7 @@ class ProfileSection(widgets.VBox):
         self.share = widgets.Button(description="Share my updated profile", button_style="primary", style=look.button)
         self.share.add_class("peerkit-share-profile")
         self.share.on_click(lambda _b: self.share_profile())
-        self.status = look.html_widget()
+        self.status = look.live_widget()
         self.session: PathSession | None = None
         self.widget: Profile | None = None
         self.body = widgets.VBox(layout=look.full_width)

@@ -94,7 +94,7 @@ class CheckWidget(AnswerWidget):
         self.button = widgets.Button(description="Check my answer", layout=look.auto, style=look.button)
         self.button.add_class("peerkit-check-button")
         self.button.on_click(self._on_check)
-        self.feedback = look.html_widget()
+        self.feedback = look.live_widget()
         self.feedback.add_class("peerkit-check-feedback-box")
         super().__init__(session, answer_id, [*controls, self.button, self.feedback], look=look)
 
@@ -125,7 +125,7 @@ class CheckWidget(AnswerWidget):
             self.down = widgets.Button(description="Move down", layout=look.auto, style=look.button)
             self.up.on_click(lambda _b: self._move(-1))
             self.down.on_click(lambda _b: self._move(+1))
-            self.moved = look.html_widget()
+            self.moved = look.live_widget()
             return [self.steps, widgets.HBox([self.up, self.down]), self.moved]
         meanings = [(spec.meanings[i], i) for i in spec.shuffled(session.learner)]
         self.menus = [

@@ -25,7 +25,7 @@ class PathProgress(widgets.VBox):
             value=0, min=0, max=1, description="Progress", style=look.progress, layout=look.stacked
         )
         self.bar.add_class("peerkit-progress-bar")
-        self.line = look.html_widget()
+        self.line = look.live_widget()
         super().__init__([self.bar, self.line], layout=look.block)
         self.add_class("peerkit-progress")
         session.on_change(lambda sheet, _origin: self.update(sheet))

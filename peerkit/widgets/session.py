@@ -51,6 +51,8 @@ class SaveStatus:
     at: datetime | None = None
     #: Another tab had changed this answer meanwhile; its version was kept as a backup.
     kept_backup: bool = False
+    #: The refused field, as the check named it (``my-example.title``), when a value was refused.
+    field: str | None = None
 
 
 #: A listener gets the new sheet and the id of the answer whose save caused it (None: a reload).
@@ -202,7 +204,7 @@ class PathSession:
                 )
             answer = Answer.make(kind, value, answer_id=answer_id, updated=utcnow())
         except ValidationError as exc:
-            return SaveStatus(ok=False, message=str(exc))
+            return SaveStatus(ok=False, message=str(exc), field=exc.field)
         with self._lock:
             if self._file is None:
                 self.sheet = self.sheet.with_answer(answer_id, answer)

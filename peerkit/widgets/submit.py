@@ -76,7 +76,7 @@ class SubmitPanel(widgets.VBox):
         self.button.add_class("peerkit-submit")
         if nothing_to_submit:
             self.button.layout = widgets.Layout(display="none")
-        self.status = look.html_widget(self._initial_status())
+        self.status = look.live_widget(self._initial_status())
         self.next_line = look.html_widget("")
         self.next_line.add_class("peerkit-next")
         self.button.on_click(self._on_click)
