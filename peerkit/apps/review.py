@@ -77,9 +77,9 @@ class ReviewPage(PathPage):
         self.titles: list[str] = []
         self.drafts: DraftMirror | None = None
         self.delivery: AutoDelivery | None = None
-        self.sync_line = self.look.html_widget("")
+        self.sync_line = self.look.live_widget("")
         #: Says when the ratings were last sent to the facilitator (they go as they are given).
-        self.ratings_line = self.look.html_widget("")
+        self.ratings_line = self.look.live_widget("")
         self.ratings_line.add_class("peerkit-ratings-sent")
         self.view = widgets.VBox(layout=self.look.block)
         self.view.add_class("peerkit-review-app")
@@ -310,12 +310,17 @@ class ReviewPage(PathPage):
             children.append(self.look.html_widget(status_line(RATE_INVITE, "info")))
         self._deliver_ratings()
         for review in reviews:
-            children.append(self.look.html_widget(render_received_review(review)))
             form = self._answer(
                 RatingForm(self.session, rating_answer_id(review["token"]), review["token"], look=self.look)
             )
             self.ratings.append(form)
-            children.append(form)
+            # One group per review, named by its "Reviewer N" heading (the page's script): every review's
+            # rating controls have the same names, and the group says whose review they rate.
+            group = widgets.VBox(
+                [self.look.html_widget(render_received_review(review)), form], layout=self.look.full_width
+            )
+            group.add_class("peerkit-rated-review")
+            children.append(group)
         if reviews:
             children.append(self.look.html_widget(RESPOND_INTRO))
             answers = own_answers(self.own_packet, self.course_folder, self.reviewed_path)

@@ -208,6 +208,13 @@ def test_practice_opens_first_until_a_real_review_is_started(
     again.close()
 
 
+def walk(widget: Any) -> Any:
+    """*widget* and every widget inside it."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
 def test_feedback_before_the_grade_then_a_response_delivered_as_written(
     review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,6 +230,11 @@ def test_feedback_before_the_grade_then_a_response_delivered_as_written(
     shown = text_of(page)
     assert "Your grade comes when the path closes" in shown and "not graded yet" not in shown
     assert HOSTILE not in shown
+    # each review and its rating form are one group (named by its heading in the page's script): the
+    # rating controls are the same for every review, and the group says whose review they rate
+    (form,) = page.ratings
+    groups = [w for w in walk(page.view) if "peerkit-rated-review" in getattr(w, "_dom_classes", ())]
+    assert len(groups) == 1 and form in groups[0].children and "Review 1" in groups[0].children[0].value
     response = page.response
     assert response is not None and response.answer_id == RESPOND
     assert [label for label, _ in response.question.options] == [
