@@ -12,8 +12,9 @@ course's own extra terms, and replaces each mention by :data:`REMOVED`:
 * whole e-mail addresses, both the known ones and any address that contains a known name.
 
 It counts what it removed, so the author can be told that something was taken out before peers saw
-it. Matching runs on a folded copy of the text (decomposed, marks dropped, case folded) and maps each
-match back to the original characters, so everything else in the text is kept exactly. The terms
+it. Matching runs on a folded copy of the text (decomposed, marks and invisible format characters such as a
+zero-width space dropped, case folded) and maps each match back to the original characters, so everything
+else in the text is kept exactly. The terms
 form one trie-shaped expression, which keeps a round of hundreds of learners fast.
 
 What it cannot do is stated in the README: a name spelled out letter by letter, a nickname nobody
@@ -59,13 +60,15 @@ _PLAIN_MULTI = {"æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ"
 
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
+    if unicodedata.category(ch) == "Cf":  # invisible (zero-width space, soft hyphen, word joiner…): "Pri\u200bya"
+        return ""  # reads as Priya, and must match as Priya
     ch = _PLAIN_MULTI.get(ch, ch).translate(_PLAIN)
     decomposed = unicodedata.normalize("NFKD", ch)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def fold(text: str) -> str:
-    """*text* as matching sees it: decomposed, accents and other marks dropped, case folded."""
+    """*text* as matching sees it: decomposed, accents, other marks and invisible characters dropped, case folded."""
     return "".join(_fold_char(ch) for ch in text)
 
 

@@ -66,6 +66,13 @@ def test_letters_without_a_decomposition_fold_too() -> None:
     assert scrub("O’Brien and o'brien", Person("x1", last_name="O'Brien")) == f"{REMOVED} and {REMOVED}"
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060", "\u200d", "\ufeff"])
+def test_invisible_characters_inside_a_name_do_not_hide_it(invisible: str) -> None:
+    # Zero-width space, soft hyphen, word joiner, zero-width joiner, BOM: the reader sees "Zoë" and so must matching.
+    assert scrub(f"thanks Zo{invisible}ë and Mül{invisible}ler!") == f"thanks {REMOVED} and {REMOVED}!"
+    assert scrub(f"a{invisible}b stays") == f"a{invisible}b stays"  # everything else is kept exactly
+
+
 def test_extra_terms_and_counts() -> None:
     redactor = Redactor.for_people([ZOE], extra=["Pat Facilitator"])
     text, count = redactor.scrub_counted("Thanks, pat  facilitator, and Zoe!")
