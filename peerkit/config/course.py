@@ -61,11 +61,6 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def course_schema() -> dict[str, Any]:
-    """The JSON Schema of ``course.yml``."""
-    return schema("course")
-
-
 def _where(error_path: Any) -> str:
     parts: list[str] = []
     for item in error_path:

@@ -64,11 +64,6 @@ def template_root() -> Path:
     )
 
 
-def template_course_file() -> Path:
-    """The template's ``course/course.yml`` (the demo course)."""
-    return template_root() / COURSE_FILE
-
-
 def template_files(root: Path | None = None) -> list[Path]:
     """The template's files, relative to *root* (default :func:`template_root`), sorted."""
     base = template_root() if root is None else root

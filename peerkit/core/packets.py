@@ -28,9 +28,6 @@ from peerkit.core.redaction import REMOVED, Redactor
 from peerkit.core.review import ReviewKind
 from peerkit.core.rubric import Anonymity, Criterion, Level, Prompt, Rubric
 
-PACKET_FORMAT = documents.PACKET.name
-ROUND_FORMAT = documents.ROUND.name
-VERSION = documents.PACKET.version
 REDACTED = REMOVED
 MAX_PACKET_BYTES = documents.PACKET.max_bytes
 

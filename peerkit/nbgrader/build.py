@@ -36,7 +36,6 @@ from peerkit.storage.atomic import write_atomic
 log = logging.getLogger(__name__)
 
 METADATA_KEY = "peerkit"
-METADATA_VERSION = documents.NOTEBOOK.version  # stamped as metadata.peerkit.schema_version
 STAMP_FILE = ".peerkit-build.json"
 
 

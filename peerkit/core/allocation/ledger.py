@@ -190,10 +190,6 @@ class _Ledger:
         if self.free_authors.key[a] >= 0:
             self.free_authors.move(a, self.received[a])
 
-    def enlist(self, r: int) -> None:
-        """Make ``r`` pickable as a reviewer (a returner)."""
-        self.free_reviewers.move(r, self._reviewer_key(r))
-
     # --- picks ------------------------------------------------------------------------------
 
     def pick_reviewer(self, a: int) -> int | None:

@@ -44,7 +44,7 @@ from peerkit.exchange.base import (
     packet_file,
     round_file,
 )
-from peerkit.storage.atomic import write_atomic, write_atomic_many
+from peerkit.storage.atomic import write_atomic_many
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +80,10 @@ def _encoded(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def write_channel(exchange_root: Path, course_id: str, key: str, files: Mapping[str, dict[str, Any]]) -> Path:
-    """Write JSON *files* into the learner's channel *key*; return the channel folder."""
-    folder = ensure_root(exchange_root, course_id) / check_key(key)
-    for name in files:
-        check_document_name(name)
-    folder.mkdir(exist_ok=True)
-    folder.chmod(0o755)
-    for name, doc in files.items():
-        write_atomic(folder / name, _encoded(doc), mode=0o644)
-    return folder
-
-
 def write_channels(exchange_root: Path, course_id: str, parcels: Mapping[str, Mapping[str, dict[str, Any]]]) -> int:
-    """Write each channel's JSON files (*parcels*: channel key → file name → document) as
-    :func:`write_channel` does, syncing the disk twice in all rather than twice per file; return how
-    many channels were written."""
+    """Write each channel's JSON files (*parcels*: channel key → file name → document) into the
+    folder named by its key (found only by whoever knows the key: the channels folder is not
+    listable), syncing the disk twice in all rather than twice per file; return how many channels were written."""
     root = ensure_root(exchange_root, course_id)
     writes: list[tuple[Path, bytes]] = []
     for key, files in parcels.items():
