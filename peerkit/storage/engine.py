@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
-from peerkit.storage.locks import lock_key
+from peerkit.storage.locks import driver_reason, lock_key
 from peerkit.storage.revision import (
     Applied,
     Migration,
@@ -105,11 +105,6 @@ def schema_status(engine: Engine) -> SchemaStatus:
     return SchemaStatus(store=redact(str(engine.url)), current=current, newest=newest())
 
 
-def schema_at_head(engine: Engine) -> bool:
-    """Whether the database's schema is at the newest migration this peerkit ships (a readiness check)."""
-    return schema_status(engine).verdict == "up to date"
-
-
 def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
     """An engine on the store at *url* (a file path, ``sqlite:///file`` or ``postgresql://...``),
     without touching the database; a missing driver is a :class:`StorageError` naming the extra."""
@@ -123,7 +118,7 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
         # pre-ping: a connection the server dropped (a restart) is replaced before use
         return create_engine(full, pool_pre_ping=True, **sizing)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open the store at {redact(full)}: {_reason(exc)}", path=redact(full)) from exc
+        raise StorageError(f"cannot open the store at {redact(full)}: {driver_reason(exc)}", path=redact(full)) from exc
     except ModuleNotFoundError as exc:
         raise StorageError(
             f"cannot open the store at {redact(full)}: the driver {exc.name!r} is not installed "
@@ -137,7 +132,7 @@ def read_schema(engine: Engine) -> SchemaStatus:
     try:
         return schema_status(engine)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot read the store at {redact(str(engine.url))}: {_reason(exc)}") from exc
+        raise StorageError(f"cannot read the store at {redact(str(engine.url))}: {driver_reason(exc)}") from exc
 
 
 def upgrade_schema(engine: Engine, *, applied: Applied | None = None) -> Upgraded:
@@ -146,7 +141,7 @@ def upgrade_schema(engine: Engine, *, applied: Applied | None = None) -> Upgrade
     try:
         return migrate(engine, applied=applied)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot upgrade the store at {redact(str(engine.url))}: {_reason(exc)}") from exc
+        raise StorageError(f"cannot upgrade the store at {redact(str(engine.url))}: {driver_reason(exc)}") from exc
 
 
 def _utc(moment: datetime) -> datetime:
@@ -182,7 +177,7 @@ class SqlBase:
             except SQLAlchemyError as exc:
                 engine.dispose()
                 full = redact(str(engine.url))
-                raise StorageError(f"cannot open the store at {full}: {_reason(exc)}", path=full) from exc
+                raise StorageError(f"cannot open the store at {full}: {driver_reason(exc)}", path=full) from exc
             except BaseException:
                 engine.dispose()
                 raise
@@ -219,13 +214,13 @@ class SqlBase:
 
     def _translate(self, exc: SQLAlchemyError) -> StorageError:
         if isinstance(exc, IntegrityError):
-            return Conflict(f"the store refused a conflicting write: {_reason(exc)}")
+            return Conflict(f"the store refused a conflicting write: {driver_reason(exc)}")
         if _unreachable(exc):
             return Unavailable(
-                f"the store is unavailable right now ({_reason(exc)}); nothing was written, try again",
+                f"the store is unavailable right now ({driver_reason(exc)}); nothing was written, try again",
                 path=redact(str(self.engine.url)),
             )
-        return StorageError(f"the store failed: {_reason(exc)}", path=redact(str(self.engine.url)))
+        return StorageError(f"the store failed: {driver_reason(exc)}", path=redact(str(self.engine.url)))
 
     # -- learners ----------------------------------------------------------------------------------
 
@@ -315,10 +310,3 @@ def _unreachable(exc: SQLAlchemyError) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, OperationalError)
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    """The driver's own message, first line, without SQLAlchemy's boilerplate and statement dump."""
-    original = getattr(exc, "orig", None)
-    text = str(original if original is not None else exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -94,14 +94,14 @@ def _advisory(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
     try:
         connection = engine.connect()
     except SQLAlchemyError as exc:
-        raise Unavailable(f"the store is unavailable right now ({_first_line(exc)}); nothing ran, try again") from exc
+        raise Unavailable(f"the store is unavailable right now ({driver_reason(exc)}); nothing ran, try again") from exc
     try:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one()
         connection.commit()  # the lock is the session's, not a transaction's: no transaction stays open
     except SQLAlchemyError as exc:
         connection.invalidate()
         connection.close()
-        raise Unavailable(f"the store is unavailable right now ({_first_line(exc)}); nothing ran, try again") from exc
+        raise Unavailable(f"the store is unavailable right now ({driver_reason(exc)}); nothing ran, try again") from exc
     try:
         if not got:
             raise busy
@@ -117,7 +117,8 @@ def _advisory(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
             connection.close()
 
 
-def _first_line(exc: SQLAlchemyError) -> str:
+def driver_reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line, without SQLAlchemy's boilerplate and statement dump."""
     original = getattr(exc, "orig", None)
     lines = str(original if original is not None else exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from peerkit.core.activity import ActivityEvent
 from peerkit.core.errors import Conflict
-from peerkit.storage.engine import normalise_url, schema_at_head
+from peerkit.storage.engine import normalise_url, schema_status
 from peerkit.storage.locks import exclusive, lock_key
 from peerkit.storage.sql import SqlStore
 
@@ -33,6 +33,11 @@ with exclusive(create_engine(sys.argv[1]), "peerkit:step:c:essay"):
     print("held", flush=True)
     time.sleep(600)
 """
+
+
+def schema_at_head(engine: Engine) -> bool:
+    """Whether the database's schema is at the newest migration this peerkit ships."""
+    return schema_status(engine).verdict == "up to date"
 
 
 def test_the_key_is_stable_and_a_signed_64_bit_integer() -> None:
