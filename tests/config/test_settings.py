@@ -93,6 +93,15 @@ def test_a_bad_file_is_named(course_file: Path) -> None:
         PeerkitConfig.load(env={}, course_file=course_file)
 
 
+def test_a_misspelt_setting_given_to_load_is_a_config_error_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no setting 'db_ulr'; fix: did you mean 'db_url'") as caught:
+        PeerkitConfig.load(env={}, course_file=tmp_path / "c.yml", db_ulr="sqlite:///x.db")
+    assert (caught.value.source, caught.value.where) == ("argument db_ulr", "db_ulr")
+    with pytest.raises(ConfigError, match="fix: use one of: .*course_file") as caught:
+        PeerkitConfig.load(env={}, options={"zzz": 1})
+    assert caught.value.where == "zzz"
+
+
 def test_child_env_hands_the_settings_on(tmp_path: Path) -> None:
     settings = PeerkitConfig.load(env={}, course_file=tmp_path / "c.yml", workdir=tmp_path, db_url="sqlite:///x.db")
     child = settings_from_env(settings.child_env())

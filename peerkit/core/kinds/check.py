@@ -17,6 +17,7 @@ the widget (:mod:`peerkit.widgets.check`) only draws it.
 
 from __future__ import annotations
 
+import difflib
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -208,7 +209,12 @@ def question(answer_id: str, prompt: str, *, why: str, **arguments: Unpack[Check
     """A check from what a notebook passes to ``page.check``; the error names the argument to fix."""
     unknown = sorted(set(arguments) - CheckArguments.__optional_keys__)
     if unknown:  # a notebook is not type-checked: a misspelt argument must not pass unnoticed
-        raise TypeError(f"page.check({answer_id!r}) got an unexpected keyword argument {unknown[0]!r}")
+        known = sorted(CheckArguments.__optional_keys__ | {"why"})
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        fix = f"did you mean {close[0]}=?" if close else f"use {', '.join(f'{k}=' for k in known)}"
+        raise ValidationError(
+            f"page.check({answer_id!r}) takes no argument {unknown[0]}=; fix: {fix}", field=f"{answer_id}.{unknown[0]}"
+        )
     choices, answer, hints = arguments.get("choices"), arguments.get("answer"), arguments.get("hints")
     order, match = arguments.get("order"), arguments.get("match")
     given = [name for name, v in (("choices", choices), ("order", order), ("match", match)) if v is not None]

@@ -142,6 +142,8 @@ def test_the_shuffle_differs_between_learners() -> None:
         ({"order": "ab"}, "c.order", "2 to 50"),
         ({"match": [("t", "m"), ("t", "n")]}, "c.match", "same entry twice"),
         ({"match": [("t", "m", "x"), ("u", "n")]}, "c.match", "(term, meaning) pairs"),
+        ({"choices": ["a", "b"], "answer": 0, "hint": {0: "x"}}, "c.hint", "no argument hint=; fix: did you mean hints="),
+        ({"order": ["a", "b"], "colour": "red"}, "c.colour", "fix: use answer=, choices="),
     ],
 )
 def test_a_badly_written_check_names_the_argument_to_fix(options: dict[str, Any], field: str, says: str) -> None:
