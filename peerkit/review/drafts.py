@@ -17,16 +17,38 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from peerkit.core.answers import Answer, AnswerSheet, answer_doc, parse_answer, parse_time
 from peerkit.core.errors import Conflict, PeerkitError
-from peerkit.exchange.base import LearnerExchange
+from peerkit.exchange.base import LearnerExchange, feedback_file, round_file
 
 log = logging.getLogger(__name__)
 
 DRAFT_ID = re.compile(r"^(?:[rh]-[0-9a-f]{32}|self)$")
+
+
+def draft_documents(path_id: str) -> tuple[str, str]:
+    """The names of the learner's two documents of *path_id* that decide which drafts they may keep
+    there (:func:`allowed_drafts`): their round manifest and their feedback."""
+    return round_file(path_id), feedback_file(path_id)
+
+
+def allowed_drafts(manifest: Mapping[str, Any], feedback: Mapping[str, Any]) -> frozenset[str]:
+    """The drafts a learner may keep on a path, read from the documents delivered to them there
+    (:func:`draft_documents`; ``{}`` for one not delivered yet): a review ``r-<token>`` of each packet
+    their round *manifest* hands them, their self-assessment ``self`` when it names their own work, and
+    a rating ``h-<token>`` of each review their *feedback* holds. Anything malformed grants nothing."""
+    packets = manifest.get("packets")
+    ids = {f"r-{t}" for t in packets if isinstance(t, str)} if isinstance(packets, list) else set()
+    if manifest.get("self"):
+        ids.add("self")
+    reviews = feedback.get("reviews")
+    if isinstance(reviews, list):
+        ids |= {f"h-{r['token']}" for r in reviews if isinstance(r, dict) and isinstance(r.get("token"), str)}
+    return frozenset(ids)
+
 
 #: ``on_status(message, ok)``: told when drafts stop (or start again) reaching the service.
 StatusListener = Callable[[str, bool], None]

@@ -34,7 +34,11 @@ from peerkit.config.workspace import Workspace
 from peerkit.core.errors import ConfigError, Conflict, PeerkitError
 from peerkit.core.models import Course
 from peerkit.core.review import Draft
+from peerkit.core.store import SubmissionRow
 from peerkit.facilitator.api import Facilitator
+from peerkit.facilitator.results import Grades
+from peerkit.review.drafts import allowed_drafts, draft_documents
+from peerkit.review.round import RoundStatus
 from peerkit.service.tokens import RecentCallers
 from peerkit.storage.engine import schema_status
 from peerkit.storage.sql import SqlStore
@@ -57,7 +61,7 @@ class ServiceState:
     _in_process: threading.Lock = field(init=False, default_factory=threading.Lock)
     #: Seconds a learner's allowed draft ids are remembered (a withdrawn packet stays writable that long).
     draft_ids_ttl: float = 60.0
-    _draft_ids: dict[tuple[str, str], tuple[float, set[str]]] = field(init=False, default_factory=dict)
+    _draft_ids: dict[tuple[str, str], tuple[float, frozenset[str]]] = field(init=False, default_factory=dict)
     _path_loaded: dict[str, float] = field(init=False, default_factory=dict)
     _loading: threading.Lock = field(init=False, default_factory=threading.Lock)
     #: Seconds the hub's answer about a token lets a write start before the hub's fresh answer
@@ -75,13 +79,11 @@ class ServiceState:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.store.close()
 
-    def draft_ids(self, learner: str, path_id: str) -> set[str]:
-        """The drafts *learner* may keep on *path_id*: a review of each packet delivered to them, their
-        self-assessment, a rating of each review they received."""
-        from peerkit.exchange.base import feedback_file, round_file
-
-        docs = self.store.documents(learner, [round_file(path_id), feedback_file(path_id)])
-        return _draft_ids(docs.get(round_file(path_id), {}), docs.get(feedback_file(path_id), {}))
+    def draft_ids(self, learner: str, path_id: str) -> frozenset[str]:
+        """The drafts *learner* may keep on *path_id* (the rule: :func:`peerkit.review.drafts.allowed_drafts`)."""
+        manifest, feedback = draft_documents(path_id)
+        docs = self.store.documents(learner, [manifest, feedback])
+        return allowed_drafts(docs.get(manifest, {}), docs.get(feedback, {}))
 
     def may_draft(self, learner: str, path_id: str, answer_id: str) -> bool:
         """Whether *learner* may save draft *answer_id*. Remembered for a while (each entry for
@@ -107,19 +109,17 @@ class ServiceState:
         A workshop's learners open the review app in the same minute: without this their first
         saves would queue behind hundreds of single lookups. Threads that arrive meanwhile wait for
         the load instead of starting their own."""
-        from peerkit.exchange.base import feedback_file, round_file
-
         with self._loading:
             loaded = self._path_loaded.get(path_id)
             if loaded is not None and time.monotonic() - loaded < self.draft_ids_ttl:
                 return
             self.store.remember_learners()
-            names = {round_file(path_id): 0, feedback_file(path_id): 1}
+            names = {name: n for n, name in enumerate(draft_documents(path_id))}
             found: dict[str, list[dict[str, Any]]] = {}
             for learner, name, doc in self.store.documents_named(names):
                 found.setdefault(learner, [{}, {}])[names[name]] = doc
             for learner, (manifest, feedback) in found.items():
-                self._draft_ids[(learner, path_id)] = (self._expiry(), _draft_ids(manifest, feedback))
+                self._draft_ids[(learner, path_id)] = (self._expiry(), allowed_drafts(manifest, feedback))
             self._path_loaded[path_id] = time.monotonic()
 
     def _expiry(self) -> float:
@@ -176,8 +176,15 @@ class ServiceState:
     def overview(self) -> list[dict[str, Any]]:
         return [asdict(row) for row in self._desk(read_only=True).overview()]
 
-    def round_status(self, path_id: str) -> Any:
+    def round_status(self, path_id: str) -> RoundStatus:
         return self._desk(read_only=True).round_status(path_id=path_id)
+
+    def submissions(self, path_id: str) -> list[SubmissionRow]:
+        """Who submitted *path_id*, as ``peerkit submissions`` shows it (status, blanks, lateness)."""
+        return self._desk(read_only=True).submissions(path_ids=[path_id])
+
+    def grades(self, path_id: str) -> Grades:
+        return self._desk(read_only=True).grades(path_id=path_id)
 
     def _desk(self, *, read_only: bool = False) -> Facilitator:
         """The Facilitator API; a read-only service answers questions from the store alone."""
@@ -225,11 +232,3 @@ def _step(desk: Facilitator, action: str, path_id: str, per_submission: int | No
         closed = desk.close_round(path_id=path_id, collect=False).closed
         return {"summary": closed.table(), "report": closed}
     raise PeerkitError(f"unknown step {action!r}")
-
-
-def _draft_ids(manifest: dict[str, Any], feedback: dict[str, Any]) -> set[str]:
-    ids = {f"r-{t}" for t in manifest.get("packets", []) if isinstance(t, str)}
-    if manifest.get("self"):
-        ids.add("self")
-    ids |= {f"h-{r['token']}" for r in feedback.get("reviews", []) if isinstance(r, dict) and "token" in r}
-    return ids
