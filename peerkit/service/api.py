@@ -29,7 +29,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -75,7 +75,8 @@ class ApiError(web.HTTPError):
 
 
 def jsonable(value: Any) -> Any:
-    """Reports and records as JSON: dataclasses as objects, datetimes as ISO 8601, paths as text."""
+    """Reports and records as JSON: dataclasses as objects, datetimes as ISO 8601, durations as
+    seconds, paths as text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -84,6 +85,8 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, Path):
         return str(value)
     return value
@@ -289,12 +292,6 @@ class ApiHandler(web.RequestHandler):
         if not isinstance(doc, dict):
             raise ApiError(400, "the request body must be a JSON object")
         return doc
-
-    def course_path(self, path_id: str) -> LearningPath:
-        for path in self.state.course.paths:
-            if path.id == path_id:
-                return path
-        raise ApiError(404, f"this course has no path {path_id!r}")
 
     def reviewed_path(self, path_id: str) -> LearningPath:
         for path in self.state.course.reviewed_paths():

@@ -1,10 +1,18 @@
 """The facilitators' endpoints (hub group ``formgrade-<course>`` or scope ``custom:peerkit:facilitate``):
 the course's paths, submissions, round and grades, and the steps of a round. Each is a shim over the
-service's state, which runs the facilitator's domain work."""
+Facilitator API (through the service's state): it answers what the ``peerkit`` command of the same
+name prints, and a path the API refuses (one the course does not define, or does not peer review
+where a review is asked about) is a 404 in the API's words, which name the course's paths."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from peerkit.core.errors import ConfigError
 from peerkit.service.api import ApiError, ApiHandler
+
+T = TypeVar("T")
 
 
 class FacilitatorHandler(ApiHandler):
@@ -15,6 +23,28 @@ class FacilitatorHandler(ApiHandler):
                 403, f"facilitators only (hub group {self.state.facilitator_group} or scope custom:peerkit:facilitate)"
             )
 
+    def known_path(self, path_id: str, *, reviewed: bool = True) -> None:
+        """Refuse (404) a path the course does not define, or (*reviewed*) does not peer review, before a
+        step starts: in the words the Facilitator API and the CLI use, which name the course's paths."""
+        course = self.state.course
+        try:
+            if reviewed:
+                course.rubric_for(path_id)
+            else:
+                course.path(path_id)
+        except ConfigError as exc:
+            raise ApiError(404, str(exc)) from None
+
+    async def read(self, look: Callable[[str], T], path_id: str) -> T:
+        """*look* (a read of the Facilitator API) about *path_id*. The service holds its course, so the
+        only configuration error such a read raises is its refusal of the path: a 404."""
+        try:
+            return await self.call(look, path_id)
+        except ApiError as exc:
+            if isinstance(exc.__cause__, ConfigError):
+                raise ApiError(404, exc.reason_text) from exc.__cause__
+            raise
+
 
 class PathsHandler(FacilitatorHandler):
     async def get(self) -> None:
@@ -22,27 +52,39 @@ class PathsHandler(FacilitatorHandler):
 
 
 class SubmissionsHandler(FacilitatorHandler):
+    """Every path's current submissions (reviewed or not), as ``peerkit submissions PATH`` lists them:
+    when, how many answers and versions, complete or not (``status``, ``blank``), and ``late``: the
+    seconds after the path's due date (null: in time, or no due date)."""
+
     async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        rows = await self.call(self.state.store.submissions, path_id)
-        self.write_json(
-            {"path": path_id, "submissions": [{"learner": s.learner, "submitted_at": s.submitted_at} for s in rows]}
-        )
+        rows = await self.read(self.state.submissions, path_id)
+        submissions = [
+            {
+                "learner": s.learner,
+                "submitted_at": s.submitted_at,
+                "status": s.status,
+                "blank": s.blank,
+                "late": s.late,
+                "answers": s.answers,
+                "versions": s.versions,
+            }
+            for s in rows
+        ]
+        self.write_json({"path": path_id, "submissions": submissions})
 
 
 class GradesHandler(FacilitatorHandler):
     async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        self.write_json({"path": path_id, "grades": await self.call(self.state.store.grades, path_id)})
+        grades = await self.read(self.state.grades, path_id)
+        self.write_json({"path": grades.path_id, "grades": grades.grades})
 
 
 class RoundStatusHandler(FacilitatorHandler):
     async def get(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
-        self.write_json(await self.call(self.state.round_status, path_id))
+        self.write_json(await self.read(self.state.round_status, path_id))
 
     async def post(self, path_id: str) -> None:
-        self.reviewed_path(path_id)
+        self.known_path(path_id)
         body = self.json_body()
         k = body.get("per_submission")
         if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10):
@@ -55,9 +97,7 @@ class ActionHandler(FacilitatorHandler):
     """POST release, collect, reviews, close: the facilitator's steps of a round, in order."""
 
     async def post(self, path_id: str, action: str) -> None:
-        if action in {"release", "collect"}:  # every path is released and collected, reviewed or not
-            self.course_path(path_id)
-        else:
-            self.reviewed_path(path_id)
+        # every path is released and collected, reviewed or not
+        self.known_path(path_id, reviewed=action not in {"release", "collect"})
         self.json_body()  # an empty or JSON body; anything else is refused
         self.write_json(await self.call(self.state.facilitate, action, path_id))
