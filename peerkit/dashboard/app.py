@@ -28,7 +28,7 @@ import ipywidgets as widgets
 
 from peerkit.config.settings import PeerkitConfig
 from peerkit.core.curation import SummaryNote
-from peerkit.core.errors import PeerkitError
+from peerkit.core.errors import NotFound, PeerkitError
 from peerkit.dashboard import views
 from peerkit.dashboard.plots import INK
 from peerkit.facilitator.api import Facilitator
@@ -188,7 +188,10 @@ class NotesEditor(widgets.VBox):
             self.state.value = status_line("Choose a path above to draft, edit and release its summary notes.", "info")
             self.text.value = ""
             return
-        note = self.board.desk.store.note(path_id)  # None before the first draft
+        try:
+            note: SummaryNote | None = self.board.desk.note(path_id=path_id)
+        except NotFound:  # before the first draft
+            note = None
         self.text.value = note.text if note else ""
         self.show_state(note)
 

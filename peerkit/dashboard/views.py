@@ -12,9 +12,17 @@ from collections.abc import Sequence
 from peerkit.core.models import Course
 from peerkit.dashboard import plots
 from peerkit.facilitator.data import Cohort, PathRecords
-from peerkit.facilitator.figures import STAGES, LearnerProgress, equity, grade_points, health, progress, reviewer_bias
+from peerkit.facilitator.figures import (
+    STAGES,
+    LearnerProgress,
+    equity,
+    grade_points,
+    grading_methods,
+    health,
+    progress,
+    reviewer_bias,
+)
 from peerkit.facilitator.tables import CIRCLES, VOICES, circle_rows, voice_rows
-from peerkit.review.grading import grading_methods
 
 MUTED = "#55595f"
 HEALTH = ("path", "reviews done", "average comment", "helpfulness", "flagged", "reviewers disagree", "low confidence")
@@ -186,8 +194,7 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
         parts.append(plots.grade_distribution(grade_points(rec), rubric_max, title=f"Grades: {rec.path.title}").html())
         # Which method graded each criterion and why: "auto" chose it on this round's evidence.
         parts += [
-            _p(f"“{m.criterion}” graded by {m.why or m.method}", css="peerkit-method")
-            for m in grading_methods(rec.grades)
+            _p(f"“{m.criterion}” graded by {m.why or m.method}", css="peerkit-method") for m in grading_methods(rec)
         ]
         biases = reviewer_bias(cohort, rec.id)
         parts.append(plots.bias_chart(biases, title=f"Reviewer bias: {rec.path.title}").html())

@@ -7,6 +7,8 @@
 * :func:`health`: review completion, comment length, helpfulness ratings, flagged reviews, grades
   with low confidence or reviewers who disagree;
 * :func:`reviewer_bias`: each reviewer's bias as the calibrated reviewer model estimates it;
+* :func:`grade_points`, :func:`grading_methods`: a path's grades, and the method that graded each
+  criterion;
 * :func:`checks`: which checks of understanding learners most often get wrong at their first try.
 
 Pure: the same snapshot gives the same figures, in the Voilà app, the command line and the API.
@@ -19,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +34,9 @@ from peerkit.core.equity import Contribution, Participation, participation
 from peerkit.core.review import Assignment
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import Cohort, PathRecords
+
+if TYPE_CHECKING:
+    from peerkit.review.grading import CriterionMethod
 
 #: "submitted" counts complete submissions only; one with required answers blank, or without any
 #: answers, is "submitted with blanks" (:mod:`peerkit.core.completeness`) and never counts as submitted.
@@ -371,6 +377,14 @@ def reviewer_bias(cohort: Cohort, path_id: str) -> list[Bias]:
 def grade_points(records: PathRecords) -> list[float]:
     """The final points of every graded submission (overrides included)."""
     return [g.final_points for g in records.grades if g.final_points is not None and math.isfinite(g.final_points)]
+
+
+def grading_methods(records: PathRecords) -> list[CriterionMethod]:
+    """Per criterion, the method that graded the path's round and why ("auto" chose it on the round's
+    evidence), in the rubric's order; none for grades stored before methods were recorded."""
+    from peerkit.review.grading import grading_methods as methods
+
+    return methods(records.grades)
 
 
 # -- checks of understanding ----------------------------------------------------------------------

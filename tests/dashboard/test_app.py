@@ -100,6 +100,14 @@ def test_only_the_tab_on_screen_is_drawn(seeded: Seeded, tmp_path: Path) -> None
     dash.close_all()
 
 
+def test_a_path_without_notes_says_so_before_the_first_draft(seeded: Seeded, tmp_path: Path) -> None:
+    dash = board(seeded, tmp_path)
+    dash.path.value = PATH
+    dash.tabs.selected_index = SECTIONS.index("Summary notes")
+    assert dash.notes.text.value == "" and f"{PATH}: no notes yet" in dash.notes.state.value
+    dash.close_all()
+
+
 def test_notes_gallery_and_exports_from_the_dashboard(seeded: Seeded, tmp_path: Path) -> None:
     example = Answer.make("example", {"title": "Friday huddle", "story": "ana showed us.", "tags": ["desk"]})
     seeded.store.record_submission(

@@ -8,7 +8,7 @@ import pytest
 
 from peerkit.core.errors import ConfigError
 from peerkit.facilitator.data import load_cohort
-from peerkit.facilitator.figures import answer_words, equity, health, progress, reviewer_bias
+from peerkit.facilitator.figures import answer_words, equity, grading_methods, health, progress, reviewer_bias
 from peerkit.facilitator.tables import equity_table, health_table, progress_table
 from tests.facilitator.conftest import PATH, Seeded
 
@@ -76,6 +76,14 @@ def test_reviewer_bias_from_the_calibrated_model(seeded: Seeded) -> None:
     biases = {b.reviewer: b for b in reviewer_bias(load_cohort(seeded.store, seeded.course), PATH)}
     assert set(biases) == {"ana", "cy", "dee"} and biases["ana"].reviews == 2
     assert biases["ana"].bias < biases["dee"].bias  # ana gave 0 on "Clear" where dee gave 2
+
+
+def test_the_method_that_graded_each_criterion(seeded: Seeded) -> None:
+    (records,) = load_cohort(seeded.store, seeded.course).selected(PATH)
+    methods = grading_methods(records)
+    assert "clear" in {m.criterion for m in methods}
+    assert {m.criterion for m in methods} <= {c.id for c in seeded.course.rubric_for(PATH).criteria}
+    assert all(m.method for m in methods)
 
 
 def test_an_unknown_path_is_refused(seeded: Seeded) -> None:
