@@ -30,6 +30,7 @@ from peerkit.demo.cohort import Peer, write_peer_reviews
 from peerkit.facilitator.api import Facilitator
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.review.rolling import is_rolling
+from peerkit.review.round import LearnerStatus
 from peerkit.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,12 @@ class Autopilot:
         self.seen[assignment_id] = latest
         return True
 
+    def standing(self, path_id: str) -> LearnerStatus:
+        """Where the demo learner stands in *path_id*'s round: reviews to do and done, reviews received."""
+        status = self.desk.round_status(path_id=path_id)
+        found = [s for s in status.learners if s.learner == self.learner]
+        return found[0] if found else LearnerStatus(self.learner, to_do=0, done=0, received=0, expected=0)
+
     def tick(self) -> None:
         """One look at the inbound folder, and whatever follows from it."""
         self.roll()
@@ -92,16 +99,15 @@ class Autopilot:
                 self.say(f"[demo] {self.learner} submitted “{path.title}”: the facilitator collects it ...")
                 update = self.desk.open_round(path_id=path.id)
                 ingested = update.ingested.summary() if update.ingested else ""
-                mine = [
-                    a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status != "replaced"
-                ]
+                mine = self.standing(path.id)
+                packets = mine.to_do + mine.done
                 self.say(
                     f"[demo]   {ingested}; review round: {update.opened.added} new assignments, "
-                    f"{len(mine)} packets for {self.learner} (open “Review: {path.title}” on the course home)"
+                    f"{packets} packets for {self.learner} (open “Review: {path.title}” on the course home)"
                 )
                 written = write_peer_reviews(self.course, self.workspace, self.store, self.peers, path.id)
                 reviews = self.desk.collect_reviews(path_id=path.id)
-                received = sum(1 for r in self.store.reviews(path.id) if r.author == self.learner and r.kind == "peer")
+                received = self.standing(path.id).received
                 self.say(
                     f"[demo]   peers wrote {written} reviews; {reviews.summary()}; {self.learner} has {received} so far"
                 )
@@ -111,8 +117,7 @@ class Autopilot:
                 for item in reviews.unfinished:
                     if item.learner == self.learner:
                         self.say(f"[demo]   still unfinished: {item.reason}")
-                done = [a for a in self.store.assignments(path.id) if a.reviewer == self.learner and a.status == "done"]
-                if done:
+                if self.standing(path.id).done:
                     closed = self.desk.close_round(path_id=path.id, collect=False).closed
                     grade = next((g for g in closed.grades if g.author == self.learner), None)
                     if grade is not None and grade.final_points is not None:
@@ -134,7 +139,7 @@ class Autopilot:
                 self.say(f"[demo] {report.summary()}")
         for path in rolling:
             for peer in self.peers:
-                if self.desk.rolling.short_of(path.id, self.learner) == 0:
+                if self.desk.short_of(path_id=path.id, learner=self.learner) == 0:
                     break
                 try:
                     self.desk.review_another(path_id=path.id, learner=peer.name)

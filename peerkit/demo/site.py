@@ -16,8 +16,9 @@ from peerkit.config.identity import check_learner_id
 from peerkit.config.workspace import Workspace
 from peerkit.core.models import Course
 from peerkit.facilitator import build as facilitator_side
+from peerkit.facilitator.api import Facilitator
 from peerkit.facilitator.build import assignment_ids, course_build
-from peerkit.nbgrader.build import BuildResult, CourseBuild, build_course
+from peerkit.nbgrader.build import BuildResult, CourseBuild
 from peerkit.nbgrader.config import load_config, render_config_file
 from peerkit.nbgrader.gradebook import ensure_students
 from peerkit.nbgrader.learner import fetch, learner_config_values, refresh_released_files
@@ -103,12 +104,18 @@ def prepare_site(
     learner: str | None = None,
     force: bool = False,
 ) -> Site:
-    """Build and release the course, set up the learner and fetch every path for them."""
+    """Build and release the course and make the facilitator's side ready (:meth:`Facilitator.build`,
+    in the single-folder layout, with the work folder's store, as the demo's autopilot), install the
+    dashboard app, set up the learner and fetch every path for them."""
     who = check_learner_id(learner or course.demo_learner)  # refuse a bad name before any work
     build = course_build(course, workspace, committed_config)
-    results = build_course(build, force=force)
+    desk = Facilitator(workspace=workspace, course=course, build=build)
+    try:
+        built = desk.build(force=force)
+    finally:
+        desk.close()
+    install_app(DASHBOARD_NOTEBOOK, workspace.facilitator_dir)
     ensure_students(workspace.gradebook_url, course.id, [who])
-    setup_facilitator(course, workspace)
     setup_learner(course, workspace, who)
     fetch_all(course, workspace, who, build)
-    return Site(course=course, workspace=workspace, learner=who, builds=tuple(results))
+    return Site(course=course, workspace=workspace, learner=who, builds=built.paths)

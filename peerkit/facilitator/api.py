@@ -259,6 +259,11 @@ class Facilitator(OpenedCourse):
         them): the one needing reviews most; it counts for them."""
         return AnotherReview(path_id, learner, self.rolling.review_another(self._path(path_id), learner))
 
+    def short_of(self, *, path_id: str, learner: str) -> int:
+        """How many more reviews *learner*'s submission of rolling path *path_id* needs to reach ``k``
+        (0 once it has them, or before the steward took it in): what the steward holds in memory."""
+        return self.rolling.short_of(self._path(path_id), learner)
+
     def round_status(self, *, path_id: str, now: datetime | None = None) -> RoundStatus:
         """Who has how many reviews to do, and who still waits for theirs. On a path reviewed in
         rolling mode also how many peers' submissions each still waits for, the age of their oldest
