@@ -2,8 +2,12 @@
 
 ``LAYERS`` lists peerkit's packages lowest first. A module may import its own package and any package of a
 lower layer; packages that share a layer never import each other (front ends stay apart, the domain never
-reaches up into a front end). ``peerkit/__init__.py`` and ``peerkit/__main__.py`` are the public API and the
-entry point: they sit above every layer and may import anything; no other module lives at the package root.
+reaches up into a front end). The launchers (``cli``, ``demo``) sit above the other front ends and may
+import one only through its launch points (``LAUNCH_POINTS``: start the service, install or sync the app
+notebooks), never its insides. The front ends' facilitator sides never call the store themselves: they go
+through the Facilitator API (``FACILITATOR_SHIMS``). ``peerkit/__init__.py`` and ``peerkit/__main__.py`` are
+the public API and the entry point: they sit above every layer and may import anything; no other module
+lives at the package root.
 
 Every import counts: ``import x`` and ``from x import y``, relative ones, ones inside functions and under
 ``TYPE_CHECKING`` (a type-only import still couples the layers), and ``importlib.import_module("...")``
@@ -40,6 +44,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("apps", "dashboard", "service"),
     ("cli", "demo"),
 )
+
+#: The front ends the launchers (the top layer: ``cli``, ``demo``) may import, and only through these
+#: modules: what starts or installs them. The CLI starts the service (``peerkit service``) and installs and
+#: syncs the app notebooks (``peerkit build``, the single-user server); the demo installs them and serves
+#: them. Anything else of a front end (the dashboard's views, the service's handlers) is never imported.
+LAUNCH_POINTS: dict[str, frozenset[str]] = {
+    "cli": frozenset({"peerkit.apps", "peerkit.apps.sync", "peerkit.service.app"}),
+    "demo": frozenset({"peerkit.apps"}),
+}
 
 # Third-party top-level modules a layer may import; a layer not listed here may import any it depends on.
 THIRD_PARTY: dict[str, frozenset[str]] = {
@@ -139,6 +152,12 @@ def rule_broken(source: str, item: Import) -> str | None:
         return (
             f"peerkit.{source} imports {item.target}: packages of the same {layer_text(mine)} never import each other"
         )
+    if mine == len(LAYERS) and theirs == len(LAYERS) - 1 and item.target not in LAUNCH_POINTS.get(source, ()):
+        points = ", ".join(sorted(LAUNCH_POINTS.get(source, ()))) or "none"
+        return (
+            f"peerkit.{source} imports {item.target}: a launcher imports another front end only to start or install "
+            f"it, through its launch points ({points}; LAUNCH_POINTS in tests/test_architecture.py)"
+        )
     return None
 
 
@@ -214,7 +233,62 @@ def test_the_walker_sees_every_kind_of_import(tmp_path: Path) -> None:
         "peerkit.core imports yaml: its layer allows only the standard library and ['numpy']"
     )
     assert "never import each other" in str(rule_broken("apps", Import(source, 1, "peerkit.service.app")))
+    assert "never import each other" in str(rule_broken("service", Import(source, 1, "peerkit.dashboard.app")))
+    assert "never import each other" in str(rule_broken("cli", Import(source, 1, "peerkit.demo.serve")))
+    assert rule_broken("cli", Import(source, 1, "peerkit.service.app")) is None  # `peerkit service` starts it
+    assert rule_broken("demo", Import(source, 1, "peerkit.apps")) is None  # installs the app notebooks
+    assert "launch points" in str(rule_broken("cli", Import(source, 1, "peerkit.dashboard.views")))
+    assert "launch points" in str(rule_broken("demo", Import(source, 1, "peerkit.service.app")))
     assert "package root" in str(rule_broken("storage", Import(source, 1, "peerkit")))
+
+
+#: The front ends' facilitator sides: shims over the Facilitator API, which never call the store themselves
+#: (``….store.<method>``); the API's methods add what the store alone does not (statuses, lateness, the
+#: refusal of an unknown path), so a shim that asked the store would answer differently from the CLI.
+FACILITATOR_SHIMS = ("dashboard", "service/facilitators.py", "demo/autopilot.py", "demo/site.py")
+
+
+def store_calls(file: Path) -> Iterator[int]:
+    """The lines of *file* that use a store's attribute (``x.store.y``, ``store.y``)."""
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (
+            (isinstance(node.value, ast.Attribute) and node.value.attr == "store")
+            or (isinstance(node.value, ast.Name) and node.value.id == "store")
+        ):
+            yield node.lineno
+
+
+def test_the_facilitator_sides_of_the_front_ends_never_call_the_store() -> None:
+    files = [
+        f
+        for shim in FACILITATOR_SHIMS
+        for f in ([PACKAGE / shim] if shim.endswith(".py") else (PACKAGE / shim).rglob("*.py"))
+    ]
+    assert all(f.is_file() for f in files) and files
+    found = [f"{f.relative_to(REPO)}:{line}" for f in files for line in store_calls(f)]
+    assert not found, "call the Facilitator API (peerkit/facilitator/api.py) instead of the store:\n" + "\n".join(found)
+
+
+#: What the dashboard may import: the domain's types and settings, the Facilitator API and its figures, the widgets
+#: it draws with; never the layers the API runs on (storage, nbgrader, exchange, review).
+DASHBOARD_IMPORTS = frozenset({"core", "config", "facilitator", "widgets", "dashboard"})
+
+
+def test_the_dashboard_reaches_the_domain_through_the_api_only() -> None:
+    found = [
+        f"{where(item)}: {item.target}"
+        for file in sorted((PACKAGE / "dashboard").rglob("*.py"))
+        for item in imports_of(file, module_name(file))
+        if item.target.startswith("peerkit.") and item.target.split(".")[1] not in DASHBOARD_IMPORTS
+    ]
+    assert not found, "the dashboard goes through peerkit.facilitator (its API and figures):\n" + "\n".join(found)
+
+
+def test_the_store_call_finder_sees_a_call(tmp_path: Path) -> None:
+    source = tmp_path / "fake.py"
+    source.write_text("def f(desk, store):\n    desk.store.note('x')\n    store.grades('x')\n    g(desk.store)\n")
+    assert list(store_calls(source)) == [2, 3]
 
 
 def test_every_package_of_peerkit_is_in_a_layer_once() -> None:

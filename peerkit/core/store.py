@@ -1,10 +1,16 @@
-"""What peerkit keeps about a cohort, and the interface of the store that keeps it.
+"""What peerkit keeps about a cohort: the records of learners and submissions, and :class:`Store`, the
+interface of the store's submissions part.
 
 The store is the facilitator's record: learners (with their circle), and every submission of
-every path as ingested from nbgrader — the current one and the history of earlier ones. It sits
-behind :class:`Store` so the rest of peerkit does not depend on SQL;
-:class:`peerkit.storage.sql.SqlStore` implements it with SQLAlchemy (SQLite file by default,
-PostgreSQL by URL).
+every path as ingested from nbgrader — the current one and the history of earlier ones.
+:class:`peerkit.storage.sql.SqlStore` keeps it with SQLAlchemy (SQLite file by default, PostgreSQL by
+URL), and keeps everything else too (rounds, reviews, grades, documents, drafts, activity, curation).
+
+The records here are plain dataclasses, so the pure domain reads and builds them without SQL. The
+:class:`Store` Protocol covers learners and submissions only, and only ingest
+(:mod:`peerkit.nbgrader.ingest`) is typed against it: the rest of peerkit above storage (exchange,
+review, facilitator, the service, the demo) takes a :class:`~peerkit.storage.sql.SqlStore` directly. A
+second kind of store would have to provide SqlStore's whole interface, not only this Protocol.
 """
 
 from __future__ import annotations
