@@ -13,6 +13,7 @@ shows it; bench/learner_env.py measures it on its own).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -145,14 +146,19 @@ def test_init_build_serve_from_the_installed_package(installed: Path, tmp_path: 
 
 
 def fetch(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> str:
-    """The page at *url* once the server answers 200; fails with the server's log if it never does."""
+    """The page at *url*, with the token of the address `peerkit serve` printed for the course home, once the
+    server answers 200; fails with the server's log if it never does."""
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"peerkit serve stopped with {server.returncode}:\n{log.read_text()}")
+        printed = re.search(r"^Course home: \S+\?(token=\w+)$", log.read_text(), re.MULTILINE)
+        if not printed:
+            time.sleep(1)
+            continue
         try:
-            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - localhost
+            with urllib.request.urlopen(f"{url}?{printed.group(1)}", timeout=60) as response:  # noqa: S310 - localhost
                 assert response.status == 200
                 return str(response.read().decode("utf-8"))
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:

@@ -25,8 +25,11 @@ from peerkit.voila.serve import (
     ServeOptions,
     dashboard_env,
     jupyter_data_dir,
+    new_token,
+    page_url,
     voila_command,
     voila_env,
+    with_token,
     write_voila_config,
 )
 from peerkit.voila.trust import trust_notebooks
@@ -100,10 +103,15 @@ def serve_demo(
     trust_notebooks(site.course_dir, data_dir=jupyter_data_dir(site.learner_home))  # no "not trusted" warnings
     command = voila_command(site.course_dir, config_dir)
     host = "localhost" if serving.local_only else options.ip
-    say(f"\nCourse home: http://{host}:{config.port}/")
-    servers = [replace(planned[0], command=command, env=voila_env(site.learner_home), cwd=config_dir)]
+    # Each server requires its own secret, new at every run, in the address printed here (peerkit.voila.serve):
+    # another user of the host cannot act as the learner, nor open the dashboard with the learner's address.
+    # With --prepare-only the printed command makes and prints its own when it starts.
+    learner_token = None if options.prepare_only else new_token()
+    say(f"\nCourse home: {page_url(host, config.port, learner_token)}")
+    learner_env = voila_env(site.learner_home)
+    servers = [replace(planned[0], command=command, env=with_token(learner_env, learner_token or ""), cwd=config_dir)]
     if options.dashboard_port is not None:
-        # Always on localhost: the dashboard shows every learner's work and grades, and has no login of its own.
+        # Always on localhost: the dashboard shows every learner's work and grades.
         write_voila_config(workspace.facilitator_voila_dir, [], board)
         trust_notebooks(site.dashboard, data_dir=jupyter_data_dir(workspace.facilitator_dir))
         env = dashboard_env(
@@ -114,11 +122,21 @@ def serve_demo(
             exchange=config.exchange,
         )
         dashboard_command = voila_command(site.dashboard, workspace.facilitator_voila_dir)
-        servers.append(replace(planned[1], command=dashboard_command, env=env, cwd=workspace.facilitator_voila_dir))
-        say(f"Facilitator dashboard: http://localhost:{board.port}/")
+        board_token = new_token()
+        servers.append(
+            replace(
+                planned[1],
+                command=dashboard_command,
+                env=with_token(env, board_token),
+                cwd=workspace.facilitator_voila_dir,
+            )
+        )
+        shown = None if options.prepare_only else board_token
+        say(f"Facilitator dashboard: {page_url('localhost', board.port, shown)}")
     say("")
     if options.prepare_only:
         say(" ".join(command))
+        say("(it prints the address to open, with its token, when it starts)")
         return 0
     sys.stdout.flush()
     return run_servers(servers, beside=autopilot.run if autopilot else None, say=say)

@@ -1,4 +1,5 @@
-"""``python -m peerkit.voila.launch ARGS``: Voilà's own command line, started without jsonschema's IRI grammar.
+"""``python -m peerkit.voila.launch ARGS``: Voilà's own command line, started without jsonschema's IRI grammar,
+as peerkit's Voilà (:class:`peerkit.voila.guard.PeerkitVoila`: this machine's names only, a token required).
 
 Voilà's server imports jupyter-events, which imports jsonschema, which builds the ``rfc3987-syntax`` Lark
 grammar at import: 1.1 s of a 1.6 s import on a quiet machine, for two format checks no schema of Voilà,
@@ -17,12 +18,10 @@ from peerkit.nbgrader.config import skip_slow_iri_grammar
 def main(argv: list[str] | None = None) -> None:
     """Run Voilà's command line with *argv* (default: this process's arguments)."""
     skip_slow_iri_grammar()
-    from voila.app import main as voila_main
-
+    from peerkit.voila.guard import launch
     from peerkit.voila.sockets import voila_arguments
 
-    sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv), *voila_arguments()]
-    voila_main()
+    launch([*(sys.argv[1:] if argv is None else argv), *voila_arguments()])
 
 
 if __name__ == "__main__":

@@ -17,9 +17,21 @@ What the configuration does, and why:
 * preheated kernels (one per notebook): a page opens on a kernel that has already run the
   notebook. The widgets re-read answers when the kernel is handed to a visitor (see
   :func:`peerkit.widgets.page.reload_when_visited`).
-* ``disable_check_xsrf`` (only when bound to localhost): lets the page's unload beacon shut its
-  kernel down (voila#1458); culling of idle, unconnected kernels catches the rest. Pooled kernels
-  are never culled by Voilà.
+* who may open the pages (:mod:`peerkit.voila.guard` does the checking):
+
+  - a secret token per server and per run (:func:`new_token`), handed to the server in its
+    environment (:data:`TOKEN_ENV`, never on its command line, which every user of the host can
+    read) and printed in the address ``peerkit serve`` shows (:func:`page_url`). Jupyter Server's
+    token login (``Voila.token``) checks it, then keeps the visitor signed in with a cookie, so the
+    page's own requests and websockets work; every other request is refused. Without it, any user
+    of a shared host could open the dashboard (every learner's work and grades) or act as the learner;
+  - requests must name this machine in their ``Host`` (:func:`allowed_hosts`): a web page the
+    facilitator visits cannot reach the servers through DNS rebinding. Jupyter Server's own check
+    (``allow_remote_access``, ``local_hostnames``) when bound to localhost, and peerkit's for every
+    handler, Voilà's static files and websockets included, and for an address given with ``--ip``;
+  - XSRF checks stay on: the page's unload beacon, which shuts its kernel down, sends the ``_xsrf``
+    cookie, which the guard sets on every page (a preheated page never set it: voila#1458);
+    culling of idle, unconnected kernels catches the rest. Pooled kernels are never culled by Voilà.
 * ``port_retries = 0``: Voilà would otherwise silently move to the next free port.
 * the ``peerkit`` template sends ``/`` (Voilà's file tree) to the course home.
 
@@ -33,6 +45,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -54,6 +67,14 @@ DENIED_LAB_EXTENSIONS = (
 LEARNER_LAB_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 HOME_NOTEBOOK = "home.ipynb"
 TEMPLATE = "peerkit"
+#: The environment variable that hands a server its token (read and removed by :func:`peerkit.voila.guard.launch`).
+TOKEN_ENV = "PEERKIT_VOILA_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+#: The tornado setting that lists the ``Host`` names a server answers (:mod:`peerkit.voila.guard`).
+ALLOWED_HOSTS_SETTING = "peerkit_allowed_hosts"
+#: What a browser on this machine calls it; loopback addresses (127.0.0.2, ...) are accepted too.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+#: Addresses that bind every interface: their requests may name the host anything.
+WILDCARD_IPS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, not bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +89,32 @@ class ServeOptions:
 
     @property
     def local_only(self) -> bool:
-        return self.ip in {"localhost", "127.0.0.1", "::1"}
+        return self.ip in LOCAL_HOSTS
+
+
+def allowed_hosts(ip: str) -> list[str] | None:
+    """The names a request's ``Host`` may give for a server bound to *ip*: this machine's (:data:`LOCAL_HOSTS`)
+    and *ip* itself; None for a wildcard address (every interface: any name may reach it, and only the token
+    guards it)."""
+    if ip.strip("[]") in WILDCARD_IPS:
+        return None
+    return list(dict.fromkeys([*LOCAL_HOSTS, ip.strip("[]").lower()]))
+
+
+def new_token() -> str:
+    """A fresh secret for one server's run (48 hex digits, as Jupyter Server makes its own)."""
+    return secrets.token_hex(24)
+
+
+def page_url(host: str, port: int, token: str | None, path: str = "/") -> str:
+    """The address to open: *host* and *port*, and the token that signs the browser in."""
+    name = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"http://{name}:{port}{path}" + (f"?token={token}" if token else "")
+
+
+def with_token(env: dict[str, str], token: str) -> dict[str, str]:
+    """*env* for a server that requires *token* (:data:`TOKEN_ENV`)."""
+    return {**env, TOKEN_ENV: token}
 
 
 def template_root() -> Path:
@@ -106,8 +152,12 @@ def voila_config(notebooks: list[str], options: ServeOptions) -> dict[str, Any]:
         },
         **transport_config(),
     }
-    if options.local_only:
-        config["Voila"]["tornado_settings"] = {"disable_check_xsrf": True}
+    config["Voila"]["tornado_settings"] = {
+        ALLOWED_HOSTS_SETTING: allowed_hosts(options.ip),
+        # Jupyter Server's own Host check (Voilà turns it off): loopback addresses and these names only.
+        "allow_remote_access": not options.local_only,
+        "local_hostnames": ["localhost"],
+    }
     if options.preheat:
         pools: dict[str, Any] = {"default": {"pool_size": 0}}
         for name in notebooks:
@@ -184,6 +234,7 @@ def voila_env(learner_home: Path, base: dict[str, str] | None = None) -> dict[st
     env["JUPYTER_CONFIG_DIR"] = str(learner_home / ".jupyter")
     env["JUPYTER_DATA_DIR"] = str(jupyter_data_dir(learner_home))
     env.pop("JUPYTER_RUNTIME_DIR", None)
+    env.pop(TOKEN_ENV, None)  # a server's token is its own (:func:`with_token`), never one from the caller's shell
     env = with_template_path(env)
     scripts = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])

@@ -115,3 +115,43 @@ def test_sigterm_stops_both_voila_servers_and_every_child(tmp_path: Path) -> Non
     assert not answers("localhost", port) and not answers("localhost", board)
     alive = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert alive == []
+
+
+def test_each_server_requires_a_new_token_of_its_own_printed_in_its_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learner's address never opens the dashboard, a token lives one run, and no other user of the host can
+    read it: not on a command line (``ps``), not in a config file; only in the server's environment."""
+    import re
+
+    import peerkit.demo.serve as demo_serve
+    from peerkit.voila.processes import Server
+    from peerkit.voila.serve import TOKEN_ENV
+
+    started: list[Server] = []
+
+    def run_servers(servers: list[Server], **_: object) -> int:
+        started.extend(servers)
+        return 0
+
+    monkeypatch.setattr(demo_serve, "run_servers", run_servers)
+    course_file = write_test_course(tmp_path / "src")
+    port, board = free_port(), free_port()
+    args = ["serve", "--course", str(course_file), "--workdir", str(tmp_path / "w"), "--port", str(port)]
+    args += ["--dashboard-port", str(board), "--no-cohort"]
+    tokens = []
+    for _run in range(2):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        home = re.search(rf"^Course home: http://localhost:{port}/\?token=([0-9a-f]{{48}})$", result.output, re.M)
+        desk = re.search(
+            rf"^Facilitator dashboard: http://localhost:{board}/\?token=([0-9a-f]{{48}})$", result.output, re.M
+        )
+        assert home and desk, result.output
+        learner, facilitator = started[-2:]
+        assert (learner.env[TOKEN_ENV], facilitator.env[TOKEN_ENV]) == (home.group(1), desk.group(1))
+        tokens += [home.group(1), desk.group(1)]
+    assert len(set(tokens)) == 4
+    written = "".join(path.read_text() for path in (tmp_path / "w").rglob("voila.json"))
+    for token in tokens:
+        assert all(token not in " ".join(server.command) for server in started) and token not in written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -11,11 +12,25 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import COURSE_FILE
 from tests.ports import free_port
+
+#: The token each served origin (``http://localhost:PORT``) requires, from the addresses `peerkit serve` printed.
+TOKENS: dict[str, str] = {}
+PRINTED = re.compile(r"^(Course home|Facilitator dashboard): (http://\S+)$", re.MULTILINE)
+
+
+def signed(url: str) -> str:
+    """*url* with the token its server requires (what a person gets by opening the printed address first)."""
+    parts = urlsplit(url)
+    token = TOKENS.get(f"{parts.scheme}://{parts.netloc}")
+    if token is None or "token=" in parts.query:
+        return url
+    return url + ("&" if parts.query else "?") + f"token={token}"
 
 
 @dataclass
@@ -26,6 +41,8 @@ class Served:
     workdir: Path
     process: subprocess.Popen[str]
     log: list[str] = field(default_factory=list)
+    #: The addresses `peerkit serve` printed, by what it called them ("Course home", "Facilitator dashboard").
+    printed: dict[str, str] = field(default_factory=dict)
 
     def wait_for_log(self, needle: str, timeout: float = 60, *, since: int = 0) -> None:
         """Wait for a log line holding *needle*, among the lines from number *since* on."""
@@ -74,10 +91,14 @@ def start_serve(workdir: Path, *extra: str, course_file: Path = COURSE_FILE) -> 
 
     threading.Thread(target=pump, daemon=True).start()
     served.wait_for_log("Voilà is running at", timeout=180)
+    for what, address in PRINTED.findall("".join(served.log)):
+        served.printed[what] = address
+        parts = urlsplit(address)
+        TOKENS[f"{parts.scheme}://{parts.netloc}"] = parts.query.removeprefix("token=")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(served.url + "/", timeout=5) as response:  # noqa: S310 - localhost
+            with urllib.request.urlopen(signed(served.url + "/"), timeout=5) as response:  # noqa: S310 - localhost
                 if response.status == 200:
                     break
         except OSError:

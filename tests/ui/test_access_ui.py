@@ -29,7 +29,7 @@ from peerkit.facilitator.api import Facilitator
 from tests.axe import axe_violations
 from tests.browser import NAVIGATION_TIMEOUT_MS, WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COURSE_FILE
-from tests.ui.conftest import Served
+from tests.ui.conftest import Served, signed
 from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui
@@ -201,14 +201,14 @@ def test_activities_are_in_the_first_paint_and_shown_once(browser: Any, served: 
     once the widgets draw, the label is there once for eyes and screen readers alike."""
     path = "what-is-peer-learning"
     url = f"{served.url}/voila/render/{path}/{path}.ipynb"
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - localhost
+    with urllib.request.urlopen(signed(url), timeout=60) as response:  # noqa: S310 - localhost
         first = response.read().decode()
     assert first.count('<div class="peerkit-placeholder">') >= 3  # HTML in the page, not JSON for a script
     assert "Your moment: what happened, and what made it work?</p>" in first
 
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    page.goto(url)
+    page.goto(signed(url))
     page.locator("textarea").first.wait_for(timeout=60_000)
     page.wait_for_function(
         "document.querySelectorAll('.peerkit-answer-widget').length >= 3"

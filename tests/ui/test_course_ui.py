@@ -13,7 +13,7 @@ import pytest
 
 from peerkit.core.answers import FILENAME, parse_sheet
 from tests.browser import NAVIGATION_TIMEOUT_MS, ConsoleLog
-from tests.ui.conftest import Served
+from tests.ui.conftest import Served, signed
 
 pytestmark = pytest.mark.ui
 
@@ -25,7 +25,7 @@ def open_page(browser: Any, url: str, console: ConsoleLog, width: int = 1100) ->
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     console.attach(page)
-    page.goto(url)
+    page.goto(signed(url))
     return page
 
 

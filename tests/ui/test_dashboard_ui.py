@@ -15,7 +15,7 @@ import pytest
 from tests.axe import axe_violations
 from tests.browser import WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.ports import free_port
-from tests.ui.conftest import Served, start_serve, stop_serve
+from tests.ui.conftest import Served, signed, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui
@@ -29,7 +29,7 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, st
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(url + "/", timeout=5) as response:  # noqa: S310 - localhost
+            with urllib.request.urlopen(signed(url + "/"), timeout=5) as response:  # noqa: S310 - localhost
                 if response.status == 200:
                     break
         except OSError:
@@ -116,3 +116,33 @@ def test_every_dashboard_tab_passes_axe(browser: Any, board: tuple[Served, str])
     close_tab(page)
     assert found == {}, "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in found.items())
     assert console.errors == [], "\n".join(console.errors)
+
+
+def test_the_dashboard_opens_from_the_printed_address_only(browser: Any, board: tuple[Served, str]) -> None:
+    """What the facilitator does: open the address `peerkit serve` printed (it carries the run's token). The
+    browser stays signed in for the dashboard's own requests and websockets, and on the bare address
+    afterwards; a browser without it (another user of the host, another site) gets only the sign-in page."""
+    served, url = board
+    printed = served.printed["Facilitator dashboard"]
+    assert printed.startswith(f"{url}/?token=") and len(printed) > len(url) + 40
+    console = ConsoleLog()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    console.attach(page)
+    page.goto(printed)
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=180_000)  # its kernel answered
+    page.goto(url + "/")  # the bare address, later in the same browser
+    page.locator(".peerkit-dash-progress svg.peerkit-plot").first.wait_for(timeout=180_000)
+    since = len(served.log)
+    close_tab(page)  # the unload beacon, with XSRF checks on, shuts the page's kernel down
+    served.wait_for_log("Kernel shutdown", timeout=30, since=since)
+    assert not any("403 POST" in line for line in served.log[since:]), "".join(served.log[since:])
+    assert console.errors == [], "\n".join(console.errors)
+
+    stranger = browser.new_page()
+    response = stranger.goto(url + "/")
+    assert response is not None and response.status == 401
+    assert "peerkit serve" in stranger.inner_text("body") and stranger.locator(".peerkit-dashboard").count() == 0
+    learner = served.printed["Course home"]
+    stranger.goto(url + "/?token=" + learner.rsplit("token=", 1)[1])  # the learner's address does not open it
+    assert stranger.locator(".peerkit-dashboard").count() == 0 and "peerkit serve" in stranger.inner_text("body")
+    stranger.close()

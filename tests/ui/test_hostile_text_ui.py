@@ -33,7 +33,7 @@ from tests.browser import WIDGETS_TIMEOUT_MS, ConsoleLog
 from tests.conftest import COMMITTED_CONFIG, TEST_RUBRIC, CourseLayout, _built, every_kind_notebook
 from tests.payloads import MARKERS, PAYLOADS, SENTINEL, short_payload
 from tests.ports import free_port
-from tests.ui.conftest import Served, start_serve, stop_serve
+from tests.ui.conftest import Served, signed, start_serve, stop_serve
 from tests.ui.test_course_ui import close_tab, open_page
 
 pytestmark = pytest.mark.ui
@@ -122,7 +122,7 @@ def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(dashboard + "/", timeout=5) as response:  # noqa: S310 - localhost
+            with urllib.request.urlopen(signed(dashboard + "/"), timeout=5) as response:  # noqa: S310 - localhost
                 if response.status == 200:
                     break
         except OSError:

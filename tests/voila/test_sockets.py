@@ -15,7 +15,14 @@ import nbformat
 import pytest
 
 from peerkit.voila import sockets
-from peerkit.voila.serve import ServeOptions, server_extension_config, voila_command, voila_config, voila_env
+from peerkit.voila.serve import (
+    ServeOptions,
+    server_extension_config,
+    voila_command,
+    voila_config,
+    voila_env,
+    with_token,
+)
 from peerkit.voila.serve import write_voila_config as write_config
 from tests.ports import free_port
 
@@ -106,7 +113,7 @@ def test_a_served_page_runs_its_kernel_over_unix_sockets(tmp_path: Path) -> None
     port = free_port()
     config_dir = tmp_path / "config"
     write_config(config_dir, [], ServeOptions(port=port, ip="127.0.0.1", preheat=False))
-    env = {**voila_env(tmp_path / "home"), "TMPDIR": str(long_folder(tmp_path))}
+    env = {**with_token(voila_env(tmp_path / "home"), "t0ken"), "TMPDIR": str(long_folder(tmp_path))}
     log = tmp_path / "voila.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -117,7 +124,7 @@ def test_a_served_page_runs_its_kernel_over_unix_sockets(tmp_path: Path) -> None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not page:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token=t0ken", timeout=60) as response:
                     page = response.read().decode()
             except OSError:
                 assert server.poll() is None, log.read_text()
