@@ -65,7 +65,6 @@ DENIED_LAB_EXTENSIONS = (
 #: registers @jupyter-widgets/base and controls, without which no widget renders) and Voilà's own
 #: widget manager for ipywidgets 8.
 LEARNER_LAB_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
-HOME_NOTEBOOK = "home.ipynb"
 TEMPLATE = "peerkit"
 #: The environment variable that hands a server its token (read and removed by :func:`peerkit.voila.guard.launch`).
 TOKEN_ENV = "PEERKIT_VOILA_TOKEN"  # noqa: S105 - the name of the variable, not a secret
