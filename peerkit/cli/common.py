@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from peerkit.core.errors import PeerkitError
+from peerkit.core.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -33,9 +34,16 @@ def api_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PeerkitError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(terminal_safe(str(exc))) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print *message* as :func:`click.echo` does, but with the control and bidi characters a learner's
+    text may carry shown, not obeyed (:func:`~peerkit.core.terminal.terminal_safe`): every command
+    prints through here, so nothing a learner wrote can clear the screen or plant a link."""
+    click.echo(terminal_safe(message), err=err, nl=nl)
 
 
 # Options default to None ("not given"): the course's peerkit_config.py and PEERKIT_* variables
@@ -152,7 +160,7 @@ class ProgressBar:
             note = f" ({100 * done // total}%, about {elapsed * (total - done) / done:.0f} s left)"
         else:
             note = ""
-        click.echo(f"{self.label} {done}/{total}{note}", err=True)
+        echo(f"{self.label} {done}/{total}{note}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
-from peerkit.cli.common import api_errors, cli, course_option, db_option, settings, workdir_option
+from peerkit.cli.common import api_errors, cli, course_option, db_option, echo, settings, workdir_option
 
 
 @cli.group("config")
@@ -21,4 +19,4 @@ def config_group() -> None:
 @api_errors
 def config_show(course_file: Path | None, workdir: Path | None, db_url: str | None) -> None:
     """Print every setting's effective value and its source (default, file, variable or option)."""
-    click.echo(settings(course_file=course_file, workdir=workdir, db_url=db_url).show())
+    echo(settings(course_file=course_file, workdir=workdir, db_url=db_url).show())

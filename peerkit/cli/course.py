@@ -12,6 +12,7 @@ from peerkit.cli.common import (
     cli,
     course_option,
     db_option,
+    echo,
     open_desk,
     progress_bar,
     settings,
@@ -35,7 +36,7 @@ def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Se
     desk = open_desk(course_file, workdir, create_store=True)
     with progress_bar("releasing assignments") as bar:
         built = desk.build(paths=paths, force=force, progress=bar)
-    click.echo(built.summary())
+    echo(built.summary())
     install_app(DASHBOARD_NOTEBOOK, desk.workspace.facilitator_dir)
 
 
@@ -108,9 +109,7 @@ def serve(
     absent = missing("dashboard")
     if absent and not no_dashboard:
         no_dashboard = True
-        click.echo(
-            f"Not serving the facilitator dashboard: it needs {', '.join(absent)} (pip install 'peerkit[dashboard]')"
-        )
+        echo(f"Not serving the facilitator dashboard: it needs {', '.join(absent)} (pip install 'peerkit[dashboard]')")
     try:
         code = demo_server()(
             config,
@@ -119,10 +118,10 @@ def serve(
             prepare_only=prepare_only,
             cohort=not no_cohort,
             dashboard_port=None if no_dashboard else (dashboard_port or config.port + 1),
-            say=click.echo,
+            say=echo,
         )
     except ServerError as exc:  # the command fails with the server's own exit code
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         click.get_current_context().exit(exc.exit_code if exc.exit_code and exc.exit_code > 0 else 1)
     if code not in (0, -2, 130):
         raise click.ClickException(f"Voilà stopped with exit code {code}")
@@ -145,16 +144,16 @@ def collect(course_file: Path | None, workdir: Path | None, db_url: str | None, 
     desk = open_desk(course_file, workdir, db_url, create_store=True)
     with progress_bar("collecting") as bar:
         collected = desk.collect(path_id=path_id, ingest=False, progress=bar)
-    click.echo(collected.summary())
+    echo(collected.summary())
     if no_ingest:
         return
     with progress_bar("ingesting") as bar:
         report = desk.ingest(path_id=path_id, progress=bar)
-    click.echo(report.summary())
+    echo(report.summary())
     for gap in report.not_complete:
-        click.echo(f"  not complete: {gap.describe()}")
+        echo(f"  not complete: {gap.describe()}")
     for problem in report.problems:
-        click.echo(f"  skipped {problem.folder!r}: {problem.reason}")
+        echo(f"  skipped {problem.folder!r}: {problem.reason}")
 
 
 @cli.command()
@@ -171,12 +170,12 @@ def submissions(course_file: Path | None, workdir: Path | None, db_url: str | No
     rows = open_desk(course_file, workdir, db_url).submissions(path_ids=path_ids)
     if not rows:
         which = " of " + ", ".join(path_ids) if path_ids else ""
-        click.echo(f"no submissions{which} ingested yet (peerkit collect {path_ids[0] if path_ids else 'PATH'})")
+        echo(f"no submissions{which} ingested yet (peerkit collect {path_ids[0] if path_ids else 'PATH'})")
         return
     width = max(len("learner"), *(len(r.learner) for r in rows))
     pwidth = max(len("path"), *(len(r.path_id) for r in rows))
-    click.echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions  status")
+    echo(f"{'learner':<{width}}  {'path':<{pwidth}}  {'submitted (UTC)':<19}  answers  versions  status")
     for r in rows:
         when = r.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
         state = status_label(r.status, r.blank) + (f", late by {age(r.late)}" if r.late is not None else "")
-        click.echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}  {state}")
+        echo(f"{r.learner:<{width}}  {r.path_id:<{pwidth}}  {when:<19}  {r.answers:>7}  {r.versions:>8}  {state}")

@@ -17,6 +17,7 @@ from peerkit.cli.common import (
     cli,
     course_option,
     db_option,
+    echo,
     open_desk,
     progress_bar,
     workdir_option,
@@ -44,9 +45,9 @@ def emit(desk: Facilitator, made: Export, output: Path | None, *, force: bool = 
     """Print *made*, or write it to *output* (checked by the API: never over the store, nor over a
     file that is not an earlier export of the same kind unless *force*)."""
     if output is None:
-        click.echo(made.text, nl=not made.text.endswith("\n"))
+        echo(made.text, nl=not made.text.endswith("\n"))
         return
-    click.echo(f"wrote {desk.save_export(made, to=output, force=force)}", err=True)
+    echo(f"wrote {desk.save_export(made, to=output, force=force)}", err=True)
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ def _figures(name: str, summary: str, *, every_path: bool) -> None:
         desk = open_desk(course_file, workdir, db_url)
         if path_id is not None:
             desk.course.path(path_id)  # an unknown path is refused before anything is read
-        click.echo(desk.refresh().summary(), err=True)
-        click.echo(desk.figures(name=name, path_id=path_id))
+        echo(desk.refresh().summary(), err=True)
+        echo(desk.figures(name=name, path_id=path_id))
 
 
 _figures(
@@ -115,9 +116,9 @@ def notes_draft(
 ) -> None:
     """Draft PATH_ID's summary notes from the cohort's reflections and action plans; print them."""
     note = open_desk(course_file, workdir, db_url).draft_notes(path_id=path_id, seed=seed, keep_edits=not replace)
-    click.echo(note.draft)
+    echo(note.draft)
     if note.text != note.draft:
-        click.echo("(your edited text is kept; --replace puts the new draft in its place)", err=True)
+        echo("(your edited text is kept; --replace puts the new draft in its place)", err=True)
 
 
 @notes.command("edit")
@@ -152,7 +153,7 @@ def notes_edit(
         ) from None
     desk = open_desk(course_file, workdir, db_url)
     note = desk.edit_notes(path_id=path_id, text=text, by=by_default(by_whom))
-    click.echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")
+    echo(f"{path_id}: notes saved ({note.state}); `peerkit notes release {path_id}` shows them to learners")
 
 
 @notes.command("release")
@@ -167,7 +168,7 @@ def notes_release(
 ) -> None:
     """Release PATH_ID's notes to every learner (their "my progress" page shows them)."""
     file = open_desk(course_file, workdir, db_url).release_notes(path_id=path_id, by=by_default(by_whom))
-    click.echo(f"{path_id}: notes released ({file})")
+    echo(f"{path_id}: notes released ({file})")
 
 
 @notes.command("show")
@@ -179,8 +180,8 @@ def notes_release(
 def notes_show(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """Print PATH_ID's current notes and whether they are released."""
     note = open_desk(course_file, workdir, db_url).note(path_id=path_id)
-    click.echo(f"[{note.state}]", err=True)
-    click.echo(note.text)
+    echo(f"[{note.state}]", err=True)
+    echo(note.text)
 
 
 # -- the gallery ----------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def gallery_list(course_file: Path | None, workdir: Path | None, db_url: str | N
     from peerkit.facilitator.tables import table
 
     items = open_desk(course_file, workdir, db_url).gallery(state=state)
-    click.echo(
+    echo(
         table(
             ["id", "state", "path", "learner", "title"],
             [[i.id, i.state, i.path_id, i.learner, i.title[:60]] for i in items],
@@ -225,7 +226,7 @@ def _decision(name: str, status: str, summary: str) -> None:
     ) -> None:
         desk = open_desk(course_file, workdir, db_url)
         done = desk.decide_example(item=item, status=status, by=by_default(by_whom))
-        click.echo(f"{done.id} “{done.title}”: {done.state}; gallery published")
+        echo(f"{done.id} “{done.title}”: {done.state}; gallery published")
 
 
 _decision("approve", "approved", "Show example ITEM (an id from `gallery list`) in the gallery, without its author.")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from peerkit.cli.common import api_errors, cli, course_option, db_option, settings, workdir_option
+from peerkit.cli.common import api_errors, cli, course_option, db_option, echo, settings, workdir_option
 from peerkit.storage.revision import Migration, Verdict
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def db_current(course_file: Path | None, workdir: Path | None, db_url: str | Non
       1  the store could not be read (not found, unreachable, no driver)
     """
     status = store_desk(course_file, workdir, db_url).store_schema()
-    click.echo(status.report())
+    echo(status.report())
     raise click.exceptions.Exit(EXIT[status.verdict])
 
 
@@ -67,11 +67,11 @@ def db_upgrade(course_file: Path | None, workdir: Path | None, db_url: str | Non
     refused (exit 1) and left as it is."""
     desk = store_desk(course_file, workdir, db_url)
     status = desk.store_schema()
-    click.echo(f"store: {status.store}")
+    echo(f"store: {status.store}")
     if status.verdict == "behind":
-        click.echo(f"upgrading from {status.shown} to {status.newest}")
+        echo(f"upgrading from {status.shown} to {status.newest}")
 
     def applied(step: Migration) -> None:
-        click.echo(f"  applied {step}")
+        echo(f"  applied {step}")
 
-    click.echo(desk.upgrade_store(applied=applied).summary())
+    echo(desk.upgrade_store(applied=applied).summary())

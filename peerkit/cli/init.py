@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from peerkit.cli.common import api_errors, cli
+from peerkit.cli.common import api_errors, cli, echo
 
 
 @cli.command()
@@ -21,4 +21,4 @@ def init(folder: Path, demo: bool, force: bool) -> None:
     keeps its peerkit_config.py."""
     from peerkit.config.template import create_course
 
-    click.echo(create_course(folder, demo=demo, force=force).summary())
+    echo(create_course(folder, demo=demo, force=force).summary())

@@ -16,6 +16,7 @@ from peerkit.cli.common import (
     cli,
     course_option,
     db_option,
+    echo,
     open_desk,
     progress_bar,
     workdir_option,
@@ -68,7 +69,7 @@ def review_open(
     while True:
         with progress_bar("ingesting") as bar:
             update = desk.open_round(path_id=path_id, per_submission=k, seed=seed, progress=bar)
-        click.echo(update.summary())
+        echo(update.summary())
         if watch is None:
             return
         time.sleep(watch)
@@ -109,13 +110,13 @@ def review_watch(
             result = desk.steward(path_ids=path_ids)
             looks += 1
             if once or result.changed or looks == 1:
-                click.echo(result.summary())
+                echo(result.summary())
             if once:
-                click.echo(f"facilitator actions needed: {result.actions}")
+                echo(f"facilitator actions needed: {result.actions}")
                 return
             time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo(f"stopped after {looks} looks")
+        echo(f"stopped after {looks} looks")
 
 
 @review.command("status")
@@ -130,7 +131,7 @@ def review_status(course_file: Path | None, workdir: Path | None, db_url: str | 
     On a path reviewed in rolling mode: reviews given, to do and received, how many peers' submissions
     each learner still waits for, the age of their oldest open review and of their wait; the
     learners waiting longest come first."""
-    click.echo(open_desk(course_file, workdir, db_url).round_status(path_id=path_id).table())
+    echo(open_desk(course_file, workdir, db_url).round_status(path_id=path_id).table())
 
 
 @review.command("responses")
@@ -142,7 +143,7 @@ def review_status(course_file: Path | None, workdir: Path | None, db_url: str | 
 def review_responses(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """What each learner did with the feedback on PATH_ID: what they changed, what they decided not to
     change and why, and the answer they revised (the review page's response to feedback)."""
-    click.echo(open_desk(course_file, workdir, db_url).responses(path_id=path_id).summary())
+    echo(open_desk(course_file, workdir, db_url).responses(path_id=path_id).summary())
 
 
 @review.command("collect")
@@ -154,11 +155,11 @@ def review_responses(course_file: Path | None, workdir: Path | None, db_url: str
 def review_collect(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """Collect the reviews of PATH_ID through nbgrader and record the finished ones."""
     report = open_desk(course_file, workdir, db_url).collect_reviews(path_id=path_id)
-    click.echo(report.summary())
+    echo(report.summary())
     for item in report.unfinished:
-        click.echo(f"  unfinished, {item.learner!r}: {item.reason}")
+        echo(f"  unfinished, {item.learner!r}: {item.reason}")
     for item in report.problems:
-        click.echo(f"  refused, {item.learner!r}: {item.reason}")
+        echo(f"  refused, {item.learner!r}: {item.reason}")
 
 
 @review.command("close")
@@ -188,7 +189,7 @@ def review_close(
     with progress_bar("grading") as bar:
         desk = open_desk(course_file, workdir, db_url)
         closed = desk.close_round(path_id=path_id, progress=bar, gradebook=gradebook)
-    click.echo(closed.summary())
+    echo(closed.summary())
 
 
 @cli.command()
@@ -202,12 +203,12 @@ def grades(course_file: Path | None, workdir: Path | None, db_url: str | None, r
     """List PATH_ID's grades with how sure each one is (or, with --reviewers, reviewer quality)."""
     desk = open_desk(course_file, workdir, db_url)
     if not reviewers:
-        click.echo(desk.grades(path_id=path_id).table())
+        echo(desk.grades(path_id=path_id).table())
         return
-    click.echo("reviewer  reviews  agreement  helpfulness  quality")
+    echo("reviewer  reviews  agreement  helpfulness  quality")
     for q in desk.reviewer_quality(path_id=path_id):
         cells = [f"{v:.2f}" if v is not None else "—" for v in (q.agreement, q.helpfulness, q.quality)]
-        click.echo(f"{q.reviewer:<9} {q.reviews:>7}  {cells[0]:>9}  {cells[1]:>11}  {cells[2]:>7}")
+        echo(f"{q.reviewer:<9} {q.reviews:>7}  {cells[0]:>9}  {cells[1]:>11}  {cells[2]:>7}")
 
 
 @cli.command()
@@ -236,7 +237,7 @@ def override(
     number the grades export holds and the learner's feedback shows."""
     desk = open_desk(course_file, workdir, db_url)
     done = desk.override_grade(path_id=path_id, learner=learner, points=points, by=by_default(by_whom), reason=reason)
-    click.echo(done.summary())
+    echo(done.summary())
 
 
 @review.command("flags")
@@ -247,7 +248,7 @@ def override(
 @api_errors
 def review_flags(course_file: Path | None, workdir: Path | None, db_url: str | None, path_id: str) -> None:
     """Reviews flagged by their authors, and grades that deserve a look."""
-    click.echo(open_desk(course_file, workdir, db_url).flags(path_id=path_id).summary())
+    echo(open_desk(course_file, workdir, db_url).flags(path_id=path_id).summary())
 
 
 @review.command("exclude")
@@ -270,7 +271,7 @@ def review_exclude(
 ) -> None:
     """Leave the review made through PACKET out of PATH_ID's grades (run `review close` to re-release)."""
     desk = open_desk(course_file, workdir, db_url)
-    click.echo(desk.exclude_review(path_id=path_id, packet=packet, reason=reason, exclude=not undo).summary())
+    echo(desk.exclude_review(path_id=path_id, packet=packet, reason=reason, exclude=not undo).summary())
 
 
 @review.command("example")
@@ -299,6 +300,4 @@ def review_example(
     graded by whichever of the median and that model better predicts held-out reviews.
     """
     desk = open_desk(course_file, workdir, db_url)
-    click.echo(
-        desk.set_example(path_id=path_id, learner=learner, scores=list(scores), by=by_default(by_whom)).summary()
-    )
+    echo(desk.set_example(path_id=path_id, learner=learner, scores=list(scores), by=by_default(by_whom)).summary())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from peerkit.cli.common import api_errors, cli, course_option
+from peerkit.cli.common import api_errors, cli, course_option, echo
 
 
 @cli.command("service")
@@ -85,4 +85,4 @@ def sync_command(home: Path) -> None:
 
     config = learner_config(home)
     learner = resolve_learner(configured=get(config, "CourseDirectory", "student_id"))
-    click.echo(sync(config, home=home, learner=learner).summary())
+    echo(sync(config, home=home, learner=learner).summary())

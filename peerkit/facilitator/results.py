@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from peerkit.core.review import Grade, NewRating
+from peerkit.core.terminal import terminal_safe
 from peerkit.nbgrader.build import BuildResult
 from peerkit.nbgrader.inbound import RefusedEntry
 from peerkit.nbgrader.ingest import IngestReport
@@ -95,7 +96,7 @@ class AnotherReview:
 @dataclass(frozen=True, slots=True)
 class Responses:
     """Learners' responses to the feedback on a path (what they changed, what they kept and why, one
-    answer revised), as plain text, by learner."""
+    answer revised), as plain text, by learner (:meth:`summary` shows control characters, never obeys them)."""
 
     path_id: str
     responses: tuple[tuple[str, str], ...] = ()
@@ -105,7 +106,7 @@ class Responses:
             return f"{self.path_id}: no response to feedback yet"
         lines = [f"{self.path_id}: {len(self.responses)} responses to feedback"]
         for learner, text in self.responses:
-            lines += ["", f"{learner}:", *(f"  {line}" for line in text.splitlines())]
+            lines += ["", f"{learner}:", *(f"  {line}" for line in terminal_safe(text).splitlines())]
         return "\n".join(lines)
 
 
@@ -196,7 +197,7 @@ class Flags:
         lines = [f"reviews flagged by their authors: {len(self.flagged)}"]
         for rating, excluded in self.flagged:
             state = "excluded" if excluded else "counted"
-            reason = rating.flag_reason or "(no reason given)"
+            reason = terminal_safe(rating.flag_reason, one_line=True) if rating.flag_reason else "(no reason given)"
             lines.append(f"  packet {rating.token} ({state}), flagged by {rating.rater}: {reason}")
         lines.append(f"grades to look at: {len(self.looks)}")
         lines += [f"  {grade.author}: {'; '.join(grade.flags)}" for grade in self.looks]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from peerkit.core.equity import Participation
 from peerkit.core.errors import ValidationError
+from peerkit.core.terminal import terminal_safe
 from peerkit.facilitator.data import Cohort
 from peerkit.facilitator.figures import (
     STAGES,
@@ -21,8 +22,12 @@ from peerkit.facilitator.figures import (
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()) -> str:
-    """Columns padded to their widest cell; the columns numbered in *right* aligned right."""
-    cells = [[str(c) for c in header], *[[("" if c is None else str(c)) for c in row] for row in rows]]
+    """Columns padded to their widest cell; the columns numbered in *right* aligned right. A cell's
+    control and bidi characters are shown, not obeyed (a cell may hold what a learner wrote)."""
+    cells = [
+        [str(c) for c in header],
+        *[[("" if c is None else terminal_safe(str(c), one_line=True)) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for row in cells:
@@ -125,7 +130,8 @@ def health_table(report: Health) -> str:
     ]
     for f in report.flagged:
         state = " (excluded)" if f.excluded else ""
-        lines.append(f"  packet {f.token} by {f.reviewer} for {f.author}{state}: {f.reason or '(no reason given)'}")
+        reason = terminal_safe(f.reason, one_line=True) if f.reason else "(no reason given)"
+        lines.append(f"  packet {f.token} by {f.reviewer} for {f.author}{state}: {reason}")
     note = " (provisional: the round is not closed)" if report.provisional else ""
     lines.append(f"reviewers disagree: {len(report.disagreement)}{note}")
     lines += [f"  {g.author}: {'; '.join(g.reasons)}" for g in report.disagreement]
