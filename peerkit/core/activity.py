@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from peerkit.core import documents
 from peerkit.core.answers import parse_time
 from peerkit.core.errors import ValidationError
+from peerkit.core.models import LearningPath
 
 #: The events a page records. "feedback read" is recorded by the review app, and "review-another"
 #: (rolling review: a learner asks for one more classmate's work) too; the steward acts on it.
@@ -24,6 +26,13 @@ EVENTS: Final = ("opened", "answered", "submitted", "feedback read", "review-ano
 #: One line stays well under PIPE_BUF (4096 bytes), so that an O_APPEND write of it is atomic.
 MAX_LINE_BYTES: Final = documents.ACTIVITY.max_bytes
 MAX_DETAIL_CHARS: Final = 200
+#: How far ahead of the receiving clock an event may be dated (clocks drift a little), and how far back.
+FUTURE_MARGIN: Final = timedelta(minutes=5)
+MAX_AGE: Final = timedelta(days=366)
+#: The most events the store keeps of one learner, path and kind: a real page records a few ("opened"
+#: once a visit, "answered" once an answer), so a flood of made-up events cannot grow the store, or
+#: slow the dashboard that reads every event, without end.
+MAX_PER_KIND: Final = 500
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _LEARNER_FORBIDDEN = set("/\\+*?[]{}<>|:\"'`$;&!#%\x00")
@@ -112,3 +121,27 @@ def parse_line(line: bytes, *, learner: str, source: str = "activity line") -> A
         raise ValidationError("activity line: detail is not valid Unicode (a lone surrogate)", field="detail")
     at = parse_time(_field(doc, "time"), field="time").astimezone(UTC)
     return ActivityEvent(id=event_id, at=at, learner=who, event=event, path_id=path_id, detail=detail)
+
+
+def activity_paths(paths: Iterable[LearningPath]) -> frozenset[str]:
+    """The path ids events of a course may name: each path's, and its review's for a peer-reviewed path."""
+    return frozenset(pid for p in paths for pid in ((p.id, p.review_id) if p.review is not None else (p.id,)))
+
+
+def check_event(event: ActivityEvent, *, path_ids: Collection[str], now: datetime) -> ActivityEvent:
+    """*event*, if it can be a real one of the course: on one of *path_ids*
+    (:func:`activity_paths`), dated no later than :data:`FUTURE_MARGIN` after *now* and no earlier
+    than :data:`MAX_AGE` before it. Raises :class:`ValidationError` naming the field otherwise."""
+    if event.path_id not in path_ids:
+        raise ValidationError(f"activity event: this course has no path {event.path_id!r}", field="path")
+    if event.at > now + FUTURE_MARGIN:
+        raise ValidationError(
+            f"activity event: dated {event.at:%Y-%m-%d %H:%M} UTC, in the future (the time must be now, "
+            f"give or take {FUTURE_MARGIN.seconds // 60} minutes)",
+            field="time",
+        )
+    if event.at < now - MAX_AGE:
+        raise ValidationError(
+            f"activity event: dated {event.at:%Y-%m-%d}, more than {MAX_AGE.days} days ago", field="time"
+        )
+    return event

@@ -18,7 +18,7 @@ routes agree on them. Errors come from :mod:`peerkit.core.errors`: a malformed n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -261,8 +261,10 @@ class CourseExchange(Protocol):
         """Withdraw the public document *name*, if it is there."""
         ...
 
-    def collect_activity(self, store: SqlStore) -> ActivityReport:
-        """Take every activity record learners left into *store* (idempotent by event id)."""
+    def collect_activity(self, store: SqlStore, path_ids: Collection[str] | None = None) -> ActivityReport:
+        """Take every activity record learners left into *store* (idempotent by event id): of
+        *path_ids* only (:func:`~peerkit.core.activity.activity_paths`; None: any path), dated about
+        now (:func:`~peerkit.core.activity.check_event`)."""
         ...
 
     def drafts(self, learner: str, path_id: str) -> list[Draft]:

@@ -24,6 +24,7 @@ from typing import cast
 
 from peerkit.config.identity import check_learner_id
 from peerkit.config.settings import PeerkitConfig
+from peerkit.core.activity import activity_paths
 from peerkit.core.curation import GalleryStatus, SummaryNote
 from peerkit.core.errors import (
     ConfigError,
@@ -409,9 +410,10 @@ class Facilitator(OpenedCourse):
 
     def refresh(self) -> ActivityReport:
         """Ingest what learners' pages recorded since the last refresh. On one host, a record that
-        another Unix user wrote in a learner's name is left out and listed in the report's ``refused``."""
+        another Unix user wrote in a learner's name is left out and listed in the report's ``refused``;
+        an event on a path the course lacks, or dated in the future, is skipped."""
         self.prepare()
-        return self.course_exchange.collect_activity(self.store)
+        return self.course_exchange.collect_activity(self.store, activity_paths(self.course.paths))
 
     def cohort(self, *, now: datetime | None = None) -> Cohort:
         return load_cohort(self.store, self.course, now=now)

@@ -164,8 +164,8 @@ def progress(cohort: Cohort, path_id: str | None = None) -> Progress:
             seen = events.get((name, pid), [])
             kinds = {e.event for e in seen if e.path_id == pid}
             sub = subs.get(name)
-            # the store's check decides; a submit the page recorded but nobody collected yet counts as sent
-            submitted = sub.complete if sub is not None else "submitted" in kinds
+            # only a submission the store holds counts: a "submitted" event is the page's (or anyone's) word
+            submitted = sub is not None and sub.complete
             with_blanks = sub is not None and not sub.complete
             # the sheet is read only when the learner's activity does not say so already
             answered = "answered" in kinds or (sub is not None and records.answered(name))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from peerkit.core import allocation as alloc
+from peerkit.core.activity import activity_paths
 from peerkit.core.models import LearningPath
 from peerkit.exchange.base import CourseExchange
 from peerkit.review.rolling_state import PathState
@@ -28,7 +29,7 @@ def hand_back(
     if not due and not state.away_since:
         return [], [], []
     if exchange.backend != "hub":  # one host: what learners' pages did is in their activity files
-        exchange.collect_activity(store)
+        exchange.collect_activity(store, activity_paths([path]))
     started = store.started_reviews(path.id, path.review_id, due)
     refill: list[alloc.Pair] = []
     expired: list[str] = []

@@ -45,6 +45,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from peerkit.core import allocation as alloc
+from peerkit.core.activity import activity_paths
 from peerkit.core.errors import PeerkitError, WorkflowError
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.redaction import Person, Redactor
@@ -272,7 +273,7 @@ class Steward:
             if time.monotonic() - self._activity_read < self.request_check_seconds:
                 return []
             self._activity_read = time.monotonic()
-            self.exchange.collect_activity(self.store)
+            self.exchange.collect_activity(self.store, activity_paths(self.course.paths))
         return requested_reviews(self.store, path, state, now=now)
 
     def short_of(self, path_id: str, learner: str) -> int:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from peerkit.config.identity import check_learner_id
-from peerkit.core.activity import parse_line
+from peerkit.core.activity import activity_paths, check_event, parse_line
 from peerkit.core.answers import answer_doc, parse_answer
 from peerkit.core.errors import IdentityError, NotFound, ValidationError
 from peerkit.core.review import Draft
@@ -127,7 +128,9 @@ class DraftHandler(LearnerHandler):
 
 
 class ActivityHandler(LearnerHandler):
-    """POST api/activity {"events": [...]}: the caller's own page events (opened, answered, ...)."""
+    """POST api/activity {"events": [...]}: the caller's own page events (opened, answered, ...), on
+    the course's paths, dated about now; the store keeps at most
+    :data:`~peerkit.core.activity.MAX_PER_KIND` of each learner, path and kind."""
 
     MAX_EVENTS = 200
 
@@ -136,8 +139,14 @@ class ActivityHandler(LearnerHandler):
         events = self.json_body().get("events")
         if not isinstance(events, list) or len(events) > self.MAX_EVENTS:
             raise ApiError(400, f"'events' must be a list of at most {self.MAX_EVENTS} events")
-        try:  # the same check as for a line of a learner's activity file: their own events only
-            parsed = [parse_line(json.dumps(e).encode(), learner=learner, source="api/activity") for e in events]
+        paths, now = activity_paths(self.state.course.paths), datetime.now(UTC)
+        try:  # the same checks as for a line of a learner's activity file: their own events only
+            parsed = [
+                check_event(
+                    parse_line(json.dumps(e).encode(), learner=learner, source="api/activity"), path_ids=paths, now=now
+                )
+                for e in events
+            ]
         except ValidationError as exc:
             raise ApiError(400, str(exc)) from exc
         added = await self.call(self.state.store.record_activity, parsed)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from peerkit.core.activity import ActivityEvent
+from peerkit.core.activity import MAX_PER_KIND, ActivityEvent
 from peerkit.storage.engine import SqlBase, _utc, insert_for
 from peerkit.storage.schema import ActivityRecord, LearnerRow
 
@@ -15,8 +15,9 @@ _CHUNK = 500  # ids per IN (...) query: well under every driver's parameter limi
 
 
 class ActivityMethods(SqlBase):
-    def record_activity(self, events: Sequence[ActivityEvent]) -> int:
-        """Keep the events the store does not have yet (by event id); return how many were added."""
+    def record_activity(self, events: Sequence[ActivityEvent], *, cap: int = MAX_PER_KIND) -> int:
+        """Keep the events the store does not have yet (by event id), up to *cap* of each learner, path
+        and kind of event (the earliest kept; the rest left out); return how many were added."""
         fresh = {e.id: e for e in events}
         if not fresh:
             return 0
@@ -30,6 +31,23 @@ class ActivityMethods(SqlBase):
             if not fresh:
                 return 0
             learner_ids = self._learner_ids(session, {e.learner for e in fresh.values()}, now)
+            held: dict[tuple[int, str, str], int] = {}  # events the store holds, by learner, path and kind
+            who = sorted(set(learner_ids.values()))
+            for start in range(0, len(who), _CHUNK):
+                counted = session.execute(
+                    select(ActivityRecord.learner_id, ActivityRecord.path_id, ActivityRecord.event, func.count())
+                    .where(ActivityRecord.learner_id.in_(who[start : start + _CHUNK]))
+                    .group_by(ActivityRecord.learner_id, ActivityRecord.path_id, ActivityRecord.event)
+                )
+                held.update({(learner_id, path_id, event): n for learner_id, path_id, event, n in counted})
+            kept: list[ActivityEvent] = []
+            for e in sorted(fresh.values(), key=lambda e: (e.at, e.id)):
+                key = (learner_ids[e.learner], e.path_id, e.event)
+                if held.get(key, 0) < cap:
+                    held[key] = held.get(key, 0) + 1
+                    kept.append(e)
+            if not kept:
+                return 0
             # The same events may arrive twice at once (a client retrying on another replica): the
             # unique event id keeps one, and the second insert skips it instead of failing.
             session.execute(
@@ -46,10 +64,10 @@ class ActivityMethods(SqlBase):
                         "at": e.at,
                         "ingested_at": now,
                     }
-                    for e in sorted(fresh.values(), key=lambda e: (e.at, e.id))
+                    for e in kept
                 ],
             )
-            return len(fresh)
+            return len(kept)
 
     def activity(self, path_ids: Sequence[str] | None = None) -> list[ActivityEvent]:
         """Every ingested event (of *path_ids* only, if given), oldest first."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from peerkit.core.activity import MAX_LINE_BYTES, event_line, new_event, parse_line
+from peerkit.core.activity import MAX_LINE_BYTES, activity_paths, check_event, event_line, new_event, parse_line
 from peerkit.core.errors import ValidationError
+from peerkit.core.models import LearningPath
+from peerkit.core.rubric import ReviewSettings
 
 
 def test_a_line_round_trips() -> None:
@@ -47,3 +50,34 @@ def test_bad_lines_are_refused(line: bytes) -> None:
 def test_unknown_events_cannot_be_made() -> None:
     with pytest.raises(ValidationError):
         new_event("ana", "hacked", "essay")
+
+
+def test_the_course_s_paths_and_their_reviews_are_the_paths_events_may_name() -> None:
+    paths = [
+        LearningPath(id="start", title="Start", notebook=Path("s.ipynb")),
+        LearningPath(id="essay", title="Essay", notebook=Path("e.ipynb"), review=ReviewSettings("r")),
+    ]
+    assert activity_paths(paths) == {"start", "essay", "essay-review"}
+
+
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("path", "at", "field"),
+    [
+        ("no-such-path", NOW, "path"),
+        ("essay", NOW + timedelta(minutes=6), "time"),  # later than the clocks' margin allows
+        ("essay", datetime(2031, 1, 1, tzinfo=UTC), "time"),
+        ("essay", NOW - timedelta(days=367), "time"),  # not absurdly old: at most a year back
+    ],
+)
+def test_an_event_the_course_cannot_have_had_is_refused(path: str, at: datetime, field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_event(new_event("ana", "opened", path, at=at), path_ids={"essay", "essay-review"}, now=NOW)
+    assert caught.value.field == field
+
+
+def test_an_event_of_the_course_dated_about_now_is_kept() -> None:
+    ahead = new_event("ana", "opened", "essay-review", at=NOW + timedelta(minutes=4))  # a clock a little fast
+    assert check_event(ahead, path_ids={"essay", "essay-review"}, now=NOW) is ahead

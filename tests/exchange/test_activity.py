@@ -145,3 +145,15 @@ def test_a_file_someone_else_owns_is_refused_and_reported(tmp_path: Path, store:
     # Mapped to that user, bo's file counts.
     ingest_activity(store, tmp_path, COURSE, unix_users={"bo": user_name(65534)})
     assert sorted(e.learner for e in store.activity()) == ["ana", "bo"]
+
+
+def test_ingest_skips_events_the_course_cannot_have_had(tmp_path: Path, store: SqlStore) -> None:
+    root = ensure_activity_root(tmp_path, COURSE)
+    FileActivityLog(root, "ana").record("opened", "essay")
+    with (root / "ana.jsonl").open("ab") as handle:  # as the learner could write, by hand
+        for path, time in [("no-such-path", "2026-12-01T09:00:00Z"), ("essay", "2031-01-01T00:00:00Z")]:
+            line = {"id": os.urandom(16).hex(), "time": time, "learner": "ana", "event": "submitted", "path": path}
+            handle.write(json.dumps(line).encode() + b"\n")
+    report = ingest_activity(store, tmp_path, COURSE, path_ids={"essay", "essay-review"})
+    assert (report.added, report.skipped) == (1, 2)
+    assert [(e.event, e.path_id) for e in store.activity()] == [("opened", "essay")]

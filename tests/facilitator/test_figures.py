@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from peerkit.core.activity import new_event
 from peerkit.core.errors import ConfigError
 from peerkit.facilitator.data import load_cohort
 from peerkit.facilitator.figures import answer_words, equity, grading_methods, health, progress, reviewer_bias
@@ -168,3 +169,11 @@ def test_a_low_confidence_grade_without_flags_says_how_uncertain_it_is(seeded: S
     report = health(cohort, PATH)
     assert [(g.author, g.reasons) for g in report.low_confidence] == [("amara", ("±0.75 of 6 points",))]
     assert "  amara: low; ±0.75 of 6 points" in health_table(report).splitlines()
+
+
+def test_only_a_submission_the_store_holds_counts_as_submitted(seeded: Seeded) -> None:
+    # eli only opened the page; a "submitted" event (a page's word, or a forged one) is not a submission
+    seeded.store.record_activity([new_event("eli", "submitted", PATH), new_event("fay", "submitted", PATH)])
+    report = progress(load_cohort(seeded.store, seeded.course), PATH)
+    assert {r.learner: r.submitted for r in report.rows if r.learner in ("eli", "fay")} == {"eli": False}
+    assert report.funnel(PATH)["submitted"] == 3  # ana, bo and cy, as before

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ def service_ready(hub: Hub, token: str, timeout: float = 90) -> None:
 
 
 def an_event(learner: str) -> dict[str, Any]:
-    when = "2026-11-22T10:00:00Z"
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the service takes events dated about now
     return {"id": os.urandom(16).hex(), "time": when, "learner": learner, "event": "opened", "path": PATH}
 
 

@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def test_reads_use_the_cache_and_every_write_asks_the_hub(service: tuple[str, St
 
 def test_a_revoked_token_writes_nothing_more(service: tuple[str, StubHubAuth], store: SqlStore) -> None:
     url, auth = service
-    event = {"id": "a" * 32, "time": "2026-11-22T10:00:00Z", "learner": "ana", "event": "opened", "path": "essay"}
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the service takes events dated about now
+    event = {"id": "a" * 32, "time": now, "learner": "ana", "event": "opened", "path": "essay"}
     assert call(url, "POST", "api/activity", {"events": [event]}) == 200
     assert call(url, "GET", "api/whoami") == 200  # the hub's answer is now cached
     del auth.users[TOKEN]  # the hub revokes the token

@@ -34,14 +34,15 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from peerkit.config.identity import check_learner_id
 from peerkit.config.owners import RecordOwners, Refused, check_own_folder
-from peerkit.core.activity import ActivityEvent, event_line, new_event, parse_line
+from peerkit.core.activity import ActivityEvent, check_event, event_line, new_event, parse_line
 from peerkit.core.errors import DocumentVersionError, PeerkitError, StorageError, ValidationError
 from peerkit.exchange.base import ActivityReport
 
@@ -189,16 +190,30 @@ def read_activity(root: Path, *, unix_users: Mapping[str, str] | None = None) ->
 
 
 def ingest_activity(
-    store: SqlStore, exchange_root: Path, course_id: str, *, unix_users: Mapping[str, str] | None = None
+    store: SqlStore,
+    exchange_root: Path,
+    course_id: str,
+    *,
+    unix_users: Mapping[str, str] | None = None,
+    path_ids: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> ActivityReport:
     """Read every learner's activity file into the store; events already there are left alone, files
-    not written by the learner they name are left out and reported."""
+    not written by the learner they name are left out and reported. As the hub service does, events
+    on a path not in *path_ids* (:func:`~peerkit.core.activity.activity_paths`; None: any) or dated
+    in the future or too long ago (:func:`~peerkit.core.activity.check_event`) are skipped."""
     found = read_activity(activity_root(exchange_root, course_id), unix_users=unix_users)
-    added = store.record_activity(found.events)
+    events, skipped, when = [], found.skipped, now or datetime.now(UTC)
+    for event in found.events:
+        try:
+            events.append(check_event(event, path_ids=(event.path_id,) if path_ids is None else path_ids, now=when))
+        except ValidationError:
+            skipped += 1
+    added = store.record_activity(events)
     return ActivityReport(
         files=found.files,
         added=added,
-        known=len({e.id for e in found.events}) - added,
-        skipped=found.skipped,
+        known=len({e.id for e in events}) - added,
+        skipped=skipped,
         refused=tuple(str(r) for r in found.refused),
     )

@@ -9,7 +9,7 @@ Review drafts are not kept here: on one host the answers file in the learner's f
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,8 +141,10 @@ class FilesCourseExchange:
     def withdraw(self, name: str) -> None:
         public.withdraw(self.exchange_root, self.course_id, name)
 
-    def collect_activity(self, store: SqlStore) -> ActivityReport:
-        return activity.ingest_activity(store, self.exchange_root, self.course_id, unix_users=self.unix_users)
+    def collect_activity(self, store: SqlStore, path_ids: Collection[str] | None = None) -> ActivityReport:
+        return activity.ingest_activity(
+            store, self.exchange_root, self.course_id, unix_users=self.unix_users, path_ids=path_ids
+        )
 
     def drafts(self, learner: str, path_id: str) -> list[Draft]:
         return self.store.drafts(learner, path_id) if self.store is not None else []

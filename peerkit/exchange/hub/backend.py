@@ -11,7 +11,7 @@ public board (:mod:`peerkit.exchange.files.public`), which every server mounts r
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,8 +158,8 @@ class HubCourseExchange:
     def withdraw(self, name: str) -> None:
         public.withdraw(self._root(), self.course_id, name)
 
-    def collect_activity(self, store: SqlStore) -> ActivityReport:
-        """Nothing to collect: the service records each learner's events into the store as they arrive."""
+    def collect_activity(self, store: SqlStore, path_ids: Collection[str] | None = None) -> ActivityReport:
+        """Nothing to collect: the service checks and records each learner's events as they arrive."""
         return ActivityReport(files=0, added=0, known=0, skipped=0)
 
     def drafts(self, learner: str, path_id: str) -> list[Draft]:

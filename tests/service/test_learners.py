@@ -1,0 +1,83 @@
+"""POST api/activity takes only events the course could have had: on its paths (or their reviews),
+dated about now, and no more than the store keeps of one learner, path and kind."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerkit.config.course import load_course
+from peerkit.core.activity import MAX_PER_KIND
+from peerkit.storage.sql import SqlStore
+from tests.conftest import write_review_course
+from tests.exchange.backends import StubHubAuth, running_service
+
+TOKEN = "token-of-ana"
+
+
+@pytest.fixture
+def service(tmp_path: Path, store: SqlStore) -> Iterator[str]:
+    """The review course's service (one path, "essay", peer reviewed) at the URL it yields; ana calls."""
+    auth = StubHubAuth()
+    auth.users[TOKEN] = "ana"
+    serving = running_service(load_course(write_review_course(tmp_path / "src")), store, auth)
+    try:
+        yield next(serving)
+    finally:
+        serving.close()
+
+
+def event(path: str = "essay", kind: str = "opened", at: datetime | None = None) -> dict[str, Any]:
+    when = (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"id": uuid.uuid4().hex, "time": when, "learner": "ana", "event": kind, "path": path, "detail": ""}
+
+
+def post(url: str, events: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(  # noqa: S310 - a local test server
+        url + "api/activity",
+        data=json.dumps({"events": events}).encode(),
+        method="POST",
+        headers={"Authorization": f"token {TOKEN}"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        (event("no-such-path"), "this course has no path 'no-such-path'"),
+        (event(at=datetime(2031, 1, 1, tzinfo=UTC)), "dated 2031-01-01 00:00 UTC, in the future"),
+        (event(at=datetime.now(UTC) - timedelta(days=400)), "days ago"),
+    ],
+)
+def test_an_event_the_course_cannot_have_had_is_refused(service: str, store: SqlStore, bad: Any, said: str) -> None:
+    url = service
+    status, body = post(url, [event(), bad])
+    assert status == 400 and said in body["error"], body
+    assert store.activity() == []  # the whole request refused: nothing half-recorded
+
+
+def test_events_of_the_course_s_paths_and_reviews_dated_about_now_are_recorded(service: str, store: SqlStore) -> None:
+    url = service
+    soon = datetime.now(UTC) + timedelta(minutes=3)  # a page's clock a little fast
+    assert post(url, [event(), event("essay-review"), event(at=soon)]) == (200, {"added": 3})
+
+
+def test_a_flood_of_events_is_kept_to_the_cap(service: str, store: SqlStore) -> None:
+    url = service
+    added = sum(post(url, [event() for _ in range(200)])[1]["added"] for _ in range(MAX_PER_KIND // 200 + 2))
+    assert added == MAX_PER_KIND
+    assert post(url, [event(kind="answered")]) == (200, {"added": 1})  # other kinds still count
+    assert len(store.activity()) == MAX_PER_KIND + 1
