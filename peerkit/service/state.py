@@ -26,12 +26,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import text
 
 from peerkit.config.workspace import Workspace
-from peerkit.core.errors import ConfigError, Conflict, PeerkitError
+from peerkit.core.errors import ConfigError, Conflict, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.review import Draft
 from peerkit.core.store import SubmissionRow
@@ -42,6 +42,9 @@ from peerkit.review.round import RoundStatus
 from peerkit.service.tokens import RecentCallers
 from peerkit.storage.engine import schema_status
 from peerkit.storage.sql import SqlStore
+
+#: The facilitator's steps of a round, in order (:meth:`ServiceState.facilitate`).
+STEPS: Final = ("release", "collect", "open", "reviews", "close")
 
 
 @dataclass
@@ -197,7 +200,9 @@ class ServiceState:
     # -- facilitator steps --------------------------------------------------------------------------
 
     def facilitate(self, action: str, path_id: str, *, per_submission: int | None = None) -> dict[str, Any]:
-        """Run one step of *path_id*'s round and return its report."""
+        """Run one step of *path_id*'s round (one of :data:`STEPS`) and return its report."""
+        if action not in STEPS:
+            raise ValidationError(f"unknown step {action!r}; use one of {', '.join(STEPS)}", field="action")
         desk = self._desk()
         with self._in_process, desk.step(path_id, wait=0):  # one step of a path at a time; busy: 409 at once
             return _step(desk, action, path_id, per_submission)
@@ -231,4 +236,4 @@ def _step(desk: Facilitator, action: str, path_id: str, per_submission: int | No
     if action == "close":
         closed = desk.close_round(path_id=path_id, collect=False).closed
         return {"summary": closed.table(), "report": closed}
-    raise PeerkitError(f"unknown step {action!r}")
+    raise ValidationError(f"unknown step {action!r}; use one of {', '.join(STEPS)}", field="action")

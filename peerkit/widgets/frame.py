@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,8 +255,3 @@ def _reviews_next(own: Stop, review: Stop | None) -> str:
         f"../{HOME}",
         link_text="Course home",
     )
-
-
-def frame_for(path_id: str, course_folder: Path | None, *, extra: Sequence[str] = ()) -> str:
-    """:func:`render_frame` for the page of *path_id*, followed by any *extra* HTML."""
-    return render_frame(place_of(path_id, course_folder)) + "".join(extra)

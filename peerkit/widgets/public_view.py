@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 _HEADING = re.compile(r"^(#{1,4})\s+(.*)$")
@@ -112,19 +112,4 @@ def render_example(item: Mapping[str, Any]) -> str:
         f'margin:8px 0;max-width:46rem"><h3 style="margin:0 0 4px 0;font-size:1.1em">{title}</h3>'
         f'<p style="margin:0 0 6px 0;color:#55595f;font-size:0.9em">From “{path}”</p>'
         f"{story}<div>{chips}</div></article>"
-    )
-
-
-def html_table(header: Sequence[str], rows: Sequence[Sequence[object]], *, css: str = "peerkit-table") -> str:
-    """A plain HTML table, every cell escaped."""
-    head = "".join(f'<th style="text-align:left;padding:2px 10px 2px 0">{html.escape(h)}</th>' for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td style="padding:2px 10px 2px 0">{html.escape("" if c is None else str(c))}</td>' for c in row)
-        + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<table class="{css}" style="border-collapse:collapse;font-size:0.92em">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )

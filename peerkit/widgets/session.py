@@ -76,7 +76,11 @@ class PathSession:
         exchange: LearnerExchange | None = None,
     ) -> None:
         if mode == "learner" and (folder is None or learner is None or config is None):
-            raise ValueError("a learner session needs a folder, a learner and an nbgrader config")
+            raise ConfigError(
+                "this page was opened without its course (your folder, your name and the course's settings): "
+                "open it from the course home",
+                where="PathSession",
+            )
         self.path_id = path_id
         self.mode: Mode = mode
         self.folder = folder

@@ -13,8 +13,9 @@ import pytest
 
 from peerkit.config.course import load_course
 from peerkit.config.workspace import Workspace
-from peerkit.core.errors import Conflict
+from peerkit.core.errors import Conflict, ValidationError
 from peerkit.facilitator.api import Facilitator
+from peerkit.service.api import error_for
 from peerkit.service.state import ServiceState
 from peerkit.storage.revision import newest
 from peerkit.storage.sql import SqlStore
@@ -171,3 +172,12 @@ def test_readiness_says_the_database_answers_and_its_schema_is_at_head(state: Se
     assert (newer["database"], newer["migrations"]) == (True, False)
     assert f"at 9999, newer than this peerkit's {newest()}" in str(newer["reason"])
     assert "sqlite" not in str(newer["reason"])  # anyone may ask: never the store's address
+
+
+def test_an_unknown_step_is_refused_with_the_steps_there_are(state: ServiceState) -> None:
+    with pytest.raises(ValidationError) as caught:
+        state.facilitate("reopen", "essay")
+    assert caught.value.field == "action"
+    said = "unknown step 'reopen'; use one of release, collect, open, reviews, close"
+    answer = error_for(caught.value)
+    assert (answer.status_code, answer.reason_text) == (400, said)  # as the API answers it

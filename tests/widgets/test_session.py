@@ -15,9 +15,10 @@ import pytest
 from traitlets.config import Config
 
 from peerkit.core.answers import FILENAME, AnswerSheet, parse_sheet
-from peerkit.core.errors import PeerkitError, StorageError
+from peerkit.core.errors import ConfigError, PeerkitError, StorageError
 from peerkit.storage import answerfile
 from peerkit.widgets.context import PREVIEW_NOTICE, open_path
+from peerkit.widgets.session import PathSession
 from tests.conftest import CourseLayout
 
 
@@ -190,3 +191,11 @@ def test_a_really_read_only_folder_says_so(tiny_disk: Path, course: CourseLayout
     status = session.save("first", "text", "written after")
     assert not status.ok and "read-only file system" in status.message
     assert session.value("first") == "written before"
+
+
+@pytest.mark.parametrize("missing", ["folder", "learner", "config"])
+def test_a_learner_page_opened_without_its_course_says_where_to_open_it(tmp_path: Path, missing: str) -> None:
+    given: dict[str, object] = {"folder": tmp_path, "learner": "ana", "config": Config()}
+    given[missing] = None
+    with pytest.raises(ConfigError, match="open it from the course home"):
+        PathSession("essay", mode="learner", **given)  # type: ignore[arg-type]
