@@ -142,7 +142,11 @@ def test_the_shuffle_differs_between_learners() -> None:
         ({"order": "ab"}, "c.order", "2 to 50"),
         ({"match": [("t", "m"), ("t", "n")]}, "c.match", "same entry twice"),
         ({"match": [("t", "m", "x"), ("u", "n")]}, "c.match", "(term, meaning) pairs"),
-        ({"choices": ["a", "b"], "answer": 0, "hint": {0: "x"}}, "c.hint", "no argument hint=; fix: did you mean hints="),
+        (
+            {"choices": ["a", "b"], "answer": 0, "hint": {0: "x"}},
+            "c.hint",
+            "no argument hint=; fix: did you mean hints=",
+        ),
         ({"order": ["a", "b"], "colour": "red"}, "c.colour", "fix: use answer=, choices="),
     ],
 )
