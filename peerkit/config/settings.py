@@ -220,7 +220,9 @@ class PeerkitConfig(Configurable):
             name = unknown[0]
             close = difflib.get_close_matches(name, names, n=1)
             fix = f"did you mean {close[0]!r}?" if close else f"use one of: {self._choices()}"
-            raise ConfigError(f"PeerkitConfig has no setting {name!r}; fix: {fix}", source=f"argument {name}", where=name)
+            raise ConfigError(
+                f"PeerkitConfig has no setting {name!r}; fix: {fix}", source=f"argument {name}", where=name
+            )
         environ = os.environ if env is None else env
         given = {k: v for k, v in explicit.items() if v is not None and v != ""}
         course_file = given.get("course_file") or environ.get(self._env("course_file")) or self._find_course()
