@@ -168,6 +168,52 @@ def test_review_of_a_path_without_peer_review_is_refused(course: CourseLayout) -
     assert result.exit_code == 1 and "is not peer reviewed" in result.output
 
 
+def grade_row(table: str, learner: str) -> list[str]:
+    """The cells after the learner's name in their row of a grades table."""
+    return next(line.split()[1:] for line in table.splitlines() if line.split()[:1] == [learner])
+
+
+def test_a_learners_grade_reads_the_same_on_every_page_and_after_an_override(review_course: CourseLayout) -> None:
+    """One scale: the learner's feedback page, `peerkit grades`, `review close`, the LMS export and nbgrader's
+    gradebook all say the same number of the path's 5 points (the feedback once said "4 / 4 rubric points
+    · 5 / 5 course points" and `peerkit grades` "4/4"), and so does an override, given and shown in it."""
+    from nbgrader.api import Gradebook
+
+    from peerkit.apps.packet_view import render_feedback_summary
+    from tests.facilitator.test_api import learner_feedback
+    from tests.review.test_round_flow import review_everything, write_and_submit
+
+    for learner in ("ana", "bo", "cy", "dee"):
+        write_and_submit(review_course, learner)
+    where = ["--course", str(review_course.course.source), "--workdir", str(review_course.workspace.root)]
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, [*args, *where])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def everywhere() -> tuple[str, ...]:
+        page = render_feedback_summary(learner_feedback(review_course, "ana"))
+        shown = page.split("Your grade: ", 1)[1].split(" / 5 points</h2>", 1)[0]
+        listed = grade_row(run("grades", "essay"), "ana")[0]
+        moodle = run("export", "grades", "essay", "--lms", "moodle").splitlines()
+        exported = next(line.split(",")[1] for line in moodle if line.startswith("ana,"))
+        with Gradebook(review_course.workspace.gradebook_url, review_course.course.id) as gradebook:
+            held = f"{gradebook.find_submission('essay', 'ana').score:g}"
+        return shown, listed, exported, held
+
+    run("review", "open", "essay", "--seed", "4")
+    for learner in ("ana", "bo", "cy", "dee"):
+        review_everything(review_course, learner)
+    closed = run("review", "close", "essay")
+    assert any(line.split()[:4] == ["learner", "points", "(of", "5)"] for line in closed.splitlines())
+    assert grade_row(closed, "ana")[0] == "5"
+    assert everywhere() == ("5", "5", "5", "5")
+    said = run("override", "essay", "ana", "4.38", "--reason", "The second part is thin.", "--by", "fac")
+    assert "ana: 4.38 / 5 points set by hand; re-released" in said and "rubric" not in said
+    assert everywhere() == ("4.38", "4.38", "4.38", "4.38")
+
+
 def test_close_grades_flags_exclude_override_example(review_course: CourseLayout) -> None:
     from tests.review.test_round_flow import review_everything, write_and_submit
 
@@ -185,14 +231,14 @@ def test_close_grades_flags_exclude_override_example(review_course: CourseLayout
     for learner in ("ana", "bo", "cy", "dee"):
         review_everything(review_course, learner)
     closed = run("review", "close", "essay")
-    assert "released to 4 learners" in closed and "4/4" in closed
+    assert "released to 4 learners" in closed and "points (of 5)" in closed  # the path's 5, not the rubric's 4
     assert "ana" in run("grades", "essay")
     quality = run("grades", "essay", "--reviewers")
     assert quality.splitlines()[0].split() == ["reviewer", "reviews", "agreement", "helpfulness", "quality"]
     assert "grades to look at: 0" in run("review", "flags", "essay")
     overridden = run("override", "essay", "ana", "3", "--reason", "Missing the second part.", "--by", "fac")
-    assert "ana: 3 / 5 course points set by hand (2.4 / 4 rubric points); re-released" in overridden
-    assert "2.4/4 *" in run("grades", "essay")
+    assert "ana: 3 / 5 points set by hand; re-released" in overridden
+    assert grade_row(run("grades", "essay"), "ana")[:2] == ["3", "*"]  # the override's number, marked
     assert "\nana,3\n" in run("export", "grades", "essay", "--lms", "moodle")
     assert "computed grade restored" in run("override", "essay", "ana", "clear", "--reason", "-")
     from peerkit.storage.sql import SqlStore
@@ -235,4 +281,4 @@ def test_override_refuses_points_out_of_range(review_course: CourseLayout) -> No
             str(review_course.workspace.root),
         ],
     )
-    assert result.exit_code == 1 and "between 0 and 5 (essay's course points)" in result.output
+    assert result.exit_code == 1 and "between 0 and 5 (essay's points)" in result.output

@@ -67,16 +67,31 @@ def gradebook_of(grade: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def grade_text(points: float | None, max_points: float, gradebook: tuple[float, float] | None = None) -> str:
-    """One grade, on both scales and labelled: ``5 / 6 rubric points · 10.83 / 13 course points``.
-
-    The rubric's points are what the reviews gave; the course points are the same share of the
-    path's points, the number the course's gradebook (and its LMS) holds."""
+    """One grade on the path's one scale: ``10.83 / 13 points``, the number the course's gradebook (and
+    its LMS) holds, when the feedback carries it (*gradebook*); else, for a path without points in the
+    gradebook, the rubric's total, ``5 / 6 points``. Never both side by side."""
     if points is None:
         return "not graded yet"
-    text = f"{points:g} / {max_points:g} rubric points"
     if gradebook is not None:
-        text += f" · {gradebook[0]:g} / {gradebook[1]:g} course points"
-    return text
+        points, max_points = gradebook
+    return f"{points:g} / {max_points:g} points"
+
+
+def _per_point(grade: Mapping[str, Any]) -> float:
+    """How many of the shown scale's points one of the rubric's is worth (an uncertainty's factor)."""
+    book, most = gradebook_of(grade), _number(grade.get("max_points"))
+    return book[1] / most if book is not None and most else 1.0
+
+
+def criterion_text(criterion: Mapping[str, Any]) -> str:
+    """A criterion's grade on the review scale, its level by name with its number: ``Clearly (2 of 2)``
+    (a feedback without level names: ``2 of 2``)."""
+    estimate = _number(criterion.get("estimate"))
+    most = _number(criterion.get("max_points")) or 0.0
+    value = "—" if estimate is None else f"{round(estimate, 2):g}"
+    level = criterion.get("level")
+    numbers = f"{value} of {most:g}"
+    return f"{level} ({numbers})" if isinstance(level, str) and level and estimate is not None else numbers
 
 
 def _pending(grade: Mapping[str, Any]) -> bool:
@@ -90,7 +105,8 @@ def _pending(grade: Mapping[str, Any]) -> bool:
 
 
 def render_feedback_summary(doc: Mapping[str, Any]) -> str:
-    """The grade part of a learner's feedback: points on both scales, how sure, per criterion (escaped).
+    """The grade part of a learner's feedback: points on the path's scale and how sure (give or take, on
+    the same scale), each criterion's level (escaped).
 
     In rolling review the reviews are released as soon as they are in, before the path closes: the
     grade is then absent or null, and the learner reads when it comes instead of "not graded"."""
@@ -109,16 +125,17 @@ def render_feedback_summary(doc: Mapping[str, Any]) -> str:
         f"<p>How sure the grade is: <strong>{html.escape(str(grade.get('confidence', '')))}</strong>",
     ]
     if grade.get("uncertainty") is not None:
-        parts.append(f" (give or take {float(grade['uncertainty']):.1f} points)")
+        spread = float(grade["uncertainty"]) * _per_point(grade)
+        parts.append(f" (give or take {spread:.1f} points)")
     parts.append("</p>")
     if grade.get("overridden") and grade.get("reason"):
         parts.append(f"<p><em>Set by your facilitator: {html.escape(str(grade['reason']))}</em></p>")
     parts.append("<ul>")
     for criterion in grade.get("criteria", []):
-        estimate = criterion.get("estimate")
-        value = "—" if estimate is None else f"{estimate:g}"
+        if not isinstance(criterion, Mapping):
+            continue
         title = html.escape(str(criterion.get("title", "")))
-        parts.append(f"<li>{title}: {html.escape(value)} / {criterion.get('max_points', 0):g}</li>")
+        parts.append(f"<li>{title}: {html.escape(criterion_text(criterion))}</li>")
     parts.append("</ul></section>")
     return "".join(parts)
 

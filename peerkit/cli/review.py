@@ -233,8 +233,9 @@ def override(
 ) -> None:
     """Set LEARNER's grade of PATH_ID to POINTS by hand, or 'clear' for the computed one; re-release it.
 
-    POINTS are course points, on the path's scale (its `points:` in course.yml, e.g. 0 to 24): the
-    number the grades export holds and the learner's feedback shows."""
+    POINTS are on the path's scale, the one every grade is shown on (its `points:` in course.yml,
+    e.g. 0 to 24; the rubric's total for a path without points in the gradebook): the number
+    `peerkit grades`, the grades export and the learner's feedback show."""
     desk = open_desk(course_file, workdir, db_url)
     done = desk.override_grade(path_id=path_id, learner=learner, points=points, by=by_default(by_whom), reason=reason)
     echo(done.summary())

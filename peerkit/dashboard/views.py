@@ -14,9 +14,11 @@ from peerkit.dashboard import plots
 from peerkit.facilitator.data import Cohort, PathRecords
 from peerkit.facilitator.figures import (
     STAGES,
+    Health,
     LearnerProgress,
     equity,
     grade_points,
+    grade_scale,
     grading_methods,
     health,
     progress,
@@ -152,7 +154,7 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
             parts += [
                 _h("Reviewers disagree"),
                 plots.data_table(
-                    ["author", "points", "why"],
+                    ["author", _points_of(report), "why"],
                     rows,
                     caption="Reviewers disagree",
                     css="peerkit-table peerkit-disagreement",
@@ -164,7 +166,7 @@ def health_html(cohort: Cohort, path_id: str | None) -> str:
             ]
             parts += [
                 _h("Low confidence"),
-                plots.data_table(["author", "points", "confidence"], rows, caption="Low confidence"),
+                plots.data_table(["author", _points_of(report), "confidence"], rows, caption="Low confidence"),
             ]
         parts += _responses_html(rec)
     return "".join(parts) or _p("No path of this selection is peer reviewed.")
@@ -184,14 +186,20 @@ def _responses_html(rec: PathRecords) -> list[str]:
     return [*parts, table]
 
 
+def _points_of(report: Health) -> str:
+    """The heading of a column of grades: on the path's scale, out of its points."""
+    return "points" if report.points_of is None else f"points (of {report.points_of:g})"
+
+
 def grades_html(cohort: Cohort, path_id: str | None) -> str:
     parts = []
     for rec in _reviewed(cohort, path_id):
         if not rec.grades:
             parts += [_h(rec.path.title), _p("No grades yet.")]
             continue
-        rubric_max = rec.grades[0].max_points
-        parts.append(plots.grade_distribution(grade_points(rec), rubric_max, title=f"Grades: {rec.path.title}").html())
+        scale = grade_scale(cohort, rec.id)  # the gradebook's and the export's points, one scale
+        shown = plots.grade_distribution(grade_points(rec, scale), scale.maximum, title=f"Grades: {rec.path.title}")
+        parts.append(shown.html())
         # Which method graded each criterion and why: "auto" chose it on this round's evidence.
         parts += [
             _p(f"“{m.criterion}” graded by {m.why or m.method}", css="peerkit-method") for m in grading_methods(rec)
@@ -201,7 +209,7 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
         rows = [
             [
                 g.author,
-                "" if g.final_points is None else f"{g.final_points:g}",
+                "" if (points := scale.grade(g)) is None else f"{points:g}",
                 g.confidence,
                 g.reviews,
                 "; ".join(g.flags),
@@ -210,7 +218,7 @@ def grades_html(cohort: Cohort, path_id: str | None) -> str:
         ]
         parts.append(
             plots.data_table(
-                [f"author (of {rubric_max:g})", "points", "confidence", "reviews", "flags"],
+                ["author", f"points (of {scale.maximum:g})", "confidence", "reviews", "flags"],
                 rows,
                 caption=f"Grades: {rec.path.title}",
             )

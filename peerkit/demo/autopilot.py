@@ -120,10 +120,12 @@ class Autopilot:
                 if self.standing(path.id).done:
                     closed = self.desk.close_round(path_id=path.id, collect=False).closed
                     grade = next((g for g in closed.grades if g.author == self.learner), None)
-                    if grade is not None and grade.final_points is not None:
+                    scale = closed.scale
+                    points = None if grade is None or scale is None else scale.grade(grade)
+                    if grade is not None and scale is not None and points is not None:  # the feedback's number
                         self.say(
                             f"[demo]   the facilitator closed the round: {self.learner} gets "
-                            f"{grade.final_points:g} / {grade.max_points:g} ({grade.confidence} confidence); "
+                            f"{points:g} / {scale.maximum:g} points ({grade.confidence} confidence); "
                             f"reopen “Review: {path.title}” to read and rate the reviews"
                         )
 

@@ -65,7 +65,6 @@ from peerkit.facilitator.results import (
     Stewarded,
 )
 from peerkit.nbgrader.build import build_course
-from peerkit.nbgrader.feedback import task_scores
 from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
 from peerkit.review.closing import announce_closed
 from peerkit.review.collect import ReviewReport, collect_reviews
@@ -74,6 +73,7 @@ from peerkit.review.grading import ReviewerQuality, reviewer_quality
 from peerkit.review.practice import responses
 from peerkit.review.rolling import is_rolling
 from peerkit.review.round import RoundStatus, open_round, round_status
+from peerkit.review.scale import path_scale
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
 
@@ -316,7 +316,7 @@ class Facilitator(OpenedCourse):
 
     def grades(self, *, path_id: str) -> Grades:
         self._reviewed(path_id)
-        return Grades(path_id=path_id, grades=tuple(self.store.grades(path_id)))
+        return Grades(path_id=path_id, grades=tuple(self.store.grades(path_id)), scale=path_scale(self.course, path_id))
 
     def reviewer_quality(self, *, path_id: str) -> list[ReviewerQuality]:
         """Each reviewer's agreement with the others and the helpfulness their reviews were rated."""
@@ -335,35 +335,24 @@ class Facilitator(OpenedCourse):
         self, *, path_id: str, learner: str, points: float | str | None, by: str, reason: str
     ) -> Override:
         """Set *learner*'s grade of *path_id* to *points* by hand (``None`` or ``"clear"``: the computed
-        grade again) and re-release it. *points* are course points, the path's scale (``points:`` in
-        course.yml): what the grades export holds and the learner's feedback shows beside the rubric's;
-        the store keeps the same share of the rubric's points. *points* may be text (a command's
-        argument). *reason* is recorded and shown to the learner: a blank one is refused, and so is a
-        learner who did not submit *path_id*, before the points are looked at (nothing is written)."""
+        grade again) and re-release it. *points* are on the path's scale, the one every grade is shown
+        on (:mod:`peerkit.review.scale`: its ``points:`` in course.yml, or the rubric's total for a path
+        without points in the gradebook); the store keeps the same share of the rubric's points.
+        *points* may be text (a command's argument). *reason* is recorded and shown to the learner: a
+        blank one is refused, and so is a learner who did not submit *path_id*, before the points are
+        looked at (nothing is written)."""
         path = self.course.path(self._path(path_id))
-        rubric_maximum = self.course.rubric_for(path.id).max_points
-        tasks = exports.task_points(path)
-        maximum = sum(tasks) if tasks else rubric_maximum  # no points in the gradebook: the rubric's
+        scale = path_scale(self.course, path.id)
         clear = points is None or points == "clear"
         self._submitter(path.id, learner, missing=f"no learner {shown(learner)} submitted {path.id}")
         if not clear:
             reason = override_reason(reason)
-        scale = f"{path.id}'s course points" if tasks else f"{path.id}'s rubric points"
-        value = override_points(points, maximum, scale=scale)
-        stored = None if value is None else value * rubric_maximum / maximum
+        value = override_points(points, scale.maximum, scale=f"{path.id}'s points")
+        stored = None if value is None else scale.to_rubric(value)
         self.store.override_grade(path.id, learner, stored, by=by, reason=reason)
         self.release_feedback(path_id=path.id, learners=[learner])
-        if stored is not None and tasks:  # as the gradebook, the export and the feedback hold it
-            value = round(sum(task_scores(stored / rubric_maximum, tasks)), 2)
-        return Override(
-            path_id=path.id,
-            learner=learner,
-            points=value,
-            maximum=maximum,
-            rubric_points=stored,
-            rubric_maximum=rubric_maximum,
-            course_points=bool(tasks),
-        )
+        # As the gradebook, the export and the feedback hold it (to the hundredth, over the task cells).
+        return Override(path_id=path.id, learner=learner, points=scale.points(stored), maximum=scale.maximum)
 
     def exclude_review(self, *, path_id: str, packet: str, reason: str, exclude: bool = True) -> Exclusion:
         """Leave the review made through *packet* out of the grades (or count it again)."""

@@ -1,9 +1,10 @@
 """Exports: grades as CSV for an LMS gradebook, reviews as CSV, the whole round as JSON.
 
 Grades CSV (:func:`grades_csv`), one row per learner who submitted, one column per peer-reviewed
-path, in points on the path's scale: exactly what ``peerkit review close`` wrote into nbgrader's
-gradebook (the peer grade's share of the path's points, to the hundredth, apportioned over its task
-cells). Two shapes:
+path, in points on the path's scale (:mod:`peerkit.review.scale`), the number learners and
+facilitators see everywhere: exactly what ``peerkit review close`` wrote into nbgrader's gradebook
+(the peer grade's share of the path's points, to the hundredth, apportioned over its task cells), or
+the rubric's total for a path without task cells worth points. Two shapes:
 
 ``canvas`` (default)
     Canvas's gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` then one column per
@@ -35,16 +36,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from peerkit.core import documents
-from peerkit.core.models import Course, LearningPath
+from peerkit.core.models import Course
 from peerkit.core.packets import redact, rubric_document
 from peerkit.core.progress import Progress, stage
-from peerkit.core.review import Grade
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import PathRecords, path_records
 from peerkit.facilitator.notes import NAME, redactable
-from peerkit.nbgrader.feedback import task_scores
-from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import grading_methods
+from peerkit.review.scale import grade_points, path_scale, task_points
 from peerkit.storage.sql import SqlStore
 
 Lms = Literal["canvas", "moodle"]
@@ -66,20 +65,6 @@ def _points(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def task_points(path: LearningPath) -> list[float]:
-    """The points of the path's task cells that carry points (as the gradebook holds them)."""
-    return [q.points for q in task_questions(path.notebook).values() if q.points > 0]
-
-
-def gradebook_points(grade: Grade, tasks: Sequence[float]) -> float | None:
-    """The score nbgrader's gradebook holds for *grade*: the sum of the task cells' scores, as
-    :func:`~peerkit.nbgrader.feedback.task_scores` apportions them."""
-    final = grade.final_points
-    if final is None or not grade.max_points:
-        return None
-    return round(sum(task_scores(final / grade.max_points, tasks)), 2)
-
-
 def _write(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -92,9 +77,9 @@ def grades_csv(course: Course, records: Sequence[PathRecords], *, lms: Lms = "ca
     reviewed = [r for r in records if r.path.review is not None]
     columns = []
     for rec in reviewed:
-        tasks = task_points(rec.path)
-        by_author = {g.author: gradebook_points(g, tasks) for g in rec.grades}
-        columns.append((rec.path.title, sum(tasks), by_author))
+        scale = path_scale(course, rec.id)
+        by_author = {g.author: scale.grade(g) for g in rec.grades}
+        columns.append((rec.path.title, scale.maximum, by_author))
     learners = sorted({s.learner for rec in reviewed for s in rec.submissions})
     titles = [title for title, _, _ in columns]
     if lms == "moodle":
@@ -246,7 +231,7 @@ def round_document(
                     "points": g.points,
                     "final_points": g.final_points,
                     "max_points": g.max_points,
-                    "gradebook_points": gradebook_points(g, tasks),
+                    "gradebook_points": grade_points(g, tasks),
                     "uncertainty": g.uncertainty,
                     "confidence": g.confidence,
                     "reviews": g.reviews,

@@ -7,8 +7,8 @@
 * :func:`health`: review completion, comment length, helpfulness ratings, flagged reviews, grades
   with low confidence or reviewers who disagree;
 * :func:`reviewer_bias`: each reviewer's bias as the calibrated reviewer model estimates it;
-* :func:`grade_points`, :func:`grading_methods`: a path's grades, and the method that graded each
-  criterion;
+* :func:`grade_scale`, :func:`grade_points`, :func:`grading_methods`: a path's grades on its one
+  scale (:mod:`peerkit.review.scale`), and the method that graded each criterion;
 * :func:`checks`: which checks of understanding learners most often get wrong at their first try.
 
 Pure: the same snapshot gives the same figures, in the Voilà app, the command line and the API.
@@ -16,7 +16,6 @@ Pure: the same snapshot gives the same figures, in the Voilà app, the command l
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -37,6 +36,7 @@ from peerkit.facilitator.data import Cohort, PathRecords
 
 if TYPE_CHECKING:
     from peerkit.review.grading import CriterionMethod
+    from peerkit.review.scale import PathScale
 
 #: "submitted" counts complete submissions only; one with required answers blank, or without any
 #: answers, is "submitted with blanks" (:mod:`peerkit.core.completeness`) and never counts as submitted.
@@ -281,6 +281,8 @@ class Health:
     disagreement: tuple[GradeConcern, ...]
     low_confidence: tuple[GradeConcern, ...]
     provisional: bool = False
+    #: The path's points, the scale of :attr:`GradeConcern.points` (None: no grades yet).
+    points_of: float | None = None
 
     @property
     def completion(self) -> float | None:
@@ -309,15 +311,21 @@ def health(cohort: Cohort, path_id: str) -> Health:
         for rating in rec.ratings
         if rating.flagged
     )
-    disagreement, low = [], []
-    for g in rec.grades:
-        concern = GradeConcern(g.author, g.final_points, g.confidence, g.flags)
-        if any(f.startswith(DISAGREE) for f in g.flags):
-            disagreement.append(concern)
-        if g.confidence == "low" or any(f.startswith("uncertain") for f in g.flags):
-            # Low overall with no criterion uncertain enough to flag: the reason is the grade's own spread.
-            spread = () if g.flags or g.uncertainty is None else (f"±{g.uncertainty:.2f} of {g.max_points:g} points",)
-            low.append(replace(concern, reasons=concern.reasons or spread))
+    disagreement: list[GradeConcern] = []
+    low: list[GradeConcern] = []
+    points_of = None
+    if rec.grades:  # the path's notebook (its points) is read only when there are grades to show
+        scale = grade_scale(cohort, rec.id)
+        points_of = scale.maximum
+        for g in rec.grades:
+            concern = GradeConcern(g.author, scale.grade(g), g.confidence, g.flags)
+            if any(f.startswith(DISAGREE) for f in g.flags):
+                disagreement.append(concern)
+            if g.confidence == "low" or any(f.startswith("uncertain") for f in g.flags):
+                # Low overall with no criterion uncertain enough to flag: the reason is the grade's own spread.
+                shown = None if g.flags else scale.spread(g.uncertainty)
+                spread = () if shown is None else (f"±{shown:.2f} of {scale.maximum:g} points",)
+                low.append(replace(concern, reasons=concern.reasons or spread))
     return Health(
         path_id=rec.id,
         assigned=len(live),
@@ -330,6 +338,7 @@ def health(cohort: Cohort, path_id: str) -> Health:
         disagreement=tuple(disagreement),
         low_confidence=tuple(low),
         provisional=rec.provisional,
+        points_of=points_of,
     )
 
 
@@ -338,7 +347,7 @@ def health(cohort: Cohort, path_id: str) -> Health:
 
 @dataclass(frozen=True, slots=True)
 class Bias:
-    """A reviewer's estimated bias in points over the whole rubric (positive: generous)."""
+    """A reviewer's estimated bias over the whole rubric, in points on the path's grade scale (positive: generous)."""
 
     reviewer: str
     bias: float
@@ -370,13 +379,22 @@ def reviewer_bias(cohort: Cohort, path_id: str) -> list[Bias]:
         if fit.reviewer_bias is not None:
             total += np.nan_to_num(fit.reviewer_bias)
     counts = Counter(r.reviewer for r in reviews)
-    biases = [Bias(n, round(float(total[i]), 3), counts[n]) for i, n in enumerate(reviewers)]
+    per_point = grade_scale(cohort, rec.id).spread(1.0) or 0.0  # on the grades' scale
+    biases = [Bias(n, round(float(total[i]) * per_point, 3), counts[n]) for i, n in enumerate(reviewers)]
     return sorted(biases, key=lambda b: (b.bias, b.reviewer))
 
 
-def grade_points(records: PathRecords) -> list[float]:
-    """The final points of every graded submission (overrides included)."""
-    return [g.final_points for g in records.grades if g.final_points is not None and math.isfinite(g.final_points)]
+def grade_scale(cohort: Cohort, path_id: str) -> PathScale:
+    """The one scale *path_id*'s grades are shown on: the points the gradebook and the LMS export hold
+    (the rubric's total for a path without task cells worth points)."""
+    from peerkit.review.scale import path_scale
+
+    return path_scale(cohort.course, path_id)
+
+
+def grade_points(records: PathRecords, scale: PathScale) -> list[float]:
+    """The final points of every graded submission (overrides included), on *scale*."""
+    return [p for p in (scale.grade(g) for g in records.grades) if p is not None]
 
 
 def grading_methods(records: PathRecords) -> list[CriterionMethod]:

@@ -18,6 +18,7 @@ from peerkit.review.collect import ReviewReport
 from peerkit.review.feedback import CloseReport
 from peerkit.review.rolling import StewardReport
 from peerkit.review.round import OpenReport
+from peerkit.review.scale import PathScale
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,11 @@ class Grades:
 
     path_id: str
     grades: tuple[Grade, ...]
+    #: The path's scale, the one every grade is shown on (None: the rubric's total).
+    scale: PathScale | None = None
 
     def table(self) -> str:
-        return CloseReport(self.path_id, self.grades, ()).table().rsplit("\n", 1)[0]
+        return CloseReport(self.path_id, self.grades, (), self.scale).table().rsplit("\n", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,23 +141,14 @@ class Override:
 
     path_id: str
     learner: str
-    #: On the path's scale (course points: the export's and the learner's feedback's), of :attr:`maximum`.
+    #: On the path's scale, of :attr:`maximum`: what the export holds and the learner's feedback shows.
     points: float | None
     maximum: float
-    #: The same grade in rubric points, as the store and ``peerkit grades`` hold it.
-    rubric_points: float | None = None
-    rubric_maximum: float | None = None
-    #: Whether :attr:`points` are course points (False: the path has no points in the gradebook, rubric points).
-    course_points: bool = True
 
     def summary(self) -> str:
         if self.points is None:
             return f"{self.learner}: computed grade restored; re-released"
-        unit = "course points" if self.course_points else "rubric points"
-        done = f"{self.points:g} / {self.maximum:g} {unit} set by hand"
-        if self.course_points and self.rubric_points is not None and self.rubric_maximum:
-            done += f" ({round(self.rubric_points, 2):g} / {self.rubric_maximum:g} rubric points)"
-        return f"{self.learner}: {done}; re-released"
+        return f"{self.learner}: {self.points:g} / {self.maximum:g} points set by hand; re-released"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,12 +36,12 @@ from peerkit.nbgrader.feedback import (
     autograde_without_running,
     generate_feedback,
     release_feedback,
-    task_scores,
     write_peer_grades,
 )
 from peerkit.nbgrader.gradebook import course_roster
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import compute_grades
+from peerkit.review.scale import PathScale, level_text, nearest_level, path_scale
 from peerkit.storage.sql import SqlStore
 
 REVIEWER = "[the reviewer]"
@@ -75,18 +75,21 @@ def _redacted(
     return result
 
 
-def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequence[Review]) -> str:
-    """The comment nbgrader shows on the first activity: grade, criteria, every review (each text
-    written by a person shown as written, see :func:`peerkit.core.markdown.literal`)."""
+def feedback_markdown(
+    title: str, rubric: Rubric, grade: Grade, reviews: Sequence[Review], *, scale: PathScale | None = None
+) -> str:
+    """The comment nbgrader shows on the first activity: the grade on the path's *scale* (default: the
+    rubric's total, for a path without points in the gradebook), each criterion's level, every review
+    (each text written by a person shown as written, see :func:`peerkit.core.markdown.literal`)."""
+    scale = scale or PathScale(rubric.max_points)
     lines = [f"**Peer review of “{literal(title)}”**", ""]
-    lines.append(f"Grade: **{_points(grade.final_points)} / {grade.max_points:g}** (how sure: {grade.confidence})")
+    lines.append(f"Grade: **{_points(scale.grade(grade))} / {scale.maximum:g} points** (how sure: {grade.confidence})")
     if grade.override_points is not None and grade.override_reason:
         lines.append(f"Set by the facilitator: {literal(grade.override_reason)}")
     lines.append("")
     for criterion in rubric.criteria:
-        estimate = grade.criteria.get(criterion.id)
-        value = _points(estimate.estimate if estimate else None)
-        lines.append(f"- {literal(criterion.title)}: {value} / {criterion.max_points:g}")
+        level = level_text(criterion, _estimate(grade, criterion.id))
+        lines.append(f"- {literal(criterion.title)}: {literal(level)}")
     prompts = {p.id: p.label for p in rubric.prompts}
     for number, review in enumerate(reviews, start=1):
         lines += ["", f"**Reviewer {number}**", ""]
@@ -100,23 +103,23 @@ def feedback_markdown(title: str, rubric: Rubric, grade: Grade, reviews: Sequenc
     return "\n".join(lines)
 
 
-def gradebook_grade(grade: Grade, task_points: Sequence[float]) -> dict[str, float] | None:
-    """The grade on the course's gradebook scale (the path's task points, what the LMS export holds):
-    the rubric fraction of the task points, apportioned over the cells as nbgrader's gradebook records them."""
-    final = grade.final_points
-    if final is None or not grade.max_points or not task_points:
-        return None
-    points = round(sum(task_scores(final / grade.max_points, task_points)), 2)
-    return {"points": points, "max_points": round(sum(task_points), 2)}
+def _estimate(grade: Grade, criterion: str) -> float | None:
+    found = grade.criteria.get(criterion)
+    return None if found is None else found.estimate
 
 
 def feedback_document(
-    course: Course, path_id: str, grade: Grade, reviews: Sequence[Review], *, task_points: Sequence[float] = ()
+    course: Course, path_id: str, grade: Grade, reviews: Sequence[Review], *, scale: PathScale | None = None
 ) -> dict[str, Any]:
-    """The learner's feedback for the review app's feedback view (their channel). With the path's
-    *task_points* it also carries the grade on the gradebook's scale, so that the learner sees the
-    same number the course's LMS gets (beside the rubric's)."""
+    """The learner's feedback for the review app's feedback view (their channel). ``points`` and
+    ``max_points`` are the rubric's (the store's); for a path with points in the gradebook,
+    ``gradebook`` carries the same grade on the path's *scale* (default: read from the course), the
+    one number the learner is shown, the one the course's LMS gets. Each criterion carries the
+    ``level`` nearest its estimate."""
     rubric = course.rubric_for(path_id)
+    if scale is None and grade.final_points is not None:
+        scale = path_scale(course, path_id)
+    book = scale.grade(grade) if scale is not None and scale.in_gradebook else None
     return documents.dump(
         documents.FEEDBACK,
         {
@@ -129,13 +132,14 @@ def feedback_document(
                 "uncertainty": grade.uncertainty if grade.override_points is None else None,
                 "overridden": grade.override_points is not None,
                 "reason": grade.override_reason if grade.override_points is not None else None,
-                "gradebook": gradebook_grade(grade, task_points),
+                "gradebook": None if book is None or scale is None else {"points": book, "max_points": scale.maximum},
                 "criteria": [
                     {
                         "id": c.id,
                         "title": c.title,
                         "max_points": c.max_points,
-                        "estimate": grade.criteria[c.id].estimate if c.id in grade.criteria else None,
+                        "estimate": (estimate := _estimate(grade, c.id)),
+                        "level": None if estimate is None else nearest_level(c, estimate),
                     }
                     for c in rubric.criteria
                 ],
@@ -159,19 +163,27 @@ def feedback_document(
 
 @dataclass(frozen=True, slots=True)
 class CloseReport:
+    """A path's grades, released to *released*. The table shows each grade and its ± on the path's
+    *scale* (default: the rubric's total, as for a path without points in the gradebook)."""
+
     path_id: str
     grades: tuple[Grade, ...]
     released: tuple[str, ...]
+    scale: PathScale | None = None
 
     def table(self) -> str:
+        scale = self.scale or PathScale(self.grades[0].max_points if self.grades else 0.0)
         width = max([len("learner"), *(len(g.author) for g in self.grades)])
         sure = max([len("confidence"), *(len(g.confidence) for g in self.grades)])  # "not enough reviews yet"
-        lines = [f"{'learner':<{width}}  {'grade':>11}  {'± ':>6}  {'confidence':<{sure}}  reviews  flags".rstrip()]
+        heading = f"points (of {scale.maximum:g})"
+        column = max(11, len(heading))
+        lines = [f"{'learner':<{width}}  {heading:>{column}}  {'± ':>6}  {'confidence':<{sure}}  reviews  flags"]
         for g in self.grades:
-            grade = f"{_points(g.final_points)}/{g.max_points:g}" + (" *" if g.override_points is not None else "")
-            spread = "" if g.uncertainty is None or g.override_points is not None else f"{g.uncertainty:.2f}"
+            grade = _points(scale.grade(g)) + (" *" if g.override_points is not None else "")
+            spread = scale.spread(g.uncertainty) if g.override_points is None else None
+            shown = "" if spread is None else f"{spread:.2f}"
             flags = "; ".join(g.flags)
-            row = f"{g.author:<{width}}  {grade:>11}  {spread:>6}  {g.confidence:<{sure}}  {g.reviews:>7}  {flags}"
+            row = f"{g.author:<{width}}  {grade:>{column}}  {shown:>6}  {g.confidence:<{sure}}  {g.reviews:>7}  {flags}"
             lines.append(row.rstrip())
         lines.append(
             f"released to {len(self.released)} learners"
@@ -205,6 +217,7 @@ def release(
         return []
     config = build.config()
     tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
+    scale = PathScale(rubric.max_points, tuple(p for _, p in tasks))
     entries = {}
     if exchange is None:
         exchange = open_course_exchange(course_id=course.id, exchange_root=build.channel_root, store=store)
@@ -226,9 +239,9 @@ def release(
         final = grade.final_points
         entries[author] = PeerGrade(
             fraction=None if final is None or not grade.max_points else final / grade.max_points,
-            comment=feedback_markdown(path.title, rubric, grade, reviews),
+            comment=feedback_markdown(path.title, rubric, grade, reviews, scale=scale),
         )
-        document = feedback_document(course, path_id, grade, reviews, task_points=[p for _, p in tasks])
+        document = feedback_document(course, path_id, grade, reviews, scale=scale)
         parcels.append(Parcel(author, {feedback_file(path_id): document}, keys.get(author)))
     exchange.deliver(parcels)
     report = progress or (lambda _done, _total: None)
@@ -272,4 +285,9 @@ def close_round(
         progress(1, 1)
     released = release(store, course, build, path_id, exchange=exchange, progress=progress, gradebook=gradebook)
     store.close_round(path_id)
-    return CloseReport(path_id=path_id, grades=tuple(store.grades(path_id)), released=tuple(released))
+    return CloseReport(
+        path_id=path_id,
+        grades=tuple(store.grades(path_id)),
+        released=tuple(released),
+        scale=path_scale(course, path_id),
+    )

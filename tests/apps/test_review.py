@@ -263,9 +263,26 @@ def test_feedback_before_the_grade_then_a_response_delivered_as_written(
 
 def test_feedback_with_a_grade_still_shows_it() -> None:
     doc = {"grade": {"points": 3, "max_points": 4, "confidence": "high", "criteria": []}}
-    assert "Your grade: 3 / 4 rubric points" in render_feedback_summary(doc)
+    assert "Your grade: 3 / 4 points" in render_feedback_summary(doc)  # no points in the gradebook: the rubric's
     assert "Your grade comes when the path closes" in render_feedback_summary({"grade": None})
     assert "Your grade comes when the path closes" in render_feedback_summary({})
+
+
+def test_feedback_shows_one_scale_the_gradebooks_with_its_give_or_take_and_levels_by_name() -> None:
+    """The grade once read "3 / 4 rubric points · 3.75 / 5 course points": now only the gradebook's
+    number, its give or take on the same scale (0.4 of 4 is 0.5 of 5), each criterion as its level."""
+    criteria = [
+        {"title": "Clear", "max_points": 2, "estimate": 2, "level": "Clearly"},
+        {"title": "Grounded", "max_points": 2, "estimate": 1.0},  # a feedback written before levels were named
+    ]
+    grade = {"points": 3, "max_points": 4, "confidence": "medium", "uncertainty": 0.4, "criteria": criteria}
+    shown = render_feedback_summary({"grade": {**grade, "gradebook": {"points": 3.75, "max_points": 5}}})
+    assert "Your grade: 3.75 / 5 points</h2>" in shown and "3 / 4" not in shown
+    assert "give or take 0.5 points" in shown
+    assert "Clear: Clearly (2 of 2)" in shown and "Grounded: 1 of 2" in shown
+    assert "rubric" not in shown and "course points" not in shown
+    alone = render_feedback_summary({"grade": grade})  # no points in the gradebook: the rubric's total, alone
+    assert "Your grade: 3 / 4 points</h2>" in alone and "give or take 0.4 points" in alone
 
 
 def test_feedback_released_before_the_path_closes_says_when_the_grade_comes(review_course: CourseLayout) -> None:

@@ -77,10 +77,10 @@ def test_an_override_names_the_unknown_learner_before_the_points(desk: Desk) -> 
 
 @pytest.mark.parametrize("points", ["9.5", "24", "lots"])
 def test_override_points_are_refused_on_the_paths_course_points(desk: Desk, points: str) -> None:
-    """essay is worth 5 course points (its rubric 4): the range the error gives is the export's scale."""
+    """essay is worth 5 points (its rubric 4): the range the error gives is the export's scale."""
     before = desk.snapshot()
     result = desk.run("override", "essay", "ana", points, "--reason", "graded in the meeting")
-    assert result.exit_code == 1 and "0 and 5 (essay's course points)" in result.output.replace("0 to 5", "0 and 5")
+    assert result.exit_code == 1 and "0 and 5 (essay's points)" in result.output.replace("0 to 5", "0 and 5")
     assert desk.snapshot() == before
 
 

@@ -77,13 +77,12 @@ def test_a_round_from_build_to_export(review_course: CourseLayout) -> None:
     assert all(g.final_points == 4 for g in grades.grades)  # everyone gave the top level
     assert {q.reviewer for q in desk.reviewer_quality(path_id=PATH)} == set(LEARNERS)
 
-    # The path is worth 5 course points (its task cells 3 + 2), its rubric 4: an override is in course
-    # points, the number the export holds and the learner's feedback shows; the store keeps the rubric's share.
+    # The path is worth 5 points (its task cells 3 + 2), its rubric 4: every grade is shown on the path's
+    # 5, the number the export holds and the learner's feedback shows; the store keeps the rubric's share.
+    assert "points (of 5)" in grades.table().splitlines()[0]
     override = desk.override_grade(path_id=PATH, learner="ana", points="3", by="fac", reason="Missing part two.")
-    assert override == Override(
-        path_id=PATH, learner="ana", points=3.0, maximum=5.0, rubric_points=2.4, rubric_maximum=4.0
-    )
-    assert override.summary() == "ana: 3 / 5 course points set by hand (2.4 / 4 rubric points); re-released"
+    assert override == Override(path_id=PATH, learner="ana", points=3.0, maximum=5.0)
+    assert override.summary() == "ana: 3 / 5 points set by hand; re-released"
     ana = next(g for g in desk.grades(path_id=PATH).grades if g.author == "ana")
     assert ana.final_points == pytest.approx(2.4) and ana.override_points == pytest.approx(2.4)
     moodle = {
@@ -92,8 +91,8 @@ def test_a_round_from_build_to_export(review_course: CourseLayout) -> None:
     assert moodle["ana"] == "3"
     seen = learner_feedback(review_course, "ana")["grade"]
     assert seen["gradebook"] == {"points": 3.0, "max_points": 5.0} and seen["overridden"] is True
-    assert grade_text(seen["points"], seen["max_points"], gradebook_of(seen)).endswith("3 / 5 course points")
-    with pytest.raises(ValidationError, match=rf"between 0 and 5 \({PATH}'s course points\)"):
+    assert grade_text(seen["points"], seen["max_points"], gradebook_of(seen)) == "3 / 5 points"
+    with pytest.raises(ValidationError, match=rf"between 0 and 5 \({PATH}'s points\)"):
         desk.override_grade(path_id=PATH, learner="ana", points="5.5", by="fac", reason="Too generous.")
     assert desk.override_grade(path_id=PATH, learner="ana", points="clear", by="fac", reason="-").points is None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from pathlib import Path
 
 from peerkit.facilitator.data import path_records
 from peerkit.facilitator.export import grades_csv, reviews_csv, round_json, safe_cell
@@ -50,3 +52,25 @@ def test_grades_csv_before_grading_has_empty_cells(seeded: Seeded) -> None:
 
 def test_cells_never_start_a_formula() -> None:
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("-1") == "'-1" and safe_cell("fine") == "fine"
+
+
+def test_a_path_without_task_points_exports_the_rubrics_total_not_zero(seeded: Seeded, tmp_path: Path) -> None:
+    """A path whose task cells carry no points has nothing in nbgrader's gradebook: its grades are on the
+    rubric's 4 everywhere, and the export said "0" possible and 0 for everyone (the feedback said 3 / 4)."""
+    path = seeded.course.path(PATH)
+    notebook = json.loads(path.notebook.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        cell.get("metadata", {}).get("nbgrader", {}).pop("points", None)
+    (tmp_path / "bare.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    course = replace(seeded.course, paths=(replace(path, notebook=tmp_path / "bare.ipynb"),))
+    graded = path_records(seeded.store, course, course.path(PATH))
+    assert graded.grades  # provisional: the round is open
+    rows = list(csv.reader(io.StringIO(grades_csv(course, [graded]))))
+    assert rows[1][5] == "4"  # points possible: the rubric's total
+    by_learner = {r[3]: r[5] for r in rows[2:]}
+    expected = {g.author: "" if g.final_points is None else f"{g.final_points:g}" for g in graded.grades}
+    assert by_learner == expected and any(expected.values()) and "0" not in by_learner.values()
+    document = json.loads(round_json(course, graded, [lrn.name for lrn in seeded.store.learners()], names=True))
+    assert {g["author"]: g["gradebook_points"] for g in document["grades"]} == {
+        g.author: g.final_points for g in graded.grades
+    }

@@ -156,19 +156,21 @@ def test_checks_most_often_wrong_at_the_first_try_come_first(store: Any, review_
 
 
 def test_a_low_confidence_grade_without_flags_says_how_uncertain_it_is(seeded: Seeded) -> None:
-    """The overall grade can be "low" (±0.75 of 6) while no criterion is uncertain enough to flag: the health
-    text once read "amara: low; " with nothing after it."""
+    """The overall grade can be "low" (±0.75 of the rubric's 4) while no criterion is uncertain enough to flag:
+    the health text once read "amara: low; " with nothing after it. The ± is on the path's scale (its 5
+    points, as the gradebook holds its grades), as is the grade: 0.75 of 4 is 0.94 of 5."""
     from dataclasses import replace
 
     from peerkit.core.review import Grade
 
     cohort = load_cohort(seeded.store, seeded.course)
-    low = Grade("amara", "median", 4.0, 6.0, 0.75, {}, 2)
+    low = Grade("amara", "median", 3.0, 4.0, 0.75, {}, 2)
     assert low.confidence == "low" and not low.flags
     cohort = replace(cohort, paths={PATH: replace(cohort.paths[PATH], stored_grades=(low,))})  # as if graded
     report = health(cohort, PATH)
-    assert [(g.author, g.reasons) for g in report.low_confidence] == [("amara", ("±0.75 of 6 points",))]
-    assert "  amara: low; ±0.75 of 6 points" in health_table(report).splitlines()
+    assert [(g.author, g.points, g.reasons) for g in report.low_confidence] == [("amara", 3.75, ("±0.94 of 5 points",))]
+    assert "  amara: low; ±0.94 of 5 points" in health_table(report).splitlines()
+    assert report.points_of == 5
 
 
 def test_only_a_submission_the_store_holds_counts_as_submitted(seeded: Seeded) -> None:

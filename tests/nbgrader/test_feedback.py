@@ -12,9 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peerkit.core.review import Grade
-from peerkit.facilitator.export import gradebook_points
 from peerkit.nbgrader.feedback import task_scores
-from peerkit.review.feedback import gradebook_grade
+from peerkit.review.scale import PathScale, grade_points
 
 POINTS = st.lists(st.integers(1, 2000).map(lambda cents: cents / 100), min_size=1, max_size=8)
 
@@ -50,5 +49,4 @@ def test_a_share_outside_the_rubric_is_held_to_its_points() -> None:
 @pytest.mark.parametrize(("points", "total"), [(4.0, 8.0), (5.0, 10.0)])
 def test_the_export_and_the_learner_feedback_say_the_same(points: float, total: float) -> None:
     grade = Grade(author="ana", method="median", points=points, max_points=6, uncertainty=0.1, criteria={}, reviews=3)
-    assert gradebook_points(grade, [4, 4, 4]) == total
-    assert gradebook_grade(grade, [4, 4, 4]) == {"points": total, "max_points": 12}
+    assert grade_points(grade, [4, 4, 4]) == total == PathScale(6, (4, 4, 4)).grade(grade)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from peerkit.apps.review import ReviewPage
+from peerkit.core.markdown import literal
 from peerkit.nbgrader.feedback import fetch_feedback
 from peerkit.nbgrader.ingest import collect_and_ingest
 from peerkit.review.collect import collect_reviews
@@ -67,7 +68,8 @@ def test_reviews_become_gradebook_scores_and_fetched_feedback(review_course: Cou
         lesson = gradebook.find_grade("lesson", PATH, PATH, "amelia")
         assert (story.manual_score, lesson.manual_score) == (3.0, 2.0) and not story.needs_manual_grade
         comment = gradebook.find_comment("story", PATH, PATH, "amelia").manual_comment
-        assert "Grade: **4 / 4**" in comment and "Reviewer 3" in comment
+        assert "Grade: **5 / 5 points**" in comment and "Reviewer 3" in comment  # the path's 5, as the cells
+        assert literal("Clearly (2 of 2)") in comment and "/ 4" not in comment  # levels, no second total
 
     for learner in LEARNERS:
         page = feedback_html(review_course, learner)
@@ -120,7 +122,7 @@ def test_flag_exclude_recompute_rerelease_and_override(review_course: CourseLayo
     store.override_grade(PATH, victim, 3.5, by="facilitator", reason="Strong ideas, one part missing.")
     release(store, review_course.course, review_course.build, PATH, learners=[victim])
     page_html = feedback_html(review_course, victim)
-    assert "3.5 / 4" in page_html and "Strong ideas, one part missing." in page_html
+    assert "4.38 / 5 points" in page_html and "Strong ideas, one part missing." in page_html
     overridden = next(g for g in store.grades(PATH) if g.author == victim)
     assert (overridden.final_points, overridden.override_by, overridden.confidence) == (
         3.5,
