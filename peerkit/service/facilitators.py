@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from peerkit.core.errors import ConfigError
-from peerkit.service.api import ApiError, ApiHandler
+from peerkit.service.api import ApiError, ApiHandler, jsonable
 
 T = TypeVar("T")
 
@@ -76,7 +76,19 @@ class SubmissionsHandler(FacilitatorHandler):
 class GradesHandler(FacilitatorHandler):
     async def get(self, path_id: str) -> None:
         grades = await self.read(self.state.grades, path_id)
-        self.write_json({"path": grades.path_id, "grades": grades.grades})
+        scale = grades.scale
+        # The store's numbers are the rubric's (``points``, ``max_points``, ``uncertainty``); every page shows a
+        # grade on the path's scale (``peerkit.review.scale``): given beside them, as ``peerkit grades`` shows it.
+        rows = [
+            {
+                **jsonable(g),
+                "path_points": scale.grade(g) if scale else g.final_points,
+                "path_max_points": scale.maximum if scale else g.max_points,
+                "path_uncertainty": scale.spread(g.uncertainty) if scale else g.uncertainty,
+            }
+            for g in grades.grades
+        ]
+        self.write_json({"path": grades.path_id, "grades": rows})
 
 
 class RoundStatusHandler(FacilitatorHandler):

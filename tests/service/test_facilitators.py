@@ -19,6 +19,7 @@ from peerkit.config.course import load_course
 from peerkit.config.workspace import Workspace
 from peerkit.core.answers import AnswerSheet
 from peerkit.core.errors import NotFound
+from peerkit.core.review import CriterionGrade, Grade
 from peerkit.core.store import NewSubmission
 from peerkit.facilitator.api import Facilitator
 from peerkit.storage.sql import SqlStore
@@ -158,3 +159,25 @@ def test_an_unknown_path_of_a_step_is_a_404_that_names_the_courses_paths(service
 def test_a_learner_is_not_let_in(service: tuple[str, Facilitator]) -> None:
     url, _ = service
     assert get(url, "api/facilitator/paths/essay/submissions", LEARNER)[0] == 403
+
+
+def test_grades_carry_the_paths_scale_every_page_shows(service: tuple[str, Facilitator]) -> None:
+    # The store keeps the rubric's points (TEST_RUBRIC: two criteria, 0-2 each); the path's task cell is worth 3
+    # in the gradebook, and `peerkit grades`, the learner's page and the export all show 3-point grades.
+    url, desk = service
+    store = desk.store
+    store.open_round("essay", rubric_id="essay", per_submission=3, anonymity="double", self_assessment=False, seed=1)
+    crit = CriterionGrade(estimate=1.5, uncertainty=0.2, reviews=3)
+    store.save_grades(
+        "essay",
+        [Grade("ana", "median", 3.0, 4.0, 0.4, {"clear": crit, "grounded": crit}, 3)],
+    )
+    status, body = get(url, "api/facilitator/paths/essay/grades")
+    assert status == 200
+    (row,) = body["grades"]
+    shown = desk.grades(path_id="essay")
+    assert shown.scale is not None
+    assert (row["points"], row["max_points"]) == (3.0, 4.0)  # the rubric's, as stored
+    assert (row["path_points"], row["path_max_points"]) == (shown.scale.grade(shown.grades[0]), 3.0) == (2.25, 3.0)
+    assert row["path_uncertainty"] == pytest.approx(0.3)
+    assert "2.25" in shown.table()  # what the CLI prints
