@@ -97,7 +97,7 @@ def test_a_misspelt_setting_given_to_load_is_a_config_error_with_the_fix(tmp_pat
     with pytest.raises(ConfigError, match="no setting 'db_ulr'; fix: did you mean 'db_url'") as caught:
         PeerkitConfig.load(env={}, course_file=tmp_path / "c.yml", db_ulr="sqlite:///x.db")
     assert (caught.value.source, caught.value.where) == ("argument db_ulr", "db_ulr")
-    with pytest.raises(ConfigError, match="fix: use one of: .*course_file") as caught:
+    with pytest.raises(ConfigError, match=r"fix: use one of: .*course_file") as caught:
         PeerkitConfig.load(env={}, options={"zzz": 1})
     assert caught.value.where == "zzz"
 
