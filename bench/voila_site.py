@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -20,7 +21,14 @@ from typing import Any
 from peerkit.config.course import load_course
 from peerkit.config.workspace import Workspace
 from peerkit.demo import Site, prepare_site
-from peerkit.voila.serve import ServeOptions, jupyter_data_dir, voila_command, voila_env, write_voila_config
+from peerkit.voila.serve import (
+    ServeOptions,
+    jupyter_data_dir,
+    voila_command,
+    voila_env,
+    with_token,
+    write_voila_config,
+)
 from peerkit.voila.trust import trust_notebooks
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.ports import free_port
@@ -60,18 +68,24 @@ class Served:
     site: Site
     url: str
     process: subprocess.Popen[str]
+    #: The server's token, as `peerkit serve` requires one: every address below carries it, so that each
+    #: measurement (a fresh browser context, no cookie) opens the page as a person with the printed address does.
+    token: str = ""
     log: list[str] = field(default_factory=list)
 
+    def signed(self, address: str) -> str:
+        return f"{address}?token={self.token}" if self.token else address
+
     def path_url(self, path_id: str) -> str:
-        return f"{self.url}/voila/render/{path_id}/{path_id}.ipynb"
+        return self.signed(f"{self.url}/voila/render/{path_id}/{path_id}.ipynb")
 
     @property
     def empty_url(self) -> str:
-        return f"{self.url}/voila/render/{EMPTY}"
+        return self.signed(f"{self.url}/voila/render/{EMPTY}")
 
     @property
     def one_widget_url(self) -> str:
-        return f"{self.url}/voila/render/{ONE_WIDGET}"
+        return self.signed(f"{self.url}/voila/render/{ONE_WIDGET}")
 
 
 @contextmanager
@@ -87,16 +101,17 @@ def served_site(*, preheat: bool = True) -> Iterator[Served]:
         options = ServeOptions(port=port, preheat=preheat)
         write_voila_config(site.workspace.voila_dir, [*site.notebooks(), EMPTY, ONE_WIDGET], options)
         trust_notebooks(site.course_dir, data_dir=jupyter_data_dir(site.learner_home))
+        token = secrets.token_hex(24)
         process = subprocess.Popen(
             voila_command(site.course_dir, site.workspace.voila_dir),
             cwd=site.workspace.voila_dir,
-            env=voila_env(site.learner_home),
+            env=with_token(voila_env(site.learner_home), token),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
         )
-        served = Served(site=site, url=f"http://localhost:{port}", process=process)
+        served = Served(site=site, url=f"http://localhost:{port}", process=process, token=token)
 
         def pump() -> None:
             assert process.stdout is not None
@@ -117,7 +132,7 @@ def wait_ready(served: Served, *, pools: int, timeout: float = 120) -> None:
     while time.monotonic() < deadline:
         filled = sum("is filled with" in line for line in served.log)
         try:
-            with urllib.request.urlopen(served.url + "/", timeout=2) as response:  # noqa: S310 - localhost
+            with urllib.request.urlopen(served.signed(served.url + "/"), timeout=2) as response:  # noqa: S310
                 if response.status == 200 and filled >= pools:
                     return
         except OSError:
