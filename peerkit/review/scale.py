@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from peerkit.core.models import Course, LearningPath
 from peerkit.core.review import Grade
@@ -89,13 +90,33 @@ def path_scale(course: Course, path_id: str) -> PathScale:
 
 
 def level_text(criterion: Criterion, estimate: float | None) -> str:
-    """A criterion's grade on the review scale: the level nearest *estimate*, by name with its
-    number, ``Clearly (2 of 2)`` (``Partly (1.4 of 2)`` between levels); ``—`` with none."""
+    """A criterion's grade on the review scale: its level by name with its number, ``Clearly (2 of 2)``;
+    an estimate off the levels is named honestly (:func:`nearest_level`), ``between Partly and Clearly
+    (1.5 of 2)``; ``—`` with none."""
     if estimate is None or not math.isfinite(estimate):
         return f"— (of {criterion.max_points:g})"
     return f"{nearest_level(criterion, estimate)} ({round(estimate, 2):g} of {criterion.max_points:g})"
 
 
+#: How near a level an estimate reads as "about" that level (rather than "between" two).
+ABOUT = 0.25
+
+
 def nearest_level(criterion: Criterion, estimate: float) -> str:
-    """The label of *criterion*'s level nearest *estimate* (the higher one on a tie)."""
-    return min(reversed(criterion.levels), key=lambda lv: abs(lv.points - estimate)).label
+    """*criterion*'s level for *estimate*, said as what it is: the level's label when the estimate is
+    on it (to the hundredth) or past an end of the scale, ``about Partly`` within a quarter of a step of
+    it, else ``between Partly and Clearly`` (a 1.5 of 2 once read "Clearly", the higher level of a tie)."""
+    value = round(estimate, 2)
+    levels = criterion.levels
+    for level in levels:
+        if math.isclose(level.points, value, abs_tol=0.005):
+            return level.label
+    if value <= levels[0].points or value >= levels[-1].points:  # off the scale's ends: its end
+        return levels[0].label if value <= levels[0].points else levels[-1].label
+    lower, upper = next((a, b) for a, b in pairwise(levels) if a.points < value < b.points)
+    step = upper.points - lower.points
+    if value - lower.points <= ABOUT * step:
+        return f"about {lower.label}"
+    if upper.points - value <= ABOUT * step:
+        return f"about {upper.label}"
+    return f"between {lower.label} and {upper.label}"

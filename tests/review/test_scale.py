@@ -7,7 +7,7 @@ import pytest
 
 from peerkit.core.review import Grade
 from peerkit.core.rubric import Criterion, Level
-from peerkit.review.scale import PathScale, grade_points, level_text
+from peerkit.review.scale import PathScale, grade_points, level_text, nearest_level
 
 LEVELS = Criterion("clear", "Clear", (Level(0, "Not yet"), Level(1, "Partly"), Level(2, "Clearly")))
 
@@ -37,10 +37,26 @@ def test_the_scale_converts_grades_and_their_spread_both_ways() -> None:
 
 @pytest.mark.parametrize(
     ("estimate", "shown"),
-    [(2.0, "Clearly (2 of 2)"), (0.0, "Not yet (0 of 2)"), (1.4, "Partly (1.4 of 2)"), (1.5, "Clearly (1.5 of 2)")],
+    [
+        (2.0, "Clearly (2 of 2)"),
+        (0.0, "Not yet (0 of 2)"),
+        (1.999, "Clearly (2 of 2)"),
+        (1.1, "about Partly (1.1 of 2)"),
+        (1.8, "about Clearly (1.8 of 2)"),
+        (1.4, "between Partly and Clearly (1.4 of 2)"),
+        (0.5, "between Not yet and Partly (0.5 of 2)"),
+    ],
 )
-def test_a_criterion_reads_as_its_nearest_level_with_its_number(estimate: float, shown: str) -> None:
+def test_a_criterion_reads_as_its_level_with_its_number(estimate: float, shown: str) -> None:
     assert level_text(LEVELS, estimate) == shown
+
+
+def test_an_estimate_between_levels_is_not_named_as_the_higher_one() -> None:
+    """The learner's feedback said "Says why it was peer learning: Clearly (1.5 of 2)": an estimate
+    halfway between two levels read as the higher, as if every reviewer had said Clearly."""
+    assert level_text(LEVELS, 1.5) == "between Partly and Clearly (1.5 of 2)"
+    assert nearest_level(LEVELS, 1.5) == "between Partly and Clearly"
+    assert nearest_level(LEVELS, 2.3) == "Clearly" and nearest_level(LEVELS, -0.2) == "Not yet"
 
 
 def test_a_criterion_without_an_estimate_has_no_level() -> None:
