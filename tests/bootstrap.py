@@ -140,6 +140,11 @@ NOT_INSTALLED = (
 )
 
 
+def _setup_note(checkout: Path) -> str:
+    """The note that .venv is not set up yet, after a blank line, only while that is true ("" once it is)."""
+    return "" if venv_ready(checkout) else "\n\n" + NOT_INSTALLED
+
+
 def _version(checkout: Path) -> str:
     import tomllib
 
@@ -168,13 +173,13 @@ def offline_answer(checkout: Path, args: Sequence[str]) -> str | None:
             "serves the\n  learner's course home and the facilitator dashboard, with the demo cohort reviewing the "
             "learner's\n  work. Safe to run again.\n\nOptions:\n"
         )
-        return summary + _table(SERVE_OPTIONS) + "\n\n" + NOT_INSTALLED
+        return summary + _table(SERVE_OPTIONS) + _setup_note(checkout)
     if command == "test":
         return (
             "Usage: python3 -m peerkit test [PYTEST ARGS]...\n\n  "
             + COMMANDS["test"]
-            + "\n  Arguments are passed to pytest.\n\n"
-            + NOT_INSTALLED
+            + "\n  Arguments are passed to pytest."
+            + _setup_note(checkout)
         )
     head = f"Usage: python3 -m peerkit {command} [OPTIONS] ...\n\n  {COMMANDS[command]}" if command in COMMANDS else ""
     usage = (
@@ -191,7 +196,7 @@ def offline_answer(checkout: Path, args: Sequence[str]) -> str | None:
         + "\n\nCommands:\n"
         + _table(sorted(COMMANDS.items()))
     )
-    return (head + "\n\n" if head else "") + usage + "\n\n" + NOT_INSTALLED
+    return (head + "\n\n" if head else "") + usage + _setup_note(checkout)
 
 
 def _as_str_list(value: object) -> list[str]:

@@ -3,6 +3,8 @@ before the project environment exists names the CLI's real commands and serve's 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -65,3 +67,20 @@ def test_the_short_help_names_the_real_commands_and_options() -> None:
     real = {opt for param in serve.params for opt in param.opts if opt.startswith("--")} | {"--help"}
     named = {word for name, _ in bootstrap.SERVE_OPTIONS for word in name.replace(",", "").split() if word[:2] == "--"}
     assert named == real
+
+
+def test_test_help_says_the_environment_is_missing_only_while_it_is(fresh_checkout: Path) -> None:
+    """``test --help`` is answered here even with a ready .venv (``test`` is not a click command):
+    the note that .venv is not set up yet must then be gone."""
+    note = ".venv is not set up yet"
+    assert note in run(fresh_checkout, "test", "--help").stdout
+    python = bootstrap.venv_python(fresh_checkout)
+    python.parent.mkdir(parents=True)
+    python.write_text("")  # never run: `test --help` is answered before anything is run in .venv
+    stamp = {"pyproject": hashlib.sha256((fresh_checkout / "pyproject.toml").read_bytes()).hexdigest()}
+    (bootstrap.venv_dir(fresh_checkout) / bootstrap.STAMP).write_text(json.dumps(stamp))
+    assert bootstrap.venv_ready(fresh_checkout)
+    result = run(fresh_checkout, "test", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: python3 -m peerkit test" in result.stdout
+    assert note not in result.stdout
