@@ -35,6 +35,7 @@ import pytest
 import yaml
 
 from peerkit.config.course import load_course
+from peerkit.core.kinds.check import KIND as CHECK_KIND
 from peerkit.core.kinds.check import CheckQuestion, question
 from peerkit.core.models import Course, LearningPath
 from peerkit.nbgrader.checks import check_notebook, check_points
@@ -572,6 +573,29 @@ def test_checks_are_announced_the_same_way_on_every_page(path_id: str) -> None:
         assert any(line.startswith(label) and line.endswith("**") for line in before.splitlines()), (
             f"{path_id}: check {nb.checks[index].answer_id!r} is not announced as {label}…**"
         )
+
+
+#: What every page says of its checks, in its "Check your understanding" section: true of the code (feedback
+#: only after "Check my answer"; never in a peer's review; each check's outcome is in the submission, which
+#: the facilitator reads, and the dashboard's ``checks`` figure counts it).
+CHECKS_INTRO = (
+    "Answer, then press **Check my answer** to see whether you are right and why; try again as often as you "
+    "like. No points, and your classmates never see your choices; your facilitator can see how the checks went."
+)
+
+
+@by_path
+def test_every_page_says_the_same_true_thing_about_its_checks(path_id: str) -> None:
+    """Checks are not private (the facilitator has each one's choice, tries and right or wrong), and
+    nothing shows until "Check my answer" is pressed: no page says "only you see" or "choose to see why"."""
+    assert CHECK_KIND.peer_reviewed is False
+    assert CHECK_KIND.facilitator_text({"attempts": 2, "right": True, "first_right": False}) == "right after 2 tries"
+    nb = notebook(path_id)
+    cell = next(source(c) for c in nb.cells if "### Check your understanding" in source(c))
+    assert CHECKS_INTRO in " ".join(cell.split()), f"{path_id}: the checks' intro is not the course's one"
+    text = " ".join("\n\n".join(nb.markdown).split())
+    for untrue in ("only you see", "nobody else sees", "choose an answer to see", "after each answer you see"):
+        assert untrue not in text.lower(), f"{path_id}: says {untrue!r} of the checks"
 
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
