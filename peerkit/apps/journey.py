@@ -1,24 +1,26 @@
 """Where a learner stands in each path, as one status: the course home's badge and its way on.
 
 A path's status moves along the learner's journey: not started → in progress → submitted (or
-submitted with blanks) → n reviews to do (once the facilitator opened the review round; on a rolling
-path, the moment the learner submits) → waiting for classmates' work or for reviews (rolling) →
-feedback ready (the round closed, or on a rolling path the learner's reviews are in; the reviews
-received wait for a rating) → done. A path that is not peer
-reviewed is done once it is submitted complete. Every promise of what comes next is said as the
-path is reviewed (the facilitator opens a round, or classmates' work arrives as they submit), and
-once the facilitator has closed the path's peer review nothing more is promised. Pure of widgets: it
+submitted with blanks) → n reviews (and the self-assessment) to do (once the facilitator opened the
+review round; on a rolling path, the moment the learner submits) → waiting for classmates' work or
+for reviews (rolling) → feedback ready (the round closed, or on a rolling path the learner's reviews
+are in; the reviews received wait for a rating; feedback released while reviews are still to write
+is said beside them) → done, once nothing is left. A path submitted with blanks keeps saying so
+beside where its review stands. A path that is not peer reviewed is done once it is submitted
+complete. Every promise of what comes next is said as the path is reviewed (the facilitator opens a
+round, or classmates' work arrives as they submit), and once the facilitator has closed the path's
+peer review nothing more is promised. Pure of widgets: it
 reads an :class:`~peerkit.apps.overview.Overview`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
 from peerkit.apps.catalog import PathEntry
-from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo
+from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo, reviews_left
 
 Tone = Literal["muted", "progress", "action", "ok"]
 
@@ -40,7 +42,11 @@ class Status:
 
 
 def status_of(entry: PathEntry, overview: Overview) -> Status:
-    """The status of one path (a review assignment's entry: the status of its reviews)."""
+    """The status of one path (a review assignment's entry: the status of its reviews).
+
+    Reviews still to write come before feedback (a path is "Done" only when nothing is left: reviews
+    written and sent, feedback read and rated, no answers left blank), and a path submitted with
+    blanks says so beside where its review stands."""
     path_id = entry.review_of or entry.id
     reviews = next((r for r in overview.reviews if r.path_id == path_id), None)
     feedback = next((f for f in overview.feedback if f.path_id == path_id), None)
@@ -52,27 +58,39 @@ def status_of(entry: PathEntry, overview: Overview) -> Status:
         return _review_status(entry, reviews, feedback, closed=closed, submitted=submitted)
     if entry.state == "available":
         return Status("Not started", "muted")
-    if feedback is not None:
-        return _feedback_status(feedback)
-    if review_entry is not None and closed and entry.state in ("submitted", "submitted-with-blanks"):
-        if entry.state == "submitted-with-blanks":
-            return Status("Submitted with blanks", "action", CLOSED_SUBMITTED)
-        return Status("Submitted", "ok", CLOSED_SUBMITTED)
-    if reviews is not None and (reviews.to_do or reviews.unsent):
-        return _reviews_status(reviews)
-    if reviews is not None and reviews.mode == "rolling":
-        return _rolling_status(reviews)
-    if entry.state == "submitted-with-blanks":
-        return Status("Submitted with blanks", "action")
-    if entry.state == "submitted":
-        if review_entry is None:  # not peer reviewed: nothing more to do
-            return Status("Done", "ok")
-        if reviews is not None:
-            return Status("Reviews sent", "ok", "your feedback comes once your facilitator closes the round")
-        return Status("Submitted", "ok", "reviewing classmates' work comes next")
     if entry.state == "in-progress":
         return Status("In progress", "progress", f"{entry.answered} answer{'s' if entry.answered != 1 else ''} saved")
-    return Status("Not started", "muted")
+    if entry.state not in ("submitted", "submitted-with-blanks"):
+        return Status("Not started", "muted")
+    status = _submitted_status(reviews, feedback, closed=closed, peer_reviewed=review_entry is not None)
+    return _with_blanks(status) if entry.state == "submitted-with-blanks" else status
+
+
+def _submitted_status(
+    reviews: ReviewsToDo | None, feedback: FeedbackWaiting | None, *, closed: bool, peer_reviewed: bool
+) -> Status:
+    """Where a submitted path stands in its review."""
+    if reviews is not None and not closed and (reviews.open or reviews.unsent):
+        return _reviews_status(reviews, feedback)
+    if feedback is not None:
+        return _feedback_status(feedback)
+    if not peer_reviewed:  # nothing more to do
+        return Status("Done", "ok")
+    if closed:
+        return Status("Submitted", "ok", CLOSED_SUBMITTED)
+    if reviews is not None and reviews.mode == "rolling":
+        return _rolling_status(reviews)
+    if reviews is not None:
+        return Status("Reviews sent", "ok", "your feedback comes once your facilitator closes the round")
+    return Status("Submitted", "ok", "reviewing classmates' work comes next")
+
+
+def _with_blanks(status: Status) -> Status:
+    """*status* of a path submitted with blanks: the blanks stay in sight beside where its review stands
+    (never "Done" while answers are missing)."""
+    if status.label in ("Done", "Submitted"):
+        return replace(status, label="Submitted with blanks", tone="action")
+    return replace(status, label=f"Submitted with blanks · {status.label}", tone="action")
 
 
 def _feedback_status(feedback: FeedbackWaiting) -> Status:
@@ -88,11 +106,14 @@ def _feedback_status(feedback: FeedbackWaiting) -> Status:
     return Status("Done", "ok", "feedback read and rated", feedback.link, "Your feedback")
 
 
-def _reviews_status(reviews: ReviewsToDo) -> Status:
-    if reviews.to_do:
-        n = reviews.to_do
-        return Status(f"{n} review{'s' if n != 1 else ''} to do", "action", "", reviews.link, "Review now")
-    return Status("Reviews to submit", "action", "written, not sent yet", reviews.link, "Submit your reviews")
+def _reviews_status(reviews: ReviewsToDo, feedback: FeedbackWaiting | None = None) -> Status:
+    """Reviews still to write or to send; *feedback* already released is said beside them."""
+    also = "your feedback is ready too" if feedback is not None else ""
+    left = reviews_left(reviews)
+    if left:
+        return Status(left[0].upper() + left[1:], "action", also, reviews.link, "Review now")
+    sent = "written, not sent yet" + (f"; {also}" if also else "")
+    return Status("Reviews to submit", "action", sent, reviews.link, "Submit your reviews")
 
 
 def _review_status(
@@ -107,14 +128,14 @@ def _review_status(
     learner has submitted the path (so classmates' work can come to them)."""
     if entry.state == "available":
         return Status("Not started", "muted")
+    if reviews is not None and not closed and (reviews.open or reviews.unsent):
+        return _reviews_status(reviews, feedback)
     if feedback is not None:
         return _feedback_status(feedback)
     if closed:
         return Status("Closed", "muted", CLOSED_SUBMITTED if submitted else CLOSED_NOT_SUBMITTED)
     if reviews is None:
         return _waiting_status(entry, submitted=submitted)
-    if reviews.to_do or reviews.unsent:
-        return _reviews_status(reviews)
     if reviews.mode == "rolling":
         return _rolling_status(reviews)
     return Status("Reviews sent", "ok")

@@ -31,22 +31,47 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ReviewsToDo:
-    """The learner's reviews of one path's round."""
+    """The learner's reviews of one path's round: their classmates' work, and their self-assessment
+    (a task of its own: "2 reviews to do and your self-assessment", never "3 reviews")."""
 
     path_id: str
     title: str
     link: str
-    packets: int
-    written: int  # complete reviews saved (self-assessment included)
-    unsent: bool  # complete reviews saved since the last submission of the reviews
+    packets: int  # classmates' work to review (the learner's own work not counted)
+    written: int  # complete reviews of it saved
+    unsent: bool  # complete reviews (self-assessment included) saved since the last submission of the reviews
     #: How the path is reviewed: "round" (a facilitator opens it) or "rolling" (as learners submit).
     mode: str = "round"
     #: Rolling: how many more classmates' submissions this learner is still to be given.
     waiting_for: int = 0
+    #: Whether the learner is asked to assess their own work, and whether that is written.
+    own: bool = False
+    own_written: bool = False
 
     @property
     def to_do(self) -> int:
+        """Classmates' reviews still to write."""
         return max(0, self.packets - self.written)
+
+    @property
+    def own_to_do(self) -> bool:
+        """The self-assessment is asked for and not written yet."""
+        return self.own and not self.own_written
+
+    @property
+    def open(self) -> bool:
+        """Anything left to write."""
+        return bool(self.to_do) or self.own_to_do
+
+
+def reviews_left(reviews: ReviewsToDo) -> str:
+    """What is left to write, in plain words: "2 reviews to do and your self-assessment", "1 review to
+    do", "your self-assessment to do" ("" when nothing is)."""
+    n = reviews.to_do
+    count = f"{n} review{'s' if n != 1 else ''}" if n else ""
+    if reviews.own_to_do:
+        return f"{count} to do and your self-assessment" if count else "your self-assessment to do"
+    return f"{count} to do" if count else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +125,26 @@ def _reviews(
 ) -> ReviewsToDo:
     sheet = read_sheet(entry.folder, entry.id) if entry.folder else None
     answers = sheet.answers if sheet else {}
-    keys = [f"r-{t}" for t in tokens] + (["self"] if own else [])
-    written = [answers[k] for k in keys if k in answers and _complete(rubric, answers[k].value)]
-    unsent = any(sent is None or parse_time(a.updated, field="updated") > sent for a in written)
-    return ReviewsToDo(entry.review_of or "", entry.title, entry.link, len(keys), len(written), unsent, mode, waiting)
+
+    def complete(key: str) -> bool:
+        return key in answers and _complete(rubric, answers[key].value)
+
+    written = [answers[f"r-{t}"] for t in tokens if complete(f"r-{t}")]
+    own_written = bool(own) and complete("self")
+    done = written + ([answers["self"]] if own_written else [])
+    unsent = any(sent is None or parse_time(a.updated, field="updated") > sent for a in done)
+    return ReviewsToDo(
+        entry.review_of or "",
+        entry.title,
+        entry.link,
+        len(tokens),
+        len(written),
+        unsent,
+        mode,
+        waiting,
+        own=bool(own),
+        own_written=own_written,
+    )
 
 
 def _rated(sheet: AnswerSheet | None, tokens: list[str]) -> int:

@@ -11,7 +11,7 @@ from traitlets.config import Config
 
 from peerkit.apps.home import page_learner, path_card
 from peerkit.apps.journey import status_of
-from peerkit.apps.overview import Overview, learner_overview
+from peerkit.apps.overview import Overview, learner_overview, reviews_left
 from peerkit.apps.packet_view import grade_text
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.frame import Place, render_frame
@@ -40,13 +40,13 @@ def render_overview(view: Overview, learner: str | None) -> str:
         '<a href="home.ipynb" target="_self">Course home</a></p>',
         _SECTION.format("Reviews to do"),
     ]
-    todo = [r for r in view.reviews if r.to_do or r.unsent]
+    todo = [r for r in view.reviews if r.open or r.unsent]
     if not todo:
         parts.append('<p class="peerkit-none">Nothing to review right now.</p>')
     else:
         items = []
         for r in todo:
-            state = f"{r.to_do} of {r.packets} still to write" if r.to_do else "all written"
+            state = reviews_left(r) or "all written"
             if r.unsent:
                 state += "; submit your reviews so your peers get them"
             items.append(_item(f"{r.title} ({state})", r.link, css="peerkit-review-todo"))

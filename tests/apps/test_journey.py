@@ -9,7 +9,8 @@ from typing import Any
 from peerkit.apps.catalog import PathEntry
 from peerkit.apps.home import path_card, render_continue
 from peerkit.apps.journey import continue_with, status_of
-from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo
+from peerkit.apps.overview import FeedbackWaiting, Overview, ReviewsToDo, reviews_left
+from peerkit.apps.progress import render_overview
 
 
 def entry(path_id: str, state: Any, *, review_of: str | None = None, **extra: Any) -> PathEntry:
@@ -149,3 +150,56 @@ def test_a_title_that_begins_with_its_label_is_not_prefixed_twice() -> None:
     card = path_card(replace(start, title="Start here: how this course works"))
     assert "Start here: how this course works" in card and "Start here: Start here" not in card
     assert "Path 2: " in path_card(replace(start, number=2, title="Start here: how this course works"))
+
+
+def test_reviews_still_to_write_come_before_feedback_and_done_means_nothing_is_left() -> None:
+    """The audit's path 1: feedback released on a rolling path while none of the learner's reviews were
+    written; the card said "Feedback ready", then "Done · feedback read and rated" while My progress
+    still listed every review to write."""
+    todo = ReviewsToDo("essay", "Review: Essay", "r", packets=2, written=0, unsent=False, mode="rolling", own=True)
+    unread = FeedbackWaiting("essay", "Essay", "r", points=None, max_points=6, reviews=2, rated=0)
+    rated = replace(unread, rated=2)
+    for received in (unread, rated):
+        for card in (ESSAY, ROLLING_REVIEW):
+            status = status_of(card, overview(ESSAY, ROLLING_REVIEW, reviews=(todo,), feedback=(received,)))
+            assert status.label == "2 reviews to do and your self-assessment", status
+            assert status.detail == "your feedback is ready too" and status.link == "r"
+    unsent = replace(todo, written=2, own_written=True, unsent=True)
+    status = status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(unsent,), feedback=(rated,)))
+    assert (status.label, status.detail) == ("Reviews to submit", "written, not sent yet; your feedback is ready too")
+    sent = replace(unsent, unsent=False)
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(unread,))).label == "Feedback ready"
+    assert status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(sent,), feedback=(rated,))).label == "Done"
+
+
+def test_the_self_assessment_is_counted_apart_from_classmates_reviews() -> None:
+    """course.yml's two reviewers per path read "3 of 3 still to write": the self-assessment was a review."""
+    todo = ReviewsToDo("essay", "Review: Essay", "r", packets=2, written=0, unsent=False, own=True)
+    assert (todo.to_do, todo.own_to_do, todo.open) == (2, True, True)
+    assert reviews_left(todo) == "2 reviews to do and your self-assessment"
+    assert reviews_left(replace(todo, written=1)) == "1 review to do and your self-assessment"
+    assert reviews_left(replace(todo, written=2)) == "your self-assessment to do"
+    assert reviews_left(replace(todo, own_written=True)) == "2 reviews to do"
+    assert reviews_left(replace(todo, written=2, own_written=True)) == ""
+    assert reviews_left(replace(todo, own=False)) == "2 reviews to do"  # no self-assessment asked
+    only_self = status_of(ESSAY, overview(ESSAY, REVIEW, reviews=(replace(todo, written=2),)))
+    assert only_self.label == "Your self-assessment to do" and only_self.link == "r"
+    page = render_overview(overview(ESSAY, REVIEW, reviews=(todo,)), "ana")
+    assert "Review: Essay (2 reviews to do and your self-assessment)" in page and "of 3" not in page
+
+
+def test_a_path_submitted_with_blanks_says_so_beside_its_review() -> None:
+    """Path 1 submitted with 1 of 5 answers read "Feedback ready", then "Done": the blanks vanished."""
+    blanks = entry("essay", "submitted-with-blanks")
+    sent = ReviewsToDo("essay", "Review: Essay", "r", packets=2, written=2, unsent=False, mode="rolling")
+    unread = FeedbackWaiting("essay", "Essay", "r", points=4, max_points=6, reviews=2, rated=0)
+    ready = status_of(blanks, overview(blanks, REVIEW, reviews=(sent,), feedback=(unread,)))
+    assert (ready.label, ready.tone) == ("Submitted with blanks · Feedback ready", "action")
+    rated = status_of(blanks, overview(blanks, REVIEW, reviews=(sent,), feedback=(replace(unread, rated=2),)))
+    assert rated.label == "Submitted with blanks" and rated.detail == "feedback read and rated"
+    todo = status_of(blanks, overview(blanks, REVIEW, reviews=(replace(sent, written=0),)))
+    assert todo.label == "Submitted with blanks · 2 reviews to do"
+    assert status_of(blanks, overview(blanks, REVIEW)).label == "Submitted with blanks"
+    closed = status_of(blanks, overview(blanks, REVIEW, closed=frozenset({"essay"})))
+    assert closed.label == "Submitted with blanks" and "no classmate will review" in closed.detail
+    assert status_of(blanks, overview(blanks)).label == "Submitted with blanks"  # not peer reviewed: not Done
