@@ -113,3 +113,43 @@ def test_a_broken_reference_fails_the_build(tmp_path: Path) -> None:
     assert built.returncode != 0
     warnings = [line for line in built.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     assert len(warnings) == 1 and "peerkit.core.errors.NoSuchError" in warnings[0], built.stderr
+
+
+# -- the learner guide says what the learner's pages say ------------------------------------------
+
+GUIDE = DOCS / "learner-guide.md"
+#: The loop's stages, in the guide's order (a stage is named by a word in bold, its first bold mention).
+LOOP = ("learn", "check", "apply", "reflect", "submit", "practise", "review", "feedback", "rate", "respond")
+
+
+def loop_order(text: str, start: str, end: str) -> list[str]:
+    """The loop's stages in the order *text* names them in bold between *start* and *end*."""
+    part = text[text.index(start) : text.index(end)]
+    found: list[str] = []
+    for bold in re.findall(r"\*\*(.+?)\*\*", part):
+        words = re.findall(r"[a-z]+", bold.lower())
+        found += [w for w in words if w in LOOP and w not in found]
+    return found
+
+
+def test_readme_runs_the_loop_in_the_guides_order() -> None:
+    guide = loop_order(GUIDE.read_text(encoding="utf-8"), "## The loop every path runs", "*Start here* introduces")
+    readme = loop_order((REPO / "README.md").read_text(encoding="utf-8"), "one full peer loop", "Learners say")
+    assert guide == list(LOOP)
+    assert readme == list(LOOP)
+
+
+def test_the_learner_guide_says_what_the_pages_show() -> None:
+    from peerkit.apps import another
+
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    # checks are not private: the facilitator has each one's outcome (and its dashboard figure counts them)
+    assert "nobody else sees" not in text and "peers never see them" not in text
+    assert "your facilitator can see how the checks went" in text
+    # the pages show times in the reader's own zone, without seconds in a date and time
+    assert "UTC" not in text and "in your own time zone" in text
+    # a workshop laptop's course needs the token printed with its address
+    assert not re.search(r"<http://localhost:\d+/>", text) and "?token=…" in text
+    # the review page's invitation to review one more classmate's work
+    assert "Would you like to help one more classmate?" in another.INVITE
+    assert '"Would you like to help one more classmate?"' in text and "**Review one more classmate’s work**" in text
