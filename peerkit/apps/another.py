@@ -64,8 +64,18 @@ class AnotherReview:
         self.said = look.live_widget("")
         self.said.add_class("peerkit-another-said")
         intro = look.html_widget(f'<p class="peerkit-another-invite">{INVITE}</p>')
-        self.view = widgets.VBox([intro, self.button, self.said], layout=look.full_width)
+        #: The invitation and its button: shown only once the learner's own reviews are done.
+        self.offer = widgets.VBox([intro, self.button], layout=look.full_width)
+        self.view = widgets.VBox([self.offer, self.said], layout=look.full_width)
         self.view.add_class("peerkit-another")
+        self.update()
+
+    def update(self) -> None:
+        """Show the invitation only while it is true: the learner's reviews are done (or they asked)."""
+        self.offer.layout.display = None if self.asked or self.reviews_done() else "none"
+
+    def _on_sheet(self, _sheet: object, _origin: str | None) -> None:
+        self.update()
 
     def reviews_done(self) -> bool:
         """Every piece of work on the page has a review, submitted since it last changed."""

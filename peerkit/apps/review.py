@@ -205,6 +205,7 @@ class ReviewPage(PathPage):
             self.another = AnotherReview(
                 self.session, self.session.path_id, look=self.look, tokens=lambda: tokens, on_asked=self._watch_again
             )
+            self.session.on_change(self.another._on_sheet)  # an edit after Submit: not done until sent again
             self.view.children = (*self.view.children, self.another.view)
 
     # -- rolling review: what arrives while the page is open ------------------------------------------
@@ -234,6 +235,8 @@ class ReviewPage(PathPage):
         old += [self.response] if self.response is not None else []
         for widget in old:
             self.session.off_change(widget._on_sheet)
+        if self.another is not None:  # kept (it says whether more was asked for) until the rebuild makes another
+            self.session.off_change(self.another._on_sheet)
         kept = set(map(id, old))
         self.widgets = [w for w in self.widgets if id(w) not in kept]
         before = [c for c in self.view.children if c not in (self.news, self.show_news, self.sync_line)]
@@ -343,6 +346,8 @@ class ReviewPage(PathPage):
 
     def next_step(self) -> str:
         """After submitting reviews: the feedback comes here; then the next path."""
+        if self.another is not None:  # the reviews just sent may be all of them: invite one more
+            self.another.update()
         if self.ratings:
             return super().next_step()
         if self.mode == "rolling":

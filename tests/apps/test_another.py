@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from peerkit.apps.another import ASKED, NOT_YET, AnotherReview
+from peerkit.apps.another import ASKED, INVITE, NOT_YET, AnotherReview
 from peerkit.core.answers import Answer, AnswerSheet
 from peerkit.exchange.base import MemoryActivityLog
 from peerkit.widgets.look import Look
@@ -48,11 +48,14 @@ def test_offered_once_reviews_are_submitted_and_asked_once() -> None:
         on_asked=lambda: asked.append(True),
     )
     assert another.button.description == "Review one more classmate’s work"
+    assert another.offer.layout.display == "none"  # not offered before the reviews are sent
     assert not another.ask()  # written, not submitted yet
     assert "First finish and submit" in another.said.value and "peerkit-live" in another.said._dom_classes
     session.submitted = now - timedelta(minutes=5)  # submitted before the last change: not yet
     assert not another.reviews_done()
     session.submitted = now + timedelta(seconds=1)
+    another.update()  # the page does, after a Submit and on every change to the answers
+    assert another.offer.layout.display is None and INVITE in another.offer.children[0].value
     assert another.ask() and asked == [True]
     assert [(e.event, e.path_id) for e in session.exchange.activity.events] == [("review-another", "essay-review")]
     assert another.button.disabled and "will appear on this page shortly" in another.said.value
@@ -65,3 +68,22 @@ def test_nothing_to_review_is_not_done() -> None:
     another = AnotherReview(cast(PathSession, session), "essay-review", look=Look(), tokens=list)
     assert not another.reviews_done() and not another.ask()
     assert session.exchange.activity.events == []
+
+
+def test_the_invitation_is_not_shown_before_the_learners_own_reviews_are_done() -> None:
+    """The review page said "Your reviews are done. Would you like to help one more classmate?" at "0 of 8
+    activities done": the invitation showed whatever the learner had written."""
+    session = _Session(AnswerSheet(path="essay-review"))
+    another = AnotherReview(cast(PathSession, session), "essay-review", look=Look(), tokens=lambda: ["t1", "t2"])
+    assert another.offer.layout.display == "none"
+    now = datetime.now(UTC)
+    session.sheet = AnswerSheet(path="essay-review", answers={"r-t1": review(now)})
+    session.submitted = now + timedelta(seconds=1)
+    another._on_sheet(session.sheet, "r-t1")
+    assert another.offer.layout.display == "none"  # one of two written and sent: not done
+    session.sheet = AnswerSheet(path="essay-review", answers={"r-t1": review(now), "r-t2": review(now)})
+    another._on_sheet(session.sheet, "r-t2")
+    assert another.offer.layout.display is None
+    session.sheet.answers["r-t2"] = review(now + timedelta(minutes=1))  # changed after the Submit
+    another._on_sheet(session.sheet, "r-t2")
+    assert another.offer.layout.display == "none"
