@@ -106,7 +106,8 @@ class Overview:
         return sum(1 for p in self.paths if p.state == "submitted")
 
 
-def _complete(rubric: Rubric, value: Any) -> bool:
+def review_complete(rubric: Rubric, value: Any) -> bool:
+    """Whether *value* is a review that counts on *rubric* (every level chosen, the comments asked for)."""
     try:
         return not check_review(rubric, content_from_value(value))
     except PeerkitError:
@@ -127,7 +128,7 @@ def _reviews(
     answers = sheet.answers if sheet else {}
 
     def complete(key: str) -> bool:
-        return key in answers and _complete(rubric, answers[key].value)
+        return key in answers and review_complete(rubric, answers[key].value)
 
     written = [answers[f"r-{t}"] for t in tokens if complete(f"r-{t}")]
     own_written = bool(own) and complete("self")

@@ -19,8 +19,10 @@ from traitlets.config import Config
 from peerkit.apps.another import AnotherReview
 from peerkit.apps.arrivals import ArrivalWatch, closed_notice, nothing_yet, review_count, waiting_notice
 from peerkit.apps.feedback import RATE_INVITE, RESPOND, RESPOND_INTRO, deliver_as_written, own_answers, rating_answer_id
+from peerkit.apps.overview import ReviewsToDo, review_complete, reviews_left
 from peerkit.apps.packet_view import render_feedback_summary, render_packet, render_received_review
 from peerkit.apps.practice import Practice, practice_section, read_practice
+from peerkit.core.answers import AnswerSheet
 from peerkit.core.errors import PeerkitError
 from peerkit.core.redaction import removed_message
 from peerkit.core.rubric import Rubric
@@ -93,8 +95,33 @@ class ReviewPage(PathPage):
         self.closed = False
         #: Rolling review, once the learner's reviews are done: "review one more classmate's work".
         self.another: AnotherReview | None = None
+        self.progress_widget.describe = self._reviews_needed
         self._build()
+        self.session.showing(self.progress_widget.update)  # every form made: the reviews they leave
         self._watch()
+
+    def _reviews_needed(self, sheet: AnswerSheet) -> tuple[str, bool]:
+        """What the progress line says the reviews need (as the course home does): "2 reviews to do and
+        your self-assessment", then "all reviews written"; whether they are all written."""
+        if not self.forms:
+            progress = self.progress_widget
+            return "", bool(progress.answer_ids) and progress.done(sheet) == len(progress.answer_ids)
+        written = {
+            f.answer_id for f in self.forms if (a := sheet.get(f.answer_id)) and review_complete(f.rubric, a.value)
+        }
+        peers = [f.answer_id for f in self.forms if f.answer_id != SELF]
+        own = any(f.answer_id == SELF for f in self.forms)
+        left = ReviewsToDo(
+            self.reviewed_path,
+            "",
+            "",
+            packets=len(peers),
+            written=len(written.intersection(peers)),
+            unsent=False,
+            own=own,
+            own_written=SELF in written,
+        )
+        return reviews_left(left) or "all reviews written", not left.open
 
     def _inbox(self) -> tuple[Inbox | None, str]:
         session = self.session
@@ -244,6 +271,7 @@ class ReviewPage(PathPage):
         self.response, self.own_packet, self.picker = None, None, None
         self.arrivals.clear()
         self._build()
+        self.session.showing(self.progress_widget.update)
         for widget in before:
             _close_tree(widget, keep=(self.ratings_line, self.sync_line, self.news, self.show_news))
         picker = self.picker

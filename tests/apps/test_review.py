@@ -406,3 +406,34 @@ def test_once_the_review_closed_work_still_owed_is_no_longer_promised(
     shown = html.unescape(text_of(page))
     assert "no more classmates' work will come" in shown and "will appear on this page as others submit" not in shown
     page.close()
+
+
+def test_the_progress_line_counts_classmates_reviews_and_the_self_assessment_apart(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two classmates and the learner's own work read "3 of 3 still to write" elsewhere; the page now says
+    what the course home and My progress say: the reviews left, then the self-assessment."""
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "round", "packets": ["t1", "t2"], "self": "t3"}
+    packets = {t: {"token": t, "kind": "peer", "answers": own_packet(t)["answers"]} for t in ("t1", "t2")}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, {**packets, "t3": own_packet("t3")}, None))
+    page = open_page(review_course, "gil")
+    page.progress()
+    line = page.progress_widget.line
+
+    def write(form: Any) -> None:
+        for choice in form.levels.values():
+            choice.value = choice.options[-1][1]
+        for box in form.comments.values():
+            box.value = "The second paragraph names who helped and how."
+
+    assert "2 reviews to do and your self-assessment" in line.value
+    write(page.forms[0])
+    assert "1 review to do and your self-assessment" in line.value
+    page.forms[1].levels[rubric.criteria[0].id].value = 1  # begun, not complete: still to do
+    assert "1 review to do and your self-assessment" in line.value
+    write(page.forms[1])
+    assert "your self-assessment to do" in line.value and "ready to submit" not in line.value
+    write(page.forms[2])
+    assert "all reviews written — ready to submit" in line.value
+    page.close()
