@@ -3,7 +3,9 @@
 ``course/demo/cohort.yml`` holds each peer's answers (written for the course) and the review they
 give, per peer-reviewed path. The peers act through the same channels as a person would: their
 answers are saved in their own assignment folders and submitted with nbgrader, and their reviews
-are answers of their own ``<path>-review`` assignment, submitted the same way.
+are answers of their own ``<path>-review`` assignment, submitted the same way. A peer's review
+follows the work it reads (:func:`as_read`): blank or very short answers lower its levels, so the
+demo's grade says what the learner actually wrote.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from peerkit.config.workspace import Workspace
 from peerkit.config.yamlfile import read_yaml
 from peerkit.core import kinds
 from peerkit.core.allocation import Profile
-from peerkit.core.answers import JSON, Answer
+from peerkit.core.answers import JSON, Answer, is_answered
 from peerkit.core.errors import ConfigError, PeerkitError, ValidationError
 from peerkit.core.models import Course
 from peerkit.core.rubric import ReviewContent, check_review, content_from_value
@@ -29,7 +31,7 @@ from peerkit.core.topics import profile_from_answer
 from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.config import load_config
 from peerkit.nbgrader.learner import fetch, last_submission_time, submit
-from peerkit.nbgrader.tasks import answer_kinds
+from peerkit.nbgrader.tasks import answer_kinds, required_answers
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.storage.sql import SqlStore
 
@@ -156,6 +158,64 @@ def main_answer(course: Course, path_id: str, sheet_answers: Mapping[str, Answer
     return "your answer"
 
 
+#: Fewer words than this in an answer read as "very short" to a demo peer (half an answer).
+SHORT_WORDS = 12
+
+
+def substance(course: Course, path_id: str, sheet_answers: Mapping[str, Answer]) -> tuple[float, int, int]:
+    """How much of *path_id*'s required work the author gave, as a demo peer reads it: each required
+    answer counts 1 when answered (free text at some length), 1/2 for free text of fewer than
+    :data:`SHORT_WORDS` words, 0 when blank; returns the share of the whole (0 to 1), the answers
+    blank or very short, and how many are required."""
+    notebook = course.path(path_id).notebook
+    found = answer_kinds(notebook)
+    needed = [a for a in required_answers(notebook) if a in found]
+    if not needed:
+        return 1.0, 0, 0
+    total, thin = 0.0, 0
+    for answer_id in needed:
+        answer = sheet_answers.get(answer_id)
+        if answer is None or not is_answered(answer):
+            thin += 1
+            continue
+        kind = kinds.get(answer.kind)
+        prose = kind.text_length(answer.value) is not None  # free text (a choice or a list has no length to judge)
+        if prose and len(_WORD.findall(kind.written(answer.value))) < SHORT_WORDS:
+            total, thin = total + 0.5, thin + 1
+        else:
+            total += 1.0
+    return total / len(needed), thin, len(needed)
+
+
+def as_read(
+    course: Course, path_id: str, template: ReviewContent, sheet_answers: Mapping[str, Answer]
+) -> ReviewContent:
+    """A peer's review *template* as it reads the author's actual work: every criterion at most the
+    level the work's :func:`substance` reaches on the criterion's scale (blank work: the lowest level,
+    "Not yet"; all answered at length: the template's own levels), and, when answers are blank or very
+    short, a suggestion that says so. Deterministic: the same work always gets the same review."""
+    share, thin, needed = substance(course, path_id, sheet_answers)
+    if not thin:
+        return template
+    rubric = course.rubric_for(path_id)
+    scores = dict(template.scores)
+    for criterion in rubric.criteria:
+        levels = [lv.points for lv in criterion.levels]
+        cap = levels[int(share * (len(levels) - 1) + 1e-9)]  # only the whole of the work reaches the top
+        if criterion.id in scores:
+            scores[criterion.id] = min(scores[criterion.id], cap)
+    comments = dict(template.comments)
+    ids = [p.id for p in rubric.prompts]
+    prompt = "suggestion" if "suggestion" in ids else (ids[-1] if ids else "")
+    if prompt:
+        note = (
+            f"{thin} of your {needed} answers were blank or very short when I read them, so I could not "
+            "give them credit: fill them in and submit again."
+        )
+        comments[prompt] = f"{note} {comments.get(prompt, '')}".strip()
+    return ReviewContent(scores=scores, comments=comments)
+
+
 def enroll_peers(
     course: Course, workspace: Workspace, build: CourseBuild, store: SqlStore, peers: tuple[Peer, ...]
 ) -> list[str]:
@@ -205,7 +265,7 @@ def write_peer_reviews(
         for assignment in (a for a in pending if a.reviewer == reviewer):
             author = store.submission(assignment.author, path_id)
             quote = main_answer(course, path_id, author.sheet.answers) if author else "your answer"
-            content = _fill(template, quote)
+            content = _fill(as_read(course, path_id, template, author.sheet.answers) if author else template, quote)
             value: JSON = {
                 "packet": assignment.token,
                 "scores": dict(content.scores),

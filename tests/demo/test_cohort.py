@@ -85,6 +85,11 @@ def test_autopilot_runs_the_loop_when_the_learner_submits(review_course: CourseL
     assert len(reviews_of_me) == 3
     quoted = [r.content.comments["strengths"] for r in reviews_of_me]
     assert all("“My neighbour at the reference desk showed me how to search the…”" in q for q in quoted)
+    # "lesson" was left blank: no peer gives more than Partly, and each says why
+    assert all(max(r.content.scores.values()) <= 1 for r in reviews_of_me)
+    assert all(
+        "1 of your 2 answers were blank or very short" in r.content.comments["suggestion"] for r in reviews_of_me
+    )
     mine = [a for a in demo_store.assignments(PATH) if a.reviewer == "tester"]
     assert len(mine) == 3
     assert any("3 packets for tester" in line for line in lines) and any(
@@ -115,3 +120,33 @@ def test_plan_dates_move_so_the_earliest_is_today() -> None:
     assert moved(plan, shift).value["date"] == "2027-03-01"
     assert moved(later, shift).value["date"] == "2027-05-21"
     assert moved(Answer.make("text", "hi"), shift).value == "hi"
+
+
+LONG = "At the reference desk a colleague showed me, step by step, how she searches the archive, then let me try."
+
+
+def test_peers_review_what_the_author_wrote_not_a_fixed_grade(review_course: CourseLayout) -> None:
+    """The demo learner got 11 of 12 with 1 of 5 answers written: every peer gave its fixed review
+    whatever it read. Blank work now reads "Not yet", half the work at most "Partly", the whole of it
+    the peer's own levels; the same work always gets the same review."""
+    from peerkit.core.answers import Answer
+    from peerkit.demo.cohort import as_read, substance
+
+    course = review_course.course
+    template = load_peers(course)[0].reviews[PATH]  # pia: clear 1 (Partly of 0/1/2), grounded 2 (Clearly of 0/2)
+
+    def work(**texts: str) -> dict[str, Answer]:
+        return {key: Answer.make("text", text) for key, text in texts.items()}
+
+    blank = as_read(course, PATH, template, {})
+    assert blank.scores == {"clear": 0.0, "grounded": 0.0}
+    assert blank.comments["suggestion"].startswith("2 of your 2 answers were blank or very short")
+    half = work(story=LONG)
+    assert substance(course, PATH, half) == (0.5, 1, 2)
+    assert as_read(course, PATH, template, half).scores == {"clear": 1.0, "grounded": 0.0}  # only all of it: Clearly
+    assert as_read(course, PATH, template, half) == as_read(course, PATH, template, half)  # deterministic
+    short = work(story=LONG, lesson="Ask early.")  # a few words count half
+    assert substance(course, PATH, short) == (0.75, 1, 2)
+    assert as_read(course, PATH, template, short).scores == {"clear": 1.0, "grounded": 0.0}
+    whole = work(story=LONG, lesson=LONG)
+    assert as_read(course, PATH, template, whole) is template  # all of it written: the peer's own review
