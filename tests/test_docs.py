@@ -8,6 +8,7 @@ contents fails here. The site is built once per run (about 15 s), into a tempora
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 import subprocess
@@ -153,3 +154,41 @@ def test_the_learner_guide_says_what_the_pages_show() -> None:
     # the review page's invitation to review one more classmate's work
     assert "Would you like to help one more classmate?" in another.INVITE
     assert '"Would you like to help one more classmate?"' in text and "**Review one more classmate’s work**" in text
+
+
+def card_labels() -> set[str]:
+    """Every badge a path card can show: journey's and the home's fixed labels, the reviews left as the
+    course home words them, and each after "Submitted with blanks · " (a path submitted with blanks)."""
+    from peerkit.apps.overview import ReviewsToDo, reviews_left
+
+    fixed = {
+        node.args[0].value
+        for name in ("journey.py", "home.py")
+        for node in ast.walk(ast.parse((REPO / "peerkit" / "apps" / name).read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Status"
+        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+    }
+    left = {
+        reviews_left(ReviewsToDo("p", "t", "l", packets=n, written=0, unsent=False, own=own))
+        for n in range(4)
+        for own in (False, True)
+    }
+    labels = fixed | {text[0].upper() + text[1:] for text in left if text}
+    return labels | {f"Submitted with blanks · {label}" for label in labels}
+
+
+def test_the_guides_status_table_names_the_cards_badges() -> None:
+    """Each status the guide's table names (in italics) is a badge a card shows, with the card it is on
+    named apart ("(a *Review: …* card)"); the review card's waiting state is there too."""
+    text = GUIDE.read_text(encoding="utf-8")
+    table = text[text.index("| the card says |") : text.index("\n\n", text.index("| the card says |"))]
+    named = {
+        italic
+        for row in table.splitlines()[2:]
+        for italic in re.findall(r"(?<!\*)\*([^*]+)\*(?!\*)", row)
+        if not italic.startswith(("Review: ", "Start here"))
+    }
+    labels = card_labels()
+    assert named and named <= labels, f"the guide names statuses no card shows: {sorted(named - labels)}"
+    assert {"Waiting", "Closed", "Not started", "Feedback ready", "Done"} <= named
+    assert "submit the path first" in table
