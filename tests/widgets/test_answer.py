@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from peerkit.core.answers import FILENAME, parse_sheet
 from peerkit.widgets import PathPage
 from peerkit.widgets.answer import KEPT
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import status_line
 from tests.conftest import CourseLayout
-
-
-@pytest.fixture
-def page(course: CourseLayout) -> Iterator[PathPage]:
-    course.enroll("mo")
-    p = PathPage("alpha", folder=course.folder("mo", "alpha"), config=course.learner_config("mo"))
-    yield p
-    p.close()
 
 
 def test_an_over_long_field_is_named_by_its_label_with_the_fix(page: PathPage, course: CourseLayout) -> None:

@@ -9,9 +9,6 @@ from peerkit.widgets import PathPage
 from peerkit.widgets.model_answer import HIDE, LOCKED, SHOW, attach_model
 from tests.apps.test_plain_language import internal_words, texts
 from tests.conftest import CourseLayout
-from tests.widgets.test_widgets import page
-
-__all__ = ["page"]
 
 MODEL = "Peers learn <em>with</em> each other.\n\nEach is at times the teacher."
 

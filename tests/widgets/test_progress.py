@@ -3,21 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from peerkit.widgets import PathPage
-from tests.conftest import CourseLayout
-
-
-@pytest.fixture
-def page(course: CourseLayout) -> Iterator[PathPage]:
-    course.enroll("ren")
-    opened = PathPage("alpha", folder=course.folder("ren", "alpha"), config=course.learner_config("ren"))
-    yield opened
-    opened.close()
 
 
 def line(page: PathPage) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 
 import pytest
 from traitlets.config import Config
@@ -13,14 +12,6 @@ from peerkit.core.answers import FILENAME, JSON, parse_sheet
 from peerkit.widgets import PathPage
 from peerkit.widgets.reflection import Reflection, count_words
 from tests.conftest import CourseLayout
-
-
-@pytest.fixture
-def page(course: CourseLayout) -> Iterator[PathPage]:
-    course.enroll("mo")
-    p = PathPage("alpha", folder=course.folder("mo", "alpha"), config=course.learner_config("mo"))
-    yield p
-    p.close()
 
 
 def test_typing_saves_and_updates_the_status(page: PathPage, course: CourseLayout) -> None:
