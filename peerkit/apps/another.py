@@ -65,7 +65,7 @@ class AnotherReview:
         self.said.add_class("peerkit-another-said")
         intro = look.html_widget(f'<p class="peerkit-another-invite">{INVITE}</p>')
         #: The invitation and its button: shown only once the learner's own reviews are done.
-        self.offer = widgets.VBox([intro, self.button], layout=look.full_width)
+        self.offer = widgets.VBox([intro, self.button], layout=widgets.Layout(width="100%"))  # its own: it is hidden
         self.view = widgets.VBox([self.offer, self.said], layout=look.full_width)
         self.view.add_class("peerkit-another")
         self.update()

@@ -74,8 +74,10 @@ def test_the_invitation_is_not_shown_before_the_learners_own_reviews_are_done() 
     """The review page said "Your reviews are done. Would you like to help one more classmate?" at "0 of 8
     activities done": the invitation showed whatever the learner had written."""
     session = _Session(AnswerSheet(path="essay-review"))
-    another = AnotherReview(cast(PathSession, session), "essay-review", look=Look(), tokens=lambda: ["t1", "t2"])
+    look = Look()
+    another = AnotherReview(cast(PathSession, session), "essay-review", look=look, tokens=lambda: ["t1", "t2"])
     assert another.offer.layout.display == "none"
+    assert look.full_width.display is None  # a layout shared with the page's other widgets would hide them all
     now = datetime.now(UTC)
     session.sheet = AnswerSheet(path="essay-review", answers={"r-t1": review(now)})
     session.submitted = now + timedelta(seconds=1)
