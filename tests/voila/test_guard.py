@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,7 +179,10 @@ def connect(server: Server, path: str, headers: dict[str, str]) -> int | str:
         socket.close()
         return "open"
 
-    return asyncio.run(attempt())
+    # A loop of its own in a thread of its own: an earlier test in the same process may have left an event
+    # loop running in this one, where asyncio.run refuses to start (the whole suite failed here, alone it passed).
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, attempt()).result()
 
 
 @pytest.mark.kernel
