@@ -46,6 +46,7 @@ from peerkit.facilitator.build import setup_facilitator
 from peerkit.facilitator.course import OpenedCourse, sqlite_file
 from peerkit.facilitator.data import Cohort, load_cohort
 from peerkit.facilitator.export import LMS
+from peerkit.facilitator.export_file import checked_target
 from peerkit.facilitator.gallery import GalleryItem
 from peerkit.facilitator.grades import example_scores, override_points, override_reason
 from peerkit.facilitator.results import (
@@ -79,8 +80,6 @@ from peerkit.storage.sql import SqlStore
 
 #: The file type of each export, by kind (its name's ending, and what an export may overwrite).
 EXPORT_SUFFIX = {"grades": ".csv", "reviews": ".csv", "round": ".json"}
-#: Names of database files, which an export never overwrites nor takes.
-DATABASE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3", ".db3"})
 #: How many learners a message lists before it says how many more there are.
 LISTED = 12
 
@@ -473,62 +472,23 @@ class Facilitator(OpenedCourse):
         return Export(name=f"{kind}-{path_id}{EXPORT_SUFFIX[kind]}", text=text)
 
     def export_target(self, output: Path, *, kind: str, force: bool = False) -> Path:
-        """*output* as the file an export of *kind* may be written to, checked before the export is
-        made: its folder exists, its name ends as the export's type does (.csv, .json), it is neither
-        the course's store nor a database, and an existing file is replaced only when it is an earlier
-        export of the same kind (by its header row or first key), or with *force*."""
+        """*output* as the file an export of *kind* may be written to, checked before the export is made
+        (:func:`~peerkit.facilitator.export_file.checked_target`: never the store, a database or another file)."""
         if kind not in EXPORT_SUFFIX:
             raise ValidationError(f"export {kind!r}: expected one of {', '.join(EXPORT_SUFFIX)}", field="kind")
-        return self._target(output.expanduser(), EXPORT_SUFFIX[kind], kind, force=force)
-
-    def _target(self, target: Path, suffix: str, kind: str, *, force: bool = False) -> Path:
-        instead = f"choose another file, e.g. {target.with_name(f'{kind}{suffix}')}"
-        if target.is_dir():
-            raise ValidationError(f"cannot write the export to {target}: it is a folder; {instead}", field="output")
-        if not target.parent.is_dir():
-            raise NotFound(
-                f"cannot write the export to {target}: the folder {target.parent} does not exist; "
-                "create it or choose another",
-                path=str(target),
-            )
-        store = sqlite_file(self.config.store_url)
-        if target.exists() and store is not None and store.exists() and target.samefile(store):
-            raise ValidationError(
-                f"will not write the export over {target}: it is the course's store; {instead}", field="output"
-            )
-        if target.suffix.lower() in DATABASE_SUFFIXES or _is_sqlite(target):
-            raise ValidationError(
-                f"will not write the export over {target}: it is a database file; {instead}", field="output"
-            )
-        if target.exists() and target.suffix.lower() != suffix:
-            raise ValidationError(
-                f"will not overwrite {target}: an export of {kind} is a {suffix} file and this one is not; "
-                f"{instead}, or remove it first",
-                field="output",
-            )
-        if target.suffix.lower() != suffix:
-            raise ValidationError(
-                f"cannot write the export of {kind} to {target}: it is {suffix[1:].upper()}, and the file's name "
-                f"does not end in {suffix}; fix: name it {target.with_suffix(suffix)}",
-                field="output",
-            )
-        if target.exists() and not force:
-            found = _export_kind(target)
-            if found not in ("", kind):
-                what = f"an export of {found}" if found else "not an earlier export (its first line is not one's)"
-                raise ValidationError(
-                    f"will not overwrite {target}: it is {what}, and this is an export of {kind}; "
-                    f"{instead}, or add --force to replace it",
-                    field="output",
-                )
-        return target
+        return checked_target(
+            output.expanduser(), EXPORT_SUFFIX[kind], kind, store=sqlite_file(self.config.store_url), force=force
+        )
 
     def save_export(self, export: Export, *, to: Path | None = None, force: bool = False) -> Path:
         """Write *export* to *to* (checked as :meth:`export_target` does, *force* too), else into the
         work folder's ``exports/``; return the file."""
         suffix = Path(export.name).suffix
         if to is not None:
-            target = self._target(to.expanduser(), suffix, export.name.split("-", 1)[0], force=force)
+            kind = export.name.split("-", 1)[0]
+            target = checked_target(
+                to.expanduser(), suffix, kind, store=sqlite_file(self.config.store_url), force=force
+            )
         else:
             target = self.workspace.root / "exports" / export.name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -537,25 +497,3 @@ class Facilitator(OpenedCourse):
         except StorageError as exc:
             raise StorageError(f"{exc} ({target})", path=str(target)) from exc
         return target
-
-
-def _export_kind(file: Path) -> str | None:
-    """Which export *file* holds (:func:`~peerkit.facilitator.export.export_kind` of its start): "" for
-    an empty file (nothing is lost by replacing it), None for an unreadable one or any other file."""
-    try:
-        with file.open("rb") as stream:
-            head = stream.read(4096)
-    except OSError:
-        return None
-    if not head.strip():
-        return ""
-    return exports.export_kind(head.decode("utf-8", errors="replace"))
-
-
-def _is_sqlite(file: Path) -> bool:
-    """Whether *file* exists and is an SQLite database (by its header)."""
-    try:
-        with file.open("rb") as stream:
-            return stream.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
