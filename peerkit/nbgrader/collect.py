@@ -107,7 +107,12 @@ def owned_collect() -> type[Any]:
                 record: dict[str, Any] = super()._path_to_record(path)
             except (ValueError, OverflowError):
                 name = os.path.basename(path)  # noqa: PTH119 (nbgrader's own split)
-                return {"username": entry_learner(name), "filename": name, "timestamp": datetime.min, "unreadable": 1}
+                return {
+                    "username": entry_learner(name),
+                    "filename": name,
+                    "timestamp": datetime.min,
+                    "unreadable": True,
+                }
             return record
 
         def _checked(self, entry: Path, owners: RecordOwners) -> tuple[dict[str, Any], RefusedEntry | None]:
@@ -119,22 +124,13 @@ def owned_collect() -> type[Any]:
             problem = check_entry(entry, learner, owners)
             if problem is not None:
                 return {}, problem
-            from nbgrader.utils import parse_utc
-
             owner = user_name(entry.lstat().st_uid)
             record: dict[str, Any] = self._path_to_record(str(entry))
             if record.get("unreadable"):
                 return {}, RefusedEntry(entry.name, learner, owner, "its name holds no time")
             stamp = entry / "timestamp.txt"
-            if stamp.exists():
-                text = stamp_text(stamp)
-                try:
-                    if text is None or "\ufffd" in text:
-                        raise ValueError(text)
-                    if text:
-                        parse_utc(text)
-                except (ValueError, OverflowError):
-                    return {}, RefusedEntry(entry.name, learner, owner, "its timestamp.txt holds no time")
+            if stamp.exists() and not _nbgrader_reads(stamp_text(stamp)):
+                return {}, RefusedEntry(entry.name, learner, owner, "its timestamp.txt holds no time")
             return record, None
 
         def copy_files(self) -> None:
@@ -150,6 +146,22 @@ def owned_collect() -> type[Any]:
             self.src_records = chosen
 
     return OwnedCollect
+
+
+def _nbgrader_reads(text: str | None) -> bool:
+    """Whether nbgrader's ``get_existing_timestamp`` reads *text* (a ``timestamp.txt``'s, :func:`stamp_text`;
+    None: unreadable or too long) without failing: empty, or a time its ``parse_utc`` parses, in valid UTF-8."""
+    if text is None or "\ufffd" in text:
+        return False
+    if not text:
+        return True
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(text)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def collect(
