@@ -15,8 +15,12 @@ the hub's answer after its own work, ``app``: the whole request), for browsers' 
 the service benchmark.
 
 Errors are JSON ``{"status": 4xx, "error": "why"}``; a broken request never gets a 500 or a
-traceback. When the store is unreachable (PostgreSQL restarting) the answer is 503 with
-``Retry-After``: nothing was written, and clients retry.
+traceback. A body is read as it arrives and never kept past :data:`MAX_BODY_BYTES`: one over it is
+answered 413, however large (the HTTP server cuts off only past
+:data:`peerkit.service.app.MAX_STREAM_BYTES`); a field an endpoint does not take is refused by name, and
+an id in the URL is quoted back at most :data:`MAX_ID_SHOWN` characters long. When the store is
+unreachable (PostgreSQL restarting) the answer is 503 with ``Retry-After``: nothing was written, and
+clients retry.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from peerkit.core.errors import (
     Unavailable,
     ValidationError,
     WorkflowError,
+    shown,
 )
 from peerkit.core.models import LearningPath
 from peerkit.service.auth import Caller, caller_from_model
@@ -56,8 +61,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: A draft request body is one review: rubric choices and comments (answers.py caps each text).
-MAX_DRAFT_BYTES = 256 * 1024
+#: The largest request body an endpoint takes: a draft is one review, rubric choices and comments
+#: (answers.py caps each text); activity is at most 200 small events.
+MAX_BODY_BYTES = 256 * 1024
+#: An id in the URL (a path, a packet token, a draft id) is quoted back in an error at most this long.
+MAX_ID_SHOWN = 60
 RETRY_AFTER = 2
 #: Requests that change nothing: the only ones answered on the hub's cached word about a token.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -114,8 +122,10 @@ def error_for(exc: PeerkitError) -> ApiError:
     return ApiError(400, message)
 
 
+@web.stream_request_body
 class ApiHandler(web.RequestHandler):
-    """Authenticates every request through the hub and answers in JSON."""
+    """Authenticates every request through the hub and answers in JSON. The body is taken as it
+    arrives (:meth:`data_received`) and kept only up to :data:`MAX_BODY_BYTES`."""
 
     state: ServiceState
     caller: Caller
@@ -129,6 +139,8 @@ class ApiHandler(web.RequestHandler):
         self.timing: dict[str, float] = {}
         self.check: asyncio.Task[Caller] | None = None
         self.released = False
+        self.chunks: list[bytes] = []
+        self.received = 0
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -142,6 +154,21 @@ class ApiHandler(web.RequestHandler):
     def writes(self) -> bool:
         """Whether this request may change something (every method but GET, HEAD and OPTIONS)."""
         return self.request.method not in READ_METHODS
+
+    def data_received(self, chunk: bytes) -> None:
+        """A piece of the body: kept while the body is within :data:`MAX_BODY_BYTES`, else dropped
+        (:meth:`json_body` refuses it), so that a client gets its 413 without the service holding
+        what it sent."""
+        self.received += len(chunk)
+        if self.received > MAX_BODY_BYTES:
+            self.chunks.clear()
+        else:
+            self.chunks.append(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The request body (:meth:`json_body` refuses one over :data:`MAX_BODY_BYTES`)."""
+        return b"".join(self.chunks)
 
     async def prepare(self) -> None:
         token = self.state.hub_auth.get_token(self, in_cookie=False)
@@ -282,22 +309,33 @@ class ApiHandler(web.RequestHandler):
         except PeerkitError as exc:
             raise error_for(exc) from exc
 
-    def json_body(self) -> dict[str, Any]:
-        if len(self.request.body) > MAX_DRAFT_BYTES:
-            raise ApiError(413, f"the request body is over {MAX_DRAFT_BYTES // 1024} KiB")
+    def json_body(self, *fields: str) -> dict[str, Any]:
+        """The body as a JSON object holding only *fields* (any of them may be left out); anything else,
+        a body over :data:`MAX_BODY_BYTES`, not JSON or nested too deep is refused with a 4xx that says so."""
+        if self.received > MAX_BODY_BYTES:  # read to its end, and dropped: a client that sends all of
+            # its body before it reads the answer (browsers, urllib) gets to read this one
+            raise ApiError(
+                413, f"the request body is over {MAX_BODY_BYTES // 1024} KiB: send one draft or fewer events"
+            )
         try:
-            doc = json.loads(self.request.body or b"{}")
+            doc = json.loads(self.body or b"{}")
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested thousands deep
             raise ApiError(400, "the request body is not valid JSON") from None
         if not isinstance(doc, dict):
             raise ApiError(400, "the request body must be a JSON object")
+        unknown = sorted(str(key) for key in doc if key not in fields)
+        if unknown:
+            taken = ", ".join(f"'{f}'" for f in fields) if fields else "no fields (an empty body or {})"
+            raise ApiError(
+                400, f"the request body holds {', '.join(shown(k, 40) for k in unknown[:3])}: send only {taken}"
+            )
         return doc
 
     def reviewed_path(self, path_id: str) -> LearningPath:
         for path in self.state.course.reviewed_paths():
             if path.id == path_id:
                 return path
-        raise ApiError(404, f"this course has no peer-reviewed path {path_id!r}")
+        raise ApiError(404, f"this course has no peer-reviewed path {shown(path_id, MAX_ID_SHOWN)}")
 
 
 class NotFoundHandler(web.RequestHandler):

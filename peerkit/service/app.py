@@ -15,6 +15,7 @@ import os
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from tornado import web
@@ -27,8 +28,13 @@ from peerkit.service.state import ServiceState
 
 log = logging.getLogger(__name__)
 
-#: Bodies larger than this are refused by the HTTP server before any handler reads them.
-MAX_BODY_BYTES = 1024 * 1024
+#: Bodies larger than this are cut off by the HTTP server (the connection closed, no answer). Each
+#: endpoint takes far less (:data:`peerkit.service.api.MAX_BODY_BYTES`) and answers a body over that
+#: with a JSON 413, reading the rest without keeping it: up to here, so that a client which sends its
+#: whole body before it reads the answer (browsers, urllib) gets to read the 413.
+MAX_STREAM_BYTES = 64 * 1024 * 1024
+#: How the HTTP server listens (``peerkit service``, and the tests' service).
+SERVER_OPTIONS: dict[str, Any] = {"max_body_size": MAX_STREAM_BYTES, "xheaders": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +83,7 @@ def make_app(state: ServiceState, prefix: str) -> web.Application:
 async def serve(state: ServiceState, listen: Listen, *, ready: asyncio.Event | None = None) -> None:
     """Serve until SIGTERM or SIGINT (the hub stops its services with SIGTERM)."""
     app = make_app(state, listen.prefix)
-    server = app.listen(listen.port, address=listen.host, max_body_size=MAX_BODY_BYTES, xheaders=True)
+    server = app.listen(listen.port, address=listen.host, **SERVER_OPTIONS)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

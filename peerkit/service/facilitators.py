@@ -97,7 +97,7 @@ class RoundStatusHandler(FacilitatorHandler):
 
     async def post(self, path_id: str) -> None:
         self.known_path(path_id)
-        body = self.json_body()
+        body = self.json_body("per_submission")
         k = body.get("per_submission")
         if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10):
             raise ApiError(400, "'per_submission' must be a whole number from 1 to 10")
@@ -111,5 +111,5 @@ class ActionHandler(FacilitatorHandler):
     async def post(self, path_id: str, action: str) -> None:
         # every path is released and collected, reviewed or not
         self.known_path(path_id, reviewed=action not in {"release", "collect"})
-        self.json_body()  # an empty or JSON body; anything else is refused
+        self.json_body()  # an empty body or {}; anything else is refused
         self.write_json(await self.call(self.state.facilitate, action, path_id))

@@ -19,6 +19,9 @@ from peerkit.service.api import ApiError, ApiHandler
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 DRAFT_ID = re.compile(r"^(?:(?P<kind>[rh])-(?P<token>[0-9a-f]{32})|self)$")
+#: The field of a draft that names what it is about, by the draft id's kind: a review ``r-<token>`` is
+#: of that packet, a rating ``h-<token>`` of that review (collecting the reviews refuses any other).
+NAMES = {"r": "packet", "h": "review"}
 
 
 class LearnerHandler(ApiHandler):
@@ -92,7 +95,7 @@ class DraftHandler(LearnerHandler):
             match = DRAFT_ID.match(answer_id)
             if match is None:
                 raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
-            body = self.json_body()
+            body = self.json_body("answer", "base")
             base = body.get("base")
             if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
                 raise ApiError(400, "'base' must be the version you last saw (a whole number) or null")
@@ -103,6 +106,11 @@ class DraftHandler(LearnerHandler):
                 raise ApiError(400, str(exc)) from exc
             if answer.kind != expected:
                 raise ApiError(400, f"draft {answer_id} must be a {expected}, not a {answer.kind}")
+            named = NAMES.get(match["kind"] or "")
+            if named is not None and answer.value.get(named, match["token"]) != match["token"]:
+                raise ApiError(
+                    400, f"draft {answer_id}: its '{named}' must be {match['token']}, the one the draft id names"
+                )
             doc = answer_doc(answer)
             confirm = self.confirm_in_worker()
             draft = await self.call(self._save, learner, path_id, answer_id, match["kind"], doc, base, confirm)
@@ -136,7 +144,7 @@ class ActivityHandler(LearnerHandler):
 
     async def post(self) -> None:
         learner = self.learner()
-        events = self.json_body().get("events")
+        events = self.json_body("events").get("events")
         if not isinstance(events, list) or len(events) > self.MAX_EVENTS:
             raise ApiError(400, f"'events' must be a list of at most {self.MAX_EVENTS} events")
         paths, now = activity_paths(self.state.course.paths), datetime.now(UTC)

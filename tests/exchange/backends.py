@@ -127,7 +127,7 @@ class HubSetup:
 
 def running_service(definition: Course, store: SqlStore, auth: StubHubAuth) -> Iterator[str]:
     """Serve the course service on a free port until the generator is closed; yield its URL."""
-    from peerkit.service.app import make_app
+    from peerkit.service.app import SERVER_OPTIONS, make_app
     from peerkit.service.state import ServiceState
 
     state = ServiceState(store=store, course=definition, hub_auth=auth, facilitator_group=f"formgrade-{definition.id}")
@@ -138,7 +138,7 @@ def running_service(definition: Course, store: SqlStore, auth: StubHubAuth) -> I
 
     def serve() -> None:
         asyncio.set_event_loop(loop)
-        server = make_app(state, prefix).listen(port, address="127.0.0.1")
+        server = make_app(state, prefix).listen(port, address="127.0.0.1", **SERVER_OPTIONS)  # as in production
         started.set()
         loop.run_forever()
         server.stop()

@@ -81,3 +81,44 @@ def test_a_flood_of_events_is_kept_to_the_cap(service: str, store: SqlStore) -> 
     assert added == MAX_PER_KIND
     assert post(url, [event(kind="answered")]) == (200, {"added": 1})  # other kinds still count
     assert len(store.activity()) == MAX_PER_KIND + 1
+
+
+def put_draft(url: str, answer_id: str, answer: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(  # noqa: S310 - a local test server
+        url + f"api/paths/essay/drafts/{answer_id}",
+        data=json.dumps({"answer": answer}).encode(),
+        method="PUT",
+        headers={"Authorization": f"token {TOKEN}"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.parametrize(
+    ("answer_id", "kind", "value", "said"),
+    [
+        ("r-" + "a" * 32, "review", {"packet": "b" * 32}, "'packet' must be"),
+        ("h-" + "c" * 32, "rating", {"review": "d" * 32, "helpful": 5}, "'review' must be"),
+    ],
+)
+def test_a_draft_that_names_another_submission_or_review_than_its_own_is_refused(
+    service: str, store: SqlStore, answer_id: str, kind: str, value: dict[str, Any], said: str
+) -> None:
+    """r-<token> is the review of that packet, h-<token> the rating of that review: a draft naming another
+    (a classmate's packet, a review somebody else received) would only be refused when the reviews are
+    collected, long after the learner could see why."""
+    store.deliver(
+        [
+            ("ana", "round-essay.json", {"path": "essay", "packets": ["a" * 32], "self": "s"}),
+            ("ana", "feedback-essay.json", {"path": "essay", "reviews": [{"token": "c" * 32}]}),
+        ]
+    )
+    answer = {"kind": kind, "value": value, "updated": "2026-11-05T09:00:00Z"}
+    status, reply = put_draft(service, answer_id, answer)
+    assert status == 400 and said in reply["error"] and answer_id[2:] in reply["error"], reply
+    assert store.drafts("ana", "essay") == []
+    own = {**value, **({"packet": "a" * 32} if kind == "review" else {"review": "c" * 32})}
+    assert put_draft(service, answer_id, {**answer, "value": own})[0] == 200
