@@ -69,6 +69,16 @@ times = st.one_of(st.just("2026-11-02T09:00:00Z"), st.just("2026-11-02T09:00:00"
 answer_ids = st.one_of(st.sampled_from(["story", "r-abc", "h-None", "self", "a" * 64, "a" * 65]), hostile_text)
 
 
+#: What a learner may leave where nbgrader writes a small file of its own (``submission_secret.txt``,
+#: ``timestamp.txt``): the right thing, any bytes, hostile text, or far too much of it.
+small_files = st.one_of(
+    st.just(b"0123456789abcdef" * 8),
+    st.binary(max_size=200),
+    hostile_text.map(lambda t: t.encode("utf-8", errors="surrogatepass")),
+    st.sampled_from([b"f" * 2000, b"0123456789abcdef" * 8 + b" " * 5000, b"\x00" * 1025]),
+)
+
+
 def deep(depth: int, opener: str = "[", closer: str = "]") -> str:
     return opener * depth + closer * depth
 

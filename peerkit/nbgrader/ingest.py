@@ -7,11 +7,11 @@ current one while the older one stays in the history.
 
 Everything in those folders came from learners, through a world-writable inbound folder. Each
 folder is checked on its own and a bad one is reported with its reason and skipped: an unsafe
-learner name, a missing timestamp, an answers file that is a link, too big, not JSON, or not
-valid answers. Nothing already stored is touched by a skipped folder. Only a failing store stops
-the run (a :class:`StorageError`), since then nothing can be recorded at all. An inbound entry that
-its learner did not write never gets this far: collect refuses it (:mod:`peerkit.nbgrader.inbound`)
-and :func:`collect_and_ingest` reports it.
+learner name, a missing timestamp, an answers file or submission secret that is a link or too big,
+answers that are not JSON or not valid answers. Nothing already stored is touched by a skipped
+folder. Only a failing store stops the run (a :class:`StorageError`), since then nothing can be
+recorded at all. An inbound entry that its learner did not write never gets this far: collect
+refuses it (:mod:`peerkit.nbgrader.inbound`) and :func:`collect_and_ingest` reports it.
 
 A submission is recorded even when it holds no answers (submitted before answering anything, or
 from JupyterLab without the answers file), but never as an ordinary one: each is checked against the
@@ -40,7 +40,7 @@ from peerkit.core.store import NewSubmission, Outcome, Store
 from peerkit.nbgrader.collect import collect
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.inbound import RefusedEntry
-from peerkit.nbgrader.learner import STAMP_BYTES, parse_exchange_time, stamp_text
+from peerkit.nbgrader.learner import STAMP_BYTES, parse_exchange_time, read_small, secret_text, stamp_text
 from peerkit.nbgrader.tasks import required_answers
 
 log = logging.getLogger(__name__)
@@ -165,16 +165,18 @@ def read_submission(folder: Path, path_id: str, *, required: Sequence[str] | Non
     when = parse_exchange_time(timestamp)
     if when is None:
         raise Unreadable(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")
-    secret = folder / "submission_secret.txt"
-    key = channel_key(path_id, secret.read_text(errors="replace")[:300]) if secret.is_file() else None
+    try:
+        secret = secret_text(folder)
+    except ValidationError as exc:
+        raise Unreadable(str(exc)) from None
+    key = channel_key(path_id, secret) if secret is not None else None
     answers = folder / FILENAME
     if answers.is_symlink() or (answers.exists() and not answers.is_file()):
         raise Unreadable(f"{FILENAME} is a link, or a folder, not a file")
     if not answers.exists():  # submitted before answering anything: still a submission, but an empty one
         return Found(learner, AnswerSheet(path=path_id), timestamp, when, key, completeness(None, required))
-    with answers.open("rb") as handle:
-        data = handle.read(MAX_SHEET_BYTES + 1)
     try:
+        data = read_small(answers, MAX_SHEET_BYTES) or b""
         sheet = parse_sheet(data, expected_path=path_id)
     except ValidationError as exc:  # the file's own errors (JSON, version) name it already
         reason = str(exc)

@@ -6,6 +6,9 @@ nbgrader's exchange classes in-process: a submit is a few file copies, not a 3.5
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +17,7 @@ from typing import Any
 from traitlets.config import Config
 
 from peerkit.config.identity import check_learner_id
-from peerkit.core.errors import ConfigError, ExchangeError
+from peerkit.core.errors import ConfigError, ExchangeError, ValidationError
 from peerkit.nbgrader.config import get
 from peerkit.nbgrader.parts import make_parts
 from peerkit.nbgrader.run import run_app
@@ -152,6 +155,54 @@ def parse_exchange_time(text: str) -> datetime | None:
 
 
 STAMP_BYTES = 100  # nbgrader writes some 30 characters; the file is in a learner's hands
+SECRET_FILE = "submission_secret.txt"  # noqa: S105 - a file name, not a secret
+SECRET_BYTES = 1024  # nbgrader writes 128 hex digits; the file is in a learner's hands
+
+
+def read_small(file: Path, limit: int) -> bytes | None:
+    """At most *limit* + 1 bytes of a file a learner wrote (so that one over *limit* shows), never
+    through a link (a link could lend a classmate's file, or one the learner may not read, under the
+    reader's rights); None when there is no such file. Raises :class:`ValidationError` naming the file
+    for a link, a folder or device where a file should be, or one that cannot be read."""
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if file.is_symlink():
+            raise ValidationError(f"{file.name} is a link, not a file", field=file.name) from None
+        raise ValidationError(f"{file.name} cannot be read: {exc.strerror}", field=file.name) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValidationError(f"{file.name} is not a file", field=file.name)
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ValidationError(f"{file.name} cannot be read: {exc.strerror}", field=file.name) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def secret_text(folder: Path) -> str | None:
+    """The submission secret nbgrader wrote into *folder* (``submission_secret.txt``), or None when there
+    is none. One over :data:`SECRET_BYTES`, a link or not a file is refused (:class:`ValidationError`
+    naming the file): it would name another review channel than the learner's own, or a huge file."""
+    data = read_small(folder / SECRET_FILE, SECRET_BYTES)
+    if data is None:
+        return None
+    if len(data) > SECRET_BYTES:
+        raise ValidationError(
+            f"{SECRET_FILE} is over {SECRET_BYTES} bytes: not the one nbgrader wrote (128 hexadecimal digits)",
+            field=SECRET_FILE,
+        )
+    return data.decode("utf-8", errors="replace")
 
 
 def stamp_text(file: Path) -> str | None:

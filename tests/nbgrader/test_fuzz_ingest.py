@@ -2,8 +2,9 @@
 
 Each example ingests two collected folders: ana's, always the same good answer sheet, and bo's,
 fuzzed (its answers file any bytes, JSON nested thousands deep or an answer sheet of any shape,
-its timestamp any text). The ingest finishes, ana's submission is stored as she wrote it, bo is
-either stored with his own answers or reported as a problem of his, and nobody else's record moves.
+its timestamp any text, its submission secret any bytes or far too many). The ingest finishes,
+ana's submission is stored as she wrote it, bo is either stored with his own answers (never with
+ana's review channel) or reported as a problem of his, and nobody else's record moves.
 """
 
 from __future__ import annotations
@@ -21,10 +22,21 @@ from hypothesis import strategies as st
 from peerkit.core.answers import FILENAME, Answer, AnswerSheet
 from peerkit.nbgrader.ingest import IngestReport, ingest
 from peerkit.storage.sql import SqlStore
-from tests.fuzzing import DEEP, FUZZ_SLOW, answer_ids, answer_values, hostile_text, json_values, kind_names, times
+from tests.fuzzing import (
+    DEEP,
+    FUZZ_SLOW,
+    answer_ids,
+    answer_values,
+    hostile_text,
+    json_values,
+    kind_names,
+    small_files,
+    times,
+)
 
 PATH = "essay"
 STAMP = "2026-11-05 09:00:00.000000 UTC"
+ANA_SECRET = b"a" * 128
 ANA = AnswerSheet(
     path=PATH,
     answers={
@@ -63,10 +75,14 @@ stamps = st.one_of(
 )
 
 
-def write_folder(root: Path, learner: str, data: bytes | None, *, stamp: str = STAMP) -> Path:
+def write_folder(
+    root: Path, learner: str, data: bytes | None, *, stamp: str = STAMP, secret: bytes | None = None
+) -> Path:
     folder = root / "submitted" / learner / PATH
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "timestamp.txt").write_text(stamp, encoding="utf-8", errors="surrogatepass")
+    if secret is not None:
+        (folder / "submission_secret.txt").write_bytes(secret)
     if data is not None:
         (folder / FILENAME).write_bytes(data)
     return folder
@@ -78,11 +94,11 @@ def everyone_but_bo(store: SqlStore) -> list[tuple[str, str, str]]:
     )
 
 
-def ingest_with(store: SqlStore, bo: bytes | None, stamp: str = STAMP) -> IngestReport:
+def ingest_with(store: SqlStore, bo: bytes | None, stamp: str = STAMP, secret: bytes | None = None) -> IngestReport:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_folder(root, "ana", ANA.to_json().encode())
-        write_folder(root, "bo", bo, stamp=stamp)
+        write_folder(root, "ana", ANA.to_json().encode(), secret=ANA_SECRET)
+        write_folder(root, "bo", bo, stamp=stamp, secret=secret)
         return ingest(store, root, PATH, required=["story"])
 
 
@@ -96,11 +112,15 @@ def check_only_bo_suffered(store: SqlStore, report: IngestReport, before: list[t
 
 
 @FUZZ_SLOW
-@given(bo=bo_files, stamp=stamps)
-def test_one_learners_fuzzed_submission_spoils_nothing_else(store: SqlStore, bo: bytes, stamp: str) -> None:
+@given(bo=bo_files, stamp=stamps, secret=st.one_of(st.none(), small_files))
+def test_one_learners_fuzzed_submission_spoils_nothing_else(
+    store: SqlStore, bo: bytes, stamp: str, secret: bytes | None
+) -> None:
     ingest_with(store, None)
     before = everyone_but_bo(store)
-    check_only_bo_suffered(store, ingest_with(store, bo, stamp), before)
+    check_only_bo_suffered(store, ingest_with(store, bo, stamp, secret), before)
+    keys = store.channel_keys(PATH)
+    assert keys.get("bo") != keys["ana"], "bo was given ana's review channel"
 
 
 def test_folders_that_are_not_submissions_are_reported(store: SqlStore, tmp_path: Path) -> None:

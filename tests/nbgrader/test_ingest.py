@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,3 +190,47 @@ def test_not_complete_names_the_blank_answers_as_blank() -> None:
         "sam submitted with 3 required answers blank (2 of 5 complete; blank: peer-moment, share-from-peers, "
         "project-setting)"
     )
+
+
+SECRET = "0123456789abcdef" * 8  # nbgrader's: 128 hex digits
+
+
+def submitted(root: Path, learner: str, secret: str | None = SECRET) -> Path:
+    """A collected folder as nbgrader leaves it: a timestamp, a secret, an answers file."""
+    folder = root / "submitted" / learner / PATH
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text("2026-11-05 09:00:00.000000 UTC")
+    if secret is not None:
+        (folder / "submission_secret.txt").write_text(secret)
+    answers = {"format": "peerkit-answers", "version": 1, "path": PATH, "answers": {}}
+    (folder / FILENAME).write_text(json.dumps(answers))
+    return folder
+
+
+def secret_link(root: Path, target: Path) -> Path:
+    folder = submitted(root, "bo", secret=None)
+    (folder / "submission_secret.txt").symlink_to(target)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda root: submitted(root, "bo", secret="f" * (20 * 1024 * 1024)), "over 1024 bytes"),
+        (lambda root: secret_link(root, root / "submitted" / "ana" / PATH / "submission_secret.txt"), "a link"),
+        (lambda root: secret_link(root, Path("/etc/passwd")), "a link"),
+    ],
+)
+def test_a_submission_secret_that_is_huge_or_a_link_is_that_learners_problem(
+    store: SqlStore, tmp_path: Path, make: Any, said: str
+) -> None:
+    """The secret names the learner's review channel: one borrowed through a link (a classmate's)
+    would share that classmate's channel, and one of 20 MB was read whole. Each is refused and
+    reported with the file named; everyone else is ingested as before."""
+    submitted(tmp_path, "ana")
+    make(tmp_path)
+    report = ingest(store, tmp_path, PATH, required=[])
+    assert [(p.folder, said in p.reason, "submission_secret.txt" in p.reason) for p in report.problems] == [
+        ("bo", True, True)
+    ], report.problems
+    assert [s.learner for s in store.submissions(PATH)] == ["ana"]

@@ -44,6 +44,7 @@ from peerkit.exchange.base import (
     packet_file,
     round_file,
 )
+from peerkit.nbgrader.learner import secret_text
 from peerkit.storage.atomic import write_atomic_many
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,14 @@ def learner_channels(exchange_root: Path, course_id: str, cache: Path, path_id: 
     cached = sorted((cache / course_id).glob(f"{check_learner_id(learner)}+{path_id}+*"), reverse=True)
     found = []
     for entry in cached:
-        secret = entry / "submission_secret.txt"
-        if not secret.is_file():
+        try:
+            secret = secret_text(entry)
+        except ValidationError as exc:  # a link or a huge file in the learner's own cache: not nbgrader's
+            log.warning("%s: %s", entry.name, exc)
             continue
-        key = channel_key(path_id, secret.read_text(errors="replace")[:300])
+        if secret is None:
+            continue
+        key = channel_key(path_id, secret)
         if key and (root / key / round_file(path_id)).is_file():
             found.append(root / key)
     return found

@@ -1,0 +1,41 @@
+"""The files backend finds a learner's review channels through the submission secrets in their own
+nbgrader cache: only the secrets nbgrader wrote there count, never one lent through a link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peerkit.core.review import channel_key
+from peerkit.exchange.base import round_file
+from peerkit.exchange.files.channels import channels_root, learner_channels
+
+COURSE = "course"
+PATH = "essay"
+
+
+def channel(exchange: Path, secret: str) -> Path:
+    key = channel_key(PATH, secret)
+    assert key is not None
+    folder = channels_root(exchange, COURSE) / key
+    folder.mkdir(parents=True)
+    (folder / round_file(PATH)).write_text("{}")
+    return folder
+
+
+def cached(cache: Path, learner: str, stamp: str) -> Path:
+    entry = cache / COURSE / f"{learner}+{PATH}+{stamp}"
+    entry.mkdir(parents=True)
+    return entry
+
+
+def test_a_secret_that_is_a_link_or_huge_finds_no_channel(tmp_path: Path) -> None:
+    exchange, cache = tmp_path / "exchange", tmp_path / "cache"
+    ana, bo = "a" * 128, "b" * 128
+    mine = channel(exchange, ana)
+    channel(exchange, bo)
+    (cached(cache, "ana", "2026-11-05 09:00:00 UTC") / "submission_secret.txt").write_text(ana)
+    lent = tmp_path / "bo-secret.txt"  # a classmate's secret, however ana came by a link to it
+    lent.write_text(bo)
+    (cached(cache, "ana", "2026-11-06 09:00:00 UTC") / "submission_secret.txt").symlink_to(lent)
+    (cached(cache, "ana", "2026-11-07 09:00:00 UTC") / "submission_secret.txt").write_text(bo + " " * 10_000_000)
+    assert learner_channels(exchange, COURSE, cache, PATH, learner="ana") == [mine]
