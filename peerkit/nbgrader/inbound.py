@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peerkit.config.owners import RecordOwners, user_name
+from peerkit.core.terminal import terminal_safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,11 @@ class RefusedEntry:
     why: str = ""  # what else is wrong with it, when its owner alone is not the reason
 
     def __str__(self) -> str:
+        """One line, whatever the entry's name holds (anybody names an entry: a line break in it must
+        not make lines of its own in a report; escape sequences are shown, not obeyed)."""
         what = f"an entry named for {self.learner} owned by {self.owner}"
-        return f"{what} ({self.why}): {self.entry}" if self.why else f"{what}: {self.entry}"
+        told = f"{what} ({self.why}): {self.entry}" if self.why else f"{what}: {self.entry}"
+        return terminal_safe(told, one_line=True)
 
 
 def entry_learner(name: str) -> str:

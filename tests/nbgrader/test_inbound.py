@@ -59,3 +59,16 @@ def test_an_entry_or_a_file_in_it_owned_by_someone_else_is_refused(tmp_path: Pat
     assert refused is not None and (refused.learner, refused.owner) == ("ada", f"uid {STRANGER}")
     assert refused.why == ("" if where == "entry" else "holds sub/answers.json")
     assert str(refused).startswith(f"an entry named for ada owned by uid {STRANGER}")
+
+
+def test_a_refused_entry_named_to_forge_lines_is_told_on_one_line(tmp_path: Path) -> None:
+    """Anybody names an inbound entry; the collect report and the CLI print it on one line, so a name
+    holding line breaks cannot add lines of its own (a fake "refused" or "collected" line)."""
+    name = "ana+essay+2026-11-05 09:00:00 UTC+x\n  refused: an entry named for bo\r\t"
+    entry = tmp_path / name
+    entry.symlink_to(tmp_path)
+    problem = check_entry(entry, "ana", RecordOwners.of_folder(tmp_path))
+    assert problem is not None
+    told = str(problem)
+    assert "\n" not in told and "\r" not in told and "\t" not in told, told
+    assert "x␊  refused" in told
