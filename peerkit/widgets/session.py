@@ -211,7 +211,10 @@ class PathSession:
             return SaveStatus(ok=False, message=str(exc), field=exc.field)
         with self._lock:
             if self._file is None:
-                self.sheet = self.sheet.with_answer(answer_id, answer)
+                try:
+                    self.sheet = self.sheet.with_answer(answer_id, answer)
+                except ValidationError as exc:  # an answer id no answer may have, one answer too many
+                    return SaveStatus(ok=False, message=str(exc), field=exc.field)
                 self._publish(self.sheet, answer_id)
                 return SaveStatus(ok=True, message="kept for this preview (not saved)", at=datetime.now())
             seen = self.sheet.get(answer_id)

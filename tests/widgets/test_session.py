@@ -199,3 +199,13 @@ def test_a_learner_page_opened_without_its_course_says_where_to_open_it(tmp_path
     given[missing] = None
     with pytest.raises(ConfigError, match="open it from the course home"):
         PathSession("essay", mode="learner", **given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("answer_id", ["", "a" * 65, "PWN <script>x</script>", "\ud800", "../first"])
+def test_a_save_under_an_answer_id_no_answer_may_have_says_so_in_a_preview_too(tmp_path: Path, answer_id: str) -> None:
+    """save never raises (its status says what happened): in learner mode the answers file refused such
+    an id, in a preview the page itself raised."""
+    session = open_path("alpha", folder=tmp_path, config=Config())
+    status = session.save(answer_id, "text", "kept in memory")
+    assert not status.ok and "answer id" in status.message and len(status.message) < 300, status
+    assert session.sheet.answers == {}
