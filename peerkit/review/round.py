@@ -38,10 +38,10 @@ from peerkit.core.redaction import Person, Redactor
 from peerkit.core.review import Assignment, Round
 from peerkit.core.store import StoredSubmission
 from peerkit.core.topics import matched_share
-from peerkit.exchange.base import CourseExchange, Parcel
+from peerkit.exchange.base import CourseExchange, Parcel, packet_file
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
-from peerkit.review.channel import channel_files
+from peerkit.review.channel import channel_files, self_token
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
 from peerkit.review.rolling_state import changed_k
@@ -315,19 +315,25 @@ def open_round(
             )
             allocation, added, removed = update.allocation, added + update.added, update.removed
     tokens = [(reviewer, author, new_token()) for reviewer, author in added]
-    store.add_assignments(path_id, tokens, now=now)
     removed_set = set(removed)
-    store.replace_assignments([a.token for a in live if a.status == "open" and (a.reviewer, a.author) in removed_set])
+    store.add_assignments(
+        path_id,
+        tokens,
+        now=now,
+        replaced=[a.token for a in live if a.status == "open" and (a.reviewer, a.author) in removed_set],
+    )
+    reviewed = {n: s for n, s in submissions.items() if n not in without_answers}
+    owed_packets, owed_self = owed(store, path_id, review_round, existing, reviewed)
     delivered = deliver(
         store,
         course,
         path_id,
         exchange=exchange,
         round_=review_round,
-        submissions={n: s for n, s in submissions.items() if n not in without_answers},
+        submissions=reviewed,
         keys=keys,
-        new_tokens={t for _, _, t in tokens},
-        newcomers=set(newcomers) | (set(authors) if not existing else set()),
+        new_tokens={t for _, _, t in tokens} | owed_packets,
+        newcomers=set(newcomers) | (set(authors) if not existing else set()) | owed_self,
         redactor=course_redactor(store, course, people or {}),
         progress=progress,
     )
@@ -348,6 +354,34 @@ def open_round(
         returned=returned,
         without_answers=without_answers,
     )
+
+
+def owed(
+    store: SqlStore,
+    path_id: str,
+    round_: Round,
+    existing: Iterable[Assignment],
+    submissions: Mapping[str, StoredSubmission],
+) -> tuple[set[str], set[str]]:
+    """What an earlier run recorded but never delivered (it was killed between the two): the tokens of
+    *existing* assignments whose packet the reviewer does not have, and the authors in the round
+    without their self packet. The store holds every delivery (the files exchange writes it there
+    last, in one transaction), so what it lacks never reached the learner whole."""
+    pending = {
+        (a.reviewer, packet_file(a.token)): a.token
+        for a in existing
+        if a.status != "replaced" and a.author in submissions
+    }
+    own = (
+        {
+            (a, packet_file(self_token(a, path_id, round_.seed))): a
+            for a in {a.author for a in existing} & set(submissions)
+        }
+        if round_.self_assessment
+        else {}
+    )
+    have = store.delivered([*pending, *own])
+    return {t for key, t in pending.items() if key not in have}, {a for key, a in own.items() if key not in have}
 
 
 def _returners(existing: Iterable[Assignment], grace: timedelta) -> tuple[str, ...]:

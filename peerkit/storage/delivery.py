@@ -79,6 +79,22 @@ class DeliveryMethods(SqlBase):
             )
             return {name: doc for name, doc in rows if isinstance(doc, dict)}
 
+    def delivered(self, wanted: Collection[tuple[str, str]], *, batch: int = 2000) -> set[tuple[str, str]]:
+        """Which of the *wanted* ``(learner, document name)`` pairs the store holds (a delivery cut
+        short finds what it still owes), in a few queries of *batch* names each."""
+        table, learners = DocumentRecord.__table__, LearnerRow.__table__
+        names = sorted({name for _, name in wanted})
+        found: set[tuple[str, str]] = set()
+        with self.connection() as connection:
+            for start in range(0, len(names), batch):
+                rows = connection.execute(
+                    select(learners.c.name, table.c.name)
+                    .join(learners, learners.c.id == table.c.learner_id)
+                    .where(table.c.name.in_(names[start : start + batch]))
+                )
+                found.update((learner, name) for learner, name in rows)
+        return found & set(wanted)
+
     def documents_named(self, names: Collection[str], *, batch: int = 2000) -> Iterator[Delivery]:
         """Every learner's documents among *names*, streamed in batches (the hub
         service loads a path's draft grants with it)."""

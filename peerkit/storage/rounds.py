@@ -106,13 +106,22 @@ class RoundMethods(SqlBase):
             return {name: key for name, key in rows if key}
 
     def add_assignments(
-        self, path_id: str, pairs: Sequence[tuple[str, str, str]], *, now: datetime | None = None
+        self,
+        path_id: str,
+        pairs: Sequence[tuple[str, str, str]],
+        *,
+        now: datetime | None = None,
+        replaced: Sequence[str] = (),
     ) -> None:
-        """Record ``(reviewer, author, token)`` assignments; each author's current submission is the one reviewed."""
+        """Record ``(reviewer, author, token)`` assignments; each author's current submission is the one
+        reviewed. The open assignments *replaced* (tokens) are marked replaced in the same transaction:
+        a step killed in between never leaves a review both handed over and still open."""
         if not pairs:
+            self.replace_assignments(replaced)
             return
         when = now or datetime.now(UTC)
         with self.transaction() as session:
+            self._mark_replaced(session, replaced)
             record = self._round_record(session, path_id)
             ids = self._learner_ids(session, {name for pair in pairs for name in pair[:2]}, when)
             current = dict(
@@ -194,6 +203,10 @@ class RoundMethods(SqlBase):
         if not tokens:
             return
         with self.transaction() as session:
+            self._mark_replaced(session, tokens)
+
+    def _mark_replaced(self, session: Session, tokens: Sequence[str]) -> None:
+        if tokens:
             session.execute(
                 update(AssignmentRecord)
                 .where(AssignmentRecord.token.in_(list(tokens)), AssignmentRecord.status == "open")

@@ -116,3 +116,10 @@ def test_remember_learners_loads_every_row_id(store: SqlStore) -> None:
         assert other.learner_id("bo") == store.learner_id("bo")
     finally:
         other.close()
+
+
+def test_delivered_says_which_documents_each_learner_holds(store: SqlStore) -> None:
+    store.deliver([("ana", "packet-a.json", {"n": 1}), ("ben", "packet-b.json", {"n": 2})])
+    wanted = [("ana", "packet-a.json"), ("ana", "packet-b.json"), ("ben", "packet-b.json"), ("cy", "packet-c.json")]
+    assert store.delivered(wanted, batch=1) == {("ana", "packet-a.json"), ("ben", "packet-b.json")}
+    assert store.delivered([]) == set()

@@ -89,3 +89,12 @@ def test_self_assessment_and_replacement(round_store: SqlStore) -> None:
     assert (own.reviewer, own.author, own.kind, own.token) == ("ben", "ben", "self", None)
     round_store.replace_assignments(["t2"])
     assert {a.token: a.status for a in round_store.assignments("p1")} == {"t1": "open", "t2": "replaced"}
+
+
+def test_assignments_handed_over_are_replaced_with_their_successors_or_not_at_all(round_store: SqlStore) -> None:
+    round_store.add_assignments("p1", [("amy", "ben", "t1")])
+    with pytest.raises(NotFound, match="no submission"):  # the new assignments fail: the old one stays open
+        round_store.add_assignments("p1", [("cat", "dan", "t2")], replaced=["t1"])
+    assert [(a.token, a.status) for a in round_store.assignments("p1")] == [("t1", "open")]
+    round_store.add_assignments("p1", [("cat", "ben", "t2")], replaced=["t1"])
+    assert {a.token: a.status for a in round_store.assignments("p1")} == {"t1": "replaced", "t2": "open"}
