@@ -32,8 +32,10 @@ from peerkit.core.errors import ConfigError, ServerError
 def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Sequence[str]) -> None:
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
     from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
+    from peerkit.config.notebooks import check_notebooks
 
     desk = open_desk(course_file, workdir, create_store=True)
+    check_notebooks(desk.course, paths)
     with progress_bar("releasing assignments") as bar:
         built = desk.build(paths=paths, force=force, progress=bar)
     echo(built.summary())
@@ -105,7 +107,11 @@ def serve(
     The facilitator dashboard is served on a second port (from the facilitator's own folder).
     Safe to run again: unchanged paths are not rebuilt and saved answers are never touched.
     """
+    from peerkit.config.course import load_course
+    from peerkit.config.notebooks import check_notebooks
+
     config = settings(course_file=course_file, workdir=workdir, db_url=db_url, port=port, learner=learner)
+    check_notebooks(load_course(config.course_file))
     absent = missing("dashboard")
     if absent and not no_dashboard:
         no_dashboard = True

@@ -122,3 +122,28 @@ def test_submissions_after_the_due_date_say_how_late_they_came(desk: Desk) -> No
         "cy": "complete, late by 30 s",
         "dee": "no answers, late by 1 min",
     }
+
+
+@pytest.mark.parametrize("command", [["build"], ["serve", "--prepare-only", "--no-dashboard"]])
+def test_a_notebook_cell_that_does_not_run_stops_build_and_serve_before_anything_is_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """nbgrader released it, and the learner's page stopped at the cell ("There was an error when
+    executing cell [3]"): now the command names the notebook, the cell and the fix, with no traceback."""
+    from tests.conftest import write_test_course
+
+    course_file = write_test_course(tmp_path / "my-course")
+    notebook = tmp_path / "my-course" / "notebooks" / "beta.ipynb"
+    notebook.write_text(notebook.read_text().replace('only?\\")', 'only?\\"'))
+    for variable in ("PEERKIT_COURSE", "PEERKIT_WORKDIR", "PEERKIT_DB"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(course_file.parent.parent)
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        f"Error: {notebook.parent}: the notebooks have problems a learner's page would show:\n"
+        "  beta.ipynb (path 'beta'): cell 4 ('only-widget'): line 1: the code does not run ('(' was never"
+        " closed); fix: correct it in Jupyter (run the cell to see the error), or remove the"
+        " cell\n"
+    )
+    assert not (tmp_path / "my-course" / ".peerkit" / "demo" / "exchange").exists()
