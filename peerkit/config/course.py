@@ -390,6 +390,7 @@ def course_from_document(
             f" (looked for {path.notebook}){also}",
             f"correct the path (it is relative to {base}) or add the notebook",
         )
+    _unused_rubrics(rubrics, paths, file)
     demo = doc.get("demo", {})
     limits = doc.get("limits", {})
     topics = _topics(doc.get("topics", []), file)
@@ -407,6 +408,25 @@ def course_from_document(
         topics=topics,
         project=project,
     )
+
+
+def _unused_rubrics(rubrics: dict[str, Rubric], paths: list[LearningPath], file: Path) -> None:
+    """Refuse a rubric no path can use: an id that is neither ``default``, nor a path's id, nor named by a
+    path's ``review: {rubric: ...}`` is a typo or a leftover, and the path it was meant for would be
+    reviewed with ``default`` without a word."""
+    used = {"default"} | {p.id for p in paths} | {p.review.rubric for p in paths if p.review is not None}
+    for r, rubric_id in enumerate(rubrics):
+        if rubric_id not in used:
+            rubrics_file = file.parent / "rubrics.yml"
+            reviewed = ", ".join(p.id for p in paths if p.review is not None) or "none"
+            raise _problem(
+                rubrics_file,
+                f"rubrics[{r}].id",
+                f"rubric {rubric_id!r} is used by no path: its id is not a path's id and no path names it in"
+                f" review: {{rubric: ...}} (peer-reviewed paths: {reviewed})",
+                "give it the id of the path it is for, name it in that path's review settings in course.yml,"
+                " or remove it",
+            )
 
 
 def _topics(entries: list[dict[str, Any]], file: Path) -> tuple[Topic, ...]:

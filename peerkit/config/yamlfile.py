@@ -81,8 +81,11 @@ def parse_yaml(text: str, *, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(somewhere)"
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        fix = "correct the YAML there"
+        if "'\\t'" in (exc.problem or "") or _tab_indented(text, mark):
+            problem, fix = "a tab indents this line, and YAML indents with spaces only", "indent it with spaces"
         raise ConfigError(
-            f"not valid YAML: {where}: {shown(problem, 200)[1:-1]}; fix: correct the YAML there",
+            f"not valid YAML: {where}: {shown(problem, 200)[1:-1]}; fix: {fix}",
             source=source,
             where=where,
         ) from None
@@ -90,6 +93,18 @@ def parse_yaml(text: str, *, source: str) -> Any:
         raise ConfigError(f"not valid YAML: {shown(str(exc), 200)[1:-1]}", source=source) from None
     except RecursionError:
         raise ConfigError("not valid YAML: lists or mappings nested far too deeply", source=source) from None
+
+
+def _tab_indented(text: str, mark: Any) -> bool:
+    """Whether the line YAML stopped at (or the one before it) starts with a tab: PyYAML names the tab
+    only when it cannot start a token; elsewhere it reports a mapping or a block it did not expect."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    return any(
+        0 <= n < len(lines) and lines[n][: len(lines[n]) - len(lines[n].lstrip())].count("\t") > 0
+        for n in (mark.line, mark.line - 1)
+    )
 
 
 def read_yaml(file: Path, *, holds: str) -> Any:

@@ -339,3 +339,21 @@ def test_the_course_file_is_found_here_or_in_the_nearest_folder_above(
     monkeypatch.chdir(course / "notebooks")
     assert find_course_file() == course / "course" / "course.yml"
     assert find_course_file(tmp_path) is None  # beside the course folder: not in it
+
+
+def test_a_rubric_no_path_can_use_is_refused_not_left_to_default(tmp_path: Path) -> None:
+    """A rubric meant for path a1 but typed a-1 used to be ignored: a1 was reviewed with `default`."""
+    typo = GOOD_RUBRIC.replace(
+        "]}]}]\n",
+        "]}]},\n  {id: a-1, title: Mine, criteria: [{id: c, title: C,\n"
+        "  levels: [{points: 0, label: not yet}, {points: 1, label: clearly}]}]}]\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_course(rubric_course(tmp_path, typo))
+    assert str(info.value) == (
+        f"{tmp_path / 'rubrics.yml'}: rubrics[1].id: rubric 'a-1' is used by no path: its id is not a path's id"
+        " and no path names it in review: {rubric: ...} (peer-reviewed paths: a1); fix: give it the id of the"
+        " path it is for, name it in that path's review settings in course.yml, or remove it"
+    )
+    load_course(rubric_course(tmp_path, typo, "peer_review: true, review: {rubric: a-1}"))  # named: used
+    load_course(rubric_course(tmp_path, typo.replace("id: a-1", "id: a1"), "peer_review: false"))  # a path's id

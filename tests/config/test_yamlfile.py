@@ -140,3 +140,20 @@ def test_not_utf8_and_nested_far_too_deeply(tmp_path: Path) -> None:
     file.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(ConfigError, match="nested far too deeply"):
         read_yaml(file, holds="the course")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("id: ok\ntitle: t\npaths:\n\t- {id: a}\n", 4),  # a tab where a token starts
+        ("id: ok\npaths:\n  - id: a\n\t title: t\n", 4),  # a tab before spaces: YAML reports something else
+    ],
+)
+def test_a_tab_indent_is_named_with_its_fix(tmp_path: Path, text: str, line: int) -> None:
+    file = tmp_path / "course.yml"
+    file.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        read_yaml(file, holds="the course")
+    message = str(info.value)
+    assert message.startswith(f"{file}: not valid YAML: line {line}, column "), message
+    assert message.endswith("a tab indents this line, and YAML indents with spaces only; fix: indent it with spaces")
