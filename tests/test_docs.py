@@ -50,7 +50,7 @@ def page_text(site: Path, page: str) -> str:
 
 
 def test_the_site_builds_with_warnings_as_errors(site: Path) -> None:
-    for page in ("index", "learner-guide", "facilitator-guide", "deploy-local", "deploy-jupyterhub"):
+    for page in ("index", "learner-guide", "facilitator-guide", "authoring", "deploy-local", "deploy-jupyterhub"):
         assert (site / f"{page}.html").is_file(), page
     for page in ("architecture", "contributing", "reference/cli", "reference/settings", "reference/api/index"):
         assert (site / f"{page}.html").is_file(), page
