@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peerkit.config.identity import check_learner_id
 from peerkit.core.errors import Conflict, StorageError, Unavailable
 from peerkit.core.store import Learner
-from peerkit.storage.locks import driver_reason, lock_key
+from peerkit.storage.locks import driver_reason, lock_key, migration_lock
 from peerkit.storage.revision import (
     Applied,
     Migration,
@@ -78,7 +78,7 @@ def migrate(engine: Engine, revision: str = "head", *, applied: Applied | None =
             if applied is not None:
                 applied(done[-1])
 
-    with engine.begin() as connection:
+    with migration_lock(engine, MIGRATION_LOCK), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Replicas of the service start together on one database: one migrates, the others wait
             # for it here (the lock ends with the transaction) and then find the schema at head.
