@@ -14,17 +14,23 @@ replica, so the store keeps the lock:
 
 The second caller does not wait: it gets :class:`~peerkit.core.errors.Conflict` saying the step is
 already running (the service answers 409), since running it again right after would do nothing new.
+On an SQLite file the lock file says, while held, which command holds it (``peerkit review close essay
+(process 1234, since 10:02:03 UTC)``), and the refusal names it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import itertools
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -59,13 +65,30 @@ def exclusive(engine: Engine, name: str, *, what: str | None = None, wait: float
         time.sleep(0.1)
 
 
+@contextmanager
+def migration_lock(engine: Engine, name: str, *, wait: float = 120.0) -> Iterator[None]:
+    """On an SQLite file, hold *name* while this process brings the schema up to date: two processes
+    opening a new store at once (two facilitators' commands, the steward and a command) would both
+    create its tables, and the second fail. The second waits for the first (up to *wait* seconds),
+    then finds the schema at head. PostgreSQL takes its own lock inside the migration's transaction;
+    an in-memory database belongs to one process; a file whose folder is missing is left to SQLite
+    to refuse."""
+    database = engine.url.database
+    memory = not database or database == ":memory:" or database.startswith("file::memory:")
+    if engine.dialect.name != "sqlite" or memory or not Path(str(database)).parent.is_dir():
+        yield
+        return
+    with exclusive(engine, name, what="an upgrade of the store", wait=wait):
+        yield
+
+
 #: Marks a Conflict raised inside the block (not by the lock itself): never retried.
 _ACQUIRED = RuntimeError("lock acquired")
 
 
 @contextmanager
 def _exclusive(engine: Engine, name: str, *, what: str | None) -> Iterator[None]:
-    busy = Conflict(f"{what or name} is already running; wait until it has finished, then try again")
+    busy = Busy(what or name)
     with _acquire(engine, name, busy):
         try:
             yield
@@ -73,8 +96,36 @@ def _exclusive(engine: Engine, name: str, *, what: str | None) -> Iterator[None]
             raise inner from _ACQUIRED
 
 
+class Busy:
+    """The refusal of a lock someone holds, naming what they run when the lock says it."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, holder: str = "") -> Conflict:
+        by = f" ({holder})" if holder else ""
+        return Conflict(f"{self.what} is already running{by}; wait until it has finished, then try again")
+
+
+def holder_text() -> str:
+    """What this process is, for a refused second caller: ``peerkit review close essay (process 1234,
+    since 10:02:03 UTC)``. Only the command's words, never its options (a URL may carry a password)."""
+    argv = sys.argv or [""]
+    program = Path(argv[0]).name
+    if program in ("__main__.py", "-m", "-c", ""):
+        program = "peerkit" if "peerkit" in argv[0] or program == "__main__.py" else "python"
+    words = list(itertools.takewhile(_plain_word, argv[1:4]))
+    since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+    return f"{' '.join([program, *words])} (process {os.getpid()}, since {since})"
+
+
+def _plain_word(word: str) -> bool:
+    """A command's word or a path id, not an option nor a value that could carry a secret (a URL)."""
+    return bool(word) and not word.startswith("-") and all(c.isalnum() or c in "_.-" for c in word)
+
+
 @contextmanager
-def _acquire(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
+def _acquire(engine: Engine, name: str, busy: Busy) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         with _advisory(engine, name, busy):
             yield
@@ -89,7 +140,7 @@ def _acquire(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
 
 
 @contextmanager
-def _advisory(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
+def _advisory(engine: Engine, name: str, busy: Busy) -> Iterator[None]:
     key = lock_key(name)
     try:
         connection = engine.connect()
@@ -104,7 +155,7 @@ def _advisory(engine: Engine, name: str, busy: Conflict) -> Iterator[None]:
         raise Unavailable(f"the store is unavailable right now ({driver_reason(exc)}); nothing ran, try again") from exc
     try:
         if not got:
-            raise busy
+            raise busy()
         yield
     finally:
         try:
@@ -125,28 +176,42 @@ def driver_reason(exc: SQLAlchemyError) -> str:
 
 
 @contextmanager
-def _file_lock(database: Path, name: str, busy: Conflict) -> Iterator[None]:
+def _file_lock(database: Path, name: str, busy: Busy) -> Iterator[None]:
+    """The lock file holds, while locked, what its holder runs (:func:`holder_text`), for the refusal."""
     path = database.with_name(f"{database.name}.lock-{lock_key(name) & 0xFFFFFFFFFFFF:012x}")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise busy from None
+            raise busy(_holder(fd)) from None
         try:
+            with contextlib.suppress(OSError):  # only a courtesy to whoever is refused
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, holder_text().encode("utf-8", "replace"), 0)
             yield
         finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
 
+def _holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 300, 0).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "".join(c for c in text if c.isprintable())[:200]
+
+
 @contextmanager
-def _memory_lock(name: str, busy: Conflict) -> Iterator[None]:
+def _memory_lock(name: str, busy: Busy) -> Iterator[None]:
     with _MEMORY_GUARD:
         lock = _MEMORY_LOCKS.setdefault(name, threading.Lock())
     if not lock.acquire(blocking=False):
-        raise busy
+        raise busy()
     try:
         yield
     finally:

@@ -4,12 +4,16 @@ same path at once; a step that runs another step keeps its own lock."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from peerkit.config.settings import PeerkitConfig
 from peerkit.core.errors import Conflict
 from peerkit.facilitator.api import Facilitator
 from peerkit.storage.locks import exclusive
 from tests.conftest import CourseLayout
+from tests.facilitator.crashes import PATH, make_cohort, rows, run, start
 from tests.review.test_rolling import _rolling_template, desk, hand_in, manifest, rolling
 
 __all__ = ["_rolling_template", "desk", "rolling"]
@@ -62,3 +66,35 @@ def test_a_facilitators_step_waits_out_a_short_look_of_the_steward(rolling: Cour
     threading.Timer(0.5, release.set).start()
     assert desk.collect_reviews(path_id="essay").summary()  # waited, then ran
     other.join(10)
+
+
+def test_two_facilitators_collecting_the_same_path_at_once_record_each_submission_once(tmp_path: Path) -> None:
+    cohort = make_cohort(tmp_path / "c", 200)
+    both = [start(cohort, "collect", PATH) for _ in range(2)]
+    done = [p.communicate(timeout=120) for p in both]
+    assert [p.returncode for p in both] == [0, 0], done  # the second waited for the first: no error
+    assert "Traceback" not in "".join(out + err for out, err in done)
+    assert rows(cohort.db, "SELECT count(*), count(DISTINCT learner_id), sum(current) FROM submission") == [
+        (200, 200, 200)
+    ]
+
+
+def test_a_command_refused_on_a_busy_path_names_the_command_holding_it(tmp_path: Path) -> None:
+    cohort = make_cohort(tmp_path / "c", 40)
+    run(cohort, "collect", PATH)
+    run(cohort, "review", "open", PATH)
+    closing = start(cohort, "review", "close", PATH)
+    try:
+        assert closing.stderr is not None
+        closing.stderr.readline()  # its first progress: it holds the path
+        config = PeerkitConfig.load(
+            options={"course_file": cohort.course_file, "workdir": cohort.workdir, "db_url": f"sqlite:///{cohort.db}"}
+        )
+        other = Facilitator.open(config)
+        with pytest.raises(Conflict) as refused, other.step(PATH, wait=0):
+            pass
+        other.close()
+        assert f"already running (peerkit review close essay (process {closing.pid}, since " in str(refused.value)
+    finally:
+        closing.kill()
+        closing.communicate(timeout=30)

@@ -177,3 +177,27 @@ def test_a_database_behind_the_newest_migration_is_not_at_head(tmp_path: Path) -
         assert schema_at_head(store.engine)
     finally:
         store.close()
+
+
+def test_the_refusal_names_the_command_holding_the_lock(tmp_path: Path) -> None:
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'store.db'}")
+    hold = HOLD.replace("import sys, time", "import sys, time\nsys.argv[1:1] = ['review', 'close', 'essay']").replace(
+        "argv[1]", "argv[-1]"
+    )
+    url = normalise_url(str(tmp_path / "store.db"))
+    holder = subprocess.Popen([sys.executable, "-c", hold, url], cwd=REPO, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == b"held"
+        with pytest.raises(Conflict) as refused, exclusive(store.engine, "peerkit:step:c:essay", what="a step"):
+            pass
+        assert f"a step is already running (python review close essay (process {holder.pid}, since " in str(
+            refused.value
+        )
+        assert "sqlite" not in str(refused.value)  # the command's words, never its options or a URL
+    finally:
+        holder.kill()
+        holder.wait(10)
+        store.close()
+    with exclusive(store.engine, "peerkit:step:c:essay"):  # released by the kill, and nothing stale is said
+        pass
