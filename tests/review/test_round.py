@@ -71,7 +71,7 @@ def test_a_review_open_killed_while_publishing_packets_publishes_them_when_run_a
 
 
 def test_a_review_open_killed_anywhere_ends_as_a_run_never_killed(tmp_path: Path) -> None:
-    cohort = make_cohort(tmp_path / "c", 120)
+    cohort = make_cohort(tmp_path / "c", 100)
     run(cohort, "collect", PATH)
     collected = snapshot(cohort)
     started = time.monotonic()
@@ -79,7 +79,7 @@ def test_a_review_open_killed_anywhere_ends_as_a_run_never_killed(tmp_path: Path
     took = time.monotonic() - started
     expected = delivered(cohort)
     rng = random.Random(20261122)
-    for _ in range(3):
+    for _ in range(2):
         restore(cohort, collected)
         killed_at(cohort, rng.uniform(0.2, 1.0) * took, *OPEN)
         assert integrity(cohort.db) == "ok"
