@@ -32,10 +32,8 @@ from peerkit.core.errors import ConfigError, ServerError
 def build(course_file: Path | None, workdir: Path | None, force: bool, paths: Sequence[str]) -> None:
     """Generate and release the course's paths with nbgrader (all, or only PATHS)."""
     from peerkit.apps import DASHBOARD_NOTEBOOK, install_app
-    from peerkit.config.notebooks import check_notebooks
 
     desk = open_desk(course_file, workdir, create_store=True)
-    check_notebooks(desk.course, paths)
     with progress_bar("releasing assignments") as bar:
         built = desk.build(paths=paths, force=force, progress=bar)
     echo(built.summary())

@@ -20,6 +20,7 @@ from typing import Any
 
 from traitlets.config import Config
 
+from peerkit.config.notebooks import check_notebooks
 from peerkit.core import documents
 from peerkit.core.errors import ConfigError, shown
 from peerkit.core.models import Course, LearningPath
@@ -225,6 +226,7 @@ def build_course(
     """Generate and release every path of the course (or only *paths*), and the review assignment
     of each peer-reviewed one; return what was done. *progress* hears each assignment done."""
     todo = assignments(build.course, paths)  # every notebook read and checked before anything is written
+    check_notebooks(build.course, paths or ())  # and its code as the author wrote it, whoever builds
     check_nbgrader_config(build.committed_config)
     ensure_scripts_on_path()
     build.course_root.mkdir(parents=True, exist_ok=True)

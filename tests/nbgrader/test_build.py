@@ -87,6 +87,24 @@ def test_invalid_nbgrader_metadata_is_reported_before_nbgrader_runs(tmp_path: Pa
         build_course(build)
 
 
+def test_a_notebook_whose_code_does_not_run_is_refused_by_every_build(tmp_path: Path) -> None:
+    """The notebooks' check runs in the build itself, so the dashboard's and the demo's builds refuse
+    what ``peerkit build`` refuses, and nothing is released."""
+    course_file = write_test_course(tmp_path / "src")
+    notebook = tmp_path / "src" / "notebooks" / "alpha.ipynb"
+    nb = nbformat.read(str(notebook), as_version=4)
+    widget = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "first-widget")
+    widget.source = widget.source.replace('"Question first?")', '"Question first?"')
+    nbformat.write(nb, str(notebook))
+    from peerkit.config.workspace import Workspace
+    from peerkit.demo import course_build
+
+    build = course_build(load_course(course_file), Workspace.at(tmp_path / "w"), None)
+    with pytest.raises(ConfigError, match=r"alpha\.ipynb.*the code does not run"):
+        build_course(build)
+    assert not build.outbound("beta").exists()
+
+
 def test_review_notebook_is_the_same_bytes_every_time() -> None:
     """A rebuild skips unchanged assignments by their bytes: random cell ids re-released every
     review assignment on every `peerkit serve`."""
