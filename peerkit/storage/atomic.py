@@ -155,11 +155,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temps(target: Path, *, older_than: float = 60.0) -> int:
-    """Delete temporary files a killed writer of *target* left behind; return how many."""
+def remove_stale_temps(target: Path, *, older_than: float = 60.0, any_file: bool = False) -> int:
+    """Delete temporary files a killed writer of *target* (with *any_file*: of any file in the folder
+    *target*) left behind, those older than *older_than* seconds; return how many."""
     removed = 0
     cutoff = time.time() - older_than
-    for leftover in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+    folder, name = (target, "*") if any_file else (target.parent, target.name)
+    for leftover in folder.glob(f".{name}.*{TEMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()

@@ -45,7 +45,7 @@ from peerkit.exchange.base import (
     round_file,
 )
 from peerkit.nbgrader.learner import secret_text
-from peerkit.storage.atomic import write_atomic_many
+from peerkit.storage.atomic import remove_stale_temps, write_atomic_many
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +87,18 @@ def write_channels(exchange_root: Path, course_id: str, parcels: Mapping[str, Ma
     listable), syncing the disk twice in all rather than twice per file; return how many channels were written."""
     root = ensure_root(exchange_root, course_id)
     writes: list[tuple[Path, bytes]] = []
+    folders: list[Path] = []
     for key, files in parcels.items():
         folder = root / check_key(key)
         for name in files:
             check_document_name(name)
         folder.mkdir(exist_ok=True)
         folder.chmod(0o755)
+        folders.append(folder)
         writes += [(folder / name, _encoded(doc)) for name, doc in files.items()]
     write_atomic_many(writes, mode=0o644)
+    for folder in folders:  # what an earlier delivery, killed before its renames, left hidden there
+        remove_stale_temps(folder, any_file=True)
     return len(parcels)
 
 
