@@ -16,11 +16,23 @@ from traitlets.config import Config
 from peerkit.exchange.base import ActivityLog
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
 from peerkit.widgets.session import PathSession
+from peerkit.widgets.trouble import plain_problem
 
 PREVIEW_NOTICE = (
     "Preview: this copy of the path is not one of your assignments, so answers are not saved. "
     "Open the path from your course home to save and submit your work."
 )
+
+
+def unknown_learner(what: str, problem: str, *, where: str = "") -> str:
+    """The notice of a page that cannot tell who its learner is: *what* cannot be done, in plain words
+    (*problem*, the reason as the course's setup names it, goes to the server's log)."""
+    return plain_problem(
+        f"{what}: this page does not know who you are.",
+        problem or "no learner",
+        then="Open it from your course home, or sign in again.",
+        where=where,
+    )
 
 
 def open_path(
@@ -47,7 +59,7 @@ def open_path(
         return PathSession(
             path_id,
             mode="preview",
-            notice=f"Your answers cannot be saved: {ctx.problem}.",
+            notice=unknown_learner("Your answers cannot be saved", ctx.problem, where=f"path {path_id}"),
             max_answer_chars=max_answer_chars,
         )
     return PathSession(

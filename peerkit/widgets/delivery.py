@@ -20,10 +20,12 @@ from peerkit.core.answers import AnswerSheet
 from peerkit.core.errors import PeerkitError
 from peerkit.nbgrader.learner import parse_exchange_time
 from peerkit.widgets.session import PathSession
+from peerkit.widgets.trouble import plain_problem
 
 log = logging.getLogger(__name__)
 
-#: ``on_sent(when)`` after each delivery; ``on_failed(message)`` when one did not go through.
+#: ``on_sent(when)`` after each delivery; ``on_failed(message)`` when one did not go through (the message
+#: is the learner's: plain words and a reference, the error itself in the server's log).
 SentListener = Callable[[datetime], None]
 FailedListener = Callable[[str], None]
 
@@ -39,8 +41,11 @@ class AutoDelivery:
         on_sent: SentListener,
         on_failed: FailedListener,
         delay: float = 1.5,
+        then: str = "It is sent with your next change.",
     ) -> None:
+        """*then*: what the learner can do after a failed delivery (said in :attr:`on_failed`'s message)."""
         self.session = session
+        self.then = then
         self.wanted = wanted
         self.on_sent = on_sent
         self.on_failed = on_failed
@@ -69,8 +74,12 @@ class AutoDelivery:
         try:
             submission = self.session.submit()
         except PeerkitError as exc:
-            message = str(exc)
-            log.warning("automatic delivery of %s failed: %s", self.session.path_id, message)
+            message = plain_problem(
+                "Your answer is saved here but could not be sent to your facilitator yet.",
+                exc,
+                then=self.then,
+                where=f"automatic delivery of {self.session.path_id}, learner {self.session.learner}",
+            )
             self._tell(lambda: self.on_failed(message))
         else:
             self.sent_at = parse_exchange_time(submission.timestamp) or datetime.now(UTC)

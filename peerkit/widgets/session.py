@@ -30,12 +30,13 @@ from traitlets.config import Config
 from peerkit.core import kinds
 from peerkit.core.answers import Answer, AnswerSheet, is_answered, utcnow
 from peerkit.core.completeness import Completeness, completeness
-from peerkit.core.errors import ConfigError, PeerkitError, StorageError, ValidationError
+from peerkit.core.errors import ConfigError, DocumentVersionError, PeerkitError, StorageError, ValidationError
 from peerkit.exchange.base import ActivityLog, LearnerExchange, NoActivityLog
 from peerkit.nbgrader.learner import Submission, last_submission_time
 from peerkit.nbgrader.tasks import required_answers
 from peerkit.storage.answerfile import AnswerFile
 from peerkit.widgets import resync
+from peerkit.widgets.trouble import RELOAD, plain_problem
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,13 @@ class PathSession:
         try:
             sheet = self._file.load()
         except PeerkitError as exc:
-            self.notice = f"Your saved answers could not be read: {exc}"
+            self.notice = plain_problem(
+                "Your saved answers cannot be read right now, so this page starts empty.",
+                exc,
+                safe="They are not lost: nothing you do here overwrites them.",
+                then=RELOAD,
+                where=f"path {self.path_id}, learner {self.learner}",
+            )
             return AnswerSheet(path=self.path_id)
         if self._file.quarantined is not None:
             self.notice = (
@@ -220,14 +227,12 @@ class PathSession:
             seen = self.sheet.get(answer_id)
             try:
                 self.sheet, backup = self._file.save(answer_id, answer, seen=seen.updated if seen else None)
-            except StorageError as exc:
-                return SaveStatus(
-                    ok=False,
-                    message=f"Not saved: {exc}. Your text is still on this page; keep this tab open "
-                    "and copy it somewhere safe if the problem lasts.",
-                )
+            except DocumentVersionError as exc:  # the saved answers, not this one: as any problem below
+                return self._not_saved(exc)
+            except ValidationError as exc:  # this answer refused (an id no answer may have): say how
+                return SaveStatus(ok=False, message=f"Not saved: {exc}", field=exc.field)
             except PeerkitError as exc:
-                return SaveStatus(ok=False, message=f"Not saved: {exc}")
+                return self._not_saved(exc)
             self._stamp = self._file.last_stamp
             self._publish(self.sheet, answer_id)
         if answer_id not in self._answered and is_answered(answer):
@@ -241,6 +246,22 @@ class PathSession:
                 kept_backup=True,
             )
         return SaveStatus(ok=True, message="saved", at=datetime.now())
+
+    def _not_saved(self, exc: PeerkitError) -> SaveStatus:
+        """A save that failed for a reason that is not the answer's: what the learner reads, the
+        reason in their words when it is one they can know (the disk is full), the detail logged."""
+        reason = _plain_reason(exc)
+        return SaveStatus(
+            ok=False,
+            message=plain_problem(
+                f"Not saved: {reason}." if reason else "Not saved: your answers cannot be written right now.",
+                exc,
+                safe="Your text is still on this page; keep this tab open and copy it somewhere safe "
+                "if the problem lasts.",
+                then="",
+                where=f"path {self.path_id}, learner {self.learner}",
+            ),
+        )
 
     def opened(self) -> None:
         """Record that the learner opened this path's page (learner mode only)."""
@@ -332,3 +353,20 @@ class PathSession:
         if self.config is None or self.learner is None:
             return None
         return last_submission_time(self.config, self.path_id, learner=self.learner)
+
+
+#: Why a save failed, as the answers file says it (:func:`peerkit.storage.atomic.describe_os_error`), when
+#: the learner can know it: the end of the error's text. Any other text stays in the server's log.
+_PLAIN_REASONS = (
+    "the disk is full",
+    "the disk quota is used up",
+    "the folder is on a read-only file system",
+    "permission was denied",
+    "the folder no longer exists",
+)
+
+
+def _plain_reason(exc: PeerkitError) -> str:
+    """The reason of a failed save when the learner can know it (the disk is full), else ""."""
+    text = str(exc)
+    return next((r for r in _PLAIN_REASONS if isinstance(exc, StorageError) and text.endswith(r)), "")

@@ -22,6 +22,7 @@ from peerkit.nbgrader.learner import parse_exchange_time
 from peerkit.widgets.look import Look
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import local_time, status_line, status_markup
+from peerkit.widgets.trouble import TRY_AGAIN, plain_problem
 
 
 def blank_warning(state: Completeness) -> str:
@@ -128,8 +129,13 @@ class SubmitPanel(widgets.VBox):
             submission = self.session.submit()
         except PeerkitError as exc:
             self.status.value = status_line(
-                f"Submit failed: {exc}. Your answers are still saved here; try again in a moment "
-                "or tell your facilitator.",
+                plain_problem(
+                    f"Submit failed: your {self.noun} did not reach your facilitator this time.",
+                    exc,
+                    safe=f"Your {self.noun} are still saved here.",
+                    then=TRY_AGAIN,
+                    where=f"submit of {self.session.path_id}, learner {self.session.learner}",
+                ),
                 "error",
                 role="alert",
             )

@@ -20,6 +20,7 @@ from peerkit.storage import answerfile
 from peerkit.widgets.context import PREVIEW_NOTICE, open_path
 from peerkit.widgets.session import PathSession
 from tests.conftest import CourseLayout
+from tests.widgets.plain import logged_under
 
 
 def test_outside_an_assignment_folder_is_a_preview(tmp_path: Path) -> None:
@@ -32,12 +33,13 @@ def test_outside_an_assignment_folder_is_a_preview(tmp_path: Path) -> None:
         session.submit()
 
 
-def test_assignment_folder_without_a_learner_explains(course: CourseLayout) -> None:
+def test_assignment_folder_without_a_learner_explains(course: CourseLayout, caplog: pytest.LogCaptureFixture) -> None:
     course.enroll("gail")
     config = course.learner_config("gail")
     del config.CourseDirectory["student_id"]
     session = open_path("alpha", folder=course.folder("gail", "alpha"), config=config)
-    assert session.mode == "preview" and "student_id" in session.notice
+    assert session.mode == "preview" and "does not know who you are" in session.notice
+    assert "student_id" not in session.notice and "student_id" in logged_under(caplog, session.notice)
 
 
 def test_learner_mode_saves_every_change(course: CourseLayout) -> None:

@@ -12,6 +12,7 @@ from peerkit.core.answers import FILENAME, JSON, parse_sheet
 from peerkit.widgets import PathPage
 from peerkit.widgets.reflection import Reflection, count_words
 from tests.conftest import CourseLayout
+from tests.widgets.plain import logged_under
 
 
 def test_typing_saves_and_updates_the_status(page: PathPage, course: CourseLayout) -> None:
@@ -73,7 +74,9 @@ def test_submit_confirms_with_the_time(page: PathPage, course: CourseLayout) -> 
     again.close()
 
 
-def test_failed_submit_shows_why_and_keeps_answers(page: PathPage, course: CourseLayout) -> None:
+def test_failed_submit_says_so_plainly_and_keeps_answers(
+    page: PathPage, course: CourseLayout, caplog: pytest.LogCaptureFixture
+) -> None:
     box = page.reflection("first", "Q?")
     box.text.value = "precious words"
     inbound = course.inbound()
@@ -81,7 +84,9 @@ def test_failed_submit_shows_why_and_keeps_answers(page: PathPage, course: Cours
     panel = page.submit()
     panel.button.click()
     panel.button.click()  # "submit anyway": the second answer is blank
-    assert "Submit failed" in panel.status.value and "Inbound directory" in panel.status.value
+    assert "Submit failed" in panel.status.value and "Your answers are still saved here" in panel.status.value
+    assert "Inbound directory" not in panel.status.value  # nbgrader's words: in the log, for the facilitator
+    assert "Inbound directory" in logged_under(caplog, panel.status.value)
     assert box.text.value == "precious words"
 
 
