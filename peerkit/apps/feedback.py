@@ -75,14 +75,15 @@ def deliver_as_written(session: PathSession, line: widgets.HTML) -> AutoDelivery
         line.value = status_markup(f"Sent to your facilitator {local_time(when)}.", "ok")
 
     def failed(message: str) -> None:
-        line.value = status_line(
-            f"Your answer is saved here but could not be sent yet: {message}. It is sent with your next change, "
-            "or press “Submit my reviews”.",
-            "warn",
-            role="alert",
-        )
+        line.value = status_line(message, "warn", role="alert")
 
-    delivery = AutoDelivery(session, wanted=delivered_as_written, on_sent=sent, on_failed=failed)
+    delivery = AutoDelivery(
+        session,
+        wanted=delivered_as_written,
+        on_sent=sent,
+        on_failed=failed,
+        then="It is sent with your next change, or press “Submit my reviews”.",
+    )
     rated = [a for key, a in session.sheet.answers.items() if delivered_as_written(key)]
     last = session.last_submitted()
     if rated and last is not None:

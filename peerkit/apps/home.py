@@ -15,9 +15,11 @@ from peerkit.apps.my_profile import ProfileSection
 from peerkit.apps.overview import Overview, learner_overview
 from peerkit.core.errors import PeerkitError
 from peerkit.exchange.context import LearnerContext, resolve_learner_context
+from peerkit.widgets.context import unknown_learner
 from peerkit.widgets.frame import Place, render_frame, titled
 from peerkit.widgets.look import Look
 from peerkit.widgets.status import local_time, notice_box, status_line
+from peerkit.widgets.trouble import TRY_AGAIN, plain_problem
 from peerkit.widgets.visit import when_visited
 
 _TONES = {"muted": "#55595f", "progress": "#8a5300", "action": "#8a5300", "ok": "#1a6b37"}
@@ -37,7 +39,9 @@ def page_learner(context: LearnerContext) -> tuple[str | None, str]:
     """Whose page this is, and, when nobody can be told, None and a notice saying why."""
     if context.learner is not None:
         return context.learner, ""
-    return None, notice_box(f"Your progress cannot be shown: {context.problem}.", "warn")
+    return None, notice_box(
+        unknown_learner("Your progress cannot be shown", context.problem, where="course home"), "warn"
+    )
 
 
 def _plain_status(entry: PathEntry) -> Status:
@@ -202,6 +206,16 @@ class CourseHome(widgets.VBox):
 
             fetch(self.config, entry.id, assignment_dir=self.folder, learner=self.learner)
         except PeerkitError as exc:
-            status.value = status_line(f"Could not start this path: {exc}", "error", role="alert")
+            status.value = status_line(
+                plain_problem(
+                    "This path could not be got ready for you right now.",
+                    exc,
+                    safe="Nothing of yours is affected.",
+                    then=TRY_AGAIN,
+                    where=f"start of {entry.id}, learner {self.learner}",
+                ),
+                "error",
+                role="alert",
+            )
             return
         self.refresh()

@@ -23,6 +23,7 @@ from peerkit.widgets.look import Look
 from peerkit.widgets.profile import Profile
 from peerkit.widgets.session import PathSession
 from peerkit.widgets.status import status_line
+from peerkit.widgets.trouble import TRY_AGAIN, plain_problem
 
 HEADING = '<h2 id="peerkit-my-profile" style="margin:1.2em 0 0.2em 0;font-size:1.15em">My profile</h2>'
 INTRO = (
@@ -119,7 +120,17 @@ class ProfileSection(widgets.VBox):
         try:
             self.session.submit()
         except PeerkitError as exc:
-            self.status.value = status_line(f"Your profile could not be shared: {exc}", "error", role="alert")
+            self.status.value = status_line(
+                plain_problem(
+                    "Your profile could not be shared with the course right now.",
+                    exc,
+                    safe="It is still saved here.",
+                    then=TRY_AGAIN,
+                    where=f"profile of learner {self.context.learner}",
+                ),
+                "error",
+                role="alert",
+            )
             return
         self.status.value = status_line("Shared: the course uses this profile from now on.", "ok")
         if self.on_shared is not None:

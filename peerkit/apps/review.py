@@ -40,6 +40,7 @@ from peerkit.widgets.response import ResponseForm
 from peerkit.widgets.review_form import ReviewForm
 from peerkit.widgets.status import notice_box, status_line
 from peerkit.widgets.submit import SubmitPanel
+from peerkit.widgets.trouble import RELOAD, RETRIES, new_reference, plain_problem
 
 SELF = "self"
 
@@ -78,6 +79,8 @@ class ReviewPage(PathPage):
         self.ratings: list[RatingForm] = []
         self.titles: list[str] = []
         self.drafts: DraftMirror | None = None
+        #: The reference the learner is given while review drafts fail to reach the course (None: they do).
+        self._draft_reference: str | None = None
         self.delivery: AutoDelivery | None = None
         self.sync_line = self.look.live_widget("")
         #: Says when the ratings were last sent to the facilitator (they go as they are given).
@@ -133,27 +136,75 @@ class ReviewPage(PathPage):
 
     def _mirror_drafts(self, inbox: Inbox) -> None:
         """Where the exchange keeps drafts (JupyterHub): take in newer ones, then send each change."""
-        mirror = DraftMirror(inbox.exchange, self.reviewed_path, on_status=self._sync_status)
+        mirror = DraftMirror(inbox.exchange, self.reviewed_path, on_status=self._draft_status)
         try:
             self.session.adopt(mirror.newer_drafts(self.session.sheet))
         except PeerkitError as exc:
-            self._sync_status(f"Your saved drafts could not be fetched from the course service: {exc}", False)
+            message = plain_problem(
+                "Your reviews as the course keeps them could not be fetched, so this page shows the copy saved here.",
+                exc,
+                safe="Nothing is lost.",
+                then=RELOAD,
+                where=self._where,
+            )
+            self._sync_status(message, False)
         self.session.on_change(mirror.listener)
         self.drafts = mirror
 
     def _sync_status(self, message: str, ok: bool) -> None:
         self.sync_line.value = status_line(message, "ok" if ok else "warn")
 
+    @property
+    def _where(self) -> str:
+        """Whose page this is, for the server's log."""
+        return f"review of {self.reviewed_path}, learner {self.session.learner}"
+
+    def _draft_status(self, message: str, ok: bool) -> None:
+        """The draft mirror's news, in the learner's words (its own *message* names the course service and
+        the error: it goes to the server's log). One reference while the drafts keep failing."""
+        if ok:
+            self._draft_reference = None
+            self._sync_status("Your reviews are kept with the course again.", True)
+            return
+        first = self._draft_reference is None
+        if first:
+            self._draft_reference = new_reference()
+        text = plain_problem(
+            "Your review is saved here, but not yet kept with the course.",
+            message,
+            then=RETRIES,
+            reference=self._draft_reference,
+            logged=not first,
+            where=self._where,
+        )
+        self._sync_status(text, False)
+
+    def _waiting_for_course(self, _message: str, pause: float) -> None:
+        """While the course's remote side is away and its request is retried (the client's own *message*
+        names the service and a status: it is not shown, the client logs it)."""
+        self._sync_status(
+            f"The course cannot be reached for a moment; trying again in {max(pause, 1):.0f} s. "
+            "What you write on this page is kept.",
+            False,
+        )
+
     def _build(self) -> None:
         inbox, problem = self._inbox()
         if inbox is not None:  # say so on the page while a remote exchange is away, then retry
-            inbox.exchange.on_wait(lambda message, _pause: self._sync_status(message.capitalize() + ".", False))
+            inbox.exchange.on_wait(self._waiting_for_course)
         self.inbox = inbox
         self.closed = review_closed(self.session.exchange, self.reviewed_path)
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
-            delivered, problem = None, f"The work to review cannot be read right now: {exc}"
+            problem = plain_problem(
+                "The work to review cannot be read right now.",
+                exc,
+                safe="Your own work and reviews are safe.",
+                then=RELOAD,
+                where=self._where,
+            )
+            delivered = None
         seen = self.arrivals.seen
         self.arrivals.seen = (tuple(delivered[2]) if delivered else (), seen[1] if seen else 0)
         self._waiting = not self.closed and (delivered is None or bool(delivered[0].get("waiting_for")))
@@ -201,7 +252,8 @@ class ReviewPage(PathPage):
             feedback = inbox.feedback()
         except PeerkitError as exc:
             feedback = None
-            self._sync_status(f"Your feedback cannot be fetched right now: {exc}", False)
+            message = plain_problem("Your feedback cannot be fetched right now.", exc, then=RELOAD, where=self._where)
+            self._sync_status(message, False)
         if feedback is not None:
             pages.append(self._feedback_page(feedback))
         self.arrivals.seen = (tuple(tokens), review_count(feedback))
