@@ -27,7 +27,10 @@ NAMES = {"r": "packet", "h": "review"}
 class LearnerHandler(ApiHandler):
     def learner(self) -> str:
         if not self.caller.is_user:
-            raise ApiError(403, f"only hub users have review packets; this token belongs to a {self.caller.kind}")
+            raise ApiError(
+                403,
+                f"only the course's learners have work to review here; this request comes from a {self.caller.kind}",
+            )
         try:
             return check_learner_id(self.caller.name)
         except IdentityError as exc:
@@ -45,8 +48,8 @@ class RoundHandler(LearnerHandler):
         self.reviewed_path(path_id)
         await self.document(
             round_file(path_id),
-            "no review packets for you on this path yet: they come once you have submitted it and the "
-            "facilitator has opened the review round",
+            "no classmates' work for you to review on this path yet: it comes once you have submitted the "
+            "path and the facilitator has opened the review round",
         )
 
 
@@ -54,10 +57,10 @@ class PacketHandler(LearnerHandler):
     async def get(self, path_id: str, token: str) -> None:
         self.reviewed_path(path_id)
         if not TOKEN.match(token):
-            raise ApiError(400, "a packet token is 32 hexadecimal characters")
+            raise ApiError(400, "the reference of a piece of work is 32 hexadecimal characters")
         doc = await self.call(self.state.store.document, self.learner(), packet_file(token))
         if doc is None or doc.get("path") != path_id:
-            raise ApiError(404, "you have no packet with this token on this path")
+            raise ApiError(404, "you have no work to review with this reference on this path")
         self.write_json(doc)
 
 
@@ -94,7 +97,7 @@ class DraftHandler(LearnerHandler):
             learner = self.learner()
             match = DRAFT_ID.match(answer_id)
             if match is None:
-                raise ApiError(400, "a draft id is r-<packet token>, h-<review token> or self")
+                raise ApiError(400, "a draft id is r-<reference of the work>, h-<reference of the review> or self")
             body = self.json_body("answer", "base")
             base = body.get("base")
             if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
@@ -128,9 +131,9 @@ class DraftHandler(LearnerHandler):
     ) -> Draft:
         if not self.state.may_draft(learner, path_id, answer_id):
             if kind == "h":
-                raise NotFound("you received no review with this token on this path")
+                raise NotFound("you received no review with this reference on this path")
             if kind == "r":
-                raise NotFound("you have no packet with this token on this path")
+                raise NotFound("you have no work to review with this reference on this path")
             raise NotFound("this round has no self-assessment for you")
         return self.state.save_draft(learner, path_id, answer_id, doc, base=base, before_commit=confirm)
 
