@@ -12,10 +12,18 @@ from typing import Any
 from peerkit.core.models import LearningPath
 from peerkit.core.packets import Questions, build_packet, build_round, removed_from
 from peerkit.core.redaction import Redactor
-from peerkit.core.review import Round
+from peerkit.core.review import Assignment, Round
 from peerkit.core.rubric import Rubric
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import packet_file, round_file
+
+
+def in_given_order(assignments: Iterable[Assignment]) -> list[str]:
+    """The tokens of a reviewer's *assignments* in the order their packets are listed: as the reviews
+    were given, then by the random token. Never by author: the store returns a reviewer's
+    assignments sorted by their authors' names, and "Submission 1 of 3" would then tell which
+    classmate wrote it (in a round of k + 1 learners, exactly)."""
+    return [a.token for a in sorted(assignments, key=lambda a: (a.assigned_at, a.token))]
 
 
 def self_token(learner: str, path_id: str, seed: int) -> str:

@@ -41,7 +41,7 @@ from peerkit.core.topics import matched_share
 from peerkit.exchange.base import CourseExchange, Parcel, packet_file
 from peerkit.exchange.registry import open_course_exchange
 from peerkit.nbgrader.tasks import task_questions
-from peerkit.review.channel import channel_files, self_token
+from peerkit.review.channel import channel_files, in_given_order, self_token
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
 from peerkit.review.rolling_state import changed_k
@@ -443,7 +443,7 @@ def deliver(
             questions=questions,
             redactor=redactor,
             new_packets=[(a.token, submissions[a.author]) for a in mine if a.token in new_tokens],
-            packets=[a.token for a in mine],
+            packets=in_given_order(mine),
             own=submissions.get(learner),
             newcomer=learner in newcomers,
             assessed=learner in submissions,

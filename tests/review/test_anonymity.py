@@ -87,3 +87,25 @@ def test_channels_folder_is_not_listable_by_others(review_course: CourseLayout, 
     root = review_course.workspace.exchange / review_course.course.id / CHANNELS
     assert root.stat().st_mode & 0o777 == 0o711
     assert all(Path(p).stat().st_mode & 0o777 == 0o755 for p in root.iterdir())
+
+
+def test_a_reviewers_packets_are_not_listed_in_their_authors_order(
+    review_course: CourseLayout, store: SqlStore
+) -> None:
+    """The store sorts a reviewer's assignments by author; listed that way, "Submission 1 of 3" told a
+    reviewer who knows the cohort which classmate wrote it (in a round of k + 1, exactly). Packets are
+    listed as given, then by their random token (without the fix, this fails but once in 6**6 runs)."""
+    for name in LEARNERS:
+        review_course.enroll(name)
+        session = open_path(PATH, folder=review_course.folder(name, PATH), config=review_course.learner_config(name))
+        session.save("story", "text", "x")
+        session.submit()
+    collect_and_ingest(review_course.course_config(), store, PATH)
+    open_round(store, review_course.course, PATH, exchange_root=review_course.workspace.exchange, seed=3)
+    keys = store.channel_keys(PATH)
+    root = review_course.workspace.exchange / review_course.course.id / CHANNELS
+    for name in LEARNERS:
+        listed = json.loads((root / keys[name] / f"round-{PATH}.json").read_text())["packets"]
+        authors = {a.token: a.author for a in store.assignments(PATH, reviewers=[name])}
+        assert set(listed) == set(authors) and len(listed) == 3
+        assert listed == sorted(listed), f"{name}'s packets are listed by author: {[authors[t] for t in listed]}"
