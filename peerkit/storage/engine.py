@@ -86,6 +86,13 @@ def migrate(engine: Engine, revision: str = "head", *, applied: Applied | None =
         before = SchemaStatus(store=store, current=current_revisions(connection), newest=newest())
         if before.verdict == "newer":
             raise newer_than_this(before)
+        if engine.dialect.name == "sqlite" and before.verdict == "behind":
+            # Python's sqlite3 opens a transaction before INSERT/UPDATE/DELETE only: each CREATE or
+            # ALTER before the first of them was committed on its own, so a migration killed part-way
+            # left tables of a revision the store did not record ("table ... already exists" on every
+            # rerun). Opened here, the transaction holds every migration and the revision, or none
+            # (and a store already at head is only read, as before).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         config.attributes["on_version_apply"] = step
         command.upgrade(config, revision)

@@ -80,6 +80,7 @@ def make_cohort(root: Path, learners: int) -> Cohort:
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    env["PYTHONUNBUFFERED"] = "1"  # each line reaches the test as it is printed (killed_on)
     return env
 
 
@@ -148,13 +149,15 @@ def restore(cohort: Cohort, kept: Path) -> None:
     shutil.copytree(kept, cohort.root, symlinks=True)
 
 
-def killed_on(cohort: Cohort, line: str, *command: str) -> str:
+def killed_on(cohort: Cohort, line: str, *command: str, stdout: bool = False) -> str:
     """Start ``peerkit COMMAND``, SIGKILL it as soon as it prints a line starting with *line* on
-    stderr (its progress); return what it had printed. Fails if it ends without printing it."""
+    stderr (its progress; on stdout if *stdout*); return what it had printed. Fails if it ends
+    without printing it."""
     process = start(cohort, *command)
-    assert process.stderr is not None
+    stream = process.stdout if stdout else process.stderr
+    assert stream is not None
     seen = []
-    for got in process.stderr:
+    for got in stream:
         seen.append(got)
         if got.startswith(line):
             process.send_signal(signal.SIGKILL)
