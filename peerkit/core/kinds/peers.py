@@ -4,11 +4,15 @@ The page shows a few approved gallery examples or the released summary notes of 
 nothing is published, examples the course wrote) and asks what the learner would try or change for
 their own setting. ``seen`` records what was shown, so a reader of the answer (the facilitator, a
 reviewer) knows what it responds to: ``gallery:<digest of the example>``, ``notes:<path id>`` or
-``starter:<n>``. The ids hold no one's words, so redaction leaves them alone.
+``starter:<n>``. The ids hold no one's words, but which examples a page shows is drawn in an order
+seeded by its learner's id from the public gallery: anyone holding the gallery and the roster could
+recompute each classmate's draw and find the author. A peer's copy therefore keeps only where each
+shown example came from (``gallery:``, ``starter:``, ``notes:<path id>``), which is all it shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from peerkit.core.kinds import markup, values
@@ -35,6 +39,13 @@ def _shown(seen: Any) -> str:
     return " and ".join(parts)
 
 
+def _source(seen: JSON) -> str:
+    """Where one shown example came from, without which one it was: the path of released notes (the
+    same for everyone), the bare ``gallery:`` or ``starter:`` of a drawn one."""
+    text = str(seen)
+    return text if text.startswith("notes:") else text.partition(":")[0] + ":"
+
+
 class Peers(TextRecordKind):
     name = "peers"
     method = "peers"
@@ -42,6 +53,12 @@ class Peers(TextRecordKind):
 
     def validate(self, value: JSON, where: str) -> dict[str, JSON]:
         return values.record(value, where, FIELDS)
+
+    def redact(self, value: JSON, scrub: Callable[[str], str]) -> JSON:
+        record = super().redact(value, scrub)
+        if isinstance(record, dict) and isinstance(record.get("seen"), list):
+            record["seen"] = [_source(s) for s in record["seen"]]
+        return record
 
     def peer_html(self, value: Any) -> str:
         record = value if isinstance(value, dict) else {}  # packets are files: expect anything

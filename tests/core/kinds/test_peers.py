@@ -30,9 +30,15 @@ def test_a_peer_reads_the_response_escaped_with_what_it_answers_in_plain_words()
     assert "<em>(no answer)</em>" in kind.peer_html(["not", "a", "record"])
 
 
-def test_redaction_reaches_the_words_not_the_ids() -> None:
-    redacted = kinds.get("peers").redact(VALUE, lambda t: t.replace("Ana", "[name removed]").replace("1", "?"))
-    assert redacted == {"seen": VALUE["seen"], "text": "[name removed] would try it."}
+def test_redaction_reaches_the_words_and_leaves_a_peer_only_where_the_examples_came_from() -> None:
+    """Which examples a page shows is drawn from the public gallery in an order seeded by the learner's
+    id: with the digests in a packet, a reviewer could recompute each classmate's draw and find the author."""
+    kind = kinds.get("peers")
+    redacted = kind.redact(VALUE, lambda t: t.replace("Ana", "[name removed]").replace("1", "?"))
+    assert redacted == {"seen": ["gallery:", "gallery:", "starter:"], "text": "[name removed] would try it."}
+    assert "0123456789ab" not in str(redacted) and VALUE["seen"][0] == "gallery:0123456789ab"  # own copy kept
+    assert "2 examples shared by learners and 1 example from the course" in kind.peer_html(redacted)
+    assert kind.redact({"seen": ["notes:groups"], "text": "x"}, str) == {"seen": ["notes:groups"], "text": "x"}
 
 
 @pytest.mark.parametrize(("value", "field"), [({"seen": "x"}, "r.seen"), ({"text": None}, "r.text"), ([], "r")])
