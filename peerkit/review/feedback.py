@@ -7,6 +7,11 @@ review channel for the feedback view of the review app, where learners rate how 
 review was and flag careless or unkind ones. Running it again (after an override, an excluded
 review or late reviews) recomputes and re-releases.
 
+One learner's broken submission never holds up the others: a learner whose submitted notebook
+nbgrader must not or cannot read (:mod:`peerkit.nbgrader.submitted`) is left out, not graded and
+nothing of theirs released (the review app shows no grade the gradebook lacks), and named in the
+report with the fix; a rerun after they submit again grades them.
+
 Reviewers are never named to authors: reviews are shown as "Reviewer 1, 2, ...". Everything a
 person wrote (peers' comments, the facilitator's reason, the course's titles) goes into nbgrader's
 comment through :func:`peerkit.core.markdown.literal`: nbgrader's feedback page renders the comment
@@ -20,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from peerkit.core import documents
+from peerkit.core.errors import ValidationError
 from peerkit.core.kinds.values import walk_strings
 from peerkit.core.markdown import literal
 from peerkit.core.models import Course
@@ -34,17 +40,21 @@ from peerkit.nbgrader.build import CourseBuild
 from peerkit.nbgrader.feedback import (
     PeerGrade,
     autograde_without_running,
+    check_submissions,
     generate_feedback,
     release_feedback,
     write_peer_grades,
 )
 from peerkit.nbgrader.gradebook import course_roster
+from peerkit.nbgrader.submitted import NotGraded
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import compute_grades
 from peerkit.review.scale import PathScale, level_text, nearest_level, path_scale
 from peerkit.storage.sql import SqlStore
 
 REVIEWER = "[the reviewer]"
+#: How the report shows a learner whose submission could not be graded.
+NOT_GRADED = "not graded"
 
 
 def _points(value: float | None) -> str:
@@ -163,13 +173,16 @@ def feedback_document(
 
 @dataclass(frozen=True, slots=True)
 class CloseReport:
-    """A path's grades, released to *released*. The table shows each grade and its ± on the path's
-    *scale* (default: the rubric's total, as for a path without points in the gradebook)."""
+    """A path's grades, released to *released*; *not_graded*: the learners whose submission could not
+    be graded (nothing released to them), each with what is wrong and what to do. The table shows each
+    grade and its ± on the path's *scale* (default: the rubric's total, as for a path without points
+    in the gradebook)."""
 
     path_id: str
     grades: tuple[Grade, ...]
     released: tuple[str, ...]
     scale: PathScale | None = None
+    not_graded: tuple[NotGraded, ...] = ()
 
     def table(self) -> str:
         scale = self.scale or PathScale(self.grades[0].max_points if self.grades else 0.0)
@@ -178,9 +191,12 @@ class CloseReport:
         heading = f"points (of {scale.maximum:g})"
         column = max(11, len(heading))
         lines = [f"{'learner':<{width}}  {heading:>{column}}  {'± ':>6}  {'confidence':<{sure}}  reviews  flags"]
+        left_out = {n.learner for n in self.not_graded}
         for g in self.grades:
             grade = _points(scale.grade(g)) + (" *" if g.override_points is not None else "")
             spread = scale.spread(g.uncertainty) if g.override_points is None else None
+            if g.author in left_out:
+                grade, spread = NOT_GRADED, None
             shown = "" if spread is None else f"{spread:.2f}"
             flags = "; ".join(g.flags)
             row = f"{g.author:<{width}}  {grade:>{column}}  {shown:>6}  {g.confidence:<{sure}}  {g.reviews:>7}  {flags}"
@@ -189,7 +205,19 @@ class CloseReport:
             f"released to {len(self.released)} learners"
             + ("; * = set by hand" if any(g.override_points is not None for g in self.grades) else "")
         )
+        if self.not_graded:
+            count = len(self.not_graded)
+            lines.append(f"{NOT_GRADED}, nothing released: {count} learner{'s' if count != 1 else ''}")
+            lines += [f"  {item}" for item in self.not_graded]
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """Whom a release reached, and the learners left out (their submission could not be graded)."""
+
+    learners: tuple[str, ...]
+    not_graded: tuple[NotGraded, ...] = ()
 
 
 def release(
@@ -203,19 +231,53 @@ def release(
     progress: Progress | None = None,
     gradebook: bool = True,
 ) -> list[str]:
+    """:func:`release_grades`, returning the learners released to; a learner it left out (their
+    submitted notebook could not be graded) raises :class:`ValidationError` naming each, the file and
+    the fix, once the others are released."""
+    done = release_grades(
+        store, course, build, path_id, learners=learners, exchange=exchange, progress=progress, gradebook=gradebook
+    )
+    if done.not_graded:
+        listed = "; ".join(str(item) for item in done.not_graded)
+        raise ValidationError(
+            f"not released to {len(done.not_graded)} (released to {len(done.learners)}): {listed}",
+            field=done.not_graded[0].file,
+        )
+    return list(done.learners)
+
+
+def release_grades(
+    store: SqlStore,
+    course: Course,
+    build: CourseBuild,
+    path_id: str,
+    *,
+    learners: Sequence[str] | None = None,
+    exchange: CourseExchange | None = None,
+    progress: Progress | None = None,
+    gradebook: bool = True,
+) -> Released:
     """Release the stored grades (with overrides) of *learners* (default: everyone with a grade);
     each learner's feedback document goes through the course's *exchange* (default: the one the
     build writes review channels for, see :func:`peerkit.exchange.registry.open_course_exchange`).
     Not *gradebook*: only those documents, without nbgrader's gradebook and feedback HTML (which
-    cost about a third of a second per learner; release again to write them)."""
+    cost about a third of a second per learner; release again to write them).
+
+    With *gradebook*, a learner whose submitted notebook fails the check before autograde
+    (:func:`peerkit.nbgrader.feedback.check_submissions`) gets nothing; one that autograde or feedback
+    still fails on keeps the document already delivered, and neither is marked released. Every other
+    learner is released all the same; the result names the ones left out."""
     path = course.path(path_id)
     rubric = course.rubric_for(path_id)
     grades = {g.author: g for g in store.grades(path_id) if learners is None or g.author in learners}
     submitters = {s.learner for s in store.submissions(path_id)}
     targets = sorted(a for a in grades if a in submitters)
     if not targets:
-        return []
+        return Released(())
     config = build.config()
+    # Checked before anything is delivered: the review app then never shows a grade the gradebook lacks.
+    refused = check_submissions(config, path_id, targets) if gradebook else {}
+    targets = [a for a in targets if a not in refused]
     tasks = [(q.answer_id, q.points) for q in task_questions(path.notebook).values() if q.points > 0]
     scale = PathScale(rubric.max_points, tuple(p for _, p in tasks))
     entries = {}
@@ -248,7 +310,7 @@ def release(
     report(len(targets), len(targets))
     if not gradebook:
         store.mark_released(path_id, targets)
-        return targets
+        return Released(tuple(targets))
     # nbgrader's steps count learners; writing the grades and releasing the HTML count as one more each.
     steps = len(targets) + 1
 
@@ -256,15 +318,18 @@ def release(
         report(min(done, len(targets)), steps)
 
     stage(progress, "nbgrader gradebook", steps)
-    autograde_without_running(config, path_id, students=targets, progress=per_learner)
-    write_peer_grades(config, path_id, tasks, entries)
+    failed = autograde_without_running(config, path_id, students=targets, progress=per_learner) if targets else {}
+    graded = [a for a in targets if a not in failed]
+    write_peer_grades(config, path_id, tasks, {a: entries[a] for a in graded})
     report(steps, steps)
     stage(progress, "nbgrader feedback", steps)
-    generate_feedback(config, path_id, targets, progress=per_learner)
-    release_feedback(config, path_id, targets)
+    failed |= generate_feedback(config, path_id, graded, progress=per_learner)
+    released = [a for a in graded if a not in failed]
+    release_feedback(config, path_id, released)
     report(steps, steps)
-    store.mark_released(path_id, targets)
-    return targets
+    store.mark_released(path_id, released)
+    left_out = {**refused, **failed}
+    return Released(tuple(released), tuple(left_out[a] for a in sorted(left_out)))
 
 
 def close_round(
@@ -278,16 +343,18 @@ def close_round(
     gradebook: bool = True,
 ) -> CloseReport:
     """Compute every grade of *path_id* (overrides kept) and release them all (not *gradebook*: without
-    nbgrader's gradebook and feedback HTML, see :func:`release`)."""
+    nbgrader's gradebook and feedback HTML, see :func:`release_grades`). A learner whose submission
+    could not be graded is left out and named in the report's ``not_graded``: the others are released."""
     stage(progress, "grading", 1)
     store.save_grades(path_id, compute_grades(store, course, path_id))
     if progress is not None:
         progress(1, 1)
-    released = release(store, course, build, path_id, exchange=exchange, progress=progress, gradebook=gradebook)
+    done = release_grades(store, course, build, path_id, exchange=exchange, progress=progress, gradebook=gradebook)
     store.close_round(path_id)
     return CloseReport(
         path_id=path_id,
         grades=tuple(store.grades(path_id)),
-        released=tuple(released),
+        released=done.learners,
         scale=path_scale(course, path_id),
+        not_graded=done.not_graded,
     )

@@ -16,26 +16,29 @@ from peerkit.core.redaction import Person, Redactor
 from peerkit.storage.sql import SqlStore
 
 
-def course_redactor(store: SqlStore, course: Course, people: Mapping[str, Person]) -> Redactor:
-    """What every text one learner wrote loses before others read it (review packets, the example
-    gallery, summary notes): every name of every learner of the course (id, which is also their hub
-    user name; first and last name and e-mail from *people*, the gradebook's; the name in their
-    profile) and the course's ``redact`` terms. Every learner, not only a round's authors: a
-    reflection may name a classmate who has not submitted yet."""
+def course_people(store: SqlStore, people: Mapping[str, Person]) -> dict[str, Person]:
+    """Every learner of the course with every name they go by: their id (also their hub user name),
+    first and last name and e-mail from *people* (the gradebook's), the name in their profile."""
     profiles = store.profiles()
     names = sorted({lrn.name for lrn in store.learners()} | set(people) | set(profiles))
-    persons = []
+    persons = {}
     for name in names:
         known = people.get(name) or Person(name)
         profile_name = profiles.get(name, {}).get("name")
-        persons.append(
-            replace(
-                known,
-                hub_user=known.hub_user or name,
-                profile_name=profile_name if isinstance(profile_name, str) and profile_name else known.profile_name,
-            )
+        persons[name] = replace(
+            known,
+            hub_user=known.hub_user or name,
+            profile_name=profile_name if isinstance(profile_name, str) and profile_name else known.profile_name,
         )
-    return Redactor.for_people(persons, extra=course.redact)
+    return persons
+
+
+def course_redactor(store: SqlStore, course: Course, people: Mapping[str, Person]) -> Redactor:
+    """What every text one learner wrote loses before others read it (review packets, the example
+    gallery, summary notes): every name of every learner of the course (:func:`course_people`) and
+    the course's ``redact`` terms. Every learner, not only a round's authors: a reflection may name a
+    classmate who has not submitted yet."""
+    return Redactor.for_people(course_people(store, people).values(), extra=course.redact)
 
 
 class LayeredRedactor(Redactor):

@@ -154,3 +154,30 @@ def test_the_grades_table_keeps_its_columns_for_every_confidence() -> None:
     for line in lines[1:]:
         assert line[column : column + len("reviews")].strip().isdigit(), line  # the count under its heading
     assert lines[2].split("  ")[-1].strip() == "0 of 2 reviews" and lines[2].index("0 of 2") == lines[0].index("flags")
+
+
+def test_a_reviewer_who_signs_with_the_name_in_their_profile_stays_anonymous(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Packets remove the name a learner goes by in their profile; the comments an author receives
+    removed only the reviewer's id and gradebook names, so "— Benji" named the reviewer."""
+    from peerkit.core.answers import Answer, AnswerSheet
+    from peerkit.core.redaction import Person
+    from peerkit.core.review import NewReview
+    from peerkit.core.store import NewSubmission
+    from peerkit.review.feedback import received_reviews
+
+    at = datetime(2026, 11, 22, tzinfo=UTC)
+    profile = Answer.make("profile", {"name": "Benji", "know": ["catalogues"]})
+    sheets = {
+        n: AnswerSheet(path="essay").with_answer("about-me", profile) if n == "bo" else AnswerSheet(path="essay")
+        for n in ("ana", "bo")
+    }
+    store.record_submissions([NewSubmission(n, "essay", at, s, channel_key=f"k-{n}") for n, s in sheets.items()])
+    store.open_round("essay", rubric_id="r", per_submission=1, anonymity="double-blind", self_assessment=False, seed=1)
+    store.add_assignments("essay", [("bo", "ana", "t-bo-ana")])
+    signed = "Clear. — Benji (bo), Bo Berg"
+    content = ReviewContent(scores={"ideas": 1}, comments={"strengths": signed})
+    store.record_reviews("essay", [NewReview("bo", "t-bo-ana", content, at)])
+    people = {"bo": Person("bo", "Bo", "Berg")}
+    [received] = received_reviews(store, "essay", "ana", people=people)
+    shown = received.content.comments["strengths"]
+    assert shown == "Clear. — [the reviewer] ([the reviewer]), [the reviewer]", shown
