@@ -194,14 +194,18 @@ class OpenedCourse:
         self.course.rubric_for(path_id)
         return path_id
 
+    #: How long a step waits for another holder of its path before it is refused (:meth:`step`).
+    step_wait: float = 30.0
+
     @contextmanager
-    def step(self, path_id: str, *, wait: float = 30.0) -> Iterator[None]:
+    def step(self, path_id: str, *, wait: float | None = None) -> Iterator[None]:
         """Hold *path_id*'s step lock for the block: one step of a path at a time, across processes
         and service replicas (the store's lock: a PostgreSQL advisory lock, a file lock beside an
         SQLite file), so a facilitator's ``review open`` and the rolling steward, or two replicas,
         never take the same submission in twice. Re-entrant within this Facilitator. While another
         holds it, it is tried again for *wait* seconds (a steward's look takes well under one), then
         :class:`~peerkit.core.errors.Conflict` names the step."""
+        wait = self.step_wait if wait is None else wait
         name = f"peerkit:step:{self.course.id}:{path_id}"
         if name in self._held:
             yield

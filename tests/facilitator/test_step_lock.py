@@ -10,10 +10,12 @@ import pytest
 
 from peerkit.config.settings import PeerkitConfig
 from peerkit.core.errors import Conflict
+from peerkit.exchange.base import feedback_file
 from peerkit.facilitator.api import Facilitator
 from peerkit.storage.locks import exclusive
+from peerkit.storage.sql import SqlStore
 from tests.conftest import CourseLayout
-from tests.facilitator.crashes import PATH, make_cohort, rows, run, start
+from tests.facilitator.crashes import PATH, Cohort, make_cohort, rows, run, start
 from tests.review.test_rolling import _rolling_template, desk, hand_in, manifest, rolling
 
 __all__ = ["_rolling_template", "desk", "rolling"]
@@ -98,3 +100,45 @@ def test_a_command_refused_on_a_busy_path_names_the_command_holding_it(tmp_path:
     finally:
         closing.kill()
         closing.communicate(timeout=30)
+
+
+def desk_of(cohort: Cohort) -> Facilitator:
+    config = PeerkitConfig.load(
+        options={"course_file": cohort.course_file, "workdir": cohort.workdir, "db_url": f"sqlite:///{cohort.db}"}
+    )
+    return Facilitator.open(config)
+
+
+def overridden(cohort: Cohort, learner: str) -> tuple[float | None, float | None]:
+    """*learner*'s override in the store, and the points of the feedback their review page shows."""
+    store = SqlStore.open(f"sqlite:///{cohort.db}")
+    try:
+        (grade,) = [g for g in store.grades(PATH) if g.author == learner]
+        doc = store.documents(learner, [feedback_file(PATH)])[feedback_file(PATH)]
+        return grade.override_points, doc["grade"]["points"]
+    finally:
+        store.close()
+
+
+def test_an_override_while_review_close_grades_waits_for_it_or_is_refused_recording_nothing(tmp_path: Path) -> None:
+    cohort = make_cohort(tmp_path / "c", 20)
+    run(cohort, "collect", PATH)
+    run(cohort, "review", "open", PATH, "--seed", "1")
+    run(cohort, "review", "close", PATH, "--no-gradebook")
+    closing = start(cohort, "review", "close", PATH)
+    try:
+        assert closing.stderr is not None
+        closing.stderr.readline()  # it holds the path, and grades
+        impatient = desk_of(cohort)
+        impatient.step_wait = 0.2  # a facilitator who does not wait out the close
+        with pytest.raises(Conflict) as refused:
+            impatient.override_grade(path_id=PATH, learner="learner0007", points="5", by="me", reason="by hand")
+        impatient.close()
+        assert "peerkit review close essay" in str(refused.value)
+        assert overridden(cohort, "learner0007")[0] is None  # refused: not recorded either
+        override = run(cohort, "override", PATH, "learner0007", "5", "--reason", "graded by hand")  # waits
+    finally:
+        out, err = closing.communicate(timeout=120)
+    assert closing.returncode == 0 and "Traceback" not in out + err + override.stderr
+    stored, shown = overridden(cohort, "learner0007")
+    assert stored is not None and shown == stored  # the override is the grade its learner sees
