@@ -60,6 +60,17 @@ if step == "record":
     for event in ("opened", "answered", "submitted"):
         log.record(event, "essay", "story")
     result["file"] = log.file.name
+elif step == "page":  # as a learner's page records: through the files exchange, nbgrader's cache in the home
+    from peerkit.exchange.files.backend import FilesLearnerExchange
+    cache = Path(os.environ["HOME"]) / ".local/share/jupyter/nbgrader_cache"
+    side = FilesLearnerExchange(learner, sys.argv[3], folder.parent.parent, cache)
+    for event in ("opened", "submitted"):
+        side.activity.record(event, "essay")
+    result["file"] = side.activity.file.name
+elif step == "peek":  # a classmate's record, by the name everyone can guess
+    def read(name):
+        result[name] = (folder / name).read_text().count("\n")
+    attempt("peek", lambda: read(f"{sys.argv[3]}.jsonl"))
 elif step == "squat":  # before the victims write: take their file names
     attempt("squat " + sys.argv[3], lambda: squat(sys.argv[3], 0o666))
     attempt("squat " + sys.argv[4], lambda: squat(sys.argv[4], 0o644))
@@ -170,3 +181,19 @@ def test_once_a_learner_has_written_a_classmate_cannot_touch_their_record(
     report = ingest_activity(store, exchange, COURSE)
     assert learners_events(store) == {ADA: ["opened", "answered", "submitted"]}
     assert report.refused == (f"{ADA}.{'0' * 32}.jsonl is owned by {BEN}, not by {ADA}",)
+
+
+def test_a_classmate_cannot_read_when_a_learner_opened_or_submitted(
+    unix_users: tuple[Path, dict[str, Path]], store: SqlStore
+) -> None:
+    """Activity files are readable by all (the facilitator's side reads them without being root): named
+    ``<learner>.jsonl``, any classmate read when each learner opened and submitted each path, and in
+    rolling review matched a packet's arrival to its author. A page's file has a name nobody can guess."""
+    exchange, homes = unix_users
+    folder = activity_root(exchange, COURSE)
+    first = run_as(ADA, homes[ADA], str(folder), "page", COURSE)["file"]
+    again = run_as(ADA, homes[ADA], str(folder), "page", COURSE)["file"]  # a later page: the same file
+    assert first == again != f"{ADA}.jsonl" and str(first).startswith(f"{ADA}.")
+    assert run_as(BEN, homes[BEN], str(folder), "peek", ADA) == {"peek": "FileNotFoundError"}
+    report = ingest_activity(store, exchange, COURSE)
+    assert learners_events(store) == {ADA: ["opened", "submitted"] * 2} and report.refused == ()

@@ -4,8 +4,14 @@ A learner's kernel cannot reach the facilitator's database, so each page appends
 event (:mod:`peerkit.core.activity`) to a file of its learner's own, beside nbgrader's exchange::
 
     <exchange>/<course>/peerkit-activity/      mode 1733 (made by the facilitator's side): anyone may
-        <learner>.jsonl                          add a file, nobody else may list, rename or delete
-        <learner>.<random>.jsonl                 one; each event one line, appended with O_APPEND
+        <learner>.<random>.jsonl                 add a file, nobody else may list, rename or delete
+        <learner>.jsonl                          one; each event one line, appended with O_APPEND
+
+A learner's page writes to ``<learner>.<random>.jsonl``, the random part kept in their private folder
+beside nbgrader's cache: the files are readable by all (the facilitator's side reads them without
+being root), so only a name nobody can guess keeps a classmate from reading when they opened,
+answered and submitted. ``<learner>.jsonl`` is what earlier pages wrote (and a log opened without a
+private folder writes).
 
 **Only its owner can write a learner's record.** Any learner may create any name in this folder, so
 the name proves nothing; the file's Unix owner does. The reader counts a file for the learner its
@@ -80,19 +86,46 @@ class _Taken(OSError):
     """The learner's file name is held by a file this page must not write to."""
 
 
+def private_name(keep: Path) -> str:
+    """The random part of a learner's activity file name, kept in the file *keep* of their private
+    folder (made, mode 0600, the first time; the same on every page after)."""
+    try:
+        keep.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(keep, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            os.write(fd, secrets.token_hex(16).encode())
+        finally:
+            os.close(fd)
+    nonce = keep.read_text(encoding="ascii").strip()
+    if not re.fullmatch(r"[0-9a-f]{32}", nonce):
+        raise ValidationError(f"{keep} does not hold an activity file name")
+    return nonce
+
+
 @dataclass
 class FileActivityLog:
     """Appends *learner*'s events to ``<folder>/<learner>.jsonl``, one ``os.write`` per line; to a
-    ``<learner>.<random>.jsonl`` of its own when someone else holds that name."""
+    ``<learner>.<random>.jsonl`` of its own when someone else holds that name.
+
+    With *keep* (a file in the learner's private folder), always to ``<learner>.<random>.jsonl``,
+    its random part kept there: the file is readable by all (the facilitator's side reads it without
+    being root), so a name a classmate can guess would let them read when this learner opened,
+    answered and submitted each path (and, in rolling review, match a packet's arrival to its author)."""
 
     folder: Path
     learner: str
+    keep: Path | None = None
     _warned: bool = field(default=False, repr=False)
     _own: Path | None = field(default=None, repr=False)
 
     @property
     def file(self) -> Path:
         """Where the next event goes."""
+        if self._own is None and self.keep is not None:
+            self._own = self.folder / f"{check_learner_id(self.learner)}.{private_name(self.keep)}{SUFFIX}"
         return self._own or self.folder / f"{check_learner_id(self.learner)}{SUFFIX}"
 
     def record(self, event: str, path_id: str, detail: str = "") -> None:

@@ -49,7 +49,9 @@ class FilesLearnerExchange:
 
     def __post_init__(self) -> None:
         folder = activity.activity_root(self.exchange_root, self.course_id)
-        self.activity = activity.FileActivityLog(folder, self.learner)
+        # The activity file's name is kept beside nbgrader's cache, in the learner's private folder.
+        keep = self.cache_dir.parent / activity.ACTIVITY / f"{self.course_id}.name"
+        self.activity = activity.FileActivityLog(folder, self.learner, keep)
 
     def channels(self, path_id: str) -> list[Path]:
         """The learner's channels of *path_id*, newest first (a resubmission opens a new one)."""
