@@ -5,12 +5,20 @@ the notebooks (``Execute.enabled = False``: the answers are in the answers file,
 then writes the peer grade as manual scores on the path's task cells, in proportion to each
 cell's points, and the peers' comments as the comment of the first task cell. ``generate_feedback``
 and ``release_feedback`` then work as for any nbgrader course, and each learner fetches their own.
+
+One learner's submission never stops these steps for the others: each submitted notebook is checked
+before autograde reads it (:mod:`peerkit.nbgrader.submitted`), and one that nbgrader still refuses is
+that learner's failure, not the step's (nbgrader gave up on every learner after a notebook whose cells
+it found marked for an older nbgrader). Autograde and feedback return the learners they could not
+take, each a :class:`~peerkit.nbgrader.submitted.NotGraded`; a failure of the step itself (a gradebook
+that cannot be opened) still raises.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +33,7 @@ from peerkit.nbgrader.config import ensure_scripts_on_path, get
 from peerkit.nbgrader.learner import assignment_folder
 from peerkit.nbgrader.parts import Parts, make_parts
 from peerkit.nbgrader.run import run_app
+from peerkit.nbgrader.submitted import NotGraded, check_submission, released_markings
 
 POINTER = "The peer review of this path, with every reviewer's comments, is on the first activity."
 
@@ -84,20 +93,55 @@ def _parts(config: Config, path_id: str, students: Sequence[str] | None) -> Part
     return parts
 
 
+class _LearnerFailed(Exception):
+    """One learner's submission failed a step: nbgrader goes on with the next learner."""
+
+
+#: How much of nbgrader's reason a report quotes (its messages may quote the notebook itself).
+REASON_CHARACTERS = 160
+#: The line nbgrader logs for each learner whose submission a step gave up on.
+_GAVE_UP = re.compile(r"There was an error processing assignment '.*' for student '(?P<learner>.*)'$", re.M)
+
+
 @functools.cache
 def _counted(name: str) -> type[Any]:
     """nbgrader's converter *name* (``Autograde``, ``GenerateFeedback``), telling its ``progress``
-    callback (done, total) after each learner's submission: at ten thousand learners these steps
-    take minutes."""
+    callback (done, total) after each learner's submission (at ten thousand learners these steps take
+    minutes), and keeping in ``failures`` why each learner's submission failed (nbgrader logs only a
+    traceback). A failure of a learner's submission is theirs: nbgrader goes on with the others, where
+    its own handling stopped the step for everybody at a cell marked for an older or newer nbgrader.
+    A gradebook that cannot be opened still stops the step."""
     import nbgrader.converters
+    from sqlalchemy.exc import OperationalError
 
     base = getattr(nbgrader.converters, name)
 
     class Counted(base):  # type: ignore[misc,valid-type]
         progress: Progress | None = None
 
+        def _failed(self, learner: str, file: str, exc: Exception) -> _LearnerFailed:
+            failures: dict[str, tuple[str, str]] = self.__dict__.setdefault("failures", {})
+            first = (str(exc).strip().splitlines() or [""])[0]
+            failures.setdefault(learner, (file, f"{type(exc).__name__}: {first}".removesuffix(": ")))
+            return _LearnerFailed(f"{learner}: {failures[learner][1]}")
+
+        def init_assignment(self, assignment_id: str, student_id: str) -> None:
+            self.__dict__["_learner"] = student_id
+            try:
+                super().init_assignment(assignment_id, student_id)
+            except OperationalError:
+                raise
+            except Exception as exc:
+                raise self._failed(student_id, "the submission", exc) from exc
+
         def convert_single_notebook(self, notebook_filename: str) -> None:
-            super().convert_single_notebook(notebook_filename)
+            learner = self.__dict__.get("_learner") or Path(notebook_filename).parent.parent.name
+            try:
+                super().convert_single_notebook(notebook_filename)
+            except OperationalError:
+                raise
+            except Exception as exc:
+                raise self._failed(learner, Path(notebook_filename).name, exc) from exc
             done: set[str] = self.__dict__.setdefault("_done", set())
             done.add(str(Path(notebook_filename).parent))
             if self.progress is not None:
@@ -107,24 +151,106 @@ def _counted(name: str) -> type[Any]:
     return Counted
 
 
+def _run_per_learner(app: Any, path_id: str, operation: str) -> dict[str, NotGraded]:
+    """Run *app* (a :func:`_counted` converter); return the learners whose submission it failed, and why.
+    A failure of the step itself (nbgrader's log names no learner) raises :class:`ExchangeError`."""
+    try:
+        run_app(app, operation)
+    except ExchangeError as exc:
+        named = _GAVE_UP.findall(exc.log)
+        if not named:
+            raise
+        failures: dict[str, tuple[str, str]] = app.__dict__.get("failures", {})
+        told = {}
+        for learner in named:
+            file, why = failures.get(learner, ("the submission", f"see the log of {operation} with peerkit -v"))
+            cut = why if len(why) <= REASON_CHARACTERS else why[: REASON_CHARACTERS - 1] + "…"
+            told[learner] = NotGraded(learner, path_id, file, f"nbgrader could not read it ({cut})")
+        return told
+    return {}
+
+
+def _collected(config: Config, path_id: str) -> list[str]:
+    root = Path(get(config, "CourseDirectory", "root", "."))
+    return sorted(folder.parent.name for folder in (root / "submitted").glob(f"*/{path_id}"))
+
+
+def check_submissions(config: Config, path_id: str, students: Sequence[str] | None = None) -> dict[str, NotGraded]:
+    """The collected submissions of *path_id* (of *students*, default: every one) that autograde must
+    not be given (:mod:`peerkit.nbgrader.submitted`), by learner. A path without a released notebook in
+    the course root is not checked (nbgrader then refuses the step itself)."""
+    coursedir = make_parts(config, assignment_id=path_id).coursedir
+    markings = released_markings(Path(coursedir.format_path(coursedir.release_directory, ".", path_id)))
+    if not markings:
+        return {}
+    found = {}
+    for learner in _collected(config, path_id) if students is None else students:
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, learner, path_id))
+        problem = check_submission(folder, markings, learner=learner, path_id=path_id)
+        if problem is not None:
+            found[learner] = problem
+    return found
+
+
 def autograde_without_running(
     config: Config, path_id: str, *, students: Sequence[str] | None = None, progress: Progress | None = None
-) -> None:
+) -> dict[str, NotGraded]:
     """nbgrader autograde of *path_id* for every collected submission (or *students*), no kernels run;
-    *progress* hears (done, total) per submission."""
+    *progress* hears (done, total) per submission. Returns the learners not graded, and why: their
+    submission failed :func:`check_submissions` (autograde never reads it) or autograde itself. What
+    the gradebook holds of theirs is left needing a grade, never a 0 that nobody gave."""
     if students is not None and not students:
-        return
+        return {}
     ensure_scripts_on_path()
-    cfg = _with(config, {"Execute": {"enabled": False}})
-    parts = _parts(cfg, path_id, students)
-    app = _counted("Autograde")(coursedir=parts.coursedir, config=cfg)
-    app.force = True
-    app.progress = progress
-    with warnings.catch_warnings():
-        # nbgrader 0.9.6 builds gradebook rows in a way SQLAlchemy 2 warns about ("Object of
-        # type <SubmittedAssignment> not in session"); the rows are written correctly.
-        warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
-        run_app(app, f"autograde {path_id}")
+    refused = check_submissions(config, path_id, students)
+    chosen = [s for s in (_collected(config, path_id) if students is None else students) if s not in refused]
+    failed: dict[str, NotGraded] = {}
+    if chosen:
+        cfg = _with(config, {"Execute": {"enabled": False}})
+        parts = _parts(cfg, path_id, chosen if refused or students is not None else None)
+        app = _counted("Autograde")(coursedir=parts.coursedir, config=cfg)
+        app.force = True
+        app.progress = progress
+        with warnings.catch_warnings():
+            # nbgrader 0.9.6 builds gradebook rows in a way SQLAlchemy 2 warns about ("Object of
+            # type <SubmittedAssignment> not in session"); the rows are written correctly.
+            warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
+            # nbformat gives a cell without an id one (and a second cell of one id another) and warns:
+            # the notebook is read all the same (an error only where warnings are errors, as in tests).
+            for repaired in _repaired_cell_ids():
+                warnings.filterwarnings("ignore", category=repaired)
+            failed = _run_per_learner(app, path_id, f"autograde {path_id}")
+    not_graded = {**refused, **failed}
+    _leave_ungraded(config, path_id, not_graded)
+    return not_graded
+
+
+def _repaired_cell_ids() -> tuple[type[Warning], type[Warning]]:
+    from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
+
+    return MissingIDFieldWarning, DuplicateCellId
+
+
+def _leave_ungraded(config: Config, path_id: str, learners: Mapping[str, NotGraded]) -> None:
+    """Leave what the gradebook holds of *learners*' submissions of *path_id* needing a grade: autograde
+    makes a submission's rows before it reads the notebook, and a row without a score counts as 0. A
+    score written before (an earlier submission's peer grade) is kept."""
+    if not learners:
+        return
+    parts = make_parts(config, assignment_id=path_id)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(parts.coursedir.db_url, parts.coursedir.course_id) as gradebook:
+        for learner in learners:
+            try:
+                submission = gradebook.find_submission(path_id, learner)
+            except MissingEntry:
+                continue
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.manual_score is None and grade.auto_score is None:
+                        grade.needs_manual_grade = True
+        gradebook.db.commit()
 
 
 def write_peer_grades(
@@ -156,16 +282,16 @@ def write_peer_grades(
 
 def generate_feedback(
     config: Config, path_id: str, students: Sequence[str], *, progress: Progress | None = None
-) -> None:
+) -> dict[str, NotGraded]:
     """nbgrader generate_feedback for *students*, in one run: the HTML that release_feedback hands out;
-    *progress* hears (done, total) per learner."""
+    *progress* hears (done, total) per learner. Returns the learners it made no feedback for, and why."""
     if not students:
-        return
+        return {}
     parts = _parts(config, path_id, students)
     app = _counted("GenerateFeedback")(coursedir=parts.coursedir, config=config)
     app.force = True
     app.progress = progress
-    run_app(app, f"generate_feedback {path_id}")
+    return _run_per_learner(app, path_id, f"generate_feedback {path_id}")
 
 
 def release_feedback(config: Config, path_id: str, students: Sequence[str]) -> None:
