@@ -4,6 +4,7 @@ edited, released as a public page that renders inert."""
 from __future__ import annotations
 
 import json
+import random
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from peerkit.exchange.files.public import public_root, read_public
 from peerkit.facilitator.notes import draft, draft_notes, edit_notes, redactable, release_notes
 from peerkit.widgets.public_view import markdown_html, render_notes
 from tests.facilitator.conftest import PATH, Seeded
+from tests.facilitator.crashes import Cohort, integrity, killed_at, make_cohort, rows, run, timed
 
 NOW = datetime(2026, 11, 2, tzinfo=UTC)
 HOSTILE = "<script>alert('notes')</script>"
@@ -134,3 +136,31 @@ def test_exports_redact_names_without_the_dashboard_extra(seeded: Seeded, monkey
     everyone = [lrn.name for lrn in seeded.store.learners()]
     assert reviews_csv(seeded.course, records, everyone).startswith("path,packet,reviewer")
     assert json.loads(round_json(seeded.course, records, everyone))["format"] == "peerkit-round-export"
+
+
+# -- `peerkit notes draft` and `release` killed part-way (SIGKILL, real processes) -------------------
+
+
+def notes_state(cohort: Cohort) -> tuple[object, ...]:
+    """The notes the store holds and the page learners read (times left out), and every file of the
+    public folder: a rerun after a kill must leave these as a run never killed does."""
+    (row,) = rows(cohort.db, "SELECT draft, text, released_text, sources FROM summary_note")
+    folder = cohort.workdir / "exchange" / "review-course" / "peerkit-public"
+    page = json.loads((folder / notes_file(PATH)).read_text())
+    page.pop("released_at", None)
+    return row, json.dumps(page, sort_keys=True), sorted(p.name for p in folder.iterdir())
+
+
+def test_notes_drafted_and_released_killed_anywhere_end_as_runs_never_killed(tmp_path: Path) -> None:
+    cohort = make_cohort(tmp_path / "c", 30)
+    run(cohort, "collect", PATH)
+    took = {step: timed(cohort, "notes", step, PATH) for step in ("draft", "release")}
+    expected = notes_state(cohort)
+    rng = random.Random(20261205)
+    for step in ("draft", "release"):  # drafting again keeps the text as it was: the same end state
+        killed_at(cohort, rng.uniform(0.3, 1.0) * took[step], "notes", step, PATH)
+        assert integrity(cohort.db) == "ok"
+        shown = run(cohort, "notes", "show", PATH, check=False)  # a clear answer, whatever the kill left
+        assert "Traceback" not in shown.stdout + shown.stderr
+        run(cohort, "notes", step, PATH)
+        assert notes_state(cohort) == expected
