@@ -49,6 +49,7 @@ from peerkit.nbgrader.gradebook import course_roster
 from peerkit.nbgrader.submitted import NotGraded
 from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.grading import compute_grades
+from peerkit.review.people import course_people
 from peerkit.review.scale import PathScale, level_text, nearest_level, path_scale
 from peerkit.storage.sql import SqlStore
 
@@ -64,10 +65,12 @@ def _points(value: float | None) -> str:
 def received_reviews(
     store: SqlStore, path_id: str, author: str, *, people: Mapping[str, Person] | None = None
 ) -> list[Review]:
-    """The current, non-excluded peer reviews of *author*'s submission, in a stable order, each
-    reviewer's own id, names and e-mail (from *people*, the gradebook's) in their comments replaced
-    by "[the reviewer]"."""
-    return _redacted(store.reviews(path_id, authors=[author]), author, people or {}, {})
+    """The current, non-excluded peer reviews of *author*'s submission, in a stable order, every name
+    the course knows each reviewer by replaced by "[the reviewer]" in their comments: *people* as
+    :func:`~peerkit.review.people.course_people` gives them (id, gradebook names, e-mail, the name in
+    their profile; a caller releasing many authors builds it once), by default read from the store now."""
+    known = course_people(store, {}) if people is None else people
+    return _redacted(store.reviews(path_id, authors=[author]), author, known, {})
 
 
 def _redacted(
@@ -285,7 +288,7 @@ def release_grades(
         exchange = open_course_exchange(course_id=course.id, exchange_root=build.channel_root, store=store)
     parcels: list[Parcel] = []
     keys = store.channel_keys(path_id)
-    people = course_roster(config)
+    people = course_people(store, course_roster(config))  # the names in profiles too
     by_author: dict[str, list[Review]] = {}
     scrubbers: dict[str, Callable[[str], str]] = {}
     for review in store.reviews(path_id):  # read once: one query per learner is ten thousand at scale

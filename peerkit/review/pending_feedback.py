@@ -15,6 +15,7 @@ from peerkit.core.redaction import Person
 from peerkit.core.review import Grade
 from peerkit.exchange.base import CourseExchange, Parcel, feedback_file
 from peerkit.review.feedback import feedback_document, received_reviews
+from peerkit.review.people import course_people
 from peerkit.review.rolling_state import PathState
 from peerkit.storage.sql import SqlStore
 
@@ -30,7 +31,8 @@ def release_pending(
     people: Mapping[str, Person],
     now: datetime,
 ) -> list[str]:
-    """Release the feedback of every author among *authors* with ``k`` finished reviews."""
+    """Release the feedback of every author among *authors* with ``k`` finished reviews, every name *people*
+    (the gradebook's) and the profiles give a reviewer removed from their comments."""
     k = state.round.per_submission
     ready = sorted(a for a in authors if state.pool.done(a) >= k and state.released.get(a) != state.pool.done(a))
     if not ready:
@@ -38,8 +40,11 @@ def release_pending(
     rubric = course.rubric_for(path.id)
     parcels = []
     counts = {}
+    # The profiles' names as they are now (a reviewer may have named themselves since *people* was built),
+    # read once for every author released.
+    known = course_people(store, people)
     for author in ready:
-        reviews = received_reviews(store, path.id, author, people=people)
+        reviews = received_reviews(store, path.id, author, people=known)
         pending = Grade(
             author=author,
             method="pending",

@@ -57,7 +57,7 @@ from peerkit.review.channel import channel_files
 from peerkit.review.closing import announce_closed
 from peerkit.review.leases import hand_back
 from peerkit.review.pending_feedback import release_pending
-from peerkit.review.people import LayeredRedactor, course_redactor
+from peerkit.review.people import LayeredRedactor, course_people, course_redactor
 from peerkit.review.rolling_state import PathState, changed_k, load_state, record_given, settle
 from peerkit.storage.sql import SqlStore
 
@@ -213,7 +213,7 @@ class Steward:
             path,
             state,
             {a for _, a in done} | late,
-            people=self._people_cache,
+            people=self._known_people(),
             now=now,
         )
         self._deliver(path, state, concerned, new_tokens=set(tokens), newcomers=set(taken))
@@ -305,11 +305,17 @@ class Steward:
 
     # -- delivery -----------------------------------------------------------------------------------
 
+    def _known_people(self) -> dict[str, Person]:
+        """Every name the course knows each learner by (the gradebook's, the profiles'), as last built in
+        full: built now if it never was or is stale, before any feedback of this look goes out."""
+        self._redactor_now(())
+        return self._people_cache
+
     def _redactor_now(self, newcomers: Iterable[str]) -> Redactor:
         """The course's redactor: built in full now and then (a pattern of every learner's names
         takes seconds to compile at 10,000 learners), with learners who joined since layered on."""
         if self._redactor is None or time.monotonic() - self._redactor[0] > self.refresh_seconds:
-            self._people_cache = dict(self._people())
+            self._people_cache = course_people(self.store, self._people())  # profile names too: feedback
             self._redactor = (time.monotonic(), course_redactor(self.store, self.course, self._people_cache))
             self._joined = set()
         self._joined.update(newcomers)

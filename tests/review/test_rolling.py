@@ -90,8 +90,9 @@ def feedback(course: CourseLayout, learner: str) -> dict[str, Any] | None:
     return ctx.exchange.feedback(PATH)
 
 
-def review_all(course: CourseLayout, learner: str, tokens: list[str]) -> None:
-    """Write and submit the learner's review of each packet (as the review page saves them)."""
+def review_all(course: CourseLayout, learner: str, tokens: list[str], *, signed: str = "") -> None:
+    """Write and submit the learner's review of each packet (as the review page saves them), the
+    suggestion *signed* when given."""
     config = course.learner_config(learner)
     course_dir = course.workspace.learner_course_dir(learner, course.course.id)
     folder = course_dir / REVIEW
@@ -104,7 +105,7 @@ def review_all(course: CourseLayout, learner: str, tokens: list[str]) -> None:
             "scores": {"clear": 2, "grounded": 2},
             "comments": {
                 "strengths": "A clear story with a real colleague in it.",
-                "suggestion": "Add one date please.",
+                "suggestion": "Add one date please." + (f" — {signed}" if signed else ""),
             },
         }
         file.save(f"r-{token}", Answer.make("review", value), seen=None)
@@ -180,6 +181,32 @@ def test_feedback_is_released_when_k_reviews_are_in_and_the_round_closes(
     assert desk.steward().reports[0].closed  # a closed path allocates nothing more
     status = desk.round_status(path_id=PATH)
     assert {s.learner for s in status.learners} == {"ana", "bo", "cy"}
+
+
+def test_feedback_released_by_the_steward_hides_the_name_in_a_reviewers_profile(
+    rolling: CourseLayout, desk: Facilitator
+) -> None:
+    """A reviewer who signs "— Benji", the name in their profile, is not named to the author, even at a
+    steward's first look (its course roster was built only after that look's feedback went out)."""
+    from peerkit.core.answers import AnswerSheet
+    from peerkit.core.store import NewSubmission
+
+    for learner in ("ana", "bo", "cy"):
+        hand_in(rolling, learner)
+        desk.steward()
+    at = datetime.now(UTC)
+    nick = {"ana": "Annie", "bo": "Benji", "cy": "Sunny"}
+    for learner in ("ana", "bo", "cy"):  # each one's profile, from another path of the course
+        profile = Answer.make("profile", {"name": nick[learner], "know": ["catalogues"]})
+        sheet = AnswerSheet(path="about").with_answer("about-me", profile)
+        desk.store.record_submissions([NewSubmission(learner, "about", at, sheet, channel_key=f"k-{learner}")])
+    for reviewer in sorted(a.reviewer for a in desk.store.assignments(PATH) if a.author == "ana"):
+        review_all(rolling, reviewer, manifest(rolling, reviewer)["packets"], signed=nick[reviewer])  # type: ignore[index]
+    assert "ana" in desk.steward().reports[0].released
+    doc = feedback(rolling, "ana")
+    assert doc is not None and len(doc["reviews"]) == 2
+    shown = str(doc["reviews"])
+    assert not any(name in shown for name in nick.values()) and "— [the reviewer]" in shown, shown
 
 
 def test_a_review_not_started_in_time_goes_back_to_the_pool(rolling: CourseLayout, desk: Facilitator) -> None:
