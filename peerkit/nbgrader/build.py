@@ -246,6 +246,10 @@ def build_course(
         if not force and stamps.get(assignment_id) == digest and build.outbound(assignment_id).is_dir():
             results.append(BuildResult(assignment_id, released=False))
             continue
+        if stamps.pop(assignment_id, None) is not None:
+            # Forgotten before nbgrader replaces the published copy: a build killed part-way leaves the
+            # path to be rebuilt by the next run, not skipped as if released whole.
+            _write_stamps(build, stamps)
         source_dir = build.course_root / "source" / assignment_id
         source_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(source_dir / notebook_name, notebook)

@@ -41,6 +41,28 @@ def test_second_build_is_skipped_and_force_rebuilds(course: CourseLayout) -> Non
     assert [r.released for r in build_course(course.build, paths=["beta"], force=True)] == [True]
 
 
+def test_a_forced_rebuild_cut_short_is_finished_by_a_plain_rerun(
+    course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``peerkit build --force`` killed while nbgrader re-released a path (its published copy removed or
+    half-copied) left the path's record of what was built unchanged, so a plain rerun skipped a path
+    learners could not fetch whole. The record is dropped before the path is rebuilt."""
+    import peerkit.nbgrader.build as build_module
+
+    real = build_module.run_app
+
+    def killed(app: object, step: str) -> None:
+        if step == "release_assignment beta":
+            raise KeyboardInterrupt  # the process stops here, as under SIGKILL
+        real(app, step)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "run_app", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build_course(course.build, paths=["beta"], force=True)
+    monkeypatch.setattr(build_module, "run_app", real)
+    assert [r.released for r in build_course(course.build)] == [False, True]
+
+
 def test_changed_notebook_is_rebuilt(course: CourseLayout) -> None:
     notebook = course.course.path("beta").notebook
     nb = nbformat.read(str(notebook), as_version=4)
