@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -287,6 +287,11 @@ def release_notes(
     note = store.note(path_id)
     if note is None or not note.text.strip():
         raise WorkflowError(f"there are no summary notes for {path_id!r} to release (peerkit notes draft {path_id})")
-    released = store.release_note(path_id, by=by)
+    # Published first, then marked released: a release that fails or is killed in between leaves the
+    # notes unreleased in the store (run it again), never "released" with no page for learners.
+    now = datetime.now(UTC)
+    page = replace(note, released_text=note.text, released_by=by[:100], released_at=now)
     redactor = redactor or course_redactor(store, course, {})
-    return exchange.publish(notes_file(path_id), notes_document(course, released, redactor))
+    where = exchange.publish(notes_file(path_id), notes_document(course, page, redactor))
+    store.release_note(path_id, by=by, text=note.text, at=now)
+    return where

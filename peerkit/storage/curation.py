@@ -73,13 +73,17 @@ class CurationMethods(SqlBase):
             session.flush()
             return _note(row)
 
-    def release_note(self, path_id: str, *, by: str) -> SummaryNote:
-        """Mark the working text as released (what every learner now reads)."""
+    def release_note(
+        self, path_id: str, *, by: str, text: str | None = None, at: datetime | None = None
+    ) -> SummaryNote:
+        """Mark *text* (default: the working text) as released at *at* (default: now): what every
+        learner now reads."""
         with self.transaction() as session:
             row = session.scalars(select(NoteRecord).where(NoteRecord.path_id == path_id)).one_or_none()
             if row is None:
                 raise NotFound(f"no summary notes for {path_id!r} yet (peerkit notes draft {path_id})")
-            row.released_text, row.released_by, row.released_at = row.text, by[:100], datetime.now(UTC)
+            row.released_text = row.text if text is None else text
+            row.released_by, row.released_at = by[:100], at or datetime.now(UTC)
             session.flush()
             return _note(row)
 

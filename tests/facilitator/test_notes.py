@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from peerkit.core.answers import Answer, AnswerSheet
-from peerkit.core.errors import ValidationError, WorkflowError
+from peerkit.core.errors import StorageError, ValidationError, WorkflowError
 from peerkit.core.redaction import REMOVED, Person, Redactor
 from peerkit.core.store import StoredSubmission
 from peerkit.exchange.base import NOTES_FORMAT, notes_file
@@ -106,6 +106,30 @@ def test_notes_learners_could_never_read_are_refused_from_any_front_end(seeded: 
     assert says in str(caught.value) and "fix:" in str(caught.value)
     assert seeded.store.note(PATH) is None  # nothing saved
     edit_notes(seeded.store, seeded.course, PATH, "é" * 500_000, by="fac")  # at the limit: saved
+
+
+def test_notes_are_marked_released_only_once_learners_can_read_them(seeded: Seeded) -> None:
+    """The store said "released" before the page was published: a release that failed or was killed
+    in between left ``notes show`` saying released while learners had nothing to read."""
+    edit_notes(seeded.store, seeded.course, PATH, "## Our notes\n\n- ask early\n", by="fac")
+    board = public_root(seeded.exchange, seeded.course.id)
+    moved = board.with_name(board.name + ".away")
+    if board.exists():
+        board.rename(moved)
+    board.parent.mkdir(parents=True, exist_ok=True)
+    board.write_text("not a folder")  # the page cannot be published
+    with pytest.raises(StorageError):
+        release_notes(seeded.store, seeded.course, seeded.course_exchange, PATH, by="fac")
+    note = seeded.store.note(PATH)
+    assert note is not None and note.released_at is None and note.released_text is None
+    board.unlink()
+    if moved.exists():
+        moved.rename(board)
+    file = Path(release_notes(seeded.store, seeded.course, seeded.course_exchange, PATH, by="fac"))
+    released = seeded.store.note(PATH)
+    assert released is not None and released.released_text == "## Our notes\n\n- ask early\n"
+    doc = read_public(file.parent, file.name, NOTES_FORMAT)
+    assert doc is not None and doc["released_at"] == released.released_at.isoformat()  # type: ignore[union-attr]
 
 
 def test_release_needs_notes(seeded: Seeded) -> None:
