@@ -9,6 +9,11 @@ wrapped in :class:`LocalOnly`:
 * a request whose ``Host`` is not one of the server's names (the ``peerkit_allowed_hosts`` tornado
   setting, :func:`peerkit.voila.serve.allowed_hosts`) or a loopback address is refused with 403. Jupyter
   Server's handlers ask ``check_host`` themselves (their ``prepare``); the others are refused in theirs;
+* Voilà's plain tornado handlers skip Jupyter's login: ``/voila/files/`` (the served folder's pictures: a
+  learner's own files) and ``/voila/query/<kernel>`` (the address a page was opened with, ``?token=``
+  included, which a preheated kernel receives). A kernel's id is on its command line, which every user of
+  the host can read, so both now need the sign-in cookie or the token (:meth:`LocalOnly.signed_in`), as
+  every page does; only Voilà's own code (:data:`PUBLIC`: scripts, styles, templates) answers without;
 * every Voilà page sets the ``_xsrf`` cookie, which the page's unload beacon sends to shut its kernel
   down: a preheated page is rendered before any visitor, so Voilà never set it (voila#1458), and with
   XSRF checks on (they are) the beacon was refused;
@@ -21,19 +26,25 @@ environment (:data:`peerkit.voila.serve.TOKEN_ENV`) and removes it there, so tha
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import os
 import re
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
+from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
+from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
 from peerkit.voila.serve import ALLOWED_HOSTS_SETTING, TOKEN_ENV
 
 _PORT = re.compile(r":\d+$")
+#: Plain tornado handlers that serve Voilà's own code only (scripts, styles, templates): open without the token
+#: (and :class:`LoginPage`, which says where the address with the token is).
+PUBLIC: tuple[type[Any], ...] = (TemplateStaticFileHandler, MultiStaticFileHandler)
 
 
 def host_allowed(host: str, allowed: Sequence[str]) -> bool:
@@ -59,9 +70,23 @@ class LocalOnly(web.RequestHandler):
         allowed = self.settings.get(ALLOWED_HOSTS_SETTING)
         return allowed is None or host_allowed(self.request.host, allowed)
 
+    def signed_in(self) -> bool:
+        """Whether the request carries the run's token (``?token=``, ``Authorization``) or the cookie it set:
+        what Jupyter Server's login checks for its own handlers, asked here for Voilà's plain ones."""
+        provider = self.settings.get("identity_provider")
+        if provider is None or not provider.token:
+            return False  # a server without a token: nothing of the learner's answers outside Jupyter's login
+        given = provider.get_token(self) or ""
+        if given and hmac.compare_digest(given.encode(), str(provider.token).encode()):
+            return True
+        return provider.get_user_cookie(self) is not None
+
     def prepare(self) -> Awaitable[None] | None:
-        if not callable(getattr(super(), "check_host", None)) and not self.check_host():
-            raise web.HTTPError(403, "request for another host")  # a plain tornado handler: nobody else checks
+        if not isinstance(self, JupyterHandler):  # a plain tornado handler: nobody else checks
+            if not self.check_host():
+                raise web.HTTPError(403, "request for another host")
+            if not isinstance(self, (*PUBLIC, LoginPage)) and not self.signed_in():
+                raise web.HTTPError(403, "sign in with the address peerkit serve printed")
         prepared: Awaitable[None] | None = super().prepare()
         page: bool = isinstance(self, BaseVoilaHandler)  # a Voilà page or file tree
         if self.request.method == "GET" and page:

@@ -36,6 +36,7 @@ from tests.ports import free_port
 TOKEN = "0123456789abcdef" * 3
 EVIL = "evil.example"
 FAKE_KERNEL = "0123abcd-0123-abcd-0123-0123456789ab"
+PICTURE = b"\x89PNG\r\n\x1a\n a learner's own picture"
 
 
 def test_a_host_is_allowed_when_it_names_this_machine() -> None:
@@ -86,6 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "app.ipynb")
+    (root / "sketch.png").write_bytes(PICTURE)  # a learner's own file, in the folder the server serves
     port = free_port()
     write_voila_config(root / "config", ["app.ipynb"], ServeOptions(port=port, ip="localhost", pool_size=1))
     log = root / "voila.log"
@@ -197,6 +199,25 @@ def test_a_websocket_opens_only_from_the_page_s_own_origin_with_its_cookie(serve
     assert connect(server, channels, rebound) == 403  # the audit's route: Host and Origin both evil.example
     assert connect(server, channels, local) == 403  # no cookie, no token
     assert connect(server, f"/voila/query/{kernel}", {"Host": f"{EVIL}:{server.port}"}) == 403
+    query = f"/voila/query/{kernel}"
+    assert connect(server, query, {**local, "Cookie": cookie}) == "open"
+
+
+@pytest.mark.kernel
+def test_the_learner_s_files_and_a_page_s_request_need_the_token_too(server: Server) -> None:
+    """Voilà serves ``/voila/files/`` (the learner's pictures) and ``/voila/query/<kernel>`` (the address a page
+    was opened with, its ``?token=`` included, handed to a preheated kernel) outside Jupyter's login. A kernel's
+    id is on its command line (``ps``: ``kernel-<id>.json``), so any user of the host could read both."""
+    opener, _, kernel = signed_in(server)
+    with opener.open(f"{server.origin}/voila/files/sketch.png", timeout=60) as response:
+        assert response.read() == PICTURE  # the signed-in browser: the page's pictures still show
+    assert status(f"{server.origin}/voila/files/sketch.png") == 403
+    assert status(f"{server.origin}/voila/files/sketch.png?token=wrong") == 403
+    assert status(f"{server.origin}/voila/files/sketch.png?token={TOKEN}") == 200
+    local = {"Host": f"localhost:{server.port}", "Origin": server.origin}
+    assert connect(server, f"/voila/query/{kernel}", local) == 403
+    assert connect(server, f"/voila/query/{kernel}", {"Host": f"localhost:{server.port}"}) == 403
+    assert status(f"{server.origin}/voila/static/voila.js") == 200  # Voilà's own code stays public
 
 
 @pytest.mark.kernel
