@@ -171,12 +171,17 @@ def server_extension_config(lab_extensions: tuple[str, ...] | None = LEARNER_LAB
     template and encrypted kernel transport over Unix sockets as :func:`voila_config` gives ``peerkit serve`` (the
     template is found through :func:`with_template_path`), and, as standalone Voilà has it, no
     MathJax from a CDN (Voilà's server extension falls back to cdnjs when the server has no
-    ``mathjax_url``). The extension list only applies to Voilà's pages, never to JupyterLab's."""
+    ``mathjax_url``). The extension list only applies to Voilà's pages, never to JupyterLab's.
+
+    And no file from ``/voila/files/``: Voilà's handler there skips the server's login, so anyone who
+    reaches the hub could read the pictures under a learner's home (``/user/<learner>/voila/files/...``);
+    no peerkit page shows a file from there (``peerkit serve``'s guard asks for the token instead)."""
     return {
         "VoilaConfiguration": {
             **extension_config(lab_extensions),
             "show_tracebacks": False,
             "template": TEMPLATE,
+            "file_allowlist": [],
         },
         "MappingKernelManager": {"transport_encryption": "auto"},
         **transport_config(),

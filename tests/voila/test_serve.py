@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from peerkit.voila.serve import (
     DENIED_LAB_EXTENSIONS,
     LEARNER_LAB_EXTENSIONS,
     ServeOptions,
+    server_extension_config,
     template_root,
     voila_config,
     voila_env,
+    with_template_path,
 )
+from tests.ports import free_port
 
 
 def test_voila_config_hides_tracebacks_loads_only_the_widget_extensions_and_preheats() -> None:
@@ -106,3 +117,45 @@ def test_serve_prepares_the_dashboard_apart_from_the_learner(tmp_path: Path) -> 
     assert config["Voila"]["port"] == 9912 and config["Voila"]["ip"] == "localhost"  # never beyond this machine
     assert "VoilaKernelManager" not in config  # kernels start when the facilitator visits
     assert (tmp_path / "w" / "exchange" / "test-course" / "peerkit-activity").is_dir()
+
+
+@pytest.mark.kernel
+def test_a_hub_server_serves_no_file_of_the_learner_outside_its_login(tmp_path: Path) -> None:
+    """On a hub, Voilà runs inside the learner's Jupyter server, whose ``/voila/files/`` (pictures under the
+    learner's home) skips the server's login: anyone who reaches the hub read ``/user/<learner>/voila/files/...``.
+    With peerkit's server config it serves nothing (no peerkit page shows a file from there)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sketch.png").write_bytes(b"\x89PNG\r\n\x1a\n a learner's own picture")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "jupyter_server_config.json").write_text(json.dumps(server_extension_config()))
+    port, token = free_port(), "0123456789abcdef" * 3
+    env = with_template_path({**voila_env(home), "JUPYTER_CONFIG_PATH": str(config)})
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        options = [f"--ServerApp.port={port}", "--ServerApp.ip=localhost", f"--ServerApp.root_dir={home}"]
+        options += [f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", "--allow-root"]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server", *options],
+            env=env,
+            cwd=home,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while "is running at" not in log.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        url = f"http://localhost:{port}/voila/files/sketch.png"
+        for address in (url, f"{url}?token={token}"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(address, timeout=30)  # noqa: S310 - localhost
+            assert refused.value.code == 403, address
+        with urllib.request.urlopen(f"http://localhost:{port}/voila/static/voila.js", timeout=30) as response:
+            assert response.status == 200  # Voilà itself is there
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
