@@ -67,6 +67,11 @@ elif step == "page":  # as a learner's page records: through the files exchange,
     for event in ("opened", "submitted"):
         side.activity.record(event, "essay")
     result["file"] = side.activity.file.name
+elif step == "old page":  # as pages wrote before activity files had private names: <learner>.jsonl
+    log = FileActivityLog(folder, learner)
+    for event in ("opened", "answered"):
+        log.record(event, "essay")
+    result["file"] = log.file.name
 elif step == "peek":  # a classmate's record, by the name everyone can guess
     def read(name):
         result[name] = (folder / name).read_text().count("\n")
@@ -197,3 +202,27 @@ def test_a_classmate_cannot_read_when_a_learner_opened_or_submitted(
     assert run_as(BEN, homes[BEN], str(folder), "peek", ADA) == {"peek": "FileNotFoundError"}
     report = ingest_activity(store, exchange, COURSE)
     assert learners_events(store) == {ADA: ["opened", "submitted"] * 2} and report.refused == ()
+
+
+def test_a_learner_s_page_moves_their_old_guessable_file_to_its_private_name(
+    unix_users: tuple[Path, dict[str, Path]], store: SqlStore
+) -> None:
+    """Files written before private names stayed ``<learner>.jsonl``, readable by any classmate who guesses it:
+    the learner's next page moves theirs to its private name (a classmate's file it leaves alone)."""
+    exchange, homes = unix_users
+    folder = activity_root(exchange, COURSE)
+    assert run_as(ADA, homes[ADA], str(folder), "old page") == {"file": f"{ADA}.jsonl"}
+    assert run_as(BEN, homes[BEN], str(folder), "peek", ADA) == {f"{ADA}.jsonl": 2, "peek": "done"}  # by all
+    assert run_as(CAL, homes[CAL], str(folder), "squat", BEN, f"{BEN}x")[f"squat {BEN}"] == "done"  # cal's, named ben
+    moved = run_as(ADA, homes[ADA], str(folder), "page", COURSE)["file"]
+    assert str(moved).startswith(f"{ADA}.") and moved != f"{ADA}.jsonl"
+    assert run_as(BEN, homes[BEN], str(folder), "peek", ADA) == {"peek": "FileNotFoundError"}
+    assert (folder / str(moved)).read_bytes().count(b"\n") == 4  # the old events first, then the page's own
+    assert run_as(ADA, homes[ADA], str(folder), "old page") == {"file": f"{ADA}.jsonl"}  # an old page still open
+    assert run_as(ADA, homes[ADA], str(folder), "page", COURSE)["file"] == moved  # moved again, into the same file
+    assert not (folder / f"{ADA}.jsonl").exists() and (folder / str(moved)).read_bytes().count(b"\n") == 8
+    run_as(BEN, homes[BEN], str(folder), "page", COURSE)  # ben's page: cal's file under ben's old name stays
+    assert (folder / f"{BEN}.jsonl").owner() == CAL
+    report = ingest_activity(store, exchange, COURSE)
+    assert sorted(learners_events(store)[ADA]) == sorted(["opened", "answered", "opened", "submitted"] * 2)
+    assert f"{BEN}.jsonl is owned by {CAL}, not by {BEN}" in report.refused

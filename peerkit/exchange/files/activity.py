@@ -11,7 +11,7 @@ A learner's page writes to ``<learner>.<random>.jsonl``, the random part kept in
 beside nbgrader's cache: the files are readable by all (the facilitator's side reads them without
 being root), so only a name nobody can guess keeps a classmate from reading when they opened,
 answered and submitted. ``<learner>.jsonl`` is what earlier pages wrote (and a log opened without a
-private folder writes).
+private folder writes): a page with a private name moves its learner's old file there when it starts.
 
 **Only its owner can write a learner's record.** Any learner may create any name in this folder, so
 the name proves nothing; the file's Unix owner does. The reader counts a file for the learner its
@@ -126,7 +126,37 @@ class FileActivityLog:
         """Where the next event goes."""
         if self._own is None and self.keep is not None:
             self._own = self.folder / f"{check_learner_id(self.learner)}.{private_name(self.keep)}{SUFFIX}"
+            self._move_old(self._own)
         return self._own or self.folder / f"{check_learner_id(self.learner)}{SUFFIX}"
+
+    def _move_old(self, own: Path) -> None:
+        """Move the events of this learner's ``<learner>.jsonl`` (what pages wrote before private names, and
+        an old page still open writes) into *own*, their private name: a classmate could read the old name.
+        Only a regular file of this learner's own with no other name moves; a squatter's stays where it is
+        (the facilitator's side refuses it). Never raises: the events stay where they were, and are read."""
+        old = self.folder / f"{check_learner_id(self.learner)}{SUFFIX}"
+        try:
+            fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        except OSError as exc:  # a symlink (ELOOP), a file we may not read: not ours to move
+            log.info("activity file %s left where it is: %s", old.name, exc)
+            return
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_nlink != 1:
+                return
+            try:  # the sticky folder: nobody but this learner (and the folder's owner) renames or removes it
+                os.link(old, own, follow_symlinks=False)
+            except FileExistsError:  # the private file exists: add the old events to it
+                data = os.read(fd, MAX_FILE_BYTES + 1)
+                if data:
+                    self._append(own, data if data.endswith(b"\n") else data + b"\n", exclusive=False)
+            old.unlink()
+        except OSError as exc:
+            log.warning("activity file %s could not move to its private name: %s", old.name, exc)
+        finally:
+            os.close(fd)
 
     def record(self, event: str, path_id: str, detail: str = "") -> None:
         try:
