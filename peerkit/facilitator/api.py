@@ -39,7 +39,7 @@ from peerkit.core.errors import (
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.store import SubmissionRow
-from peerkit.exchange.base import ActivityReport
+from peerkit.exchange.base import ActivityReport, review_state_file
 from peerkit.facilitator import export as exports
 from peerkit.facilitator import gallery, notes
 from peerkit.facilitator.build import setup_facilitator
@@ -181,8 +181,12 @@ class Facilitator(OpenedCourse):
                 " opened, the steward gives reviews out as learners submit; run `peerkit review watch` to keep it"
                 " moving, or set mode: round on the path in course.yml to review it in a round"
             )
-        build, ingested, reviews = self.course_build, None, None
+        build, ingested, reviews, reopened = self.course_build, None, None, None
         with self.step(self._reviewed(path_id)):
+            before = self.store.review_round(path_id)
+            if before is not None and before.closed_at is not None:  # opened again after a close
+                self.course_exchange.withdraw(review_state_file(path_id))  # learners' pages: open again
+                reopened = self.store.reopen_round(path_id)
             if collect:
                 ingested = collect_and_ingest(
                     build.config(), self.store, path_id, progress=progress, unix_users=self.config.unix_users
@@ -200,7 +204,7 @@ class Facilitator(OpenedCourse):
                 people=self.people(),
                 progress=progress,
             )
-        return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened)
+        return RoundUpdate(ingested=ingested, reviews=reviews, opened=opened, reopened=reopened)
 
     def extend_round(self, *, path_id: str, now: datetime | None = None) -> RoundUpdate:
         """Bring an open round up to date: late submitters in, overdue reviews handed over."""
@@ -225,17 +229,22 @@ class Facilitator(OpenedCourse):
         and release the grades: each learner's feedback in the review app, then (unless not
         *gradebook*) nbgrader's gradebook and feedback HTML; run again after an exclusion or override."""
         with self.step(self._reviewed(path_id)):
+            before = self.store.review_round(path_id)
             reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
             closed = close_round(
                 self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
             )
-            # On a rolling path, learners who submit from now on are told at once that nobody will review them
-            # (the steward says it too, at its next look, if one runs). Not on a path reviewed in rounds: there a
-            # close may be followed by `review open` again, which brings late submitters in.
+            # Learners' pages say at once that the path's peer review closed, and when: a review written from
+            # now on reaches its author only if a later close takes it in, a submission no reviewers (the
+            # rolling steward says it too, at its next look). `review open` on a round withdraws it.
             closed_round = self.store.review_round(path_id)
-            if is_rolling(self.course.path(path_id)) and closed_round is not None and closed_round.closed_at:
+            if closed_round is not None and closed_round.closed_at:
                 announce_closed(self.course_exchange, path_id, closed_round.closed_at)
-        return Closed(reviews=reviews, closed=closed)
+        late: tuple[str, ...] = ()
+        if before is not None and before.closed_at is not None:  # closed before: the reviews since, taken in
+            since = before.closed_at
+            late = tuple(sorted({r.reviewer for r in self.store.reviews(path_id) if r.submitted_at > since}))
+        return Closed(reviews=reviews, closed=closed, late=late, closed_before=before.closed_at if before else None)
 
     # -- rolling review -------------------------------------------------------------------------------
 
@@ -282,7 +291,8 @@ class Facilitator(OpenedCourse):
             if self.store.review_round(path_id) is None:
                 course.path(path_id)  # a path nobody knows: "no learning path ... (paths: ...)"
             course = None
-        return round_status(self.store, path_id, course=course, now=now, notes=notes)
+        inbound = self.exchange_root / course.id / "inbound" if course is not None else None
+        return round_status(self.store, path_id, course=course, now=now, notes=notes, inbound=inbound)
 
     def responses(self, *, path_id: str) -> Responses:
         """What each learner did with the feedback on *path_id* (the review page's response: what they

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from peerkit.core.review import Grade, NewRating
 from peerkit.core.terminal import terminal_safe
@@ -58,10 +59,21 @@ class RoundUpdate:
     ingested: IngestReport | None
     reviews: ReviewReport | None
     opened: OpenReport
+    #: When the round had closed, if this opened it again (None: it was open).
+    reopened: datetime | None = None
 
     def summary(self) -> str:
         parts = [report.summary() for report in (self.ingested, self.reviews) if report is not None]
+        if self.reopened is not None:
+            parts.append(
+                f"{self.opened.path_id}: open again (it closed {_when(self.reopened)}); learners' review pages"
+                " take reviews again, and the next `peerkit review close` grades them"
+            )
         return "\n".join([*parts, self.opened.summary()])
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +129,19 @@ class Closed:
 
     reviews: ReviewReport | None
     closed: CloseReport
+    #: Closed before (this is a later close): reviewers whose reviews came after that close, now graded.
+    late: tuple[str, ...] = ()
+    #: When the round had closed before this close (None: this is its first).
+    closed_before: datetime | None = None
 
     def summary(self) -> str:
-        return "\n".join([*([self.reviews.summary()] if self.reviews else []), self.closed.table()])
+        late = []
+        if self.late and self.closed_before is not None:
+            late = [
+                f"{self.closed.path_id}: reviews submitted after the close of {_when(self.closed_before)} taken in"
+                f" and graded: {', '.join(terminal_safe(n, one_line=True) for n in self.late)}"
+            ]
+        return "\n".join([*([self.reviews.summary()] if self.reviews else []), *late, self.closed.table()])
 
 
 @dataclass(frozen=True, slots=True)

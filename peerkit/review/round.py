@@ -45,6 +45,7 @@ from peerkit.review.channel import channel_files, in_given_order, self_token
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
 from peerkit.review.rolling_state import changed_k
+from peerkit.review.round_closed import late_reviews
 from peerkit.storage.sql import SqlStore
 
 
@@ -126,6 +127,22 @@ class RoundStatus:
     #: What the facilitator should know before reading the table (course.yml unreadable, or its
     #: ``per_submission`` no longer the round's), one line each.
     notes: tuple[str, ...] = ()
+    #: A closed round: reviewers who submitted reviews after the close that no grade holds yet
+    #: (:func:`~peerkit.review.round_closed.late_reviews`); the next ``peerkit review close`` takes them in.
+    late_reviews: tuple[str, ...] = ()
+
+    def closed_lines(self) -> list[str]:
+        """On a closed round: when it closed, and the reviews submitted since that wait for the next close."""
+        if self.round is None or self.round.closed_at is None:
+            return []
+        when = self.round.closed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if not self.late_reviews:
+            return [f"closed {when}"]
+        count = len(self.late_reviews)
+        return [
+            f"closed {when}; {count} learner{'s' if count != 1 else ''} submitted reviews since, in no grade yet:"
+            f" {', '.join(self.late_reviews)} (`peerkit review close {self.path_id}` takes them in and grades again)"
+        ]
 
     def waiting_longest(self) -> tuple[LearnerStatus, ...]:
         """Learners still waiting (for reviews, or for peers' work to review), longest first."""
@@ -157,7 +174,7 @@ class RoundStatus:
         waiting = [s.learner for s in self.learners if s.waiting]
         lines.append(f"reviews still to do: {sum(s.to_do for s in self.learners)} by {len(stuck)} learners")
         lines.append(f"waiting for reviews: {len(waiting)} learners")
-        return "\n".join(lines)
+        return "\n".join([*lines, *self.closed_lines()])
 
     def _rolling_table(self) -> str:
         """Given, received, waiting for, the age of the oldest open review and of the wait; the
@@ -190,7 +207,7 @@ class RoundStatus:
             lines.append(
                 f"waiting for peers' work to review: {len(work)} learners ({sum(s.waiting_for for s in work)} reviews)"
             )
-        return "\n".join(lines)
+        return "\n".join([*lines, *self.closed_lines()])
 
 
 def age(delta: timedelta) -> str:
@@ -462,11 +479,13 @@ def round_status(
     course: Course | None = None,
     now: datetime | None = None,
     notes: Sequence[str] = (),
+    inbound: Path | None = None,
 ) -> RoundStatus:
     """Where every learner of *path_id*'s round stands. With the *course*, a path reviewed in rolling
     mode also shows, per learner, how many peers' submissions they still wait for, when their oldest
     open review was given and since when they wait; the learners waiting longest come first. *notes*
-    go above the table (and a rolling path whose ``per_submission`` course.yml changed says so)."""
+    go above the table (and a rolling path whose ``per_submission`` course.yml changed says so). With
+    the course and nbgrader's *inbound* folder, a closed round lists the reviews submitted since."""
     now = now or datetime.now(UTC)
     review_round = store.review_round(path_id)
     path = course.path(path_id) if course is not None else None
@@ -474,6 +493,10 @@ def round_status(
     mode = "rolling" if rolling else "round"
     if review_round is None:
         return RoundStatus(path_id, None, mode=mode, now=now, notes=tuple(notes))
+    late: tuple[str, ...] = ()
+    if review_round.closed_at is not None and course is not None and path is not None and inbound is not None:
+        rubric = course.rubric_for(path_id)
+        late = late_reviews(inbound, path.review_id, rubric, review_round.closed_at, store.reviews(path_id))
     if rolling and path is not None and (note := changed_k(path, review_round)) is not None:
         notes = (*notes, note)
     to_do: dict[str, int] = defaultdict(int)
@@ -499,7 +522,7 @@ def round_status(
         for n in names
     )
     if not rolling:
-        return RoundStatus(path_id, review_round, rows, now=now, notes=tuple(notes))
+        return RoundStatus(path_id, review_round, rows, now=now, notes=tuple(notes), late_reviews=late)
     since = {s.learner: s.submitted_at for s in submitted}
     closed = review_round.closed_at is not None
     rolled = []
@@ -509,7 +532,7 @@ def round_status(
         rolled.append(replace(row, waiting_for=owed, waiting_since=since[row.learner] if waits else None))
     first = {s.learner: i for i, s in enumerate(sorted((r for r in rolled if r.waiting_since), key=_wait_key))}
     ordered = sorted(rolled, key=lambda r: (first.get(r.learner, len(first)), r.learner))
-    return RoundStatus(path_id, review_round, tuple(ordered), mode=mode, now=now, notes=tuple(notes))
+    return RoundStatus(path_id, review_round, tuple(ordered), mode=mode, now=now, notes=tuple(notes), late_reviews=late)
 
 
 def _wait_key(row: LearnerStatus) -> tuple[datetime, str]:

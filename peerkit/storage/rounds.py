@@ -95,6 +95,15 @@ class RoundMethods(SqlBase):
         with self.transaction() as session:
             self._round_record(session, path_id).closed_at = now or datetime.now(UTC)
 
+    def reopen_round(self, path_id: str) -> datetime | None:
+        """Open *path_id*'s closed round again (``peerkit review open`` after a close); returns when it
+        had closed (None: it was open, and stays so)."""
+        with self.transaction() as session:
+            record = self._round_record(session, path_id)
+            closed = _utc(record.closed_at) if record.closed_at else None
+            record.closed_at = None
+            return closed
+
     def channel_keys(self, path_id: str) -> dict[str, str]:
         """Each submitter's review channel key, from their current submission of *path_id*."""
         with self.transaction() as session:

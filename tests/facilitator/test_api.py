@@ -68,8 +68,9 @@ def test_a_round_from_build_to_export(review_course: CourseLayout) -> None:
 
     closed = desk.close_round(path_id=PATH)
     assert isinstance(closed, Closed) and sorted(closed.closed.released) == sorted(LEARNERS)
-    # A round closed is not an end: `review open` again brings late submitters in, so nobody is told it closed.
-    assert not (
+    # Learners' pages are told it closed (a review written now reaches no author until a later close takes it
+    # in); `review open` again withdraws it (tests/review/test_round_closed.py).
+    assert (
         review_course.workspace.exchange / review_course.course.id / "peerkit-public" / f"review-{PATH}.json"
     ).exists()
     grades = desk.grades(path_id=PATH)
