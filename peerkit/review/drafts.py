@@ -10,6 +10,12 @@ Each draft carries the version this kernel last saw; if another tab saved in bet
 refuses (:class:`~peerkit.core.errors.Conflict`), the mirror learns the current version and sends its
 own change again (it is the newer edit; the other tab's text stays in the service's history of that
 tab and in the local backups).
+
+Once the facilitator has closed the path's peer review (:mod:`peerkit.review.round_closed`), a review
+(``r-<token>``, ``self``) is no longer kept as a draft by the course (:func:`closed_to_drafts`; the
+service answers 409 with :func:`closed_message`): it stays in the learner's answers file, and the
+mirror stops sending it and tells the page when it closed. Ratings of the feedback (``h-<token>``)
+come after the close and are kept as ever.
 """
 
 from __future__ import annotations
@@ -18,15 +24,34 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from peerkit.core.answers import Answer, AnswerSheet, answer_doc, parse_answer, parse_time
 from peerkit.core.errors import Conflict, PeerkitError
 from peerkit.exchange.base import LearnerExchange, feedback_file, round_file
+from peerkit.review.round_closed import closed_since
 
 log = logging.getLogger(__name__)
 
 DRAFT_ID = re.compile(r"^(?:[rh]-[0-9a-f]{32}|self)$")
+#: The drafts of the round itself (a review of a classmate's work, the self-assessment): not kept once it closed.
+REVIEW_DRAFT = re.compile(r"^(?:r-[0-9a-f]{32}|self)$")
+
+
+def closed_to_drafts(answer_id: str) -> bool:
+    """Whether draft *answer_id* is a review, which the course keeps no longer once the path's peer review
+    closed (a rating of the feedback, ``h-<token>``, comes after the close: it is kept)."""
+    return REVIEW_DRAFT.match(answer_id) is not None
+
+
+def closed_message(closed_at: datetime) -> str:
+    """Why a review draft is not kept after the close, for the learner (the service's 409)."""
+    when = closed_at.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+    return (
+        f"peer review of this path closed on {when}: this review stays on your page but is not sent to "
+        "the author; reviews you submit now reach your facilitator, who can still take late reviews in"
+    )
 
 
 def draft_documents(path_id: str) -> tuple[str, str]:
@@ -52,15 +77,28 @@ def allowed_drafts(manifest: Mapping[str, Any], feedback: Mapping[str, Any]) -> 
 
 #: ``on_status(message, ok)``: told when drafts stop (or start again) reaching the service.
 StatusListener = Callable[[str, bool], None]
+#: ``on_closed(closed_at)``: told when the service refused a review because the path's peer review closed.
+ClosedListener = Callable[[datetime], None]
 
 
 class DraftMirror:
     """Sends the review answers of one path session to the learner's exchange, newest version each."""
 
-    def __init__(self, exchange: LearnerExchange, path_id: str, *, on_status: StatusListener | None = None) -> None:
+    def __init__(
+        self,
+        exchange: LearnerExchange,
+        path_id: str,
+        *,
+        on_status: StatusListener | None = None,
+        closed_at: datetime | None = None,
+        on_closed: ClosedListener | None = None,
+    ) -> None:
         self.exchange = exchange
         self.path_id = path_id
         self.on_status = on_status
+        #: When the path's peer review closed (None: open, as far as this page knows): reviews are not sent.
+        self.closed_at = closed_at
+        self.on_closed = on_closed
         self.versions: dict[str, int] = {}
         self._pending: dict[str, Answer] = {}
         self._wake = threading.Condition()
@@ -99,6 +137,8 @@ class DraftMirror:
             self.push(origin, answer)
 
     def push(self, answer_id: str, answer: Answer) -> None:
+        if self.closed_at is not None and closed_to_drafts(answer_id):
+            return  # kept in the answers file; the service would refuse it
         with self._wake:
             self._pending[answer_id] = answer
             if self._thread is None:
@@ -148,11 +188,30 @@ class DraftMirror:
         except Conflict:
             current = self.exchange.drafts(self.path_id).get(answer_id)
             base = current.version if current else None
-            saved = self.exchange.save_draft(self.path_id, answer_id, doc, base=base)
+            try:
+                saved = self.exchange.save_draft(self.path_id, answer_id, doc, base=base)
+            except Conflict:  # not another tab's save: the review closed since this page opened?
+                closed = closed_since(self.exchange, self.path_id) if closed_to_drafts(answer_id) else None
+                if closed is None:
+                    raise
+                self._closed(closed)
+                return
         self.versions[answer_id] = saved.version
         self.sent += 1
         if self.failing:
             self._status("Your review drafts reach the course service again.", True)
+
+    def _closed(self, closed_at: datetime) -> None:
+        """The service refused a review: the path's peer review closed at *closed_at*. Reviews queued are
+        dropped (the answers file keeps them), and the page is told."""
+        self.closed_at = closed_at
+        with self._wake:
+            for answer_id in [a for a in self._pending if closed_to_drafts(a)]:
+                del self._pending[answer_id]
+        log.info("review drafts of %s are no longer kept: peer review closed at %s", self.path_id, closed_at)
+        self.failing = False
+        if self.on_closed is not None:
+            self.on_closed(closed_at)
 
     def _status(self, message: str, ok: bool) -> None:
         self.failing = not ok

@@ -12,9 +12,10 @@ from typing import Any
 from peerkit.config.identity import check_learner_id
 from peerkit.core.activity import activity_paths, check_event, parse_line
 from peerkit.core.answers import answer_doc, parse_answer
-from peerkit.core.errors import IdentityError, NotFound, ValidationError
+from peerkit.core.errors import IdentityError, NotFound, ValidationError, WorkflowError
 from peerkit.core.review import Draft
 from peerkit.exchange.base import feedback_file, packet_file, round_file
+from peerkit.review.drafts import closed_message, closed_to_drafts
 from peerkit.service.api import ApiError, ApiHandler
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -135,6 +136,10 @@ class DraftHandler(LearnerHandler):
             if kind == "r":
                 raise NotFound("you have no work to review with this reference on this path")
             raise NotFound("this round has no self-assessment for you")
+        if closed_to_drafts(answer_id):  # a review after the close would reach nobody: say so (409)
+            closed = self.state.store.review_round(path_id)
+            if closed is not None and closed.closed_at is not None:
+                raise WorkflowError(closed_message(closed.closed_at))
         return self.state.save_draft(learner, path_id, answer_id, doc, base=base, before_commit=confirm)
 
 

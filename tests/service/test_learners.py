@@ -122,3 +122,30 @@ def test_a_draft_that_names_another_submission_or_review_than_its_own_is_refused
     assert store.drafts("ana", "essay") == []
     own = {**value, **({"packet": "a" * 32} if kind == "review" else {"review": "c" * 32})}
     assert put_draft(service, answer_id, {**answer, "value": own})[0] == 200
+
+
+def test_a_review_draft_after_the_close_is_refused_with_when_a_rating_is_kept_and_open_again_takes_it(
+    service: str, store: SqlStore
+) -> None:
+    """After `peerkit review close` a review saved as a draft would reach nobody: the service says so (409,
+    with when it closed and what becomes of it); ratings of the feedback come after the close and are kept;
+    once `peerkit review open` opened the round again, the review is kept again."""
+    store.deliver(
+        [
+            ("ana", "round-essay.json", {"path": "essay", "packets": ["a" * 32], "self": "s"}),
+            ("ana", "feedback-essay.json", {"path": "essay", "reviews": [{"token": "c" * 32}]}),
+        ]
+    )
+    store.open_round("essay", rubric_id="essay", per_submission=2, anonymity="double", self_assessment=True, seed=1)
+    store.close_round("essay", now=datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
+    review = {"kind": "review", "value": {"packet": "a" * 32}, "updated": "2026-11-05T09:00:00Z"}
+    rating = {"kind": "rating", "value": {"review": "c" * 32, "helpful": 5}, "updated": "2026-11-05T09:00:00Z"}
+    for answer_id, answer in (("r-" + "a" * 32, review), ("self", {**review, "value": {}})):
+        status, reply = put_draft(service, answer_id, answer)
+        assert status == 409, reply
+        assert "closed on 2 Mar 2026, 16:00 UTC" in reply["error"] and "not sent to the author" in reply["error"]
+        assert "can still take late reviews in" in reply["error"]
+    assert store.drafts("ana", "essay") == []
+    assert put_draft(service, "h-" + "c" * 32, rating)[0] == 200
+    store.reopen_round("essay")
+    assert put_draft(service, "r-" + "a" * 32, review)[0] == 200
