@@ -10,6 +10,7 @@ also kept there as a draft.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,9 @@ from peerkit.core.redaction import removed_message
 from peerkit.core.rubric import Rubric
 from peerkit.exchange.context import LearnerContext
 from peerkit.nbgrader.learner import last_submission_time
-from peerkit.review.closing import review_closed
 from peerkit.review.drafts import DraftMirror
 from peerkit.review.inbox import Inbox
+from peerkit.review.round_closed import closed_since
 from peerkit.widgets.delivery import AutoDelivery
 from peerkit.widgets.frame import notebook_stop, render_next_step
 from peerkit.widgets.page import PathPage
@@ -38,7 +39,7 @@ from peerkit.widgets.practice import PracticeExampleView, practice_views
 from peerkit.widgets.rating import RatingForm
 from peerkit.widgets.response import ResponseForm
 from peerkit.widgets.review_form import ReviewForm
-from peerkit.widgets.status import notice_box, status_line
+from peerkit.widgets.status import local_time, notice_box, status_line, status_markup
 from peerkit.widgets.submit import SubmitPanel
 from peerkit.widgets.trouble import RELOAD, RETRIES, new_reference, plain_problem
 
@@ -83,6 +84,9 @@ class ReviewPage(PathPage):
         self._draft_reference: str | None = None
         self.delivery: AutoDelivery | None = None
         self.sync_line = self.look.live_widget("")
+        #: Says, once the path's peer review closed, what becomes of a review written now (empty: open).
+        self.closed_line = self.look.live_widget("")
+        self.closed_line.add_class("peerkit-review-closed")
         #: Says when the ratings were last sent to the facilitator (they go as they are given).
         self.ratings_line = self.look.live_widget("")
         self.ratings_line.add_class("peerkit-ratings-sent")
@@ -96,11 +100,15 @@ class ReviewPage(PathPage):
         self._waiting = False
         #: The facilitator has closed the path's peer review: nothing more comes to this page.
         self.closed = False
+        #: When it closed (None: open): reviews written since are kept here, and reach the author only if the
+        #: facilitator takes late reviews in (a later close).
+        self.closed_at: datetime | None = None
         #: Rolling review, once the learner's reviews are done: "review one more classmate's work".
         self.another: AnotherReview | None = None
         self.progress_widget.describe = self._reviews_needed
         self._build()
         self.session.showing(self.progress_widget.update)  # every form made: the reviews they leave
+        self.session.on_change(self._saved_after_close)
         self._watch()
 
     def _reviews_needed(self, sheet: AnswerSheet) -> tuple[str, bool]:
@@ -136,7 +144,13 @@ class ReviewPage(PathPage):
 
     def _mirror_drafts(self, inbox: Inbox) -> None:
         """Where the exchange keeps drafts (JupyterHub): take in newer ones, then send each change."""
-        mirror = DraftMirror(inbox.exchange, self.reviewed_path, on_status=self._draft_status)
+        mirror = DraftMirror(
+            inbox.exchange,
+            self.reviewed_path,
+            on_status=self._draft_status,
+            closed_at=self.closed_at,
+            on_closed=self._closed_since_opened,
+        )
         try:
             self.session.adopt(mirror.newer_drafts(self.session.sheet))
         except PeerkitError as exc:
@@ -153,6 +167,37 @@ class ReviewPage(PathPage):
 
     def _sync_status(self, message: str, ok: bool) -> None:
         self.sync_line.value = status_line(message, "ok" if ok else "warn")
+
+    # -- after the facilitator closed the path's peer review ------------------------------------------
+
+    def _closed_text(self) -> str:
+        """What the page says at once when the path's peer review closed and there are reviews on it (HTML)."""
+        when = local_time(self.closed_at) if self.closed_at is not None else ""
+        return status_markup(
+            f"Peer review of this path closed on {when}. What you write here is kept on this page, but it is not "
+            "sent to the author now. Reviews you submit reach your facilitator, who can still take late reviews "
+            "in: the author sees them only then.",
+            "warn",
+        )
+
+    def _saved_after_close(self, _sheet: AnswerSheet, origin: str | None) -> None:
+        """At every save of a review after the close: it is kept here, and where it goes from here."""
+        if self.closed_at is not None and any(origin == f.answer_id for f in self.forms):
+            self._kept_here()
+
+    def _kept_here(self) -> None:
+        if self.closed_at is not None:
+            self.sync_line.value = status_markup(
+                f"Saved on this page. Peer review of this path closed on {local_time(self.closed_at)}: this review "
+                "reaches the author only if your facilitator takes late reviews in.",
+                "warn",
+            )
+
+    def _closed_since_opened(self, closed_at: datetime) -> None:
+        """The course refused a review because the path's peer review closed after the page opened."""
+        self.closed_at, self.closed = closed_at, True
+        self.closed_line.value = self._closed_text()
+        self._kept_here()
 
     @property
     def _where(self) -> str:
@@ -193,7 +238,8 @@ class ReviewPage(PathPage):
         if inbox is not None:  # say so on the page while a remote exchange is away, then retry
             inbox.exchange.on_wait(self._waiting_for_course)
         self.inbox = inbox
-        self.closed = review_closed(self.session.exchange, self.reviewed_path)
+        self.closed_at = closed_since(self.session.exchange, self.reviewed_path)
+        self.closed = self.closed_at is not None
         try:
             delivered = inbox.manifest() if inbox is not None else None
         except PeerkitError as exc:
@@ -263,6 +309,9 @@ class ReviewPage(PathPage):
         else:
             waiting = waiting_notice(manifest, len(tokens), practice=bool(self.practice_views))
         top = [header, self.look.html_widget(notice_box(waiting, "info"))] if waiting else [header]
+        if self.closed and (tokens or own):  # reviews on the page: what becomes of what is written now
+            self.closed_line.value = self._closed_text()
+        top.append(self.closed_line)
         if not pages:
             self.view.children = (
                 *top,
@@ -318,14 +367,15 @@ class ReviewPage(PathPage):
             self.session.off_change(self.another._on_sheet)
         kept = set(map(id, old))
         self.widgets = [w for w in self.widgets if id(w) not in kept]
-        before = [c for c in self.view.children if c not in (self.news, self.show_news, self.sync_line)]
+        reused = (self.news, self.show_news, self.sync_line, self.closed_line)
+        before = [c for c in self.view.children if c not in reused]
         self.forms, self.practice_views, self.ratings, self.titles = [], [], [], []
         self.response, self.own_packet, self.picker = None, None, None
         self.arrivals.clear()
         self._build()
         self.session.showing(self.progress_widget.update)
         for widget in before:
-            _close_tree(widget, keep=(self.ratings_line, self.sync_line, self.news, self.show_news))
+            _close_tree(widget, keep=(self.ratings_line, self.sync_line, self.closed_line, self.news, self.show_news))
         picker = self.picker
         if picker is not None:
             chosen = next((i for i, t in enumerate(self.titles) if t.startswith(opens_on)), None) if opens_on else None
@@ -428,6 +478,13 @@ class ReviewPage(PathPage):
         """After submitting reviews: the feedback comes here; then the next path."""
         if self.another is not None:  # the reviews just sent may be all of them: invite one more
             self.another.update()
+        if self.closed_at is not None and self.forms:
+            late = (
+                '<p class="peerkit-next-step" style="margin:6px 0 0 0;font-weight:600">Peer review of this path '
+                f"closed on {local_time(self.closed_at)}: your reviews reached your facilitator, and reach the "
+                "author only if your facilitator takes late reviews in.</p>"
+            )
+            return late + super().next_step()
         if self.ratings:
             return super().next_step()
         if self.mode == "rolling":

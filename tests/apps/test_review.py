@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -436,4 +437,49 @@ def test_the_progress_line_counts_classmates_reviews_and_the_self_assessment_apa
     assert "your self-assessment to do" in line.value and "ready to submit" not in line.value
     write(page.forms[2])
     assert "all reviews written — ready to submit" in line.value
+    page.close()
+
+
+def test_after_the_close_the_page_says_so_at_once_at_every_save_and_after_submit(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review written after the facilitator closed the path's peer review is kept on the page, and the page
+    says when it closed (in the learner's time zone), that the author does not see it now, and who can
+    still take it in: at once, at every save, and after Submit."""
+    close_review(review_course)
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "round", "packets": ["t1"], "self": "t3"}
+    packets = {"t1": {"token": "t1", "kind": "peer", "answers": own_packet("t1")["answers"]}, "t3": own_packet("t3")}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, packets, None))
+    page = open_page(review_course, "lou")
+    assert page.closed_at is not None and len(page.forms) == 2
+    said = html.unescape(page.closed_line.value)
+    assert "Peer review of this path closed on <time" in said and 'class="peerkit-time"' in said
+    assert "kept on this page" in said and "not sent to the author" in said and "late reviews" in said
+    assert page.closed_line in page.view.children
+    form = page.forms[0]
+    next(iter(form.comments.values())).value = "Written after the close, and kept."
+    saved = page.session.sheet.get(form.answer_id)
+    assert saved is not None and "Written after the close" in str(saved.value)
+    line = html.unescape(page.sync_line.value)
+    assert "Saved on this page" in line and "closed on <time" in line and "only if your facilitator" in line
+    after = html.unescape(page.next_step())
+    assert "reached your facilitator" in after and "once your facilitator closes the round" not in after
+    page.close()
+
+
+def test_while_the_review_is_open_the_page_says_nothing_of_a_close(
+    review_course: CourseLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rubric = review_course.course.rubric_for(PATH)
+    manifest = {"path_title": "An essay", "mode": "round", "packets": ["t1"]}
+    packets = {"t1": {"token": "t1", "kind": "peer", "answers": own_packet("t1")["answers"]}}
+    deliver(monkeypatch, FakeInbox(rubric, manifest, packets, None))
+    page = open_page(review_course, "max")
+    assert page.closed_at is None and page.closed_line.value == ""
+    next(iter(page.forms[0].comments.values())).value = "Written while open."
+    assert "closed" not in page.sync_line.value and "closes the round" in html.unescape(page.next_step())
+    page._closed_since_opened(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # the course refused a draft: it closed
+    assert "closed on <time" in html.unescape(page.closed_line.value)
+    assert "Saved on this page" in html.unescape(page.sync_line.value)
     page.close()
