@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
@@ -33,13 +33,12 @@ from peerkit.core.errors import (
     NotFound,
     StorageError,
     ValidationError,
-    WorkflowError,
     shown,
 )
 from peerkit.core.models import Course
 from peerkit.core.progress import Progress
 from peerkit.core.store import SubmissionRow
-from peerkit.exchange.base import ActivityReport, review_state_file
+from peerkit.exchange.base import ActivityReport
 from peerkit.facilitator import export as exports
 from peerkit.facilitator import gallery, notes
 from peerkit.facilitator.build import setup_facilitator
@@ -67,13 +66,12 @@ from peerkit.facilitator.results import (
 )
 from peerkit.nbgrader.build import build_course
 from peerkit.nbgrader.ingest import IngestReport, collect_and_ingest, ingest
-from peerkit.review.closing import announce_closed
 from peerkit.review.collect import ReviewReport, collect_reviews
 from peerkit.review.feedback import close_round, release
 from peerkit.review.grading import ReviewerQuality, reviewer_quality
 from peerkit.review.practice import responses
-from peerkit.review.rolling import is_rolling
-from peerkit.review.round import RoundStatus, open_round, round_status
+from peerkit.review.round import RoundStatus, open_round, refuse_rolling, round_status
+from peerkit.review.round_closed import after_close, reopen
 from peerkit.review.scale import path_scale
 from peerkit.storage.atomic import write_atomic
 from peerkit.storage.sql import SqlStore
@@ -175,18 +173,10 @@ class Facilitator(OpenedCourse):
         packets (not *collect*: only allocate and deliver, the hub service's step). Run it again
         (:meth:`extend_round`) to bring late submitters in and hand overdue reviews to active
         learners; finished reviews never move."""
-        if is_rolling(self.course.path(self._reviewed(path_id))):
-            raise WorkflowError(
-                f"path {path_id!r} is reviewed in rolling mode (course.yml: review: {{mode: rolling}}): no round is"
-                " opened, the steward gives reviews out as learners submit; run `peerkit review watch` to keep it"
-                " moving, or set mode: round on the path in course.yml to review it in a round"
-            )
-        build, ingested, reviews, reopened = self.course_build, None, None, None
+        refuse_rolling(self.course.path(self._reviewed(path_id)))
+        build, ingested, reviews = self.course_build, None, None
         with self.step(self._reviewed(path_id)):
-            before = self.store.review_round(path_id)
-            if before is not None and before.closed_at is not None:  # opened again after a close
-                self.course_exchange.withdraw(review_state_file(path_id))  # learners' pages: open again
-                reopened = self.store.reopen_round(path_id)
+            reopened = reopen(self.store, self.course_exchange, path_id)  # opened again after a close
             if collect:
                 ingested = collect_and_ingest(
                     build.config(), self.store, path_id, progress=progress, unix_users=self.config.unix_users
@@ -229,21 +219,18 @@ class Facilitator(OpenedCourse):
         and release the grades: each learner's feedback in the review app, then (unless not
         *gradebook*) nbgrader's gradebook and feedback HTML; run again after an exclusion or override."""
         with self.step(self._reviewed(path_id)):
-            before = self.store.review_round(path_id)
+            before, started = self.store.review_round(path_id), datetime.now(UTC)  # closed as of its collect
             reviews = self.collect_reviews(path_id=path_id, progress=progress) if collect else None
             closed = close_round(
-                self.store, self.course, self.course_build, path_id, progress=progress, gradebook=gradebook
+                self.store,
+                self.course,
+                self.course_build,
+                path_id,
+                progress=progress,
+                gradebook=gradebook,
+                closed_at=started,
             )
-            # Learners' pages say at once that the path's peer review closed, and when: a review written from
-            # now on reaches its author only if a later close takes it in, a submission no reviewers (the
-            # rolling steward says it too, at its next look). `review open` on a round withdraws it.
-            closed_round = self.store.review_round(path_id)
-            if closed_round is not None and closed_round.closed_at:
-                announce_closed(self.course_exchange, path_id, closed_round.closed_at)
-        late: tuple[str, ...] = ()
-        if before is not None and before.closed_at is not None:  # closed before: the reviews since, taken in
-            since = before.closed_at
-            late = tuple(sorted({r.reviewer for r in self.store.reviews(path_id) if r.submitted_at > since}))
+            late = after_close(self.store, self.course_exchange, path_id, before)  # pages told; late taken in
         return Closed(reviews=reviews, closed=closed, late=late, closed_before=before.closed_at if before else None)
 
     # -- rolling review -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from peerkit.core import documents
@@ -344,16 +345,19 @@ def close_round(
     exchange: CourseExchange | None = None,
     progress: Progress | None = None,
     gradebook: bool = True,
+    closed_at: datetime | None = None,
 ) -> CloseReport:
     """Compute every grade of *path_id* (overrides kept) and release them all (not *gradebook*: without
     nbgrader's gradebook and feedback HTML, see :func:`release_grades`). A learner whose submission
-    could not be graded is left out and named in the report's ``not_graded``: the others are released."""
+    could not be graded is left out and named in the report's ``not_graded``: the others are released.
+    The round is closed as of *closed_at* (default: now; a close that collects first passes when it
+    began, so that a review sent while it ran counts as sent after the close)."""
     stage(progress, "grading", 1)
     store.save_grades(path_id, compute_grades(store, course, path_id))
     if progress is not None:
         progress(1, 1)
     done = release_grades(store, course, build, path_id, exchange=exchange, progress=progress, gradebook=gradebook)
-    store.close_round(path_id)
+    store.close_round(path_id, now=closed_at)
     return CloseReport(
         path_id=path_id,
         grades=tuple(store.grades(path_id)),

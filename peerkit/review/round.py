@@ -31,7 +31,7 @@ from pathlib import Path
 
 from peerkit.core import allocation as alloc
 from peerkit.core.errors import WorkflowError
-from peerkit.core.models import Course
+from peerkit.core.models import Course, LearningPath
 from peerkit.core.packets import new_token
 from peerkit.core.progress import Progress, stage
 from peerkit.core.redaction import Person, Redactor
@@ -44,6 +44,7 @@ from peerkit.nbgrader.tasks import task_questions
 from peerkit.review.channel import channel_files, in_given_order, self_token
 from peerkit.review.people import course_redactor
 from peerkit.review.profiles import learner_profiles
+from peerkit.review.rolling import is_rolling
 from peerkit.review.rolling_state import changed_k
 from peerkit.review.round_closed import late_reviews
 from peerkit.storage.sql import SqlStore
@@ -224,6 +225,16 @@ def age(delta: timedelta) -> str:
 
 def _members(assignments: Iterable[Assignment]) -> set[str]:
     return {name for a in assignments for name in (a.reviewer, a.author)}
+
+
+def refuse_rolling(path: LearningPath) -> None:
+    """Refuse a round on *path* when it is reviewed in rolling mode (before anything is collected)."""
+    if is_rolling(path):
+        raise WorkflowError(
+            f"path {path.id!r} is reviewed in rolling mode (course.yml: review: {{mode: rolling}}): no round is"
+            " opened, the steward gives reviews out as learners submit; run `peerkit review watch` to keep it"
+            " moving, or set mode: round on the path in course.yml to review it in a round"
+        )
 
 
 def open_round(

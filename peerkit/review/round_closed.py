@@ -20,12 +20,13 @@ from pathlib import Path
 
 from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, parse_sheet, parse_time
 from peerkit.core.errors import PeerkitError
-from peerkit.core.review import Review
+from peerkit.core.review import Review, Round
 from peerkit.core.rubric import Rubric, check_review, content_from_value
-from peerkit.exchange.base import REVIEW_STATE_FORMAT, review_state_file
+from peerkit.exchange.base import REVIEW_STATE_FORMAT, CourseExchange, review_state_file
 from peerkit.nbgrader.inbound import entry_learner
 from peerkit.nbgrader.learner import parse_exchange_time, read_small
-from peerkit.review.closing import PublicReader
+from peerkit.review.closing import PublicReader, announce_closed
+from peerkit.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +93,27 @@ def late_reviews(
                 late.append(learner)
                 break
     return tuple(late)
+
+
+def after_close(store: SqlStore, exchange: CourseExchange, path_id: str, earlier: Round | None) -> tuple[str, ...]:
+    """What follows a close of *path_id*: learners' pages told at once that its peer review closed, and
+    when (a review written from now on reaches its author only if a later close takes it in, a submission
+    no reviewers; the rolling steward says it too, at its next look; ``review open`` on a round withdraws
+    it). Returns the reviewers whose reviews, sent after an *earlier* close, this close took in."""
+    closed = store.review_round(path_id)
+    if closed is not None and closed.closed_at:
+        announce_closed(exchange, path_id, closed.closed_at)
+    if earlier is None or earlier.closed_at is None:
+        return ()
+    since = earlier.closed_at
+    return tuple(sorted({r.reviewer for r in store.reviews(path_id) if r.submitted_at > since}))
+
+
+def reopen(store: SqlStore, exchange: CourseExchange, path_id: str) -> datetime | None:
+    """*path_id*'s closed round opened again (``peerkit review open`` after a close): learners' pages told it
+    is open again, the store's close time cleared. Returns when it had closed (None: it was open)."""
+    earlier = store.review_round(path_id)
+    if earlier is None or earlier.closed_at is None:
+        return None
+    exchange.withdraw(review_state_file(path_id))
+    return store.reopen_round(path_id)

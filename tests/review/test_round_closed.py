@@ -74,6 +74,30 @@ def test_a_review_submitted_after_the_close_is_listed_then_taken_in_by_the_next_
     assert rounds.round_status(path_id=PATH).late_reviews == ()  # nothing waits any more
 
 
+def test_a_review_submitted_while_the_close_grades_is_late_not_lost(
+    review_course: CourseLayout, store: SqlStore, rounds: Facilitator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The round's close time was taken after grading, so a review sent between the close's collect
+    and that time was in no grade and not late either: listed nowhere. The close now dates from before
+    its collect."""
+    for learner in ("ana", "bo", "cy"):
+        write_and_submit(review_course, learner)
+    rounds.open_round(path_id=PATH, seed=1)
+    review_everything(review_course, "ana")
+    review_everything(review_course, "bo")
+    collect = rounds.collect_reviews
+
+    def collect_then_cy_submits(**options):  # type: ignore[no-untyped-def]
+        done = collect(**options)
+        review_everything(review_course, "cy")  # cy sends while the close grades
+        return done
+
+    monkeypatch.setattr(rounds, "collect_reviews", collect_then_cy_submits)
+    rounds.close_round(path_id=PATH, gradebook=False)
+    assert "cy" not in reviewers(store)
+    assert rounds.round_status(path_id=PATH).late_reviews == ("cy",)  # waiting for the next close
+
+
 def test_open_again_after_a_close_opens_the_round_and_the_learners_pages(
     review_course: CourseLayout, store: SqlStore, rounds: Facilitator
 ) -> None:
