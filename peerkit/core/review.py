@@ -43,6 +43,11 @@ class Round:
     seed: int
     opened_at: datetime
     closed_at: datetime | None = None
+    #: The round's secret (hex), kept in the store: it keys what a learner must not be able to work out
+    #: from what they are given (their own packet's token, the exports' pseudonyms). The seed alone has 31
+    #: bits: a token hashed from it could be searched back to the seed, and with the seed the allocation
+    #: (who reviews whom) recomputed. Empty for a round opened before the store kept one.
+    secret: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -107,8 +108,14 @@ def export_kind(head: str) -> str | None:
 
 
 def pseudonym(records: PathRecords, name: str) -> str:
-    """A stable stand-in for *name* in this round's exports (unguessable without the round's seed)."""
-    seed = records.round.seed if records.round else 0
+    """A stable stand-in for *name* in this round's exports, keyed by the round's secret: whoever is given
+    an export and knows the cohort's names cannot match them up (from the 31-bit seed alone, as a round
+    opened before the store kept a secret still has them, they could search the seed out)."""
+    round_ = records.round
+    if round_ is not None and round_.secret:
+        message = f"{records.id}\0{name}".encode()
+        return "L-" + hmac.new(bytes.fromhex(round_.secret), message, hashlib.sha256).hexdigest()[:6]
+    seed = round_.seed if round_ else 0
     return "L-" + hashlib.sha256(f"{records.id}\0{seed}\0{name}".encode()).hexdigest()[:6]
 
 

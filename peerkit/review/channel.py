@@ -6,6 +6,7 @@ cannot go missing from the other."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,9 +27,16 @@ def in_given_order(assignments: Iterable[Assignment]) -> list[str]:
     return [a.token for a in sorted(assignments, key=lambda a: (a.assigned_at, a.token))]
 
 
-def self_token(learner: str, path_id: str, seed: int) -> str:
-    """The token of a learner's own packet: stable for the round; it only ever sits in their own channel."""
-    return hashlib.sha256(f"self\0{path_id}\0{seed}\0{learner}".encode()).hexdigest()[:32]
+def self_token(learner: str, round_: Round) -> str:
+    """The token of a learner's own packet: stable for the round; it only ever sits in their own channel.
+
+    Keyed by the round's secret (:attr:`~peerkit.core.review.Round.secret`): hashed from the 31-bit seed
+    alone, as a round opened before the store kept a secret still has it, the learner holding it could
+    search back to the seed and recompute who reviews whom."""
+    if round_.secret:
+        message = f"self\0{round_.path_id}\0{learner}".encode()
+        return hmac.new(bytes.fromhex(round_.secret), message, hashlib.sha256).hexdigest()[:32]
+    return hashlib.sha256(f"self\0{round_.path_id}\0{round_.seed}\0{learner}".encode()).hexdigest()[:32]
 
 
 def channel_files(
@@ -66,7 +74,7 @@ def channel_files(
             anonymity=round_.anonymity,
             redactor=redactor,
         )
-    own_token = self_token(learner, path.id, round_.seed)
+    own_token = self_token(learner, round_)
     if round_.self_assessment and newcomer and own is not None:
         files[packet_file(own_token)] = build_packet(
             token=own_token,

@@ -401,10 +401,7 @@ def owed(
         if a.status != "replaced" and a.author in submissions
     }
     own = (
-        {
-            (a, packet_file(self_token(a, path_id, round_.seed))): a
-            for a in {a.author for a in existing} & set(submissions)
-        }
+        {(a, packet_file(self_token(a, round_))): a for a in {a.author for a in existing} & set(submissions)}
         if round_.self_assessment
         else {}
     )

@@ -1,7 +1,7 @@
 """The store's engine: opening (with migrations), transactions, error translation, learners.
 
 Opening a store brings its schema up to date with alembic (through alembic's Python API, never
-its command line), and says so in the log (``store ... upgraded from 0006 to 0007``); a store a
+its command line), and says so in the log (``store ... upgraded from 0007 to 0008``); a store a
 newer peerkit has migrated is refused with both revisions and the fix (see
 :mod:`peerkit.storage.revision`; ``peerkit db current`` and ``peerkit db upgrade`` do the same on
 demand). Every public method runs in one transaction and turns driver errors into

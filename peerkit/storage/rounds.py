@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ def _round(record: RoundRecord) -> Round:
         seed=record.seed,
         opened_at=_utc(record.opened_at),
         closed_at=_utc(record.closed_at) if record.closed_at else None,
+        secret=record.secret or "",
     )
 
 
@@ -81,6 +83,7 @@ class RoundMethods(SqlBase):
                     seed=seed,
                     opened_at=now or datetime.now(UTC),
                     closed_at=None,
+                    secret=secrets.token_hex(32),
                 )
                 session.add(record)
                 session.flush()

@@ -84,6 +84,7 @@ class RoundRecord(Base):
     seed: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    secret: Mapped[str | None] = mapped_column(String(64))  # see peerkit.core.review.Round.secret
 
 
 class AssignmentRecord(Base):

@@ -3,6 +3,8 @@ self packet once, and the manifest (its rolling fields only on a rolling path)."
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,9 +42,23 @@ def files_for(learner: str, **options: object) -> dict[str, dict[str, object]]:
 
 
 def test_self_token_is_stable_and_differs_per_learner_path_and_seed() -> None:
-    token = self_token("ana", "essay", 7)
-    assert token == self_token("ana", "essay", 7) and len(token) == 32 and int(token, 16) >= 0
-    assert len({token, self_token("bo", "essay", 7), self_token("ana", "other", 7), self_token("ana", "essay", 8)}) == 4
+    token = self_token("ana", ROUND)
+    assert token == self_token("ana", ROUND) and len(token) == 32 and int(token, 16) >= 0
+    other_path, other_seed = replace(ROUND, path_id="other"), replace(ROUND, seed=8)
+    assert len({token, self_token("bo", ROUND), self_token("ana", other_path), self_token("ana", other_seed)}) == 4
+
+
+def test_a_learner_s_own_token_does_not_give_the_seed_away() -> None:
+    """Each learner is given their own packet's token. Hashed from the path, the 31-bit seed and their
+    name, it could be searched back to the seed (2^31 hashes), and with the seed the allocation: who
+    reviews whom. With the round's secret it says nothing of the seed: two rounds with one seed and
+    two secrets give unrelated tokens, and the old formula does not find it."""
+    keyed = replace(ROUND, secret="ab" * 32)
+    token = self_token("ana", keyed)
+    legacy = hashlib.sha256(b"self\0essay\x007\0ana").hexdigest()[:32]
+    assert token != legacy and token != self_token("ana", replace(keyed, secret="cd" * 32))
+    assert token == self_token("ana", replace(keyed, seed=8))  # the seed plays no part once there is a secret
+    assert self_token("ana", ROUND) == legacy  # a round opened before secrets keeps the tokens it delivered
 
 
 def test_a_newcomer_gets_the_peer_packet_their_own_and_a_manifest_naming_both() -> None:
@@ -55,7 +71,7 @@ def test_a_newcomer_gets_the_peer_packet_their_own_and_a_manifest_naming_both() 
         newcomer=True,
         assessed=True,
     )
-    mine = self_token("boris", "essay", 7)
+    mine = self_token("boris", ROUND)
     assert set(files) == {packet_file("t1"), packet_file(mine), round_file("essay")}
     peer = files[packet_file("t1")]
     assert peer["kind"] == "peer" and peer["author"] is None

@@ -45,7 +45,7 @@ def delivered(cohort: Cohort) -> dict[str, Counter[str]]:
         for learner in sorted(authors | set(mine)):
             tokens = mine.get(learner, [])
             names = [packet_file(t) for t in tokens]
-            own = packet_file(self_token(learner, PATH, round_.seed))
+            own = packet_file(self_token(learner, round_))
             docs = store.documents(learner, [*names, own, round_file(PATH)])
             assert set(names) <= set(docs), f"{learner} lacks packets in the store"
             assert sorted(docs[round_file(PATH)]["packets"]) == sorted(tokens), f"{learner}'s manifest"

@@ -39,6 +39,22 @@ def test_round_is_opened_once(round_store: SqlStore) -> None:
     assert round_store.review_round("p2") is None
 
 
+def test_every_round_keeps_a_secret_of_its_own(round_store: SqlStore) -> None:
+    """256 random bits per round, kept with it (the same each time the round is read), never the seed's."""
+    first = round_store.review_round("p1")
+    assert first is not None and len(first.secret) == 64 and int(first.secret, 16) >= 0
+    assert (
+        round_store.open_round(
+            "p1", rubric_id="default", per_submission=2, anonymity="double-blind", self_assessment=True, seed=7
+        ).secret
+        == first.secret
+    )
+    other = round_store.open_round(
+        "p2", rubric_id="default", per_submission=2, anonymity="double-blind", self_assessment=True, seed=7
+    )
+    assert other.secret != first.secret
+
+
 def test_channel_keys_come_from_current_submissions(round_store: SqlStore) -> None:
     assert round_store.channel_keys("p1") == {"amy": "key-amy", "ben": "key-ben", "cat": "key-cat"}
 
