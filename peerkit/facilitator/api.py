@@ -467,7 +467,7 @@ class Facilitator(OpenedCourse):
             raise ValidationError(f"export {kind!r}: expected grades, or reviews/round of one path", field="kind")
         path_id = self._path(path_ids[0])
         make = exports.export_reviews if kind == "reviews" else exports.export_round
-        text = make(self.store, self.course, path_id, names=names, progress=progress)
+        text = make(self.store, self.course, path_id, names=names, progress=progress, people=self.people())
         return Export(name=f"{kind}-{path_id}{EXPORT_SUFFIX[kind]}", text=text)
 
     def export_target(self, output: Path, *, kind: str, force: bool = False) -> Path:

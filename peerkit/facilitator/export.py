@@ -31,19 +31,22 @@ import hmac
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from peerkit.core import documents
+from peerkit.core.kinds.values import walk_strings
 from peerkit.core.models import Course
 from peerkit.core.packets import redact, rubric_document
 from peerkit.core.progress import Progress, stage
+from peerkit.core.redaction import Person, Redactor
 from peerkit.core.rubric import word_count
 from peerkit.facilitator.data import PathRecords, path_records
 from peerkit.facilitator.notes import NAME, redactable
 from peerkit.review.grading import grading_methods
+from peerkit.review.people import course_people
 from peerkit.review.scale import grade_points, path_scale, task_points
 from peerkit.storage.sql import SqlStore
 
@@ -120,18 +123,30 @@ def pseudonym(records: PathRecords, name: str) -> str:
 
 
 def _namer(
-    records: PathRecords, names: bool, everyone: Sequence[str]
+    records: PathRecords, names: bool, everyone: Sequence[str], redactor: Redactor | None = None
 ) -> tuple[Callable[[str], str], Callable[[Any], Any]]:
-    """(how to show a learner id, how to show a learner's text) for this export."""
+    """(how to show a learner id, how to show a learner's text) for this export: in text, the ids of
+    *everyone* and every name *redactor* knows (the course's: :func:`export_reviews`) become "[name]"."""
     if names:
         return (lambda n: n), (lambda text: text)
     hidden = redactable(everyone)
-    return (lambda n: pseudonym(records, n)), (lambda text: redact(text, hidden, NAME))
+    if redactor is None:
+        return (lambda n: pseudonym(records, n)), (lambda text: redact(text, hidden, NAME))
+    known = redactor.scrub
+    return (lambda n: pseudonym(records, n)), (lambda text: walk_strings(redact(text, hidden, NAME), known))
 
 
-def reviews_csv(course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False) -> str:
-    """Every current review of the round, one per row (pseudonyms unless *names*)."""
-    who, scrub = _namer(records, names, everyone)
+def reviews_csv(
+    course: Course,
+    records: PathRecords,
+    everyone: Sequence[str],
+    *,
+    names: bool = False,
+    redactor: Redactor | None = None,
+) -> str:
+    """Every current review of the round, one per row (pseudonyms unless *names*; in comments, also every
+    name *redactor* knows)."""
+    who, scrub = _namer(records, names, everyone, redactor)
     rubric = course.rubric_for(records.id)
     criteria = [c.id for c in rubric.criteria]
     prompts = [p.id for p in rubric.prompts]
@@ -168,10 +183,16 @@ def _time(moment: datetime | None) -> str | None:
 
 
 def round_document(
-    course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False
+    course: Course,
+    records: PathRecords,
+    everyone: Sequence[str],
+    *,
+    names: bool = False,
+    redactor: Redactor | None = None,
 ) -> dict[str, Any]:
-    """The whole round of *records* as one JSON-ready document (pseudonyms unless *names*)."""
-    who, scrub = _namer(records, names, everyone)
+    """The whole round of *records* as one JSON-ready document (pseudonyms unless *names*; in text, also
+    every name *redactor* knows)."""
+    who, scrub = _namer(records, names, everyone, redactor)
     tasks = task_points(records.path)
     rnd = records.round
     return documents.dump(
@@ -268,8 +289,16 @@ def round_document(
     )
 
 
-def round_json(course: Course, records: PathRecords, everyone: Sequence[str], *, names: bool = False) -> str:
-    return json.dumps(round_document(course, records, everyone, names=names), ensure_ascii=False, indent=1) + "\n"
+def round_json(
+    course: Course,
+    records: PathRecords,
+    everyone: Sequence[str],
+    *,
+    names: bool = False,
+    redactor: Redactor | None = None,
+) -> str:
+    document = round_document(course, records, everyone, names=names, redactor=redactor)
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
 # -- from the store: what the commands and the dashboard call -------------------------------------
@@ -300,17 +329,31 @@ def export_grades(
 
 
 def export_reviews(
-    store: SqlStore, course: Course, path_id: str, *, names: bool = False, progress: Progress | None = None
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    names: bool = False,
+    progress: Progress | None = None,
+    people: Mapping[str, Person] | None = None,
 ) -> str:
-    """:func:`reviews_csv` of *path_id*'s round as the store holds it (*progress*: reading, writing)."""
-    return _one_path(reviews_csv, "exporting reviews", store, course, path_id, names=names, progress=progress)
+    """:func:`reviews_csv` of *path_id*'s round as the store holds it (*progress*: reading, writing); unless
+    *names*, comments lose every name the course knows a learner by (ids, *people*: the gradebook's names
+    and e-mails, the names in profiles, the course's ``redact`` terms), as review packets do."""
+    return _one_path(reviews_csv, "exporting reviews", store, course, path_id, names, progress, people)
 
 
 def export_round(
-    store: SqlStore, course: Course, path_id: str, *, names: bool = False, progress: Progress | None = None
+    store: SqlStore,
+    course: Course,
+    path_id: str,
+    *,
+    names: bool = False,
+    progress: Progress | None = None,
+    people: Mapping[str, Person] | None = None,
 ) -> str:
-    """:func:`round_json` of *path_id*'s round as the store holds it (*progress*: reading, writing)."""
-    return _one_path(round_json, "exporting the round", store, course, path_id, names=names, progress=progress)
+    """:func:`round_json` of *path_id*'s round as the store holds it, named as :func:`export_reviews` names."""
+    return _one_path(round_json, "exporting the round", store, course, path_id, names, progress, people)
 
 
 def _one_path(
@@ -319,16 +362,18 @@ def _one_path(
     store: SqlStore,
     course: Course,
     path_id: str,
-    *,
     names: bool,
     progress: Progress | None,
+    people: Mapping[str, Person] | None,
 ) -> str:
     stage(progress, label, 2)
     records = path_records(store, course, course.path(path_id))
     learners = [lrn.name for lrn in store.learners()]
+    known = course_people(store, people or {}).values()
+    redactor = None if names else Redactor.for_people(known, extra=course.redact, replacement=NAME)
     if progress is not None:
         progress(1, 2)
-    text = write(course, records, learners, names=names)
+    text = write(course, records, learners, names=names, redactor=redactor)
     if progress is not None:
         progress(2, 2)
     return text

@@ -74,3 +74,37 @@ def test_a_path_without_task_points_exports_the_rubrics_total_not_zero(seeded: S
     assert {g["author"]: g["gradebook_points"] for g in document["grades"]} == {
         g.author: g.final_points for g in graded.grades
     }
+
+
+def test_exports_remove_every_name_the_course_knows_from_comments(seeded: Seeded) -> None:
+    """Comments lost only learner ids: a reviewer who signed with the name in their profile, or a comment
+    naming a classmate by their gradebook name, reached whoever was given the pseudonymous export."""
+    from datetime import UTC, datetime
+
+    from peerkit.core.answers import Answer, AnswerSheet
+    from peerkit.core.redaction import Person
+    from peerkit.core.review import NewReview
+    from peerkit.core.rubric import ReviewContent
+    from peerkit.core.store import NewSubmission
+    from peerkit.facilitator.export import export_reviews, export_round
+
+    at = datetime(2026, 11, 5, tzinfo=UTC)
+    profile = Answer.make("profile", {"name": "Benji", "know": ["catalogues"]})
+    seeded.store.record_submissions(
+        [NewSubmission("bo", "about", at, AnswerSheet(path="about").with_answer("about-me", profile))]
+    )
+    [open_one] = [a for a in seeded.store.assignments(PATH) if (a.reviewer, a.author) == ("bo", "ana")]
+    signed = ReviewContent(
+        scores={"clear": 1, "grounded": 2},
+        comments={"strengths": "Vivid, as Dana Moss said in class.", "suggestion": "Add a date. — Benji"},
+    )
+    seeded.store.record_reviews(PATH, [NewReview("bo", open_one.token, signed, at)])
+    people = {"dee": Person("dee", "Dana", "Moss")}  # the gradebook's names
+    for text in (
+        export_reviews(seeded.store, seeded.course, PATH, people=people),
+        export_round(seeded.store, seeded.course, PATH, people=people),
+    ):
+        assert "Benji" not in text and "Dana" not in text and "Moss" not in text
+        assert "Add a date. — [name]" in text
+    named = export_reviews(seeded.store, seeded.course, PATH, names=True, people=people)
+    assert "— Benji" in named  # asked for names: the text as written
