@@ -44,5 +44,7 @@ def test_default_log_writes_to_the_courses_activity_folder(course: CourseLayout)
     session = open_path("beta", folder=course.folder("bo", "beta"), config=course.learner_config("bo"))
     assert isinstance(session.activity, FileActivityLog)
     session.save("only", "text", "My answer")
-    file = activity_root(course.workspace.exchange, course.course.id) / "bo.jsonl"
+    file = session.activity.file  # bo.<random>.jsonl: a name no classmate can guess
+    assert file.parent == activity_root(course.workspace.exchange, course.course.id)
+    assert file.name.startswith("bo.") and file.name != "bo.jsonl"
     assert b'"event":"answered"' in file.read_bytes()
