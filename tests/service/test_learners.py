@@ -40,18 +40,20 @@ def event(path: str = "essay", kind: str = "opened", at: datetime | None = None)
     return {"id": uuid.uuid4().hex, "time": when, "learner": "ana", "event": kind, "path": path, "detail": ""}
 
 
-def post(url: str, events: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+def send(url: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """*body* sent to the service at *url* as the learner with :data:`TOKEN`: the status and JSON answer."""
     req = urllib.request.Request(  # noqa: S310 - a local test server
-        url + "api/activity",
-        data=json.dumps({"events": events}).encode(),
-        method="POST",
-        headers={"Authorization": f"token {TOKEN}"},
+        url, data=json.dumps(body).encode(), method=method, headers={"Authorization": f"token {TOKEN}"}
     )
     try:
         with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
             return int(response.status), json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
+
+
+def post(url: str, events: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    return send(url + "api/activity", "POST", {"events": events})
 
 
 @pytest.mark.parametrize(
@@ -84,17 +86,7 @@ def test_a_flood_of_events_is_kept_to_the_cap(service: str, store: SqlStore) -> 
 
 
 def put_draft(url: str, answer_id: str, answer: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(  # noqa: S310 - a local test server
-        url + f"api/paths/essay/drafts/{answer_id}",
-        data=json.dumps({"answer": answer}).encode(),
-        method="PUT",
-        headers={"Authorization": f"token {TOKEN}"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - a local test server
-            return int(response.status), json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    return send(url + f"api/paths/essay/drafts/{answer_id}", "PUT", {"answer": answer})
 
 
 @pytest.mark.parametrize(
