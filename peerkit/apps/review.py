@@ -29,9 +29,9 @@ from peerkit.core.redaction import removed_message
 from peerkit.core.rubric import Rubric
 from peerkit.exchange.context import LearnerContext
 from peerkit.nbgrader.learner import last_submission_time
+from peerkit.review.closing import closed_since
 from peerkit.review.drafts import DraftMirror
 from peerkit.review.inbox import Inbox
-from peerkit.review.round_closed import closed_since
 from peerkit.widgets.delivery import AutoDelivery
 from peerkit.widgets.frame import notebook_stop, render_next_step
 from peerkit.widgets.page import PathPage

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from peerkit.core import documents
+from peerkit.core.answers import parse_time
 from peerkit.core.errors import PeerkitError
 from peerkit.exchange.base import REVIEW_STATE_FORMAT, CourseExchange, review_state_file
 
@@ -41,11 +42,22 @@ def announce_closed(exchange: CourseExchange, path_id: str, closed_at: datetime)
 def review_closed(board: PublicReader | None, path_id: str) -> bool:
     """Whether *path_id*'s peer review has closed, as the public *board* says (False when it cannot be
     read: a page then says what it says for an open review rather than failing)."""
+    return closed_since(board, path_id) is not None
+
+
+def closed_since(board: PublicReader | None, path_id: str) -> datetime | None:
+    """When *path_id*'s peer review closed, as the course's public *board* says (None: open, or not known;
+    a closed document without a readable time reads as closed now)."""
     if board is None:
-        return False
+        return None
     try:
         doc = board.public(review_state_file(path_id), REVIEW_STATE_FORMAT)
     except PeerkitError as exc:
         log.info("whether the review of %s closed is not known: %s", path_id, exc)
-        return False
-    return doc is not None and doc.get("path") == path_id and doc.get("closed") is True
+        return None
+    if doc is None or doc.get("path") != path_id or doc.get("closed") is not True:
+        return None
+    try:
+        return parse_time(str(doc.get("closed_at", "")), field="closed_at")
+    except PeerkitError:
+        return parse_time("1970-01-01T00:00:00Z", field="closed_at")

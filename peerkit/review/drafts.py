@@ -30,7 +30,7 @@ from typing import Any
 from peerkit.core.answers import Answer, AnswerSheet, answer_doc, parse_answer, parse_time
 from peerkit.core.errors import Conflict, PeerkitError
 from peerkit.exchange.base import LearnerExchange, feedback_file, round_file
-from peerkit.review.round_closed import closed_since
+from peerkit.review.closing import closed_since
 
 log = logging.getLogger(__name__)
 

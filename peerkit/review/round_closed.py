@@ -4,8 +4,9 @@ learners submitted since, which no grade holds yet.
 A closed round is not the end of every review: a facilitator may run ``peerkit review close`` again
 (it collects every review submitted since and grades again) or, on a path reviewed in rounds, open it
 again with ``peerkit review open``. So a review written after the close is kept, never refused in
-silence: the learner's review page says the round closed and when (:func:`closed_since`, read from
-the course's public board that :mod:`peerkit.review.closing` writes), and ``peerkit review status``
+silence: the learner's review page says the round closed and when
+(:func:`~peerkit.review.closing.closed_since`, read from the course's public board that
+:mod:`peerkit.review.closing` writes), and ``peerkit review status``
 lists the reviewers whose reviews came after the close (:func:`late_reviews`), waiting for the next
 close to take them in.
 """
@@ -18,37 +19,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, parse_sheet, parse_time
+from peerkit.core.answers import FILENAME, MAX_SHEET_BYTES, parse_sheet
 from peerkit.core.errors import PeerkitError
 from peerkit.core.review import Review, Round
 from peerkit.core.rubric import Rubric, check_review, content_from_value
-from peerkit.exchange.base import REVIEW_STATE_FORMAT, CourseExchange, review_state_file
+from peerkit.exchange.base import CourseExchange, review_state_file
 from peerkit.nbgrader.inbound import entry_learner
 from peerkit.nbgrader.learner import parse_exchange_time, read_small
-from peerkit.review.closing import PublicReader, announce_closed
+from peerkit.review.closing import announce_closed
 from peerkit.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
 
 SELF = "self"
-
-
-def closed_since(board: PublicReader | None, path_id: str) -> datetime | None:
-    """When *path_id*'s peer review closed, as the course's public *board* says (None: open, or not known;
-    a closed document without a readable time reads as closed now)."""
-    if board is None:
-        return None
-    try:
-        doc = board.public(review_state_file(path_id), REVIEW_STATE_FORMAT)
-    except PeerkitError as exc:
-        log.info("whether the review of %s closed is not known: %s", path_id, exc)
-        return None
-    if doc is None or doc.get("path") != path_id or doc.get("closed") is not True:
-        return None
-    try:
-        return parse_time(str(doc.get("closed_at", "")), field="closed_at")
-    except PeerkitError:
-        return parse_time("1970-01-01T00:00:00Z", field="closed_at")
 
 
 def late_reviews(

@@ -17,7 +17,8 @@ from peerkit.core.answers import FILENAME, Answer, AnswerSheet
 from peerkit.core.review import Review
 from peerkit.core.rubric import ReviewContent
 from peerkit.facilitator.api import Facilitator
-from peerkit.review.round_closed import closed_since, late_reviews
+from peerkit.review.closing import closed_since
+from peerkit.review.round_closed import late_reviews
 from peerkit.storage.sql import SqlStore
 from tests.conftest import CourseLayout, write_review_course
 from tests.review.test_closing import board_of
