@@ -4,6 +4,7 @@ every learner's identifiers (names, nbgrader folder names, timestamps, secrets, 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from peerkit.core.packets import REDACTED
@@ -76,14 +77,19 @@ def test_open_anonymity_names_the_author_on_purpose(review_course: CourseLayout)
     assert named["author"] == "ana" and blind["author"] is None
 
 
-def test_channels_folder_is_not_listable_by_others(review_course: CourseLayout, store: SqlStore) -> None:
-    for name in LEARNERS[:4]:
+def submitted_and_opened(review_course: CourseLayout, store: SqlStore, learners: Sequence[str]) -> None:
+    """Each of *learners* submits the path, and its round opens."""
+    for name in learners:
         review_course.enroll(name)
         session = open_path(PATH, folder=review_course.folder(name, PATH), config=review_course.learner_config(name))
         session.save("story", "text", "x")
         session.submit()
     collect_and_ingest(review_course.course_config(), store, PATH)
     open_round(store, review_course.course, PATH, exchange_root=review_course.workspace.exchange, seed=3)
+
+
+def test_channels_folder_is_not_listable_by_others(review_course: CourseLayout, store: SqlStore) -> None:
+    submitted_and_opened(review_course, store, LEARNERS[:4])
     root = review_course.workspace.exchange / review_course.course.id / CHANNELS
     assert root.stat().st_mode & 0o777 == 0o711
     assert all(Path(p).stat().st_mode & 0o777 == 0o755 for p in root.iterdir())
@@ -95,13 +101,7 @@ def test_a_reviewers_packets_are_not_listed_in_their_authors_order(
     """The store sorts a reviewer's assignments by author; listed that way, "Submission 1 of 3" told a
     reviewer who knows the cohort which classmate wrote it (in a round of k + 1, exactly). Packets are
     listed as given, then by their random token (without the fix, this fails but once in 6**6 runs)."""
-    for name in LEARNERS:
-        review_course.enroll(name)
-        session = open_path(PATH, folder=review_course.folder(name, PATH), config=review_course.learner_config(name))
-        session.save("story", "text", "x")
-        session.submit()
-    collect_and_ingest(review_course.course_config(), store, PATH)
-    open_round(store, review_course.course, PATH, exchange_root=review_course.workspace.exchange, seed=3)
+    submitted_and_opened(review_course, store, LEARNERS)
     keys = store.channel_keys(PATH)
     root = review_course.workspace.exchange / review_course.course.id / CHANNELS
     for name in LEARNERS:
