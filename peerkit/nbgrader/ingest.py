@@ -164,7 +164,10 @@ def read_submission(folder: Path, path_id: str, *, required: Sequence[str] | Non
         raise Unreadable(f"timestamp.txt is unreadable or over {STAMP_BYTES} bytes: not a time nbgrader wrote")
     when = parse_exchange_time(timestamp)
     if when is None:
-        raise Unreadable(f"timestamp.txt does not hold a time: {timestamp[:40]!r}")
+        raise Unreadable(
+            f"timestamp.txt does not hold a time: {timestamp[:40]!r} (a zone named only by an abbreviation such"
+            " as EDT or PDT is not read: keep nbgrader's Exchange.timezone at its default, UTC)"
+        )
     try:
         secret = secret_text(folder)
     except ValidationError as exc:

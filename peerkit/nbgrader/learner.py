@@ -144,14 +144,43 @@ def parse_exchange_time(text: str) -> datetime | None:
             naive = None
         if naive is not None and naive.tzinfo is None:
             return naive.replace(tzinfo=UTC)
+    wall, _, name = plain.rpartition(" ")
+    if name.isascii() and name.isalpha():  # a zone's abbreviation: nbgrader's "%Z" under Exchange.timezone
+        return _in_named_zone(wall, name)
     from dateutil import parser as date_parser  # nbgrader depends on python-dateutil
 
     try:
-        parsed = date_parser.parse(text.strip())
+        parsed = date_parser.parse(plain)
         # An offset of a day or more parses but names no real zone, and Python cannot convert it.
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def _in_named_zone(wall: str, name: str) -> datetime | None:
+    """*wall* a local time in the zone abbreviated *name*, or None unless the time zone database reads
+    *name* as that abbreviation at that moment (``EST``, ``CET`` in winter). ``EDT``, ``PDT``, ``AEDT`` or
+    a ``CET`` kept all summer (Algiers) name no zone there: no time, rather than one hours off (dateutil
+    reads an unknown name as the reading machine's own zone, or none, so the answer would depend on it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name in ("UTC", "GMT", "Z"):
+        zone: Any = UTC
+    else:
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return None
+    try:
+        naive = datetime.fromisoformat(wall)
+    except ValueError:
+        return None
+    if naive.tzinfo is not None:
+        return None
+    moment = naive.replace(tzinfo=zone)
+    if zone is not UTC and moment.tzname() != name:
+        return None
+    return moment.astimezone(UTC)
 
 
 STAMP_BYTES = 100  # nbgrader writes some 30 characters; the file is in a learner's hands
