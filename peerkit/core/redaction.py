@@ -99,15 +99,17 @@ class Person:
 
     def terms(self) -> tuple[str, ...]:
         """Every form of this person's name worth removing: each field, the full name both ways
-        round, each part of a multi-part name (particles left out), the e-mail's local part."""
+        round, each part of a multi-part name (particles left out), the local part of the e-mail and of an
+        id or hub user name that is an e-mail address (``ana.lima@uni.edu``: "ana.lima", "Ana Lima")."""
         names = [self.first_name, self.last_name, self.profile_name, *self.aliases]
         found = [self.id, self.hub_user, self.email, *names]
         if self.first_name and self.last_name:
             found += [f"{self.first_name} {self.last_name}", f"{self.last_name} {self.first_name}"]
         for name in names:
             found += [part for part in _SPLIT.split(name) if len(part) >= 3 and fold(part) not in PARTICLES]
-        if "@" in self.email:
-            found.append(self.email.split("@", 1)[0])
+        for address in (self.id, self.hub_user, self.email):  # an OAuth hub names users by e-mail
+            if "@" in address:
+                found.append(address.split("@", 1)[0])
         return tuple(dict.fromkeys(t.strip() for t in found if t and t.strip()))
 
 

@@ -169,3 +169,13 @@ def test_skipping_texts_without_a_terms_first_word_finds_exactly_what_the_full_s
         skipped += not full.spans(text)
     assert skipped > 100
     assert Redactor(["-ana"])._firsts is not None and Redactor(["(ana)"]).scrub("hi (ana) there") != "hi (ana) there"
+
+
+@pytest.mark.parametrize(
+    "person", [Person("ana.lima@uni.edu"), Person("alima", hub_user="ana.lima@uni.edu")], ids=["id", "hub user"]
+)
+def test_a_hub_user_named_by_e_mail_loses_the_local_part_too(person: Person) -> None:
+    """An OAuth hub names learners by e-mail: the address is their id, and nothing else says "ana.lima"."""
+    redactor = Redactor.for_people([person])
+    text = "Ask ana.lima@uni.edu, or Ana Lima, or ana.lima on the forum; analima is someone else."
+    assert redactor.scrub(text) == f"Ask {REMOVED}, or {REMOVED}, or {REMOVED} on the forum; analima is someone else."
