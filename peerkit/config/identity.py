@@ -20,6 +20,7 @@ from peerkit.core.errors import IdentityError
 
 MAX_NAME = 64
 _FORBIDDEN = set("/\\+*?[]{}<>|:\"'`$;&!#%") | {"\x00"}
+_NOT_FIRST = set("-@")  # allowed inside a name only (``.`` is refused first as a relative path)
 
 
 def check_learner_id(name: str) -> str:
@@ -27,16 +28,26 @@ def check_learner_id(name: str) -> str:
 
     Allowed: letters and digits of any script, and ``. _ - @`` inside the name. Refused: path
     separators, ``..``, glob and shell characters, ``+`` (nbgrader's field separator), spaces at
-    either end, control characters, and names over 64 characters.
+    either end, a leading ``-`` or ``@`` (the grades export would have to quote it, and the LMS would
+    not match it), control characters, and names over 64 characters. Every refusal names the learner.
     """
     if not isinstance(name, str) or not name:
         raise IdentityError("learner id is empty", name=str(name))
     if len(name) > MAX_NAME:
-        raise IdentityError(f"learner id is longer than {MAX_NAME} characters", name=name)
+        shown = (
+            repr(name) if len(name) <= 2 * MAX_NAME else f"{name[:MAX_NAME]!r}…"
+        )  # a hostile one is not echoed whole
+        raise IdentityError(f"learner id {shown} is longer than {MAX_NAME} characters ({len(name)})", name=name)
     if name != name.strip():
-        raise IdentityError("learner id starts or ends with a space", name=name)
+        raise IdentityError(f"learner id {name!r} starts or ends with a space", name=name)
     if name in {".", ".."} or name.startswith(".") or ".." in name:
         raise IdentityError(f"learner id {name!r} looks like a relative path", name=name)
+    if name[0] in _NOT_FIRST:
+        raise IdentityError(
+            f"learner id {name!r} starts with {name[0]!r}: a spreadsheet (the LMS grades export) would take it "
+            "for a formula, a command for an option",
+            name=name,
+        )
     bad = sorted({ch for ch in name if ch in _FORBIDDEN or unicodedata.category(ch).startswith("C")})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
