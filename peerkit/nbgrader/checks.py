@@ -263,5 +263,14 @@ def check_nbgrader_config(file: Path | None, sections: Mapping[str, Any] | None 
                 problems.append(f"c.{section}.{name} = {shown(value, 60)}: {said}; fix: set it to {trait.info()}")
             except Exception:  # noqa: BLE001, S112 - a trait that cannot judge a value outside an app: nbgrader will
                 continue
+    zone = sections.get("Exchange", {}).get("timezone") if isinstance(sections.get("Exchange"), Mapping) else None
+    if zone is not None and zone != "UTC":
+        # nbgrader stamps each submission in this zone by its abbreviation: in summer EDT, CEST, AEDT, which name
+        # no zone (parse_exchange_time refuses them rather than read them hours off), so collect would refuse them.
+        problems.append(
+            f"c.Exchange.timezone = {shown(zone, 60)}: peerkit reads nbgrader's times in UTC, and a zone's summer "
+            "abbreviation (EDT, CEST) cannot be read back; fix: remove the setting (learners still see every time "
+            "in their own zone)"
+        )
     if problems:
         raise ConfigError(_listed(problems, "nbgrader settings are wrong"), source=str(file))

@@ -201,3 +201,17 @@ def test_other_jupyter_settings_in_nbgrader_config_are_left_alone(tmp_path: Path
     with config.open("a") as out:
         out.write("c.ServerApp.port = 'not mine to judge'\nc.Execute.timeout = 60\n")
     check_nbgrader_config(config)
+
+
+def test_a_named_exchange_time_zone_is_refused_before_any_submission_is(tmp_path: Path) -> None:
+    """nbgrader stamps submissions in ``Exchange.timezone``; in a zone with summer time its stamps say
+    ``EDT`` or ``CEST``, which name no zone, and collect refuses every such submission. The build says so
+    first, with the fix; UTC (the default) passes."""
+    config = tmp_path / "nbgrader_config.py"
+    shutil.copy(REPO / "course" / "nbgrader_config.py", config)
+    with config.open("a") as out:
+        out.write("c.Exchange.timezone = 'America/New_York'\n")
+    with pytest.raises(ConfigError, match=r"c\.Exchange\.timezone = 'America/New_York'.*fix: remove the setting"):
+        check_nbgrader_config(config)
+    config.write_text(config.read_text().replace("America/New_York", "UTC"))
+    check_nbgrader_config(config)
