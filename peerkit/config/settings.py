@@ -40,6 +40,9 @@ CONFIG_FILE = "peerkit_config.py"
 DEFAULT = "default"
 #: Hub service URL handed to every learner's server under JupyterHub (the hub exchange backend).
 SERVICE_URL_VARIABLE = "PEERKIT_SERVICE_URL"
+#: The key a preheated page's kernel shows Voilà's ``/voila/query`` to learn of its visitor under ``peerkit
+#: serve`` (:mod:`peerkit.voila.guard` sets it for the server's kernels; :mod:`peerkit.widgets.visit` sends it).
+VISIT_KEY_VARIABLE = "PEERKIT_VISIT_KEY"
 #: How long the hub service trusts the hub's answer about a token, for reads (JupyterHub's own is 300 s).
 AUTH_CACHE_SECONDS = 30
 

@@ -13,7 +13,9 @@ wrapped in :class:`LocalOnly`:
   learner's own files) and ``/voila/query/<kernel>`` (the address a page was opened with, ``?token=``
   included, which a preheated kernel receives). A kernel's id is on its command line, which every user of
   the host can read, so both now need the sign-in cookie or the token (:meth:`LocalOnly.signed_in`), as
-  every page does; only Voilà's own code (:data:`PUBLIC`: scripts, styles, templates) answers without;
+  every page does, or, for ``/voila/query``, the key the server gave its own kernels in their environment
+  (:meth:`LocalOnly.kernel_visit`: a preheated kernel asks it for its visitor); only Voilà's own code
+  (:data:`PUBLIC`: scripts, styles, templates) answers without;
 * every Voilà page sets the ``_xsrf`` cookie, which the page's unload beacon sends to shut its kernel
   down: a preheated page is rendered before any visitor, so Voilà never set it (voila#1458), and with
   XSRF checks on (they are) the beacon was refused;
@@ -30,6 +32,7 @@ import hmac
 import ipaddress
 import os
 import re
+import secrets
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
@@ -37,8 +40,10 @@ from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
+from peerkit.config.settings import VISIT_KEY_VARIABLE
 from peerkit.voila.serve import ALLOWED_HOSTS_SETTING, TOKEN_ENV
 
 _PORT = re.compile(r":\d+$")
@@ -81,11 +86,19 @@ class LocalOnly(web.RequestHandler):
             return True
         return provider.get_user_cookie(self) is not None
 
+    def kernel_visit(self) -> bool:
+        """Whether this is a preheated kernel asking ``/voila/query`` for its visitor: it shows the key this server
+        gave its kernels in their environment (:data:`~peerkit.config.settings.VISIT_KEY_VARIABLE`), which the
+        host's other users cannot read, as they can read a kernel's id."""
+        key = os.environ.get(VISIT_KEY_VARIABLE, "")
+        given = self.get_query_argument("key", "")
+        return isinstance(self, RequestInfoSocketHandler) and bool(key) and hmac.compare_digest(given, key)
+
     def prepare(self) -> Awaitable[None] | None:
         if not isinstance(self, JupyterHandler):  # a plain tornado handler: nobody else checks
             if not self.check_host():
                 raise web.HTTPError(403, "request for another host")
-            if not isinstance(self, (*PUBLIC, LoginPage)) and not self.signed_in():
+            if not isinstance(self, (*PUBLIC, LoginPage)) and not (self.signed_in() or self.kernel_visit()):
                 raise web.HTTPError(403, "sign in with the address peerkit serve printed")
         prepared: Awaitable[None] | None = super().prepare()
         page: bool = isinstance(self, BaseVoilaHandler)  # a Voilà page or file tree
@@ -154,5 +167,6 @@ def launch(argv: list[str]) -> None:
     """Run :class:`PeerkitVoila`'s command line with *argv*, requiring the token in :data:`TOKEN_ENV` (or, with
     none there, one Voilà makes and prints in its address: a server started by hand from ``--prepare-only``)."""
     token = os.environ.pop(TOKEN_ENV, "")
+    os.environ[VISIT_KEY_VARIABLE] = secrets.token_urlsafe(32)  # the kernels' own, new at every run
     options: dict[str, Any] = {"token": token} if token else {"auto_token": True}
     PeerkitVoila.launch_instance(argv, **options)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from urllib.parse import urlencode
 
+from peerkit.config.settings import VISIT_KEY_VARIABLE
 from peerkit.widgets import resync
 
 log = logging.getLogger(__name__)
@@ -28,11 +32,45 @@ def when_visited(callback: Callable[[], None], *, name: str) -> None:
 
     def wait_then_call() -> None:
         try:
-            from voila.utils import wait_for_request
-
-            wait_for_request()
+            wait_for_visit()
         except Exception:  # a failed wait must not break the page; refresh anyway
             log.warning("waiting for the Voilà request failed", exc_info=True)
         callback()
 
     threading.Thread(target=wait_then_call, daemon=True, name=name).start()
+
+
+def visit_url(env: Mapping[str, str]) -> str:
+    """Where this preheated kernel hears of its visitor: Voilà's ``/voila/query/<kernel id>`` (built from the
+    variables Voilà gives its kernels, as ``voila.utils.wait_for_request`` builds it), with the key the server
+    gave its kernels when ``peerkit serve`` runs it (its guard refuses the request without)."""
+    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
+    protocol, ip, port = (
+        env.get("VOILA_WS_PROTOCOL", "ws"),
+        env.get("VOILA_APP_IP", "127.0.0.1"),
+        env.get("VOILA_APP_PORT"),
+    )
+    host = f"{protocol}://{ip}:{port or '8866'}"
+    url = f"{host}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+    key = env.get(VISIT_KEY_VARIABLE)
+    return f"{url}?{urlencode({'key': key})}" if key else url
+
+
+def wait_for_visit() -> None:
+    """Wait until Voilà hands this preheated kernel to a visitor, then put the visit's request in the environment
+    (``QUERY_STRING``, ``PATH_INFO``...), as ``voila.utils.wait_for_request`` does."""
+    info = asyncio.run(_request_info(visit_url(os.environ)))
+    if info:
+        for name, value in json.loads(info).items():
+            os.environ[str(name)] = str(value)
+
+
+async def _request_info(url: str) -> str | None:
+    from tornado.websocket import websocket_connect
+
+    connection = await websocket_connect(url, connect_timeout=5)
+    try:
+        message = await connection.read_message()
+    finally:
+        connection.close()
+    return message if isinstance(message, str) else None

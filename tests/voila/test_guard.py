@@ -73,6 +73,7 @@ def test_a_token_from_the_callers_shell_is_not_passed_on(tmp_path: Path) -> None
 class Server:
     port: int
     log: Path
+    pid: int = 0
 
     @property
     def origin(self) -> str:
@@ -106,7 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.3)
         assert TOKEN not in log.read_text()  # Voilà prints "?token=..." for a token it was given
-        yield Server(port=port, log=log)
+        yield Server(port=port, log=log, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -218,6 +219,41 @@ def test_the_learner_s_files_and_a_page_s_request_need_the_token_too(server: Ser
     assert connect(server, f"/voila/query/{kernel}", local) == 403
     assert connect(server, f"/voila/query/{kernel}", {"Host": f"localhost:{server.port}"}) == 403
     assert status(f"{server.origin}/voila/static/voila.js") == 200  # Voilà's own code stays public
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is *pid* (a Voilà server's kernels)."""
+    found = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status_file.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status_file.parent.name))
+    return found
+
+
+def _environ(pid: int) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    return dict(item.decode(errors="replace").split("=", 1) for item in raw.split(b"\0") if b"=" in item)
+
+
+@pytest.mark.kernel
+def test_a_preheated_kernel_hears_of_its_visitor_with_the_servers_key(server: Server) -> None:
+    """Asking ``/voila/query`` for the token shut out the preheated kernels themselves, which ask it for their
+    visitor: pages stayed as rendered before anyone came (a submitted path "Not started"). The server gives its
+    kernels a key in their environment, which only its own user can read (a kernel's ``/proc/<pid>/environ``)."""
+    from peerkit.config.settings import VISIT_KEY_VARIABLE
+
+    _, _, kernel = signed_in(server)
+    key = next(k for k in (_environ(pid).get(VISIT_KEY_VARIABLE) for pid in _children(server.pid)) if k)
+    local = {"Host": f"localhost:{server.port}"}
+    assert connect(server, f"/voila/query/{kernel}?key={key}", local) == "open"
+    assert connect(server, f"/voila/query/{kernel}?key=wrong", local) == 403
 
 
 @pytest.mark.kernel
