@@ -167,7 +167,7 @@ def test_malformed_requests_get_a_4xx_with_a_reason(
 
 
 def test_oversize_text_in_a_draft_is_refused_and_loses_nothing(flow: Flow) -> None:
-    flow.opened()
+    flow.drafting()
     hub = flow.hub
     before = hub.service("GET", f"api/paths/{PATH}/drafts", "carol").json()["drafts"]
     huge = {"answer": a_review("x" * 200_000), "base": None}
@@ -177,7 +177,7 @@ def test_oversize_text_in_a_draft_is_refused_and_loses_nothing(flow: Flow) -> No
 
 
 def test_a_stale_draft_version_is_a_conflict_not_an_overwrite(flow: Flow) -> None:
-    flow.opened()
+    flow.drafting()
     hub = flow.hub
     first = hub.service("PUT", f"api/paths/{PATH}/drafts/self", "carol", body={"answer": a_review("one"), "base": None})
     assert first.status == 200
@@ -195,7 +195,7 @@ def test_a_stale_draft_version_is_a_conflict_not_an_overwrite(flow: Flow) -> Non
 
 
 def test_html_in_a_draft_comes_back_as_inert_json(flow: Flow) -> None:
-    flow.opened()
+    flow.drafting()
     hub = flow.hub
     script = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     saved = hub.service("PUT", f"api/paths/{PATH}/drafts/self", "bob", body={"answer": a_review(script), "base": None})

@@ -86,7 +86,7 @@ def test_nbgrader_course_service_lets_only_facilitators_in(flow: Flow) -> None:
 
 def test_a_postgres_restart_mid_round_loses_no_draft_and_clients_say_why(flow: Flow, postgres: PostgresServer) -> None:
     """Drafts saved while PostgreSQL restarts: each save waits, says why, and lands once it is back."""
-    flow.opened()
+    flow.drafting()
     hub = flow.hub
     round_doc = hub.service("GET", f"api/paths/{PATH}/round", "bob").json()
     token = round_doc["packets"][0]
