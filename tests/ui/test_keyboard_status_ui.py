@@ -61,6 +61,13 @@ def test_status_focus_and_refusals_by_keyboard(browser: Any, served: Served) -> 
     message = page.locator(".peerkit-live > .widget-html-content[role=status]", has_text=said)
     message.wait_for(timeout=15_000)
     assert "my-example" not in message.inner_text() and "Nothing is lost" in message.inner_text()
+    # The field's refused mark comes as its own widget update, a moment after the message: waited for, not raced
+    # (the full suite once read the field between the two).
+    page.wait_for_function(
+        "document.querySelector('.peerkit-answer-widget input[aria-invalid=true], "
+        ".peerkit-answer-widget textarea[aria-invalid=true]') !== null",
+        timeout=15_000,
+    )
     assert title.get_attribute("aria-invalid") == "true"
     assert title.get_attribute("aria-describedby") == message.get_attribute("id")
     assert title.input_value() == LONG_TITLE  # nothing thrown away
