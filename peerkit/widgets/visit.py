@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from peerkit.config.settings import VISIT_KEY_VARIABLE
@@ -59,18 +60,30 @@ def visit_url(env: Mapping[str, str]) -> str:
 def wait_for_visit() -> None:
     """Wait until Voilà hands this preheated kernel to a visitor, then put the visit's request in the environment
     (``QUERY_STRING``, ``PATH_INFO``...), as ``voila.utils.wait_for_request`` does."""
-    info = asyncio.run(_request_info(visit_url(os.environ)))
+    url, got = visit_url(os.environ), []
+
+    def receive() -> None:
+        # A loop of its own in a thread of its own, never made this thread's current loop (``asyncio.run`` here
+        # left the calling thread without one, and the page's refresh after the visit then failed at times).
+        loop = asyncio.new_event_loop()
+        try:
+            got.append(loop.run_until_complete(_request_info(url)))
+        finally:
+            loop.close()
+
+    waiting = threading.Thread(target=receive, daemon=True, name="peerkit-visit")
+    waiting.start()
+    waiting.join()
+    info = got[0] if got else None
     if info:
         for name, value in json.loads(info).items():
             os.environ[str(name)] = str(value)
 
 
 async def _request_info(url: str) -> str | None:
-    from tornado.websocket import websocket_connect
+    """The visit's request as Voilà sends it (its own client: ``voila.utils._get_request_info``, the one its
+    ``wait_for_request`` uses, given the URL with the key)."""
+    from voila.utils import _get_request_info
 
-    connection = await websocket_connect(url, connect_timeout=5)
-    try:
-        message = await connection.read_message()
-    finally:
-        connection.close()
+    message: Any = await _get_request_info(url)
     return message if isinstance(message, str) else None
